@@ -1,0 +1,59 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// Turn is everything one inbound message changes, committed atomically:
+// the dedupe record with its reply, the conversation state, the resident,
+// new appeals with their events, and events on existing appeals. Either all
+// of it is stored or none of it.
+type Turn struct {
+	CommunityID string
+	OpenID      string
+	DedupeKey   string // "" for turns that are not WeChat messages
+	Reply       string
+	At          time.Time
+
+	Resident          *Resident     // upserted when non-nil
+	Conversation      *Conversation // upserted when non-nil
+	ClearConversation bool          // deletes the conversation (after a submit or 取消)
+	NewAppeals        []*NewAppeal  // stored with fresh reference codes
+	Events            []*AppealEvent
+}
+
+// NewAppeal is an appeal to create with its first events; Store.CommitTurn
+// fills in Appeal.ID, Appeal.Ref and each event's AppealID.
+type NewAppeal struct {
+	Appeal *Appeal
+	Events []*AppealEvent
+}
+
+// Store is the persistence the service needs. Implementations return
+// *Error values with ENOTFOUND for missing rows and ErrDuplicate from
+// CommitTurn when the dedupe key exists; other errors are internal.
+type Store interface {
+	Ping(ctx context.Context) error
+
+	// EnsureCommunity creates the community or updates its name.
+	EnsureCommunity(ctx context.Context, c *Community) error
+
+	// Resident returns the resident or ENOTFOUND.
+	Resident(ctx context.Context, communityID, openID string) (*Resident, error)
+	// Conversation returns the stored conversation or ENOTFOUND.
+	Conversation(ctx context.Context, communityID, openID string) (*Conversation, error)
+	// ProcessedReply returns the reply given to a processed message or ENOTFOUND.
+	ProcessedReply(ctx context.Context, communityID, key string) (string, error)
+	// CommitTurn stores a turn atomically; ErrDuplicate if its key exists.
+	CommitTurn(ctx context.Context, t *Turn) error
+	// DeleteProcessedBefore forgets dedupe records older than t.
+	DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, error)
+
+	// ListAppeals returns appeals matching f, newest first.
+	ListAppeals(ctx context.Context, f AppealFilter) ([]*Appeal, error)
+	// AppealByRef returns the appeal or ENOTFOUND.
+	AppealByRef(ctx context.Context, ref string) (*Appeal, error)
+	// AppealEvents returns an appeal's events, oldest first.
+	AppealEvents(ctx context.Context, appealID uint64) ([]*AppealEvent, error)
+}

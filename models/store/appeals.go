@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// ListAppeals returns appeals matching f, newest first.
+func (db *DB) ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error) {
+	q := db.gorm.WithContext(ctx).Model(&models.Appeal{})
+	if f.CommunityID != "" {
+		q = q.Where("community_id = ?", f.CommunityID)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.Level != "" {
+		q = q.Where("level = ?", f.Level)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.OpenID != "" {
+		q = q.Where("open_id = ?", f.OpenID)
+	}
+	if f.Overdue {
+		now := f.Now
+		if now.IsZero() {
+			now = db.now()
+		}
+		q = q.Where("due_at IS NOT NULL AND due_at < ? AND status NOT IN ?", now.UTC(), closedStatuses())
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	var out []*models.Appeal
+	if err := q.Order("created_at DESC, id DESC").Limit(limit).Offset(max(f.Offset, 0)).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list appeals: %w", err)
+	}
+	return out, nil
+}
+
+func closedStatuses() []models.Status {
+	var out []models.Status
+	for _, s := range models.Statuses {
+		if !s.Open() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// AppealByRef returns the appeal or ENOTFOUND.
+func (db *DB) AppealByRef(ctx context.Context, ref string) (*models.Appeal, error) {
+	var a models.Appeal
+	if err := db.gorm.WithContext(ctx).Where("ref = ?", ref).Take(&a).Error; err != nil {
+		return nil, notFound(err, "appeal "+ref)
+	}
+	return &a, nil
+}
+
+// AppealEvents returns an appeal's events, oldest first.
+func (db *DB) AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error) {
+	var out []*models.AppealEvent
+	if err := db.gorm.WithContext(ctx).Where("appeal_id = ?", appealID).Order("at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("appeal events: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,173 @@
+// Package store implements models.Store with gorm on MySQL/MariaDB and on
+// the pure-Go SQLite driver (the embedded default).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// Driver names, as in GONGZHI_DB_DRIVER.
+const (
+	SQLite = "sqlite"
+	MySQL  = "mysql"
+)
+
+// DB is the gorm-backed store.
+type DB struct {
+	gorm   *gorm.DB
+	driver string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+var _ models.Store = (*DB)(nil)
+
+// Open connects to the database. For SQLite it creates the file's folder and
+// turns on WAL, a busy timeout and immediate write transactions so that
+// concurrent writers queue instead of failing. It does not migrate.
+func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error) {
+	var dial gorm.Dialector
+	switch driver {
+	case SQLite:
+		if err := ensureDir(dsn); err != nil {
+			return nil, err
+		}
+		dial = sqlite.Open(sqliteDSN(dsn))
+	case MySQL:
+		dial = mysql.Open(dsn)
+	default:
+		return nil, fmt.Errorf("open database: unknown driver %q", driver)
+	}
+	g, err := gorm.Open(dial, &gorm.Config{
+		Logger:                 gormLogger(log),
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	if driver == SQLite {
+		// One writer at a time is SQLite's rule; a small pool keeps readers
+		// going while busy_timeout queues the writers.
+		sqlDB.SetMaxOpenConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", driver, err)
+	}
+	return &DB{gorm: g, driver: driver, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// Driver returns "sqlite" or "mysql".
+func (db *DB) Driver() string { return db.driver }
+
+// Gorm exposes the handle to sibling store code and tests.
+func (db *DB) Gorm() *gorm.DB { return db.gorm }
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+func ensureDir(dsn string) error {
+	path := dsn
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	path = strings.TrimPrefix(path, "file:")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, ":memory:") {
+		return nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	return nil
+}
+
+// sqliteDSN adds the pragmas we rely on unless the operator set them.
+func sqliteDSN(dsn string) string {
+	add := []string{}
+	if !strings.Contains(dsn, "busy_timeout") {
+		add = append(add, "_pragma=busy_timeout(10000)")
+	}
+	if !strings.Contains(dsn, "journal_mode") {
+		add = append(add, "_pragma=journal_mode(WAL)")
+	}
+	if !strings.Contains(dsn, "synchronous") {
+		add = append(add, "_pragma=synchronous(NORMAL)")
+	}
+	if !strings.Contains(dsn, "_txlock") {
+		add = append(add, "_txlock=immediate")
+	}
+	if len(add) == 0 {
+		return dsn
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + strings.Join(add, "&")
+}
+
+// gormLogger routes gorm's messages to slog at warn, without SQL values:
+// parameters can hold residents' personal data.
+func gormLogger(log *slog.Logger) logger.Interface {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return logger.NewSlogLogger(log, logger.Config{
+		SlowThreshold:             time.Second,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
+	})
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Errorf(models.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}

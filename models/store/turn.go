@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// EnsureCommunity creates the community or updates its name.
+func (db *DB) EnsureCommunity(ctx context.Context, c *models.Community) error {
+	err := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "updated_at"}),
+	}).Create(c).Error
+	if err != nil {
+		return fmt.Errorf("ensure community: %w", err)
+	}
+	return nil
+}
+
+// Resident returns the resident or ENOTFOUND.
+func (db *DB) Resident(ctx context.Context, communityID, openID string) (*models.Resident, error) {
+	var r models.Resident
+	err := db.gorm.WithContext(ctx).Where("community_id = ? AND open_id = ?", communityID, openID).Take(&r).Error
+	if err != nil {
+		return nil, notFound(err, "resident")
+	}
+	return &r, nil
+}
+
+// Conversation returns the stored conversation or ENOTFOUND.
+func (db *DB) Conversation(ctx context.Context, communityID, openID string) (*models.Conversation, error) {
+	var c models.Conversation
+	err := db.gorm.WithContext(ctx).Where("community_id = ? AND open_id = ?", communityID, openID).Take(&c).Error
+	if err != nil {
+		return nil, notFound(err, "conversation")
+	}
+	return &c, nil
+}
+
+// ProcessedReply returns the reply given to a processed message or ENOTFOUND.
+func (db *DB) ProcessedReply(ctx context.Context, communityID, key string) (string, error) {
+	var p models.ProcessedMessage
+	err := db.gorm.WithContext(ctx).Where("community_id = ? AND dedupe_key = ?", communityID, key).Take(&p).Error
+	if err != nil {
+		return "", notFound(err, "processed message")
+	}
+	return p.Reply, nil
+}
+
+// DeleteProcessedBefore forgets dedupe records older than t.
+func (db *DB) DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, error) {
+	res := db.gorm.WithContext(ctx).Where("created_at < ?", t.UTC()).Delete(&models.ProcessedMessage{})
+	return res.RowsAffected, res.Error
+}
+
+// CommitTurn stores everything a message changed in one transaction. The
+// dedupe row goes first: a concurrent retry of the same message blocks on it
+// and then fails with ErrDuplicate, so exactly one of them commits.
+func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
+	at := t.At.UTC().Truncate(time.Microsecond)
+	if t.At.IsZero() {
+		at = db.now()
+	}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if t.DedupeKey != "" {
+			pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
+			if err := tx.Create(&pm).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return models.ErrDuplicate
+				}
+				return fmt.Errorf("record message: %w", err)
+			}
+		}
+		if r := t.Resident; r != nil {
+			r.CommunityID, r.OpenID = t.CommunityID, t.OpenID
+			if r.CreatedAt.IsZero() {
+				r.CreatedAt = at
+			}
+			r.UpdatedAt = at
+			err := tx.Clauses(clause.OnConflict{
+				Columns: []clause.Column{{Name: "community_id"}, {Name: "open_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"building", "unit", "room", "grid_id",
+					"subscribed", "last_message_at", "updated_at"}),
+			}).Create(r).Error
+			if err != nil {
+				return fmt.Errorf("save resident: %w", err)
+			}
+		}
+		if t.ClearConversation {
+			err := tx.Where("community_id = ? AND open_id = ?", t.CommunityID, t.OpenID).Delete(&models.Conversation{}).Error
+			if err != nil {
+				return fmt.Errorf("clear conversation: %w", err)
+			}
+		} else if c := t.Conversation; c != nil {
+			c.CommunityID, c.OpenID, c.UpdatedAt = t.CommunityID, t.OpenID, at
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "community_id"}, {Name: "open_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"state", "data", "expires_at", "updated_at"}),
+			}).Create(c).Error
+			if err != nil {
+				return fmt.Errorf("save conversation: %w", err)
+			}
+		}
+		for _, na := range t.NewAppeals {
+			if err := createAppeal(tx, na, at); err != nil {
+				return err
+			}
+		}
+		for _, ev := range t.Events {
+			if ev.At.IsZero() {
+				ev.At = at
+			}
+			if err := tx.Create(ev).Error; err != nil {
+				return fmt.Errorf("record appeal event: %w", err)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// createAppeal stores an appeal with the next reference code of its day and
+// its first events.
+func createAppeal(tx *gorm.DB, na *models.NewAppeal, at time.Time) error {
+	a := na.Appeal
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = at
+	}
+	a.UpdatedAt = at
+	n, err := nextRef(tx, a.CreatedAt.In(refZone).Format("060102"))
+	if err != nil {
+		return err
+	}
+	a.Ref = models.FormatRef(a.CreatedAt.In(refZone), n)
+	if err := tx.Create(a).Error; err != nil {
+		return fmt.Errorf("create appeal: %w", err)
+	}
+	for _, ev := range na.Events {
+		ev.AppealID = a.ID
+		if ev.At.IsZero() {
+			ev.At = at
+		}
+		if err := tx.Create(ev).Error; err != nil {
+			return fmt.Errorf("record appeal event: %w", err)
+		}
+	}
+	return nil
+}
+
+// refZone dates reference codes in China's time, where residents read them.
+var refZone = time.FixedZone("CST", 8*3600)
+
+// nextRef increments the day's counter inside the caller's transaction; the
+// row lock serialises concurrent appeals of the same day.
+func nextRef(tx *gorm.DB, day string) (int64, error) {
+	for range 3 {
+		res := tx.Model(&refCounter{}).Where("day = ?", day).Update("n", gorm.Expr("n + 1"))
+		if res.Error != nil {
+			return 0, fmt.Errorf("next reference code: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			err := tx.Create(&refCounter{Day: day, N: 1}).Error
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				continue // another transaction created it first: increment it
+			}
+			if err != nil {
+				return 0, fmt.Errorf("next reference code: %w", err)
+			}
+			return 1, nil
+		}
+		var c refCounter
+		if err := tx.Where("day = ?", day).Take(&c).Error; err != nil {
+			return 0, fmt.Errorf("next reference code: %w", err)
+		}
+		return c.N, nil
+	}
+	return 0, fmt.Errorf("next reference code: counter for %s keeps conflicting", day)
+}
