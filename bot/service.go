@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// Pusher delivers a message outside the passive reply (customer-service
+// message within 48 hours, else template).
+type Pusher interface {
+	PushText(ctx context.Context, communityID, openID, text string) error
+}
+
+// Result is what the webhook answers.
+type Result struct {
+	Reply     string // "" → answer "success"
+	Duplicate bool   // a retry of a message already processed
+}
+
+// Service runs one message through dedupe, the engine and one commit.
+type Service struct {
+	Store  models.Store
+	Engine *Engine
+	Pusher Pusher
+	Log    *slog.Logger
+	Now    func() time.Time
+	// ConversationTTL is how long an idle conversation is kept.
+	ConversationTTL time.Duration
+}
+
+// Handle processes one inbound message exactly once per dedupe key: a retry,
+// even one racing the first delivery on another replica, gets the first
+// reply and changes nothing.
+func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error) {
+	key := msg.DedupeKey()
+	if reply, err := s.Store.ProcessedReply(ctx, msg.CommunityID, key); err == nil {
+		return Result{Reply: reply, Duplicate: true}, nil
+	} else if models.ErrorCode(err) != models.ENOTFOUND {
+		return Result{}, fmt.Errorf("dedupe lookup: %w", err)
+	}
+	res, err := s.Store.Resident(ctx, msg.CommunityID, msg.OpenID)
+	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+		return Result{}, fmt.Errorf("load resident: %w", err)
+	}
+	conv, err := s.Store.Conversation(ctx, msg.CommunityID, msg.OpenID)
+	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+		return Result{}, fmt.Errorf("load conversation: %w", err)
+	}
+	out, err := s.Engine.Step(ctx, Input{Msg: msg, Resident: res, Conversation: conv, Now: s.Now()})
+	if err != nil {
+		return Result{}, err
+	}
+	var reply string
+	if len(out.Replies) > 0 {
+		reply = out.Replies[0]
+	}
+	turn := out.Turn
+	turn.DedupeKey, turn.Reply = key, reply
+	if err := s.Store.CommitTurn(ctx, &turn); err != nil {
+		if errors.Is(err, models.ErrDuplicate) {
+			first, err := s.Store.ProcessedReply(ctx, msg.CommunityID, key)
+			if err != nil {
+				return Result{Duplicate: true}, nil // answer "success"; the first delivery replies
+			}
+			return Result{Reply: first, Duplicate: true}, nil
+		}
+		return Result{}, fmt.Errorf("commit turn: %w", err)
+	}
+	for _, extra := range out.Replies[min(1, len(out.Replies)):] {
+		if err := s.Pusher.PushText(ctx, msg.CommunityID, msg.OpenID, extra); err != nil {
+			s.Log.WarnContext(ctx, "push follow-up reply failed", "err", err)
+		}
+	}
+	return Result{Reply: reply}, nil
+}

@@ -1,0 +1,233 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+
+	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/wx"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// MaxBodyBytes is the largest webhook body accepted (WeChat's are a few KiB).
+const MaxBodyBytes = 1 << 20
+
+// MessageHandler is what the webhook hands each verified message to.
+type MessageHandler interface {
+	Handle(ctx context.Context, msg models.Inbound) (bot.Result, error)
+}
+
+// Webhook serves WeChat's server URL: verification (GET) and messages
+// (POST) in plaintext, compatible and safe (AES) modes.
+type Webhook struct {
+	Accounts *wx.Accounts
+	Handler  MessageHandler
+	Pusher   bot.Pusher
+	Log      *slog.Logger
+	Metrics  *Metrics
+	Now      func() time.Time
+	// MaxSkew refuses requests whose timestamp is further off: the SDK
+	// checks the signature but not freshness, so an old signed request
+	// could be replayed forever.
+	MaxSkew time.Duration
+	// ReplyBudget is how long a message may take before the webhook answers
+	// "success" and delivers the reply later by customer-service message,
+	// inside WeChat's 5-second wait.
+	ReplyBudget time.Duration
+	// Failure is said when the message could not be handled at all.
+	Failure string
+}
+
+// refuse answers a request that is not trusted or not readable. Nothing has
+// been stored at this point.
+func (w *Webhook) refuse(c *gin.Context, status int, reason string) {
+	w.Metrics.WebhookRefused.WithLabelValues(reason).Inc()
+	w.Log.WarnContext(c.Request.Context(), "webhook request refused", "reason", reason, "status", status, "request_id", RequestID(c))
+	c.String(status, http.StatusText(status))
+}
+
+// Serve handles GET and POST on /wechat and /wechat/:appid.
+func (w *Webhook) Serve(c *gin.Context) {
+	started := time.Now()
+	defer func() { w.Metrics.WebhookSeconds.Observe(time.Since(started).Seconds()) }()
+
+	acct := w.Accounts.Default
+	if appID := c.Param("appid"); appID != "" {
+		a, ok := w.Accounts.ByAppID(appID)
+		if !ok {
+			w.refuse(c, http.StatusNotFound, "unknown_account")
+			return
+		}
+		acct = a
+	}
+	q := c.Request.URL.Query()
+	ts, nonce, sig := q.Get("timestamp"), q.Get("nonce"), q.Get("signature")
+	if sig == "" || ts == "" || nonce == "" {
+		w.refuse(c, http.StatusForbidden, "missing_signature")
+		return
+	}
+	if !wx.ValidSignature(sig, acct.Config.Token, ts, nonce) {
+		w.refuse(c, http.StatusForbidden, "bad_signature")
+		return
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		w.refuse(c, http.StatusForbidden, "bad_timestamp")
+		return
+	}
+	if skew := w.Now().Sub(time.Unix(sec, 0)); skew > w.MaxSkew || skew < -w.MaxSkew {
+		w.refuse(c, http.StatusForbidden, "stale_timestamp")
+		return
+	}
+	if c.Request.Method == http.MethodGet {
+		if q.Get("echostr") == "" {
+			w.refuse(c, http.StatusBadRequest, "no_echostr")
+			return
+		}
+		c.String(http.StatusOK, q.Get("echostr"))
+		return
+	}
+
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBodyBytes+1))
+	if err != nil {
+		w.refuse(c, http.StatusBadRequest, "unreadable_body")
+		return
+	}
+	if len(body) > MaxBodyBytes {
+		w.refuse(c, http.StatusRequestEntityTooLarge, "body_too_large")
+		return
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		w.refuse(c, http.StatusBadRequest, "empty_body")
+		return
+	}
+	if q.Get("encrypt_type") == "aes" {
+		env, err := wx.ParseEnvelope(body)
+		if err != nil || env.Encrypt == "" {
+			w.refuse(c, http.StatusBadRequest, "malformed_envelope")
+			return
+		}
+		if !wx.ValidSignature(q.Get("msg_signature"), acct.Config.Token, ts, nonce, env.Encrypt) {
+			w.refuse(c, http.StatusForbidden, "bad_msg_signature")
+			return
+		}
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+
+	var (
+		invalid bool
+		failed  bool
+	)
+	srv := acct.OA.GetServer(c.Request, c.Writer)
+	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
+		if string(m.FromUserName) == "" || m.MsgType == "" {
+			invalid = true
+			return nil
+		}
+		in := wx.ToInbound(m, acct.Config.CommunityID)
+		w.Metrics.Messages.WithLabelValues(metricType(in)).Inc()
+		text, err := w.handle(c.Request.Context(), in, RequestID(c))
+		if err != nil {
+			failed = true
+			w.Log.ErrorContext(c.Request.Context(), "handle message failed", "err", err, "msg_type", in.MsgType, "request_id", RequestID(c))
+			text = w.Failure
+		}
+		if text == "" {
+			return nil
+		}
+		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
+	})
+	if err := srv.Serve(); err != nil {
+		// Decryption, AppID or XML errors: the signature passed but the
+		// content is not a message we can read.
+		w.refuse(c, http.StatusBadRequest, "undecodable_message")
+		return
+	}
+	if invalid {
+		w.refuse(c, http.StatusBadRequest, "malformed_message")
+		return
+	}
+	if failed {
+		w.Metrics.WebhookRefused.WithLabelValues("handler_error").Inc()
+	}
+	if srv.ResponseMsg == nil {
+		// In safe mode the SDK would send an encrypted empty string, which
+		// WeChat shows as an error: "success" is what it expects.
+		if !c.Writer.Written() {
+			c.String(http.StatusOK, "success")
+		}
+		return
+	}
+	if err := srv.Send(); err != nil {
+		w.Log.ErrorContext(c.Request.Context(), "send reply failed", "err", wx.Scrub(err), "request_id", RequestID(c))
+		if !c.Writer.Written() {
+			c.String(http.StatusOK, "success")
+		}
+	}
+}
+
+// handle runs the message within the reply budget. Past it, the webhook
+// answers "success" and the reply follows as a customer-service message.
+func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string) (string, error) {
+	type outcome struct {
+		res bot.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	// The work must not die with WeChat's connection: it commits or not, whole.
+	work := context.WithoutCancel(ctx)
+	go func() {
+		res, err := w.Handler.Handle(work, in)
+		done <- outcome{res, err}
+	}()
+	timer := time.NewTimer(w.ReplyBudget)
+	defer timer.Stop()
+	select {
+	case o := <-done:
+		if o.res.Duplicate {
+			w.Metrics.DedupeHits.Inc()
+		}
+		return o.res.Reply, o.err
+	case <-timer.C:
+		w.Metrics.LateReplies.Inc()
+		go func() {
+			o := <-done
+			if o.err != nil || o.res.Duplicate || o.res.Reply == "" {
+				if o.err != nil {
+					w.Log.Error("late message failed", "err", o.err, "request_id", reqID)
+				}
+				return
+			}
+			pctx, cancel := context.WithTimeout(work, 10*time.Second)
+			defer cancel()
+			if err := w.Pusher.PushText(pctx, in.CommunityID, in.OpenID, o.res.Reply); err != nil {
+				w.Log.Error("push late reply failed", "err", errors.New(wx.Scrub(err)), "request_id", reqID)
+			}
+		}()
+		return "", nil
+	}
+}
+
+// metricType bounds the label's values: WeChat can send any type string.
+func metricType(in models.Inbound) string {
+	switch in.MsgType {
+	case models.MsgText, models.MsgImage, models.MsgVoice, models.MsgVideo, models.MsgLocation, models.MsgLink:
+		return in.MsgType
+	case models.MsgEvent:
+		switch in.Event {
+		case models.EventSubscribe, models.EventUnsubscribe, models.EventClick:
+			return "event_" + in.Event
+		}
+		return "event_other"
+	}
+	return "unknown"
+}
