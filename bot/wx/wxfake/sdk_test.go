@@ -116,7 +116,7 @@ func templateMsg(to, clientMsgID string) *message.TemplateMessage {
 		URL:         "https://example.org/appeal/42",
 		ClientMsgID: clientMsgID,
 		Data: map[string]*message.TemplateDataItem{
-			"thing1": {Value: "楼道灯不亮"},
+			"thing1":  {Value: "楼道灯不亮"},
 			"phrase2": {Value: "处理中"},
 		},
 	}
