@@ -166,10 +166,7 @@ func TestSDKSendsTemplateAndCustomMessages(t *testing.T) {
 }
 
 func TestSDKClientMsgIDIsIdempotent(t *testing.T) {
-	p := New(testAppID, testSecret)
-	var mu sync.Mutex
-	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.Local)
-	p.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	p, clock := newClocked()
 	s := newSDK(t, p)
 
 	first, err := s.template.Send(templateMsg("oUser1", "appeal-42-progress-1"))
@@ -196,9 +193,7 @@ func TestSDKClientMsgIDIsIdempotent(t *testing.T) {
 
 	// After 24 h the id is forgotten. The fake's token has expired by then
 	// too, so start from a fresh SDK cache.
-	mu.Lock()
-	now = now.Add(24*time.Hour + time.Second)
-	mu.Unlock()
+	clock.Add(idempotencyWindow + time.Second)
 	s = newSDK(t, p)
 	later, err := s.template.Send(templateMsg("oUser1", "appeal-42-progress-1"))
 	if err != nil {
