@@ -25,6 +25,7 @@ type Messages struct {
 	MenuAppeal      string
 	MenuMeetings    string
 	Busy            string // the reply is late: it comes as a separate message
+	Failure         string // the message could not be handled
 	StatusNames     map[string]string
 	KindNames       map[string]string
 }
@@ -56,6 +57,7 @@ var ZhCN = Messages{
 	MenuAppeal:      "请用一两句话描述您遇到的问题和地点，可以发文字、语音或照片。",
 	MenuMeetings:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
 	Busy:            "正在处理，请稍候，结果会另行发送给您。",
+	Failure:         "抱歉，系统暂时繁忙，您的消息没有保存成功，请稍后再发一次。急事请拨打社区电话。",
 	StatusNames: map[string]string{
 		"submitted": "已提交", "assigned": "已派单", "accepted": "已接单", "in_progress": "办理中",
 		"resolved": "已办结", "closed": "已评价", "guided": "已引导自行办理", "review": "社区复核中",

@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/bot/wx"
+)
+
+//go:embed sim/index.html
+var simPage []byte
+
+// SimPush is one message the fake platform took for a person.
+type SimPush struct {
+	Seq  int       `json:"seq"`
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// Sim serves the sandbox chat simulator: a page that talks to the real
+// webhook as a resident would, signing requests with the sandbox token
+// (which guards nothing real), and shows what was pushed to that resident.
+type Sim struct {
+	Token  string
+	Now    func() time.Time
+	Pushes func(openID string) []SimPush
+}
+
+func (s *Sim) register(r *gin.Engine) {
+	r.GET("/sim", func(c *gin.Context) { c.Redirect(http.StatusFound, "/sim/") })
+	r.GET("/sim/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", simPage) })
+	r.GET("/sim/sign", s.sign)
+	r.GET("/sim/pushes", s.pushes)
+}
+
+// sign returns fresh query parameters for one webhook request.
+func (s *Sim) sign(c *gin.Context) {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	ts := strconv.FormatInt(s.Now().Unix(), 10)
+	nonce := hex.EncodeToString(b)
+	c.JSON(http.StatusOK, gin.H{"timestamp": ts, "nonce": nonce, "signature": wx.Signature(s.Token, ts, nonce)})
+}
+
+func (s *Sim) pushes(c *gin.Context) {
+	openID := c.Query("openid")
+	if openID == "" {
+		c.JSON(http.StatusBadRequest, gin.H{"error": gin.H{"code": "invalid", "message": "openid is required"}})
+		return
+	}
+	list := s.Pushes(openID)
+	if list == nil {
+		list = []SimPush{}
+	}
+	c.JSON(http.StatusOK, gin.H{"pushes": list})
+}

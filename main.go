@@ -1,0 +1,237 @@
+// Command gongzhi runs a community's WeChat official account for
+// community governance: appeals, the list, staff tasks, meetings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/config"
+	"github.com/gongzhi/gongzhi/models/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
+	stop()
+	os.Exit(code)
+}
+
+type command struct {
+	name, usage, summary string
+	run                  func(ctx context.Context, e *env, args []string) error
+}
+
+// env is what every command gets.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	environ        []string
+	configPath     string
+}
+
+var commands = []command{
+	{"serve", "serve", "run the service (the default command)", cmdServe},
+	{"migrate", "migrate", "apply the database schema and exit", cmdMigrate},
+	{"version", "version", "print the version", cmdVersion},
+	{"healthcheck", "healthcheck", "exit 0 when the local service answers /healthz (for container health checks)", cmdHealthcheck},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "gongzhi %s — 共治: community governance on a WeChat official account\n\n", version)
+	fmt.Fprintf(w, "Usage: gongzhi [--config FILE] <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nSettings come from the YAML file (--config or GONGZHI_CONFIG) and GONGZHI_* variables;\nsee the README. Each command takes -h.\n")
+}
+
+// run is main without the process: tests call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	fs := flag.NewFlagSet("gongzhi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(stderr) }
+	cfgPath := fs.String("config", "", "YAML settings file (also GONGZHI_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, configPath: *cfgPath}
+	if e.configPath == "" {
+		e.configPath = lookupEnv(environ, "GONGZHI_CONFIG")
+	}
+	rest := fs.Args()
+	name := "serve"
+	if len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if name == "help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == name {
+			if err := c.run(ctx, e, rest); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return 0
+				}
+				fmt.Fprintf(stderr, "gongzhi %s: %v\n", name, err)
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "gongzhi: unknown command %q\n\n", name)
+	usage(stderr)
+	return 2
+}
+
+func lookupEnv(environ []string, key string) string {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+func newFlags(e *env, name, summary string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: gongzhi %s [flags]\n\n%s\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func noArgs(e *env, name, summary string, args []string) error {
+	fs := newFlags(e, name, summary)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func (e *env) loadConfig() (*config.Config, error) {
+	return config.Load(e.configPath, e.environ)
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(e, "serve", "Runs the service: webhook, admin API, jobs. With no WeChat settings it runs in sandbox mode.", args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stdout, cfg.SlogLevel())
+	gin.SetMode(gin.ReleaseMode)
+	// Listen first so that a taken port fails before anything else starts.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("GONGZHI_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
+	}
+	app, err := NewApp(ctx, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer app.Close()
+	mode := "wechat"
+	if cfg.Sandbox() {
+		mode = "sandbox"
+	}
+	log.Info("gongzhi started", "version", version, "addr", ln.Addr().String(), "mode", mode,
+		"db", cfg.DB.Driver, "settings", cfg)
+	if cfg.Sandbox() {
+		log.Info("sandbox mode: no WeChat credentials; pushes go to the in-process fake platform; chat at /sim/")
+	}
+	return app.Serve(ctx, ln)
+}
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(e, "migrate", "Applies the database schema (idempotent) and exits.", args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.SlogLevel())
+	db, err := store.Open(ctx, cfg.DB.Driver, cfg.DB.DSN, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := db.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema at version %d (%d step(s) applied)\n", v, n)
+	return nil
+}
+
+func cmdVersion(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(e, "version", "Prints the version.", args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "gongzhi %s\n", version)
+	return nil
+}
+
+func cmdHealthcheck(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(e, "healthcheck", "Exits 0 when the service on GONGZHI_HTTP_ADDR answers /healthz.", args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("/healthz answered %d", resp.StatusCode)
+	}
+	return nil
+}
