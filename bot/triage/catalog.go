@@ -39,6 +39,9 @@ type Item struct {
 	Unit  string       `yaml:"unit"` // the responsible unit, zh-CN
 	Words []string     `yaml:"words"`
 	Guide string       `yaml:"guide,omitempty"` // private items: the pointer the resident gets
+	// AskWhose marks objects found both in homes and in shared areas (pipes,
+	// drains, doors): unless the text says whose or where, the bot asks.
+	AskWhose bool `yaml:"ask_whose,omitempty"`
 
 	// The time limit, copied from TimeLimit at load: a plain Duration, or
 	// Days with WorkingDays telling whether they are working days.

@@ -124,9 +124,9 @@ func New(cat *Catalog) (*Classifier, error) {
 	for w := range c.items {
 		own = append(own, w)
 	}
-	for w := range c.cues {
-		own = append(own, w)
-	}
+	// Cue words stay out of the dictionary: they are matched on the text
+	// itself, and a long cue (小区门口的马路) would otherwise swallow the item
+	// word inside it (马路).
 	for _, to := range cat.Dialect {
 		own = append(own, c.normalise(to))
 	}
@@ -250,6 +250,7 @@ func (c *Classifier) Classify(text string) Decision {
 	}
 
 	var score [3]float64 // indexed by kindIndex
+	var fired []bool     // by cue index
 	itemScore := map[*Item]float64{}
 	if len(runes) > 0 {
 		tokens := c.seg.Cut(norm, false)
@@ -263,7 +264,7 @@ func (c *Classifier) Classify(text string) Decision {
 				itemScore[it] += wordWeight(m.word)
 			}
 		}
-		fired := make([]bool, len(c.cat.Cues))
+		fired = make([]bool, len(c.cat.Cues))
 		for _, m := range c.cueMatches(runes) {
 			for _, ci := range c.cues[m.word] {
 				fired[ci] = true
@@ -289,7 +290,15 @@ func (c *Classifier) Classify(text string) Decision {
 			score[k] += itemScore[it]
 		}
 	}
-	return c.decide(score, bestItem)
+	// whoseSaid: some cue said whose thing it is or where (own home,
+	// neighbour, shared area) or what the person wants (service, purchase).
+	whoseSaid := false
+	for ci, ok := range fired {
+		if ok && c.cat.Cues[ci].Kind != models.KindMajor {
+			whoseSaid = true
+		}
+	}
+	return c.decide(score, bestItem, whoseSaid)
 }
 
 var kindOrder = [3]models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}
@@ -311,7 +320,7 @@ var defaultLevel = map[models.Kind]models.Level{
 }
 
 // decide turns the kind scores into a decision or a question.
-func (c *Classifier) decide(score [3]float64, bestItem [3]*Item) Decision {
+func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid bool) Decision {
 	// Rank kinds by score; ties go to small, the community's own matters,
 	// which are the most common and the cheapest to reclassify.
 	rank := []int{1, 0, 2}
@@ -330,6 +339,10 @@ func (c *Classifier) decide(score [3]float64, bestItem [3]*Item) Decision {
 	switch {
 	case s1 < minScore:
 		doubt = []models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}
+	case d.Item != nil && d.Item.AskWhose && !whoseSaid && d.Kind != models.KindMajor:
+		// The object alone does not tell a home from a shared area (domain.md:
+		// "whose thing is it"), and nothing else in the text did.
+		doubt = []models.Kind{models.KindPrivate, models.KindSmall}
 	case s1-s2 < askMargin:
 		for _, k := range rank {
 			if s1-score[k] < askMargin {
