@@ -1,0 +1,372 @@
+package triage
+
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// commonWords is a compact list of frequent Chinese words with their
+// frequencies (the 6,000 most frequent two-to-four character words of gse's
+// zh dictionary). It gives the segmenter enough ordinary vocabulary to cut
+// around the catalog's words without loading gse's 100+ MB dictionaries.
+//
+//go:embed common_words.txt
+var commonWords string
+
+// Tuning constants. They were set on the tuning part of dev.tsv only (see
+// docs/classification.md); changing them changes the measured figures.
+const (
+	// catalogFreq is the segmenter frequency of catalog and cue words: above
+	// every common word, so that a catalog compound is kept whole.
+	catalogFreq = 500000
+	// maxTextRunes bounds the text that is classified. Long formal letters
+	// state their matter early; the cap keeps the cost of a 5,000-character
+	// message bounded.
+	maxTextRunes = 1500
+	// askMargin: when the best kind leads the runner-up by less than this,
+	// no cue settled it and the bot asks.
+	askMargin = 1.0
+	// minScore: below this there is not enough evidence to decide at all.
+	minScore = 1.5
+)
+
+// Decision is what the classifier makes of one appeal text.
+type Decision struct {
+	Kind       models.Kind  // always the best guess
+	Level      models.Level // the handling level of Item, or the kind's default
+	Item       *Item        // the matched catalog item, nil when none
+	Topic      string       // Item.Name, or ""
+	Confidence float64      // 0..1
+	// Question is non-empty when the bot should ask instead of deciding. It is
+	// the full chat text: the question, then one numbered option per line.
+	Question string
+	Choices  []models.Kind // kinds the numbered options lead to, in option order
+	Options  []string      // the numbered options' zh-CN labels, same order as Choices
+}
+
+// Classifier sorts appeal texts with a catalog. It is immutable after New and
+// safe for concurrent use.
+type Classifier struct {
+	cat     *Catalog
+	seg     gse.Segmenter
+	dialect *strings.Replacer
+
+	items   map[string][]*Item // normalised item word → items that list it
+	itemMax int                // longest item word, in runes
+	cues    map[string][]int   // normalised cue word → indexes into cat.Cues
+	cueMax  int
+}
+
+// New builds a classifier from a validated catalog.
+func New(cat *Catalog) (*Classifier, error) {
+	if cat == nil {
+		return nil, fmt.Errorf("triage: nil catalog")
+	}
+	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}}
+
+	// Dialect forms are replaced longest first: strings.Replacer tries its
+	// pairs in argument order at each position.
+	froms := make([]string, 0, len(cat.Dialect))
+	for f := range cat.Dialect {
+		froms = append(froms, f)
+	}
+	sort.Slice(froms, func(i, j int) bool {
+		li, lj := utf8.RuneCountInString(froms[i]), utf8.RuneCountInString(froms[j])
+		if li != lj {
+			return li > lj
+		}
+		return froms[i] < froms[j]
+	})
+	pairs := make([]string, 0, 2*len(froms))
+	for _, f := range froms {
+		pairs = append(pairs, fold(f), fold(cat.Dialect[f]))
+	}
+	c.dialect = strings.NewReplacer(pairs...)
+
+	// Catalog words are normalised like texts, so a dialect form in the
+	// catalog still matches.
+	for _, it := range cat.RawItems {
+		for _, w := range it.Words {
+			w = c.normalise(w)
+			if !slices.Contains(c.items[w], it) {
+				c.items[w] = append(c.items[w], it)
+			}
+			c.itemMax = max(c.itemMax, utf8.RuneCountInString(w))
+		}
+	}
+	for i, cue := range cat.Cues {
+		for _, w := range cue.Words {
+			w = c.normalise(w)
+			c.cues[w] = append(c.cues[w], i)
+			c.cueMax = max(c.cueMax, utf8.RuneCountInString(w))
+		}
+	}
+
+	// The compact dictionary: common words, then our own words with a high
+	// frequency. No HMM model: unknown text falls back to single characters,
+	// which is all the matcher needs.
+	c.seg.NotLoadHMM = true
+	c.seg.SkipLog = true
+	var b strings.Builder
+	b.WriteString(commonWords)
+	own := make([]string, 0, len(c.items)+len(c.cues))
+	for w := range c.items {
+		own = append(own, w)
+	}
+	// Cue words stay out of the dictionary: they are matched on the text
+	// itself, and a long cue (小区门口的马路) would otherwise swallow the item
+	// word inside it (马路).
+	for _, to := range cat.Dialect {
+		own = append(own, c.normalise(to))
+	}
+	slices.Sort(own)
+	for _, w := range slices.Compact(own) {
+		if strings.ContainsAny(w, " \t\n") {
+			continue // the dictionary format is space separated
+		}
+		b.WriteString("\n" + w + " " + strconv.Itoa(catalogFreq))
+	}
+	if err := c.seg.LoadDictStr(b.String()); err != nil {
+		return nil, fmt.Errorf("triage: segmenter dictionary: %w", err)
+	}
+	return c, nil
+}
+
+// Catalog returns the classifier's catalog.
+func (c *Classifier) Catalog() *Catalog { return c.cat }
+
+// fold makes width and case uniform: full-width ASCII to half-width, upper to
+// lower case, and runs of white space to nothing (voice-to-text inserts
+// spaces at random, and Chinese does not need them).
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == 0x3000:
+			r = ' '
+		}
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// normalise folds s and replaces dialect and colloquial forms.
+func (c *Classifier) normalise(s string) string {
+	return c.dialect.Replace(fold(s))
+}
+
+// match is one occurrence of a vocabulary word in a text.
+type match struct {
+	word string
+	pos  int // rune offset
+}
+
+// itemMatches finds item words along the segmenter's token boundaries,
+// longest first: a word matches when it is one token or the concatenation of
+// consecutive tokens, and a longer word hides the shorter ones it covers (so
+// 楼上漏水 is a neighbour matter, not 漏水 at home).
+func (c *Classifier) itemMatches(tokens []string) []match {
+	var out []match
+	pos := 0
+	for i := 0; i < len(tokens); {
+		best, bestJ := "", -1
+		var cat strings.Builder
+		n := 0
+		for j := i; j < len(tokens) && n <= c.itemMax; j++ {
+			cat.WriteString(tokens[j])
+			n += utf8.RuneCountInString(tokens[j])
+			if _, ok := c.items[cat.String()]; ok {
+				best, bestJ = cat.String(), j
+			}
+		}
+		if bestJ < 0 {
+			pos += utf8.RuneCountInString(tokens[i])
+			i++
+			continue
+		}
+		out = append(out, match{best, pos})
+		for ; i <= bestJ; i++ {
+			pos += utf8.RuneCountInString(tokens[i])
+		}
+	}
+	return out
+}
+
+// cueMatches finds cue words anywhere in the text, longest first and without
+// overlaps. Cues are short function-like words (我家, 楼上, 办理) that the
+// segmenter may glue to a neighbour, so they do not wait for token boundaries.
+func (c *Classifier) cueMatches(runes []rune) []match {
+	var out []match
+	for i := 0; i < len(runes); {
+		l := min(c.cueMax, len(runes)-i)
+		for ; l > 0; l-- {
+			if _, ok := c.cues[string(runes[i:i+l])]; ok {
+				break
+			}
+		}
+		if l == 0 {
+			i++
+			continue
+		}
+		out = append(out, match{string(runes[i : i+l]), i})
+		i += l
+	}
+	return out
+}
+
+// wordWeight favours longer, more specific words.
+func wordWeight(w string) float64 {
+	n := utf8.RuneCountInString(w)
+	if n <= 1 {
+		return 1
+	}
+	return math.Min(2+0.5*float64(n-2), 3.5)
+}
+
+// Classify decides the kind of one appeal text, or says what to ask.
+func (c *Classifier) Classify(text string) Decision {
+	norm := c.normalise(text)
+	runes := []rune(norm)
+	if len(runes) > maxTextRunes {
+		runes = runes[:maxTextRunes]
+		norm = string(runes)
+	}
+
+	var score [3]float64 // indexed by kindIndex
+	var fired []bool     // by cue index
+	itemScore := map[*Item]float64{}
+	if len(runes) > 0 {
+		tokens := c.seg.Cut(norm, false)
+		seen := map[string]bool{}
+		for _, m := range c.itemMatches(tokens) {
+			if seen[m.word] {
+				continue
+			}
+			seen[m.word] = true
+			for _, it := range c.items[m.word] {
+				itemScore[it] += wordWeight(m.word)
+			}
+		}
+		fired = make([]bool, len(c.cat.Cues))
+		for _, m := range c.cueMatches(runes) {
+			for _, ci := range c.cues[m.word] {
+				fired[ci] = true
+			}
+		}
+		for ci, ok := range fired {
+			if ok {
+				cue := c.cat.Cues[ci]
+				score[kindIndex(cue.Kind)] += cue.Weight
+			}
+		}
+	}
+	// The best item of each kind carries that kind.
+	var bestItem [3]*Item
+	for it, s := range itemScore {
+		k := kindIndex(it.Kind)
+		if b := bestItem[k]; b == nil || s > itemScore[b] || (s == itemScore[b] && it.ID < b.ID) {
+			bestItem[k] = it
+		}
+	}
+	for k, it := range bestItem {
+		if it != nil {
+			score[k] += itemScore[it]
+		}
+	}
+	// whoseSaid: some cue said whose thing it is or where (own home,
+	// neighbour, shared area) or what the person wants (service, purchase).
+	whoseSaid := false
+	for ci, ok := range fired {
+		if ok && c.cat.Cues[ci].Kind != models.KindMajor {
+			whoseSaid = true
+		}
+	}
+	return c.decide(score, bestItem, whoseSaid)
+}
+
+var kindOrder = [3]models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}
+
+func kindIndex(k models.Kind) int {
+	switch k {
+	case models.KindPrivate:
+		return 0
+	case models.KindSmall:
+		return 1
+	}
+	return 2
+}
+
+var defaultLevel = map[models.Kind]models.Level{
+	models.KindPrivate: models.LevelSelf,
+	models.KindSmall:   models.LevelCommunity,
+	models.KindMajor:   models.LevelStreet,
+}
+
+// decide turns the kind scores into a decision or a question.
+func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid bool) Decision {
+	// Rank kinds by score; ties go to small, the community's own matters,
+	// which are the most common and the cheapest to reclassify.
+	rank := []int{1, 0, 2}
+	sort.SliceStable(rank, func(i, j int) bool { return score[rank[i]] > score[rank[j]] })
+	top := rank[0]
+	d := Decision{Kind: kindOrder[top], Level: defaultLevel[kindOrder[top]]}
+	if it := bestItem[top]; it != nil {
+		d.Item, d.Topic, d.Level = it, it.Name, it.Level
+	}
+	s1, s2 := score[top], score[rank[1]]
+	if s1 > 0 {
+		d.Confidence = math.Min(1, (s1-s2)/s1*math.Min(1, s1/4))
+	}
+
+	var doubt []models.Kind
+	switch {
+	case s1 < minScore:
+		doubt = []models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}
+	case d.Item != nil && d.Item.AskWhose && !whoseSaid && d.Kind != models.KindMajor:
+		// The object alone does not tell a home from a shared area (domain.md:
+		// "whose thing is it"), and nothing else in the text did.
+		doubt = []models.Kind{models.KindPrivate, models.KindSmall}
+	case s1-s2 < askMargin:
+		for _, k := range rank {
+			if s1-score[k] < askMargin {
+				doubt = append(doubt, kindOrder[k])
+			}
+		}
+	}
+	if len(doubt) == 0 {
+		return d
+	}
+	q := c.cat.question(doubt)
+	if q == nil { // validation guarantees every set; stay safe anyway
+		return d
+	}
+	var b strings.Builder
+	b.WriteString(q.Text)
+	for i, o := range q.Options {
+		fmt.Fprintf(&b, "\n%d %s", i+1, o)
+	}
+	if h := c.cat.Questions.ReplyHint; h != "" {
+		b.WriteString("\n" + h)
+	}
+	d.Question = b.String()
+	d.Choices = slices.Clone(q.Kinds)
+	d.Options = slices.Clone(q.Options)
+	return d
+}

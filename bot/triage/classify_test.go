@@ -1,0 +1,299 @@
+package triage
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// These texts were written for the tests, not taken from dev.tsv: they pin
+// the cues of domain.md one at a time.
+func TestClassifyCues(t *testing.T) {
+	c := testClassifier(t)
+	tests := []struct {
+		name    string
+		text    string
+		kind    models.Kind
+		ask     []models.Kind // nil: must decide
+		topicIs string        // "" : any
+	}{
+		{"shared corridor light", "楼道灯不亮", models.KindSmall, nil, "楼道照明"},
+		{"dialect corridor light", "勒个过道灯烂了好几天了", models.KindSmall, nil, "楼道照明"},
+		{"public road light", "小区门口的市政路灯坏了", models.KindMajor, nil, "市政路灯"},
+		{"own appliance", "我家热水器打不燃火了", models.KindPrivate, nil, "家电维修"},
+		{"upstairs leak is a neighbour matter", "楼上漏水漏到我家了", models.KindSmall, nil, "邻里漏水"},
+		{"own pipe", "我家水管爆了", models.KindPrivate, nil, "水管维修"},
+		{"pipe, whose unknown", "水管坏了", models.KindPrivate, []models.Kind{models.KindPrivate, models.KindSmall}, ""},
+		{"procedure", "孃孃问老年证啷个办理", models.KindMajor, nil, ""},
+		{"service seeking", "有没有师傅会修推拉门，多少钱", models.KindPrivate, nil, ""},
+		{"business fumes", "楼下新开的烧烤店油烟好大", models.KindMajor, nil, "餐饮油烟"},
+		{"illegal structure", "有人在楼顶搭了个彩钢棚", models.KindMajor, nil, "违法建设"},
+		{"whole area outage", "我们这一片都停电了", models.KindMajor, nil, "供电"},
+		{"compound pump", "单元的二次供水水泵坏了没水", models.KindSmall, nil, "二次供水"},
+		{"fire lane", "消防通道被车堵了", models.KindSmall, nil, "消防通道"},
+		{"nothing to go on", "你好", models.KindSmall, []models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := c.Classify(tt.text)
+			if d.Kind != tt.kind {
+				t.Errorf("Kind = %s (%s), want %s", d.Kind, d.Topic, tt.kind)
+			}
+			if tt.ask == nil && d.Question != "" {
+				t.Errorf("asked %q, want a decision", d.Question)
+			}
+			if tt.ask != nil && !slices.Equal(d.Choices, tt.ask) {
+				t.Errorf("Choices = %v, want %v", d.Choices, tt.ask)
+			}
+			if tt.topicIs != "" && d.Topic != tt.topicIs {
+				t.Errorf("Topic = %q, want %q", d.Topic, tt.topicIs)
+			}
+			checkInvariants(t, d)
+		})
+	}
+}
+
+// checkInvariants holds for every decision, whatever the text.
+func checkInvariants(t testing.TB, d Decision) {
+	t.Helper()
+	if !d.Kind.Valid() || !d.Level.Valid() {
+		t.Fatalf("invalid kind %q or level %q", d.Kind, d.Level)
+	}
+	if (d.Question != "") != (len(d.Choices) > 0) {
+		t.Fatalf("Question %q with Choices %v", d.Question, d.Choices)
+	}
+	if len(d.Choices) != len(d.Options) {
+		t.Fatalf("%d choices, %d options", len(d.Choices), len(d.Options))
+	}
+	if d.Question != "" && !slices.Contains(d.Choices, d.Kind) {
+		t.Fatalf("best guess %s not among choices %v", d.Kind, d.Choices)
+	}
+	if d.Confidence < 0 || d.Confidence > 1 {
+		t.Fatalf("confidence %v", d.Confidence)
+	}
+	if (d.Item == nil) != (d.Topic == "") || (d.Item != nil && (d.Item.Name != d.Topic || d.Item.Kind != d.Kind || d.Item.Level != d.Level)) {
+		t.Fatalf("item %+v does not match topic %q kind %s level %s", d.Item, d.Topic, d.Kind, d.Level)
+	}
+}
+
+func TestClassifyOddTexts(t *testing.T) {
+	c := testClassifier(t)
+	long := strings.Repeat("尊敬的领导：我们小区的楼道灯坏了，", 300)
+	tests := []struct{ name, text string }{
+		{"empty", ""},
+		{"spaces", " \t　 "},
+		{"emoji only", "😤😡😭👍"},
+		{"punctuation", "？？？！！！。。。"},
+		{"latin", "hello, my light is broken"},
+		{"invalid utf8", "楼道\xff\xfe灯"},
+		{"5000 characters", long[:len(long)-len(long)%3]},
+		{"full width", "ＫＴＶ唱到凌晨"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkInvariants(t, c.Classify(tt.text))
+		})
+	}
+	if n := utf8.RuneCountInString(long); n < 5000 {
+		t.Fatalf("long text has %d characters", n)
+	}
+	if d := c.Classify(long); d.Kind != models.KindSmall || d.Topic != "楼道照明" {
+		t.Errorf("long text: %s %q, want small 楼道照明", d.Kind, d.Topic)
+	}
+}
+
+// TestClassifyConcurrent runs under -race in CI: Classify shares the segmenter.
+func TestClassifyConcurrent(t *testing.T) {
+	c := testClassifier(t)
+	lines := readDev(t)
+	want := make([]Decision, len(lines))
+	for i, l := range lines {
+		want[i] = c.Classify(l.text)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range lines {
+				j := (i + g*17) % len(lines)
+				if got := c.Classify(lines[j].text); got.Kind != want[j].Kind || got.Topic != want[j].Topic {
+					t.Errorf("%s: concurrent %s/%s, sequential %s/%s", lines[j].id, got.Kind, got.Topic, want[j].Kind, want[j].Topic)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestRunClassify(t *testing.T) {
+	c := testClassifier(t)
+	in := "楼道灯不亮\n\n水管坏了\r\n户口迁过来要去哪里办"
+	t.Run("json", func(t *testing.T) {
+		var out bytes.Buffer
+		if err := RunClassify(strings.NewReader(in), &out, true, c); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if len(lines) != 4 {
+			t.Fatalf("%d output lines, want 4:\n%s", len(lines), out.String())
+		}
+		wantKinds := []string{"small", "small", "private", "major"}
+		for i, l := range lines {
+			var v map[string]any
+			if err := json.Unmarshal([]byte(l), &v); err != nil {
+				t.Fatalf("line %d: %v: %s", i+1, err, l)
+			}
+			for _, k := range []string{"kind", "level", "topic", "confidence", "question", "choices"} {
+				if _, ok := v[k]; !ok {
+					t.Errorf("line %d: no %q: %s", i+1, k, l)
+				}
+			}
+			if _, ok := v["choices"].([]any); !ok {
+				t.Errorf("line %d: choices is not an array: %s", i+1, l)
+			}
+			if v["kind"] != wantKinds[i] {
+				t.Errorf("line %d: kind %v, want %s", i+1, v["kind"], wantKinds[i])
+			}
+		}
+		if !strings.Contains(lines[0], `"choices":[]`) {
+			t.Errorf("decided line without empty choices: %s", lines[0])
+		}
+		if !strings.Contains(lines[2], `"choices":["private","small"]`) {
+			t.Errorf("asked line: %s", lines[2])
+		}
+	})
+	t.Run("text", func(t *testing.T) {
+		var out bytes.Buffer
+		if err := RunClassify(strings.NewReader(in), &out, false, c); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if len(lines) != 4 {
+			t.Fatalf("%d output lines, want 4", len(lines))
+		}
+		if !strings.HasPrefix(lines[0], "small\tcommunity\t") || !strings.Contains(lines[0], "楼道照明") {
+			t.Errorf("line 1: %q", lines[0])
+		}
+		if !strings.Contains(lines[2], "\task:private|small\t") {
+			t.Errorf("line 3: %q", lines[2])
+		}
+	})
+	t.Run("write error", func(t *testing.T) {
+		if err := RunClassify(strings.NewReader(in), failWriter{}, true, c); err == nil {
+			t.Error("no error from a failing writer")
+		}
+	})
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+// TestLetters runs the 299 real letters through Classify: no panic, sensible
+// output, and a distribution that matches what they are (mostly matters for
+// the government). The figures are written in docs/classification.md.
+func TestLetters(t *testing.T) {
+	c := testClassifier(t)
+	f, err := os.Open("testdata/letters.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	count := map[string]int{}
+	n := 0
+	for first := true; sc.Scan(); first = false {
+		if first {
+			continue
+		}
+		p := strings.SplitN(sc.Text(), "\t", 3)
+		if len(p) != 3 {
+			t.Fatalf("letters.tsv: bad line %q", sc.Text())
+		}
+		d := c.Classify(p[2])
+		checkInvariants(t, d)
+		n++
+		if d.Question != "" {
+			count["ask"]++
+		} else {
+			count[string(d.Kind)]++
+		}
+		if os.Getenv("TRIAGE_SHOW") != "" {
+			t.Logf("%s\t%s\t%s\t%v\t%s", p[0], d.Kind, d.Topic, d.Choices, p[1])
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("letters: %d: %v", n, count)
+	if n != 299 {
+		t.Errorf("%d letters, want 299", n)
+	}
+	// Letters to a city government are mostly government matters.
+	if count["major"] < n/2 {
+		t.Errorf("only %d of %d letters decided major", count["major"], n)
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"", "楼道灯坏了", "😀", "勒个孃孃啷个办户口", "我家水管爆了！！", "\xff", strings.Repeat("楼上", 100)} {
+		f.Add(s)
+	}
+	c := testClassifier(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		checkInvariants(t, c.Classify(s))
+	})
+}
+
+func BenchmarkClassify(b *testing.B) {
+	c := testClassifier(b)
+	lines := readDev(b)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		c.Classify(lines[i%len(lines)].text)
+	}
+}
+
+func BenchmarkClassifyLetter(b *testing.B) {
+	c := testClassifier(b)
+	letter := strings.Repeat("尊敬的领导：我们小区门口的马路被挖开了半年没人管，", 100)
+	for b.Loop() {
+		c.Classify(letter)
+	}
+}
+
+// TestMemory measures the heap the classifier costs (reported in
+// docs/classification.md) and fails if it grows past a budget that keeps the
+// whole service under 150 MB.
+func TestMemory(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("classifier heap after load: %.1f MB", float64(heap)/(1<<20))
+	if heap > 30<<20 {
+		t.Errorf("classifier costs %d MB of heap, budget 30 MB", heap>>20)
+	}
+	runtime.KeepAlive(c)
+}
