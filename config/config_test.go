@@ -551,9 +551,10 @@ func TestSecretsNeverShown(t *testing.T) {
 		check(t, "%v", fmt.Sprintf("%v", c))
 		check(t, "%+v", fmt.Sprintf("%+v", c))
 		check(t, "%#v", fmt.Sprintf("%#v", c))
+		check(t, "%+v of the value", fmt.Sprintf("%+v %#v", *c, *c))
 		check(t, "%v of the account", fmt.Sprintf("%v %+v %#v", c.WeChat, c.Accounts, c.Accounts[0]))
 		var buf bytes.Buffer
-		slog.New(slog.NewJSONHandler(&buf, nil)).Info("start", "config", c, "account", c.WeChat)
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("start", "config", c, "value", *c, "account", c.WeChat)
 		check(t, "slog", buf.String())
 		r := c.Redacted()
 		wechat := r["wechat"].(map[string]any)
@@ -690,4 +691,36 @@ func FuzzLoadFile(f *testing.F) {
 			t.Errorf("error has several lines: %q", msg)
 		}
 	})
+}
+
+// TestDocsExample loads the example file of docs/configuration.md, so that
+// the documentation cannot drift from what Load accepts.
+func TestDocsExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("docs/configuration.md not found")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "## Example file")
+	if !ok {
+		t.Fatal(`docs/configuration.md has no "## Example file" section`)
+	}
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	if !ok {
+		t.Fatal("the example section has no ```yaml block")
+	}
+	example, _, _ := strings.Cut(rest, "```")
+	c, err := Load(writeFile(t, example), []string{
+		"GONGZHI_DB_DSN=gongzhi:pw@tcp(db.internal:3306)/gongzhi?charset=utf8mb4",
+		"GONGZHI_WECHAT_APPSECRET=s", "GONGZHI_WECHAT_TOKEN=t",
+		"GONGZHI_ACCOUNT_WXFEDCBA9876543210_APPSECRET=s", "GONGZHI_ACCOUNT_WXFEDCBA9876543210_TOKEN=t",
+	})
+	if err != nil {
+		t.Fatalf("Load(docs example) = %v", err)
+	}
+	if len(c.Communities) != 2 || len(c.Accounts) != 1 {
+		t.Errorf("docs example: %d communities, %d accounts; want 2 and 1", len(c.Communities), len(c.Accounts))
+	}
 }
