@@ -38,6 +38,9 @@ const (
 // JobOff as a job's schedule turns that job off (on this replica).
 const JobOff = "off"
 
+// fileOrigin marks a names entry as coming from the settings file.
+const fileOrigin = "file:"
+
 // Config is every setting of the service. Load fills it; Validate checks it
 // and resolves the derived fields (Location, default community, …).
 type Config struct {
@@ -69,8 +72,8 @@ type Config struct {
 
 	Communities []Community `yaml:"communities"`
 
-	// names maps a setting's YAML path to how an error should call it: the
-	// environment variable or the file it came from. Filled by Load.
+	// names maps a setting's YAML path to where Load found it: the
+	// environment variable, or fileOrigin+path of the settings file.
 	names map[string]string
 	// unknown lists GONGZHI_* variables that no setting reads (names only).
 	unknown []string

@@ -42,10 +42,15 @@ func Load(path string, environ []string) (*Config, error) {
 	if path != "" {
 		if err := c.loadFile(path); err != nil {
 			var se *SettingError
-			if errors.As(err, &se) {
-				return nil, c.scrub(err)
+			if !errors.As(err, &se) {
+				err = fmt.Errorf("%s: %w", fileName, err)
 			}
-			return nil, c.scrub(fmt.Errorf("%s: %w", fileName, err))
+			// The environment's secrets are not applied yet but must not
+			// show either (say, pasted into the file as a key).
+			fromEnv := Default()
+			fromEnv.names = map[string]string{}
+			_ = fromEnv.applyEnv(env)
+			return nil, fromEnv.scrub(c.scrub(err))
 		}
 	}
 	if err := c.applyEnv(env); err != nil {
@@ -64,9 +69,14 @@ func (c *Config) loadFile(path string) error {
 	if err != nil {
 		return err // *fs.PathError already names the path
 	}
+	return c.decodeFile(path, data)
+}
+
+// decodeFile decodes the settings file's content; path only names it.
+func (c *Config) decodeFile(path string, data []byte) error {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return &SettingError{Setting: path, Problem: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
 		return nil // an empty file sets nothing
@@ -93,16 +103,14 @@ func (c *Config) loadFile(path string) error {
 	}
 
 	for key := range w.seen {
-		if _, done := c.names[key]; !done {
-			c.names[key] = path + ": " + key
-		}
+		c.names[key] = fileOrigin + path
 	}
 	// Job names are case-insensitive in the file; the map uses upper case.
 	for name, spec := range c.Jobs {
 		if up := strings.ToUpper(name); up != name {
 			delete(c.Jobs, name)
 			c.Jobs[up] = spec
-			c.names[jobKey(up)] = path + ": jobs." + name
+			c.names[jobKey(up)] = fileOrigin + path
 		}
 	}
 	return nil
@@ -121,8 +129,11 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		// Not followed: an alias bomb would blow up this walk. The anchor's
+		// own content is walked where it stands, and the decoder's
+		// KnownFields still checks what an alias brings elsewhere.
+		return nil
 	}
 	if path != "" {
 		w.types[path] = t
@@ -133,10 +144,7 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) error {
 		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "<<" { // merge key: check what it merges in
-				if err := w.walk(v, t, path); err != nil {
-					return err
-				}
+			if k.Value == "<<" { // merge key: what it merges is checked where it is defined
 				continue
 			}
 			child := join(path, k.Value)
@@ -179,7 +187,7 @@ var lineRE = regexp.MustCompile(`^line (\d+): `)
 func (w *walker) explain(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) || len(te.Errors) == 0 {
-		return fmt.Errorf("%s: %w", w.file, err)
+		return &SettingError{Setting: w.file, Problem: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	msg := te.Errors[0]
 	m := lineRE.FindStringSubmatch(msg)

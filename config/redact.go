@@ -76,14 +76,15 @@ func (w WeChat) redacted() map[string]any {
 	}
 }
 
-// String prints the redacted settings, so that a stray %v never leaks a secret.
-func (c *Config) String() string { return flatten("", c.Redacted()) }
+// String prints the redacted settings, so that a stray %v never leaks a
+// secret. Value receivers: printing a Config or a *Config is redacted alike.
+func (c Config) String() string { return flatten("", c.Redacted()) }
 
 // GoString keeps %#v redacted too.
-func (c *Config) GoString() string { return "config.Config{" + c.String() + "}" }
+func (c Config) GoString() string { return "config.Config{" + c.String() + "}" }
 
 // LogValue makes slog.Any("config", cfg) log the redacted settings.
-func (c *Config) LogValue() slog.Value { return slog.AnyValue(c.Redacted()) }
+func (c Config) LogValue() slog.Value { return slog.AnyValue(c.Redacted()) }
 
 // String prints the account with its secrets as set/unset.
 func (w WeChat) String() string { return flatten("", w.redacted()) }

@@ -49,7 +49,14 @@ func (c *Config) fail(key, format string, args ...any) error {
 // is the way to change it.
 func (c *Config) nameOf(key string) string {
 	for k := key; k != ""; k = parent(k) {
-		if n, ok := c.names[k]; ok {
+		n, ok := c.names[k]
+		if !ok {
+			continue
+		}
+		if file, ok := strings.CutPrefix(n, fileOrigin); ok {
+			return file + ": " + key // the key itself, though only its parent is in the file
+		}
+		if k == key {
 			return n
 		}
 	}
@@ -211,10 +218,10 @@ func (c *Config) validateAccount(key string, w *WeChat, defaultAccount bool) err
 			return c.fail(key+".appid", "%q may hold only letters, digits, '_' and '-'", w.AppID)
 		}
 		if w.AppSecret == "" {
-			return c.fail(key+".appsecret", "is required when %s is set", c.nameOf(key+".appid"))
+			return c.failSecret(key, "appsecret", w, defaultAccount)
 		}
 		if w.Token == "" {
-			return c.fail(key+".token", "is required when %s is set", c.nameOf(key+".appid"))
+			return c.failSecret(key, "token", w, defaultAccount)
 		}
 	}
 	if w.AESKey != "" && !aesKeyRE.MatchString(w.AESKey) {
@@ -233,6 +240,20 @@ func (c *Config) validateAccount(key string, w *WeChat, defaultAccount bool) err
 		return c.fail(key+".community", "%q is not the id of a community (have: %s)", w.Community, c.communityIDs())
 	}
 	return nil
+}
+
+// failSecret reports a missing secret of an account by its variable, since
+// that is where a secret belongs (not in the file).
+func (c *Config) failSecret(key, field string, w *WeChat, defaultAccount bool) error {
+	name := c.nameOf(key + "." + field)
+	if _, set := c.names[key+"."+field]; !set {
+		if defaultAccount {
+			name = c.nameOfEnv(key + "." + field)
+		} else {
+			name = accountPrefix + strings.ToUpper(w.AppID) + "_" + strings.ToUpper(field)
+		}
+	}
+	return &SettingError{Setting: name, Problem: fmt.Sprintf("is required when %s is set", c.nameOf(key+".appid"))}
 }
 
 func (c *Config) validateAccounts() error {
