@@ -169,6 +169,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("gongzhi started", "version", version, "addr", ln.Addr().String(), "mode", mode,
 		"db", cfg.DB.Driver, "settings", cfg)
+	for _, name := range cfg.UnknownEnv() {
+		log.Warn("environment variable is not a setting: check its spelling", "variable", name)
+	}
 	if cfg.Sandbox() {
 		log.Info("sandbox mode: no WeChat credentials; pushes go to the in-process fake platform; chat at /sim/")
 	}
