@@ -134,6 +134,9 @@ type Cue struct {
 	Kind   models.Kind `yaml:"kind"`
 	Weight float64     `yaml:"weight"`
 	Words  []string    `yaml:"words"`
+	// YieldsTo names cue groups that, when they fire, make this one not
+	// count: "my home" is only the place harmed when a neighbour caused it.
+	YieldsTo []string `yaml:"yields_to,omitempty"`
 }
 
 // Catalog is the loaded, validated catalog. It is read-only after Load.
@@ -268,6 +271,11 @@ func (c *Catalog) validate() error {
 		}
 		if len(cue.Words) == 0 {
 			return fmt.Errorf("cue %s: words are missing", cue.Name)
+		}
+		for _, y := range cue.YieldsTo {
+			if y == cue.Name || !slices.ContainsFunc(c.Cues, func(o Cue) bool { return o.Name == y }) {
+				return fmt.Errorf("cue %s: yields_to %q is not another cue", cue.Name, y)
+			}
 		}
 	}
 	return nil

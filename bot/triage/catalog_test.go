@@ -60,6 +60,8 @@ func TestLoadErrors(t *testing.T) {
 		{"question kind", "kinds: [private, major]", "kinds: [private, huge]", `questions.ask #3: unknown kind "huge"`},
 		{"cue kind", "kind: private, weight: 1", "kind: mine, weight: 1", `cue own_home: unknown kind "mine"`},
 		{"cue weight", "weight: 1", "weight: 0", "cue own_home: weight must be positive"},
+		{"cue yields to itself", "words: [我家]}", "words: [我家], yields_to: [own_home]}", `cue own_home: yields_to "own_home" is not another cue`},
+		{"cue yields to unknown", "words: [我家]}", "words: [我家], yields_to: [nobody]}", `cue own_home: yields_to "nobody" is not another cue`},
 		{"empty dialect form", "{勒个: 这个}", `{勒个: ""}`, `dialect "勒个": empty form`},
 		{"not yaml", minimal, "items: [", "catalog: yaml"},
 		{"empty", minimal, "", "catalog: empty document"},

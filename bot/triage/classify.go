@@ -271,7 +271,7 @@ func (c *Classifier) Classify(text string) Decision {
 			}
 		}
 		for ci, ok := range fired {
-			if ok {
+			if ok && !c.yields(ci, fired) {
 				cue := c.cat.Cues[ci]
 				score[kindIndex(cue.Kind)] += cue.Weight
 			}
@@ -299,6 +299,18 @@ func (c *Classifier) Classify(text string) Decision {
 		}
 	}
 	return c.decide(score, bestItem, whoseSaid)
+}
+
+// yields reports whether cue ci is outweighed by another fired cue it yields to.
+func (c *Classifier) yields(ci int, fired []bool) bool {
+	for _, y := range c.cat.Cues[ci].YieldsTo {
+		for cj, ok := range fired {
+			if ok && c.cat.Cues[cj].Name == y {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var kindOrder = [3]models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}
