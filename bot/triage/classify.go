@@ -39,6 +39,11 @@ const (
 	askMargin = 1.0
 	// minScore: below this there is not enough evidence to decide at all.
 	minScore = 1.5
+	// minObjectOnly: when no cue fired, the text only names an object; one
+	// two-character word for a thing found at home and in shared areas alike
+	// (充电, 空调, 晾衣架 is three) does not say whose it is, so a small or
+	// private decision needs more evidence than that.
+	minObjectOnly = 2.0
 )
 
 // Decision is what the classifier makes of one appeal text.
@@ -292,13 +297,14 @@ func (c *Classifier) Classify(text string) Decision {
 	}
 	// whoseSaid: some cue said whose thing it is or where (own home,
 	// neighbour, shared area) or what the person wants (service, purchase).
-	whoseSaid := false
+	whoseSaid, anyCue := false, false
 	for ci, ok := range fired {
 		if ok && c.cat.Cues[ci].Kind != models.KindMajor {
 			whoseSaid = true
 		}
+		anyCue = anyCue || ok
 	}
-	return c.decide(score, bestItem, whoseSaid)
+	return c.decide(score, bestItem, whoseSaid, anyCue)
 }
 
 // yields reports whether cue ci is outweighed by another fired cue it yields to.
@@ -332,7 +338,7 @@ var defaultLevel = map[models.Kind]models.Level{
 }
 
 // decide turns the kind scores into a decision or a question.
-func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid bool) Decision {
+func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid, anyCue bool) Decision {
 	// Rank kinds by score; ties go to small, the community's own matters,
 	// which are the most common and the cheapest to reclassify.
 	rank := []int{1, 0, 2}
@@ -354,6 +360,9 @@ func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid bool)
 	case d.Item != nil && d.Item.AskWhose && !whoseSaid && d.Kind != models.KindMajor:
 		// The object alone does not tell a home from a shared area (domain.md:
 		// "whose thing is it"), and nothing else in the text did.
+		doubt = []models.Kind{models.KindPrivate, models.KindSmall}
+	case !anyCue && s1 <= minObjectOnly && d.Kind != models.KindMajor:
+		// Only one short object word and nothing about whose or where it is.
 		doubt = []models.Kind{models.KindPrivate, models.KindSmall}
 	case s1-s2 < askMargin:
 		for _, k := range rank {

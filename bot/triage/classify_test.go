@@ -40,6 +40,16 @@ func TestClassifyCues(t *testing.T) {
 		{"whole area outage", "我们这一片都停电了", models.KindMajor, nil, "供电"},
 		{"compound pump", "单元的二次供水水泵坏了没水", models.KindSmall, nil, "二次供水"},
 		{"fire lane", "消防通道被车堵了", models.KindSmall, nil, "消防通道"},
+		{"neighbour's unit drips on my home", "楼上空调外机的水滴到我家窗台上", models.KindSmall, nil, ""},
+		{"business below my home", "我家楼下的火锅店油烟太大", models.KindMajor, nil, "餐饮油烟"},
+		{"road outside my home", "我家门口的马路挖开了半个月", models.KindMajor, nil, "市政道路"},
+		{"dialect who-fixes-it is service", "我家卫生间的水管在漏 找哪个来修", models.KindPrivate, nil, "水管维修"},
+		{"rooms of a flat are home", "厨房的水龙头坏了", models.KindPrivate, nil, "水管维修"},
+		{"roof extension is illegal", "楼顶有人私自加盖了一层", models.KindMajor, nil, "违法建设"},
+		{"street side is outside", "路边的树倒了挡住了路", models.KindMajor, nil, ""},
+		{"streets flooded", "一下雨我们那几条街都被淹了", models.KindMajor, nil, "城市内涝"},
+		{"which household is someone else", "不知道哪家把装修垃圾堆在单元门口", models.KindSmall, nil, ""},
+		{"one short object word, no cue", "充电的问题", models.KindSmall, []models.Kind{models.KindPrivate, models.KindSmall}, ""},
 		{"nothing to go on", "你好", models.KindSmall, []models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}, ""},
 	}
 	for _, tt := range tests {
