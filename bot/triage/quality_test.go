@@ -187,8 +187,8 @@ func TestDevQuality(t *testing.T) {
 	}
 	f := score(c, dev, showWrong(t))
 	t.Logf("dev (seen): %s\n%s", f, f.matrix())
-	if f.overall() < 0.90 {
-		t.Errorf("dev right overall %.3f < 0.90", f.overall())
+	if f.overall() < 0.97 { // measured 100%: a drop means a regression
+		t.Errorf("dev right overall %.3f < 0.97", f.overall())
 	}
 }
 
@@ -199,8 +199,8 @@ func TestFreshCalibrationQuality(t *testing.T) {
 	c := testClassifier(t)
 	f := score(c, readFresh(t, true), showWrong(t))
 	t.Logf("fresh calibration (odd ids): %s\n%s", f, f.matrix())
-	if f.overall() < 0.85 {
-		t.Errorf("fresh calibration right overall %.3f < 0.85", f.overall())
+	if f.overall() < 0.97 { // measured 100% after calibration
+		t.Errorf("fresh calibration right overall %.3f < 0.97", f.overall())
 	}
 }
 
@@ -213,10 +213,13 @@ func TestFreshHeldOutQuality(t *testing.T) {
 	c := testClassifier(t)
 	f := score(c, readFresh(t, false), nil) // never print: nobody tunes on these
 	t.Logf("fresh held-out (even ids): %s\n%s", f, f.matrix())
+	// Measured 94.7% overall (71/75), 94.4% among decided (67/71), 5.3%
+	// asked; the floors allow about one more error. The goal of 95% among
+	// decided is not met here (docs/classification.md says so).
 	const (
-		floorOverall = 0.0
-		floorDecided = 0.0
-		ceilingAsked = 1.0
+		floorOverall = 0.93
+		floorDecided = 0.92
+		ceilingAsked = 0.10
 	)
 	if got := f.overall(); got < floorOverall {
 		t.Errorf("fresh held-out right overall = %.3f, floor %.2f", got, floorOverall)
