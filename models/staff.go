@@ -236,3 +236,21 @@ type Department struct {
 	Name        string `gorm:"size:128;not null;uniqueIndex:ux_department_name,priority:2"`
 	CreatedAt   time.Time
 }
+
+// GridSpec is a grid as configured or sent to the API.
+type GridSpec struct {
+	ID        string
+	Name      string
+	Buildings []string // normalised building numbers
+}
+
+// PublicFilter selects appeals for Open311. Private appeals are never
+// selected: they are a resident's own affairs.
+type PublicFilter struct {
+	CommunityID string
+	Refs        []string
+	TopicID     string
+	From, To    time.Time // created_at in [From, To]
+	Open        *bool     // nil: any
+	Limit       int       // at most 1000
+}

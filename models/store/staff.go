@@ -23,16 +23,9 @@ func (db *DB) Communities(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// GridSpec is a grid as configured or sent to the API.
-type GridSpec struct {
-	ID        string
-	Name      string
-	Buildings []string // normalised building numbers
-}
-
 // SeedGrids inserts the configured grids that the community does not have
 // yet; grids edited through the API are left as they are.
-func (db *DB) SeedGrids(ctx context.Context, communityID string, grids []GridSpec) (int, error) {
+func (db *DB) SeedGrids(ctx context.Context, communityID string, grids []models.GridSpec) (int, error) {
 	added := 0
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, g := range grids {
@@ -68,7 +61,7 @@ func (db *DB) Grids(ctx context.Context, communityID string) ([]*models.Grid, er
 
 // PutGrids replaces the community's grids. A building may belong to one grid
 // only, and a grid that still has an active grid worker cannot be removed.
-func (db *DB) PutGrids(ctx context.Context, communityID string, grids []GridSpec) error {
+func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.GridSpec) error {
 	seenGrid, seenBuilding := map[string]bool{}, map[string]string{}
 	for _, g := range grids {
 		if g.ID == "" || len(g.ID) > 64 || strings.ContainsAny(g.ID, ", ") {

@@ -22,7 +22,7 @@ func seedCommunity(t *testing.T, db *store.DB) {
 	if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "测试社区"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SeedGrids(ctx, "c1", []store.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2"}},
+	if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2"}},
 		{ID: "g2", Name: "网格二", Buildings: []string{"3", "4"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestGridsAndDepartments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
-		if n, err := db.SeedGrids(ctx, "c1", []store.GridSpec{{ID: "g1", Name: "改名"}, {ID: "g3", Buildings: []string{"9"}}}); err != nil || n != 1 {
+		if n, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "改名"}, {ID: "g3", Buildings: []string{"9"}}}); err != nil || n != 1 {
 			t.Fatalf("SeedGrids again = %d, %v; want 1 new", n, err)
 		}
 		grids, _ := db.Grids(ctx, "c1")
@@ -215,14 +215,14 @@ func TestGridsAndDepartments(t *testing.T) {
 		bind(t, db, models.InviteRequest{Role: models.RoleGridWorker, GridID: "g2", Name: "二网格员"}, "o-w2")
 		tests := []struct {
 			name  string
-			grids []store.GridSpec
+			grids []models.GridSpec
 			code  string
 		}{
-			{"building twice", []store.GridSpec{{ID: "g1", Buildings: []string{"1"}}, {ID: "g2", Buildings: []string{"1"}}}, models.EINVALID},
-			{"grid twice", []store.GridSpec{{ID: "g2"}, {ID: "g2"}}, models.EINVALID},
-			{"bad id", []store.GridSpec{{ID: "a b"}, {ID: "g2"}}, models.EINVALID},
-			{"drop a staffed grid", []store.GridSpec{{ID: "g1"}}, models.ECONFLICT},
-			{"fine", []store.GridSpec{{ID: "g2", Name: "二", Buildings: []string{"3", "4", "5"}}, {ID: "g4", Buildings: []string{"6"}}}, ""},
+			{"building twice", []models.GridSpec{{ID: "g1", Buildings: []string{"1"}}, {ID: "g2", Buildings: []string{"1"}}}, models.EINVALID},
+			{"grid twice", []models.GridSpec{{ID: "g2"}, {ID: "g2"}}, models.EINVALID},
+			{"bad id", []models.GridSpec{{ID: "a b"}, {ID: "g2"}}, models.EINVALID},
+			{"drop a staffed grid", []models.GridSpec{{ID: "g1"}}, models.ECONFLICT},
+			{"fine", []models.GridSpec{{ID: "g2", Name: "二", Buildings: []string{"3", "4", "5"}}, {ID: "g4", Buildings: []string{"6"}}}, ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -188,19 +188,8 @@ func (t dbTime) Value() (driver.Value, error) {
 	return t.Time, nil
 }
 
-// PublicFilter selects appeals for Open311. Private appeals are never
-// selected: they are a resident's own affairs.
-type PublicFilter struct {
-	CommunityID string
-	Refs        []string
-	TopicID     string
-	From, To    time.Time // created_at in [From, To]
-	Open        *bool     // nil: any
-	Limit       int       // at most 1000
-}
-
 // PublicAppeals returns the non-private appeals matching f, newest first.
-func (db *DB) PublicAppeals(ctx context.Context, f PublicFilter) ([]*models.Appeal, error) {
+func (db *DB) PublicAppeals(ctx context.Context, f models.PublicFilter) ([]*models.Appeal, error) {
 	q := db.gorm.WithContext(ctx).Model(&models.Appeal{}).Where("kind <> ?", models.KindPrivate)
 	if f.CommunityID != "" {
 		q = q.Where("community_id = ?", f.CommunityID)
