@@ -107,7 +107,7 @@ func (o *Open311) discovery(c *gin.Context) {
 		scheme = "https"
 	}
 	d := discoveryJSON{Changeset: changeset, Contact: "the community's residents' committee",
-		KeyService: "api_key issuing is not open yet (POST requests answers 501)",
+		KeyService: "api keys are not issued yet: the API is read-only",
 		Endpoints: []endpointJSON{{Specification: "http://wiki.open311.org/GeoReport_v2",
 			URL: scheme + "://" + c.Request.Host + "/open311/v2", Changeset: changeset, Type: "production",
 			Formats: []string{"text/xml", "application/json"}}}}
