@@ -51,6 +51,8 @@ var commands = []command{
 	{"migrate", "migrate", "apply the database schema and exit", cmdMigrate},
 	{"version", "version", "print the version", cmdVersion},
 	{"healthcheck", "healthcheck", "exit 0 when the local service answers /healthz (for container health checks)", cmdHealthcheck},
+	{"staff", "staff invite --role R [--grid G] [--department D] --name N", "issue a one-time staff binding code", cmdStaff},
+	{"report", "report [--from DATE] [--to DATE] [--csv]", "print the list's figures (counts and rates) for a date range", cmdReport},
 }
 
 func usage(w io.Writer) {

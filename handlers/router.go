@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -25,6 +26,11 @@ type Deps struct {
 	Now        func() time.Time
 	Location   *time.Location
 	Sim        *Sim // nil outside sandbox mode
+
+	// Staff, lifecycle, stats and Open311 (registered when Store implements StaffStore).
+	Community string          // default community of the admin API; "" = the only one stored
+	Catalog   *triage.Catalog // Open311 services; nil = triage.Default()
+	InviteTTL time.Duration   // invite codes' lifetime; 0 = models.DefaultInviteTTL
 }
 
 // NewRouter wires every route.
@@ -55,6 +61,34 @@ func NewRouter(d Deps) *gin.Engine {
 	g := r.Group("/api", bearerAuth(d.AdminToken))
 	g.GET("/appeals", api.listAppeals)
 	g.GET("/appeals/:ref", api.getAppeal)
+
+	// --- staff, grids, departments, PATCH, stats, Open311 (issue 5) ---
+	if ss, ok := d.Store.(StaffStore); ok {
+		sa := &staffAPI{adminAPI: api, db: ss, community: d.Community, inviteTTL: d.InviteTTL}
+		g.POST("/staff/invites", sa.createInvite)
+		g.GET("/staff", sa.listStaff)
+		g.DELETE("/staff/:id", sa.deleteStaff)
+		g.GET("/grids", sa.listGrids)
+		g.PUT("/grids", sa.putGrids)
+		g.GET("/departments", sa.listDepartments)
+		g.POST("/departments", sa.createDepartment)
+		g.PATCH("/appeals/:ref", sa.patchAppeal)
+		g.GET("/stats", sa.stats)
+		cat, err := d.Catalog, error(nil)
+		if cat == nil {
+			cat, err = triage.Default()
+		}
+		loc := d.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		if err != nil {
+			d.Log.Error("open311 is off: the built-in catalog does not load", "err", err)
+		} else {
+			(&Open311{Store: ss, Catalog: cat, Location: loc, Now: d.Now, Log: d.Log}).register(r)
+		}
+	}
+	// --- end issue 5 ---
 
 	if d.Sim != nil {
 		d.Sim.register(r)

@@ -21,6 +21,11 @@ type Turn struct {
 	ClearConversation bool          // deletes the conversation (after a submit or 取消)
 	NewAppeals        []*NewAppeal  // stored with fresh reference codes
 	Events            []*AppealEvent
+
+	// AppealUpdates change existing appeals (lifecycle steps), each only if
+	// the appeal is still in its ExpectStatus; else the whole turn fails
+	// with ErrAppealChanged.
+	AppealUpdates []*AppealUpdate
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -52,10 +53,29 @@ var migrations = []migration{
 	{1, "core: communities, residents, appeals, events, dedupe, conversations", autoMigrate(
 		&models.Community{}, &models.Resident{}, &models.Appeal{}, &models.AppealEvent{},
 		&models.ProcessedMessage{}, &models.Conversation{}, &refCounter{})},
+	{4, "staff: staff, invites, bind attempts, grids, departments", autoMigrate(
+		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 }
 
-// SchemaVersion is the version the code expects after Migrate.
-func SchemaVersion() int { return migrations[len(migrations)-1].Version }
+// SchemaVersion is the version the code expects after Migrate: the highest
+// in the list (versions may have gaps while branches land).
+func SchemaVersion() int {
+	v := 0
+	for _, m := range migrations {
+		v = max(v, m.Version)
+	}
+	return v
+}
+
+// MigrationCount is how many steps the list holds.
+func MigrationCount() int { return len(migrations) }
+
+// ordered returns the steps by version, whatever their order in the list.
+func ordered() []migration {
+	out := slices.Clone(migrations)
+	slices.SortFunc(out, func(a, b migration) int { return a.Version - b.Version })
+	return out
+}
 
 // Migrate applies every step not yet recorded, in order. On MySQL a named
 // lock keeps two replicas starting together from migrating at once.
@@ -85,7 +105,7 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		for _, m := range done {
 			have[m.Version] = true
 		}
-		for _, m := range migrations {
+		for _, m := range ordered() {
 			if have[m.Version] {
 				continue
 			}

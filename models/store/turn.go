@@ -113,6 +113,9 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 				return err
 			}
 		}
+		if err := applyAppealUpdates(tx, t.AppealUpdates, at); err != nil {
+			return err
+		}
 		for _, ev := range t.Events {
 			if ev.At.IsZero() {
 				ev.At = at

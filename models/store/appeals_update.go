@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// UpdateAppeal stores one lifecycle change (the admin API's PATCH, jobs)
+// with its events, in one transaction and only if the appeal is still in
+// upd.ExpectStatus; otherwise it returns models.ErrAppealChanged.
+func (db *DB) UpdateAppeal(ctx context.Context, upd *models.AppealUpdate) error {
+	at := db.now()
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return applyAppealUpdates(tx, []*models.AppealUpdate{upd}, at)
+	})
+}
+
+// applyAppealUpdates writes each update with an optimistic status check,
+// inside the caller's transaction, so that two handlers acting at once
+// cannot both move the same appeal.
+func applyAppealUpdates(tx *gorm.DB, ups []*models.AppealUpdate, at time.Time) error {
+	for _, u := range ups {
+		a := u.Appeal
+		if a == nil || a.ID == 0 {
+			return models.Errorf(models.EINVALID, "appeal update without a stored appeal")
+		}
+		if !a.Status.Valid() || !u.ExpectStatus.Valid() {
+			return models.Errorf(models.EINVALID, "appeal update with an unknown status")
+		}
+		if a.UpdatedAt.IsZero() || a.UpdatedAt.Before(at) {
+			a.UpdatedAt = at
+		}
+		// A map, so that zero values (no assignee, no deadline) are written too.
+		res := tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, u.ExpectStatus).Updates(map[string]any{
+			"kind": a.Kind, "level": a.Level, "status": a.Status, "assignee": a.Assignee,
+			"due_at": a.DueAt, "resolved_at": a.ResolvedAt, "updated_at": a.UpdatedAt.UTC(),
+		})
+		if res.Error != nil {
+			return fmt.Errorf("update appeal: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			// MySQL counts changed rows, not matched ones: tell "no such
+			// row in that status" apart from "nothing to change".
+			var n int64
+			if err := tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, a.Status).Count(&n).Error; err != nil {
+				return fmt.Errorf("update appeal: %w", err)
+			}
+			if n == 0 || a.Status != u.ExpectStatus {
+				return models.ErrAppealChanged
+			}
+		}
+		for _, ev := range u.Events {
+			ev.AppealID = a.ID
+			if ev.At.IsZero() {
+				ev.At = at
+			}
+			ev.At = ev.At.UTC().Truncate(time.Microsecond)
+			if err := tx.Create(ev).Error; err != nil {
+				return fmt.Errorf("record appeal event: %w", err)
+			}
+		}
+	}
+	return nil
+}
