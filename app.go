@@ -65,6 +65,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 		if err := a.Store.EnsureCommunity(ctx, &models.Community{ID: c.ID, Name: c.Name}); err != nil {
 			return nil, err
 		}
+		if _, err := a.Store.SeedGrids(ctx, c.ID, gridSpecs(c)); err != nil {
+			return nil, err
+		}
 	}
 
 	var tokenCache cache.Cache = wx.NewMemoryCache()
@@ -88,7 +91,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: a.Accounts, Log: log,
 		Metrics: a.Metrics, Now: a.Now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
-		AdminToken: cfg.AdminToken, Now: a.Now, Location: cfg.Location}
+		AdminToken: cfg.AdminToken, Now: a.Now, Location: cfg.Location, Community: cfg.Communities[0].ID}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: a.Now, Pushes: a.simPushes}
 	}
