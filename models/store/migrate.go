@@ -52,6 +52,8 @@ var migrations = []migration{
 	{1, "core: communities, residents, appeals, events, dedupe, conversations", autoMigrate(
 		&models.Community{}, &models.Resident{}, &models.Appeal{}, &models.AppealEvent{},
 		&models.ProcessedMessage{}, &models.Conversation{}, &refCounter{})},
+	{2, "engine: followers (me too), conversation version", autoMigrate(
+		&models.Follower{}, &models.Conversation{})},
 }
 
 // SchemaVersion is the version the code expects after Migrate.

@@ -93,7 +93,11 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 				return fmt.Errorf("save resident: %w", err)
 			}
 		}
-		if t.ClearConversation {
+		if t.GuardConversation {
+			if err := saveGuardedConversation(tx, t, at); err != nil {
+				return err
+			}
+		} else if t.ClearConversation {
 			err := tx.Where("community_id = ? AND open_id = ?", t.CommunityID, t.OpenID).Delete(&models.Conversation{}).Error
 			if err != nil {
 				return fmt.Errorf("clear conversation: %w", err)
@@ -111,6 +115,18 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 		for _, na := range t.NewAppeals {
 			if err := createAppeal(tx, na, at); err != nil {
 				return err
+			}
+		}
+		if err := applyStatusChanges(tx, t.StatusChanges, at); err != nil {
+			return err
+		}
+		for _, f := range t.NewFollowers {
+			f.CommunityID = t.CommunityID
+			if f.CreatedAt.IsZero() {
+				f.CreatedAt = at
+			}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(f).Error; err != nil {
+				return fmt.Errorf("add follower: %w", err)
 			}
 		}
 		for _, ev := range t.Events {
