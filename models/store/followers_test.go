@@ -26,7 +26,7 @@ func TestFollowersAndDuplicates(t *testing.T) {
 			return na.Appeal
 		}
 		a1 := mk("1", "o1", "corridor-light", "3", "g1", models.StatusAssigned, now.Add(-time.Hour))
-		mk("2", "o2", "corridor-light", "4", "g1", models.StatusResolved, now.Add(-time.Hour)) // closed
+		mk("2", "o2", "corridor-light", "4", "g1", models.StatusResolved, now.Add(-time.Hour))    // closed
 		mk("3", "o3", "corridor-light", "3", "g1", models.StatusAssigned, now.AddDate(0, 0, -10)) // too old
 		mk("4", "o4", "parking-order", "3", "g1", models.StatusAssigned, now.Add(-time.Hour))     // other topic
 		a5 := mk("5", "o5", "corridor-light", "7", "g2", models.StatusAssigned, now.Add(-2*time.Hour))
