@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -48,4 +50,20 @@ type FollowerStore interface {
 	FollowedAppeals(ctx context.Context, communityID, openID string, limit int) ([]*Appeal, error)
 	// OpenDuplicates returns open appeals matching q, newest first.
 	OpenDuplicates(ctx context.Context, q DuplicateQuery) ([]*Appeal, error)
+}
+
+// RefPlaceholder stands, in a Turn's Reply, for the reference code of the
+// i-th new appeal of that turn: codes are handed out inside the commit, after
+// the reply was written. CommitTurn replaces it (see FillRefs).
+func RefPlaceholder(i int) string { return "{{ref" + strconv.Itoa(i) + "}}" }
+
+// FillRefs replaces the reference-code placeholders in s with the codes the
+// new appeals got.
+func FillRefs(s string, appeals []*NewAppeal) string {
+	for i, na := range appeals {
+		if na != nil && na.Appeal != nil {
+			s = strings.ReplaceAll(s, RefPlaceholder(i), na.Appeal.Ref)
+		}
+	}
+	return s
 }

@@ -117,6 +117,16 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 				return err
 			}
 		}
+		if filled := models.FillRefs(t.Reply, t.NewAppeals); filled != t.Reply {
+			t.Reply = filled
+			if t.DedupeKey != "" {
+				err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.ProcessedMessage{}).
+					Where("community_id = ? AND dedupe_key = ?", t.CommunityID, t.DedupeKey).Update("reply", filled).Error
+				if err != nil {
+					return fmt.Errorf("record reply: %w", err)
+				}
+			}
+		}
 		if err := applyStatusChanges(tx, t.StatusChanges, at); err != nil {
 			return err
 		}
