@@ -44,10 +44,10 @@ type App struct {
 	Engine   *bot.Engine
 	// Classifier sorts appeals with the catalog of GONGZHI_CATALOG or the built-in one.
 	Classifier *triage.Classifier
-	Router   *gin.Engine
-	Metrics  *handlers.Metrics
-	redis    *redis.Client
-	Now      func() time.Time
+	Router     *gin.Engine
+	Metrics    *handlers.Metrics
+	redis      *redis.Client
+	Now        func() time.Time
 }
 
 // NewApp opens the database, migrates it, and wires every part.
