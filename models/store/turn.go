@@ -64,6 +64,21 @@ func (db *DB) DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, er
 // dedupe row goes first: a concurrent retry of the same message blocks on it
 // and then fails with ErrDuplicate, so exactly one of them commits.
 func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
+	// MariaDB may pick this transaction as a deadlock victim (two new
+	// appeals creating the day's reference counter at once): it rolled back
+	// whole, so it is run again from the turn as it came in.
+	snap := snapshotTurn(t)
+	for attempt := 1; ; attempt++ {
+		err := db.commitTurn(ctx, t)
+		if !isDeadlock(err) || attempt == maxDeadlockRetries {
+			return err
+		}
+		snap.restore(t)
+		time.Sleep(time.Duration(attempt) * 3 * time.Millisecond)
+	}
+}
+
+func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 	at := t.At.UTC().Truncate(time.Microsecond)
 	if t.At.IsZero() {
 		at = db.now()
