@@ -126,12 +126,12 @@ func (s *step) clarify(text string) error {
 		return nil
 	}
 	// The topic stays only if it belongs to the kind the resident chose;
-	// else the text with the chosen option's words may name one that does
-	// (水管 at home is 水管维修, in the compound a shared pipe).
+	// else the text with words of that kind may name one that does
+	// (下水道 at home is private, in the compound the shared drains).
 	if it := s.item(d.TopicID); it == nil || it.Kind != k {
 		d.TopicID = ""
-		if i := slices.Index(d.Choices, k); i >= 0 && i < len(d.Options) {
-			if again := s.e.Classifier.Classify(d.Text + "，" + d.Options[i]); again.Item != nil && again.Item.Kind == k {
+		if hint := s.e.Msg.KindHint[string(k)]; hint != "" {
+			if again := s.e.Classifier.Classify(d.Text + "，" + hint); again.Item != nil && again.Item.Kind == k {
 				d.TopicID = again.Item.ID
 			}
 		}
@@ -162,7 +162,7 @@ func (s *step) proceed() error {
 			return err
 		}
 		if dup != nil {
-			s.data.Dup = &dupOffer{AppealID: dup.ID, Ref: dup.Ref}
+			s.data.Dup = &dupOffer{AppealID: dup.ID, Ref: dup.Ref, Status: dup.Status}
 			s.goTo(StateMeToo)
 			s.say(s.meTooOffer())
 			return nil
@@ -220,7 +220,7 @@ func (s *step) meTooOffer() string {
 	if it := s.item(s.data.Draft.TopicID); it != nil {
 		topic = it.Name
 	}
-	return fmt.Sprintf(s.e.Msg.MeTooOfferF, dup.Ref, topic, s.e.Msg.StatusNames[string(models.StatusSubmitted)])
+	return fmt.Sprintf(s.e.Msg.MeTooOfferF, dup.Ref, topic, s.e.Msg.StatusNames[string(dup.Status)])
 }
 
 // meToo links the resident to the existing appeal, or goes on to a new one.

@@ -74,6 +74,7 @@ type Messages struct {
 	SummaryTopicF    string // %s: topic
 	SummaryActions   string
 	KindExplain      map[string]string
+	KindHint         map[string]string // words of each kind, to find a topic after the triage question
 	EditAsk          string
 	TooManyPhotos    string
 	DescriptionFull  string
@@ -191,6 +192,7 @@ var ZhCN = Messages{
 		"major":   "大事（需政府部门办理，社区帮您转交）",
 		"private": "私事（您个人的事，我们提供办理指引）",
 	},
+	KindHint:        map[string]string{"small": "小区公共区域", "major": "需要政府部门办理", "private": "自己家里"},
 	EditAsk:         "好的，请重新描述问题（照片和位置会保留）。回复\"取消\"放弃。",
 	TooManyPhotos:   "照片最多9张，这张没有保存。",
 	DescriptionFull: "描述已经够长了，这段没有再添加。",

@@ -70,8 +70,9 @@ type addrDraft struct {
 }
 
 type dupOffer struct {
-	AppealID uint64 `json:"id"`
-	Ref      string `json:"ref"`
+	AppealID uint64        `json:"id"`
+	Ref      string        `json:"ref"`
+	Status   models.Status `json:"status,omitempty"`
 }
 
 // step is one message's work: the state before, the state after, replies.
