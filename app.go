@@ -15,6 +15,7 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
@@ -40,10 +41,13 @@ type App struct {
 	Accounts *wx.Accounts
 	Platform *wxfake.Platform // sandbox only
 	Service  *bot.Service
-	Router   *gin.Engine
-	Metrics  *handlers.Metrics
-	redis    *redis.Client
-	Now      func() time.Time
+	Engine   *bot.Engine
+	// Classifier sorts appeals with the catalog of GONGZHI_CATALOG or the built-in one.
+	Classifier *triage.Classifier
+	Router     *gin.Engine
+	Metrics    *handlers.Metrics
+	redis      *redis.Client
+	Now        func() time.Time
 }
 
 // NewApp opens the database, migrates it, and wires every part.
@@ -85,16 +89,27 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	}
 
 	a.Metrics = handlers.NewMetrics()
-	engine := &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Location: cfg.Location}
-	a.Service = &bot.Service{Store: a.Store, Engine: engine, Pusher: a.Accounts, Log: log,
-		Now: a.Now, ConversationTTL: cfg.ConversationTTL}
-	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: a.Accounts, Log: log,
-		Metrics: a.Metrics, Now: a.Now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
-	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
-		AdminToken: cfg.AdminToken, Now: a.Now, Location: cfg.Location, Community: cfg.Communities[0].ID}
-	if a.Platform != nil {
-		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: a.Now, Pushes: a.simPushes}
+	// now reads a.Now at each call, so tests can move the App's clock.
+	now := func() time.Time { return a.Now() }
+	if a.Classifier, err = loadClassifier(cfg.Catalog); err != nil {
+		return nil, err
 	}
+	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
+		Directory: directory(cfg), Deadliner: bot.WeekdayDeadliner{Location: cfg.Location}, Location: cfg.Location,
+		ConversationTTL: cfg.ConversationTTL, MeTooWindow: bot.DefaultMeTooWindow}
+	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: a.Accounts, Log: log,
+		Now: now, ConversationTTL: cfg.ConversationTTL}
+	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: a.Accounts, Log: log,
+		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
+	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
+		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
+		Catalog: a.Classifier.Catalog()}
+	if a.Platform != nil {
+		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
+	}
+	// The menu is not essential to serving: a failure is logged, and
+	// `gongzhi menu sync` can set it later.
+	a.SyncMenus(log)
 	a.Router = handlers.NewRouter(deps)
 	return a, nil
 }
@@ -129,7 +144,11 @@ func (a *App) setupWeChat(c cache.Cache) error {
 				Token: w.Token, AESKey: w.AESKey, CommunityID: community}, c))
 		}
 	}
-	wx.Setup(&http.Client{Timeout: 10 * time.Second, Transport: rt})
+	client := &http.Client{Timeout: 10 * time.Second, Transport: rt}
+	wx.Setup(client)
+	// Setup sets the client once per process; a second App in the same
+	// process (end-to-end tests) needs its own fake platform.
+	wx.SetHTTPClient(client)
 	a.Accounts = wx.NewAccounts(accounts...)
 	return nil
 }
@@ -175,4 +194,70 @@ func (a *App) Close() {
 	if a.Store != nil {
 		_ = a.Store.Close()
 	}
+}
+
+// loadClassifier builds the classifier on GONGZHI_CATALOG's file or the
+// built-in catalog.
+func loadClassifier(path string) (*triage.Classifier, error) {
+	var (
+		cat *triage.Catalog
+		err error
+	)
+	if path != "" {
+		cat, err = triage.LoadFile(path)
+	} else {
+		cat, err = triage.Default()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("GONGZHI_CATALOG: %w", err)
+	}
+	return triage.New(cat)
+}
+
+// directory hands the engine the communities as plain data.
+func directory(cfg *config.Config) bot.Directory {
+	d := bot.Directory{}
+	for _, c := range cfg.Communities {
+		bc := &bot.Community{ID: c.ID, Name: c.Name, Hotline: c.Hotline, RadiusKM: c.RadiusKM}
+		if c.Center != nil {
+			bc.Center = &bot.Point{Lat: c.Center.Lat, Lng: c.Center.Lng}
+		}
+		for _, g := range c.Grids {
+			bc.Grids = append(bc.Grids, bot.Grid{ID: g.ID, Name: g.Name, Buildings: append([]string(nil), g.Buildings...)})
+		}
+		d[c.ID] = bc
+	}
+	return d
+}
+
+// wxMenu is the contract's menu in the adapter's form.
+func wxMenu() []wx.MenuButton {
+	var conv func([]bot.MenuButton) []wx.MenuButton
+	conv = func(bs []bot.MenuButton) []wx.MenuButton {
+		var out []wx.MenuButton
+		for _, b := range bs {
+			out = append(out, wx.MenuButton{Name: b.Name, Key: b.Key, Sub: conv(b.Sub)})
+		}
+		return out
+	}
+	return conv(bot.Menu(bot.ZhCN))
+}
+
+// SyncMenus sets the custom menu of every account where it differs, and
+// returns the first error; each failure is logged.
+func (a *App) SyncMenus(log *slog.Logger) error {
+	var first error
+	want := wxMenu()
+	for _, acct := range a.Accounts.All() {
+		changed, err := acct.SyncMenu(want)
+		if err != nil {
+			log.Warn("custom menu not set", "appid", acct.Config.AppID, "err", err)
+			if first == nil {
+				first = fmt.Errorf("account %s: %w", acct.Config.AppID, err)
+			}
+			continue
+		}
+		log.Info("custom menu checked", "appid", acct.Config.AppID, "changed", changed)
+	}
+	return first
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot/triage"
+	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models/store"
 )
@@ -53,6 +55,8 @@ var commands = []command{
 	{"healthcheck", "healthcheck", "exit 0 when the local service answers /healthz (for container health checks)", cmdHealthcheck},
 	{"staff", "staff invite --role R [--grid G] [--department D] --name N", "issue a one-time staff binding code", cmdStaff},
 	{"report", "report [--from DATE] [--to DATE] [--csv]", "print the list's figures (counts and rates) for a date range", cmdReport},
+	{"classify", "classify [--json]", "read appeal texts, one a line, on stdin and print what the bot would decide", cmdClassify},
+	{"menu", "menu sync", "create or update the official accounts' custom menu", cmdMenu},
 }
 
 func usage(w io.Writer) {
@@ -238,5 +242,53 @@ func cmdHealthcheck(ctx context.Context, e *env, args []string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("/healthz answered %d", resp.StatusCode)
 	}
+	return nil
+}
+
+func cmdClassify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "classify", "Reads one appeal text per line on standard input and writes, per line, what the bot\n"+
+		"would decide (kind, level, confidence, topic, and the question it would ask). Uses GONGZHI_CATALOG\n"+
+		"or the built-in catalog.")
+	asJSON := fs.Bool("json", false, `one JSON object a line: {"kind","level","topic","confidence","question","choices"}`)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	c, err := loadClassifier(cfg.Catalog)
+	if err != nil {
+		return err
+	}
+	return triage.RunClassify(e.stdin, e.stdout, *asJSON, c)
+}
+
+func cmdMenu(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "menu sync", "Creates the custom menu (我要反映, 我的诉求, 更多: 议事会议, 帮助) on every configured\n"+
+		"official account, writing only where it differs. In sandbox mode it sets the fake platform's menu.")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || fs.Arg(0) != "sync" {
+		fs.Usage()
+		return fmt.Errorf("want: gongzhi menu sync")
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.SlogLevel())
+	a := &App{Config: cfg, Log: log, Now: time.Now}
+	if err := a.setupWeChat(wx.NewMemoryCache()); err != nil {
+		return err
+	}
+	if err := a.SyncMenus(log); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "menu in sync on %d account(s)\n", len(a.Accounts.All()))
 	return nil
 }

@@ -2,6 +2,11 @@
 // inbound message to the next state, the replies and the changes to store.
 // It knows no HTTP, no SQL and no WeChat SDK; it reads through narrow
 // interfaces and returns its writes as a models.Turn for the caller to commit.
+//
+// A conversation is a set of named states (states.go), each with its
+// handlers, entered from idle (a menu click or simply describing a problem),
+// left by 取消 anywhere, and falling back to re-asking its question on any
+// input it does not expect.
 package bot
 
 import (
@@ -11,14 +16,17 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Chat words of the contract (contract.md "Chat words").
+// Chat words of the contract (contract.md "Chat words") and our synonyms.
 const (
-	WordHelp      = "帮助"
-	WordCancel    = "取消"
-	WordMyAppeals = "我的诉求"
+	WordHelp          = "帮助"
+	WordCancel        = "取消"
+	WordMyAppeals     = "我的诉求"
+	WordChangeAddress = "修改地址"
+	WordNotPrivate    = "不是私事"
 )
 
 // Menu click keys of the contract.
@@ -29,12 +37,45 @@ const (
 	KeyHelp      = "HELP"
 )
 
-// MaxTextRunes is the longest text the bot takes as one appeal description.
-const MaxTextRunes = 2000
+// MaxTextRunes is the longest text the bot takes as one message of an
+// appeal description; MaxDescriptionRunes bounds the whole description.
+const (
+	MaxTextRunes        = 500
+	MaxDescriptionRunes = 1000
+	// MaxPhotos is how many photos one appeal keeps (WeChat's own limit per post).
+	MaxPhotos = 9
+)
+
+// DefaultMeTooWindow is how far back an open appeal of the same topic counts
+// as a duplicate ("me too" is offered).
+const DefaultMeTooWindow = 7 * 24 * time.Hour
 
 // Reader is what the engine reads besides the person's own state.
 type Reader interface {
 	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
+	// AppealByRef returns the appeal or an ENOTFOUND error.
+	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
+	models.FollowerStore
+}
+
+// Classifier sorts an appeal text into a kind, or says what to ask.
+type Classifier interface {
+	Classify(text string) triage.Decision
+}
+
+// Catalog looks up catalog items by id (the appeal's topic).
+type Catalog interface {
+	Item(id string) *triage.Item
+}
+
+// CommandHandler is a hook for chat commands of other roles (staff: 绑定,
+// 接单, 办结; meetings: 参加). Text messages go through Engine.Commands in
+// order before any conversation logic; a handler that recognises the text
+// fills out (Replies, Turn) and returns handled. The conversation state is
+// then left as it was.
+type CommandHandler interface {
+	HandleCommand(ctx context.Context, in Input, out *Output) (handled bool, err error)
 }
 
 // Input is one step's input: who, in what state, said what, when.
@@ -46,133 +87,61 @@ type Input struct {
 }
 
 // Output is one step's result. Replies[0] is the passive reply; further
-// replies are pushed. The Turn carries the writes.
+// replies are pushed. The Turn carries the writes; replies may hold
+// models.RefPlaceholder for codes handed out at commit.
 type Output struct {
 	Replies []string
 	Turn    models.Turn
 }
 
-// Engine decides what to answer.
+// Engine decides what to answer. It is safe for concurrent use once built.
 type Engine struct {
-	Msg      Messages
-	Reader   Reader
-	Location *time.Location
+	Msg        Messages
+	Reader     Reader
+	Classifier Classifier
+	Catalog    Catalog
+	Directory  Directory
+	Deadliner  Deadliner
+	Location   *time.Location
+	// ConversationTTL is how long an unfinished conversation waits for the
+	// next message (default 30 minutes).
+	ConversationTTL time.Duration
+	// MeTooWindow: see DefaultMeTooWindow.
+	MeTooWindow time.Duration
+	// Commands are tried, in order, on every text message before the conversation.
+	Commands []CommandHandler
 }
 
 // Step handles one inbound message.
 func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
-	m := in.Msg
-	res := in.Resident
-	if res == nil {
-		res = &models.Resident{}
-	} else {
-		cp := *res
-		res = &cp
-	}
-	now := in.Now.UTC()
-	res.LastMessageAt = &now
-	out := Output{Turn: models.Turn{CommunityID: m.CommunityID, OpenID: m.OpenID, At: now, Resident: res}}
-
+	s := e.newStep(ctx, in)
 	var err error
-	switch m.MsgType {
+	switch in.Msg.MsgType {
 	case models.MsgEvent:
-		out.Replies, err = e.event(ctx, in, res)
+		err = s.event()
 	case models.MsgText:
-		out.Replies, err = e.text(ctx, in, &out)
+		err = s.text(in.Msg.Content)
 	case models.MsgVoice:
-		if strings.TrimSpace(m.Content) == "" {
-			out.Replies = []string{e.Msg.VoiceNoText}
+		if strings.TrimSpace(in.Msg.Content) == "" {
+			s.sayWithPrompt(e.Msg.VoiceNoText)
 		} else {
-			out.Replies, err = e.text(ctx, in, &out)
+			err = s.text(in.Msg.Content)
 		}
 	case models.MsgImage:
-		out.Replies = []string{e.Msg.ImageReceived}
-	case models.MsgVideo, "shortvideo":
-		out.Replies = []string{e.Msg.VideoReceived}
-	case models.MsgLink:
-		out.Replies = []string{e.Msg.LinkReceived}
+		s.image()
 	case models.MsgLocation:
-		out.Replies = []string{e.Msg.LocationGot}
+		s.location()
+	case models.MsgVideo, "shortvideo":
+		s.sayWithPrompt(e.Msg.VideoReceived)
+	case models.MsgLink:
+		s.sayWithPrompt(e.Msg.LinkReceived)
 	default:
-		out.Replies = []string{e.Msg.Unsupported}
+		s.sayWithPrompt(e.Msg.Unsupported)
 	}
 	if err != nil {
 		return Output{}, err
 	}
-	return out, nil
-}
-
-func (e *Engine) event(ctx context.Context, in Input, res *models.Resident) ([]string, error) {
-	switch in.Msg.Event {
-	case models.EventSubscribe:
-		res.Subscribed = true
-		return []string{e.Msg.Welcome}, nil
-	case models.EventUnsubscribe:
-		res.Subscribed = false
-		return nil, nil
-	case models.EventClick:
-		switch in.Msg.EventKey {
-		case KeyHelp:
-			return []string{e.Msg.HelpResident}, nil
-		case KeyMyAppeals:
-			return e.myAppeals(ctx, in)
-		case KeyAppeal:
-			return []string{e.Msg.MenuAppeal}, nil
-		case KeyMeetings:
-			return []string{e.Msg.MenuMeetings}, nil
-		}
-	}
-	// Other events (views, scans, location reports, delivery receipts) need no answer.
-	return nil, nil
-}
-
-func (e *Engine) text(ctx context.Context, in Input, out *Output) ([]string, error) {
-	text := strings.TrimSpace(in.Msg.Content)
-	switch {
-	case text == "":
-		return []string{e.Msg.EmptyText}, nil
-	case utf8.RuneCountInString(text) > MaxTextRunes:
-		return []string{e.Msg.TooLong}, nil
-	case text == WordHelp:
-		return []string{e.Msg.HelpResident}, nil
-	case text == WordMyAppeals:
-		return e.myAppeals(ctx, in)
-	case text == WordCancel:
-		if in.Conversation == nil {
-			return []string{e.Msg.NothingToCancel}, nil
-		}
-		out.Turn.ClearConversation = true
-		return []string{e.Msg.Cancelled}, nil
-	}
-	return []string{e.Msg.Placeholder}, nil
-}
-
-// maxListed keeps the reply within one readable message.
-const maxListed = 5
-
-func (e *Engine) myAppeals(ctx context.Context, in Input) ([]string, error) {
-	list, err := e.Reader.ListAppeals(ctx, models.AppealFilter{CommunityID: in.Msg.CommunityID, OpenID: in.Msg.OpenID, Limit: maxListed + 1})
-	if err != nil {
-		return nil, fmt.Errorf("my appeals: %w", err)
-	}
-	if len(list) == 0 {
-		return []string{e.Msg.NoAppeals}, nil
-	}
-	var b strings.Builder
-	shown := min(len(list), maxListed)
-	b.WriteString(e.Msg.MyAppealsHead)
-	for _, a := range list[:shown] {
-		due := e.Msg.NoDeadline
-		if a.DueAt != nil {
-			due = a.DueAt.In(e.loc()).Format("1月2日前")
-		}
-		b.WriteString("\n")
-		fmt.Fprintf(&b, e.Msg.MyAppealsLine, a.Ref, a.Topic, e.Msg.StatusNames[string(a.Status)], due)
-	}
-	if len(list) > shown {
-		b.WriteString("\n" + e.Msg.MyAppealsMore)
-	}
-	return []string{b.String()}, nil
+	return s.finish(), nil
 }
 
 func (e *Engine) loc() *time.Location {
@@ -180,4 +149,52 @@ func (e *Engine) loc() *time.Location {
 		return time.UTC
 	}
 	return e.Location
+}
+
+func (e *Engine) ttl() time.Duration {
+	if e.ConversationTTL <= 0 {
+		return 30 * time.Minute
+	}
+	return e.ConversationTTL
+}
+
+func (e *Engine) meTooWindow() time.Duration {
+	if e.MeTooWindow <= 0 {
+		return DefaultMeTooWindow
+	}
+	return e.MeTooWindow
+}
+
+// text handles a text message or a recognised voice message.
+func (s *step) text(raw string) error {
+	text := strings.TrimSpace(raw)
+	switch {
+	case text == "":
+		s.sayWithPrompt(s.e.Msg.EmptyText)
+		return nil
+	case utf8.RuneCountInString(text) > MaxTextRunes:
+		s.sayWithPrompt(s.e.Msg.TooLong)
+		return nil
+	case isUnsupportedPlaceholder(text):
+		s.sayWithPrompt(s.e.Msg.Unsupported)
+		return nil
+	case !hasWords(text):
+		s.sayWithPrompt(s.e.Msg.NoWords)
+		return nil
+	}
+	for _, h := range s.e.Commands {
+		handled, err := h.HandleCommand(s.ctx, s.in, &s.out)
+		if err != nil {
+			return fmt.Errorf("command: %w", err)
+		}
+		if handled {
+			s.keep = true
+			return nil
+		}
+	}
+	handled, err := s.globalWords(text)
+	if handled || err != nil {
+		return err
+	}
+	return s.stateText(text)
 }

@@ -2,7 +2,8 @@ package bot
 
 // Messages is the catalog of everything the bot says. Every user-facing
 // string lives here (zh-CN first); code refers to fields, never to literals,
-// so a wording change or a second language is one place.
+// so a wording change or a second language is one place. Fields ending in F
+// are fmt formats; their verbs are documented beside them.
 type Messages struct {
 	Welcome         string
 	HelpResident    string
@@ -28,23 +29,104 @@ type Messages struct {
 	Failure         string // the message could not be handled
 	StatusNames     map[string]string
 	KindNames       map[string]string
+
+	// Menu button labels (contract.md keys APPEAL, MY_APPEALS, MEETINGS, HELP).
+	MenuButtonAppeal, MenuButtonMyAppeals, MenuButtonMore, MenuButtonMeetings, MenuButtonHelp string
+
+	// Conversation.
+	Expired             string // prefixed to the reply when an unfinished appeal timed out
+	NoWords             string // emoji, stickers or punctuation only
+	Greeting            string
+	Thanks              string
+	NotUnderstood       string // a short text with no problem in it
+	InProgressF         string // %s: the current step's question
+	StillWaiting        string // prefix of a re-asked question
+	HelpInConversationF string // %s: the current step's question
+
+	// Address registration.
+	AskAddressForAppeal string
+	AskAddressChange    string
+	AddressUnreadable   string
+	ConfirmAddressF     string // %s: the address
+	AddressSavedF       string // %s: the grid's name
+	AddressNoGridF      string // %s: the building
+	AddressFormatF      string // building, unit, room
+	AddressNoUnitF      string // building, room
+	AddressBuildingF    string // building
+	YesNoHint           string
+
+	// Raising an appeal.
+	AskDescribe      string
+	PhotoAskText     string
+	PhotoAdded       string
+	LocationAskText  string
+	LocationAdded    string
+	LocationFarF     string // %.1f: distance in km
+	LocationDropped  string
+	DescribeMore     string
+	ClarifyHint      string
+	SummaryHead      string
+	SummaryTextF     string // %s: the description
+	SummaryPlaceF    string // %s: the place
+	SummaryLocationF string // %s: the location label
+	SummaryPhotosF   string // %d: number of photos
+	SummaryKindF     string // %s: kind explained
+	SummaryTopicF    string // %s: topic
+	SummaryActions   string
+	KindExplain      map[string]string
+	KindHint         map[string]string // words of each kind, to find a topic after the triage question
+	EditAsk          string
+	TooManyPhotos    string
+	DescriptionFull  string
+	MeTooOfferF      string // ref, topic, status
+	MeTooDoneF       string // ref
+	MeTooAlreadyF    string // ref
+
+	// After submitting.
+	SubmittedSmallGridF      string // ref, grid name, unit, due
+	SubmittedSmallCommitteeF string // ref, unit, due
+	SubmittedMajorF          string // ref, unit, time limit, due
+	GuidedF                  string // ref, guide, hotline
+	GuideDefault             string
+	HotlineUnknown           string
+	DueDateF                 string // Go time layout of deadlines: month, day, weekday
+	Weekdays                 [7]string
+	DaysLimitF               string // %d calendar days
+	WorkingDaysLimitF        string // %d working days
+	HoursLimitF              string // %d hours
+	UnitDefault              map[string]string
+
+	// Not private (不是私事).
+	DisputeDoneF     string // ref
+	DisputeNothing   string
+	DisputeNotGuided string
+
+	// My appeals and details.
+	FollowedMark   string
+	AppealNotFound string
+	DetailF        string // ref, topic, kind, status, unit, deadline, last event
+	DetailNoEvent  string
+	EventLineF     string // date, what
+	ActionNames    map[string]string
+	NoTopic        string
 }
 
 // ZhCN is the simplified-Chinese catalog.
 var ZhCN = Messages{
 	Welcome: "欢迎关注！这里是社区的\"共治\"服务号。\n" +
 		"小区里遇到问题（楼道灯坏了、消防通道被占、邻里纠纷……），直接发文字、语音或照片告诉我们，" +
-		"我们会分类登记、派给负责的人，并告诉您谁来办、何时办结。\n回复\"帮助\"查看全部功能。",
-	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片都可以）\n" +
-		"2. 回复\"我的诉求\"查看办理进度\n3. 回复\"取消\"退出当前操作\n" +
-		"也可以点下方菜单\"我要反映\"\"我的诉求\"\"议事会议\"。",
-	Placeholder:     "收到您的留言，谢谢！诉求登记功能即将开通，急事请拨打社区电话。回复\"帮助\"查看可用功能。",
+		"我们会分类登记、派给负责的人，并告诉您谁来办、何时办结。\n" +
+		"下方菜单：我要反映、我的诉求、更多（议事会议、帮助）。回复\"帮助\"查看全部功能。",
+	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片、位置都可以）\n" +
+		"2. 回复\"我的诉求\"查看办理进度，发诉求编号查看详情\n3. 回复\"修改地址\"更改住址\n" +
+		"4. 回复\"取消\"退出当前操作\n也可以点下方菜单\"我要反映\"\"我的诉求\"。",
+	Placeholder:     "收到您的留言，谢谢！回复\"帮助\"查看可用功能。",
 	Cancelled:       "已取消，刚才的内容没有提交。有问题随时再发给我们。",
 	NothingToCancel: "当前没有进行中的操作。直接描述问题即可反映诉求，回复\"帮助\"查看功能。",
 	Unsupported:     "暂时无法识别这类消息。请用文字或语音描述您的问题，回复\"帮助\"查看功能。",
 	ImageReceived:   "照片已收到。请再用一两句话说明是什么问题、在哪里，我们好及时处理。",
 	VoiceNoText:     "没有听清您的语音，请再说一遍，或直接发文字。",
-	VideoReceived:   "视频已收到。请再用文字说明是什么问题、在哪里。",
+	VideoReceived:   "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",
 	LinkReceived:    "链接已收到。请用文字说明您想反映的问题。",
 	LocationGot:     "位置已收到。请再用文字说明那里出了什么问题。",
 	EmptyText:       "没有收到文字内容。请描述您遇到的问题，或回复\"帮助\"。",
@@ -52,9 +134,9 @@ var ZhCN = Messages{
 	NoAppeals:       "您还没有提交过诉求。直接描述问题即可反映。",
 	MyAppealsHead:   "您最近的诉求：",
 	MyAppealsLine:   "%s %s：%s，%s",
-	MyAppealsMore:   "……更早的诉求未显示。",
+	MyAppealsMore:   "……更早的诉求未显示。发送编号可查看详情。",
 	NoDeadline:      "无办结时限",
-	MenuAppeal:      "请用一两句话描述您遇到的问题和地点，可以发文字、语音或照片。",
+	MenuAppeal:      "请用一两句话描述您遇到的问题和地点，可以发文字、语音、照片或位置。回复\"取消\"放弃。",
 	MenuMeetings:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
 	Busy:            "正在处理，请稍候，结果会另行发送给您。",
 	Failure:         "抱歉，系统暂时繁忙，您的消息没有保存成功，请稍后再发一次。急事请拨打社区电话。",
@@ -64,4 +146,88 @@ var ZhCN = Messages{
 		"reopened": "重新办理", "escalated": "已上报", "withdrawn": "已撤回",
 	},
 	KindNames: map[string]string{"major": "大事", "small": "小事", "private": "私事"},
+
+	MenuButtonAppeal: "我要反映", MenuButtonMyAppeals: "我的诉求", MenuButtonMore: "更多",
+	MenuButtonMeetings: "议事会议", MenuButtonHelp: "帮助",
+
+	Expired:             "（您之前没有提交的诉求已超时作废，需要的话请重新反映。）",
+	NoWords:             "收到您的表情啦。请用文字或语音说说遇到了什么问题，回复\"帮助\"查看功能。",
+	Greeting:            "您好！遇到问题请直接描述，例如\"3栋楼道灯坏了\"。回复\"帮助\"查看全部功能。",
+	Thanks:              "不客气！有问题随时告诉我们。",
+	NotUnderstood:       "没太明白您的意思。请说说遇到了什么问题、在哪里，例如\"3栋楼道灯坏了\"。回复\"帮助\"查看功能。",
+	InProgressF:         "您有一条诉求还没提交完。\n%s",
+	StillWaiting:        "没看懂您的回复。",
+	HelpInConversationF: "正在填写诉求，您可以按提示回复，或回复\"取消\"放弃。\n%s",
+
+	AskAddressForAppeal: "这件事要派给您所在网格的网格员，请先告诉我您的住址，例如\"3栋2单元501\"。回复\"取消\"放弃。",
+	AskAddressChange:    "请发送新的住址，例如\"3栋2单元501\"或\"3-2-501\"。回复\"取消\"放弃。",
+	AddressUnreadable:   "没看懂这个地址。请按\"3栋2单元501\"或\"3-2-501\"的样子发送，回复\"取消\"放弃。",
+	ConfirmAddressF:     "您的住址是：%s，对吗？\n回复 1 对，2 不对（重新填写）。",
+	AddressSavedF:       "住址已登记，您属于%s。",
+	AddressNoGridF:      "住址已登记。%s栋暂不在社区的网格名单里，我们先这样登记，社区工作人员会核实。",
+	AddressFormatF:      "%s栋%s单元%s",
+	AddressNoUnitF:      "%s栋%s",
+	AddressBuildingF:    "%s栋",
+	YesNoHint:           "请回复 1（对）或 2（不对）。",
+
+	AskDescribe:      "请用一两句话说明是什么问题、在哪里。回复\"取消\"放弃。",
+	PhotoAskText:     "照片已收到。请再用一两句话说明是什么问题、在哪里。",
+	PhotoAdded:       "照片已添加。",
+	LocationAskText:  "位置已收到。请再用一两句话说明那里出了什么问题。",
+	LocationAdded:    "位置已添加。",
+	LocationFarF:     "这个位置离本社区约%.1f公里，好像不在社区范围内。问题确实在这里吗？\n回复 1 是，2 不是（位置不保存）。",
+	LocationDropped:  "好的，位置不保存。",
+	DescribeMore:     "内容已补充。",
+	ClarifyHint:      "（回复\"取消\"放弃）",
+	SummaryHead:      "请确认您的诉求：",
+	SummaryTextF:     "问题：%s",
+	SummaryPlaceF:    "住址：%s",
+	SummaryLocationF: "位置：%s",
+	SummaryPhotosF:   "照片：%d张",
+	SummaryKindF:     "类别：%s",
+	SummaryTopicF:    "事项：%s",
+	SummaryActions:   "回复 1 确认提交，2 修改，\"取消\"放弃。",
+	KindExplain: map[string]string{
+		"small":   "小事（小区公共事务，由社区办理）",
+		"major":   "大事（需政府部门办理，社区帮您转交）",
+		"private": "私事（您个人的事，我们提供办理指引）",
+	},
+	KindHint:        map[string]string{"small": "小区公共区域", "major": "需要政府部门办理", "private": "自己家里"},
+	EditAsk:         "好的，请重新描述问题（照片和位置会保留）。回复\"取消\"放弃。",
+	TooManyPhotos:   "照片最多9张，这张没有保存。",
+	DescriptionFull: "描述已经够长了，这段没有再添加。",
+	MeTooOfferF:     "附近邻居已反映过同样的问题：%s %s（%s）。\n回复 1 附议（我也遇到了，一起跟进），2 仍单独提交，\"取消\"放弃。",
+	MeTooDoneF:      "已附议诉求 %s，办理进展和结果会同样通知您。回复\"我的诉求\"可查看。",
+	MeTooAlreadyF:   "您已经附议过诉求 %s，有进展会通知您。",
+
+	SubmittedSmallGridF:      "已提交，编号 %s。\n由%s的网格员负责（%s），最迟%s办结。\n有进展和办结时会在这里通知您，回复\"我的诉求\"可查看进度。",
+	SubmittedSmallCommitteeF: "已提交，编号 %s。\n由社区两委安排专人处理（%s），最迟%s办结。\n有进展和办结时会在这里通知您，回复\"我的诉求\"可查看进度。",
+	SubmittedMajorF:          "已提交，编号 %s。\n这件事需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。\n办理进展和结果会在这里通知您，回复\"我的诉求\"可查看进度。",
+	GuidedF:                  "已记录，编号 %s。\n这是您个人的事（私事），社区不派单，建议：%s\n需要帮助可拨打社区电话 %s。\n如果您认为这不是私事，回复\"不是私事\"，社区会复核。",
+	GuideDefault:             "可联系物业或正规家政维修服务；不清楚找谁，可拨打社区电话咨询。",
+	HotlineUnknown:           "（请到社区居委会咨询）",
+	DueDateF:                 "1月2日",
+	Weekdays:                 [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
+	DaysLimitF:               "%d天",
+	WorkingDaysLimitF:        "%d个工作日",
+	HoursLimitF:              "%d小时",
+	UnitDefault: map[string]string{
+		"small": "社区居委会", "major": "街道办事处", "private": "本人",
+	},
+
+	DisputeDoneF:     "已转社区复核，编号 %s。社区两委会重新研究这件事，并在这里告诉您结果。",
+	DisputeNothing:   "没有找到可以复核的私事诉求。请回复\"不是私事 编号\"，编号可在\"我的诉求\"里查看。",
+	DisputeNotGuided: "这条诉求不是按私事处理的，不需要复核。回复\"我的诉求\"查看进度。",
+
+	FollowedMark:   "（附议）",
+	AppealNotFound: "没有找到这个编号的诉求。回复\"我的诉求\"查看您的诉求。",
+	DetailF:        "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
+	DetailNoEvent:  "暂无",
+	EventLineF:     "%s %s",
+	ActionNames: map[string]string{
+		"submitted": "已提交", "assigned": "已派单", "guided": "已引导自行办理", "followed": "有邻居附议",
+		"disputed_private": "居民申请复核", "accepted": "已接单", "resolved": "已办结", "reclassified": "已重新分类",
+		"escalated": "已上报", "reassigned": "已改派",
+	},
+	NoTopic: "其他",
 }

@@ -29,15 +29,33 @@ type Service struct {
 	Pusher Pusher
 	Log    *slog.Logger
 	Now    func() time.Time
-	// ConversationTTL is how long an idle conversation is kept.
+	// ConversationTTL is how long an idle conversation is kept; it is the
+	// engine's (Engine.ConversationTTL) when that is unset.
 	ConversationTTL time.Duration
 }
 
+// maxAttempts bounds how often a message is recomputed when another message
+// of the same person changed the conversation meanwhile.
+const maxAttempts = 5
+
 // Handle processes one inbound message exactly once per dedupe key: a retry,
 // even one racing the first delivery on another replica, gets the first
-// reply and changes nothing.
+// reply and changes nothing. Two different messages of one person handled at
+// once are serialised by the conversation's version: the later commit is
+// recomputed on the state the earlier one left.
 func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error) {
 	key := msg.DedupeKey()
+	for attempt := 1; ; attempt++ {
+		res, err := s.handleOnce(ctx, msg, key)
+		if errors.Is(err, models.ErrStale) && attempt < maxAttempts {
+			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+			continue
+		}
+		return res, err
+	}
+}
+
+func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string) (Result, error) {
 	if reply, err := s.Store.ProcessedReply(ctx, msg.CommunityID, key); err == nil {
 		return Result{Reply: reply, Duplicate: true}, nil
 	} else if models.ErrorCode(err) != models.ENOTFOUND {
@@ -69,12 +87,16 @@ func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error
 			}
 			return Result{Reply: first, Duplicate: true}, nil
 		}
+		if errors.Is(err, models.ErrStale) {
+			return Result{}, err
+		}
 		return Result{}, fmt.Errorf("commit turn: %w", err)
 	}
 	for _, extra := range out.Replies[min(1, len(out.Replies)):] {
+		extra = models.FillRefs(extra, turn.NewAppeals)
 		if err := s.Pusher.PushText(ctx, msg.CommunityID, msg.OpenID, extra); err != nil {
 			s.Log.WarnContext(ctx, "push follow-up reply failed", "err", err)
 		}
 	}
-	return Result{Reply: reply}, nil
+	return Result{Reply: turn.Reply}, nil
 }

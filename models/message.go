@@ -55,6 +55,9 @@ type Conversation struct {
 	Data        string    `gorm:"type:text"` // JSON of the state's fields
 	ExpiresAt   time.Time `gorm:"not null;index"`
 	UpdatedAt   time.Time
+	// Version counts the conversation's writes (from 1); a turn guarded on it
+	// is not committed over a newer state.
+	Version int64 `gorm:"not null;default:0"`
 }
 
 // ProcessedMessage records that a message was handled, and the reply given,

@@ -26,6 +26,13 @@ type Turn struct {
 	// the appeal is still in its ExpectStatus; else the whole turn fails
 	// with ErrAppealChanged.
 	AppealUpdates []*AppealUpdate
+	// Conversation guard (engine): when GuardConversation is set, the turn
+	// commits only if the stored conversation still has ConversationVersion
+	// (0 = none stored); else CommitTurn returns ErrStale.
+	GuardConversation   bool
+	ConversationVersion int64
+	NewFollowers        []*Follower     // "me too" links; an existing link is kept
+	StatusChanges       []*StatusChange // applied only from their From status
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn
@@ -61,4 +68,6 @@ type Store interface {
 	AppealByRef(ctx context.Context, ref string) (*Appeal, error)
 	// AppealEvents returns an appeal's events, oldest first.
 	AppealEvents(ctx context.Context, appealID uint64) ([]*AppealEvent, error)
+
+	FollowerStore
 }

@@ -55,6 +55,8 @@ var migrations = []migration{
 		&models.ProcessedMessage{}, &models.Conversation{}, &refCounter{})},
 	{4, "staff: staff, invites, bind attempts, grids, departments", autoMigrate(
 		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
+	{2, "engine: followers (me too), conversation version", autoMigrate(
+		&models.Follower{}, &models.Conversation{})},
 }
 
 // SchemaVersion is the version the code expects after Migrate: the highest

@@ -64,6 +64,21 @@ func (db *DB) DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, er
 // dedupe row goes first: a concurrent retry of the same message blocks on it
 // and then fails with ErrDuplicate, so exactly one of them commits.
 func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
+	// MariaDB may pick this transaction as a deadlock victim (two new
+	// appeals creating the day's reference counter at once): it rolled back
+	// whole, so it is run again from the turn as it came in.
+	snap := snapshotTurn(t)
+	for attempt := 1; ; attempt++ {
+		err := db.commitTurn(ctx, t)
+		if !isDeadlock(err) || attempt == maxDeadlockRetries {
+			return err
+		}
+		snap.restore(t)
+		time.Sleep(time.Duration(attempt) * 3 * time.Millisecond)
+	}
+}
+
+func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 	at := t.At.UTC().Truncate(time.Microsecond)
 	if t.At.IsZero() {
 		at = db.now()
@@ -93,7 +108,11 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 				return fmt.Errorf("save resident: %w", err)
 			}
 		}
-		if t.ClearConversation {
+		if t.GuardConversation {
+			if err := saveGuardedConversation(tx, t, at); err != nil {
+				return err
+			}
+		} else if t.ClearConversation {
 			err := tx.Where("community_id = ? AND open_id = ?", t.CommunityID, t.OpenID).Delete(&models.Conversation{}).Error
 			if err != nil {
 				return fmt.Errorf("clear conversation: %w", err)
@@ -115,6 +134,28 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 		}
 		if err := applyAppealUpdates(tx, t.AppealUpdates, at); err != nil {
 			return err
+		}
+		if filled := models.FillRefs(t.Reply, t.NewAppeals); filled != t.Reply {
+			t.Reply = filled
+			if t.DedupeKey != "" {
+				err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.ProcessedMessage{}).
+					Where("community_id = ? AND dedupe_key = ?", t.CommunityID, t.DedupeKey).Update("reply", filled).Error
+				if err != nil {
+					return fmt.Errorf("record reply: %w", err)
+				}
+			}
+		}
+		if err := applyStatusChanges(tx, t.StatusChanges, at); err != nil {
+			return err
+		}
+		for _, f := range t.NewFollowers {
+			f.CommunityID = t.CommunityID
+			if f.CreatedAt.IsZero() {
+				f.CreatedAt = at
+			}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(f).Error; err != nil {
+				return fmt.Errorf("add follower: %w", err)
+			}
 		}
 		for _, ev := range t.Events {
 			if ev.At.IsZero() {

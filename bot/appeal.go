@@ -1,0 +1,527 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/bot/triage"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// Small talk that is no appeal.
+var (
+	greetings = []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"}
+	thanks    = []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"}
+)
+
+// minAppealRunes: a shorter text that names nothing of the catalog is small
+// talk or a stray answer, not an appeal.
+const minAppealRunes = 6
+
+// idleText starts an appeal from a description, or answers small talk.
+func (s *step) idleText(text string) error {
+	m := &s.e.Msg
+	w := normWord(text)
+	if slices.Contains(greetings, w) {
+		s.goTo(StateIdle)
+		s.say(m.Greeting)
+		return nil
+	}
+	if slices.Contains(thanks, w) {
+		s.goTo(StateIdle)
+		s.say(m.Thanks)
+		return nil
+	}
+	d := s.e.Classifier.Classify(text)
+	if d.Item == nil && utf8.RuneCountInString(w) < minAppealRunes {
+		s.goTo(StateIdle)
+		s.say(m.NotUnderstood)
+		return nil
+	}
+	s.data = convData{Draft: &draft{}}
+	s.addText(text)
+	return s.classifyAndProceed(&d)
+}
+
+// addText appends a description, within bounds.
+func (s *step) addText(text string) bool {
+	d := s.data.Draft
+	text = strings.TrimSpace(text)
+	if d.Text == "" {
+		d.Text = text
+		return true
+	}
+	if utf8.RuneCountInString(d.Text)+utf8.RuneCountInString(text)+1 > MaxDescriptionRunes {
+		return false
+	}
+	d.Text += "；" + text
+	return true
+}
+
+// describe takes the description after a menu click, photo or location.
+func (s *step) describe(text string) error {
+	if s.data.Draft == nil {
+		s.data.Draft = &draft{}
+	}
+	if !s.addText(text) {
+		s.say(s.e.Msg.DescriptionFull)
+	}
+	s.data.Draft.Settled = false
+	return s.classifyAndProceed(nil)
+}
+
+// continueDraft moves an appeal on from wherever it stands.
+func (s *step) continueDraft() error {
+	d := s.data.Draft
+	switch {
+	case d == nil:
+		s.goTo(StateIdle)
+		return nil
+	case d.Text == "":
+		s.goTo(StateDescribe)
+		s.say(s.e.Msg.AskDescribe)
+		return nil
+	case !d.Settled:
+		return s.classifyAndProceed(nil)
+	}
+	return s.proceed()
+}
+
+// classifyAndProceed sorts the draft; when the text does not settle the
+// kind, the triage question is asked instead of guessing.
+func (s *step) classifyAndProceed(dec *triage.Decision) error {
+	d := s.data.Draft
+	if dec == nil {
+		c := s.e.Classifier.Classify(d.Text)
+		dec = &c
+	}
+	d.Kind, d.TopicID = dec.Kind, ""
+	if dec.Item != nil {
+		d.TopicID = dec.Item.ID
+	}
+	if dec.Question != "" && len(dec.Choices) > 0 {
+		d.Question, d.Choices, d.Options, d.Settled = dec.Question, dec.Choices, dec.Options, false
+		s.goTo(StateClarify)
+		s.say(d.Question + s.e.Msg.ClarifyHint)
+		return nil
+	}
+	d.Settled, d.Question, d.Choices, d.Options = true, "", nil, nil
+	return s.proceed()
+}
+
+// clarify reads the answer to the triage question.
+func (s *step) clarify(text string) error {
+	d := s.data.Draft
+	if d == nil {
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.NotUnderstood)
+		return nil
+	}
+	k, ok := pickKind(text, d.Choices, d.Options)
+	if !ok {
+		s.reask()
+		return nil
+	}
+	// The topic stays only if it belongs to the kind the resident chose;
+	// else the text with words of that kind may name one that does
+	// (下水道 at home is private, in the compound the shared drains).
+	if it := s.item(d.TopicID); it == nil || it.Kind != k {
+		d.TopicID = ""
+		if hint := s.e.Msg.KindHint[string(k)]; hint != "" {
+			if again := s.e.Classifier.Classify(d.Text + "，" + hint); again.Item != nil && again.Item.Kind == k {
+				d.TopicID = again.Item.ID
+			}
+		}
+	}
+	d.Kind, d.Settled = k, true
+	d.Question, d.Choices, d.Options = "", nil, nil
+	return s.proceed()
+}
+
+func (s *step) item(id string) *triage.Item {
+	if id == "" || s.e.Catalog == nil {
+		return nil
+	}
+	return s.e.Catalog.Item(id)
+}
+
+// proceed runs the steps after the kind is settled: the address when a
+// small matter needs a grid, the duplicate check, then the summary.
+func (s *step) proceed() error {
+	d := s.data.Draft
+	if d.Kind == models.KindSmall && !s.res.Registered() {
+		s.askAddress(s.e.Msg.AskAddressForAppeal)
+		return nil
+	}
+	if d.Kind != models.KindPrivate && !d.NoMeToo && d.TopicID != "" {
+		dup, err := s.findDuplicate()
+		if err != nil {
+			return err
+		}
+		if dup != nil {
+			s.data.Dup = &dupOffer{AppealID: dup.ID, Ref: dup.Ref, Status: dup.Status}
+			s.goTo(StateMeToo)
+			s.say(s.meTooOffer())
+			return nil
+		}
+	}
+	s.data.Dup = nil
+	s.goTo(StateConfirm)
+	s.say(s.summary())
+	return nil
+}
+
+// findDuplicate returns an open appeal of the same topic nearby that the
+// resident neither raised nor follows, or nil.
+func (s *step) findDuplicate() (*models.Appeal, error) {
+	list, err := s.e.Reader.OpenDuplicates(s.ctx, models.DuplicateQuery{
+		CommunityID: s.in.Msg.CommunityID, TopicID: s.data.Draft.TopicID,
+		Building: s.res.Building, GridID: s.res.GridID, Since: s.now.Add(-s.e.meTooWindow()), Limit: 5})
+	if err != nil {
+		return nil, fmt.Errorf("duplicates: %w", err)
+	}
+	for _, a := range list {
+		if a.OpenID == s.in.Msg.OpenID {
+			continue
+		}
+		following, err := s.follows(a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !following {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+func (s *step) follows(appealID uint64) (bool, error) {
+	fs, err := s.e.Reader.Followers(s.ctx, appealID)
+	if err != nil {
+		return false, fmt.Errorf("followers: %w", err)
+	}
+	for _, f := range fs {
+		if f.OpenID == s.in.Msg.OpenID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (s *step) meTooOffer() string {
+	dup := s.data.Dup
+	if dup == nil || s.data.Draft == nil {
+		return ""
+	}
+	topic := s.e.Msg.NoTopic
+	if it := s.item(s.data.Draft.TopicID); it != nil {
+		topic = it.Name
+	}
+	return fmt.Sprintf(s.e.Msg.MeTooOfferF, dup.Ref, topic, s.e.Msg.StatusNames[string(dup.Status)])
+}
+
+// meToo links the resident to the existing appeal, or goes on to a new one.
+func (s *step) meToo(text string) error {
+	dup := s.data.Dup
+	if dup == nil || s.data.Draft == nil {
+		return s.continueDraft()
+	}
+	switch parseOption(text, 2) {
+	case 1:
+		s.out.Turn.NewFollowers = append(s.out.Turn.NewFollowers, &models.Follower{AppealID: dup.AppealID, OpenID: s.in.Msg.OpenID})
+		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: "resident",
+			Action: "followed", Reason: clip(s.data.Draft.Text, 200)})
+		s.goTo(StateIdle)
+		s.sayf(s.e.Msg.MeTooDoneF, dup.Ref)
+		return nil
+	case 2:
+		s.data.Draft.NoMeToo = true
+		s.data.Dup = nil
+		return s.proceed()
+	}
+	if yesNo(text) == 1 || strings.Contains(normWord(text), "附议") {
+		return s.meToo("1")
+	}
+	s.reask()
+	return nil
+}
+
+// summary is the one message the resident confirms.
+func (s *step) summary() string {
+	m := &s.e.Msg
+	d := s.data.Draft
+	if d == nil {
+		return ""
+	}
+	lines := []string{m.SummaryHead, fmt.Sprintf(m.SummaryTextF, clip(d.Text, 80))}
+	if d.Kind == models.KindSmall && s.res.Registered() {
+		lines = append(lines, fmt.Sprintf(m.SummaryPlaceF, s.formatAddress(s.res.Building, s.res.Unit, s.res.Room)))
+	}
+	if d.Loc != nil {
+		label := d.Loc.Label
+		if label == "" {
+			label = fmt.Sprintf("%.5f,%.5f", d.Loc.Lat, d.Loc.Lng)
+		}
+		lines = append(lines, fmt.Sprintf(m.SummaryLocationF, clip(label, 40)))
+	}
+	if n := len(d.Photos); n > 0 {
+		lines = append(lines, fmt.Sprintf(m.SummaryPhotosF, n))
+	}
+	lines = append(lines, fmt.Sprintf(m.SummaryKindF, m.KindExplain[string(d.Kind)]))
+	if it := s.item(d.TopicID); it != nil {
+		lines = append(lines, fmt.Sprintf(m.SummaryTopicF, it.Name))
+	}
+	lines = append(lines, m.SummaryActions)
+	return strings.Join(lines, "\n")
+}
+
+// confirm reads 1 submit / 2 edit on the summary.
+func (s *step) confirm(text string) error {
+	if s.data.Draft == nil {
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.NotUnderstood)
+		return nil
+	}
+	switch yesNo(text) {
+	case 1:
+		return s.submit()
+	case 2:
+		d := s.data.Draft
+		d.Text, d.Settled, d.Kind, d.TopicID, d.NoMeToo = "", false, "", "", false
+		s.goTo(StateDescribe)
+		s.say(s.e.Msg.EditAsk)
+		return nil
+	}
+	// A new problem while this one waits: say so, keep the current one.
+	if utf8.RuneCountInString(normWord(text)) >= minAppealRunes {
+		s.sayf(s.e.Msg.InProgressF, s.prompt())
+		return nil
+	}
+	s.reask()
+	return nil
+}
+
+// routing is where a confirmed appeal goes.
+type routing struct {
+	level    models.Level
+	status   models.Status
+	unit     string
+	assignee string
+	due      *time.Time
+	limit    string // the time limit in words
+	grid     *Grid
+	guide    string
+}
+
+// route decides level, unit, assignee and deadline from the kind and the
+// catalog item, with defaults per kind when no item matched.
+func (s *step) route(kind models.Kind, it *triage.Item) routing {
+	m := &s.e.Msg
+	r := routing{unit: m.UnitDefault[string(kind)]}
+	if it != nil && it.Kind == kind && it.Unit != "" {
+		r.unit = it.Unit
+	}
+	days, working, dur := 0, false, time.Duration(0)
+	switch kind {
+	case models.KindPrivate:
+		r.level, r.status = models.LevelSelf, models.StatusGuided
+		r.guide = m.GuideDefault
+		if it != nil && it.Kind == kind && it.Guide != "" {
+			r.guide = it.Guide
+		}
+		return r
+	case models.KindSmall:
+		r.level, r.status, days = models.LevelCommunity, models.StatusAssigned, 3
+		r.assignee = "committee"
+		if g := s.community().Grid(s.res.GridID); g != nil {
+			r.grid, r.assignee = g, "grid:"+g.ID
+		}
+	default:
+		r.level, r.status, days, working = models.LevelStreet, models.StatusAssigned, 7, true
+	}
+	if it != nil && it.Kind == kind {
+		if it.Level.Valid() && kind == models.KindMajor {
+			r.level = it.Level
+		}
+		switch {
+		case it.Duration > 0:
+			days, working, dur = 0, false, it.Duration
+		case it.Days > 0:
+			days, working = it.Days, it.WorkingDays
+		}
+	}
+	if kind == models.KindMajor {
+		r.assignee = "liaison:" + string(r.level)
+	}
+	var due time.Time
+	switch {
+	case dur > 0:
+		due = s.now.Add(dur)
+		r.limit = fmt.Sprintf(m.HoursLimitF, int(dur.Hours()))
+	case working:
+		due = s.e.Deadliner.Due(s.now, days, true)
+		r.limit = fmt.Sprintf(m.WorkingDaysLimitF, days)
+	default:
+		due = s.e.Deadliner.Due(s.now, days, false)
+		r.limit = fmt.Sprintf(m.DaysLimitF, days)
+	}
+	due = due.UTC()
+	r.due = &due
+	return r
+}
+
+// dueText says a deadline as residents read it: "12月5日（周五）".
+func (s *step) dueText(t *time.Time) string {
+	if t == nil {
+		return s.e.Msg.NoDeadline
+	}
+	l := t.In(s.e.loc())
+	return l.Format(s.e.Msg.DueDateF) + "（" + s.e.Msg.Weekdays[l.Weekday()] + "）"
+}
+
+// submit stores the confirmed appeal and tells the resident who handles it,
+// by when, and what they will hear.
+func (s *step) submit() error {
+	m := &s.e.Msg
+	d := s.data.Draft
+	it := s.item(d.TopicID)
+	r := s.route(d.Kind, it)
+	a := &models.Appeal{
+		CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Kind: d.Kind, Level: r.level, Status: r.status,
+		TopicID: d.TopicID, Topic: m.NoTopic, Unit: clip(r.unit, 40), Description: d.Text,
+		GridID: s.res.GridID, Building: s.res.Building, Assignee: r.assignee, DueAt: r.due, CreatedAt: s.now,
+	}
+	if it != nil {
+		a.Topic = it.Name
+	}
+	var media []string
+	for _, p := range d.Photos {
+		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
+	}
+	a.MediaIDs = strings.Join(media, "\n")
+	if d.Loc != nil {
+		a.Location = clip(fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label), 80)
+	}
+	events := []*models.AppealEvent{{Actor: "resident", Action: "submitted", ToStatus: models.StatusSubmitted, At: s.now}}
+	reason := fmt.Sprintf("%s/%s", d.Kind, r.level)
+	if r.status == models.StatusGuided {
+		events = append(events, &models.AppealEvent{Actor: "system", Action: "guided", FromStatus: models.StatusSubmitted,
+			ToStatus: models.StatusGuided, Reason: reason, At: s.now})
+	} else {
+		events = append(events, &models.AppealEvent{Actor: "system", Action: "assigned", FromStatus: models.StatusSubmitted,
+			ToStatus: r.status, Reason: reason + " → " + r.assignee, At: s.now})
+	}
+	idx := len(s.out.Turn.NewAppeals)
+	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, &models.NewAppeal{Appeal: a, Events: events})
+	ref := models.RefPlaceholder(idx)
+	switch {
+	case d.Kind == models.KindPrivate:
+		hotline := m.HotlineUnknown
+		if c := s.community(); c != nil && c.Hotline != "" {
+			hotline = c.Hotline
+		}
+		s.goTo(StateGuided)
+		s.sayf(m.GuidedF, ref, r.guide, hotline)
+	case d.Kind == models.KindSmall && r.grid != nil:
+		s.goTo(StateIdle)
+		s.sayf(m.SubmittedSmallGridF, ref, r.grid.Name, a.Unit, s.dueText(r.due))
+	case d.Kind == models.KindSmall:
+		s.goTo(StateIdle)
+		s.sayf(m.SubmittedSmallCommitteeF, ref, a.Unit, s.dueText(r.due))
+	default:
+		s.goTo(StateIdle)
+		s.sayf(m.SubmittedMajorF, ref, a.Unit, r.limit, s.dueText(r.due))
+	}
+	return nil
+}
+
+// image keeps a photo on the appeal being prepared, or starts one.
+func (s *step) image() {
+	m := &s.e.Msg
+	switch s.state {
+	case StateAddress, StateAddressConfirm:
+		s.reask()
+		return
+	}
+	if s.data.Draft == nil || !s.inAppeal() {
+		s.data = convData{Draft: &draft{}}
+		s.goTo(StateDescribe)
+	}
+	d := s.data.Draft
+	if len(d.Photos) >= MaxPhotos {
+		s.sayWithPrompt(m.TooManyPhotos)
+		return
+	}
+	d.Photos = append(d.Photos, photo{MediaID: clip(s.in.Msg.MediaID, 128), PicURL: clip(s.in.Msg.PicURL, 512)})
+	if s.state == StateDescribe {
+		s.say(m.PhotoAskText)
+		return
+	}
+	s.sayWithPrompt(m.PhotoAdded)
+}
+
+// location keeps a location message on the appeal; a far one is confirmed.
+func (s *step) location() {
+	m := &s.e.Msg
+	switch s.state {
+	case StateAddress, StateAddressConfirm:
+		s.reask()
+		return
+	}
+	if s.data.Draft == nil || !s.inAppeal() {
+		s.data = convData{Draft: &draft{}}
+		s.goTo(StateDescribe)
+	}
+	d := s.data.Draft
+	d.Loc = &place{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng, Label: clip(s.in.Msg.Label, 60)}
+	d.LocFar = false
+	if far, _ := s.community().Far(Point{s.in.Msg.Lat, s.in.Msg.Lng}); far {
+		s.goTo(StateLocationConfirm)
+		s.say(s.prompt())
+		return
+	}
+	if d.Text == "" {
+		s.goTo(StateDescribe)
+		s.say(m.LocationAskText)
+		return
+	}
+	s.sayWithPrompt(m.LocationAdded)
+}
+
+// locationConfirm keeps or drops a far location, then goes on.
+func (s *step) locationConfirm(text string) error {
+	d := s.data.Draft
+	if d == nil {
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.NotUnderstood)
+		return nil
+	}
+	switch yesNo(text) {
+	case 1:
+		d.LocFar = true
+	case 2:
+		d.Loc = nil
+		s.say(s.e.Msg.LocationDropped)
+	default:
+		s.reask()
+		return nil
+	}
+	if d.Text == "" {
+		s.goTo(StateDescribe)
+		s.say(s.e.Msg.AskDescribe)
+		return nil
+	}
+	return s.continueDraft()
+}
+
+// clip shortens s to n runes.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// normWord folds full-width characters, drops spaces and trailing
+// punctuation, and upper-cases Latin letters, so that "  取消。" and "取消"
+// or "sq2611260001" and "SQ2611260001" compare equal.
+func normWord(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == 0x3000:
+			r = ' '
+		}
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return strings.TrimRightFunc(b.String(), func(r rune) bool {
+		return unicode.IsPunct(r) || unicode.IsSymbol(r)
+	})
+}
+
+// cutWord reports whether w starts with one of the words, and what follows.
+func cutWord(w string, words ...string) (string, bool) {
+	for _, word := range words {
+		if rest, ok := strings.CutPrefix(w, word); ok {
+			return strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsPunct(r) || r == ':' }), true
+		}
+	}
+	return "", false
+}
+
+// bareRef reports whether w is nothing but a reference code.
+func bareRef(w string) (string, bool) {
+	if models.ValidRef(w) {
+		return w, true
+	}
+	return "", false
+}
+
+// findRef finds the first reference code in w (already normalised).
+func findRef(w string) (string, bool) {
+	rs := []rune(w)
+	for i := 0; i+1 < len(rs); i++ {
+		if !isUpper(rs[i]) || !isUpper(rs[i+1]) || (i > 0 && isUpper(rs[i-1])) {
+			continue
+		}
+		j := i + 2
+		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+			j++
+		}
+		if ref := string(rs[i:j]); models.ValidRef(ref) && (j == len(rs) || !isUpper(rs[j])) {
+			return ref, true
+		}
+	}
+	return "", false
+}
+
+func isUpper(r rune) bool { return r >= 'A' && r <= 'Z' }
+
+// hasWords reports whether text says anything: letters or digits, once
+// WeChat's bracketed emoticon codes ([微笑], /::)) are taken out.
+func hasWords(text string) bool {
+	for {
+		i := strings.IndexRune(text, '[')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexRune(text[i:], ']')
+		if j < 0 || j > 24 { // [..] codes are short; a longer bracket is prose
+			break
+		}
+		text = text[:i] + text[i+j+1:]
+	}
+	if strings.HasPrefix(text, "/:") && !strings.ContainsFunc(text, unicode.IsLetter) {
+		return false
+	}
+	return strings.ContainsFunc(text, func(r rune) bool {
+		return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r)
+	})
+}
+
+// isUnsupportedPlaceholder spots the text WeChat substitutes for stickers and
+// other messages it does not forward.
+func isUnsupportedPlaceholder(text string) bool {
+	return strings.Contains(text, "收到不支持的消息类型") || strings.Contains(text, "暂无法显示")
+}
+
+// chineseDigits maps the numerals residents may type for an option.
+var chineseDigits = map[string]int{"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+// parseOption reads an option number 1..n: "1", "１", "一", "1.", "选1",
+// "第2个", "2号". It returns 0 when the text is no option number.
+func parseOption(text string, n int) int {
+	w := normWord(text)
+	w = strings.TrimPrefix(w, "选")
+	w = strings.TrimPrefix(w, "第")
+	for _, suf := range []string{"个", "项", "号", "种"} {
+		w = strings.TrimSuffix(w, suf)
+	}
+	w = strings.TrimRight(w, ".、)")
+	v := 0
+	if d, ok := chineseDigits[w]; ok {
+		v = d
+	} else if len(w) == 1 && w[0] >= '1' && w[0] <= '9' {
+		v = int(w[0] - '0')
+	}
+	if v < 1 || v > n {
+		return 0
+	}
+	return v
+}
+
+// yesWords and noWords answer a 1 (yes) / 2 (no) question.
+var (
+	yesWords = []string{"是", "是的", "对", "对的", "对头", "没错", "确认", "确定", "提交", "确认提交", "好", "好的", "可以", "要得", "嗯", "OK", "Y", "YES"}
+	noWords  = []string{"否", "不是", "不对", "错了", "不", "修改", "改", "重新填", "重填", "N", "NO"}
+)
+
+// yesNo reads 1/2 or a yes/no word: 1 yes, 2 no, 0 neither.
+func yesNo(text string) int {
+	if v := parseOption(text, 2); v != 0 {
+		return v
+	}
+	w := normWord(text)
+	for _, y := range yesWords {
+		if w == y {
+			return 1
+		}
+	}
+	for _, n := range noWords {
+		if w == n {
+			return 2
+		}
+	}
+	return 0
+}
+
+// kindWords lets a resident answer the triage question in words.
+var kindWords = map[models.Kind][]string{
+	models.KindPrivate: {"私事", "自己家", "我家", "家里", "自己的", "个人", "找人", "服务"},
+	models.KindSmall:   {"小事", "公共", "小区里", "楼道", "邻居", "楼上", "小区里面"},
+	models.KindMajor:   {"大事", "政府", "外面", "马路", "手续", "政策", "部门"},
+}
+
+// pickKind reads the answer to a triage question: an option number, the
+// option's own label, or a word that names exactly one of the kinds offered.
+func pickKind(text string, choices []models.Kind, options []string) (models.Kind, bool) {
+	if v := parseOption(text, len(choices)); v != 0 {
+		return choices[v-1], true
+	}
+	w := normWord(text)
+	for i, o := range options {
+		if i < len(choices) && w == normWord(o) {
+			return choices[i], true
+		}
+	}
+	var found models.Kind
+	for _, k := range choices {
+		for _, kw := range kindWords[k] {
+			if strings.Contains(w, kw) {
+				if found != "" && found != k {
+					return "", false // words of two kinds: ask again
+				}
+				found = k
+			}
+		}
+	}
+	return found, found != ""
+}

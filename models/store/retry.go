@@ -1,0 +1,56 @@
+package store
+
+import (
+	"errors"
+
+	gomysql "github.com/go-sql-driver/mysql"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// maxDeadlockRetries bounds how often CommitTurn reruns a deadlocked turn.
+const maxDeadlockRetries = 5
+
+// isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait
+// timeout" (1205): the transaction was rolled back and may be run again.
+func isDeadlock(err error) bool {
+	var me *gomysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// turnSnapshot keeps what a failed commit wrote into a Turn's records (ids,
+// reference codes, the filled reply) so that a rerun starts afresh.
+type turnSnapshot struct {
+	reply      string
+	residentID uint64
+}
+
+func snapshotTurn(t *models.Turn) turnSnapshot {
+	s := turnSnapshot{reply: t.Reply}
+	if t.Resident != nil {
+		s.residentID = t.Resident.ID
+	}
+	return s
+}
+
+func (s turnSnapshot) restore(t *models.Turn) {
+	t.Reply = s.reply
+	if t.Resident != nil {
+		t.Resident.ID = s.residentID
+	}
+	for _, na := range t.NewAppeals {
+		na.Appeal.ID, na.Appeal.Ref = 0, ""
+		for _, ev := range na.Events {
+			ev.ID, ev.AppealID = 0, 0
+		}
+	}
+	for _, ev := range t.Events {
+		ev.ID = 0
+	}
+	for _, f := range t.NewFollowers {
+		f.ID = 0
+	}
+	if t.Conversation != nil {
+		t.Conversation.Version = 0
+	}
+}
