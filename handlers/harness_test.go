@@ -197,7 +197,7 @@ type harness struct {
 	Webhooks []*handlers.Webhook
 	Rec      *recorder   // replica 0's
 	Recs     []*recorder // every replica's
-	nonce    atomic.Int64
+	nonce    *atomic.Int64
 
 	secrets *secretSet // openids and texts sent: never to appear in logs
 }
@@ -223,7 +223,7 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 	if o.Replicas == 0 {
 		o.Replicas = 1
 	}
-	h := &harness{t: t, Driver: driver, Clock: &clock{t: o.Start}, Logs: &syncBuffer{}, secrets: &secretSet{m: map[string]bool{}}}
+	h := &harness{t: t, Driver: driver, Clock: &clock{t: o.Start}, Logs: &syncBuffer{}, nonce: new(atomic.Int64), secrets: &secretSet{m: map[string]bool{}}}
 	var logOut io.Writer = io.MultiWriter(h.Logs, &runLogs)
 	if o.Quiet {
 		logOut = io.Discard
@@ -284,6 +284,13 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		t.Cleanup(h.checkLogs)
 	}
 	return h
+}
+
+// with returns the harness reporting to t (a fuzz target's own t).
+func (h *harness) with(t testing.TB) *harness {
+	c := *h
+	c.t = t
+	return &c
 }
 
 // checkLogs fails the test if any openid or message text it sent was logged.
@@ -350,6 +357,11 @@ func (h *harness) safe(msg string) request {
 // safeEncrypted builds a safe-mode POST carrying enc, with a valid msg_signature.
 func (h *harness) safeEncrypted(msg, enc string) request {
 	h.remember(msg)
+	return h.safeEncryptedQuiet(enc)
+}
+
+// safeEncryptedQuiet is safeEncrypted for fuzzing: nothing is remembered.
+func (h *harness) safeEncryptedQuiet(enc string) request {
 	q := h.signedQuery(h.Clock.Now())
 	q.Set("encrypt_type", "aes")
 	q.Set("msg_signature", refSign(h.Account.Token, q.Get("timestamp"), q.Get("nonce"), enc))
