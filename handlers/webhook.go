@@ -127,7 +127,10 @@ func (w *Webhook) Serve(c *gin.Context) {
 		invalid bool
 		failed  bool
 	)
-	srv := acct.OA.GetServer(c.Request, c.Writer)
+	// The SDK writes to a buffer, not to the client: in plaintext mode it
+	// answers "success" itself before the webhook can refuse the message.
+	out := &sdkWriter{header: http.Header{}}
+	srv := acct.OA.GetServer(c.Request, out)
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 		if string(m.FromUserName) == "" || m.MsgType == "" {
 			invalid = true
@@ -162,18 +165,38 @@ func (w *Webhook) Serve(c *gin.Context) {
 	if srv.ResponseMsg == nil {
 		// In safe mode the SDK would send an encrypted empty string, which
 		// WeChat shows as an error: "success" is what it expects.
-		if !c.Writer.Written() {
-			c.String(http.StatusOK, "success")
-		}
+		w.flush(c, out)
 		return
 	}
 	if err := srv.Send(); err != nil {
 		w.Log.ErrorContext(c.Request.Context(), "send reply failed", "err", wx.Scrub(err), "request_id", RequestID(c))
-		if !c.Writer.Written() {
-			c.String(http.StatusOK, "success")
-		}
+		out.body.Reset()
 	}
+	w.flush(c, out)
 }
+
+// flush sends what the SDK wrote, or "success" when it wrote nothing.
+func (w *Webhook) flush(c *gin.Context, out *sdkWriter) {
+	if out.body.Len() == 0 {
+		c.String(http.StatusOK, "success")
+		return
+	}
+	if ct := out.header.Get("Content-Type"); ct != "" {
+		c.Header("Content-Type", ct)
+	}
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(out.body.Bytes())
+}
+
+// sdkWriter holds the SDK's answer until the webhook has decided to send it.
+type sdkWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (s *sdkWriter) Header() http.Header         { return s.header }
+func (s *sdkWriter) WriteHeader(int)             {}
+func (s *sdkWriter) Write(p []byte) (int, error) { return s.body.Write(p) }
 
 // handle runs the message within the reply budget. Past it, the webhook
 // answers "success" and the reply follows as a customer-service message.
