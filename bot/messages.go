@@ -7,15 +7,12 @@ package bot
 type Messages struct {
 	Welcome         string
 	HelpResident    string
-	Placeholder     string // text the engine cannot act on yet
 	Cancelled       string
 	NothingToCancel string
 	Unsupported     string // unknown message types
-	ImageReceived   string
 	VoiceNoText     string
 	VideoReceived   string
 	LinkReceived    string
-	LocationGot     string
 	EmptyText       string
 	TooLong         string
 	NoAppeals       string
@@ -25,7 +22,6 @@ type Messages struct {
 	NoDeadline      string
 	MenuAppeal      string
 	MenuMeetings    string
-	Busy            string // the reply is late: it comes as a separate message
 	Failure         string // the message could not be handled
 	StatusNames     map[string]string
 	KindNames       map[string]string
@@ -120,15 +116,12 @@ var ZhCN = Messages{
 	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片、位置都可以）\n" +
 		"2. 回复\"我的诉求\"查看办理进度，发诉求编号查看详情\n3. 回复\"修改地址\"更改住址\n" +
 		"4. 回复\"取消\"退出当前操作\n也可以点下方菜单\"我要反映\"\"我的诉求\"。",
-	Placeholder:     "收到您的留言，谢谢！回复\"帮助\"查看可用功能。",
 	Cancelled:       "已取消，刚才的内容没有提交。有问题随时再发给我们。",
 	NothingToCancel: "当前没有进行中的操作。直接描述问题即可反映诉求，回复\"帮助\"查看功能。",
 	Unsupported:     "暂时无法识别这类消息。请用文字或语音描述您的问题，回复\"帮助\"查看功能。",
-	ImageReceived:   "照片已收到。请再用一两句话说明是什么问题、在哪里，我们好及时处理。",
 	VoiceNoText:     "没有听清您的语音，请再说一遍，或直接发文字。",
 	VideoReceived:   "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",
 	LinkReceived:    "链接已收到。请用文字说明您想反映的问题。",
-	LocationGot:     "位置已收到。请再用文字说明那里出了什么问题。",
 	EmptyText:       "没有收到文字内容。请描述您遇到的问题，或回复\"帮助\"。",
 	TooLong:         "内容太长了，请用几句话（500字以内）说明问题，细节可以之后补充。",
 	NoAppeals:       "您还没有提交过诉求。直接描述问题即可反映。",
@@ -138,7 +131,6 @@ var ZhCN = Messages{
 	NoDeadline:      "无办结时限",
 	MenuAppeal:      "请用一两句话描述您遇到的问题和地点，可以发文字、语音、照片或位置。回复\"取消\"放弃。",
 	MenuMeetings:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
-	Busy:            "正在处理，请稍候，结果会另行发送给您。",
 	Failure:         "抱歉，系统暂时繁忙，您的消息没有保存成功，请稍后再发一次。急事请拨打社区电话。",
 	StatusNames: map[string]string{
 		"submitted": "已提交", "assigned": "已派单", "accepted": "已接单", "in_progress": "办理中",

@@ -23,6 +23,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/handlers"
@@ -259,8 +260,16 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		st = o.WrapStore(st)
 	}
 	loc := time.FixedZone("CST", 8*3600)
+	cat, err := triage.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	classifier, err := triage.New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range o.Replicas {
-		engine := &bot.Engine{Msg: bot.ZhCN, Reader: st, Location: loc}
+		engine := testEngine(st, classifier, cat, loc)
 		svc := &bot.Service{Store: st, Engine: engine, Pusher: accounts, Log: log, Now: h.Clock.Now, ConversationTTL: 30 * time.Minute}
 		var mh handlers.MessageHandler = svc
 		if !o.Quiet {
@@ -291,6 +300,36 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 }
 
 // with returns the harness reporting to t (a fuzz target's own t).
+// testEngine is the conversation engine as the App builds it, on st.
+func testEngine(st models.Store, c *triage.Classifier, cat *triage.Catalog, loc *time.Location) *bot.Engine {
+	return &bot.Engine{Msg: bot.ZhCN, Reader: st, Location: loc, Classifier: c, Catalog: cat,
+		Directory: bot.Directory{}, Deadliner: bot.WeekdayDeadliner{Location: loc},
+		ConversationTTL: 30 * time.Minute, MeTooWindow: bot.DefaultMeTooWindow}
+}
+
+// firstReply is what the engine says to a resident never seen before who
+// sends text: the webhook tests check that it arrives unchanged, whatever
+// the conversation decides.
+func firstReply(t testing.TB, text string) string {
+	t.Helper()
+	cat, err := triage.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := triage.New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := storetest.Open(t, store.SQLite)
+	out, err := testEngine(st, c, cat, time.UTC).Step(context.Background(), bot.Input{
+		Msg: models.Inbound{CommunityID: testCommunity, OpenID: "oFirstReplyProbe", MsgType: models.MsgText, Content: text, MsgID: 1},
+		Now: time.Now()})
+	if err != nil || len(out.Replies) == 0 {
+		t.Fatalf("engine on %q: %v, %d replies", text, err, len(out.Replies))
+	}
+	return out.Replies[0]
+}
+
 func (h *harness) with(t testing.TB) *harness {
 	c := *h
 	c.t = t

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,12 +50,13 @@ func TestWebhookOfficialSample(t *testing.T) {
 				t.Errorf("handled message = %+v", in)
 			}
 			stored, err := h.DB.ProcessedReply(context.Background(), testCommunity, "m:6054768590064713728")
-			if err != nil || stored != bot.ZhCN.Placeholder {
-				t.Errorf("dedupe row reply = %q, %v; want the placeholder reply", stored, err)
+			want := firstReply(t, "abcdteT")
+			if err != nil || stored != want {
+				t.Errorf("dedupe row reply = %q, %v; want %q", stored, err, want)
 			}
 
 			got := h.decode(r, body)
-			if got.MsgType != "text" || got.Content != bot.ZhCN.Placeholder ||
+			if got.MsgType != "text" || got.Content != want ||
 				got.ToUserName != "oyORnuP8q7ou2gfYjqLzSIWZf0rs" || got.FromUserName != "gh_10f6c3c3ac5a" {
 				t.Errorf("reply = %+v", got)
 			}
@@ -69,7 +71,7 @@ func TestWebhookOfficialSample(t *testing.T) {
 					t.Fatalf("node: signature_ok=%v appid=%q", out.SignatureOK, out.AppID)
 				}
 				var x replyXML
-				if err := xml.Unmarshal([]byte(out.Message), &x); err != nil || x.Content != bot.ZhCN.Placeholder {
+				if err := xml.Unmarshal([]byte(out.Message), &x); err != nil || x.Content != want {
 					t.Errorf("node-decrypted reply = %q (%v)", out.Message, err)
 				}
 			})
@@ -105,10 +107,10 @@ func TestWebhookFixtures(t *testing.T) {
 		"event_subscribe_msg_popup_event.xml": "",
 		"event_subscribe_qrscene.xml":         z.Welcome,
 		"event_unsubscribe.xml":               "",
-		"image.xml":                           z.ImageReceived,
+		"image.xml":                           z.PhotoAskText,
 		"link.xml":                            z.LinkReceived,
-		"location.xml":                        z.LocationGot,
-		"text.xml":                            z.Placeholder,
+		"location.xml":                        z.LocationAskText,
+		"text.xml":                            firstReply(t, "this is a test"),
 		"unknown_msgtype.xml":                 z.Unsupported,
 		"video.xml":                           z.VideoReceived,
 		"voice.xml":                           z.VoiceNoText,
@@ -133,7 +135,9 @@ func TestWebhookFixtures(t *testing.T) {
 							msg = fixture(t, name)
 						}
 						n++
-						msg = uniquify(msg, n)
+						// Each fixture from a new resident: the reply must not
+						// depend on what an earlier fixture started.
+						msg = strings.Replace(uniquify(msg, n), "<FromUserName><![CDATA[", fmt.Sprintf("<FromUserName><![CDATA[fixture%03d", n), 1)
 						r := h.in(mode, msg)
 						status, body := h.do(r)
 						if status != http.StatusOK {
@@ -473,8 +477,8 @@ func TestWebhookRetryStorm(t *testing.T) {
 							t.Fatalf("delivery %d: status %d (%s)", k, statuses[k], bodies[k])
 						}
 						got := h.decode(r, bodies[k])
-						if !got.Success && (got.Content != bot.ZhCN.Placeholder || got.ToUserName != openID) {
-							t.Errorf("delivery %d: reply %+v, want the placeholder or success", k, got)
+						if want := firstReply(t, "楼道的灯坏了三天了"); !got.Success && (got.Content != want || got.ToUserName != openID) {
+							t.Errorf("delivery %d: reply %+v, want %q or success", k, got, want)
 						}
 					}
 					after := h.counts()
@@ -534,7 +538,7 @@ func TestWebhookSequentialRetry(t *testing.T) {
 					}
 					first, retry := h.decode(r, b1), h.decode(r, b2)
 					first.CreateTime, retry.CreateTime = 0, 0 // the SDK stamps each reply with the time it is sent
-					if first != retry || first.Content != bot.ZhCN.Placeholder {
+					if first != retry || first.Content != firstReply(t, "请问物业电话是多少") {
 						t.Errorf("first reply %+v, retry %+v", first, retry)
 					}
 					if after := h.counts(); after != mid {
@@ -594,7 +598,7 @@ func TestWebhookReplyBudget(t *testing.T) {
 						}
 						time.Sleep(20 * time.Millisecond)
 					}
-					if len(got) != 1 || got[0] != "custom: "+bot.ZhCN.Placeholder {
+					if len(got) != 1 || got[0] != "custom: "+firstReply(t, "电梯又停了") {
 						t.Errorf("pushes to the sender = %q, want one customer-service message with the reply", got)
 					}
 					if n := h.metric(0, "gongzhi_webhook_late_replies_total", ""); n != float64(i+1) {
