@@ -92,6 +92,10 @@ type Input struct {
 type Output struct {
 	Replies []string
 	Turn    models.Turn
+	// ReadOnly marks a pure query (help, my appeals, an appeal's details)
+	// that changes nothing in any state: running it again on a retry has
+	// the same effect (none), so the service need not record it.
+	ReadOnly bool
 }
 
 // Engine decides what to answer. It is safe for concurrent use once built.

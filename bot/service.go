@@ -55,12 +55,11 @@ func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error
 	}
 }
 
+// handleOnce needs no dedupe lookup before the step: the engine only reads,
+// and CommitTurn writes the dedupe row first, so a retry's turn fails with
+// ErrDuplicate and the first reply is returned. A read-only step (help, my
+// appeals) is not recorded at all: repeating it changes nothing.
 func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string) (Result, error) {
-	if reply, err := s.Store.ProcessedReply(ctx, msg.CommunityID, key); err == nil {
-		return Result{Reply: reply, Duplicate: true}, nil
-	} else if models.ErrorCode(err) != models.ENOTFOUND {
-		return Result{}, fmt.Errorf("dedupe lookup: %w", err)
-	}
 	res, err := s.Store.Resident(ctx, msg.CommunityID, msg.OpenID)
 	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
 		return Result{}, fmt.Errorf("load resident: %w", err)
@@ -76,6 +75,9 @@ func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string
 	var reply string
 	if len(out.Replies) > 0 {
 		reply = out.Replies[0]
+	}
+	if out.ReadOnly {
+		return Result{Reply: reply}, nil
 	}
 	turn := out.Turn
 	turn.DedupeKey, turn.Reply = key, reply

@@ -86,7 +86,9 @@ type step struct {
 	data  convData
 	out   Output
 	// keep leaves the stored conversation untouched (commands, ignored events).
-	keep   bool
+	keep bool
+	// query marks a step that only reads (see Output.ReadOnly).
+	query  bool
 	notice string // prefixed to the first reply
 }
 
@@ -135,6 +137,7 @@ func (s *step) finish() Output {
 	}
 	stored := s.in.Conversation != nil
 	if s.keep && !(stored && s.notice != "") {
+		out.ReadOnly = s.query && s.notice == "" && len(out.Replies) <= 1
 		return out
 	}
 	if s.state == StateIdle {
@@ -254,7 +257,7 @@ func (s *step) event() error {
 			s.help()
 			return nil
 		case KeyMyAppeals:
-			s.keep = true
+			s.keep, s.query = true, true
 			return s.myAppeals()
 		case KeyAppeal:
 			if s.inAppeal() {
@@ -266,7 +269,7 @@ func (s *step) event() error {
 			s.say(m.MenuAppeal)
 			return nil
 		case KeyMeetings:
-			s.keep = true
+			s.keep, s.query = true, true
 			s.say(m.MenuMeetings)
 			return nil
 		}
@@ -281,7 +284,7 @@ func (s *step) help() {
 		s.sayf(s.e.Msg.HelpInConversationF, p)
 		return
 	}
-	s.keep = true
+	s.keep, s.query = true, true
 	s.say(s.e.Msg.HelpResident)
 }
 
@@ -309,7 +312,7 @@ func (s *step) globalWords(text string) (bool, error) {
 		return true, nil
 	}
 	if rest, ok := cutWord(w, WordMyAppeals, "我的反映", "查询"); ok {
-		s.keep = true
+		s.keep, s.query = true, true
 		if rest == "" {
 			return true, s.myAppeals()
 		}
@@ -320,7 +323,7 @@ func (s *step) globalWords(text string) (bool, error) {
 		return true, nil
 	}
 	if ref, ok := bareRef(w); ok {
-		s.keep = true
+		s.keep, s.query = true, true
 		return true, s.appealDetail(ref)
 	}
 	if rest, ok := cutWord(w, WordNotPrivate, "不是私事儿", "这不是私事"); ok {
