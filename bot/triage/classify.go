@@ -248,6 +248,20 @@ func wordWeight(w string) float64 {
 
 // Classify decides the kind of one appeal text, or says what to ask.
 func (c *Classifier) Classify(text string) Decision {
+	e := c.evidence(text)
+	return c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
+}
+
+// evidenceOf is what a text says for each kind, before deciding.
+type evidenceOf struct {
+	score     [3]float64 // by kindIndex
+	bestItem  [3]*Item
+	whoseSaid bool // a non-major cue said whose or where, or what is wanted
+	anyCue    bool
+}
+
+// evidence scores a text for each kind.
+func (c *Classifier) evidence(text string) evidenceOf {
 	norm := c.normalise(text)
 	runes := []rune(norm)
 	if len(runes) > maxTextRunes {
@@ -305,7 +319,7 @@ func (c *Classifier) Classify(text string) Decision {
 		}
 		anyCue = anyCue || ok
 	}
-	return c.decide(score, bestItem, whoseSaid, anyCue)
+	return evidenceOf{score, bestItem, whoseSaid, anyCue}
 }
 
 // yields reports whether cue ci is outweighed by another fired cue it yields to.
