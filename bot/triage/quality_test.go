@@ -249,3 +249,48 @@ func TestFresh2HeldOutQuality(t *testing.T) {
 		t.Errorf("fresh2 held-out asked = %.3f, ceiling %.2f", got, ceilingAsked)
 	}
 }
+
+// TestAskCalibration shows how the asking constants trade questions for right
+// decisions on the calibration data (dev.tsv and fresh.tsv; never fresh2.tsv),
+// which is how askMargin and minPlaceOnly were chosen: the classifier's own
+// constants must keep fresh.tsv's asked share in the 5–15% band while no
+// decided line is wrong.
+func TestAskCalibration(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, fresh := readDev(t), readFresh(t)
+	settings := []struct {
+		name             string
+		margin, minPlace float64
+		chosen           bool
+	}{
+		{"margin 1.0 (previous)", 1.0, 0, false},
+		{"margin 1.5", 1.5, 0, false},
+		{"margin 1.5, place-only 2.0 (chosen)", askMargin, minPlaceOnly, true},
+		{"margin 2.0, place-only 2.0", 2.0, 2.0, false},
+		{"margin 2.5, place-only 2.0", 2.5, 2.0, false},
+	}
+	for _, s := range settings {
+		t.Run(s.name, func(t *testing.T) {
+			c, err := New(cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.askMargin, c.minPlace = s.margin, s.minPlace
+			fd, ff := score(c, dev, nil), score(c, fresh, nil)
+			t.Logf("dev: %s", fd)
+			t.Logf("fresh: %s", ff)
+			if !s.chosen {
+				return
+			}
+			if got := ff.askedShare(); got < 0.05 || got > 0.15 {
+				t.Errorf("fresh asked %.3f, want 0.05–0.15", got)
+			}
+			if got := ff.amongDecided(); got < 0.97 {
+				t.Errorf("fresh right among decided %.3f < 0.97", got)
+			}
+		})
+	}
+}
