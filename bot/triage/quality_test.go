@@ -234,10 +234,13 @@ func TestFresh2HeldOutQuality(t *testing.T) {
 	}
 	f := score(c, lines, nil) // never print: nobody tunes on these
 	t.Logf("fresh2 held-out: %s\n%s", f, f.matrix())
+	// Measured once, after the last classifier change (commit a4922f8): 99.3%
+	// overall (149/150), 99.2% among decided (127/128), 14.7% asked (22, all
+	// right). The floors allow about two more errors or questions.
 	const (
-		floorOverall = 0.0 // set after the single measurement
-		floorDecided = 0.0
-		ceilingAsked = 0.15
+		floorOverall = 0.98
+		floorDecided = 0.97
+		ceilingAsked = 0.16
 	)
 	if got := f.overall(); got < floorOverall {
 		t.Errorf("fresh2 held-out right overall = %.3f, floor %.2f", got, floorOverall)
