@@ -34,12 +34,13 @@ func readLabelled(t testing.TB, path string) []devLine {
 	var out []devLine
 	sc := bufio.NewScanner(f)
 	for first := true; sc.Scan(); first = false {
-		if first {
+		p := strings.Split(sc.Text(), "\t")
+		if first && p[0] == "id" {
 			continue // header
 		}
-		p := strings.Split(sc.Text(), "\t")
 		if len(p) != 5 {
-			t.Fatalf("%s: bad line %q", path, sc.Text())
+			// The line number only: held-out lines must never be printed.
+			t.Fatalf("%s: line %d has %d fields, want 5", path, len(out)+1, len(p))
 		}
 		out = append(out, devLine{p[0], models.Kind(p[1]), models.Level(p[2]), p[3], p[4]})
 	}
@@ -137,36 +138,27 @@ func (f figures) matrix() string {
 	return b.String()
 }
 
-// freshCalibration is the split rule for testdata/fresh.tsv, fixed before any
-// fresh line was looked at (docs/classification.md): odd id numbers (f001,
-// f003, …) are the calibration half, which may be studied; even id numbers
-// are the held-out half, which is only ever scored in aggregate.
-func freshCalibration(id string) bool {
+// freshHalf reports whether a fresh.tsv id is odd (f001, f003, …). The halves
+// were once calibration (odd) and held-out (even); since fresh2.tsv arrived
+// all of fresh.tsv is calibration data, and the halves are still reported so
+// the figures compare with the earlier rounds (docs/classification.md).
+func freshHalf(id string) (odd bool) {
 	n, err := strconv.Atoi(strings.TrimLeft(id, "f"))
 	return err == nil && n%2 == 1
 }
 
-// readFresh returns fresh.tsv's calibration half (calib true) or held-out half.
-func readFresh(t testing.TB, calib bool) []devLine {
+// readFresh returns all 150 lines of fresh.tsv.
+func readFresh(t testing.TB) []devLine {
 	t.Helper()
 	all := readLabelled(t, "testdata/fresh.tsv")
 	if len(all) != 150 {
 		t.Fatalf("fresh.tsv has %d lines, want 150", len(all))
 	}
-	var out []devLine
-	for _, l := range all {
-		if freshCalibration(l.id) == calib {
-			out = append(out, l)
-		}
-	}
-	if len(out) != 75 {
-		t.Fatalf("fresh.tsv half has %d lines, want 75", len(out))
-	}
-	return out
+	return all
 }
 
 // showWrong returns a logger for wrong lines when TRIAGE_SHOW is set. Only
-// studied data (dev.tsv, fresh calibration half) may use it.
+// studied data (dev.tsv, fresh.tsv) may use it; never fresh2.tsv.
 func showWrong(t *testing.T) func(devLine, Decision) {
 	if os.Getenv("TRIAGE_SHOW") == "" {
 		return nil
@@ -192,42 +184,116 @@ func TestDevQuality(t *testing.T) {
 	}
 }
 
-// TestFreshCalibrationQuality reports the figures on fresh.tsv's odd ids, the
-// half that is studied to calibrate words and constants. TRIAGE_SHOW=1 lists
-// its wrong lines.
-func TestFreshCalibrationQuality(t *testing.T) {
+// TestFreshQuality reports the figures on all of fresh.tsv: written and
+// labelled from domain.md by someone who never saw the classifier, and now
+// studied as calibration data (its odd half since the second round, all of it
+// since fresh2.tsv arrived). TRIAGE_SHOW=1 lists its wrong lines.
+func TestFreshQuality(t *testing.T) {
 	c := testClassifier(t)
-	f := score(c, readFresh(t, true), showWrong(t))
-	t.Logf("fresh calibration (odd ids): %s\n%s", f, f.matrix())
-	if f.overall() < 0.97 { // measured 100% after calibration
-		t.Errorf("fresh calibration right overall %.3f < 0.97", f.overall())
+	all := readFresh(t)
+	var odd, even []devLine
+	for _, l := range all {
+		if freshHalf(l.id) {
+			odd = append(odd, l)
+		} else {
+			even = append(even, l)
+		}
+	}
+	f := score(c, all, showWrong(t))
+	t.Logf("fresh (calibration, all): %s\n%s", f, f.matrix())
+	for _, h := range []struct {
+		name  string
+		lines []devLine
+	}{{"odd ids", odd}, {"even ids", even}} {
+		hf := score(c, h.lines, nil)
+		t.Logf("fresh %s: %s\n%s", h.name, hf, hf.matrix())
+	}
+	if f.overall() < 0.97 {
+		t.Errorf("fresh right overall %.3f < 0.97", f.overall())
+	}
+	if f.amongDecided() < 0.97 {
+		t.Errorf("fresh right among decided %.3f < 0.97", f.amongDecided())
+	}
+	if f.askedShare() > 0.15 {
+		t.Errorf("fresh asked %.3f > 0.15", f.askedShare())
 	}
 }
 
-// TestFreshHeldOutQuality scores fresh.tsv's even ids: appeals written and
-// labelled from domain.md alone by someone who never saw the classifier, and
-// never studied. It is the honest estimate of quality on unseen wording, so
-// it is scored in aggregate only and its wrong lines are never printed. The
-// floors sit slightly under the measured figures (docs/classification.md).
-func TestFreshHeldOutQuality(t *testing.T) {
+// TestFresh2HeldOutQuality scores testdata/fresh2.tsv: 150 appeals (g001–g150)
+// written and labelled from domain.md alone by a third person, after the
+// classifier and its calibration on fresh.tsv were finished, and never read
+// by anyone working on the classifier. It is the honest held-out estimate, so
+// it is scored in aggregate only: no line is ever printed, not even with
+// TRIAGE_SHOW. The floors sit slightly under the figures measured once
+// (docs/classification.md).
+func TestFresh2HeldOutQuality(t *testing.T) {
 	c := testClassifier(t)
-	f := score(c, readFresh(t, false), nil) // never print: nobody tunes on these
-	t.Logf("fresh held-out (even ids): %s\n%s", f, f.matrix())
-	// Measured 94.7% overall (71/75), 94.4% among decided (67/71), 5.3%
-	// asked; the floors allow about one more error. The goal of 95% among
-	// decided is not met here (docs/classification.md says so).
+	lines := readLabelled(t, "testdata/fresh2.tsv")
+	if len(lines) != 150 {
+		t.Fatalf("fresh2.tsv has %d lines, want 150", len(lines))
+	}
+	f := score(c, lines, nil) // never print: nobody tunes on these
+	t.Logf("fresh2 held-out: %s\n%s", f, f.matrix())
+	// Measured once, after the last classifier change (commit a4922f8): 99.3%
+	// overall (149/150), 99.2% among decided (127/128), 14.7% asked (22, all
+	// right). The floors allow about two more errors or questions.
 	const (
-		floorOverall = 0.93
-		floorDecided = 0.92
-		ceilingAsked = 0.10
+		floorOverall = 0.98
+		floorDecided = 0.97
+		ceilingAsked = 0.16
 	)
 	if got := f.overall(); got < floorOverall {
-		t.Errorf("fresh held-out right overall = %.3f, floor %.2f", got, floorOverall)
+		t.Errorf("fresh2 held-out right overall = %.3f, floor %.2f", got, floorOverall)
 	}
 	if got := f.amongDecided(); got < floorDecided {
-		t.Errorf("fresh held-out right among decided = %.3f, floor %.2f", got, floorDecided)
+		t.Errorf("fresh2 held-out right among decided = %.3f, floor %.2f", got, floorDecided)
 	}
 	if got := f.askedShare(); got > ceilingAsked {
-		t.Errorf("fresh held-out asked = %.3f, ceiling %.2f", got, ceilingAsked)
+		t.Errorf("fresh2 held-out asked = %.3f, ceiling %.2f", got, ceilingAsked)
+	}
+}
+
+// TestAskCalibration shows how the asking constants trade questions for right
+// decisions on the calibration data (dev.tsv and fresh.tsv; never fresh2.tsv),
+// which is how askMargin and minPlaceOnly were chosen: the classifier's own
+// constants must keep fresh.tsv's asked share in the 5–15% band while no
+// decided line is wrong.
+func TestAskCalibration(t *testing.T) {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, fresh := readDev(t), readFresh(t)
+	settings := []struct {
+		name             string
+		margin, minPlace float64
+		chosen           bool
+	}{
+		{"margin 1.0 (previous)", 1.0, 0, false},
+		{"margin 1.5", 1.5, 0, false},
+		{"margin 1.5, place-only 2.0 (chosen)", askMargin, minPlaceOnly, true},
+		{"margin 2.0, place-only 2.0", 2.0, 2.0, false},
+		{"margin 2.5, place-only 2.0", 2.5, 2.0, false},
+	}
+	for _, s := range settings {
+		t.Run(s.name, func(t *testing.T) {
+			c, err := New(cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.askMargin, c.minPlace = s.margin, s.minPlace
+			fd, ff := score(c, dev, nil), score(c, fresh, nil)
+			t.Logf("dev: %s", fd)
+			t.Logf("fresh: %s", ff)
+			if !s.chosen {
+				return
+			}
+			if got := ff.askedShare(); got < 0.05 || got > 0.15 {
+				t.Errorf("fresh asked %.3f, want 0.05–0.15", got)
+			}
+			if got := ff.amongDecided(); got < 0.97 {
+				t.Errorf("fresh right among decided %.3f < 0.97", got)
+			}
+		})
 	}
 }
