@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,7 @@ import (
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
+	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 )
@@ -44,6 +46,9 @@ type App struct {
 	Metrics  *handlers.Metrics
 	redis    *redis.Client
 	Now      func() time.Time
+	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
+	// and stopped first by Close.
+	Jobs *jobs.Runner
 }
 
 // NewApp opens the database, migrates it, and wires every part.
@@ -81,11 +86,17 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 		return nil, err
 	}
 
+	if err := a.setupJobs(); err != nil {
+		return nil, err
+	}
+	// Every push goes through the outbox: stored first, sent by the dispatcher.
+	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
+
 	a.Metrics = handlers.NewMetrics()
 	engine := &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Location: cfg.Location}
-	a.Service = &bot.Service{Store: a.Store, Engine: engine, Pusher: a.Accounts, Log: log,
+	a.Service = &bot.Service{Store: a.Store, Engine: engine, Pusher: pusher, Log: log,
 		Now: a.Now, ConversationTTL: cfg.ConversationTTL}
-	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: a.Accounts, Log: log,
+	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
 		Metrics: a.Metrics, Now: a.Now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
 		AdminToken: cfg.AdminToken, Now: a.Now, Location: cfg.Location}
@@ -93,7 +104,23 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: a.Now, Pushes: a.simPushes}
 	}
 	a.Router = handlers.NewRouter(deps)
+	a.Jobs.Start(context.WithoutCancel(ctx))
 	return a, nil
+}
+
+// setupJobs builds the outbox dispatcher and the scheduled jobs. The push
+// settings config does not hold yet come from the environment (jobs.Settings).
+func (a *App) setupJobs() error {
+	set, err := jobs.SettingsFromEnv(os.Environ())
+	if err != nil {
+		return err
+	}
+	if a.Config.Sandbox() && set.Templates["*"] == "" {
+		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
+	}
+	a.Jobs, err = jobs.Build(jobs.Deps{Config: a.Config, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
+		Settings: set, Log: a.Log, Now: a.Now})
+	return err
 }
 
 // setupWeChat builds the official accounts and the SDK's HTTP client: in
@@ -166,6 +193,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases what NewApp opened, in reverse.
 func (a *App) Close() {
+	if a.Jobs != nil {
+		a.Jobs.Stop()
+	}
 	if a.redis != nil {
 		_ = a.redis.Close()
 	}

@@ -21,6 +21,10 @@ type Turn struct {
 	ClearConversation bool          // deletes the conversation (after a submit or 取消)
 	NewAppeals        []*NewAppeal  // stored with fresh reference codes
 	Events            []*AppealEvent
+
+	// Outbox holds pushes caused by this turn, stored in the same transaction
+	// and sent later by the dispatcher (jobs); a Key that exists is skipped.
+	Outbox []*OutboxMessage
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn

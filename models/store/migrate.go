@@ -52,10 +52,27 @@ var migrations = []migration{
 	{1, "core: communities, residents, appeals, events, dedupe, conversations", autoMigrate(
 		&models.Community{}, &models.Resident{}, &models.Appeal{}, &models.AppealEvent{},
 		&models.ProcessedMessage{}, &models.Conversation{}, &refCounter{})},
+	// Version 2 is the conversation engine's; versions need not be contiguous.
+	{3, "jobs: outbox, reminders sent, job locks; due-scan indexes on appeals", migrateJobs},
+}
+
+// MigrationVersions lists the versions Migrate applies, in order.
+func MigrationVersions() []int {
+	out := make([]int, len(migrations))
+	for i, m := range migrations {
+		out[i] = m.Version
+	}
+	return out
 }
 
 // SchemaVersion is the version the code expects after Migrate.
-func SchemaVersion() int { return migrations[len(migrations)-1].Version }
+func SchemaVersion() int {
+	v := 0
+	for _, m := range migrations { // the highest, as Version reports it, whatever the merge order
+		v = max(v, m.Version)
+	}
+	return v
+}
 
 // Migrate applies every step not yet recorded, in order. On MySQL a named
 // lock keeps two replicas starting together from migrating at once.

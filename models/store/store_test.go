@@ -45,13 +45,7 @@ func TestMigrateFromEmptyTwice(t *testing.T) {
 	}
 }
 
-func storeMigrations() []int {
-	out := []int{}
-	for v := 1; v <= store.SchemaVersion(); v++ {
-		out = append(out, v)
-	}
-	return out
-}
+func storeMigrations() []int { return store.MigrationVersions() }
 
 func newAppeal(openID, topic string) *models.NewAppeal {
 	return &models.NewAppeal{

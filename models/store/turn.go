@@ -68,7 +68,8 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 	if t.At.IsZero() {
 		at = db.now()
 	}
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	reset := turnReset(t)
+	err := db.transact(ctx, func(tx *gorm.DB) error {
 		if t.DedupeKey != "" {
 			pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
 			if err := tx.Create(&pm).Error; err != nil {
@@ -121,9 +122,35 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 				return fmt.Errorf("record appeal event: %w", err)
 			}
 		}
+		if _, err := insertOutbox(tx, t.Outbox, at); err != nil {
+			return err
+		}
 		return nil
-	})
+	}, reset)
 	return err
+}
+
+// turnReset returns a func that clears the ids a failed attempt of t set,
+// so that a rerun after a MySQL deadlock inserts afresh.
+func turnReset(t *models.Turn) func() {
+	var residentID uint64
+	if t.Resident != nil {
+		residentID = t.Resident.ID
+	}
+	return func() {
+		if t.Resident != nil {
+			t.Resident.ID = residentID
+		}
+		for _, na := range t.NewAppeals {
+			na.Appeal.ID, na.Appeal.Ref = 0, ""
+			for _, ev := range na.Events {
+				ev.ID, ev.AppealID = 0, 0
+			}
+		}
+		for _, ev := range t.Events {
+			ev.ID = 0
+		}
+	}
 }
 
 // createAppeal stores an appeal with the next reference code of its day and
