@@ -38,11 +38,35 @@ func insertOutbox(tx *gorm.DB, msgs []*models.OutboxMessage, at time.Time) (int,
 	total := 0
 	for i := 0; i < len(msgs); i += outboxBatch {
 		chunk := msgs[i:min(i+outboxBatch, len(msgs))]
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("ID").Create(chunk)
-		if res.Error != nil {
-			return total, fmt.Errorf("queue pushes: %w", res.Error)
+		// Count the new ones from the keys already there: on MariaDB gorm adds
+		// RETURNING, which makes RowsAffected count skipped rows too.
+		keys := make([]string, len(chunk))
+		for j, m := range chunk {
+			keys[j] = m.Key
 		}
-		total += int(res.RowsAffected)
+		var have []string
+		if err := tx.Model(&models.OutboxMessage{}).Where("idem_key IN ?", keys).Pluck("idem_key", &have).Error; err != nil {
+			return total, fmt.Errorf("queue pushes: %w", err)
+		}
+		exists := make(map[string]bool, len(have))
+		for _, k := range have {
+			exists[k] = true
+		}
+		fresh := make([]*models.OutboxMessage, 0, len(chunk))
+		for _, m := range chunk {
+			if !exists[m.Key] {
+				exists[m.Key] = true // a key twice in one call is queued once
+				fresh = append(fresh, m)
+			}
+		}
+		if len(fresh) == 0 {
+			continue
+		}
+		// DoNothing still guards against a concurrent insert of the same key.
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("ID").Create(fresh).Error; err != nil {
+			return total, fmt.Errorf("queue pushes: %w", err)
+		}
+		total += len(fresh)
 	}
 	for _, m := range msgs {
 		m.ID = 0 // batch inserts that skipped keys cannot tell which ids are whose
