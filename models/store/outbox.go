@@ -103,8 +103,11 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, now time.Time, leas
 		return nil, nil
 	}
 	until := now.Add(lease)
+	// The whole due condition again: a row another dispatcher took and
+	// finished since the SELECT has no lease either, but is no longer due.
 	res := g.Model(&models.OutboxMessage{}).
-		Where("id IN ? AND (lease_until IS NULL OR lease_until < ?)", ids, now).
+		Where("id IN ? AND status IN ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)",
+			ids, []models.OutboxStatus{models.OutboxPending, models.OutboxSending}, now, now).
 		Updates(map[string]any{"lease_owner": owner, "lease_until": until})
 	if res.Error != nil {
 		return nil, fmt.Errorf("claim pushes: %w", res.Error)
