@@ -33,6 +33,7 @@ func insertOutbox(tx *gorm.DB, msgs []*models.OutboxMessage, at time.Time) (int,
 		if m.NextAttemptAt.IsZero() {
 			m.NextAttemptAt = at
 		}
+		m.NextAttemptAt = m.NextAttemptAt.UTC() // SQLite compares times as text
 		m.CreatedAt, m.UpdatedAt = at, at
 	}
 	total := 0

@@ -157,6 +157,10 @@ func turnReset(t *models.Turn) func() {
 // its first events.
 func createAppeal(tx *gorm.DB, na *models.NewAppeal, at time.Time) error {
 	a := na.Appeal
+	if a.DueAt != nil { // stored in UTC: SQLite compares times as text
+		due := a.DueAt.UTC()
+		a.DueAt = &due
+	}
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = at
 	}
