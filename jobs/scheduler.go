@@ -139,7 +139,7 @@ func (s *Scheduler) RunOnce(ctx context.Context, name string, timeout time.Durat
 		s.log.Warn("job lock release failed", "job", name, "err", rerr)
 	}
 	rcancel()
-	attrs := []any{"job", name, "duration", time.Since(start).Round(time.Millisecond).String()}
+	attrs := []any{"job", name, "tick", tick.UTC().Format(time.RFC3339), "duration", time.Since(start).Round(time.Millisecond).String()}
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)

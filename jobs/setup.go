@@ -21,10 +21,12 @@ import (
 //	GONGZHI_TEMPLATE_DEFAULT         template id for types without their own
 //	GONGZHI_PUSH_CUSTOM_PER_WINDOW   customer-service messages per person per 48 h window (default 5)
 //	GONGZHI_HOLIDAYS                 holiday calendar file replacing the built-in one
+//	GONGZHI_PUSH_LEASE               how long a dispatcher holds claimed pushes (default 60s)
 type Settings struct {
 	Templates       map[string]string // push type → template id; "*" for the rest
 	CustomPerWindow int
 	HolidaysFile    string
+	Lease           time.Duration
 }
 
 // SettingsFromEnv reads Settings from os.Environ-style pairs.
@@ -48,6 +50,12 @@ func SettingsFromEnv(environ []string) (Settings, error) {
 			s.CustomPerWindow = n
 		case k == "GONGZHI_HOLIDAYS":
 			s.HolidaysFile = v
+		case k == "GONGZHI_PUSH_LEASE":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second {
+				return s, fmt.Errorf("GONGZHI_PUSH_LEASE: %q is not a duration of at least 1s (e.g. 60s)", v)
+			}
+			s.Lease = d
 		}
 	}
 	return s, nil
@@ -96,7 +104,7 @@ func Build(d Deps) (*Runner, error) {
 	}
 	r := &Runner{Calendar: cal, Jobs: map[string]Job{}}
 	r.Dispatcher = NewDispatcher(d.Store, d.Sender, DispatchSettings{Rate: cfg.PushRate,
-		Templates: d.Settings.Templates, CustomPerWindow: d.Settings.CustomPerWindow, Location: cfg.Location},
+		Templates: d.Settings.Templates, CustomPerWindow: d.Settings.CustomPerWindow, Lease: d.Settings.Lease, Location: cfg.Location},
 		d.Log, d.Now)
 	notify := r.Dispatcher.Notify
 	msg := bot.ZhCNPush
