@@ -391,7 +391,7 @@ func startPrivateMariaDB(t *testing.T) *privateMariaDB {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	m := &privateMariaDB{t: t, datadir: filepath.Join(dir, "data"), sock: filepath.Join(dir, "m.sock"), logPath: filepath.Join(dir, "m.log")}
-	args := []string{"--datadir=" + m.datadir, "--auth-root-authentication-method=normal", "--skip-test-db"}
+	args := []string{"--no-defaults", "--datadir=" + m.datadir, "--auth-root-authentication-method=normal", "--skip-test-db"}
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}

@@ -245,11 +245,20 @@ func (d *Dispatcher) process(m *models.OutboxMessage) {
 		d.record(ctx, m, func() error { return d.store.MarkFailed(ctx, m.ID, d.owner, models.PushNoTemplate) })
 		return
 	}
-	ok, err := d.store.MarkSending(ctx, m.ID, d.owner, channel, d.now(), d.set.Lease)
-	if err != nil || !ok {
-		if err != nil {
-			d.warn("outbox: mark sending", "id", m.ID, "err", err)
+	// While the database is away, keep trying for as long as the lease may
+	// still hold, so that the rows claimed go out as soon as it is back.
+	var ok bool
+	wait := 100 * time.Millisecond
+	for {
+		ok, err = d.store.MarkSending(ctx, m.ID, d.owner, channel, d.now(), d.set.Lease)
+		if err == nil || d.now().After(leaseEnd(m, d.now().Add(d.set.Lease))) {
+			break
 		}
+		d.warn("outbox: mark sending failed; retrying", "id", m.ID, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, 2*time.Second)
+	}
+	if err != nil || !ok {
 		return // lease lost or database away: the row is claimed again later
 	}
 	m.Attempts++
@@ -259,6 +268,14 @@ func (d *Dispatcher) process(m *models.OutboxMessage) {
 		err = d.sender.SendTemplate(ctx, m.CommunityID, m.OpenID, templateID, templateData(m.Data, m.Text), m.Key)
 	}
 	d.outcome(ctx, m, channel, err)
+}
+
+// leaseEnd is when the lease on m runs out (or def when unknown).
+func leaseEnd(m *models.OutboxMessage, def time.Time) time.Time {
+	if m.LeaseUntil == nil {
+		return def
+	}
+	return *m.LeaseUntil
 }
 
 // channel picks customer service inside the window while the window's
