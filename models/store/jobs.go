@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -77,28 +76,60 @@ type Reminder struct {
 
 // CommitReminders records each reminder and queues its pushes in one
 // transaction; a reminder recorded already (another replica, a rerun) is
-// skipped with its pushes. It returns how many were new.
+// skipped with its pushes. It returns how many were new. Rows go in with
+// multi-row INSERTs, so the cost is a few statements per call.
 func (db *DB) CommitReminders(ctx context.Context, rs []Reminder) (int, error) {
+	if len(rs) == 0 {
+		return 0, nil
+	}
 	at := db.now()
 	n := 0
-	err := db.transact(ctx, func(tx *gorm.DB) error {
-		n = 0
-		for _, r := range rs {
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).
-				Create(&reminderSent{AppealID: r.AppealID, LeadSeconds: int64(r.Lead / time.Second), CreatedAt: at})
-			if res.Error != nil {
-				return fmt.Errorf("record reminder: %w", res.Error)
+	var err error
+	for range 3 {
+		err = db.transact(ctx, func(tx *gorm.DB) error {
+			n = 0
+			ids := make([]uint64, len(rs))
+			for i, r := range rs {
+				ids[i] = r.AppealID
 			}
-			if res.RowsAffected == 0 {
-				continue
+			var have []reminderSent
+			if err := tx.Where("appeal_id IN ?", ids).Find(&have).Error; err != nil {
+				return fmt.Errorf("record reminders: %w", err)
 			}
-			n++
-			if _, err := insertOutbox(tx, r.Outbox, at); err != nil {
+			done := map[reminderSent]bool{}
+			for _, h := range have {
+				done[reminderSent{AppealID: h.AppealID, LeadSeconds: h.LeadSeconds}] = true
+			}
+			var rows []reminderSent
+			var pushes []*models.OutboxMessage
+			for _, r := range rs {
+				k := reminderSent{AppealID: r.AppealID, LeadSeconds: int64(r.Lead / time.Second)}
+				if done[k] {
+					continue
+				}
+				done[k] = true
+				k.CreatedAt = at
+				rows = append(rows, k)
+				pushes = append(pushes, r.Outbox...)
+			}
+			if len(rows) == 0 {
+				return nil
+			}
+			// A concurrent transaction that recorded one of these first makes
+			// this INSERT fail on the key: the whole call reruns and skips it.
+			if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+				return fmt.Errorf("record reminders: %w", err)
+			}
+			if _, err := insertOutbox(tx, pushes, at); err != nil {
 				return err
 			}
+			n = len(rows)
+			return nil
+		}, nil)
+		if !errors.Is(err, gorm.ErrDuplicatedKey) {
+			break
 		}
-		return nil
-	}, nil)
+	}
 	return n, err
 }
 
