@@ -29,7 +29,7 @@ type DispatchSettings struct {
 	// CustomPerWindow is how many customer-service messages one person may get
 	// per 48-hour window before pushes fall back to templates; default 5.
 	CustomPerWindow int
-	Workers         int           // concurrent sends; default 8
+	Workers         int           // concurrent sends; default rate/20, 8 to 64
 	Lease           time.Duration // how long a claimed row is ours; default 60s
 	RetryBase       time.Duration // first backoff; default 2s
 	RetryMax        time.Duration // longest backoff; default 10m
@@ -46,7 +46,9 @@ func (s *DispatchSettings) defaults() {
 		s.CustomPerWindow = 5
 	}
 	if s.Workers <= 0 {
-		s.Workers = 8
+		// Enough sends in flight to hold the rate while each waits ~50 ms
+		// on the network and the database.
+		s.Workers = min(max(8, int(s.Rate/20)), 64)
 	}
 	if s.Lease <= 0 {
 		s.Lease = 60 * time.Second
@@ -245,26 +247,35 @@ func (d *Dispatcher) process(m *models.OutboxMessage) {
 		d.record(ctx, m, func() error { return d.store.MarkFailed(ctx, m.ID, d.owner, models.PushNoTemplate) })
 		return
 	}
-	// While the database is away, keep trying for as long as the lease may
-	// still hold, so that the rows claimed go out as soon as it is back.
-	var ok bool
-	wait := 100 * time.Millisecond
-	for {
-		ok, err = d.store.MarkSending(ctx, m.ID, d.owner, channel, d.now(), d.set.Lease)
-		if err == nil || d.now().After(leaseEnd(m, d.now().Add(d.set.Lease))) {
-			break
-		}
-		d.warn("outbox: mark sending failed; retrying", "id", m.ID, "err", err)
-		time.Sleep(wait)
-		wait = min(2*wait, 2*time.Second)
-	}
-	if err != nil || !ok {
-		return // lease lost or database away: the row is claimed again later
-	}
-	m.Attempts++
 	if channel == models.ChannelCustom {
+		// The attempt marker: recorded before the call, so that a crash
+		// between the call and its record never leads to a second call.
+		// While the database is away, keep trying for as long as the lease
+		// may still hold, so the rows claimed go out as soon as it is back.
+		var ok bool
+		wait := 100 * time.Millisecond
+		for {
+			ok, err = d.store.MarkSending(ctx, m.ID, d.owner, channel, d.now(), d.set.Lease)
+			if err == nil || d.now().After(leaseEnd(m, d.now().Add(d.set.Lease))) {
+				break
+			}
+			d.warn("outbox: mark sending failed; retrying", "id", m.ID, "err", err)
+			time.Sleep(wait)
+			wait = min(2*wait, 2*time.Second)
+		}
+		if err != nil || !ok {
+			return // lease lost or database away: the row is claimed again later
+		}
+		m.Attempts++
 		err = d.sender.SendCustom(ctx, m.CommunityID, m.OpenID, m.Text)
 	} else {
+		// Templates need no marker: a repeat after a crash carries the same
+		// client_msg_id and WeChat drops it. A lapsed lease means the row may
+		// be someone else's now: leave it.
+		if m.LeaseUntil != nil && d.now().After(*m.LeaseUntil) {
+			return
+		}
+		m.Attempts++
 		err = d.sender.SendTemplate(ctx, m.CommunityID, m.OpenID, templateID, templateData(m.Data, m.Text), m.Key)
 	}
 	d.outcome(ctx, m, channel, err)
@@ -318,8 +329,13 @@ var permanent = map[int]bool{codeUnsubscribed: true, codeBadOpenID: true, codeBa
 
 func (d *Dispatcher) outcome(ctx context.Context, m *models.OutboxMessage, channel string, err error) {
 	now := d.now()
+	tpl := channel == models.ChannelTemplate
+	finish := func(o store.Outcome) {
+		o.Channel, o.Attempted = channel, tpl
+		d.record(ctx, m, func() error { return d.store.Finish(ctx, m.ID, d.owner, d.now(), o) })
+	}
 	if err == nil {
-		d.record(ctx, m, func() error { return d.store.MarkSent(ctx, m.ID, d.owner, now) })
+		finish(store.Outcome{Status: models.OutboxSent})
 		return
 	}
 	code := wx.ErrCode(err)
@@ -327,29 +343,29 @@ func (d *Dispatcher) outcome(ctx context.Context, m *models.OutboxMessage, chann
 	codeStr := errCodeString(code)
 	switch {
 	case errors.Is(err, ErrNoAccount):
-		d.record(ctx, m, func() error { return d.store.MarkFailed(ctx, m.ID, d.owner, models.PushNoAccount) })
+		finish(store.Outcome{Status: models.OutboxFailed, Code: models.PushNoAccount})
 	case channel == models.ChannelCustom && (code == codeOutOfWindow || code == codeOutOfCount):
 		// The window closed or its allowance is used up: a template at once.
-		d.record(ctx, m, func() error { return d.store.Reschedule(ctx, m.ID, d.owner, now, codeStr, true) })
+		finish(store.Outcome{Status: models.OutboxPending, Code: codeStr, Next: now, ForceTemplate: true})
 	case code == codeQuota:
 		next := nextDayAt(now, d.set.Location, 0, 5)
-		d.record(ctx, m, func() error { return d.store.Reschedule(ctx, m.ID, d.owner, next, codeStr, m.ForceTemplate) })
+		finish(store.Outcome{Status: models.OutboxPending, Code: codeStr, Next: next, ForceTemplate: m.ForceTemplate})
 	case permanent[code]:
-		d.record(ctx, m, func() error { return d.store.MarkFailed(ctx, m.ID, d.owner, codeStr) })
+		finish(store.Outcome{Status: models.OutboxFailed, Code: codeStr})
 	case channel == models.ChannelCustom && code == 0 && !errors.As(err, &notSent):
 		// No answer from WeChat: the message may have gone out. At most once.
 		d.log.Warn("outbox: customer-service send without an answer; not resent", "id", m.ID, "err", wx.Scrub(err))
-		d.record(ctx, m, func() error { return d.store.MarkFailed(ctx, m.ID, d.owner, models.PushUncertain) })
+		finish(store.Outcome{Status: models.OutboxFailed, Code: models.PushUncertain})
 	case m.Attempts >= d.set.MaxAttempts:
 		d.log.Warn("outbox: giving up after transient errors", "id", m.ID, "attempts", m.Attempts, "err", wx.Scrub(err))
-		d.record(ctx, m, func() error { return d.store.MarkFailed(ctx, m.ID, d.owner, models.PushGaveUp) })
+		finish(store.Outcome{Status: models.OutboxFailed, Code: models.PushGaveUp})
 	default:
 		// -1, 40001/42001 after bot/wx's one refresh, 5xx, network: back off.
 		next := now.Add(d.backoff(m.Attempts))
 		if code == 0 {
 			codeStr = "network"
 		}
-		d.record(ctx, m, func() error { return d.store.Reschedule(ctx, m.ID, d.owner, next, codeStr, m.ForceTemplate) })
+		finish(store.Outcome{Status: models.OutboxPending, Code: codeStr, Next: next, ForceTemplate: m.ForceTemplate})
 	}
 }
 

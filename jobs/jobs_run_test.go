@@ -19,7 +19,9 @@ type staffRecipients struct {
 	committee, street []string
 }
 
-func (s staffRecipients) Committee(context.Context, string) ([]string, error) { return s.committee, nil }
+func (s staffRecipients) Committee(context.Context, string) ([]string, error) {
+	return s.committee, nil
+}
 func (s staffRecipients) LevelHandlers(_ context.Context, _ string, l models.Level) ([]string, error) {
 	if l == models.LevelStreet {
 		return s.street, nil
@@ -92,7 +94,9 @@ func TestDeadlineReminder(t *testing.T) {
 	})
 }
 
-func contains(s, sub string) bool { return len(sub) > 0 && len(s) >= len(sub) && (s == sub || index(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(sub) > 0 && len(s) >= len(sub) && (s == sub || index(s, sub) >= 0)
+}
 
 func index(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
@@ -217,7 +221,11 @@ func TestCleanupJobs(t *testing.T) {
 
 type countJob struct{ runs atomic.Int32 }
 
-func (j *countJob) Run(context.Context) error { j.runs.Add(1); time.Sleep(20 * time.Millisecond); return nil }
+func (j *countJob) Run(context.Context) error {
+	j.runs.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	return nil
+}
 
 func TestSchedulerRunsEachTickOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

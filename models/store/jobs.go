@@ -236,4 +236,3 @@ func (db *DB) DeleteExpiredConversations(ctx context.Context, now time.Time) (in
 	}
 	return res.RowsAffected, nil
 }
-

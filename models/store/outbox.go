@@ -138,24 +138,52 @@ func (db *DB) MarkSending(ctx context.Context, id uint64, owner, channel string,
 	return res.RowsAffected == 1, nil
 }
 
+// Outcome is what an attempt at a push came to.
+type Outcome struct {
+	Status        models.OutboxStatus // sent, pending (retry at Next) or failed
+	Code          string              // errcode or models.Push* code; "" when sent
+	Next          time.Time           // pending only
+	ForceTemplate bool                // pending only: next attempt by template
+	Channel       string              // the channel tried, "" when none was
+	// Attempted adds one to the attempts (sends not marked by MarkSending:
+	// templates, which WeChat deduplicates by client_msg_id).
+	Attempted bool
+}
+
+// Finish records an attempt's outcome and drops owner's lease; ECONFLICT
+// when owner no longer holds the row.
+func (db *DB) Finish(ctx context.Context, id uint64, owner string, now time.Time, o Outcome) error {
+	now = now.UTC().Truncate(time.Microsecond)
+	set := map[string]any{"status": o.Status, "last_error": o.Code, "lease_owner": "", "lease_until": nil, "updated_at": now}
+	switch o.Status {
+	case models.OutboxSent:
+		set["sent_at"] = now
+	case models.OutboxPending:
+		set["next_attempt_at"] = o.Next.UTC().Truncate(time.Microsecond)
+		set["force_template"] = o.ForceTemplate
+	}
+	if o.Channel != "" {
+		set["channel"] = o.Channel
+	}
+	if o.Attempted {
+		set["attempts"] = gorm.Expr("attempts + 1")
+	}
+	return db.finish(ctx, id, owner, set)
+}
+
 // MarkSent records a delivered push and drops the lease.
 func (db *DB) MarkSent(ctx context.Context, id uint64, owner string, now time.Time) error {
-	now = now.UTC().Truncate(time.Microsecond)
-	return db.finish(ctx, id, owner, map[string]any{"status": models.OutboxSent, "sent_at": now,
-		"last_error": "", "lease_owner": "", "lease_until": nil, "updated_at": now})
+	return db.Finish(ctx, id, owner, now, Outcome{Status: models.OutboxSent})
 }
 
 // Reschedule puts a push back to pending for another attempt at next.
 func (db *DB) Reschedule(ctx context.Context, id uint64, owner string, next time.Time, code string, forceTemplate bool) error {
-	return db.finish(ctx, id, owner, map[string]any{"status": models.OutboxPending,
-		"next_attempt_at": next.UTC().Truncate(time.Microsecond), "last_error": code, "force_template": forceTemplate,
-		"lease_owner": "", "lease_until": nil, "updated_at": db.now()})
+	return db.Finish(ctx, id, owner, db.now(), Outcome{Status: models.OutboxPending, Code: code, Next: next, ForceTemplate: forceTemplate})
 }
 
 // MarkFailed records a push that will not be sent; it shows in FailedPushes.
 func (db *DB) MarkFailed(ctx context.Context, id uint64, owner, code string) error {
-	return db.finish(ctx, id, owner, map[string]any{"status": models.OutboxFailed, "last_error": code,
-		"lease_owner": "", "lease_until": nil, "updated_at": db.now()})
+	return db.Finish(ctx, id, owner, db.now(), Outcome{Status: models.OutboxFailed, Code: code})
 }
 
 // ReleaseOutbox drops owner's leases so another dispatcher can take the
@@ -195,8 +223,8 @@ func (db *DB) CustomWindow(ctx context.Context, communityID, openID string) (*ti
 		}
 		return nil, 0, fmt.Errorf("customer-service window: %w", err)
 	}
-	if r.LastMessageAt == nil {
-		return nil, 0, nil
+	if r.LastMessageAt == nil || db.now().Sub(*r.LastMessageAt) > 48*time.Hour {
+		return r.LastMessageAt, 0, nil // window closed: nothing to count
 	}
 	var n int64
 	err = db.gorm.WithContext(ctx).Model(&models.OutboxMessage{}).
