@@ -155,14 +155,18 @@ func seedPushes(t *testing.T, db *store.DB, nTemplate, nCustom int) {
 			t.Fatal(err)
 		}
 	}
+	// Interleaved, so that a kill at any moment finds both kinds in flight.
 	var msgs []*models.OutboxMessage
-	for i := range nTemplate {
+	for i, c := 0, 0; i < nTemplate || c < nCustom; {
+		if c < nCustom && (i >= nTemplate || (i+c)%(1+nTemplate/max(nCustom, 1)) == 0) {
+			msgs = append(msgs, &models.OutboxMessage{CommunityID: "sample", OpenID: fmt.Sprintf("oCustom%06d", c), Type: models.PushProgress,
+				Text: fmt.Sprintf("进度 c%d", c), Key: fmt.Sprintf("c:%d", c)})
+			c++
+			continue
+		}
 		msgs = append(msgs, &models.OutboxMessage{CommunityID: "sample", OpenID: fmt.Sprintf("oTpl%06d", i), Type: models.PushProgress,
 			Text: fmt.Sprintf("进度 t%d", i), Key: fmt.Sprintf("t:%d", i)})
-	}
-	for i := range nCustom {
-		msgs = append(msgs, &models.OutboxMessage{CommunityID: "sample", OpenID: fmt.Sprintf("oCustom%06d", i), Type: models.PushProgress,
-			Text: fmt.Sprintf("进度 c%d", i), Key: fmt.Sprintf("c:%d", i)})
+		i++
 	}
 	if n, err := db.Enqueue(ctx, msgs...); err != nil || n != len(msgs) {
 		t.Fatalf("Enqueue = %d, %v", n, err)
@@ -219,6 +223,7 @@ func TestFaultKill9WhileDispatching(t *testing.T) {
 	waitFor(t, 30*time.Second, "1,500 deliveries", func() bool { return len(p.Pushes()) >= 1500 })
 	first.kill9(t)
 	atKill := len(p.Pushes())
+	_, customAtKill := deliveries(p)
 	second := startService(t, bin, env, "second")
 	waitFor(t, 45*time.Second, "the outbox to drain", func() bool { return outboxIdle(db) })
 	second.stop(t)
@@ -246,8 +251,11 @@ func TestFaultKill9WhileDispatching(t *testing.T) {
 	if got := len(custom) + len(failed); got != nCustom {
 		t.Errorf("customer-service pushes: %d arrived + %d uncertain = %d, want %d", len(custom), len(failed), got, nCustom)
 	}
-	t.Logf("killed after %d of %d deliveries; in the end %d templates and %d customer-service messages arrived once each, %d uncertain",
-		atKill, nTemplate+nCustom, len(tpl), len(custom), len(failed))
+	if len(customAtKill) == 0 {
+		t.Error("no customer-service push had gone out at the kill: the test did not cover them")
+	}
+	t.Logf("killed after %d of %d deliveries (%d customer-service); in the end %d templates and %d customer-service messages arrived once each, %d uncertain",
+		atKill, nTemplate+nCustom, len(customAtKill), len(tpl), len(custom), len(failed))
 }
 
 type jobRun struct {
