@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +21,7 @@ import (
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
+	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 )
@@ -48,10 +50,14 @@ type App struct {
 	Metrics    *handlers.Metrics
 	redis      *redis.Client
 	Now        func() time.Time
+	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
+	// and stopped first by Close.
+	Jobs *jobs.Runner
 }
 
 // NewApp opens the database, migrates it, and wires every part.
 func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err error) {
+	gin.SetMode(gin.ReleaseMode) // no route dump or debug lines on stdout
 	a := &App{Config: cfg, Log: log, Now: time.Now}
 	defer func() {
 		if err != nil {
@@ -88,6 +94,12 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 		return nil, err
 	}
 
+	if err := a.setupJobs(); err != nil {
+		return nil, err
+	}
+	// Every push goes through the outbox: stored first, sent by the dispatcher.
+	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
+
 	a.Metrics = handlers.NewMetrics()
 	// now reads a.Now at each call, so tests can move the App's clock.
 	now := func() time.Time { return a.Now() }
@@ -97,9 +109,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
 		Directory: directory(cfg), Deadliner: bot.WeekdayDeadliner{Location: cfg.Location}, Location: cfg.Location,
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: bot.DefaultMeTooWindow}
-	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: a.Accounts, Log: log,
+	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
-	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: a.Accounts, Log: log,
+	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
 		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
@@ -111,7 +123,23 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	// `gongzhi menu sync` can set it later.
 	a.SyncMenus(log)
 	a.Router = handlers.NewRouter(deps)
+	a.Jobs.Start(context.WithoutCancel(ctx))
 	return a, nil
+}
+
+// setupJobs builds the outbox dispatcher and the scheduled jobs. The push
+// settings config does not hold yet come from the environment (jobs.Settings).
+func (a *App) setupJobs() error {
+	set, err := jobs.SettingsFromEnv(os.Environ())
+	if err != nil {
+		return err
+	}
+	if a.Config.Sandbox() && set.Templates["*"] == "" {
+		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
+	}
+	a.Jobs, err = jobs.Build(jobs.Deps{Config: a.Config, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
+		Settings: set, Log: a.Log, Now: a.Now})
+	return err
 }
 
 // setupWeChat builds the official accounts and the SDK's HTTP client: in
@@ -188,6 +216,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases what NewApp opened, in reverse.
 func (a *App) Close() {
+	if a.Jobs != nil {
+		a.Jobs.Stop()
+	}
 	if a.redis != nil {
 		_ = a.redis.Close()
 	}

@@ -157,7 +157,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stdout, cfg.SlogLevel())
-	gin.SetMode(gin.ReleaseMode)
 	// Listen first so that a taken port fails before anything else starts.
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

@@ -223,3 +223,33 @@ var ZhCN = Messages{
 	},
 	NoTopic: "其他",
 }
+
+// PushMessages is the part of the catalog that scheduled jobs push (jobs
+// package): reminders, escalations, digests. Template keyword values are
+// built from the same parts and cut to WeChat's field limits when sent.
+type PushMessages struct {
+	DeadlineReminder    string // ref, topic, deadline
+	EscalatedResident   string // ref, topic, new level, new deadline
+	EscalatedOldHandler string // ref, topic, new level
+	EscalatedNewHandler string // ref, topic, old level, new deadline
+	EscalatedCommittee  string // ref, topic, old level, new level, new deadline
+	Digest              string // community, new, overdue, unrated
+	MeetingReminder     string // topic, start, venue
+	EscalatedPhrase     string // template "phrase" field: ≤ 5 characters
+	TimeLayout          string // deadlines and meeting times
+	LevelNames          map[string]string
+}
+
+// ZhCNPush is the simplified-Chinese push catalog.
+var ZhCNPush = PushMessages{
+	DeadlineReminder:    "【办理提醒】诉求 %s（%s）将于%s到期，请抓紧办理并及时反馈进度。",
+	EscalatedResident:   "您的诉求 %s（%s）未能在时限内办结，已上报%s继续办理，新的办结时限为%s。我们会继续跟进。",
+	EscalatedOldHandler: "诉求 %s（%s）已超过办结时限，系统已将其上报%s。",
+	EscalatedNewHandler: "诉求 %s（%s）在%s超期未办结，已上报给您办理，办结时限为%s。",
+	EscalatedCommittee:  "诉求 %s（%s）超期未办结，已由%s上报%s，新的办结时限为%s。",
+	Digest:              "【每日汇总】%s：近24小时新增诉求%d件，超期未办结%d件，已办结待评价%d件。",
+	MeetingReminder:     "【会议提醒】议事会议“%s”将于%s在%s召开，请准时参加。",
+	EscalatedPhrase:     "已上报",
+	TimeLayout:          "1月2日 15:04",
+	LevelNames:          map[string]string{"community": "社区", "street": "街镇部门", "district": "区级统筹"},
+}

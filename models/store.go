@@ -33,6 +33,9 @@ type Turn struct {
 	ConversationVersion int64
 	NewFollowers        []*Follower     // "me too" links; an existing link is kept
 	StatusChanges       []*StatusChange // applied only from their From status
+	// Outbox holds pushes caused by this turn, stored in the same transaction
+	// and sent later by the dispatcher (jobs); a Key that exists is skipped.
+	Outbox []*OutboxMessage
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn

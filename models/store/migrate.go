@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,31 +52,24 @@ var migrations = []migration{
 	{1, "core: communities, residents, appeals, events, dedupe, conversations", autoMigrate(
 		&models.Community{}, &models.Resident{}, &models.Appeal{}, &models.AppealEvent{},
 		&models.ProcessedMessage{}, &models.Conversation{}, &refCounter{})},
-	{4, "staff: staff, invites, bind attempts, grids, departments", autoMigrate(
-		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 	{2, "engine: followers (me too), conversation version", autoMigrate(
 		&models.Follower{}, &models.Conversation{})},
+	{3, "jobs: outbox, reminders sent, job locks; due-scan indexes on appeals", migrateJobs},
+	{4, "staff: staff, invites, bind attempts, grids, departments", autoMigrate(
+		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 }
 
-// SchemaVersion is the version the code expects after Migrate: the highest
-// in the list (versions may have gaps while branches land).
-func SchemaVersion() int {
-	v := 0
-	for _, m := range migrations {
-		v = max(v, m.Version)
+// MigrationVersions lists the versions Migrate applies, in order.
+func MigrationVersions() []int {
+	out := make([]int, len(migrations))
+	for i, m := range migrations {
+		out[i] = m.Version
 	}
-	return v
-}
-
-// MigrationCount is how many steps the list holds.
-func MigrationCount() int { return len(migrations) }
-
-// ordered returns the steps by version, whatever their order in the list.
-func ordered() []migration {
-	out := slices.Clone(migrations)
-	slices.SortFunc(out, func(a, b migration) int { return a.Version - b.Version })
 	return out
 }
+
+// SchemaVersion is the version the code expects after Migrate.
+func SchemaVersion() int { return migrations[len(migrations)-1].Version }
 
 // Migrate applies every step not yet recorded, in order. On MySQL a named
 // lock keeps two replicas starting together from migrating at once.
@@ -107,7 +99,7 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		for _, m := range done {
 			have[m.Version] = true
 		}
-		for _, m := range ordered() {
+		for _, m := range migrations {
 			if have[m.Version] {
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -27,25 +28,15 @@ func (db *DB) Communities(ctx context.Context) ([]string, error) {
 // yet; grids edited through the API are left as they are.
 func (db *DB) SeedGrids(ctx context.Context, communityID string, grids []models.GridSpec) (int, error) {
 	added := 0
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, g := range grids {
-			var n int64
-			if err := tx.Model(&models.Grid{}).Where("community_id = ? AND id = ?", communityID, g.ID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				continue
-			}
-			row := models.Grid{CommunityID: communityID, ID: g.ID, Name: g.Name, Buildings: strings.Join(g.Buildings, ",")}
-			if err := tx.Create(&row).Error; err != nil {
-				return err
-			}
-			added++
+	for _, g := range grids {
+		row := models.Grid{CommunityID: communityID, ID: g.ID, Name: g.Name, Buildings: strings.Join(g.Buildings, ",")}
+		// DO NOTHING on the key: replicas starting together seed the same
+		// grids, and a grid the API changed since is kept as it is.
+		res := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil {
+			return added, fmt.Errorf("seed grids: %w", res.Error)
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("seed grids: %w", err)
+		added += int(res.RowsAffected)
 	}
 	return added, nil
 }

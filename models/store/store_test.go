@@ -45,7 +45,7 @@ func TestMigrateFromEmptyTwice(t *testing.T) {
 	}
 }
 
-func storeMigrations() []int { return make([]int, store.MigrationCount()) }
+func storeMigrations() []int { return store.MigrationVersions() }
 
 func newAppeal(openID, topic string) *models.NewAppeal {
 	return &models.NewAppeal{
@@ -213,4 +213,13 @@ func TestListAppealsFilters(t *testing.T) {
 			})
 		}
 	})
+}
+
+func TestMigrationVersionsIncrease(t *testing.T) {
+	v := store.MigrationVersions()
+	for i := 1; i < len(v); i++ {
+		if v[i] <= v[i-1] {
+			t.Fatalf("migration versions %v: each must be higher than the one before", v)
+		}
+	}
 }

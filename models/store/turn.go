@@ -83,7 +83,8 @@ func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 	if t.At.IsZero() {
 		at = db.now()
 	}
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	reset := turnReset(t)
+	err := db.transact(ctx, func(tx *gorm.DB) error {
 		if t.DedupeKey != "" {
 			pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
 			if err := tx.Create(&pm).Error; err != nil {
@@ -165,15 +166,45 @@ func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 				return fmt.Errorf("record appeal event: %w", err)
 			}
 		}
+		if _, err := insertOutbox(tx, t.Outbox, at); err != nil {
+			return err
+		}
 		return nil
-	})
+	}, reset)
 	return err
+}
+
+// turnReset returns a func that clears the ids a failed attempt of t set,
+// so that a rerun after a MySQL deadlock inserts afresh.
+func turnReset(t *models.Turn) func() {
+	var residentID uint64
+	if t.Resident != nil {
+		residentID = t.Resident.ID
+	}
+	return func() {
+		if t.Resident != nil {
+			t.Resident.ID = residentID
+		}
+		for _, na := range t.NewAppeals {
+			na.Appeal.ID, na.Appeal.Ref = 0, ""
+			for _, ev := range na.Events {
+				ev.ID, ev.AppealID = 0, 0
+			}
+		}
+		for _, ev := range t.Events {
+			ev.ID = 0
+		}
+	}
 }
 
 // createAppeal stores an appeal with the next reference code of its day and
 // its first events.
 func createAppeal(tx *gorm.DB, na *models.NewAppeal, at time.Time) error {
 	a := na.Appeal
+	if a.DueAt != nil { // stored in UTC: SQLite compares times as text
+		due := a.DueAt.UTC()
+		a.DueAt = &due
+	}
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = at
 	}

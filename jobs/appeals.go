@@ -1,0 +1,234 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+)
+
+// batchSize bounds each scan and each transaction of a job.
+const batchSize = 200
+
+// maxBatches stops a run that keeps finding work (a bug, or a flood), so that
+// the next scheduled run picks up the rest.
+const maxBatches = 1000
+
+// DeadlineReminder reminds an appeal's handler before its deadline, once per
+// appeal and lead time (cfg.DeadlineReminders), to the assignee when that is
+// a person, else to the community's committee.
+type DeadlineReminder struct {
+	Store      *store.DB
+	Recipients Recipients
+	Leads      []time.Duration
+	Msg        bot.PushMessages
+	Location   *time.Location
+	Now        func() time.Time
+	Notify     func() // wakes the dispatcher; may be nil
+	Log        *slog.Logger
+}
+
+// Run implements Job.
+func (j *DeadlineReminder) Run(ctx context.Context) error { _, err := j.RunCounts(ctx); return err }
+
+// RunCounts implements CountingJob: queued (reminders with pushes), pushes,
+// nobody (reminders with no one to tell).
+func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
+	c := Counts{"queued": 0, "pushes": 0, "nobody": 0}
+	now := j.Now()
+	leads := append([]time.Duration(nil), j.Leads...)
+	sort.Slice(leads, func(a, b int) bool { return leads[a] < leads[b] })
+	for i, lead := range leads {
+		if lead <= 0 {
+			continue
+		}
+		var shorter time.Duration // the window of a shorter lead, handled just before
+		if i > 0 {
+			shorter = leads[i-1]
+		}
+		for range maxBatches {
+			due, err := j.Store.DueForReminder(ctx, now, now.Add(lead), lead, batchSize)
+			if err != nil {
+				return c, err
+			}
+			if len(due) == 0 {
+				break
+			}
+			rs := make([]store.Reminder, 0, len(due))
+			for _, a := range due {
+				r := store.Reminder{AppealID: a.ID, Lead: lead}
+				// Inside a shorter lead's window the shorter reminder was just
+				// queued: record this one as done without a second push.
+				if shorter > 0 && !a.DueAt.After(now.Add(shorter)) {
+					rs = append(rs, r)
+					continue
+				}
+				to, err := j.Recipients.Assignee(ctx, a)
+				if err != nil {
+					return c, fmt.Errorf("deadline reminder: assignee: %w", err)
+				}
+				if len(to) == 0 {
+					if to, err = j.Recipients.Committee(ctx, a.CommunityID); err != nil {
+						return c, fmt.Errorf("deadline reminder: committee: %w", err)
+					}
+				}
+				if len(to) == 0 {
+					c["nobody"]++
+				}
+				dueText := a.DueAt.In(j.Location).Format(j.Msg.TimeLayout)
+				text := fmt.Sprintf(j.Msg.DeadlineReminder, a.Ref, a.Topic, dueText)
+				data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref, "time3": dueText})
+				for _, o := range unique(to) {
+					r.Outbox = append(r.Outbox, &models.OutboxMessage{CommunityID: a.CommunityID, OpenID: o,
+						Type: models.PushDeadlineReminder, Text: text, Data: data,
+						Key: fmt.Sprintf("remind:%d:%d:%s", a.ID, int64(lead/time.Second), o)})
+				}
+				rs = append(rs, r)
+			}
+			n, err := j.Store.CommitReminders(ctx, rs)
+			if err != nil {
+				return c, err
+			}
+			c["queued"] += n
+			for _, r := range rs {
+				c["pushes"] += len(r.Outbox)
+			}
+			if len(due) < batchSize {
+				break
+			}
+		}
+	}
+	if c["pushes"] > 0 && j.Notify != nil {
+		j.Notify()
+	}
+	return c, nil
+}
+
+// OverdueEscalation moves an appeal that missed its deadline one level up
+// (community → street → district), with an event by "system", a new deadline
+// from the level's time limit and the calendar, and tells the resident and
+// the followers, the old and the new handler, and the committee.
+type OverdueEscalation struct {
+	Store      *store.DB
+	Recipients Recipients
+	Calendar   *models.Calendar
+	Msg        bot.PushMessages
+	Now        func() time.Time
+	Notify     func()
+	Log        *slog.Logger
+}
+
+// Run implements Job.
+func (j *OverdueEscalation) Run(ctx context.Context) error { _, err := j.RunCounts(ctx); return err }
+
+// RunCounts implements CountingJob: escalated, pushes, skipped (changed by
+// someone else meanwhile).
+func (j *OverdueEscalation) RunCounts(ctx context.Context) (Counts, error) {
+	c := Counts{"escalated": 0, "pushes": 0, "skipped": 0}
+	now := j.Now()
+	seen := map[uint64]bool{}
+	for range maxBatches {
+		overdue, err := j.Store.OverdueForEscalation(ctx, now, batchSize)
+		if err != nil {
+			return c, err
+		}
+		progress := false
+		for _, a := range overdue {
+			if seen[a.ID] {
+				continue
+			}
+			seen[a.ID], progress = true, true
+			e, err := j.escalation(ctx, a, now)
+			if err != nil {
+				return c, err
+			}
+			ok, err := j.Store.Escalate(ctx, e)
+			if err != nil {
+				return c, err
+			}
+			if !ok {
+				c["skipped"]++
+				continue
+			}
+			c["escalated"]++
+			c["pushes"] += len(e.Outbox)
+		}
+		if len(overdue) < batchSize || !progress {
+			break
+		}
+	}
+	if c["pushes"] > 0 && j.Notify != nil {
+		j.Notify()
+	}
+	return c, nil
+}
+
+func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, now time.Time) (*store.Escalation, error) {
+	to, _ := a.Level.Next()
+	due, ok := j.Calendar.DeadlineFor(to, now)
+	if !ok {
+		return nil, fmt.Errorf("escalation: level %s has no time limit", to)
+	}
+	loc := j.Calendar.Location()
+	from, toName := j.Msg.LevelNames[string(a.Level)], j.Msg.LevelNames[string(to)]
+	dueText := due.In(loc).Format(j.Msg.TimeLayout)
+	followers, err := j.Recipients.Followers(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("escalation: followers: %w", err)
+	}
+	oldHandlers, err := j.Recipients.Assignee(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("escalation: assignee: %w", err)
+	}
+	newHandlers, err := j.Recipients.LevelHandlers(ctx, a.CommunityID, to)
+	if err != nil {
+		return nil, fmt.Errorf("escalation: handlers: %w", err)
+	}
+	committee, err := j.Recipients.Committee(ctx, a.CommunityID)
+	if err != nil {
+		return nil, fmt.Errorf("escalation: committee: %w", err)
+	}
+	e := &store.Escalation{Appeal: a, ToLevel: to, NewDueAt: due,
+		Event: &models.AppealEvent{Actor: "system", Action: "escalated", FromStatus: a.Status,
+			ToStatus: models.StatusEscalated, At: now.UTC(),
+			Reason: fmt.Sprintf("overdue since %s: %s → %s", a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
+	if len(newHandlers) > 0 {
+		e.Assignee = newHandlers[0]
+	}
+	data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref,
+		"phrase3": j.Msg.EscalatedPhrase, "time4": dueText})
+	told := map[string]bool{}
+	add := func(openIDs []string, text string) {
+		for _, o := range openIDs {
+			if o == "" || told[o] {
+				continue // one message per person, in the order of the roles
+			}
+			told[o] = true
+			e.Outbox = append(e.Outbox, &models.OutboxMessage{CommunityID: a.CommunityID, OpenID: o,
+				Type: models.PushEscalation, Text: text, Data: data,
+				Key: fmt.Sprintf("esc:%d:%s:%s", a.ID, to, o)})
+		}
+	}
+	add(followers, fmt.Sprintf(j.Msg.EscalatedResident, a.Ref, a.Topic, toName, dueText))
+	add(newHandlers, fmt.Sprintf(j.Msg.EscalatedNewHandler, a.Ref, a.Topic, from, dueText))
+	add(oldHandlers, fmt.Sprintf(j.Msg.EscalatedOldHandler, a.Ref, a.Topic, toName))
+	add(committee, fmt.Sprintf(j.Msg.EscalatedCommittee, a.Ref, a.Topic, from, toName, dueText))
+	return e, nil
+}
+
+func unique(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0:0]
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/config"
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+)
+
+// Settings are the push settings config does not hold yet. Until it does,
+// SettingsFromEnv reads them from these variables:
+//
+//	GONGZHI_TEMPLATE_<TYPE>          template id for a push type (TYPE upper case, e.g. DEADLINE_REMINDER)
+//	GONGZHI_TEMPLATE_DEFAULT         template id for types without their own
+//	GONGZHI_PUSH_CUSTOM_PER_WINDOW   customer-service messages per person per 48 h window (default 5)
+//	GONGZHI_HOLIDAYS                 holiday calendar file replacing the built-in one
+//	GONGZHI_PUSH_LEASE               how long a dispatcher holds claimed pushes (default 60s)
+type Settings struct {
+	Templates       map[string]string // push type → template id; "*" for the rest
+	CustomPerWindow int
+	HolidaysFile    string
+	Lease           time.Duration
+}
+
+// SettingsFromEnv reads Settings from os.Environ-style pairs.
+func SettingsFromEnv(environ []string) (Settings, error) {
+	s := Settings{Templates: map[string]string{}}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || v == "" {
+			continue
+		}
+		switch {
+		case k == "GONGZHI_TEMPLATE_DEFAULT":
+			s.Templates["*"] = v
+		case strings.HasPrefix(k, "GONGZHI_TEMPLATE_"):
+			s.Templates[strings.ToLower(strings.TrimPrefix(k, "GONGZHI_TEMPLATE_"))] = v
+		case k == "GONGZHI_PUSH_CUSTOM_PER_WINDOW":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return s, fmt.Errorf("GONGZHI_PUSH_CUSTOM_PER_WINDOW: %q is not a count (e.g. 5)", v)
+			}
+			s.CustomPerWindow = n
+		case k == "GONGZHI_HOLIDAYS":
+			s.HolidaysFile = v
+		case k == "GONGZHI_PUSH_LEASE":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second {
+				return s, fmt.Errorf("GONGZHI_PUSH_LEASE: %q is not a duration of at least 1s (e.g. 60s)", v)
+			}
+			s.Lease = d
+		}
+	}
+	return s, nil
+}
+
+// Deps is what Build needs.
+type Deps struct {
+	Config     *config.Config
+	Store      *store.DB
+	Sender     Sender
+	Recipients Recipients    // nil: DefaultRecipients
+	Meetings   MeetingSource // nil: MEETING_REMINDER is not scheduled
+	Settings   Settings
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// Runner is the dispatcher and the scheduler of one process.
+type Runner struct {
+	Dispatcher *Dispatcher
+	Scheduler  *Scheduler
+	Calendar   *models.Calendar
+	// Jobs are the jobs built, by name, scheduled or not, for tests and
+	// for running one by hand.
+	Jobs map[string]Job
+}
+
+// jobTimeout bounds one run of any job.
+const jobTimeout = 5 * time.Minute
+
+// Build wires the dispatcher and every job the config schedules.
+func Build(d Deps) (*Runner, error) {
+	cfg := d.Config
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Recipients == nil {
+		d.Recipients = DefaultRecipients{}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	cal, err := models.LoadCalendar(d.Settings.HolidaysFile, cfg.Location)
+	if err != nil {
+		return nil, fmt.Errorf("GONGZHI_HOLIDAYS: %w", err)
+	}
+	r := &Runner{Calendar: cal, Jobs: map[string]Job{}}
+	r.Dispatcher = NewDispatcher(d.Store, d.Sender, DispatchSettings{Rate: cfg.PushRate,
+		Templates: d.Settings.Templates, CustomPerWindow: d.Settings.CustomPerWindow, Lease: d.Settings.Lease, Location: cfg.Location},
+		d.Log, d.Now)
+	notify := r.Dispatcher.Notify
+	msg := bot.ZhCNPush
+	var names []CommunityName
+	for _, c := range cfg.Communities {
+		names = append(names, CommunityName{ID: c.ID, Name: c.Name})
+	}
+	r.Jobs[config.JobDeadlineReminder] = &DeadlineReminder{Store: d.Store, Recipients: d.Recipients,
+		Leads: cfg.DeadlineReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify, Log: d.Log}
+	r.Jobs[config.JobOverdueEscalation] = &OverdueEscalation{Store: d.Store, Recipients: d.Recipients,
+		Calendar: cal, Msg: msg, Now: d.Now, Notify: notify, Log: d.Log}
+	r.Jobs[config.JobDailyDigest] = &DailyDigest{Store: d.Store, Recipients: d.Recipients, Communities: names,
+		Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
+	r.Jobs[config.JobConversationExpiry] = &ConversationExpiry{Store: d.Store, Now: d.Now}
+	r.Jobs[config.JobDedupeCleanup] = &DedupeCleanup{Store: d.Store, TTL: cfg.DedupeTTL, Now: d.Now}
+	if d.Meetings != nil {
+		r.Jobs[config.JobMeetingReminder] = &MeetingReminder{Source: d.Meetings, Outbox: d.Store,
+			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
+	}
+	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
+	for name, job := range r.Jobs {
+		spec, on := cfg.Schedule(name)
+		if !on {
+			continue
+		}
+		if err := r.Scheduler.Add(name, spec, jobTimeout, job); err != nil {
+			return nil, fmt.Errorf("GONGZHI_JOB_%s_SCHEDULE: %w", name, err)
+		}
+	}
+	return r, nil
+}
+
+// Start starts the dispatcher, then the scheduler.
+func (r *Runner) Start(ctx context.Context) {
+	r.Dispatcher.Start(ctx)
+	r.Scheduler.Start()
+}
+
+// Stop stops in reverse: the scheduler (waiting for running jobs), then the
+// dispatcher (waiting for the sends in flight).
+func (r *Runner) Stop() {
+	r.Scheduler.Stop()
+	r.Dispatcher.Stop()
+}
