@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -107,15 +106,15 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 		return nil, err
 	}
 	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
-		Directory: directory(cfg), Deadliner: bot.WeekdayDeadliner{Location: cfg.Location}, Location: cfg.Location,
-		ConversationTTL: cfg.ConversationTTL, MeTooWindow: bot.DefaultMeTooWindow}
+		Directory: directory(cfg), Deadliner: a.Jobs.Calendar, Location: cfg.Location,
+		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
 		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
-		Catalog: a.Classifier.Catalog()}
+		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}
@@ -127,18 +126,23 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	return a, nil
 }
 
-// setupJobs builds the outbox dispatcher and the scheduled jobs. The push
-// settings config does not hold yet come from the environment (jobs.Settings).
+// setupJobs builds the outbox dispatcher and the scheduled jobs.
 func (a *App) setupJobs() error {
-	set, err := jobs.SettingsFromEnv(os.Environ())
-	if err != nil {
-		return err
+	cfg := a.Config
+	set := jobs.Settings{Templates: map[string]string{}, CustomPerWindow: cfg.PushCustomPerWindow,
+		HolidaysFile: cfg.Holidays, Lease: cfg.PushLease}
+	for typ, id := range cfg.Templates {
+		if typ == "default" {
+			typ = "*" // the dispatcher's key for types without their own
+		}
+		set.Templates[typ] = id
 	}
-	if a.Config.Sandbox() && set.Templates["*"] == "" {
+	if cfg.Sandbox() && set.Templates["*"] == "" {
 		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
 	}
-	a.Jobs, err = jobs.Build(jobs.Deps{Config: a.Config, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
-		Settings: set, Log: a.Log, Now: a.Now})
+	var err error
+	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
+		Settings: set, Log: a.Log, Now: func() time.Time { return a.Now() }})
 	return err
 }
 

@@ -17,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/config"

@@ -42,7 +42,7 @@ var now = time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai)
 func testEngine(tb testing.TB, db *store.DB) *Engine {
 	c := testClassifier(tb)
 	return &Engine{Msg: ZhCN, Reader: db, Classifier: c, Catalog: c.Catalog(), Location: shanghai,
-		Deadliner: WeekdayDeadliner{Location: shanghai}, ConversationTTL: 30 * time.Minute,
+		Deadliner: models.DefaultCalendar(shanghai), ConversationTTL: 30 * time.Minute,
 		Directory: Directory{"c1": {ID: "c1", Name: "示例社区", Hotline: "023-1", Center: &Point{29.563, 106.5516}, RadiusKM: 2,
 			Grids: []Grid{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2", "3", "4"}}, {ID: "g2", Name: "网格二", Buildings: []string{"5", "6"}}}}}}
 }
@@ -313,31 +313,6 @@ func decode(t *testing.T, out Output) convData {
 		t.Fatal(err)
 	}
 	return d
-}
-
-func TestWeekdayDeadliner(t *testing.T) {
-	w := WeekdayDeadliner{Location: shanghai}
-	tests := []struct {
-		name    string
-		from    time.Time
-		days    int
-		working bool
-		want    string
-	}{
-		{"3 calendar days", now, 3, false, "2026-11-29 23:59:59"},
-		{"7 working days from Thursday", now, 7, true, "2026-12-07 23:59:59"},
-		{"1 working day from Friday", time.Date(2026, 11, 27, 18, 0, 0, 0, shanghai), 1, true, "2026-11-30 23:59:59"},
-		{"from Saturday", time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai), 1, true, "2026-11-30 23:59:59"},
-		{"zero days", now, 0, true, "2026-11-26 23:59:59"},
-		{"UTC input late evening is the next local day", time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC), 0, false, "2026-11-27 23:59:59"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := w.Due(tt.from, tt.days, tt.working).In(shanghai).Format(time.DateTime); got != tt.want {
-				t.Errorf("Due(%v, %d, %v) = %s, want %s", tt.from, tt.days, tt.working, got, tt.want)
-			}
-		})
-	}
 }
 
 func TestHaversine(t *testing.T) {

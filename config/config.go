@@ -33,6 +33,7 @@ const (
 	JobDailyDigest        = "DAILY_DIGEST"
 	JobConversationExpiry = "CONVERSATION_EXPIRY"
 	JobDedupeCleanup      = "DEDUPE_CLEANUP"
+	JobCloseUnrated       = "CLOSE_UNRATED"
 )
 
 // JobOff as a job's schedule turns that job off (on this replica).
@@ -69,6 +70,21 @@ type Config struct {
 	ReplyBudget       time.Duration   `yaml:"webhook_reply_budget"`
 	PushRate          float64         `yaml:"push_rate"` // pushes per second
 	LogLevel          string          `yaml:"log_level"`
+
+	// Templates maps a push type (lower case, e.g. deadline_reminder,
+	// meeting_invite) to its WeChat template id; "default" serves the rest.
+	Templates map[string]string `yaml:"templates"`
+	// PushCustomPerWindow is how many customer-service messages one person
+	// gets per 48-hour window before pushes switch to templates.
+	PushCustomPerWindow int `yaml:"push_custom_per_window"`
+	// PushDailyTemplateQuota caps template sends a day (the account's quota);
+	// what is over waits for the next day.
+	PushDailyTemplateQuota int           `yaml:"push_daily_template_quota"`
+	PushLease              time.Duration `yaml:"push_lease"`    // how long a dispatcher holds claimed pushes
+	Holidays               string        `yaml:"holidays"`      // holiday file replacing the built-in calendar
+	InviteTTL              time.Duration `yaml:"invite_ttl"`    // lifetime of staff binding codes
+	MeTooWindow            time.Duration `yaml:"metoo_window"`  // how far back an open appeal of the same topic is offered for 附议
+	RatingWindow           time.Duration `yaml:"rating_window"` // after this a resolved appeal without a rating closes as unrated
 
 	Communities []Community `yaml:"communities"`
 
@@ -136,7 +152,15 @@ func Default() *Config {
 		ReplyBudget:       4 * time.Second,
 		PushRate:          20,
 		LogLevel:          "info",
-		Communities:       []Community{SampleCommunity()},
+
+		Templates:              map[string]string{},
+		PushCustomPerWindow:    5,
+		PushDailyTemplateQuota: 100000,
+		PushLease:              time.Minute,
+		InviteTTL:              72 * time.Hour,
+		MeTooWindow:            7 * 24 * time.Hour,
+		RatingWindow:           7 * 24 * time.Hour,
+		Communities:            []Community{SampleCommunity()},
 	}
 }
 
@@ -149,6 +173,7 @@ func DefaultJobs() map[string]string {
 		JobDailyDigest:        "0 0 8 * * *",
 		JobConversationExpiry: "0 */5 * * * *",
 		JobDedupeCleanup:      "0 17 3 * * *",
+		JobCloseUnrated:       "0 30 * * * *",
 	}
 }
 

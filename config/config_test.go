@@ -61,6 +61,7 @@ func TestLoadDefaults(t *testing.T) {
 					"DAILY_DIGEST":        "0 0 8 * * *",
 					"CONVERSATION_EXPIRY": "0 */5 * * * *",
 					"DEDUPE_CLEANUP":      "0 17 3 * * *",
+					"CLOSE_UNRATED":       "0 30 * * * *",
 				}},
 				{"DeadlineReminders", c.DeadlineReminders, []time.Duration{24 * time.Hour}},
 				{"MeetingReminders", c.MeetingReminders, []time.Duration{24 * time.Hour, time.Hour}},
@@ -70,6 +71,13 @@ func TestLoadDefaults(t *testing.T) {
 				{"ReplyBudget", c.ReplyBudget, 4 * time.Second},
 				{"PushRate", c.PushRate, 20.0},
 				{"LogLevel", c.LogLevel, "info"},
+				{"Templates", c.Templates, map[string]string{}},
+				{"PushCustomPerWindow", c.PushCustomPerWindow, 5},
+				{"PushDailyTemplateQuota", c.PushDailyTemplateQuota, 100000},
+				{"PushLease", c.PushLease, time.Minute},
+				{"InviteTTL", c.InviteTTL, 72 * time.Hour},
+				{"MeTooWindow", c.MeTooWindow, 7 * 24 * time.Hour},
+				{"RatingWindow", c.RatingWindow, 7 * 24 * time.Hour},
 				{"Communities", c.Communities, []Community{SampleCommunity()}},
 			} {
 				if !reflect.DeepEqual(f.got, f.want) {
@@ -722,5 +730,35 @@ func TestDocsExample(t *testing.T) {
 	}
 	if len(c.Communities) != 2 || len(c.Accounts) != 1 {
 		t.Errorf("docs example: %d communities, %d accounts; want 2 and 1", len(c.Communities), len(c.Accounts))
+	}
+}
+
+func TestPushAndWindowSettings(t *testing.T) {
+	c, err := Load("", []string{"GONGZHI_TEMPLATE_DEADLINE_REMINDER=tplA", "GONGZHI_TEMPLATE_DEFAULT=tplZ",
+		"GONGZHI_PUSH_CUSTOM_PER_WINDOW=3", "GONGZHI_PUSH_LEASE=90s", "GONGZHI_INVITE_TTL=24h",
+		"GONGZHI_METOO_WINDOW=72h", "GONGZHI_RATING_WINDOW=120h", "GONGZHI_PUSH_DAILY_TEMPLATE_QUOTA=500"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Templates["deadline_reminder"] != "tplA" || c.Templates["default"] != "tplZ" || c.PushCustomPerWindow != 3 ||
+		c.PushLease != 90*time.Second || c.InviteTTL != 24*time.Hour || c.MeTooWindow != 72*time.Hour ||
+		c.RatingWindow != 120*time.Hour || c.PushDailyTemplateQuota != 500 {
+		t.Errorf("settings = %+v", c)
+	}
+	if u := c.UnknownEnv(); len(u) != 0 {
+		t.Errorf("UnknownEnv = %v, want none: template ids are settings", u)
+	}
+	for _, tt := range []struct{ env, name string }{
+		{"GONGZHI_PUSH_LEASE=10ms", "GONGZHI_PUSH_LEASE"},
+		{"GONGZHI_INVITE_TTL=-1h", "GONGZHI_INVITE_TTL"},
+		{"GONGZHI_PUSH_CUSTOM_PER_WINDOW=many", "GONGZHI_PUSH_CUSTOM_PER_WINDOW"},
+		{"GONGZHI_HOLIDAYS=/no/such/file", "GONGZHI_HOLIDAYS"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load("", []string{tt.env})
+			if err == nil || !strings.HasPrefix(err.Error(), tt.name) {
+				t.Errorf("Load(%s) = %v, want an error naming %s", tt.env, err, tt.name)
+			}
+		})
 	}
 }

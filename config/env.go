@@ -88,13 +88,32 @@ var settings = []setting{
 		return nil
 	}},
 	{key: "log_level", env: "GONGZHI_LOG_LEVEL", set: str(func(c *Config) *string { return &c.LogLevel })},
+	{key: "push_custom_per_window", env: "GONGZHI_PUSH_CUSTOM_PER_WINDOW", set: count(func(c *Config) *int { return &c.PushCustomPerWindow })},
+	{key: "push_daily_template_quota", env: "GONGZHI_PUSH_DAILY_TEMPLATE_QUOTA", set: count(func(c *Config) *int { return &c.PushDailyTemplateQuota })},
+	{key: "push_lease", env: "GONGZHI_PUSH_LEASE", set: dur(func(c *Config) *time.Duration { return &c.PushLease })},
+	{key: "holidays", env: "GONGZHI_HOLIDAYS", set: str(func(c *Config) *string { return &c.Holidays })},
+	{key: "invite_ttl", env: "GONGZHI_INVITE_TTL", set: dur(func(c *Config) *time.Duration { return &c.InviteTTL })},
+	{key: "metoo_window", env: "GONGZHI_METOO_WINDOW", set: dur(func(c *Config) *time.Duration { return &c.MeTooWindow })},
+	{key: "rating_window", env: "GONGZHI_RATING_WINDOW", set: dur(func(c *Config) *time.Duration { return &c.RatingWindow })},
+}
+
+func count(dst func(c *Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a count (a whole number, 0 or more)", v)
+		}
+		*dst(c) = n
+		return nil
+	}
 }
 
 // Variables found by scanning the environment rather than through the table.
 const (
-	jobPrefix     = "GONGZHI_JOB_"
-	jobSuffix     = "_SCHEDULE"
-	accountPrefix = "GONGZHI_ACCOUNT_"
+	jobPrefix      = "GONGZHI_JOB_"
+	jobSuffix      = "_SCHEDULE"
+	accountPrefix  = "GONGZHI_ACCOUNT_"
+	templatePrefix = "GONGZHI_TEMPLATE_" // GONGZHI_TEMPLATE_<TYPE>: a push type's template id
 )
 
 // accountSecrets are the suffixes of GONGZHI_ACCOUNT_<APPID>_… variables, so
@@ -176,6 +195,13 @@ func (c *Config) applyEnv(env map[string]string) error {
 			if err := c.applyAccountEnv(k, v); err != nil {
 				return err
 			}
+		case strings.HasPrefix(k, templatePrefix) && len(k) > len(templatePrefix):
+			typ := strings.ToLower(strings.TrimPrefix(k, templatePrefix))
+			if c.Templates == nil {
+				c.Templates = map[string]string{}
+			}
+			c.Templates[typ] = v
+			c.names["templates."+typ] = k
 		case strings.HasPrefix(k, "GONGZHI_"):
 			c.unknown = append(c.unknown, k)
 		}

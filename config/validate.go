@@ -325,9 +325,21 @@ func (c *Config) validateDurations() error {
 		{"dedupe_ttl", c.DedupeTTL},
 		{"webhook_max_skew", c.ClockSkew},
 		{"webhook_reply_budget", c.ReplyBudget},
+		{"push_lease", c.PushLease},
+		{"invite_ttl", c.InviteTTL},
+		{"metoo_window", c.MeTooWindow},
+		{"rating_window", c.RatingWindow},
 	} {
 		if d.v <= 0 {
 			return c.fail(d.key, "%v is not a positive duration", d.v)
+		}
+	}
+	if c.PushLease < time.Second {
+		return c.fail("push_lease", "%v is too short (at least 1s)", c.PushLease)
+	}
+	if c.Holidays != "" {
+		if _, err := os.Stat(c.Holidays); err != nil {
+			return c.fail("holidays", "file %q cannot be read", c.Holidays)
 		}
 	}
 	if c.ReplyBudget >= maxReplyBudget {

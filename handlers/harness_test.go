@@ -303,7 +303,7 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 // testEngine is the conversation engine as the App builds it, on st.
 func testEngine(st models.Store, c *triage.Classifier, cat *triage.Catalog, loc *time.Location) *bot.Engine {
 	return &bot.Engine{Msg: bot.ZhCN, Reader: st, Location: loc, Classifier: c, Catalog: cat,
-		Directory: bot.Directory{}, Deadliner: bot.WeekdayDeadliner{Location: loc},
+		Directory: bot.Directory{}, Deadliner: models.DefaultCalendar(loc),
 		ConversationTTL: 30 * time.Minute, MeTooWindow: bot.DefaultMeTooWindow}
 }
 

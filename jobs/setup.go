@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
@@ -14,51 +12,12 @@ import (
 	"github.com/gongzhi/gongzhi/models/store"
 )
 
-// Settings are the push settings config does not hold yet. Until it does,
-// SettingsFromEnv reads them from these variables:
-//
-//	GONGZHI_TEMPLATE_<TYPE>          template id for a push type (TYPE upper case, e.g. DEADLINE_REMINDER)
-//	GONGZHI_TEMPLATE_DEFAULT         template id for types without their own
-//	GONGZHI_PUSH_CUSTOM_PER_WINDOW   customer-service messages per person per 48 h window (default 5)
-//	GONGZHI_HOLIDAYS                 holiday calendar file replacing the built-in one
-//	GONGZHI_PUSH_LEASE               how long a dispatcher holds claimed pushes (default 60s)
+// Settings are the push settings, from config (App.setupJobs fills them).
 type Settings struct {
 	Templates       map[string]string // push type → template id; "*" for the rest
 	CustomPerWindow int
 	HolidaysFile    string
 	Lease           time.Duration
-}
-
-// SettingsFromEnv reads Settings from os.Environ-style pairs.
-func SettingsFromEnv(environ []string) (Settings, error) {
-	s := Settings{Templates: map[string]string{}}
-	for _, kv := range environ {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || v == "" {
-			continue
-		}
-		switch {
-		case k == "GONGZHI_TEMPLATE_DEFAULT":
-			s.Templates["*"] = v
-		case strings.HasPrefix(k, "GONGZHI_TEMPLATE_"):
-			s.Templates[strings.ToLower(strings.TrimPrefix(k, "GONGZHI_TEMPLATE_"))] = v
-		case k == "GONGZHI_PUSH_CUSTOM_PER_WINDOW":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return s, fmt.Errorf("GONGZHI_PUSH_CUSTOM_PER_WINDOW: %q is not a count (e.g. 5)", v)
-			}
-			s.CustomPerWindow = n
-		case k == "GONGZHI_HOLIDAYS":
-			s.HolidaysFile = v
-		case k == "GONGZHI_PUSH_LEASE":
-			d, err := time.ParseDuration(v)
-			if err != nil || d < time.Second {
-				return s, fmt.Errorf("GONGZHI_PUSH_LEASE: %q is not a duration of at least 1s (e.g. 60s)", v)
-			}
-			s.Lease = d
-		}
-	}
-	return s, nil
 }
 
 // Deps is what Build needs.

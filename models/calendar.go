@@ -124,6 +124,21 @@ func (c *Calendar) AddWorkingDays(from time.Time, n int) time.Time {
 	return d
 }
 
+// Due is the end (23:59:59 local time) of the day an appeal received at
+// from is due: days calendar days later, or days working days later when
+// working is set; days ≤ 0 means the day of from. It is the conversation
+// engine's Deadliner.
+func (c *Calendar) Due(from time.Time, days int, working bool) time.Time {
+	d := from.In(c.loc)
+	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, c.loc)
+	if working {
+		day = c.AddWorkingDays(day, days)
+	} else {
+		day = day.AddDate(0, 0, max(days, 0))
+	}
+	return day.Add(24*time.Hour - time.Second)
+}
+
 // TimeLimit is a handling level's default time limit: community 3 days,
 // street 7 working days, district 30 days (domain.md); ok is false for
 // levels without one (self).

@@ -91,3 +91,32 @@ func TestParseCalendarErrors(t *testing.T) {
 		t.Error("2026-03-16 listed off but counted as a working day")
 	}
 }
+
+func TestCalendarDue(t *testing.T) {
+	shanghai := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)
+	w := DefaultCalendar(shanghai)
+	tests := []struct {
+		name    string
+		from    time.Time
+		days    int
+		working bool
+		want    string
+	}{
+		{"3 calendar days", now, 3, false, "2026-11-29 23:59:59"},
+		{"7 working days from Thursday", now, 7, true, "2026-12-07 23:59:59"},
+		{"1 working day from Friday", time.Date(2026, 11, 27, 18, 0, 0, 0, shanghai), 1, true, "2026-11-30 23:59:59"},
+		{"from Saturday", time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai), 1, true, "2026-11-30 23:59:59"},
+		{"zero days", now, 0, true, "2026-11-26 23:59:59"},
+		{"National Day week is skipped", time.Date(2026, 9, 30, 10, 0, 0, 0, shanghai), 1, true, "2026-10-08 23:59:59"},
+		{"an adjusted working Saturday counts", time.Date(2026, 10, 9, 10, 0, 0, 0, shanghai), 1, true, "2026-10-10 23:59:59"},
+		{"UTC input late evening is the next local day", time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC), 0, false, "2026-11-27 23:59:59"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := w.Due(tt.from, tt.days, tt.working).In(shanghai).Format(time.DateTime); got != tt.want {
+				t.Errorf("Due(%v, %d, %v) = %s, want %s", tt.from, tt.days, tt.working, got, tt.want)
+			}
+		})
+	}
+}
