@@ -54,10 +54,14 @@ type App struct {
 	Jobs *jobs.Runner
 }
 
-// NewApp opens the database, migrates it, and wires every part.
-func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err error) {
+// NewApp opens the database, migrates it, and wires every part. now is the
+// clock of every part (nil: time.Now); tests pass one they can move.
+func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time) (_ *App, err error) {
 	gin.SetMode(gin.ReleaseMode) // no route dump or debug lines on stdout
-	a := &App{Config: cfg, Log: log, Now: time.Now}
+	if now == nil {
+		now = time.Now
+	}
+	a := &App{Config: cfg, Log: log, Now: now}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -100,8 +104,6 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
 
 	a.Metrics = handlers.NewMetrics()
-	// now reads a.Now at each call, so tests can move the App's clock.
-	now := func() time.Time { return a.Now() }
 	if a.Classifier, err = loadClassifier(cfg.Catalog); err != nil {
 		return nil, err
 	}
@@ -142,7 +144,7 @@ func (a *App) setupJobs() error {
 	}
 	var err error
 	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
-		Settings: set, Log: a.Log, Now: func() time.Time { return a.Now() }})
+		Settings: set, Log: a.Log, Now: a.Now})
 	return err
 }
 

@@ -43,11 +43,10 @@ func newHarness(t *testing.T, driver string) *harness {
 		t.Fatalf("config: %v", err)
 	}
 	h := &harness{t: t, now: start}
-	app, err := NewApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	app, err := NewApp(context.Background(), cfg, slog.New(slog.DiscardHandler), h.clock)
 	if err != nil {
 		t.Fatalf("NewApp: %v", err)
 	}
-	app.Now = h.clock
 	h.app = app
 	h.srv = httptest.NewServer(app.Router)
 	t.Cleanup(func() { h.srv.Close(); app.Close() })

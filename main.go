@@ -160,7 +160,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("GONGZHI_HTTP_ADDR %q: %w", cfg.HTTPAddr, err)
 	}
-	app, err := NewApp(ctx, cfg, log)
+	app, err := NewApp(ctx, cfg, log, nil)
 	if err != nil {
 		ln.Close()
 		return err

@@ -34,7 +34,7 @@ func TestSandboxReminderAndEscalation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	app, err := NewApp(ctx, cfg, slog.New(slog.DiscardHandler))
+	app, err := NewApp(ctx, cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
