@@ -248,8 +248,19 @@ func TestFaultKill9WhileDispatching(t *testing.T) {
 			t.Errorf("unexpected failure %+v", f)
 		}
 	}
-	if got := len(custom) + len(failed); got != nCustom {
-		t.Errorf("customer-service pushes: %d arrived + %d uncertain = %d, want %d", len(custom), len(failed), got, nCustom)
+	// A customer-service message in flight at the kill may have arrived or
+	// not: WeChat's API cannot tell, so it is never resent (at most once) and
+	// is listed as uncertain for the committee. Every message must therefore
+	// have arrived, or be listed, or both; none may be lost silently.
+	accounted := map[string]bool{}
+	for text := range custom {
+		accounted[text] = true
+	}
+	for _, f := range failed {
+		accounted[f.Text] = true
+	}
+	if len(accounted) != nCustom {
+		t.Errorf("customer-service pushes: %d arrived, %d uncertain, %d accounted for, want %d", len(custom), len(failed), len(accounted), nCustom)
 	}
 	if len(customAtKill) == 0 {
 		t.Error("no customer-service push had gone out at the kill: the test did not cover them")
