@@ -34,6 +34,13 @@ const (
 	sandboxToken  = "sandbox"
 )
 
+// Staff-by-chat settings until config holds them (GONGZHI_JOB_CLOSE_UNRATED_SCHEDULE
+// overrides the schedule already; GONGZHI_RATING_DAYS is to come).
+const (
+	closeUnratedSchedule = jobs.DefaultCloseUnratedSchedule
+	ratingDays           = models.DefaultRatingDays
+)
+
 // App is the whole service, built from a config in order and closed in
 // reverse. End-to-end tests build it the same way main does.
 type App struct {
@@ -109,6 +116,10 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
 		Directory: directory(cfg), Deadliner: bot.WeekdayDeadliner{Location: cfg.Location}, Location: cfg.Location,
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: bot.DefaultMeTooWindow}
+	// --- staff by chat (issue 5) ---
+	a.Engine.Staff = a.Store
+	a.Engine.Commands = append(a.Engine.Commands, &bot.StaffCommands{Engine: a.Engine, Store: a.Store})
+	// --- end staff by chat ---
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
@@ -138,7 +149,10 @@ func (a *App) setupJobs() error {
 		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
 	}
 	a.Jobs, err = jobs.Build(jobs.Deps{Config: a.Config, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
-		Settings: set, Log: a.Log, Now: a.Now})
+		Settings: set, Log: a.Log, Now: a.Now,
+		// Staff by chat: pushes reach bound staff; unrated appeals close after ratingDays.
+		Recipients:   jobs.StaffRecipients{Store: a.Store},
+		CloseUnrated: jobs.CloseUnratedSettings{Schedule: closeUnratedSchedule, RatingDays: ratingDays}})
 	return err
 }
 

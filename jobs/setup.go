@@ -68,9 +68,19 @@ type Deps struct {
 	Sender     Sender
 	Recipients Recipients    // nil: DefaultRecipients
 	Meetings   MeetingSource // nil: MEETING_REMINDER is not scheduled
+	// CloseUnrated configures CLOSE_UNRATED until config holds its settings.
+	CloseUnrated CloseUnratedSettings
 	Settings   Settings
 	Log        *slog.Logger
 	Now        func() time.Time
+}
+
+// CloseUnratedSettings are CLOSE_UNRATED's settings: Schedule is used when
+// GONGZHI_JOB_CLOSE_UNRATED_SCHEDULE is not set ("" or "off": not
+// scheduled); RatingDays is GONGZHI_RATING_DAYS (0: models.DefaultRatingDays).
+type CloseUnratedSettings struct {
+	Schedule   string
+	RatingDays int
 }
 
 // Runner is the dispatcher and the scheduler of one process.
@@ -124,9 +134,14 @@ func Build(d Deps) (*Runner, error) {
 		r.Jobs[config.JobMeetingReminder] = &MeetingReminder{Source: d.Meetings, Outbox: d.Store,
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
+	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Days: d.CloseUnrated.RatingDays,
+		Msg: bot.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
 	for name, job := range r.Jobs {
 		spec, on := cfg.Schedule(name)
+		if _, set := cfg.Jobs[name]; name == JobCloseUnrated && !set {
+			spec, on = d.CloseUnrated.Schedule, d.CloseUnrated.Schedule != "" && d.CloseUnrated.Schedule != config.JobOff
+		}
 		if !on {
 			continue
 		}
