@@ -22,6 +22,7 @@ type staffRecipients struct {
 func (s staffRecipients) Committee(context.Context, string) ([]string, error) {
 	return s.committee, nil
 }
+
 // Assignee gives the street people for the liaison placeholder the escalation routes to.
 func (s staffRecipients) Assignee(ctx context.Context, a *models.Appeal) ([]string, error) {
 	if r, ok := models.PlaceholderRole(a.Assignee); ok && r == models.RoleLiaison {

@@ -70,9 +70,9 @@ type Deps struct {
 	Meetings   MeetingSource // nil: MEETING_REMINDER is not scheduled
 	// CloseUnrated configures CLOSE_UNRATED until config holds its settings.
 	CloseUnrated CloseUnratedSettings
-	Settings   Settings
-	Log        *slog.Logger
-	Now        func() time.Time
+	Settings     Settings
+	Log          *slog.Logger
+	Now          func() time.Time
 }
 
 // CloseUnratedSettings are CLOSE_UNRATED's settings: Schedule is used when
