@@ -278,6 +278,13 @@ func (x *cmdCtx) bind(code string) error {
 	} else if models.ErrorCode(err) != models.ENOTFOUND {
 		return fmt.Errorf("bind: %w", err)
 	}
+	// Someone bound already is told so, whatever code they send (and no try is counted).
+	if s, err := x.c.Store.StaffByOpenID(x.ctx, x.in.Msg.CommunityID, x.in.Msg.OpenID); err == nil {
+		x.say(sm.AlreadyBoundF, sm.RoleNames[string(s.Role)])
+		return nil
+	} else if models.ErrorCode(err) != models.ENOTFOUND {
+		return fmt.Errorf("bind: %w", err)
+	}
 	s, err := x.c.Store.BindStaff(x.ctx, x.in.Msg.CommunityID, x.in.Msg.OpenID, code, x.now)
 	switch {
 	case err == nil:
