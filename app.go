@@ -71,6 +71,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	if err != nil {
 		return nil, err
 	}
+	a.Store.Now = now // rows are stamped by the same clock as everything else
 	if _, err := a.Store.Migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -110,6 +111,8 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
 		Directory: directory(cfg), Deadliner: a.Jobs.Calendar, Location: cfg.Location,
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}
+	a.Engine.Staff = a.Store
+	a.Engine.Commands = append(a.Engine.Commands, &bot.StaffCommands{Engine: a.Engine, Store: a.Store})
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
@@ -144,7 +147,7 @@ func (a *App) setupJobs() error {
 	}
 	var err error
 	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
-		Settings: set, Log: a.Log, Now: a.Now})
+		Settings: set, Log: a.Log, Now: a.Now, Recipients: jobs.StaffRecipients{Store: a.Store}})
 	return err
 }
 

@@ -47,7 +47,7 @@ func TestConversations(t *testing.T) {
 			}
 			a := list[0]
 			if a.Ref != wangRef || a.Kind != models.KindSmall || a.Level != models.LevelCommunity || a.Status != models.StatusAssigned ||
-				a.Assignee != "grid:g1" || a.GridID != "g1" || a.Building != "3" || a.TopicID != "corridor-light" || a.DueAt == nil {
+				a.Assignee != models.RolePlaceholder(models.RoleCommittee) || a.GridID != "g1" || a.Building != "3" || a.TopicID != "corridor-light" || a.DueAt == nil {
 				t.Fatalf("stored appeal %+v", a)
 			}
 			res, err := h.app.Store.Resident(ctx, "sample", "o-wang")
@@ -101,7 +101,7 @@ func TestConversations(t *testing.T) {
 			expect(t, "submitted", r, "已提交", "需要政府部门办理", "工作日", "12月")
 			list := zhang.appeals()
 			if len(list) != 1 || list[0].Kind != models.KindMajor || list[0].Level != models.LevelStreet || list[0].DueAt == nil ||
-				!strings.HasPrefix(list[0].Assignee, "liaison:") {
+				list[0].Assignee != models.RolePlaceholder(models.RoleLiaison) {
 				t.Fatalf("stored %+v", list[0])
 			}
 			// 7 working days from Thursday 26 November: Monday 7 December.
@@ -125,7 +125,7 @@ func TestConversations(t *testing.T) {
 			expect(t, "dispute", r, "复核", ref)
 			a, _ = h.app.Store.AppealByRef(ctx, ref)
 			evs, _ := h.app.Store.AppealEvents(ctx, a.ID)
-			if a.Status != models.StatusReview || evs[len(evs)-1].Action != "disputed_private" {
+			if a.Status != models.StatusReview || evs[len(evs)-1].Action != string(models.ActDisputePrivate) {
 				t.Fatalf("after dispute: %s, last event %+v", a.Status, evs[len(evs)-1])
 			}
 			expect(t, "again", chen.say("不是私事 "+ref), "不需要复核")

@@ -35,10 +35,10 @@ type harness struct {
 // start is Thursday 26 November 2026, 09:00 in Chongqing.
 var start = time.Date(2026, 11, 26, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-func newHarness(t *testing.T, driver string) *harness {
+func newHarness(t *testing.T, driver string, env ...string) *harness {
 	t.Helper()
 	d, dsn := storetest.DSN(t, driver)
-	cfg, err := config.Load("", []string{"GONGZHI_DB_DRIVER=" + d, "GONGZHI_DB_DSN=" + dsn})
+	cfg, err := config.Load("", append([]string{"GONGZHI_DB_DRIVER=" + d, "GONGZHI_DB_DSN=" + dsn}, env...))
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}

@@ -359,7 +359,7 @@ func TestFaultTwoReplicasRemindOnce(t *testing.T) {
 		evs, _ := db.AppealEvents(context.Background(), na.Appeal.ID)
 		esc := 0
 		for _, ev := range evs {
-			if ev.Action == "escalated" {
+			if ev.Action == string(models.ActEscalate) {
 				esc++
 			}
 		}

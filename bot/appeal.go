@@ -232,8 +232,8 @@ func (s *step) meToo(text string) error {
 	switch parseOption(text, 2) {
 	case 1:
 		s.out.Turn.NewFollowers = append(s.out.Turn.NewFollowers, &models.Follower{AppealID: dup.AppealID, OpenID: s.in.Msg.OpenID})
-		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: "resident",
-			Action: "followed", Reason: clip(s.data.Draft.Text, 200)})
+		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: string(models.ActorResident),
+			Action: string(models.ActFollow), Reason: clip(s.data.Draft.Text, 200)})
 		s.goTo(StateIdle)
 		s.sayf(s.e.Msg.MeTooDoneF, dup.Ref)
 		return nil
@@ -306,14 +306,13 @@ func (s *step) confirm(text string) error {
 
 // routing is where a confirmed appeal goes.
 type routing struct {
-	level    models.Level
-	status   models.Status
-	unit     string
-	assignee string
-	due      *time.Time
-	limit    string // the time limit in words
-	grid     *Grid
-	guide    string
+	level  models.Level
+	status models.Status
+	unit   string
+	due    *time.Time
+	limit  string // the time limit in words
+	grid   *Grid
+	guide  string
 }
 
 // route decides level, unit, assignee and deadline from the kind and the
@@ -335,9 +334,8 @@ func (s *step) route(kind models.Kind, it *triage.Item) routing {
 		return r
 	case models.KindSmall:
 		r.level, r.status, days = models.LevelCommunity, models.StatusAssigned, 3
-		r.assignee = "committee"
 		if g := s.community().Grid(s.res.GridID); g != nil {
-			r.grid, r.assignee = g, "grid:"+g.ID
+			r.grid = g
 		}
 	default:
 		r.level, r.status, days, working = models.LevelStreet, models.StatusAssigned, 7, true
@@ -352,9 +350,6 @@ func (s *step) route(kind models.Kind, it *triage.Item) routing {
 		case it.Days > 0:
 			days, working = it.Days, it.WorkingDays
 		}
-	}
-	if kind == models.KindMajor {
-		r.assignee = "liaison:" + string(r.level)
 	}
 	var due time.Time
 	switch {
@@ -392,7 +387,7 @@ func (s *step) submit() error {
 	a := &models.Appeal{
 		CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Kind: d.Kind, Level: r.level, Status: r.status,
 		TopicID: d.TopicID, Topic: m.NoTopic, Unit: clip(r.unit, 40), Description: d.Text,
-		GridID: s.res.GridID, Building: s.res.Building, Assignee: r.assignee, DueAt: r.due, CreatedAt: s.now,
+		GridID: s.res.GridID, Building: s.res.Building, DueAt: r.due, CreatedAt: s.now,
 	}
 	if it != nil {
 		a.Topic = it.Name
@@ -405,18 +400,34 @@ func (s *step) submit() error {
 	if d.Loc != nil {
 		a.Location = clip(fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label), 80)
 	}
-	events := []*models.AppealEvent{{Actor: "resident", Action: "submitted", ToStatus: models.StatusSubmitted, At: s.now}}
-	reason := fmt.Sprintf("%s/%s", d.Kind, r.level)
-	if r.status == models.StatusGuided {
-		events = append(events, &models.AppealEvent{Actor: "system", Action: "guided", FromStatus: models.StatusSubmitted,
-			ToStatus: models.StatusGuided, Reason: reason, At: s.now})
+	// The appeal starts submitted; routing is the lifecycle's first step.
+	a.Status = models.StatusSubmitted
+	events := []*models.AppealEvent{{Actor: string(models.ActorResident), Action: string(models.ActSubmit),
+		ToStatus: models.StatusSubmitted, Reason: fmt.Sprintf("%s/%s", d.Kind, r.level), At: s.now}}
+	system := models.Actor{Kind: models.ActorSystem}
+	var ev *models.AppealEvent
+	var err error
+	if d.Kind == models.KindPrivate {
+		ev, err = models.Transition(a, models.ActGuide, system, "", s.now)
 	} else {
-		events = append(events, &models.AppealEvent{Actor: "system", Action: "assigned", FromStatus: models.StatusSubmitted,
-			ToStatus: r.status, Reason: reason + " → " + r.assignee, At: s.now})
+		assignee, rerr := s.e.route(s.ctx, a)
+		if rerr != nil {
+			return rerr
+		}
+		ev, err = models.Apply(a, models.Step{Action: models.ActAssign, Assignee: assignee}, system, "", s.now)
 	}
+	if err != nil {
+		return fmt.Errorf("route appeal: %w", err)
+	}
+	events = append(events, ev)
 	idx := len(s.out.Turn.NewAppeals)
 	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, &models.NewAppeal{Appeal: a, Events: events})
 	ref := models.RefPlaceholder(idx)
+	if d.Kind != models.KindPrivate {
+		if err := s.e.pushAssigned(s.ctx, &s.out.Turn, a, ref, s.now, 0); err != nil {
+			return err
+		}
+	}
 	switch {
 	case d.Kind == models.KindPrivate:
 		hotline := m.HotlineUnknown

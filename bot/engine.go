@@ -114,6 +114,14 @@ type Engine struct {
 	MeTooWindow time.Duration
 	// Commands are tried, in order, on every text message before the conversation.
 	Commands []CommandHandler
+
+	// --- staff by chat (issue 5) ---
+	// Staff routes confirmed appeals and finds whom to push to (store.DB);
+	// nil routes to role placeholders and pushes nothing.
+	Staff StaffDirectory
+	// StaffMsg is the staff catalog (zero: ZhCNStaff).
+	StaffMsg StaffMessages
+	// --- end staff by chat ---
 }
 
 // Step handles one inbound message.
@@ -132,7 +140,10 @@ func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
 			err = s.text(in.Msg.Content)
 		}
 	case models.MsgImage:
-		s.image()
+		var handled bool
+		if handled, err = s.media(); !handled && err == nil {
+			s.image()
+		}
 	case models.MsgLocation:
 		s.location()
 	case models.MsgVideo, "shortvideo":
@@ -167,6 +178,31 @@ func (e *Engine) meTooWindow() time.Duration {
 		return DefaultMeTooWindow
 	}
 	return e.MeTooWindow
+}
+
+// MediaHandler is a CommandHandler that also looks at photos (a staff
+// member's photo right after 办结); handled photos skip the conversation.
+type MediaHandler interface {
+	HandleMedia(ctx context.Context, in Input, out *Output) (handled bool, err error)
+}
+
+// media offers a photo to the command handlers that take photos.
+func (s *step) media() (bool, error) {
+	for _, h := range s.e.Commands {
+		mh, ok := h.(MediaHandler)
+		if !ok {
+			continue
+		}
+		handled, err := mh.HandleMedia(s.ctx, s.in, &s.out)
+		if err != nil {
+			return false, fmt.Errorf("media command: %w", err)
+		}
+		if handled {
+			s.keep = true
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // text handles a text message or a recognised voice message.

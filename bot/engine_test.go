@@ -42,7 +42,7 @@ var now = time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai)
 func testEngine(tb testing.TB, db *store.DB) *Engine {
 	c := testClassifier(tb)
 	return &Engine{Msg: ZhCN, Reader: db, Classifier: c, Catalog: c.Catalog(), Location: shanghai,
-		Deadliner: models.DefaultCalendar(shanghai), ConversationTTL: 30 * time.Minute,
+		Deadliner: models.DefaultCalendar(shanghai), ConversationTTL: 30 * time.Minute, Staff: db,
 		Directory: Directory{"c1": {ID: "c1", Name: "示例社区", Hotline: "023-1", Center: &Point{29.563, 106.5516}, RadiusKM: 2,
 			Grids: []Grid{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2", "3", "4"}}, {ID: "g2", Name: "网格二", Buildings: []string{"5", "6"}}}}}}
 }
@@ -162,7 +162,8 @@ func TestStep(t *testing.T) {
 		{name: "confirm submit small", state: StateConfirm, data: small("3栋楼道灯坏了"), resident: registered, msg: text("1"),
 			want: []string{models.RefPlaceholder(0), "网格一", "11月29日"}, check: func(t *testing.T, out Output) {
 				a := out.Turn.NewAppeals[0].Appeal
-				if a.Assignee != "grid:g1" || a.Status != models.StatusAssigned || a.Level != models.LevelCommunity || a.DueAt == nil || a.Building != "3" {
+				// Nobody is bound: routing falls back to the committee's placeholder, with the grid kept.
+				if a.Assignee != models.RolePlaceholder(models.RoleCommittee) || a.GridID != "g1" || a.Status != models.StatusAssigned || a.Level != models.LevelCommunity || a.DueAt == nil || a.Building != "3" {
 					t.Errorf("appeal %+v", a)
 				}
 				if !out.Turn.ClearConversation {
@@ -171,7 +172,7 @@ func TestStep(t *testing.T) {
 			}},
 		{name: "confirm submit small no grid", state: StateConfirm, data: small("楼道灯坏了"), resident: &models.Resident{Building: "40"}, msg: text("确认"),
 			want: []string{"社区两委"}, check: func(t *testing.T, out Output) {
-				if a := out.Turn.NewAppeals[0].Appeal; a.Assignee != "committee" {
+				if a := out.Turn.NewAppeals[0].Appeal; a.Assignee != models.RolePlaceholder(models.RoleCommittee) {
 					t.Errorf("assignee %q, want committee", a.Assignee)
 				}
 			}},
@@ -184,7 +185,7 @@ func TestStep(t *testing.T) {
 			}},
 		{name: "confirm submit major", state: StateConfirm, data: convData{Draft: &draft{Text: "办居住证", Kind: models.KindMajor, Settled: true}},
 			msg: text("1"), want: []string{"7个工作日", "12月7日"}, check: func(t *testing.T, out Output) {
-				if a := out.Turn.NewAppeals[0].Appeal; a.Level != models.LevelStreet || a.Assignee != "liaison:street" {
+				if a := out.Turn.NewAppeals[0].Appeal; a.Level != models.LevelStreet || a.Assignee != models.RolePlaceholder(models.RoleLiaison) {
 					t.Errorf("appeal %+v", a)
 				}
 			}},
@@ -244,7 +245,9 @@ func TestStep(t *testing.T) {
 
 		{name: "guided dispute", state: StateGuided, msg: text("不是私事"), want: []string{"复核", guided.Appeal.Ref},
 			check: func(t *testing.T, out Output) {
-				if len(out.Turn.StatusChanges) != 1 || out.Turn.StatusChanges[0].To != models.StatusReview || out.Turn.Events[0].Action != "disputed_private" {
+				if len(out.Turn.AppealUpdates) != 1 || out.Turn.AppealUpdates[0].Appeal.Status != models.StatusReview ||
+					out.Turn.AppealUpdates[0].ExpectStatus != models.StatusGuided ||
+					out.Turn.AppealUpdates[0].Events[0].Action != string(models.ActDisputePrivate) {
 					t.Errorf("turn %+v", out.Turn)
 				}
 			}},

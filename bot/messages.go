@@ -216,10 +216,13 @@ var ZhCN = Messages{
 	DetailF:        "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
 	DetailNoEvent:  "暂无",
 	EventLineF:     "%s %s",
+	// Keyed by the lifecycle's Action values (models.Act*).
 	ActionNames: map[string]string{
-		"submitted": "已提交", "assigned": "已派单", "guided": "已引导自行办理", "followed": "有邻居附议",
-		"disputed_private": "居民申请复核", "accepted": "已接单", "resolved": "已办结", "reclassified": "已重新分类",
-		"escalated": "已上报", "reassigned": "已改派",
+		"submit": "已提交", "assign": "已派单", "reassign": "已改派", "accept": "已接单", "progress": "有新进展",
+		"resolve": "已办结", "rate_satisfied": "居民评价满意", "rate_unsatisfied": "居民不满意，重新办理",
+		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
+		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
+		"close_unrated": "超期未评价，已关闭", "follow": "有邻居附议", "attachment": "已补充办结照片",
 	},
 	NoTopic: "其他",
 }
@@ -253,3 +256,129 @@ var ZhCNPush = PushMessages{
 	TimeLayout:          "1月2日 15:04",
 	LevelNames:          map[string]string{"community": "社区", "street": "街镇部门", "district": "区级统筹"},
 }
+
+// --- staff by chat (issue 5) ---
+
+// StaffMessages is what staff commands and lifecycle pushes say. Fields
+// ending in F are fmt formats; their verbs are documented beside them.
+type StaffMessages struct {
+	HelpStaffF    string // %s: the role's name; the staff commands and the resident's help follow
+	HelpWorker    string // commands of grid workers, liaisons and coordinators
+	HelpCommittee string // extra commands of committee members and administrators
+	RoleNames     map[string]string
+
+	BoundF        string // name, role name
+	BindUnknown   string
+	BindExpired   string
+	BindUsed      string
+	BindLocked    string
+	AlreadyBoundF string // role name
+	BindUsage     string
+
+	StaffOnly     string // a resident sent a staff command
+	CommitteeOnly string // a worker sent a committee command
+	NotFoundF     string // ref
+	NotYoursF     string // ref
+	NotNowF       string // ref, status, command
+	NeedRefF      string // usage of the command
+	ChangedF      string // ref: someone else changed it meanwhile
+	UnknownStaffF string // what was typed
+	SameKindF     string // ref, kind
+
+	AcceptedF      string // ref, topic, due
+	ProgressF      string // ref
+	ResolvedF      string // ref
+	EscalatedF     string // ref, level, due
+	ReturnedF      string // ref
+	ReassignedF    string // ref, staff
+	ReclassifiedF  string // ref, kind
+	PhotoAttachedF string // ref
+	NoTasks        string
+	TasksHeadF     string // count
+	TaskLineF      string // ref, topic, status, due
+	OverdueMark    string
+	TasksMoreF     string // how many more
+
+	RatedSatisfiedF   string // ref
+	RatedUnsatisfiedF string // ref
+	RateNothing       string
+	RateNotResolvedF  string // ref, status
+	RateNeedReason    string
+
+	// Pushes.
+	PushAssignedF          string // ref, topic, kind, place, description, due, ref, ref
+	PushAcceptedF          string // ref, topic, handler
+	PushProgressF          string // ref, topic, text
+	PushResolvedAuthorF    string // ref, topic, note
+	PushResolvedFollowerF  string // ref, topic, note
+	PushUnsatisfiedF       string // ref, topic, reason
+	PushSatisfiedF         string // ref, topic
+	PushReturnedF          string // ref, topic, who, reason, ref
+	PushEscalatedResidentF string // ref, topic, level, due
+	PushClosedUnratedF     string // ref, topic
+	NoPlace                string
+	Handler                string // how a resident reads an unnamed handler
+}
+
+// ZhCNStaff is the simplified-Chinese staff catalog.
+var ZhCNStaff = StaffMessages{
+	HelpStaffF: "您是本社区的%s。工作指令：",
+	HelpWorker: "接单 编号 —— 接下派给您的诉求\n进展 编号 内容 —— 告诉居民办理进展\n办结 编号 说明 —— 办结（可随后发一张现场照片）\n" +
+		"上报 编号 原因 —— 本级办不了，上报上一级\n退回 编号 原因 —— 派错了，退回社区两委重新派单\n我的任务 —— 未办结的任务，超期的在前",
+	HelpCommittee: "改派 编号 人员编号 原因 —— 改派给另一位工作人员\n改类 编号 大事|小事|私事 原因 —— 重新分类\n上报 编号 原因 —— 上报上一级",
+	RoleNames: map[string]string{"grid_worker": "网格员", "committee": "两委成员", "liaison": "部门联络员",
+		"district_coordinator": "区级统筹人员", "admin": "管理员"},
+
+	BoundF:        "绑定成功：%s，身份为%s。有任务派给您时会在这里通知。回复\"帮助\"查看工作指令。",
+	BindUnknown:   "绑定码不对，请核对后重新发送\"绑定 绑定码\"（8位字母数字）。多次输错会被暂时锁定。",
+	BindExpired:   "这个绑定码已过期，请联系管理员重新生成。",
+	BindUsed:      "这个绑定码已经用过了，请联系管理员重新生成。",
+	BindLocked:    "绑定码输错次数太多，请一小时后再试，或联系管理员。",
+	AlreadyBoundF: "您已绑定为%s，无需再次绑定。回复\"帮助\"查看工作指令。",
+	BindUsage:     "请发送\"绑定 绑定码\"，绑定码由社区管理员提供。",
+
+	StaffOnly:     "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复\"帮助\"查看功能。",
+	CommitteeOnly: "这是社区两委的指令，您的身份无法使用。回复\"帮助\"查看您的工作指令。",
+	NotFoundF:     "没有找到诉求 %s，请核对编号。回复\"我的任务\"查看您的任务。",
+	NotYoursF:     "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
+	NotNowF:       "诉求 %s 当前状态为\"%s\"，现在不能%s。",
+	NeedRefF:      "格式：%s",
+	ChangedF:      "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
+	UnknownStaffF: "没有找到工作人员\"%s\"，请发送人员编号（管理后台\"工作人员\"列表中的编号）。",
+	SameKindF:     "诉求 %s 已经是%s了。",
+
+	AcceptedF:      "已接单：%s（%s），最迟%s办结。有进展请回复\"进展 编号 内容\"，办结请回复\"办结 编号 说明\"。",
+	ProgressF:      "进展已记录并告知居民：%s。",
+	ResolvedF:      "已办结：%s，已通知居民评价。可以再发一张现场照片附在办结记录上。",
+	EscalatedF:     "已上报：%s 转%s办理，新的办结时限为%s。",
+	ReturnedF:      "已退回：%s 交社区两委重新派单。",
+	ReassignedF:    "已改派：%s 交给%s。",
+	ReclassifiedF:  "已重新分类：%s 现为%s。",
+	PhotoAttachedF: "照片已附在诉求 %s 的办结记录上。",
+	NoTasks:        "您目前没有未办结的任务。",
+	TasksHeadF:     "您的未办结任务（%d件）：",
+	TaskLineF:      "%s %s：%s，%s",
+	OverdueMark:    "【已超期】",
+	TasksMoreF:     "……另有%d件未显示，请在管理后台查看。",
+
+	RatedSatisfiedF:   "感谢评价！诉求 %s 已关闭。",
+	RatedUnsatisfiedF: "收到，诉求 %s 已重新交办，负责人和社区两委会继续处理，有进展会通知您。",
+	RateNothing:       "没有待评价的诉求。回复\"我的诉求\"查看进度。",
+	RateNotResolvedF:  "诉求 %s 当前状态为\"%s\"，办结后才能评价。",
+	RateNeedReason:    "请说明不满意的原因，例如：不满意 灯还是不亮。",
+
+	PushAssignedF:          "【新任务】诉求 %s\n事项：%s（%s）\n地点：%s\n内容：%s\n办结时限：%s\n回复\"接单 %s\"接单；办结后回复\"办结 %s 说明\"。",
+	PushAcceptedF:          "您的诉求 %s（%s）已由%s接单，正在办理。",
+	PushProgressF:          "您的诉求 %s（%s）有新进展：%s",
+	PushResolvedAuthorF:    "您的诉求 %s（%s）已办结：%s\n请评价：回复\"满意\"，或\"不满意 原因\"。",
+	PushResolvedFollowerF:  "您附议的诉求 %s（%s）已办结：%s",
+	PushUnsatisfiedF:       "诉求 %s（%s）居民不满意：%s。已重新打开，请继续办理（回复\"接单 编号\"）。",
+	PushSatisfiedF:         "诉求 %s（%s）居民评价：满意，已关闭。",
+	PushReturnedF:          "诉求 %s（%s）被%s退回：%s。请重新派单：回复\"改派 %s 人员编号 原因\"。",
+	PushEscalatedResidentF: "您的诉求 %s（%s）已上报%s继续办理，新的办结时限为%s。",
+	PushClosedUnratedF:     "您的诉求 %s（%s）办结后未收到评价，已关闭（记为未评价）。如问题仍在，请重新反映。",
+	NoPlace:                "未登记",
+	Handler:                "工作人员",
+}
+
+// --- end staff by chat ---

@@ -153,10 +153,15 @@ func (s *step) disputePrivate(rest string) error {
 	if reason == "" {
 		reason = WordNotPrivate
 	}
-	s.out.Turn.StatusChanges = append(s.out.Turn.StatusChanges,
-		&models.StatusChange{AppealID: a.ID, From: models.StatusGuided, To: models.StatusReview})
-	s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: a.ID, Actor: "resident",
-		Action: "disputed_private", FromStatus: models.StatusGuided, ToStatus: models.StatusReview, Reason: clip(reason, 200)})
+	upd := &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}
+	ev, err := models.Transition(a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: s.in.Msg.OpenID},
+		clip(reason, 200), s.now)
+	if err != nil {
+		s.sayWithPrompt(m.DisputeNotGuided)
+		return nil
+	}
+	upd.Events = append(upd.Events, ev)
+	s.out.Turn.AppealUpdates = append(s.out.Turn.AppealUpdates, upd)
 	if s.state == StateGuided {
 		s.goTo(StateIdle)
 	}

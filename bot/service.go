@@ -47,7 +47,9 @@ func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error
 	key := msg.DedupeKey()
 	for attempt := 1; ; attempt++ {
 		res, err := s.handleOnce(ctx, msg, key)
-		if errors.Is(err, models.ErrStale) && attempt < maxAttempts {
+		// ErrAppealChanged: someone moved an appeal this message acts on;
+		// recomputing shows the person the appeal as it is now.
+		if (errors.Is(err, models.ErrStale) || errors.Is(err, models.ErrAppealChanged)) && attempt < maxAttempts {
 			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 			continue
 		}
@@ -89,7 +91,7 @@ func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string
 			}
 			return Result{Reply: first, Duplicate: true}, nil
 		}
-		if errors.Is(err, models.ErrStale) {
+		if errors.Is(err, models.ErrStale) || errors.Is(err, models.ErrAppealChanged) {
 			return Result{}, err
 		}
 		return Result{}, fmt.Errorf("commit turn: %w", err)

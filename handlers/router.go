@@ -74,6 +74,9 @@ func NewRouter(d Deps) *gin.Engine {
 		g.POST("/departments", sa.createDepartment)
 		g.PATCH("/appeals/:ref", sa.patchAppeal)
 		g.GET("/stats", sa.stats)
+		if fs, ok := d.Store.(FailedPushStore); ok {
+			g.GET("/outbox/failed", sa.failedPushes(fs)) // staff by chat: people to phone or visit
+		}
 		cat, err := d.Catalog, error(nil)
 		if cat == nil {
 			cat, err = triage.Default()

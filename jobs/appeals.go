@@ -185,7 +185,13 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	if err != nil {
 		return nil, fmt.Errorf("escalation: assignee: %w", err)
 	}
-	newHandlers, err := j.Recipients.LevelHandlers(ctx, a.CommunityID, to)
+	// The next level's handler, as the lifecycle routes it (models.Route).
+	up := *a
+	up.Level = to
+	if up.Assignee, err = j.Store.RouteAppeal(ctx, &up); err != nil {
+		return nil, fmt.Errorf("escalation: %w", err)
+	}
+	newHandlers, err := j.Recipients.Assignee(ctx, &up)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: handlers: %w", err)
 	}
@@ -193,13 +199,10 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	if err != nil {
 		return nil, fmt.Errorf("escalation: committee: %w", err)
 	}
-	e := &store.Escalation{Appeal: a, ToLevel: to, NewDueAt: due,
-		Event: &models.AppealEvent{Actor: "system", Action: "escalated", FromStatus: a.Status,
+	e := &store.Escalation{Appeal: a, ToLevel: to, NewDueAt: due, Assignee: up.Assignee,
+		Event: &models.AppealEvent{Actor: string(models.ActorSystem), Action: string(models.ActEscalate), FromStatus: a.Status,
 			ToStatus: models.StatusEscalated, At: now.UTC(),
 			Reason: fmt.Sprintf("overdue since %s: %s → %s", a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
-	if len(newHandlers) > 0 {
-		e.Assignee = newHandlers[0]
-	}
 	data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref,
 		"phrase3": j.Msg.EscalatedPhrase, "time4": dueText})
 	told := map[string]bool{}

@@ -22,6 +22,15 @@ type staffRecipients struct {
 func (s staffRecipients) Committee(context.Context, string) ([]string, error) {
 	return s.committee, nil
 }
+
+// Assignee gives the street people for the liaison placeholder the escalation routes to.
+func (s staffRecipients) Assignee(ctx context.Context, a *models.Appeal) ([]string, error) {
+	if r, ok := models.PlaceholderRole(a.Assignee); ok && r == models.RoleLiaison {
+		return s.street, nil
+	}
+	return s.DefaultRecipients.Assignee(ctx, a)
+}
+
 func (s staffRecipients) LevelHandlers(_ context.Context, _ string, l models.Level) ([]string, error) {
 	if l == models.LevelStreet {
 		return s.street, nil
@@ -124,8 +133,8 @@ func TestOverdueEscalation(t *testing.T) {
 		got, _ := db.AppealByRef(ctx, a.Ref)
 		wantDue := time.Date(2026, 10, 13, 10, 0, 0, 0, sh) // 7 working days: 10-08, 09, 10 (worked Saturday), 12, 13 … counted
 		wantDue = models.DefaultCalendar(sh).AddWorkingDays(now, 7)
-		if got.Level != models.LevelStreet || got.Status != models.StatusEscalated || !got.DueAt.Equal(wantDue) || got.Assignee != "oLiaison01" {
-			t.Errorf("escalated appeal: level=%s status=%s due=%v assignee=%s; want street escalated %v oLiaison01",
+		if got.Level != models.LevelStreet || got.Status != models.StatusEscalated || !got.DueAt.Equal(wantDue) || got.Assignee != models.RolePlaceholder(models.RoleLiaison) {
+			t.Errorf("escalated appeal: level=%s status=%s due=%v assignee=%s; want street escalated %v role:liaison (nobody bound)",
 				got.Level, got.Status, got.DueAt, got.Assignee, wantDue)
 		}
 		evs, _ := db.AppealEvents(ctx, a.ID)

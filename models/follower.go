@@ -17,15 +17,6 @@ type Follower struct {
 	CreatedAt   time.Time `gorm:"not null"`
 }
 
-// StatusChange moves an existing appeal from one status to another as part
-// of a Turn. CommitTurn applies it only while the appeal is still in From;
-// otherwise the whole turn fails with ErrStale, so a change is never made on
-// a state the person did not see.
-type StatusChange struct {
-	AppealID uint64
-	From, To Status
-}
-
 // DuplicateQuery selects open appeals that may be the same matter as a new
 // one: same community and topic, same building or same grid, raised since.
 type DuplicateQuery struct {

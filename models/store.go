@@ -31,8 +31,7 @@ type Turn struct {
 	// (0 = none stored); else CommitTurn returns ErrStale.
 	GuardConversation   bool
 	ConversationVersion int64
-	NewFollowers        []*Follower     // "me too" links; an existing link is kept
-	StatusChanges       []*StatusChange // applied only from their From status
+	NewFollowers        []*Follower // "me too" links; an existing link is kept
 	// Outbox holds pushes caused by this turn, stored in the same transaction
 	// and sent later by the dispatcher (jobs); a Key that exists is skipped.
 	Outbox []*OutboxMessage

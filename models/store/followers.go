@@ -107,20 +107,3 @@ func saveGuardedConversation(tx *gorm.DB, t *models.Turn, at time.Time) error {
 	}
 	return nil
 }
-
-// applyStatusChanges moves appeals between statuses, each only from the
-// status the person saw.
-func applyStatusChanges(tx *gorm.DB, changes []*models.StatusChange, at time.Time) error {
-	for _, ch := range changes {
-		res := tx.Session(&gorm.Session{NewDB: true}).Model(&models.Appeal{}).
-			Where("id = ? AND status = ?", ch.AppealID, ch.From).
-			Updates(map[string]any{"status": ch.To, "updated_at": at})
-		if res.Error != nil {
-			return fmt.Errorf("change appeal status: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return models.ErrStale
-		}
-	}
-	return nil
-}

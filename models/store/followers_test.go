@@ -81,25 +81,31 @@ func TestFollowersAndDuplicates(t *testing.T) {
 	})
 }
 
-func TestStatusChangeOnlyFromSeenStatus(t *testing.T) {
+func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		na := newAppeal("o1", "t")
 		na.Appeal.Status = models.StatusGuided
+		na.Appeal.Kind, na.Appeal.Level = models.KindPrivate, models.LevelSelf
 		if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: "o1", DedupeKey: "1", NewAppeals: []*models.NewAppeal{na}}); err != nil {
 			t.Fatal(err)
 		}
 		id := na.Appeal.ID
+		seen := *na.Appeal // both messages were computed on the guided appeal
 		change := func(key string) error {
+			a := seen
+			ev, err := models.Transition(&a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: "o1"}, "不是私事", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
 			return db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: "o1", DedupeKey: key,
-				StatusChanges: []*models.StatusChange{{AppealID: id, From: models.StatusGuided, To: models.StatusReview}},
-				Events:        []*models.AppealEvent{{AppealID: id, Actor: "resident", Action: "disputed_private", FromStatus: models.StatusGuided, ToStatus: models.StatusReview}}})
+				AppealUpdates: []*models.AppealUpdate{{Appeal: &a, ExpectStatus: models.StatusGuided, Events: []*models.AppealEvent{ev}}}})
 		}
 		if err := change("2"); err != nil {
 			t.Fatalf("first change: %v", err)
 		}
-		if err := change("3"); !errors.Is(err, models.ErrStale) {
-			t.Fatalf("second change = %v, want ErrStale", err)
+		if err := change("3"); !errors.Is(err, models.ErrAppealChanged) {
+			t.Fatalf("second change = %v, want ErrAppealChanged", err)
 		}
 		a, _ := db.AppealByRef(ctx, na.Appeal.Ref)
 		evs, _ := db.AppealEvents(ctx, id)

@@ -146,9 +146,6 @@ func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 				}
 			}
 		}
-		if err := applyStatusChanges(tx, t.StatusChanges, at); err != nil {
-			return err
-		}
 		for _, f := range t.NewFollowers {
 			f.CommunityID = t.CommunityID
 			if f.CreatedAt.IsZero() {
@@ -166,7 +163,7 @@ func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 				return fmt.Errorf("record appeal event: %w", err)
 			}
 		}
-		if _, err := insertOutbox(tx, t.Outbox, at); err != nil {
+		if _, err := insertOutbox(tx, fillOutboxRefs(t.Outbox, t.NewAppeals), at); err != nil {
 			return err
 		}
 		return nil
