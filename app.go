@@ -53,6 +53,8 @@ type App struct {
 	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
 	// and stopped first by Close.
 	Jobs *jobs.Runner
+	// Meetings calls and runs consultation meetings (issue 6).
+	Meetings *bot.Meetings
 }
 
 // NewApp opens the database, migrates it, and wires every part.
@@ -94,9 +96,11 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 		return nil, err
 	}
 
+	a.Meetings = a.newMeetings() // before the jobs: MEETING_REMINDER reads meetings
 	if err := a.setupJobs(); err != nil {
 		return nil, err
 	}
+	a.Meetings.Notify = a.Jobs.Dispatcher.Notify
 	// Every push goes through the outbox: stored first, sent by the dispatcher.
 	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
 
@@ -109,6 +113,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
 		Directory: directory(cfg), Deadliner: bot.WeekdayDeadliner{Location: cfg.Location}, Location: cfg.Location,
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: bot.DefaultMeTooWindow}
+	// Meetings (issue 6): 参加/不参加/开会/会议/取消会议, and the MEETINGS menu.
+	a.Engine.Commands = append(a.Engine.Commands, &bot.MeetingCommands{M: a.Meetings})
+	a.Engine.Invitations = a.Meetings
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
@@ -116,6 +123,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, 
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog()}
+	deps.Meetings = a.Meetings // issue 6
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}
@@ -138,7 +146,7 @@ func (a *App) setupJobs() error {
 		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
 	}
 	a.Jobs, err = jobs.Build(jobs.Deps{Config: a.Config, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
-		Settings: set, Log: a.Log, Now: a.Now})
+		Settings: set, Log: a.Log, Now: a.Now, Meetings: &meetingSource{db: a.Store, m: a.Meetings}})
 	return err
 }
 

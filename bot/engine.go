@@ -114,6 +114,14 @@ type Engine struct {
 	MeTooWindow time.Duration
 	// Commands are tried, in order, on every text message before the conversation.
 	Commands []CommandHandler
+	// Invitations lists a person's open meeting invitations for the
+	// MEETINGS menu (nil: the static MenuMeetings text).
+	Invitations InvitationLister
+}
+
+// InvitationLister answers the MEETINGS menu click (meetings, issue 6).
+type InvitationLister interface {
+	InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error)
 }
 
 // Step handles one inbound message.
