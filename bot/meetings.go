@@ -203,7 +203,17 @@ func (s *Meetings) resolve(ctx context.Context, m *models.Meeting, spec InviteeS
 	}
 	m.Buildings, m.Grids = strings.Join(buildings, ","), strings.Join(grids, ",")
 	if len(buildings) > 0 || len(grids) > 0 || spec.Community {
-		ids, err := s.Store.ResidentOpenIDs(ctx, m.CommunityID, buildings, grids, spec.Community)
+		// A grid's residents: by their stored grid, and by the grid's buildings
+		// (registrations made before the grid was drawn have no grid id).
+		query := append([]string(nil), buildings...)
+		if c != nil {
+			for _, g := range c.Grids {
+				if slices.Contains(grids, g.ID) {
+					query = append(query, g.Buildings...)
+				}
+			}
+		}
+		ids, err := s.Store.ResidentOpenIDs(ctx, m.CommunityID, query, grids, spec.Community)
 		if err != nil {
 			return nil, err
 		}
