@@ -52,6 +52,8 @@ type App struct {
 	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
 	// and stopped first by Close.
 	Jobs *jobs.Runner
+	// Meetings calls and runs consultation meetings (issue 6).
+	Meetings *bot.Meetings
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -98,9 +100,11 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		return nil, err
 	}
 
+	a.Meetings = a.newMeetings() // before the jobs: MEETING_REMINDER reads meetings
 	if err := a.setupJobs(); err != nil {
 		return nil, err
 	}
+	a.Meetings.Notify = a.Jobs.Dispatcher.Notify
 	// Every push goes through the outbox: stored first, sent by the dispatcher.
 	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
 
@@ -113,13 +117,16 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}
 	a.Engine.Staff = a.Store
 	a.Engine.Commands = append(a.Engine.Commands, &bot.StaffCommands{Engine: a.Engine, Store: a.Store})
+	// Meetings: 参加/不参加/开会/会议/取消会议, and the MEETINGS menu.
+	a.Engine.Commands = append(a.Engine.Commands, &bot.MeetingCommands{M: a.Meetings})
+	a.Engine.Invitations = a.Meetings
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
 		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
-		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL}
+		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}
@@ -147,7 +154,8 @@ func (a *App) setupJobs() error {
 	}
 	var err error
 	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
-		Settings: set, Log: a.Log, Now: a.Now, Recipients: jobs.StaffRecipients{Store: a.Store}})
+		Settings: set, Log: a.Log, Now: a.Now, Recipients: jobs.StaffRecipients{Store: a.Store},
+		Meetings: &meetingSource{db: a.Store, m: a.Meetings}})
 	return err
 }
 

@@ -26,6 +26,16 @@ func newStaffHarness(t *testing.T, driver string) *harness {
 // api calls the admin API and decodes the JSON answer.
 func (h *harness) api(method, path string, body any, want int) map[string]any {
 	h.t.Helper()
+	code, out := h.call(method, path, body)
+	if code != want {
+		h.t.Fatalf("%s %s: %d, want %d: %v", method, path, code, want, out)
+	}
+	return out
+}
+
+// call calls the admin API and decodes a JSON object answer into a map.
+func (h *harness) call(method, path string, body any) (int, map[string]any) {
+	h.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -36,20 +46,17 @@ func (h *harness) api(method, path string, body any, want int) map[string]any {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		h.t.Fatal(err)
+		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		h.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, raw)
-	}
 	out := map[string]any{}
 	if len(raw) > 0 && raw[0] == '{' {
 		if err := json.Unmarshal(raw, &out); err != nil {
-			h.t.Fatal(err)
+			h.t.Fatalf("%s %s: not JSON: %s", method, path, raw)
 		}
 	}
-	return out
+	return resp.StatusCode, out
 }
 
 // pushFor waits until the fake platform got a push to openID containing

@@ -122,6 +122,14 @@ type Engine struct {
 	// StaffMsg is the staff catalog (zero: ZhCNStaff).
 	StaffMsg StaffMessages
 	// --- end staff by chat ---
+	// Invitations lists a person's open meeting invitations for the
+	// MEETINGS menu (nil: the static MenuMeetings text).
+	Invitations InvitationLister
+}
+
+// InvitationLister answers the MEETINGS menu click (meetings, issue 6).
+type InvitationLister interface {
+	InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error)
 }
 
 // Step handles one inbound message.

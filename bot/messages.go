@@ -382,3 +382,110 @@ var ZhCNStaff = StaffMessages{
 }
 
 // --- end staff by chat ---
+
+// --- meetings (issue 6) ---
+
+// MeetingMessages is the part of the catalog about consultation meetings:
+// invitation cards, answers, the organiser's commands. WeChat shows no
+// calendar attachments, so every push is one text card with every detail.
+type MeetingMessages struct {
+	LevelNames  map[string]string // building, group, community
+	AnswerNames map[string]string // pending, accepted, declined, waitlisted
+	TimeLayout  string            // Go layout of meeting times (weekday appended)
+	Weekdays    [7]string
+
+	CardF          string // header, code, topic, level, time, venue, extra lines; how to answer follows
+	HowToAnswerF   string // code, code
+	InviteHead     string
+	RescheduleHead string
+	ReasonLineF    string // reason
+	CapacityLineF  string // capacity
+	CancelledF     string // code, topic, time, reason
+	OutcomeF       string // code, topic, minutes, measures, assignments, funding
+	AssignmentF    string // who, what
+	FundingF       string // source, amount (yuan)
+	NoneLine       string
+	PromotedF      string // code, topic, time, venue
+
+	AcceptedF       string // code, topic, time, venue
+	WaitlistedF     string // code, topic, position
+	DeclinedF       string // code, topic
+	AlreadyF        string // code, answer
+	WhichMeeting    string // followed by the list
+	ListLineF       string // code, topic, time, answer
+	NoInvitation    string
+	UnknownCodeF    string // code
+	NotInvitedF     string // code
+	CancelledMeetF  string // code
+	OverMeetingF    string // code
+	InvitationsHead string
+	AnswerHint      string
+
+	// Organiser (committee members and administrators by chat).
+	StaffOnly       string
+	CallUsage       string
+	CallBadScope    string
+	CallBadTimeF    string // what was typed
+	CallPastTime    string
+	CallNobody      string
+	CallDoneF       string // code, level, topic, time, venue, invitees, queued, unreachable
+	CountsF         string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
+	StatusNames     map[string]string
+	CancelUsage     string
+	CancelDoneF     string // code, told
+	NotChangeableF  string // code, status
+	AppealDecisionF string // code, measures: the appeal event's reason
+}
+
+// ZhCNMeetings is the simplified-Chinese meetings catalog.
+var ZhCNMeetings = MeetingMessages{
+	LevelNames:  map[string]string{"building": "楼栋（院落）议事会", "group": "居民小组议事会", "community": "社区议事会"},
+	AnswerNames: map[string]string{"pending": "未回复", "accepted": "参加", "declined": "不参加", "waitlisted": "候补"},
+	TimeLayout:  "2006年1月2日 15:04",
+	Weekdays:    [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
+
+	CardF:          "%s\n会议编号：%s\n议题：%s\n层级：%s\n时间：%s\n地点：%s%s\n",
+	HowToAnswerF:   "请回复\"参加 %s\"或\"不参加 %s\"。",
+	InviteHead:     "【议事会议邀请】",
+	RescheduleHead: "【议事会议改期】以下为新的时间和地点：",
+	ReasonLineF:    "\n说明：%s",
+	CapacityLineF:  "\n名额：%d人，报满后为候补",
+	CancelledF:     "【议事会议取消】会议 %s（%s，原定%s）已取消。原因：%s。给您带来不便，敬请谅解。",
+	OutcomeF:       "【议事结果】会议 %s（%s）\n会议纪要：%s\n议定措施：%s\n分工：%s\n经费：%s",
+	AssignmentF:    "%s负责%s",
+	FundingF:       "%s %s元",
+	NoneLine:       "无",
+	PromotedF:      "【候补转正】会议 %s（%s）有人让出名额，您已转为正式参加。时间：%s，地点：%s。",
+
+	AcceptedF:       "已登记您参加会议 %s（%s）。\n时间：%s\n地点：%s\n会前会提醒您。如有变化请回复\"不参加 %[1]s\"。",
+	WaitlistedF:     "会议 %s（%s）名额已满，您已登记为候补第%d位，有空位时会通知您。",
+	DeclinedF:       "已登记您不参加会议 %s（%s）。如改变主意，回复\"参加 %[1]s\"。",
+	AlreadyF:        "您已回复过会议 %s：%s。",
+	WhichMeeting:    "您有多个会议邀请，请回复\"参加 编号\"或\"不参加 编号\"：",
+	ListLineF:       "%s %s，%s（%s）",
+	NoInvitation:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
+	UnknownCodeF:    "没有找到编号为 %s 的会议，请核对邀请里的会议编号。",
+	NotInvitedF:     "会议 %s 的邀请名单里没有您。如想参加，请联系社区居委会。",
+	CancelledMeetF:  "会议 %s 已取消，不需要回复。",
+	OverMeetingF:    "会议 %s 已经开始或结束，不能再回复了。",
+	InvitationsHead: "邀请您参加的议事会议：",
+	AnswerHint:      "回复\"参加 编号\"或\"不参加 编号\"。",
+
+	StaffOnly: "只有社区两委成员可以发起和管理议事会议。",
+	CallUsage: "发起会议请按格式发送：开会 范围 时间 地点 议题\n" +
+		"范围：3栋（可写多栋，如3,4栋）、小组g1（网格编号）或 社区\n时间：如 11月28日19:00、明天19点、2026-11-28 19:00\n" +
+		"例：开会 3栋 11月28日19:00 3栋架空层 加装监控",
+	CallBadScope:    "没看懂会议范围。请写\"3栋\"（可写多栋，如3,4栋）、\"小组g1\"或\"社区\"。",
+	CallBadTimeF:    "没看懂会议时间\"%s\"。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
+	CallPastTime:    "会议时间已经过去了，请换一个以后的时间。",
+	CallNobody:      "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
+	CallDoneF:       "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复\"会议 %[1]s\"查看回复情况。",
+	CountsF:         "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",
+	StatusNames:     map[string]string{"draft": "草稿（未发通知）", "invited": "已发通知", "rescheduled": "已改期", "cancelled": "已取消", "held": "已召开"},
+	CancelUsage:     "取消会议请发送：取消会议 编号 原因，例如\"取消会议 YS101 下雨改期另行通知\"。",
+	CancelDoneF:     "会议 %s 已取消，已通知%d人。",
+	NotChangeableF:  "会议 %s %s，不能再更改。",
+	AppealDecisionF: "议事决定（会议 %s）：%s",
+}
+
+// --- end meetings ---

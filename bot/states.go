@@ -270,6 +270,14 @@ func (s *step) event() error {
 			return nil
 		case KeyMeetings:
 			s.keep, s.query = true, true
+			if s.e.Invitations != nil { // meetings (issue 6): the person's open invitations
+				text, err := s.e.Invitations.InvitationsText(s.ctx, s.in.Msg.CommunityID, s.in.Msg.OpenID, s.now)
+				if err != nil {
+					return fmt.Errorf("invitations: %w", err)
+				}
+				s.say(text)
+				return nil
+			}
 			s.say(m.MenuMeetings)
 			return nil
 		}

@@ -31,6 +31,10 @@ type Deps struct {
 	Community string          // default community of the admin API; "" = the only one stored
 	Catalog   *triage.Catalog // Open311 services; nil = triage.Default()
 	InviteTTL time.Duration   // invite codes' lifetime; 0 = models.DefaultInviteTTL
+
+	// Meetings serves /api/meetings and /api/stakeholders (issue 6) when set
+	// and Store implements StaffStore and StakeholderStore.
+	Meetings MeetingService
 }
 
 // NewRouter wires every route.
@@ -92,6 +96,25 @@ func NewRouter(d Deps) *gin.Engine {
 		}
 	}
 	// --- end issue 5 ---
+
+	// --- meetings and stakeholders (issue 6) ---
+	if ss, ok := d.Store.(StaffStore); ok && d.Meetings != nil {
+		if dir, ok := d.Store.(StakeholderStore); ok {
+			ma := &meetingsAPI{staffAPI: &staffAPI{adminAPI: api, db: ss, community: d.Community}, svc: d.Meetings, dir: dir}
+			g.POST("/meetings", ma.create)
+			g.GET("/meetings/:id", ma.get)
+			g.PATCH("/meetings/:id", ma.patch)
+			g.POST("/meetings/:id/broadcast", ma.broadcast)
+			g.POST("/meetings/:id/cancel", ma.cancel)
+			g.POST("/meetings/:id/outcome", ma.outcome)
+			g.POST("/meetings/:id/raise", ma.raise)
+			g.GET("/stakeholders", ma.listStakeholders)
+			g.POST("/stakeholders", ma.createStakeholder)
+			g.PUT("/stakeholders/:id", ma.putStakeholder)
+			g.DELETE("/stakeholders/:id", ma.deleteStakeholder)
+		}
+	}
+	// --- end issue 6 ---
 
 	if d.Sim != nil {
 		d.Sim.register(r)

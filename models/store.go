@@ -35,6 +35,10 @@ type Turn struct {
 	// Outbox holds pushes caused by this turn, stored in the same transaction
 	// and sent later by the dispatcher (jobs); a Key that exists is skipped.
 	Outbox []*OutboxMessage
+
+	// Meetings are meeting changes of this turn (answers to invitations,
+	// meetings called by chat); see MeetingChange.
+	Meetings []*MeetingChange
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn

@@ -57,6 +57,7 @@ var migrations = []migration{
 	{3, "jobs: outbox, reminders sent, job locks; due-scan indexes on appeals", migrateJobs},
 	{4, "staff: staff, invites, bind attempts, grids, departments", autoMigrate(
 		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
+	{5, "meetings: meetings, invitees, stakeholders", migrateMeetings},
 }
 
 // MigrationVersions lists the versions Migrate applies, in order.

@@ -166,6 +166,9 @@ func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 		if _, err := insertOutbox(tx, fillOutboxRefs(t.Outbox, t.NewAppeals), at); err != nil {
 			return err
 		}
+		if err := applyMeetingChanges(tx, t.Meetings, at); err != nil {
+			return err
+		}
 		return nil
 	}, reset)
 	return err

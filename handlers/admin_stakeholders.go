@@ -1,0 +1,153 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// StakeholderStore is the stakeholder directory; *store.DB implements it.
+type StakeholderStore interface {
+	Stakeholders(ctx context.Context, communityID string) ([]*models.Stakeholder, error)
+	StakeholderByID(ctx context.Context, communityID string, id uint64) (*models.Stakeholder, error)
+	SaveStakeholder(ctx context.Context, s *models.Stakeholder) error
+	DeactivateStakeholder(ctx context.Context, communityID string, id uint64) error
+}
+
+type stakeholderJSON struct {
+	ID        uint64   `json:"id"`
+	Kind      string   `json:"kind"`
+	Name      string   `json:"name"`
+	Contact   string   `json:"contact,omitempty"`
+	OpenID    string   `json:"openid,omitempty"`
+	Phone     string   `json:"phone,omitempty"`
+	Buildings []string `json:"buildings,omitempty"`
+}
+
+func stakeholderOut(s *models.Stakeholder) stakeholderJSON {
+	return stakeholderJSON{ID: s.ID, Kind: string(s.Kind), Name: s.Name, Contact: s.Contact, OpenID: s.OpenID,
+		Phone: s.Phone, Buildings: models.SplitList(s.Buildings)}
+}
+
+func (a *meetingsAPI) listStakeholders(c *gin.Context) {
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	list, err := a.dir.Stakeholders(c.Request.Context(), community)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	out := make([]stakeholderJSON, 0, len(list))
+	for _, s := range list {
+		out = append(out, stakeholderOut(s))
+	}
+	c.JSON(http.StatusOK, gin.H{"stakeholders": out})
+}
+
+// stakeholderBody validates a directory entry: a kind, a name, and a way to
+// reach them (an openid that follows the account, or a phone).
+func stakeholderBody(c *gin.Context, community string) (*models.Stakeholder, error) {
+	var b struct {
+		Kind      string   `json:"kind"`
+		Name      string   `json:"name"`
+		Contact   string   `json:"contact"`
+		OpenID    string   `json:"openid"`
+		Phone     string   `json:"phone"`
+		Buildings []string `json:"buildings"`
+	}
+	if err := decode(c, &b); err != nil {
+		return nil, err
+	}
+	k := models.StakeholderKind(b.Kind)
+	name := strings.TrimSpace(b.Name)
+	phone := strings.TrimSpace(b.Phone)
+	switch {
+	case !k.Valid():
+		return nil, models.Errorf(models.EINVALID, "kind %q: want property, owners_committee, social_org, social_worker or social_unit", b.Kind)
+	case name == "" || utf8.RuneCountInString(name) > 64:
+		return nil, models.Errorf(models.EINVALID, "name: want 1 to 64 characters")
+	case b.OpenID == "" && phone == "":
+		return nil, models.Errorf(models.EINVALID, "give an openid (if they follow the account) or a phone for the organiser's call list")
+	case len(b.OpenID) > 64 || len(phone) > 32 || utf8.RuneCountInString(b.Contact) > 64:
+		return nil, models.Errorf(models.EINVALID, "openid, phone or contact too long")
+	}
+	var bs []string
+	for _, x := range b.Buildings {
+		if x = normalizeBuilding(x); x != "" {
+			bs = append(bs, x)
+		}
+	}
+	return &models.Stakeholder{CommunityID: community, Kind: k, Name: name, Contact: strings.TrimSpace(b.Contact),
+		OpenID: strings.TrimSpace(b.OpenID), Phone: phone, Buildings: strings.Join(bs, ",")}, nil
+}
+
+func (a *meetingsAPI) createStakeholder(c *gin.Context) {
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	s, err := stakeholderBody(c, community)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	if err := a.dir.SaveStakeholder(c.Request.Context(), s); err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, stakeholderOut(s))
+}
+
+func (a *meetingsAPI) stakeholderID(c *gin.Context) (string, uint64, bool) {
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return "", 0, false
+	}
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		writeError(c, a.log, models.Errorf(models.EINVALID, "stakeholder id %q: want a positive whole number", c.Param("id")))
+		return "", 0, false
+	}
+	return community, id, true
+}
+
+func (a *meetingsAPI) putStakeholder(c *gin.Context) {
+	community, id, ok := a.stakeholderID(c)
+	if !ok {
+		return
+	}
+	s, err := stakeholderBody(c, community)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	s.ID = id
+	if err := a.dir.SaveStakeholder(c.Request.Context(), s); err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, stakeholderOut(s))
+}
+
+func (a *meetingsAPI) deleteStakeholder(c *gin.Context) {
+	community, id, ok := a.stakeholderID(c)
+	if !ok {
+		return
+	}
+	if err := a.dir.DeactivateStakeholder(c.Request.Context(), community, id); err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
