@@ -10,18 +10,10 @@ import (
 	"github.com/gongzhi/gongzhi/models/store"
 )
 
-// Meeting settings config does not hold yet (issue 6); these are their defaults.
-const (
-	// templateDailyQuota: GONGZHI_TEMPLATE_DAILY_QUOTA, template pushes per community a day.
-	templateDailyQuota = bot.DefaultTemplateQuota
-	// meetingRemindUndecided: GONGZHI_MEETING_REMIND_UNDECIDED, remind invitees who have not answered too.
-	meetingRemindUndecided = false
-)
-
 // newMeetings builds the meetings service on the App's store and clock.
 func (a *App) newMeetings() *bot.Meetings {
 	return &bot.Meetings{Store: a.Store, Msg: bot.ZhCNMeetings, Directory: directory(a.Config), Location: a.Config.Location,
-		Now: func() time.Time { return a.Now() }, TemplateQuota: templateDailyQuota, RemindUndecided: meetingRemindUndecided}
+		Now: a.Now, TemplateQuota: a.Config.PushDailyTemplateQuota, RemindUndecided: a.Config.MeetingRemindUndecided}
 }
 
 // meetingSource lets MEETING_REMINDER find meetings about to start. The

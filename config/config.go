@@ -85,6 +85,8 @@ type Config struct {
 	InviteTTL              time.Duration `yaml:"invite_ttl"`    // lifetime of staff binding codes
 	MeTooWindow            time.Duration `yaml:"metoo_window"`  // how far back an open appeal of the same topic is offered for 附议
 	RatingWindow           time.Duration `yaml:"rating_window"` // after this a resolved appeal without a rating closes as unrated
+	// MeetingRemindUndecided also reminds invitees who have not answered.
+	MeetingRemindUndecided bool `yaml:"meeting_remind_undecided"`
 
 	Communities []Community `yaml:"communities"`
 

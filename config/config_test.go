@@ -736,13 +736,14 @@ func TestDocsExample(t *testing.T) {
 func TestPushAndWindowSettings(t *testing.T) {
 	c, err := Load("", []string{"GONGZHI_TEMPLATE_DEADLINE_REMINDER=tplA", "GONGZHI_TEMPLATE_DEFAULT=tplZ",
 		"GONGZHI_PUSH_CUSTOM_PER_WINDOW=3", "GONGZHI_PUSH_LEASE=90s", "GONGZHI_INVITE_TTL=24h",
-		"GONGZHI_METOO_WINDOW=72h", "GONGZHI_RATING_WINDOW=120h", "GONGZHI_PUSH_DAILY_TEMPLATE_QUOTA=500"})
+		"GONGZHI_METOO_WINDOW=72h", "GONGZHI_RATING_WINDOW=120h", "GONGZHI_PUSH_DAILY_TEMPLATE_QUOTA=500",
+		"GONGZHI_MEETING_REMIND_UNDECIDED=true"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Templates["deadline_reminder"] != "tplA" || c.Templates["default"] != "tplZ" || c.PushCustomPerWindow != 3 ||
 		c.PushLease != 90*time.Second || c.InviteTTL != 24*time.Hour || c.MeTooWindow != 72*time.Hour ||
-		c.RatingWindow != 120*time.Hour || c.PushDailyTemplateQuota != 500 {
+		c.RatingWindow != 120*time.Hour || c.PushDailyTemplateQuota != 500 || !c.MeetingRemindUndecided {
 		t.Errorf("settings = %+v", c)
 	}
 	if u := c.UnknownEnv(); len(u) != 0 {
@@ -753,6 +754,7 @@ func TestPushAndWindowSettings(t *testing.T) {
 		{"GONGZHI_INVITE_TTL=-1h", "GONGZHI_INVITE_TTL"},
 		{"GONGZHI_PUSH_CUSTOM_PER_WINDOW=many", "GONGZHI_PUSH_CUSTOM_PER_WINDOW"},
 		{"GONGZHI_HOLIDAYS=/no/such/file", "GONGZHI_HOLIDAYS"},
+		{"GONGZHI_MEETING_REMIND_UNDECIDED=maybe", "GONGZHI_MEETING_REMIND_UNDECIDED"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load("", []string{tt.env})

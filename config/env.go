@@ -95,6 +95,14 @@ var settings = []setting{
 	{key: "invite_ttl", env: "GONGZHI_INVITE_TTL", set: dur(func(c *Config) *time.Duration { return &c.InviteTTL })},
 	{key: "metoo_window", env: "GONGZHI_METOO_WINDOW", set: dur(func(c *Config) *time.Duration { return &c.MeTooWindow })},
 	{key: "rating_window", env: "GONGZHI_RATING_WINDOW", set: dur(func(c *Config) *time.Duration { return &c.RatingWindow })},
+	{key: "meeting_remind_undecided", env: "GONGZHI_MEETING_REMIND_UNDECIDED", set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.MeetingRemindUndecided = b
+		return nil
+	}},
 }
 
 func count(dst func(c *Config) *int) func(*Config, string) error {

@@ -69,6 +69,7 @@ func (c *Config) Redacted() map[string]any {
 		"invite_ttl":                c.InviteTTL.String(),
 		"metoo_window":              c.MeTooWindow.String(),
 		"rating_window":             c.RatingWindow.String(),
+		"meeting_remind_undecided":  c.MeetingRemindUndecided,
 		"communities":               communities,
 	}
 }
