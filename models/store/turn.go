@@ -64,26 +64,15 @@ func (db *DB) DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, er
 // dedupe row goes first: a concurrent retry of the same message blocks on it
 // and then fails with ErrDuplicate, so exactly one of them commits.
 func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
-	// MariaDB may pick this transaction as a deadlock victim (two new
-	// appeals creating the day's reference counter at once): it rolled back
-	// whole, so it is run again from the turn as it came in.
-	snap := snapshotTurn(t)
-	for attempt := 1; ; attempt++ {
-		err := db.commitTurn(ctx, t)
-		if !isDeadlock(err) || attempt == maxDeadlockRetries {
-			return err
-		}
-		snap.restore(t)
-		time.Sleep(time.Duration(attempt) * 3 * time.Millisecond)
-	}
-}
-
-func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 	at := t.At.UTC().Truncate(time.Microsecond)
 	if t.At.IsZero() {
 		at = db.now()
 	}
-	reset := turnReset(t)
+	// MariaDB may pick this transaction as a deadlock victim (two new
+	// appeals creating the day's reference counter at once): it rolled back
+	// whole, so transact runs it again from the turn as it came in.
+	snap := snapshotTurn(t)
+	reset := func() { snap.restore(t) }
 	err := db.transact(ctx, func(tx *gorm.DB) error {
 		if t.DedupeKey != "" {
 			pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
@@ -172,29 +161,6 @@ func (db *DB) commitTurn(ctx context.Context, t *models.Turn) error {
 		return nil
 	}, reset)
 	return err
-}
-
-// turnReset returns a func that clears the ids a failed attempt of t set,
-// so that a rerun after a MySQL deadlock inserts afresh.
-func turnReset(t *models.Turn) func() {
-	var residentID uint64
-	if t.Resident != nil {
-		residentID = t.Resident.ID
-	}
-	return func() {
-		if t.Resident != nil {
-			t.Resident.ID = residentID
-		}
-		for _, na := range t.NewAppeals {
-			na.Appeal.ID, na.Appeal.Ref = 0, ""
-			for _, ev := range na.Events {
-				ev.ID, ev.AppealID = 0, 0
-			}
-		}
-		for _, ev := range t.Events {
-			ev.ID = 0
-		}
-	}
 }
 
 // createAppeal stores an appeal with the next reference code of its day and

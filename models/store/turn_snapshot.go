@@ -1,22 +1,8 @@
 package store
 
 import (
-	"errors"
-
-	gomysql "github.com/go-sql-driver/mysql"
-
 	"github.com/gongzhi/gongzhi/models"
 )
-
-// maxDeadlockRetries bounds how often CommitTurn reruns a deadlocked turn.
-const maxDeadlockRetries = 5
-
-// isDeadlock reports MySQL's "deadlock found" (1213) and "lock wait
-// timeout" (1205): the transaction was rolled back and may be run again.
-func isDeadlock(err error) bool {
-	var me *gomysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
-}
 
 // turnSnapshot keeps what a failed commit wrote into a Turn's records (ids,
 // reference codes, the filled reply) so that a rerun starts afresh.
@@ -49,6 +35,14 @@ func (s turnSnapshot) restore(t *models.Turn) {
 	}
 	for _, f := range t.NewFollowers {
 		f.ID = 0
+	}
+	for _, u := range t.AppealUpdates {
+		for _, ev := range u.Events {
+			ev.ID = 0
+		}
+	}
+	for _, o := range t.Outbox {
+		o.ID = 0
 	}
 	if t.Conversation != nil {
 		t.Conversation.Version = 0
