@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 
+	"golang.org/x/text/width"
+
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -223,7 +225,7 @@ func (c *MeetingCommands) organiser(ctx context.Context, in Input) (*models.Staf
 // call handles 开会 <范围> <时间> <地点> <议题>.
 func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw string, st *models.Staff) error {
 	s, msg := c.M, &c.M.Msg
-	fields := strings.Fields(halfWidth(raw))
+	fields := strings.Fields(width.Fold.String(raw))
 	if len(fields) > 0 && (fields[0] == "开会" || fields[0] == "召开会议") {
 		fields = fields[1:]
 	} else if len(fields) > 0 {
@@ -327,7 +329,7 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 		c.say(out, msg.StaffOnly)
 		return nil
 	}
-	fields := strings.Fields(halfWidth(raw))
+	fields := strings.Fields(width.Fold.String(raw))
 	if len(fields) > 0 && fields[0] == "取消会议" {
 		fields = fields[1:]
 	} else if len(fields) > 0 {
@@ -366,19 +368,6 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 	c.say(out, fmt.Sprintf(msg.CancelDoneF, code, res.Queued+res.Deferred))
 	out.Turn.Meetings = append(out.Turn.Meetings, ch)
 	return nil
-}
-
-// halfWidth turns full-width letters, digits and spaces into ASCII.
-func halfWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 var (

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 
+	"golang.org/x/text/width"
+
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -156,19 +158,6 @@ type StaffCommands struct {
 
 var _ MediaHandler = (*StaffCommands)(nil)
 
-// fold turns full-width letters, digits and spaces into ASCII, keeping spaces.
-func fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
-}
-
 var refAtStart = regexp.MustCompile(`^([A-Za-z]{2}[0-9]{10,})(.*)$`)
 
 // splitRef reads "<ref> <rest>" with or without spaces, any letter case.
@@ -197,7 +186,7 @@ func (x *cmdCtx) say(format string, args ...any) {
 
 // HandleCommand implements CommandHandler.
 func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output) (bool, error) {
-	text := strings.TrimSpace(fold(in.Msg.Content))
+	text := strings.TrimSpace(width.Fold.String(in.Msg.Content))
 	w := normWord(text)
 	x := &cmdCtx{c: c, ctx: ctx, in: in, out: out, now: in.Now.UTC()}
 	sm := c.Engine.staffMsg()

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/width"
+
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -12,13 +14,7 @@ import (
 // or "sq2611260001" and "SQ2611260001" compare equal.
 func normWord(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
-		}
+	for _, r := range width.Fold.String(s) {
 		if unicode.IsSpace(r) {
 			continue
 		}

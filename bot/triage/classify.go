@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/width"
+
 	"github.com/go-ego/gse"
 
 	"github.com/gongzhi/gongzhi/models"
@@ -167,13 +169,7 @@ func (c *Classifier) Catalog() *Catalog { return c.cat }
 func fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
-		}
+	for _, r := range width.Fold.String(s) {
 		if unicode.IsSpace(r) {
 			continue
 		}
