@@ -449,19 +449,28 @@ func (s *step) submit() error {
 	return nil
 }
 
-// image keeps a photo on the appeal being prepared, or starts one.
-func (s *step) image() {
-	m := &s.e.Msg
+// draftForAttachment returns the appeal being prepared, starting one when
+// there is none; nil while the address is being asked (it is re-asked).
+func (s *step) draftForAttachment() *draft {
 	switch s.state {
 	case StateAddress, StateAddressConfirm:
 		s.reask()
-		return
+		return nil
 	}
 	if s.data.Draft == nil || !s.inAppeal() {
 		s.data = convData{Draft: &draft{}}
 		s.goTo(StateDescribe)
 	}
-	d := s.data.Draft
+	return s.data.Draft
+}
+
+// image keeps a photo on the appeal being prepared, or starts one.
+func (s *step) image() {
+	m := &s.e.Msg
+	d := s.draftForAttachment()
+	if d == nil {
+		return
+	}
 	if len(d.Photos) >= MaxPhotos {
 		s.sayWithPrompt(m.TooManyPhotos)
 		return
@@ -477,16 +486,10 @@ func (s *step) image() {
 // location keeps a location message on the appeal; a far one is confirmed.
 func (s *step) location() {
 	m := &s.e.Msg
-	switch s.state {
-	case StateAddress, StateAddressConfirm:
-		s.reask()
+	d := s.draftForAttachment()
+	if d == nil {
 		return
 	}
-	if s.data.Draft == nil || !s.inAppeal() {
-		s.data = convData{Draft: &draft{}}
-		s.goTo(StateDescribe)
-	}
-	d := s.data.Draft
 	d.Loc = &place{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng, Label: clip(s.in.Msg.Label, 60)}
 	d.LocFar = false
 	if far, _ := s.community().Far(Point{s.in.Msg.Lat, s.in.Msg.Lng}); far {
