@@ -121,6 +121,8 @@ func (e *Engine) item(id string) *triage.Item {
 // assignee. Chat's submit and Open311's intake both call it.
 func (e *Engine) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal, error) {
 	m := &e.Msg
+	// Stored times are UTC: SQLite compares them as text.
+	d.Now = d.Now.UTC()
 	it := e.item(d.TopicID)
 	r := e.plan(d.Kind, it, e.Directory.Community(d.CommunityID).Grid(d.GridID), d.Now)
 	a := &models.Appeal{
