@@ -188,6 +188,8 @@ type Intake struct {
 	Now    func() time.Time
 	// Msg is the notice catalog (zero: ZhCNIntake).
 	Msg IntakeMessages
+	// Notify wakes the outbox dispatcher after pushes were stored (optional).
+	Notify func()
 }
 
 // IntakeRequest is one service request as an Open311 client posts it. It
@@ -275,6 +277,9 @@ func (in *Intake) Submit(ctx context.Context, r IntakeRequest) (*IntakeResult, e
 	t := &models.Turn{CommunityID: r.CommunityID, At: now, NewAppeals: []*models.NewAppeal{b.New}, Outbox: b.Outbox}
 	if err := in.Store.CommitTurn(ctx, t); err != nil {
 		return nil, fmt.Errorf("commit open311 request: %w", err)
+	}
+	if len(t.Outbox) > 0 && in.Notify != nil {
+		in.Notify()
 	}
 	return &IntakeResult{Appeal: b.New.Appeal, Notice: in.notice(b)}, nil
 }
