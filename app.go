@@ -127,6 +127,8 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
+	// Open311 POST requests become appeals the way confirmed chat appeals do.
+	deps.Open311Intake = &bot.Intake{Engine: a.Engine, Store: a.Store, Now: now, Notify: a.Jobs.Dispatcher.Notify}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}

@@ -304,77 +304,12 @@ func (s *step) confirm(text string) error {
 	return nil
 }
 
-// routing is where a confirmed appeal goes.
-type routing struct {
-	level  models.Level
-	status models.Status
-	unit   string
-	due    *time.Time
-	limit  string // the time limit in words
-	grid   *Grid
-	guide  string
-}
-
-// route decides level, unit, assignee and deadline from the kind and the
-// catalog item, with defaults per kind when no item matched.
-func (s *step) route(kind models.Kind, it *triage.Item) routing {
-	m := &s.e.Msg
-	r := routing{unit: m.UnitDefault[string(kind)]}
-	if it != nil && it.Kind == kind && it.Unit != "" {
-		r.unit = it.Unit
-	}
-	days, working, dur := 0, false, time.Duration(0)
-	switch kind {
-	case models.KindPrivate:
-		r.level, r.status = models.LevelSelf, models.StatusGuided
-		r.guide = m.GuideDefault
-		if it != nil && it.Kind == kind && it.Guide != "" {
-			r.guide = it.Guide
-		}
-		return r
-	case models.KindSmall:
-		r.level, r.status, days = models.LevelCommunity, models.StatusAssigned, 3
-		if g := s.community().Grid(s.res.GridID); g != nil {
-			r.grid = g
-		}
-	default:
-		r.level, r.status, days, working = models.LevelStreet, models.StatusAssigned, 7, true
-	}
-	if it != nil && it.Kind == kind {
-		if it.Level.Valid() && kind == models.KindMajor {
-			r.level = it.Level
-		}
-		switch {
-		case it.Duration > 0:
-			days, working, dur = 0, false, it.Duration
-		case it.Days > 0:
-			days, working = it.Days, it.WorkingDays
-		}
-	}
-	var due time.Time
-	switch {
-	case dur > 0:
-		due = s.now.Add(dur)
-		r.limit = fmt.Sprintf(m.HoursLimitF, int(dur.Hours()))
-	case working:
-		due = s.e.Deadliner.Due(s.now, days, true)
-		r.limit = fmt.Sprintf(m.WorkingDaysLimitF, days)
-	default:
-		due = s.e.Deadliner.Due(s.now, days, false)
-		r.limit = fmt.Sprintf(m.DaysLimitF, days)
-	}
-	due = due.UTC()
-	r.due = &due
-	return r
-}
-
 // dueText says a deadline as residents read it: "12月5日（周五）".
 func (s *step) dueText(t *time.Time) string {
 	if t == nil {
 		return s.e.Msg.NoDeadline
 	}
-	l := t.In(s.e.loc())
-	return l.Format(s.e.Msg.DueDateF) + "（" + s.e.Msg.Weekdays[l.Weekday()] + "）"
+	return s.e.dueText(t)
 }
 
 // submit stores the confirmed appeal and tells the resident who handles it,
@@ -382,52 +317,23 @@ func (s *step) dueText(t *time.Time) string {
 func (s *step) submit() error {
 	m := &s.e.Msg
 	d := s.data.Draft
-	it := s.item(d.TopicID)
-	r := s.route(d.Kind, it)
-	a := &models.Appeal{
-		CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Kind: d.Kind, Level: r.level, Status: r.status,
-		TopicID: d.TopicID, Topic: m.NoTopic, Unit: clip(r.unit, 40), Description: d.Text,
-		GridID: s.res.GridID, Building: s.res.Building, DueAt: r.due, CreatedAt: s.now,
-	}
-	if it != nil {
-		a.Topic = it.Name
-	}
 	var media []string
 	for _, p := range d.Photos {
 		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
 	}
-	a.MediaIDs = strings.Join(media, "\n")
+	draft := AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Actor: string(models.ActorResident),
+		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: s.res.GridID, Building: s.res.Building,
+		MediaIDs: strings.Join(media, "\n"), Index: len(s.out.Turn.NewAppeals), Now: s.now}
 	if d.Loc != nil {
-		a.Location = clip(fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label), 80)
+		draft.Location = fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label)
 	}
-	// The appeal starts submitted; routing is the lifecycle's first step.
-	a.Status = models.StatusSubmitted
-	events := []*models.AppealEvent{{Actor: string(models.ActorResident), Action: string(models.ActSubmit),
-		ToStatus: models.StatusSubmitted, Reason: fmt.Sprintf("%s/%s", d.Kind, r.level), At: s.now}}
-	system := models.Actor{Kind: models.ActorSystem}
-	var ev *models.AppealEvent
-	var err error
-	if d.Kind == models.KindPrivate {
-		ev, err = models.Transition(a, models.ActGuide, system, "", s.now)
-	} else {
-		assignee, rerr := s.e.route(s.ctx, a)
-		if rerr != nil {
-			return rerr
-		}
-		ev, err = models.Apply(a, models.Step{Action: models.ActAssign, Assignee: assignee}, system, "", s.now)
-	}
+	b, err := s.e.BuildAppeal(s.ctx, draft)
 	if err != nil {
-		return fmt.Errorf("route appeal: %w", err)
+		return err
 	}
-	events = append(events, ev)
-	idx := len(s.out.Turn.NewAppeals)
-	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, &models.NewAppeal{Appeal: a, Events: events})
-	ref := models.RefPlaceholder(idx)
-	if d.Kind != models.KindPrivate {
-		if err := s.e.pushAssigned(s.ctx, &s.out.Turn, a, ref, s.now, 0); err != nil {
-			return err
-		}
-	}
+	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, b.New)
+	s.out.Turn.Outbox = append(s.out.Turn.Outbox, b.Outbox...)
+	a, ref := b.New.Appeal, b.Ref
 	switch {
 	case d.Kind == models.KindPrivate:
 		hotline := m.HotlineUnknown
@@ -435,16 +341,16 @@ func (s *step) submit() error {
 			hotline = c.Hotline
 		}
 		s.goTo(StateGuided)
-		s.sayf(m.GuidedF, ref, r.guide, hotline)
-	case d.Kind == models.KindSmall && r.grid != nil:
+		s.sayf(m.GuidedF, ref, b.Guide, hotline)
+	case d.Kind == models.KindSmall && b.Grid != nil:
 		s.goTo(StateIdle)
-		s.sayf(m.SubmittedSmallGridF, ref, r.grid.Name, a.Unit, s.dueText(r.due))
+		s.sayf(m.SubmittedSmallGridF, ref, b.Grid.Name, a.Unit, s.dueText(a.DueAt))
 	case d.Kind == models.KindSmall:
 		s.goTo(StateIdle)
-		s.sayf(m.SubmittedSmallCommitteeF, ref, a.Unit, s.dueText(r.due))
+		s.sayf(m.SubmittedSmallCommitteeF, ref, a.Unit, s.dueText(a.DueAt))
 	default:
 		s.goTo(StateIdle)
-		s.sayf(m.SubmittedMajorF, ref, a.Unit, r.limit, s.dueText(r.due))
+		s.sayf(m.SubmittedMajorF, ref, a.Unit, b.Limit, s.dueText(a.DueAt))
 	}
 	return nil
 }

@@ -489,3 +489,25 @@ var ZhCNMeetings = MeetingMessages{
 }
 
 // --- end meetings ---
+
+// --- Open311 intake ---
+
+// IntakeMessages are the service_notice texts of requests posted through
+// Open311: who handles the request and by when (no chat hints: the client
+// follows the request through GET requests/{id}).
+type IntakeMessages struct {
+	SmallGridF      string // grid name, unit, due
+	SmallCommitteeF string // unit, due
+	MajorF          string // unit, time limit, due
+	PrivateF        string // guide
+}
+
+// ZhCNIntake is the zh-CN Open311 notice catalog.
+var ZhCNIntake = IntakeMessages{
+	SmallGridF:      "由%s的网格员负责（%s），最迟%s办结。",
+	SmallCommitteeF: "由社区两委安排专人处理（%s），最迟%s办结。",
+	MajorF:          "需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。",
+	PrivateF:        "这是个人的事（私事），社区不派单，建议：%s",
+}
+
+// --- end Open311 intake ---

@@ -1,20 +1,25 @@
 package handlers
 
 import (
+	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Open311 serves GeoReport v2 (read-only for now) from the catalog and the
-// list. It publishes no personal data: no openid, address, room, location,
+// Open311 serves GeoReport v2 from the catalog and the list, and creates
+// appeals from clients holding an API key (POST requests). It publishes no personal data: no openid, address, room, location,
 // photo or description (residents' own words can hold names and phone
 // numbers; stripping patterns cannot catch them all), and never a private
 // appeal.
@@ -24,6 +29,9 @@ type Open311 struct {
 	Location *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Keys and Intake serve POST requests; either nil answers 501.
+	Keys   APIKeyStore
+	Intake Open311Intake
 }
 
 // Open311 limits of the standard's requests call.
@@ -107,7 +115,7 @@ func (o *Open311) discovery(c *gin.Context) {
 		scheme = "https"
 	}
 	d := discoveryJSON{Changeset: changeset, Contact: "the community's residents' committee",
-		KeyService: "api keys are not issued yet: the API is read-only",
+		KeyService: "api keys are issued by the community's committee (admin API: POST /api/open311/keys)",
 		Endpoints: []endpointJSON{{Specification: "http://wiki.open311.org/GeoReport_v2",
 			URL: scheme + "://" + c.Request.Host + "/open311/v2", Changeset: changeset, Type: "production",
 			Formats: []string{"text/xml", "application/json"}}}}
@@ -328,8 +336,117 @@ func (o *Open311) request(c *gin.Context) {
 	o.write(c, out, requestsXML{Requests: out})
 }
 
-// postRequest: creating appeals over Open311 needs the conversation engine's
-// routing and issued api_keys; until then it says so in the standard format.
+// maxOpen311Body bounds a POST requests body (the description is at most
+// 2000 characters; attributes are ignored).
+const maxOpen311Body = 64 << 10
+
+// postFields reads a POST requests body: form-encoded as the standard says,
+// or a JSON object of the same fields. Only the fields used are kept.
+func postFields(c *gin.Context) (map[string]string, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxOpen311Body)
+	out := map[string]string{}
+	keep := []string{"api_key", "jurisdiction_id", "service_code", "description", "lat", "long", "address_string", "media_url"}
+	if strings.HasPrefix(c.ContentType(), "application/json") {
+		var in map[string]any
+		dec := json.NewDecoder(c.Request.Body)
+		dec.UseNumber()
+		if err := dec.Decode(&in); err != nil {
+			return nil, errors.New("request body: want a JSON object or form fields")
+		}
+		for _, k := range keep {
+			switch v := in[k].(type) {
+			case string:
+				out[k] = v
+			case json.Number:
+				out[k] = v.String()
+			case nil:
+			default:
+				return nil, fmt.Errorf("%s: want a string", k)
+			}
+		}
+	} else {
+		if err := c.Request.ParseForm(); err != nil {
+			return nil, errors.New("request body: want form fields (application/x-www-form-urlencoded) of at most 64 KiB")
+		}
+		for _, k := range keep {
+			out[k] = c.Request.PostForm.Get(k)
+		}
+	}
+	if out["api_key"] == "" {
+		out["api_key"] = c.Query("api_key") // accepted in the query string too
+	}
+	return out, nil
+}
+
+// postResponse is the standard's answer to POST requests.
+type postResponse struct {
+	XMLName          xml.Name `json:"-" xml:"request"`
+	ServiceRequestID string   `json:"service_request_id" xml:"service_request_id"`
+	ServiceNotice    string   `json:"service_notice" xml:"service_notice"`
+	AccountID        *string  `json:"account_id" xml:"account_id"`
+}
+
+type postResponseXML struct {
+	XMLName  xml.Name       `xml:"service_requests"`
+	Requests []postResponse `xml:"request"`
+}
+
+// postRequest creates an appeal from a service request, as a confirmed chat
+// appeal is created: routed, with its events and pushes, in one transaction.
+// A request without a valid api_key stores nothing. Contact fields (email,
+// names, phone, device_id, account_id) are not read: nothing of them is kept.
 func (o *Open311) postRequest(c *gin.Context) {
-	o.fail(c, http.StatusNotImplemented, "creating service requests through Open311 is not available yet; raise the appeal through the community's WeChat account")
+	if o.Keys == nil || o.Intake == nil {
+		o.fail(c, http.StatusNotImplemented, "creating service requests through Open311 is not available; raise the appeal through the community's WeChat account")
+		return
+	}
+	f, err := postFields(c)
+	if err != nil {
+		o.fail(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	ctx := c.Request.Context()
+	var key *models.APIKey
+	if f["api_key"] != "" {
+		key, err = o.Keys.APIKeyByKey(ctx, f["api_key"])
+	}
+	if key == nil && (err == nil || models.ErrorCode(err) == models.ENOTFOUND) {
+		o.fail(c, http.StatusForbidden, "api_key is missing, unknown or revoked")
+		return
+	}
+	if err != nil {
+		o.Log.ErrorContext(ctx, "open311 api key", "err", err, "request_id", RequestID(c))
+		o.fail(c, http.StatusInternalServerError, "internal error")
+		return
+	}
+	if j := f["jurisdiction_id"]; j != "" && j != key.CommunityID {
+		o.fail(c, http.StatusBadRequest, "jurisdiction_id does not match the api_key's jurisdiction")
+		return
+	}
+	req := bot.IntakeRequest{CommunityID: key.CommunityID, Source: key.Name, ServiceCode: f["service_code"],
+		Description: f["description"], Address: f["address_string"], MediaURL: f["media_url"]}
+	for name, dst := range map[string]**float64{"lat": &req.Lat, "long": &req.Long} {
+		if v := strings.TrimSpace(f[name]); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				o.fail(c, http.StatusBadRequest, name+": want a decimal number (WGS84)")
+				return
+			}
+			*dst = &x
+		}
+	}
+	res, err := o.Intake.Submit(ctx, req)
+	switch models.ErrorCode(err) {
+	case "":
+	case models.EINVALID:
+		o.fail(c, http.StatusBadRequest, models.ErrorMessage(err))
+		return
+	default:
+		o.Log.ErrorContext(ctx, "open311 create request", "err", err, "request_id", RequestID(c))
+		o.fail(c, http.StatusInternalServerError, "internal error")
+		return
+	}
+	o.Log.InfoContext(ctx, "open311 request created", "ref", res.Appeal.Ref, "client", key.ID, "request_id", RequestID(c))
+	out := []postResponse{{ServiceRequestID: res.Appeal.Ref, ServiceNotice: res.Notice}}
+	o.write(c, out, postResponseXML{Requests: out})
 }

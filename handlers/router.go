@@ -35,6 +35,10 @@ type Deps struct {
 	// Meetings serves /api/meetings and /api/stakeholders (issue 6) when set
 	// and Store implements StaffStore and StakeholderStore.
 	Meetings MeetingService
+
+	// Open311Intake creates appeals from Open311 POST requests (*bot.Intake);
+	// nil (or a Store without API keys) leaves POST answering 501.
+	Open311Intake Open311Intake
 }
 
 // NewRouter wires every route.
@@ -92,7 +96,12 @@ func NewRouter(d Deps) *gin.Engine {
 		if err != nil {
 			d.Log.Error("open311 is off: the built-in catalog does not load", "err", err)
 		} else {
-			(&Open311{Store: ss, Catalog: cat, Location: loc, Now: d.Now, Log: d.Log}).register(r)
+			o := &Open311{Store: ss, Catalog: cat, Location: loc, Now: d.Now, Log: d.Log}
+			if ks, ok := d.Store.(APIKeyStore); ok { // Open311 keys and POST requests
+				(&keysAPI{staffAPI: sa, keys: ks}).register(g)
+				o.Keys, o.Intake = ks, d.Open311Intake
+			}
+			o.register(r)
 		}
 	}
 	// --- end issue 5 ---

@@ -58,6 +58,7 @@ var migrations = []migration{
 	{4, "staff: staff, invites, bind attempts, grids, departments", autoMigrate(
 		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 	{5, "meetings: meetings, invitees, stakeholders", migrateMeetings},
+	{6, "open311: api keys", autoMigrate(&models.APIKey{})},
 }
 
 // MigrationVersions lists the versions Migrate applies, in order.

@@ -1,0 +1,121 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// APIKeyStore issues, lists, revokes and checks Open311 API keys. *store.DB
+// implements it; NewRouter registers the key admin and Open311's POST when
+// Deps.Store does.
+type APIKeyStore interface {
+	CreateAPIKey(ctx context.Context, communityID, name string, now time.Time) (string, *models.APIKey, error)
+	APIKeys(ctx context.Context, communityID string) ([]*models.APIKey, error)
+	RevokeAPIKey(ctx context.Context, communityID string, id uint64, now time.Time) (*models.APIKey, error)
+	// APIKeyByKey returns the active key or ENOTFOUND.
+	APIKeyByKey(ctx context.Context, key string) (*models.APIKey, error)
+}
+
+// Open311Intake creates an appeal from an Open311 request (*bot.Intake).
+type Open311Intake interface {
+	Submit(ctx context.Context, r bot.IntakeRequest) (*bot.IntakeResult, error)
+}
+
+// keysAPI serves /api/open311/keys.
+type keysAPI struct {
+	*staffAPI
+	keys APIKeyStore
+}
+
+func (a *keysAPI) register(g *gin.RouterGroup) {
+	g.POST("/open311/keys", a.create)
+	g.GET("/open311/keys", a.list)
+	g.DELETE("/open311/keys/:id", a.revoke)
+}
+
+type apiKeyJSON struct {
+	ID        uint64     `json:"id"`
+	Name      string     `json:"name"`
+	Community string     `json:"community"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	Active    bool       `json:"active"`
+}
+
+func (a *keysAPI) keyOut(k *models.APIKey) apiKeyJSON {
+	out := apiKeyJSON{ID: k.ID, Name: k.Name, Community: k.CommunityID, CreatedAt: a.in(k.CreatedAt), Active: k.RevokedAt == nil}
+	if k.RevokedAt != nil {
+		t := a.in(*k.RevokedAt)
+		out.RevokedAt = &t
+	}
+	return out
+}
+
+// create: POST /api/open311/keys {name} → 201 {id, key, name, created_at}; the key is shown this once.
+func (a *keysAPI) create(c *gin.Context) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(c, &in); err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	key, k, err := a.keys.CreateAPIKey(c.Request.Context(), community, in.Name, a.now())
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": k.ID, "key": key, "name": k.Name, "community": k.CommunityID,
+		"created_at": a.in(k.CreatedAt)})
+}
+
+// list: GET /api/open311/keys → {keys: [...]}, never the keys themselves.
+func (a *keysAPI) list(c *gin.Context) {
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	list, err := a.keys.APIKeys(c.Request.Context(), community)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	out := make([]apiKeyJSON, 0, len(list))
+	for _, k := range list {
+		out = append(out, a.keyOut(k))
+	}
+	c.JSON(http.StatusOK, gin.H{"community": community, "keys": out})
+}
+
+// revoke: DELETE /api/open311/keys/{id} → {key: {...}}; the key opens nothing from now on.
+func (a *keysAPI) revoke(c *gin.Context) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		writeError(c, a.log, models.Errorf(models.EINVALID, "key id %q: want a positive whole number", c.Param("id")))
+		return
+	}
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	k, err := a.keys.RevokeAPIKey(c.Request.Context(), community, id, a.now())
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"key": a.keyOut(k)})
+}
