@@ -128,13 +128,10 @@ func (a *meetingsAPI) create(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	capacity := 0
-	if b.Capacity != nil {
-		if *b.Capacity <= 0 {
-			writeError(c, a.log, models.Errorf(models.EINVALID, "capacity %d: want a positive number of seats, or leave it out for no limit", *b.Capacity))
-			return
-		}
-		capacity = *b.Capacity
+	capacity, err := seats(b.Capacity)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
 	}
 	refs := b.AppealRefs
 	if b.AppealRef != "" {
@@ -300,13 +297,10 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	capacity := 0
-	if b.Capacity != nil {
-		if *b.Capacity <= 0 {
-			writeError(c, a.log, models.Errorf(models.EINVALID, "capacity %d: want a positive number of seats", *b.Capacity))
-			return
-		}
-		capacity = *b.Capacity
+	capacity, err := seats(b.Capacity)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
 	}
 	m, err := a.svc.Raise(c.Request.Context(), community, id, bot.RaiseRequest{Level: b.Level, StartsAt: at, Venue: b.Venue,
 		Capacity: capacity, Invitees: b.Invitees, Actor: "admin"})
@@ -321,4 +315,16 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		return
 	}
 	a.respondView(c, http.StatusCreated, community, m.ID, nil)
+}
+
+// seats reads an optional capacity: absent is no limit (0); otherwise it
+// must be a positive number of seats.
+func seats(capacity *int) (int, error) {
+	if capacity == nil {
+		return 0, nil
+	}
+	if *capacity <= 0 {
+		return 0, models.Errorf(models.EINVALID, "capacity %d: want a positive number of seats, or leave it out for no limit", *capacity)
+	}
+	return *capacity, nil
 }
