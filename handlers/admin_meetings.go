@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -79,17 +78,7 @@ func inviteeOut(iv *models.MeetingInvitee) inviteeJSON {
 
 // meetingID reads the :id path parameter.
 func (a *meetingsAPI) meetingID(c *gin.Context) (string, uint64, bool) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return "", 0, false
-	}
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		writeError(c, a.log, models.Errorf(models.EINVALID, "meeting id %q: want a positive whole number", c.Param("id")))
-		return "", 0, false
-	}
-	return community, id, true
+	return a.communityAndID(c, "meeting")
 }
 
 func parseTime(field, s string) (time.Time, error) {
@@ -101,11 +90,10 @@ func parseTime(field, s string) (time.Time, error) {
 }
 
 type createMeetingBody struct {
-	Topic      string          `json:"topic"`
-	Level      string          `json:"level"`
-	StartsAt   string          `json:"starts_at"`
+	Topic string `json:"topic"`
+	Level string `json:"level"`
+	schedule
 	Venue      string          `json:"venue"`
-	Capacity   *int            `json:"capacity"`
 	AppealRef  string          `json:"appeal_ref"`
 	AppealRefs []string        `json:"appeal_refs"`
 	Invitees   bot.InviteeSpec `json:"invitees"`
@@ -123,12 +111,7 @@ func (a *meetingsAPI) create(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	at, err := parseTime("starts_at", b.StartsAt)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	capacity, err := seats(b.Capacity)
+	at, capacity, err := b.parse()
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -281,10 +264,9 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		return
 	}
 	var b struct {
-		Level     string           `json:"level"`
-		StartsAt  string           `json:"starts_at"`
+		Level string `json:"level"`
+		schedule
 		Venue     string           `json:"venue"`
-		Capacity  *int             `json:"capacity"`
 		Invitees  *bot.InviteeSpec `json:"invitees"`
 		Broadcast bool             `json:"broadcast"`
 	}
@@ -292,12 +274,7 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	at, err := parseTime("starts_at", b.StartsAt)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	capacity, err := seats(b.Capacity)
+	at, capacity, err := b.parse()
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -317,14 +294,23 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 	a.respondView(c, http.StatusCreated, community, m.ID, nil)
 }
 
-// seats reads an optional capacity: absent is no limit (0); otherwise it
-// must be a positive number of seats.
-func seats(capacity *int) (int, error) {
-	if capacity == nil {
-		return 0, nil
+// schedule is the part of a request body that schedules a meeting.
+type schedule struct {
+	StartsAt string `json:"starts_at"`
+	Capacity *int   `json:"capacity"` // absent: no limit
+}
+
+// parse checks the start time and the capacity (0 for no limit).
+func (sc schedule) parse() (time.Time, int, error) {
+	at, err := parseTime("starts_at", sc.StartsAt)
+	if err != nil {
+		return time.Time{}, 0, err
 	}
-	if *capacity <= 0 {
-		return 0, models.Errorf(models.EINVALID, "capacity %d: want a positive number of seats, or leave it out for no limit", *capacity)
+	if sc.Capacity == nil {
+		return at, 0, nil
 	}
-	return *capacity, nil
+	if *sc.Capacity <= 0 {
+		return time.Time{}, 0, models.Errorf(models.EINVALID, "capacity %d: want a positive number of seats, or leave it out for no limit", *sc.Capacity)
+	}
+	return at, *sc.Capacity, nil
 }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,14 +101,8 @@ func (a *keysAPI) list(c *gin.Context) {
 
 // revoke: DELETE /api/open311/keys/{id} → {key: {...}}; the key opens nothing from now on.
 func (a *keysAPI) revoke(c *gin.Context) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		writeError(c, a.log, models.Errorf(models.EINVALID, "key id %q: want a positive whole number", c.Param("id")))
-		return
-	}
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
+	community, id, ok := a.communityAndID(c, "key")
+	if !ok {
 		return
 	}
 	k, err := a.keys.RevokeAPIKey(c.Request.Context(), community, id, a.now())

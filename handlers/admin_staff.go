@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,6 +77,22 @@ func decode(c *gin.Context, dst any) error {
 
 // communityOf is the request's community: ?community=, else the configured
 // default, else the only community in the database.
+// communityAndID reads the :id path parameter (what names it in the error)
+// and the request's community; on failure it has answered already.
+func (a *staffAPI) communityAndID(c *gin.Context, what string) (string, uint64, bool) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		writeError(c, a.log, models.Errorf(models.EINVALID, "%s id %q: want a positive whole number", what, c.Param("id")))
+		return "", 0, false
+	}
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return "", 0, false
+	}
+	return community, id, true
+}
+
 func (a *staffAPI) communityOf(c *gin.Context) (string, error) {
 	if v := c.Query("community"); v != "" {
 		ids, err := a.db.Communities(c.Request.Context())

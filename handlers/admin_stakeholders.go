@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -109,17 +108,7 @@ func (a *meetingsAPI) createStakeholder(c *gin.Context) {
 }
 
 func (a *meetingsAPI) stakeholderID(c *gin.Context) (string, uint64, bool) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return "", 0, false
-	}
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		writeError(c, a.log, models.Errorf(models.EINVALID, "stakeholder id %q: want a positive whole number", c.Param("id")))
-		return "", 0, false
-	}
-	return community, id, true
+	return a.communityAndID(c, "stakeholder")
 }
 
 func (a *meetingsAPI) putStakeholder(c *gin.Context) {
