@@ -128,7 +128,11 @@ func newFlags(e *env, name, summary string) *flag.FlagSet {
 }
 
 func noArgs(e *env, name, summary string, args []string) error {
-	fs := newFlags(e, name, summary)
+	return parseFlags(newFlags(e, name, summary), args)
+}
+
+// parseFlags parses a command's flags; commands take no positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -247,11 +251,8 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 		"would decide (kind, level, confidence, topic, and the question it would ask). Uses GONGZHI_CATALOG\n"+
 		"or the built-in catalog.")
 	asJSON := fs.Bool("json", false, `one JSON object a line: {"kind","level","topic","confidence","question","choices"}`)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := e.loadConfig()
 	if err != nil {

@@ -77,11 +77,8 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "the staff member's name")
 	community := fs.String("community", "", "community id (default: the first configured)")
 	ttl := fs.Duration("ttl", models.DefaultInviteTTL, "how long the code stays valid")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg, db, err := openSeeded(ctx, e)
 	if err != nil {
@@ -107,11 +104,8 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "end (exclusive): a day or RFC 3339 time; default now")
 	asCSV := fs.Bool("csv", false, "write CSV rows (figure,key,value) instead of JSON")
 	community := fs.String("community", "", "one community id (default: every community)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg, db, err := openSeeded(ctx, e)
 	if err != nil {

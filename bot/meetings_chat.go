@@ -279,15 +279,22 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 	return nil
 }
 
+// meeting looks up a meeting by code; an unknown code is answered and
+// gives nil with no error.
+func (c *MeetingCommands) meeting(ctx context.Context, in Input, out *Output, code string) (*models.Meeting, error) {
+	m, err := c.M.Store.MeetingByCode(ctx, in.Msg.CommunityID, code)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		c.say(out, fmt.Sprintf(c.M.Msg.UnknownCodeF, code))
+		return nil, nil
+	}
+	return m, err
+}
+
 // show handles 会议 <编号>: counts for organisers, the card for invitees.
 func (c *MeetingCommands) show(ctx context.Context, in Input, out *Output, code string) error {
 	s, msg := c.M, &c.M.Msg
-	m, err := s.Store.MeetingByCode(ctx, in.Msg.CommunityID, code)
-	if err != nil {
-		if models.ErrorCode(err) == models.ENOTFOUND {
-			c.say(out, fmt.Sprintf(msg.UnknownCodeF, code))
-			return nil
-		}
+	m, err := c.meeting(ctx, in, out, code)
+	if m == nil {
 		return err
 	}
 	st, err := c.organiser(ctx, in)
@@ -344,12 +351,8 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 		c.say(out, msg.CancelUsage)
 		return nil
 	}
-	m, err := s.Store.MeetingByCode(ctx, in.Msg.CommunityID, code)
-	if err != nil {
-		if models.ErrorCode(err) == models.ENOTFOUND {
-			c.say(out, fmt.Sprintf(msg.UnknownCodeF, code))
-			return nil
-		}
+	m, err := c.meeting(ctx, in, out, code)
+	if m == nil {
 		return err
 	}
 	if !m.Changeable() {
