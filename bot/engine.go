@@ -83,7 +83,11 @@ type Input struct {
 	Msg          models.Inbound
 	Resident     *models.Resident     // nil for someone never seen
 	Conversation *models.Conversation // nil when idle
-	Now          time.Time
+	// Staff is the sender's active staff role when StaffKnown (the service
+	// reads it with the resident); command handlers look it up otherwise.
+	Staff      *models.Staff
+	StaffKnown bool
+	Now        time.Time
 }
 
 // Output is one step's result. Replies[0] is the passive reply; further

@@ -209,11 +209,8 @@ func (s *Meetings) answerChange(ctx context.Context, inv *models.Invitation, acc
 
 // organiser returns the sender when they may organise meetings (committee, admin).
 func (c *MeetingCommands) organiser(ctx context.Context, in Input) (*models.Staff, error) {
-	st, err := c.M.Store.StaffByOpenID(ctx, in.Msg.CommunityID, in.Msg.OpenID)
-	if err != nil {
-		if models.ErrorCode(err) == models.ENOTFOUND {
-			return nil, nil
-		}
+	st, err := senderStaff(ctx, c.M.Store, in)
+	if err != nil || st == nil {
 		return nil, err
 	}
 	if st.Role != models.RoleCommittee && st.Role != models.RoleAdmin {

@@ -34,6 +34,25 @@ type Service struct {
 	ConversationTTL time.Duration
 }
 
+// touchEvery is how stale a resident's stored last-message time may be
+// before a pure query (which writes nothing else) records it again. Later
+// than the truth means the customer-service window is taken to close up to
+// this much early: a push then goes as a template, never the other way.
+const touchEvery = time.Hour
+
+// touch records a pure query's time as the resident's last message (it
+// opens WeChat's 48-hour customer-service window like any other message);
+// a failure only costs that, so it is logged, not answered.
+func (s *Service) touch(ctx context.Context, msg models.Inbound, r *models.Resident) {
+	now := s.Now()
+	if r == nil || (r.LastMessageAt != nil && now.Sub(*r.LastMessageAt) < touchEvery) {
+		return
+	}
+	if err := s.Store.TouchResident(ctx, msg.CommunityID, msg.OpenID, now); err != nil {
+		s.Log.WarnContext(ctx, "record last message time failed", "err", err)
+	}
+}
+
 // maxAttempts bounds how often a message is recomputed when another message
 // of the same person changed the conversation meanwhile.
 const maxAttempts = 5
@@ -62,15 +81,12 @@ func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error
 // ErrDuplicate and the first reply is returned. A read-only step (help, my
 // appeals) is not recorded at all: repeating it changes nothing.
 func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string) (Result, error) {
-	res, err := s.Store.Resident(ctx, msg.CommunityID, msg.OpenID)
-	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-		return Result{}, fmt.Errorf("load resident: %w", err)
+	who, err := s.Store.Sender(ctx, msg.CommunityID, msg.OpenID)
+	if err != nil {
+		return Result{}, err
 	}
-	conv, err := s.Store.Conversation(ctx, msg.CommunityID, msg.OpenID)
-	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-		return Result{}, fmt.Errorf("load conversation: %w", err)
-	}
-	out, err := s.Engine.Step(ctx, Input{Msg: msg, Resident: res, Conversation: conv, Now: s.Now()})
+	out, err := s.Engine.Step(ctx, Input{Msg: msg, Resident: who.Resident, Conversation: who.Conversation,
+		Staff: who.Staff, StaffKnown: true, Now: s.Now()})
 	if err != nil {
 		return Result{}, err
 	}
@@ -79,6 +95,7 @@ func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string
 		reply = out.Replies[0]
 	}
 	if out.ReadOnly {
+		s.touch(ctx, msg, who.Resident)
 		return Result{Reply: reply}, nil
 	}
 	turn := out.Turn

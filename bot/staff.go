@@ -103,6 +103,22 @@ func (e *Engine) pushAssigned(ctx context.Context, t *models.Turn, a *models.App
 	return nil
 }
 
+// senderStaff returns the sender's active staff role, nil for a resident:
+// the one the service read with the resident, or looked up when the caller
+// did not read it.
+func senderStaff(ctx context.Context, st interface {
+	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
+}, in Input) (*models.Staff, error) {
+	if in.StaffKnown {
+		return in.Staff, nil
+	}
+	s, err := st.StaffByOpenID(ctx, in.Msg.CommunityID, in.Msg.OpenID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return nil, nil
+	}
+	return s, err
+}
+
 // StaffStore is what the staff commands read and write besides the engine's Reader.
 type StaffStore interface {
 	StaffDirectory
@@ -215,8 +231,8 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 	if word == "" && !isTasks && !isHelp {
 		return false, nil
 	}
-	staff, err := c.Store.StaffByOpenID(ctx, in.Msg.CommunityID, in.Msg.OpenID)
-	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+	staff, err := senderStaff(ctx, c.Store, in)
+	if err != nil {
 		return false, fmt.Errorf("staff: %w", err)
 	}
 	x.staff = staff
@@ -741,12 +757,12 @@ func (c *StaffCommands) HandleMedia(ctx context.Context, in Input, out *Output) 
 	if conv := in.Conversation; conv != nil && in.Now.Before(conv.ExpiresAt) && unfinished(conv.State) {
 		return false, nil // a photo for an appeal they are raising themselves
 	}
-	staff, err := c.Store.StaffByOpenID(ctx, in.Msg.CommunityID, in.Msg.OpenID)
-	if models.ErrorCode(err) == models.ENOTFOUND {
-		return false, nil
-	}
+	staff, err := senderStaff(ctx, c.Store, in)
 	if err != nil {
 		return false, fmt.Errorf("staff: %w", err)
+	}
+	if staff == nil {
+		return false, nil
 	}
 	win := c.PhotoWindow
 	if win <= 0 {

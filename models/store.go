@@ -48,6 +48,14 @@ type NewAppeal struct {
 	Events []*AppealEvent
 }
 
+// Sender is everything stored about the person who sent a message: what
+// the engine needs before it can answer. Each part is nil when absent.
+type Sender struct {
+	Resident     *Resident
+	Conversation *Conversation
+	Staff        *Staff // the active staff role bound to this openid, if any
+}
+
 // Store is the persistence the service needs. Implementations return
 // *Error values with ENOTFOUND for missing rows and ErrDuplicate from
 // CommitTurn when the dedupe key exists; other errors are internal.
@@ -61,6 +69,13 @@ type Store interface {
 	Resident(ctx context.Context, communityID, openID string) (*Resident, error)
 	// Conversation returns the stored conversation or ENOTFOUND.
 	Conversation(ctx context.Context, communityID, openID string) (*Conversation, error)
+	// TouchResident records that the resident wrote at t (their 48-hour
+	// customer-service window) unless a later time is stored.
+	TouchResident(ctx context.Context, communityID, openID string, t time.Time) error
+	// Sender returns what a message's step needs to know about its sender
+	// (resident, conversation, staff role), read at once; nil parts were
+	// not found.
+	Sender(ctx context.Context, communityID, openID string) (Sender, error)
 	// ProcessedReply returns the reply given to a processed message or ENOTFOUND.
 	ProcessedReply(ctx context.Context, communityID, key string) (string, error)
 	// CommitTurn stores a turn atomically; ErrDuplicate if its key exists.
