@@ -4,15 +4,18 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -32,6 +35,10 @@ type DB struct {
 	driver string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// stmts holds the hot path's prepared statements by query (prepared).
+	stmts sync.Map
+	// batch commits conversation turns in groups (batch.go).
+	batch *turnGroups
 }
 
 var _ models.Store = (*DB)(nil)
@@ -48,7 +55,11 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		}
 		dial = sqlite.Open(sqliteDSN(dsn))
 	case MySQL:
-		dial = mysql.Open(dsn)
+		d, err := mysqlDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		dial = mysql.Open(d)
 	default:
 		return nil, fmt.Errorf("open database: unknown driver %q", driver)
 	}
@@ -69,6 +80,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		// One writer at a time is SQLite's rule; a small pool keeps readers
 		// going while busy_timeout queues the writers.
 		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4) // reopening a connection costs more than a query
 	} else {
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(16)
@@ -80,7 +92,9 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", driver, err)
 	}
-	return &DB{gorm: g, driver: driver, Now: func() time.Time { return time.Now().UTC() }}, nil
+	db := &DB{gorm: g, driver: driver, Now: func() time.Time { return time.Now().UTC() }}
+	db.batch = &turnGroups{db: db}
+	return db, nil
 }
 
 // Driver returns "sqlite" or "mysql".
@@ -89,8 +103,13 @@ func (db *DB) Driver() string { return db.driver }
 // Gorm exposes the handle to sibling store code and tests.
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
-// Close closes the connection pool.
+// Close closes the prepared statements and the connection pool.
 func (db *DB) Close() error {
+	db.stmts.Range(func(k, v any) bool {
+		_ = v.(*sql.Stmt).Close()
+		db.stmts.Delete(k)
+		return true
+	})
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return err
@@ -149,6 +168,22 @@ func sqliteDSN(dsn string) string {
 		sep = "&"
 	}
 	return dsn + sep + strings.Join(add, "&")
+}
+
+// mysqlDSN turns on client-side interpolation of arguments unless the DSN
+// sets interpolateParams itself: without it each statement with arguments
+// costs three round trips (prepare, execute, close) instead of one. The
+// driver still prepares on the server for character sets where
+// interpolation is unsafe (utf8mb4 is safe).
+func mysqlDSN(dsn string) (string, error) {
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		return "", errors.New("open mysql database: the DSN is not a go-sql-driver DSN") // it may hold a password
+	}
+	if !strings.Contains(dsn, "interpolateParams") {
+		cfg.InterpolateParams = true
+	}
+	return cfg.FormatDSN(), nil
 }
 
 // gormLogger routes gorm's messages to slog at warn, without SQL values:
