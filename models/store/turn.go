@@ -63,11 +63,32 @@ func (db *DB) DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, er
 // CommitTurn stores everything a message changed in one transaction. The
 // dedupe row goes first: a concurrent retry of the same message blocks on it
 // and then fails with ErrDuplicate, so exactly one of them commits.
+//
+// The common turn (dedupe row, resident, conversation: a step of a
+// conversation) is committed together with the other such turns waiting at
+// that moment (batch.go); if that group cannot commit as a whole, each of
+// its turns is committed here on its own, so every turn gets its own
+// outcome (ErrDuplicate, ErrStale) exactly as if it had never been grouped.
 func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
-	at := t.At.UTC().Truncate(time.Microsecond)
-	if t.At.IsZero() {
-		at = db.now()
+	if db.batch != nil && groupable(t) {
+		if err := db.batch.commit(t); !errors.Is(err, errGroupFailed) {
+			return err
+		}
 	}
+	return db.commitTurnAlone(ctx, t)
+}
+
+// turnTime is when a turn's rows are stamped.
+func (db *DB) turnTime(t *models.Turn) time.Time {
+	if t.At.IsZero() {
+		return db.now()
+	}
+	return t.At.UTC().Truncate(time.Microsecond)
+}
+
+// commitTurnAlone commits one turn in a transaction of its own.
+func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
+	at := db.turnTime(t)
 	// MariaDB may pick this transaction as a deadlock victim (two new
 	// appeals creating the day's reference counter at once): it rolled back
 	// whole, so transact runs it again from the turn as it came in.
@@ -83,19 +104,9 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 				return fmt.Errorf("record message: %w", err)
 			}
 		}
-		if r := t.Resident; r != nil {
-			r.CommunityID, r.OpenID = t.CommunityID, t.OpenID
-			if r.CreatedAt.IsZero() {
-				r.CreatedAt = at
-			}
-			r.UpdatedAt = at
-			err := tx.Clauses(clause.OnConflict{
-				Columns: []clause.Column{{Name: "community_id"}, {Name: "open_id"}},
-				DoUpdates: clause.AssignmentColumns([]string{"building", "unit", "room", "grid_id",
-					"subscribed", "last_message_at", "updated_at"}),
-			}).Create(r).Error
-			if err != nil {
-				return fmt.Errorf("save resident: %w", err)
+		if r := turnResident(t, at); r != nil {
+			if err := upsertResidents(tx, []*models.Resident{r}); err != nil {
+				return err
 			}
 		}
 		if t.GuardConversation {
@@ -161,6 +172,34 @@ func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
 		return nil
 	}, reset)
 	return err
+}
+
+// turnResident stamps the turn's resident row (nil when it has none).
+func turnResident(t *models.Turn, at time.Time) *models.Resident {
+	r := t.Resident
+	if r == nil {
+		return nil
+	}
+	r.CommunityID, r.OpenID = t.CommunityID, t.OpenID
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = at
+	}
+	r.UpdatedAt = at
+	return r
+}
+
+// upsertResidents inserts residents or updates the ones that exist, in one
+// statement.
+func upsertResidents(tx *gorm.DB, rs []*models.Resident) error {
+	err := tx.Session(&gorm.Session{NewDB: true}).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "community_id"}, {Name: "open_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"building", "unit", "room", "grid_id",
+			"subscribed", "last_message_at", "updated_at"}),
+	}).Create(&rs).Error
+	if err != nil {
+		return fmt.Errorf("save resident: %w", err)
+	}
+	return nil
 }
 
 // createAppeal stores an appeal with the next reference code of its day and

@@ -1,0 +1,134 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// stepTurn is a conversation step as the engine makes it: dedupe row,
+// resident, guarded conversation.
+func stepTurn(openID, key string, version int64, at time.Time) *models.Turn {
+	return &models.Turn{CommunityID: "c1", OpenID: openID, DedupeKey: key, Reply: "回复" + key, At: at,
+		Resident:          &models.Resident{Subscribed: true, LastMessageAt: &at},
+		Conversation:      &models.Conversation{State: "describe", Data: `{"draft":{"text":"` + key + `"}}`, ExpiresAt: at.Add(30 * time.Minute)},
+		GuardConversation: true, ConversationVersion: version}
+}
+
+// Turns committed at once from many goroutines (grouped into shared
+// transactions) each get the outcome they would get alone: new senders are
+// stored, a retry of a stored message is ErrDuplicate, two steps of one
+// conversation from the same version commit once and the other is ErrStale,
+// and a bad turn never takes its group's other turns down with it.
+func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
+			t.Fatal(err)
+		}
+		// Stored before: a message (retried below) and a conversation at version 1.
+		if err := db.CommitTurn(ctx, stepTurn("oOld", "m:old", 0, at)); err != nil {
+			t.Fatal(err)
+		}
+
+		const newcomers = 60
+		var turns []*models.Turn
+		for i := range newcomers {
+			turns = append(turns, stepTurn(fmt.Sprintf("oNew%02d", i), fmt.Sprintf("m:%d", i), 0, at))
+		}
+		retry := stepTurn("oOld", "m:old", 1, at) // WeChat's retry of the stored message
+		storm := []*models.Turn{                  // one new message delivered three times at once
+			stepTurn("oStorm", "m:storm", 0, at), stepTurn("oStorm", "m:storm", 0, at), stepTurn("oStorm", "m:storm", 0, at)}
+		raceA := stepTurn("oOld", "m:a", 1, at) // two messages of oOld computed on version 1
+		raceB := stepTurn("oOld", "m:b", 1, at)
+		turns = append(turns, retry, raceA, raceB)
+		turns = append(turns, storm...)
+
+		g0, n0, f0 := db.GroupStats()
+		errs := make([]error, len(turns))
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, tn := range turns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = db.CommitTurn(ctx, tn)
+			}()
+		}
+		close(start)
+		wg.Wait()
+
+		g1, n1, f1 := db.GroupStats()
+		if groups, grouped, failed := g1-g0, n1-n0, f1-f0; grouped <= groups || failed == 0 {
+			t.Errorf("%d turns in %d groups, %d failed: want some groups of several and the retry's group failed", grouped, groups, failed)
+		}
+		for i := range newcomers {
+			if errs[i] != nil {
+				t.Errorf("newcomer %d: %v", i, errs[i])
+			}
+		}
+		if !errors.Is(errs[newcomers], models.ErrDuplicate) {
+			t.Errorf("retry of a stored message: %v, want ErrDuplicate", errs[newcomers])
+		}
+		a, b := errs[newcomers+1], errs[newcomers+2]
+		if (a == nil) == (b == nil) || !(errors.Is(a, models.ErrStale) || errors.Is(b, models.ErrStale)) {
+			t.Errorf("two steps from one version: %v and %v, want one nil and one ErrStale", a, b)
+		}
+		ok, dup := 0, 0
+		for _, err := range errs[newcomers+3:] {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, models.ErrDuplicate):
+				dup++
+			default:
+				t.Errorf("storm delivery: %v", err)
+			}
+		}
+		if ok != 1 || dup != 2 {
+			t.Errorf("storm: %d committed, %d duplicates; want 1 and 2", ok, dup)
+		}
+
+		count := func(model any, where string, args ...any) int64 {
+			var n int64
+			if err := db.Gorm().Model(model).Where(where, args...).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(&models.ProcessedMessage{}, "community_id = ?", "c1"); n != 1+newcomers+1+1 {
+			t.Errorf("%d dedupe rows, want %d (old, newcomers, one of a/b, storm)", n, 1+newcomers+2)
+		}
+		if n := count(&models.Resident{}, "community_id = ?", "c1"); n != 1+newcomers+1 {
+			t.Errorf("%d residents, want %d", n, 1+newcomers+1)
+		}
+		if n := count(&models.Conversation{}, "community_id = ? AND version = 1", "c1"); n != newcomers+1 {
+			t.Errorf("%d conversations at version 1, want %d", n, newcomers+1)
+		}
+		// oOld's conversation moved on exactly once, to the winner's state.
+		conv, err := db.Conversation(ctx, "c1", "oOld")
+		if err != nil {
+			t.Fatal(err)
+		}
+		winner := "m:a"
+		if a != nil {
+			winner = "m:b"
+		}
+		if conv.Version != 2 || conv.Data != `{"draft":{"text":"`+winner+`"}}` {
+			t.Errorf("oOld's conversation = v%d %s, want v2 from %s", conv.Version, conv.Data, winner)
+		}
+		// Each stored reply is the one of the turn that committed.
+		if r, err := db.ProcessedReply(ctx, "c1", "m:7"); err != nil || r != "回复m:7" {
+			t.Errorf("reply of m:7 = %q, %v", r, err)
+		}
+	})
+}
