@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"github.com/silenceper/wechat/v2/cache"
 
@@ -109,6 +110,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
 
 	a.Metrics = handlers.NewMetrics()
+	a.registerStoreMetrics()
 	if a.Classifier, err = loadClassifier(cfg.Catalog); err != nil {
 		return nil, err
 	}
@@ -138,6 +140,24 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	a.Router = handlers.NewRouter(deps)
 	a.Jobs.Start(context.WithoutCancel(ctx))
 	return a, nil
+}
+
+// registerStoreMetrics exports the group commit's counters (store.GroupStats).
+func (a *App) registerStoreMetrics() {
+	stat := func(pick func(groups, turns, failed int64) int64) func() float64 {
+		return func() float64 { return float64(pick(a.Store.GroupStats())) }
+	}
+	a.Metrics.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_turn_groups_total",
+			Help: "Transactions that committed conversation turns together (group commit)."},
+			stat(func(g, _, _ int64) int64 { return g })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_turn_group_turns_total",
+			Help: "Conversation turns offered to the group commit."},
+			stat(func(_, n, _ int64) int64 { return n })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_turn_groups_failed_total",
+			Help: "Groups rolled back whole (a retry, a stale conversation, an error); their turns were then committed one by one."},
+			stat(func(_, _, f int64) int64 { return f })),
+	)
 }
 
 // setupJobs builds the outbox dispatcher and the scheduled jobs.

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,10 +48,36 @@ func TestPureQueryRecordsLastMessageTime(t *testing.T) {
 		if got, want := last(), h.clock().UTC(); !got.Equal(want) {
 			t.Errorf("an hour later: %v, want %v", got, want)
 		}
+		// The first 帮助 and the hourly one were recorded; nothing went
+		// through the group commit (pure queries write no turn).
+		if g, n, _ := h.app.Store.GroupStats(); g != 0 || n != 0 {
+			t.Errorf("group commit saw %d turns in %d groups, want none", n, g)
+		}
 		// The dispatcher sees the window open.
 		opened, _, err := h.app.Store.CustomWindow(ctx, community, "oTouch")
 		if err != nil || opened == nil || h.clock().Sub(*opened) > time.Hour {
 			t.Errorf("customer-service window opened at %v, %v", opened, err)
+		}
+	})
+}
+
+// A conversation step goes through the group commit, and /metrics says so.
+func TestGroupCommitCountedInMetrics(t *testing.T) {
+	eachDriver(t, func(t *testing.T, h *harness) {
+		p := h.persona("oMetrics")
+		if reply := p.say("小区东门的路灯坏了"); reply == "" {
+			t.Fatal("no reply to an appeal's first words")
+		}
+		resp, err := http.Get(h.srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, line := range []string{"gongzhi_turn_groups_total 1", "gongzhi_turn_group_turns_total 1", "gongzhi_turn_groups_failed_total 0"} {
+			if !strings.Contains(string(body), "\n"+line+"\n") {
+				t.Errorf("/metrics lacks %q", line)
+			}
 		}
 	})
 }
