@@ -42,9 +42,13 @@ const benchResidents = 1000
 //   - bare-sdk: silenceper's server answering a fixed text behind the same
 //     router and middleware, no store: the ceiling;
 //   - <driver>/help: 帮助 from registered residents with no conversation
-//     open: a pure query (nothing to write but the last-message time);
+//     open: a pure query, nothing to write;
 //   - <driver>/write: an appeal's first words from a new sender each time:
-//     the dedupe row, the new resident and the conversation are written.
+//     the dedupe row, the new resident and the conversation are written;
+//   - <driver>/floor-read and floor-write: the bare handler plus only the
+//     storage such a message cannot do without (the sender read; and the
+//     commit of a conversation step), no engine: how much of the gap to
+//     bare-sdk is the database itself. Each runs just before its message.
 //
 // Every message has a new MsgId (no dedupe hits). The mysql sub-benchmarks
 // run when TEST_MYSQL_DSN is set. docs/performance.md has the figures.
@@ -55,83 +59,84 @@ func BenchmarkWebhook(b *testing.B) {
 			return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
 		})
 	})
+	help := func(n int64) string {
+		return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
+	}
+	newcomer := func(n int64) string {
+		return benchText(fmt.Sprintf("oBenchNewcomer%010d", n), "小区东门的路灯坏了", n)
+	}
 	for _, driver := range storetest.Drivers(b) {
+		b.Run(driver+"/floor-read", func(b *testing.B) {
+			app, srv := benchApp(b, driver)
+			seedResidents(b, app)
+			mountFloor(app, false)
+			runWebhookBench(b, srv.URL+"/floor", nil, help)
+		})
 		b.Run(driver+"/help", func(b *testing.B) {
 			app, srv := benchApp(b, driver)
-			// Registered residents who wrote a moment ago, as in a running
-			// community (so that 帮助 has nothing to record).
-			rs := make([]models.Resident, benchResidents)
-			now := time.Now().UTC()
-			for i := range rs {
-				rs[i] = models.Resident{CommunityID: app.Config.Communities[0].ID, OpenID: fmt.Sprintf("oBenchResident%010d", i),
-					Building: "3", Unit: "2", Room: strconv.Itoa(100 + i), Subscribed: true, LastMessageAt: &now, CreatedAt: now, UpdatedAt: now}
-			}
-			if err := app.Store.Gorm().CreateInBatches(rs, 200).Error; err != nil {
-				b.Fatal(err)
-			}
-			runWebhookBench(b, srv.URL+"/wechat", nil, func(n int64) string {
-				return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
-			})
+			seedResidents(b, app)
+			runWebhookBench(b, srv.URL+"/wechat", nil, help)
+		})
+		b.Run(driver+"/floor-write", func(b *testing.B) {
+			app, srv := benchApp(b, driver)
+			mountFloor(app, true)
+			runWebhookBench(b, srv.URL+"/floor", app.Store.GroupStats, newcomer)
 		})
 		b.Run(driver+"/write", func(b *testing.B) {
 			app, srv := benchApp(b, driver)
-			runWebhookBench(b, srv.URL+"/wechat", app.Store.GroupStats, func(n int64) string {
-				return benchText(fmt.Sprintf("oBenchNewcomer%010d", n), "小区东门的路灯坏了", n)
-			})
+			runWebhookBench(b, srv.URL+"/wechat", app.Store.GroupStats, newcomer)
 		})
 	}
 }
 
-// BenchmarkWebhookFloor is the bare SDK handler plus only the storage a
-// message cannot do without, on the same App: read/ reads the sender (one
-// statement: what 帮助 needs at least), write/ also commits a conversation
-// step (dedupe row, new resident, conversation) through CommitTurn. No
-// engine, no classifier. It shows how much of the gap to bare-sdk is the
-// database itself (docs/performance.md).
-func BenchmarkWebhookFloor(b *testing.B) {
-	for _, driver := range storetest.Drivers(b) {
-		for _, write := range []bool{false, true} {
-			name := driver + "/read"
-			if write {
-				name = driver + "/write"
-			}
-			b.Run(name, func(b *testing.B) {
-				app, srv := benchApp(b, driver)
-				acct := app.Accounts.Default
-				community := app.Config.Communities[0].ID
-				app.Router.POST("/floor", func(c *gin.Context) {
-					ss := acct.OA.GetServer(c.Request, c.Writer)
-					var failed error
-					ss.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
-						ctx := c.Request.Context()
-						who, err := app.Store.Sender(ctx, community, string(m.FromUserName))
-						if err == nil && write {
-							now := time.Now().UTC()
-							res := who.Resident
-							if res == nil {
-								res = &models.Resident{}
-							}
-							res.LastMessageAt = &now
-							err = app.Store.CommitTurn(ctx, &models.Turn{CommunityID: community, OpenID: string(m.FromUserName),
-								DedupeKey: strconv.FormatInt(m.MsgID, 10), Reply: bot.ZhCN.HelpResident, At: now, Resident: res,
-								Conversation:      &models.Conversation{State: "describe", Data: `{"draft":{"text":"路灯"}}`, ExpiresAt: now.Add(30 * time.Minute)},
-								GuardConversation: true})
-						}
-						failed = err
-						return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(bot.ZhCN.HelpResident)}
-					})
-					if err := ss.Serve(); err != nil || failed != nil {
-						c.String(http.StatusInternalServerError, "failed")
-						return
-					}
-					_ = ss.Send()
-				})
-				runWebhookBench(b, srv.URL+"/floor", app.Store.GroupStats, func(n int64) string {
-					return benchText(fmt.Sprintf("oFloor%010d", n), "小区东门的路灯坏了", n)
-				})
-			})
-		}
+// seedResidents stores benchResidents registered residents who wrote a
+// moment ago, as in a running community (so that 帮助 has nothing to record).
+func seedResidents(b *testing.B, app *App) {
+	b.Helper()
+	rs := make([]models.Resident, benchResidents)
+	now := time.Now().UTC()
+	for i := range rs {
+		rs[i] = models.Resident{CommunityID: app.Config.Communities[0].ID, OpenID: fmt.Sprintf("oBenchResident%010d", i),
+			Building: "3", Unit: "2", Room: strconv.Itoa(100 + i), Subscribed: true, LastMessageAt: &now, CreatedAt: now, UpdatedAt: now}
 	}
+	if err := app.Store.Gorm().CreateInBatches(rs, 200).Error; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// mountFloor adds POST /floor: the bare SDK handler that also reads the
+// sender (Store.Sender) and, with write, commits a conversation step for
+// them (dedupe row, resident, conversation) through CommitTurn.
+func mountFloor(app *App, write bool) {
+	acct := app.Accounts.Default
+	community := app.Config.Communities[0].ID
+	app.Router.POST("/floor", func(c *gin.Context) {
+		ss := acct.OA.GetServer(c.Request, c.Writer)
+		var failed error
+		ss.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
+			ctx := c.Request.Context()
+			who, err := app.Store.Sender(ctx, community, string(m.FromUserName))
+			if err == nil && write {
+				now := time.Now().UTC()
+				res := who.Resident
+				if res == nil {
+					res = &models.Resident{}
+				}
+				res.LastMessageAt = &now
+				err = app.Store.CommitTurn(ctx, &models.Turn{CommunityID: community, OpenID: string(m.FromUserName),
+					DedupeKey: strconv.FormatInt(m.MsgID, 10), Reply: bot.ZhCN.HelpResident, At: now, Resident: res,
+					Conversation:      &models.Conversation{State: "describe", Data: `{"draft":{"text":"路灯"}}`, ExpiresAt: now.Add(30 * time.Minute)},
+					GuardConversation: true})
+			}
+			failed = err
+			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(bot.ZhCN.HelpResident)}
+		})
+		if err := ss.Serve(); err != nil || failed != nil {
+			c.String(http.StatusInternalServerError, "failed")
+			return
+		}
+		_ = ss.Send()
+	})
 }
 
 // benchLog is the production logger (JSON at info) writing nowhere.
