@@ -48,8 +48,10 @@ type App struct {
 	Classifier *triage.Classifier
 	Router     *gin.Engine
 	Metrics    *handlers.Metrics
-	redis      *redis.Client
-	Now        func() time.Time
+	// Webhook is /wechat; Serve drains it before returning.
+	Webhook *handlers.Webhook
+	redis   *redis.Client
+	Now     func() time.Time
 	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
 	// and stopped first by Close.
 	Jobs *jobs.Runner
@@ -124,9 +126,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	a.Engine.Invitations = a.Meetings
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
-	webhook := &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
+	a.Webhook = &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
 		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
-	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: webhook,
+	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: a.Webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
 	// Open311 POST requests become appeals the way confirmed chat appeals do.
@@ -246,6 +248,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Messages answered "success" past the reply budget are still being
+	// handled: WeChat will not send them again, so they finish first.
+	if err := a.Webhook.Drain(sctx); err != nil {
+		a.Log.Error("shutdown: messages still being handled when the wait ended", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

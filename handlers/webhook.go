@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +46,25 @@ type Webhook struct {
 	ReplyBudget time.Duration
 	// Failure is said when the message could not be handled at all.
 	Failure string
+
+	// inflight counts messages still being handled, and late replies still
+	// being pushed, after their request was answered (Drain).
+	inflight sync.WaitGroup
+}
+
+// Drain waits until every message taken is committed (or failed) and every
+// late reply pushed, or ctx ends. Shutdown calls it after the HTTP server
+// stopped taking requests and before the database closes: a message already
+// answered with "success" is not retried by WeChat, so it must not be lost.
+func (w *Webhook) Drain(ctx context.Context) error {
+	idle := make(chan struct{})
+	go func() { w.inflight.Wait(); close(idle) }()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // refuse answers a request that is not trusted or not readable. Nothing has
@@ -208,6 +228,7 @@ func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string) (
 	done := make(chan outcome, 1)
 	// The work must not die with WeChat's connection: it commits or not, whole.
 	work := context.WithoutCancel(ctx)
+	w.inflight.Add(1) // done by whoever takes the outcome
 	go func() {
 		res, err := w.Handler.Handle(work, in)
 		done <- outcome{res, err}
@@ -216,6 +237,7 @@ func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string) (
 	defer timer.Stop()
 	select {
 	case o := <-done:
+		w.inflight.Done()
 		if o.res.Duplicate {
 			w.Metrics.DedupeHits.Inc()
 		}
@@ -223,6 +245,7 @@ func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string) (
 	case <-timer.C:
 		w.Metrics.LateReplies.Inc()
 		go func() {
+			defer w.inflight.Done()
 			o := <-done
 			if o.err != nil || o.res.Duplicate || o.res.Reply == "" {
 				if o.err != nil {

@@ -614,6 +614,55 @@ func TestWebhookReplyBudget(t *testing.T) {
 	}
 }
 
+// TestWebhookDrainWaitsForLateWork: a message answered "success" past the
+// reply budget is still being handled; Drain (called at shutdown before the
+// database closes) returns only once it is committed and its reply pushed.
+func TestWebhookDrainWaitsForLateWork(t *testing.T) {
+	const delay = 800 * time.Millisecond
+	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{ReplyBudget: 100 * time.Millisecond,
+		WrapHandler: func(next handlers.MessageHandler) handlers.MessageHandler {
+			return handlerFunc(func(ctx context.Context, in models.Inbound) (bot.Result, error) {
+				time.Sleep(delay)
+				return next.Handle(ctx, in)
+			})
+		}})
+	openID := "oDrainedReply00000000001"
+	start := time.Now()
+	if status, body := h.do(h.in("plain", textMsg(openID, "电梯又停了", 9101))); status != http.StatusOK || body != "success" {
+		t.Fatalf("answer %d %q, want 200 success", status, body)
+	}
+	if c := h.counts(); c.Processed != 0 {
+		t.Fatalf("committed before the handler finished: %+v", c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.Webhooks[0].Drain(ctx); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	if took := time.Since(start); took < delay {
+		t.Errorf("Drain returned after %v, before the handler's %v", took, delay)
+	}
+	// Everything is done by the time Drain returns: no waiting here.
+	if c := h.counts(); c.Processed != 1 {
+		t.Errorf("%d dedupe rows after Drain, want 1", c.Processed)
+	}
+	var pushed int
+	for _, p := range h.Platform.Pushes() {
+		if p.ToUser == openID && p.Kind == "custom" {
+			pushed++
+		}
+	}
+	if pushed != 1 {
+		t.Errorf("%d late replies pushed after Drain, want 1", pushed)
+	}
+	// With nothing in flight Drain returns at once.
+	quick, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	if err := h.Webhooks[0].Drain(quick); err != nil {
+		t.Errorf("Drain with nothing in flight: %v", err)
+	}
+}
+
 // TestWebhookHandlerError: a failing bot gets the apology as the reply,
 // the error is counted, and nothing is stored.
 func TestWebhookHandlerError(t *testing.T) {
