@@ -87,7 +87,7 @@ func (g *turnGroups) run() {
 			return
 		}
 		g.mu.Unlock()
-		err := g.db.commitGroup(group)
+		err := g.db.commitGroupSafely(group)
 		g.groups.Add(1)
 		g.turns.Add(int64(len(group)))
 		if err != nil {
@@ -115,6 +115,18 @@ func (g *turnGroups) next() (group, rest []*groupedTurn) {
 		group = append(group, gt)
 	}
 	return group, rest
+}
+
+// commitGroupSafely is commitGroup, with a panic turned into a failed group:
+// this goroutine has no caller to recover it, and each turn will still be
+// tried alone.
+func (db *DB) commitGroupSafely(group []*groupedTurn) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errGroupFailed
+		}
+	}()
+	return db.commitGroup(group)
 }
 
 // commitGroup writes the group's turns in one transaction, or nothing.
