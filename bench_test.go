@@ -45,10 +45,11 @@ const benchResidents = 1000
 //     open: a pure query, nothing to write;
 //   - <driver>/write: an appeal's first words from a new sender each time:
 //     the dedupe row, the new resident and the conversation are written;
-//   - <driver>/floor-read and floor-write: the bare handler plus only the
-//     storage such a message cannot do without (the sender read; and the
-//     commit of a conversation step), no engine: how much of the gap to
-//     bare-sdk is the database itself. Each runs just before its message.
+//   - <driver>/floor-read, floor-commit, floor-write: the bare handler plus
+//     only the storage such a message cannot do without (the sender read;
+//     the commit of a conversation step; both), no engine: how much of the
+//     gap to bare-sdk is the database itself. Each runs just before its
+//     message.
 //
 // Every message has a new MsgId (no dedupe hits). The mysql sub-benchmarks
 // run when TEST_MYSQL_DSN is set. docs/performance.md has the figures.
@@ -69,7 +70,7 @@ func BenchmarkWebhook(b *testing.B) {
 		b.Run(driver+"/floor-read", func(b *testing.B) {
 			app, srv := benchApp(b, driver)
 			seedResidents(b, app)
-			mountFloor(app, false)
+			mountFloor(app, floorRead)
 			runWebhookBench(b, srv.URL+"/floor", nil, help)
 		})
 		b.Run(driver+"/help", func(b *testing.B) {
@@ -77,9 +78,14 @@ func BenchmarkWebhook(b *testing.B) {
 			seedResidents(b, app)
 			runWebhookBench(b, srv.URL+"/wechat", nil, help)
 		})
+		b.Run(driver+"/floor-commit", func(b *testing.B) {
+			app, srv := benchApp(b, driver)
+			mountFloor(app, floorCommit)
+			runWebhookBench(b, srv.URL+"/floor", app.Store.GroupStats, newcomer)
+		})
 		b.Run(driver+"/floor-write", func(b *testing.B) {
 			app, srv := benchApp(b, driver)
-			mountFloor(app, true)
+			mountFloor(app, floorRead|floorCommit)
 			runWebhookBench(b, srv.URL+"/floor", app.Store.GroupStats, newcomer)
 		})
 		b.Run(driver+"/write", func(b *testing.B) {
@@ -104,10 +110,15 @@ func seedResidents(b *testing.B, app *App) {
 	}
 }
 
-// mountFloor adds POST /floor: the bare SDK handler that also reads the
-// sender (Store.Sender) and, with write, commits a conversation step for
-// them (dedupe row, resident, conversation) through CommitTurn.
-func mountFloor(app *App, write bool) {
+// What a floor handler does besides the bare SDK's work.
+const (
+	floorRead   = 1 << iota // Store.Sender
+	floorCommit             // CommitTurn of a conversation step (dedupe row, resident, conversation)
+)
+
+// mountFloor adds POST /floor: the bare SDK handler that also does what
+// parts says.
+func mountFloor(app *App, parts int) {
 	acct := app.Accounts.Default
 	community := app.Config.Communities[0].ID
 	app.Router.POST("/floor", func(c *gin.Context) {
@@ -115,8 +126,14 @@ func mountFloor(app *App, write bool) {
 		var failed error
 		ss.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 			ctx := c.Request.Context()
-			who, err := app.Store.Sender(ctx, community, string(m.FromUserName))
-			if err == nil && write {
+			var (
+				who models.Sender
+				err error
+			)
+			if parts&floorRead != 0 {
+				who, err = app.Store.Sender(ctx, community, string(m.FromUserName))
+			}
+			if err == nil && parts&floorCommit != 0 {
 				now := time.Now().UTC()
 				res := who.Resident
 				if res == nil {
