@@ -83,18 +83,7 @@ func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
 		if (a == nil) == (b == nil) || !(errors.Is(a, models.ErrStale) || errors.Is(b, models.ErrStale)) {
 			t.Errorf("two steps from one version: %v and %v, want one nil and one ErrStale", a, b)
 		}
-		ok, dup := 0, 0
-		for _, err := range errs[newcomers+3:] {
-			switch {
-			case err == nil:
-				ok++
-			case errors.Is(err, models.ErrDuplicate):
-				dup++
-			default:
-				t.Errorf("storm delivery: %v", err)
-			}
-		}
-		if ok != 1 || dup != 2 {
+		if ok, dup := commitOutcomes(t, errs[newcomers+3:]); ok != 1 || dup != 2 {
 			t.Errorf("storm: %d committed, %d duplicates; want 1 and 2", ok, dup)
 		}
 

@@ -97,30 +97,32 @@ func TestSenderAgreesWithSeparateReads(t *testing.T) {
 // normalize compares times as instants: drivers hand back different
 // locations for the same instant.
 func normalize(v any) any {
+	utc := func(ts ...*time.Time) {
+		for _, t := range ts {
+			*t = t.UTC()
+		}
+	}
 	switch x := v.(type) {
 	case *models.Resident:
-		if x == nil {
-			return x
+		if x != nil {
+			c := *x
+			utc(&c.CreatedAt, &c.UpdatedAt)
+			c.LastMessageAt = utcPtr(c.LastMessageAt)
+			return c
 		}
-		c := *x
-		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-		c.LastMessageAt = utcPtr(c.LastMessageAt)
-		return c
 	case *models.Conversation:
-		if x == nil {
-			return x
+		if x != nil {
+			c := *x
+			utc(&c.ExpiresAt, &c.UpdatedAt)
+			return c
 		}
-		c := *x
-		c.ExpiresAt, c.UpdatedAt = c.ExpiresAt.UTC(), c.UpdatedAt.UTC()
-		return c
 	case *models.Staff:
-		if x == nil {
-			return x
+		if x != nil {
+			c := *x
+			utc(&c.CreatedAt, &c.UpdatedAt)
+			c.BoundAt = utcPtr(c.BoundAt)
+			return c
 		}
-		c := *x
-		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-		c.BoundAt = utcPtr(c.BoundAt)
-		return c
 	}
 	return v
 }

@@ -128,18 +128,7 @@ func TestConcurrentRetriesCommitOnce(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		ok, dup := 0, 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case errors.Is(err, models.ErrDuplicate):
-				dup++
-			default:
-				t.Errorf("CommitTurn: %v", err)
-			}
-		}
-		if ok != 1 || dup != 2 {
+		if ok, dup := commitOutcomes(t, errs); ok != 1 || dup != 2 {
 			t.Errorf("ok=%d dup=%d, want 1 and 2", ok, dup)
 		}
 		if list, _ := db.ListAppeals(ctx, models.AppealFilter{}); len(list) != 1 {
@@ -222,4 +211,21 @@ func TestMigrationVersionsIncrease(t *testing.T) {
 			t.Fatalf("migration versions %v: each must be higher than the one before", v)
 		}
 	}
+}
+
+// commitOutcomes counts the commits that succeeded and those refused as
+// duplicates; any other error fails the test.
+func commitOutcomes(t *testing.T, errs []error) (ok, dup int) {
+	t.Helper()
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, models.ErrDuplicate):
+			dup++
+		default:
+			t.Errorf("CommitTurn: %v", err)
+		}
+	}
+	return ok, dup
 }
