@@ -683,3 +683,95 @@ func TestWebhookHandlerError(t *testing.T) {
 		t.Errorf("rows written: %+v", c)
 	}
 }
+
+// TestWebhookManyResidentsThreeReplicas: forty residents talk at once, each
+// message delivered twice at the same moment to two of three replicas
+// sharing one database (WeChat's retry racing the first delivery), so that
+// conversation steps of different people meet in the group commit and
+// retries meet their first delivery. Each resident ends exactly where one
+// resident talking alone ends: the same replies, the same conversation, one
+// dedupe row per message, no handler error.
+func TestWebhookManyResidentsThreeReplicas(t *testing.T) {
+	script := []string{"小区东门的路灯坏了", "1", "3栋2单元501", "1"} // stops short of submitting
+	const residents = 40
+	for _, driver := range storetest.Drivers(t) {
+		t.Run(driver, func(t *testing.T) {
+			h := newHarness(t, driver, harnessOpts{Replicas: 3, PlainOnly: true})
+			// The reference: one resident alone.
+			var want []string
+			for i, text := range script {
+				status, body := h.do(h.plain(textMsg("oAloneResident0000000000", text, int64(9000+i))))
+				if status != http.StatusOK {
+					t.Fatalf("reference step %d: %d", i, status)
+				}
+				want = append(want, h.decode(h.plain(""), body).Content)
+			}
+			ref, err := h.DB.Conversation(context.Background(), testCommunity, "oAloneResident0000000000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := h.counts()
+
+			var wg sync.WaitGroup
+			for p := range residents {
+				wg.Go(func() {
+					openID := fmt.Sprintf("oCrowdResident%010d", p)
+					for i, text := range script {
+						r := h.plain(textMsg(openID, text, int64(100_000+p*10+i)))
+						var got [2]string
+						var status [2]int
+						var both sync.WaitGroup
+						for k := range 2 {
+							both.Go(func() { status[k], got[k] = h.doOn((p+i+k)%3, r) })
+						}
+						both.Wait()
+						first := false
+						for k := range 2 {
+							c := h.decode(r, got[k])
+							if status[k] != http.StatusOK || (!c.Success && c.Content != want[i]) {
+								t.Errorf("%s step %d delivery %d: %d %q, want %q", openID, i, k, status[k], c.Content, want[i])
+							}
+							first = first || c.Content == want[i]
+						}
+						if !first {
+							t.Errorf("%s step %d: neither delivery got the reply", openID, i)
+						}
+					}
+				})
+			}
+			wg.Wait()
+
+			after := h.counts()
+			if n := after.Processed - before.Processed; n != residents*int64(len(script)) {
+				t.Errorf("%d dedupe rows, want %d (one per message)", n, residents*len(script))
+			}
+			if n := after.Residents - before.Residents; n != residents {
+				t.Errorf("%d new residents, want %d", n, residents)
+			}
+			for p := range residents {
+				openID := fmt.Sprintf("oCrowdResident%010d", p)
+				c, err := h.DB.Conversation(context.Background(), testCommunity, openID)
+				if err != nil || c.State != ref.State || c.Data != ref.Data || c.Version != ref.Version {
+					t.Errorf("%s: conversation %+v, %v; want state %s v%d %s", openID, c, err, ref.State, ref.Version, ref.Data)
+				}
+				r, err := h.DB.Resident(context.Background(), testCommunity, openID)
+				if err != nil || r.Building != "3" || r.Unit != "2" || r.Room != "501" {
+					t.Errorf("%s: resident %+v, %v", openID, r, err)
+				}
+			}
+			for k, rec := range h.Recs {
+				for _, c := range rec.calls() {
+					if c.Err != nil {
+						t.Errorf("replica %d: handler error: %v", k, c.Err)
+					}
+				}
+			}
+			g, n, failed := h.DB.GroupStats()
+			if n <= g {
+				t.Errorf("%d turns in %d groups: want groups of several", n, g)
+			}
+			t.Logf("%d turns in %d groups, %d groups failed (retries, stale steps) and were committed turn by turn; conversation %s v%d",
+				n, g, failed, ref.State, ref.Version)
+		})
+	}
+}
