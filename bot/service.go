@@ -79,7 +79,8 @@ func (s *Service) Handle(ctx context.Context, msg models.Inbound) (Result, error
 // handleOnce needs no dedupe lookup before the step: the engine only reads,
 // and CommitTurn writes the dedupe row first, so a retry's turn fails with
 // ErrDuplicate and the first reply is returned. A read-only step (help, my
-// appeals) is not recorded at all: repeating it changes nothing.
+// appeals) commits no turn and no dedupe row: repeating it changes nothing.
+// It only refreshes the resident's last-message time (touch).
 func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string) (Result, error) {
 	who, err := s.Store.Sender(ctx, msg.CommunityID, msg.OpenID)
 	if err != nil {
