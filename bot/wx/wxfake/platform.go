@@ -372,6 +372,22 @@ func (p *Platform) injectLocked() int {
 	return 0
 }
 
+// acceptPostLocked takes p.mu (the caller unlocks it) and checks a POST
+// call as WeChat does: the method, then the token, then the JSON body, read
+// into req. A non-zero code refuses the call.
+func (p *Platform) acceptPostLocked(r *http.Request, req any) (raw []byte, code int) {
+	if r.Method != http.MethodPost {
+		p.mu.Lock()
+		return nil, 43002
+	}
+	raw, bodyCode := readJSON(r, req)
+	p.mu.Lock()
+	if code := p.checkTokenLocked(r); code != 0 {
+		return nil, code
+	}
+	return raw, bodyCode
+}
+
 // readJSON reads a JSON body into v and returns the raw bytes.
 func readJSON(r *http.Request, v any) ([]byte, int) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
@@ -398,19 +414,11 @@ type templateReq struct {
 
 // handleTemplateSend is POST /cgi-bin/message/template/send?access_token=.
 func (p *Platform) handleTemplateSend(r *http.Request) (int, any) {
-	if r.Method != http.MethodPost {
-		return fail(43002)
-	}
 	var req templateReq
-	raw, bodyCode := readJSON(r, &req)
-	p.mu.Lock()
+	raw, code := p.acceptPostLocked(r, &req)
 	defer p.mu.Unlock()
-	// The token is checked before the body, as WeChat does.
-	if code := p.checkTokenLocked(r); code != 0 {
+	if code != 0 {
 		return fail(code)
-	}
-	if bodyCode != 0 {
-		return fail(bodyCode)
 	}
 	switch {
 	case req.ToUser == "":
@@ -468,9 +476,6 @@ var customMsgTypes = map[string]bool{
 // The real platform refuses users who have not written within 48 h (45015);
 // the fake cannot know, so inject that with Fail.
 func (p *Platform) handleCustomSend(r *http.Request) (int, any) {
-	if r.Method != http.MethodPost {
-		return fail(43002)
-	}
 	var req struct {
 		ToUser  string `json:"touser"`
 		MsgType string `json:"msgtype"`
@@ -478,15 +483,10 @@ func (p *Platform) handleCustomSend(r *http.Request) (int, any) {
 			Content string `json:"content"`
 		} `json:"text"`
 	}
-	raw, bodyCode := readJSON(r, &req)
-	p.mu.Lock()
+	raw, code := p.acceptPostLocked(r, &req)
 	defer p.mu.Unlock()
-	// The token is checked before the body, as WeChat does.
-	if code := p.checkTokenLocked(r); code != 0 {
+	if code != 0 {
 		return fail(code)
-	}
-	if bodyCode != 0 {
-		return fail(bodyCode)
 	}
 	switch {
 	case req.ToUser == "":
@@ -510,21 +510,13 @@ func (p *Platform) handleCustomSend(r *http.Request) (int, any) {
 // handleMenuCreate is POST /cgi-bin/menu/create?access_token= with
 // {"button":[…]}: one to three top-level buttons.
 func (p *Platform) handleMenuCreate(r *http.Request) (int, any) {
-	if r.Method != http.MethodPost {
-		return fail(43002)
-	}
 	var req struct {
 		Button []json.RawMessage `json:"button"`
 	}
-	raw, bodyCode := readJSON(r, &req)
-	p.mu.Lock()
+	raw, code := p.acceptPostLocked(r, &req)
 	defer p.mu.Unlock()
-	// The token is checked before the body, as WeChat does.
-	if code := p.checkTokenLocked(r); code != 0 {
+	if code != 0 {
 		return fail(code)
-	}
-	if bodyCode != 0 {
-		return fail(bodyCode)
 	}
 	if len(req.Button) == 0 || len(req.Button) > 3 {
 		return fail(40016)
