@@ -82,21 +82,9 @@ func (a *keysAPI) create(c *gin.Context) {
 
 // list: GET /api/open311/keys → {keys: [...]}, never the keys themselves.
 func (a *keysAPI) list(c *gin.Context) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
+	if community, out, ok := communityList(a.staffAPI, c, a.keys.APIKeys, a.keyOut); ok {
+		c.JSON(http.StatusOK, gin.H{"community": community, "keys": out})
 	}
-	list, err := a.keys.APIKeys(c.Request.Context(), community)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	out := make([]apiKeyJSON, 0, len(list))
-	for _, k := range list {
-		out = append(out, a.keyOut(k))
-	}
-	c.JSON(http.StatusOK, gin.H{"community": community, "keys": out})
 }
 
 // revoke: DELETE /api/open311/keys/{id} → {key: {...}}; the key opens nothing from now on.

@@ -119,6 +119,28 @@ func (a *staffAPI) communityOf(c *gin.Context) (string, error) {
 	return ids[0], nil
 }
 
+// communityList reads a list of the request's community (communityOf) with
+// load and turns each item into its JSON with out. On an error it has
+// answered, and ok is false.
+func communityList[T, J any](a *staffAPI, c *gin.Context, load func(context.Context, string) ([]T, error),
+	out func(T) J) (community string, items []J, ok bool) {
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return "", nil, false
+	}
+	list, err := load(c.Request.Context(), community)
+	if err != nil {
+		writeError(c, a.log, err)
+		return "", nil, false
+	}
+	items = make([]J, 0, len(list))
+	for _, x := range list {
+		items = append(items, out(x))
+	}
+	return community, items, true
+}
+
 type staffJSON struct {
 	ID         uint64     `json:"id"`
 	Community  string     `json:"community"`
@@ -170,21 +192,9 @@ func (a *staffAPI) createInvite(c *gin.Context) {
 }
 
 func (a *staffAPI) listStaff(c *gin.Context) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
+	if _, out, ok := communityList(a, c, a.db.ListStaff, a.staffOut); ok {
+		c.JSON(http.StatusOK, gin.H{"staff": out})
 	}
-	list, err := a.db.ListStaff(c.Request.Context(), community)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	out := make([]staffJSON, 0, len(list))
-	for _, s := range list {
-		out = append(out, a.staffOut(s))
-	}
-	c.JSON(http.StatusOK, gin.H{"staff": out})
 }
 
 func (a *staffAPI) deleteStaff(c *gin.Context) {
@@ -213,21 +223,10 @@ type gridJSON struct {
 }
 
 func (a *staffAPI) listGrids(c *gin.Context) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
+	gridOut := func(g *models.Grid) gridJSON { return gridJSON{ID: g.ID, Name: g.Name, Buildings: g.BuildingList()} }
+	if community, out, ok := communityList(a, c, a.db.Grids, gridOut); ok {
+		c.JSON(http.StatusOK, gin.H{"community": community, "grids": out})
 	}
-	grids, err := a.db.Grids(c.Request.Context(), community)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	out := make([]gridJSON, 0, len(grids))
-	for _, g := range grids {
-		out = append(out, gridJSON{ID: g.ID, Name: g.Name, Buildings: g.BuildingList()})
-	}
-	c.JSON(http.StatusOK, gin.H{"community": community, "grids": out})
 }
 
 // putGrids: PUT /api/grids {grids: [{id, name, buildings}]} replaces the community's grids.

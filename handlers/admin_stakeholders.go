@@ -35,21 +35,9 @@ func stakeholderOut(s *models.Stakeholder) stakeholderJSON {
 }
 
 func (a *meetingsAPI) listStakeholders(c *gin.Context) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
+	if _, out, ok := communityList(a.staffAPI, c, a.dir.Stakeholders, stakeholderOut); ok {
+		c.JSON(http.StatusOK, gin.H{"stakeholders": out})
 	}
-	list, err := a.dir.Stakeholders(c.Request.Context(), community)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	out := make([]stakeholderJSON, 0, len(list))
-	for _, s := range list {
-		out = append(out, stakeholderOut(s))
-	}
-	c.JSON(http.StatusOK, gin.H{"stakeholders": out})
 }
 
 // stakeholderBody validates a directory entry: a kind, a name, and a way to
