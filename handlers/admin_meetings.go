@@ -126,13 +126,19 @@ func (a *meetingsAPI) create(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	if b.Broadcast {
-		a.respondSend(c, http.StatusCreated, community, m.ID, func() (*models.Meeting, bot.SendResult, error) {
-			return a.svc.Broadcast(c.Request.Context(), community, m.ID)
+	a.respondCreated(c, community, m.ID, b.Broadcast)
+}
+
+// respondCreated answers 201 with a new meeting, after sending its
+// invitations when broadcast is asked for.
+func (a *meetingsAPI) respondCreated(c *gin.Context, community string, id uint64, broadcast bool) {
+	if broadcast {
+		a.respondSend(c, http.StatusCreated, community, id, func() (*models.Meeting, bot.SendResult, error) {
+			return a.svc.Broadcast(c.Request.Context(), community, id)
 		})
 		return
 	}
-	a.respondView(c, http.StatusCreated, community, m.ID, nil)
+	a.respondView(c, http.StatusCreated, community, id, nil)
 }
 
 // respondView answers with the meeting, its invitees, counts and whom to phone.
@@ -285,13 +291,7 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	if b.Broadcast {
-		a.respondSend(c, http.StatusCreated, community, m.ID, func() (*models.Meeting, bot.SendResult, error) {
-			return a.svc.Broadcast(c.Request.Context(), community, m.ID)
-		})
-		return
-	}
-	a.respondView(c, http.StatusCreated, community, m.ID, nil)
+	a.respondCreated(c, community, m.ID, b.Broadcast)
 }
 
 // schedule is the part of a request body that schedules a meeting.
