@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -32,12 +33,7 @@ var Statuses = []Status{StatusSubmitted, StatusAssigned, StatusAccepted, StatusI
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
-	for _, v := range Statuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Statuses, s)
 }
 
 // Open reports whether an appeal in this status still needs someone to act.

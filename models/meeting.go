@@ -2,6 +2,7 @@ package models
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -177,12 +178,7 @@ var StakeholderKinds = []StakeholderKind{StakeholderProperty, StakeholderOwners,
 
 // Valid reports whether k is known.
 func (k StakeholderKind) Valid() bool {
-	for _, v := range StakeholderKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(StakeholderKinds, k)
 }
 
 // Stakeholder is an entry of the directory of parties invited to meetings.
@@ -208,10 +204,8 @@ func (s *Stakeholder) Serves(buildings []string) bool {
 		return true
 	}
 	for _, b := range buildings {
-		for _, m := range mine {
-			if b == m {
-				return true
-			}
+		if slices.Contains(mine, b) {
+			return true
 		}
 	}
 	return false

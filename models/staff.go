@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,12 +28,7 @@ var Roles = []Role{RoleGridWorker, RoleCommittee, RoleLiaison, RoleDistrictCoord
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if v == r {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Roles, r)
 }
 
 // ParseRole turns the contract's spelling into a Role.
