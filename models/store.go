@@ -67,8 +67,6 @@ type Store interface {
 
 	// Resident returns the resident or ENOTFOUND.
 	Resident(ctx context.Context, communityID, openID string) (*Resident, error)
-	// Conversation returns the stored conversation or ENOTFOUND.
-	Conversation(ctx context.Context, communityID, openID string) (*Conversation, error)
 	// TouchResident records that the resident wrote at t (their 48-hour
 	// customer-service window) unless a later time is stored.
 	TouchResident(ctx context.Context, communityID, openID string, t time.Time) error

@@ -34,7 +34,8 @@ func (db *DB) Resident(ctx context.Context, communityID, openID string) (*models
 	return &r, nil
 }
 
-// Conversation returns the stored conversation or ENOTFOUND.
+// Conversation returns the stored conversation or ENOTFOUND (the message
+// path reads it with the rest of the sender: Sender).
 func (db *DB) Conversation(ctx context.Context, communityID, openID string) (*models.Conversation, error) {
 	var c models.Conversation
 	err := db.gorm.WithContext(ctx).Where("community_id = ? AND open_id = ?", communityID, openID).Take(&c).Error
