@@ -59,19 +59,11 @@ func (a *keysAPI) keyOut(k *models.APIKey) apiKeyJSON {
 
 // create: POST /api/open311/keys {name} → 201 {id, key, name, created_at}; the key is shown this once.
 func (a *keysAPI) create(c *gin.Context) {
-	var in struct {
-		Name string `json:"name"`
-	}
-	if err := decode(c, &in); err != nil {
-		writeError(c, a.log, err)
+	community, name, ok := a.namedIn(c)
+	if !ok {
 		return
 	}
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	key, k, err := a.keys.CreateAPIKey(c.Request.Context(), community, in.Name, a.now())
+	key, k, err := a.keys.CreateAPIKey(c.Request.Context(), community, name, a.now())
 	if err != nil {
 		writeError(c, a.log, err)
 		return

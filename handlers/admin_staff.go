@@ -119,6 +119,24 @@ func (a *staffAPI) communityOf(c *gin.Context) (string, error) {
 	return ids[0], nil
 }
 
+// namedIn reads a body {"name": …} and the request's community
+// (communityOf). On an error it has answered, and ok is false.
+func (a *staffAPI) namedIn(c *gin.Context) (community, name string, ok bool) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(c, &in); err != nil {
+		writeError(c, a.log, err)
+		return "", "", false
+	}
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return "", "", false
+	}
+	return community, in.Name, true
+}
+
 // communityList reads a list of the request's community (communityOf) with
 // load and turns each item into its JSON with out. On an error it has
 // answered, and ok is false.
@@ -292,19 +310,11 @@ func (a *staffAPI) listDepartments(c *gin.Context) {
 
 // createDepartment: POST /api/departments {name}; the name is the catalog's unit.
 func (a *staffAPI) createDepartment(c *gin.Context) {
-	var in struct {
-		Name string `json:"name"`
-	}
-	if err := decode(c, &in); err != nil {
-		writeError(c, a.log, err)
+	community, name, ok := a.namedIn(c)
+	if !ok {
 		return
 	}
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	d := &models.Department{CommunityID: community, Name: in.Name}
+	d := &models.Department{CommunityID: community, Name: name}
 	if err := a.db.CreateDepartment(c.Request.Context(), d); err != nil {
 		writeError(c, a.log, err)
 		return
