@@ -57,6 +57,9 @@ type App struct {
 	Jobs *jobs.Runner
 	// Meetings calls and runs consultation meetings (issue 6).
 	Meetings *bot.Meetings
+	// Campaigns ask the residents (问需于民); Projects are community service projects.
+	Campaigns *bot.Campaigns
+	Projects  *bot.Projects
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -131,6 +134,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: a.Webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
+	a.setupCampaigns(&deps) // after the meeting commands: "报名 YS101" answers a meeting
 	// Open311 POST requests become appeals the way confirmed chat appeals do.
 	deps.Open311Intake = &bot.Intake{Engine: a.Engine, Store: a.Store, Now: now, Notify: a.Jobs.Dispatcher.Notify}
 	if a.Platform != nil {

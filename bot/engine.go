@@ -129,6 +129,15 @@ type Engine struct {
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).
 	Invitations InvitationLister
+	// After are run, in order, on every step's output before it is
+	// committed (campaign answers: CampaignAnswers).
+	After []StepHook
+}
+
+// StepHook adds to a step's output what follows from it (a new appeal that
+// answers a campaign); it may read, and writes only through out.Turn.
+type StepHook interface {
+	AfterStep(ctx context.Context, in Input, out *Output) error
 }
 
 // InvitationLister answers the MEETINGS menu click (meetings, issue 6).
@@ -168,7 +177,13 @@ func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	return s.finish(), nil
+	out := s.finish()
+	for _, h := range e.After {
+		if err := h.AfterStep(ctx, in, &out); err != nil {
+			return Output{}, fmt.Errorf("after step: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func (e *Engine) loc() *time.Location {

@@ -36,6 +36,12 @@ type Deps struct {
 	// and Store implements StaffStore and StakeholderStore.
 	Meetings MeetingService
 
+	// Campaigns, Projects and Topics serve /api/campaigns, /api/projects and
+	// /api/topics/monthly when set (and Store implements StaffStore).
+	Campaigns CampaignService
+	Projects  ProjectService
+	Topics    TopicService
+
 	// Open311Intake creates appeals from Open311 POST requests (*bot.Intake);
 	// nil (or a Store without API keys) leaves POST answering 501.
 	Open311Intake Open311Intake
@@ -124,6 +130,11 @@ func NewRouter(d Deps) *gin.Engine {
 		}
 	}
 	// --- end issue 6 ---
+
+	if ss, ok := d.Store.(StaffStore); ok {
+		(&campaignsAPI{staffAPI: &staffAPI{adminAPI: api, db: ss, community: d.Community}, campaigns: d.Campaigns,
+			projects: d.Projects, topics: d.Topics}).register(g)
+	}
 
 	if d.Sim != nil {
 		d.Sim.register(r)

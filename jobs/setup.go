@@ -83,6 +83,8 @@ func Build(d Deps) (*Runner, error) {
 		r.Jobs[config.JobMeetingReminder] = &MeetingReminder{Source: d.Meetings, Outbox: d.Store,
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
+	r.Jobs[JobMonthlyTopic] = &MonthlyTopic{Store: d.Store, Recipients: d.Recipients, Communities: names,
+		Msg: bot.ZhCNCampaigns, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Window: cfg.RatingWindow,
 		Msg: bot.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)

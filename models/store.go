@@ -39,6 +39,12 @@ type Turn struct {
 	// Meetings are meeting changes of this turn (answers to invitations,
 	// meetings called by chat); see MeetingChange.
 	Meetings []*MeetingChange
+
+	// CampaignAnswers link this turn's appeals (new or followed) to the
+	// campaigns they answer; Volunteers sign residents up for projects or
+	// withdraw them (campaign.go, project.go).
+	CampaignAnswers []*CampaignAnswer
+	Volunteers      []*ProjectVolunteer
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn
