@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -269,6 +270,158 @@ func campaignEndToEnd(t *testing.T, h *harness) {
 		}
 		if st, _ := h.call("POST", fmt.Sprintf("/api/topics/monthly/%d/meeting", id), map[string]any{"starts_at": at, "venue": "社区议事厅"}); st != http.StatusConflict {
 			t.Fatalf("a second meeting on one topic: %d", st)
+		}
+	})
+}
+
+// TestProjectEndToEnd is a community service project grown from a campaign
+// on SQLite and MariaDB: bad projects and pledges refused, pledges by
+// source in whole yuan, volunteers signing up and withdrawing by chat,
+// a milestone reaching the linked appeals' residents and the volunteers,
+// and completion resolving the linked appeals through the lifecycle (the
+// residents told and asked to rate).
+func TestProjectEndToEnd(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) { projectEndToEnd(t, newStaffHarness(t, d)) })
+	}
+}
+
+func projectEndToEnd(t *testing.T, h *harness) {
+	r := runCampaign(t, h)
+	p := h.app.Platform
+	wang, zhao, sun, li := h.persona("o-wang"), h.persona("o-zhao"), h.persona("o-sun"), h.persona("o-li")
+	_, org := h.call("POST", "/api/stakeholders", map[string]any{"kind": "social_org", "name": "邻里互助社", "phone": "13900000000"})
+	refs := []string{r.lampRef, r.roadRef}
+
+	t.Run("bad projects are refused and nothing is stored", func(t *testing.T) {
+		for _, c := range []struct {
+			name string
+			body map[string]any
+			want string
+		}{
+			{"unknown need", map[string]any{"name": "n", "need": "sports", "campaign_id": r.id}, "need"},
+			{"no name", map[string]any{"name": "", "need": "safety"}, "name"},
+			{"unknown campaign", map[string]any{"name": "n", "need": "safety", "campaign_id": 99}, "campaign"},
+			{"unknown appeal", map[string]any{"name": "n", "need": "safety", "appeal_refs": []string{"SQ2611269999"}}, "SQ2611269999"},
+			{"unknown stakeholder", map[string]any{"name": "n", "need": "safety", "lead_stakeholder": 99}, "lead_stakeholder"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				st, body := h.call("POST", "/api/projects", c.body)
+				if msg := fmt.Sprint(body["error"]); st != http.StatusBadRequest || !strings.Contains(msg, c.want) {
+					t.Fatalf("%d %v, want 400 mentioning %q", st, body, c.want)
+				}
+			})
+		}
+		if list := h.api("GET", "/api/projects", nil, http.StatusOK)["projects"].([]any); len(list) != 0 {
+			t.Fatalf("a refused project was stored: %v", list)
+		}
+	})
+
+	body := h.api("POST", "/api/projects", map[string]any{"name": "老旧小区安防与照明改造", "need": "safety",
+		"lead_stakeholder": org["id"], "campaign_id": r.id, "appeal_refs": refs}, http.StatusCreated)
+	if body["code"] != "XM101" {
+		t.Fatalf("create project: %v", body)
+	}
+	path := fmt.Sprintf("/api/projects/%d", int(body["id"].(float64)))
+	project := func() map[string]any { return h.api("GET", path, nil, http.StatusOK)["project"].(map[string]any) }
+
+	t.Run("pledges", func(t *testing.T) {
+		h.api("POST", path+"/pledges", map[string]any{"source": "residents", "amount_yuan": 250000, "donor": "7个小区居民"}, http.StatusCreated)
+		h.api("POST", path+"/pledges", map[string]any{"source": "social_units", "amount_yuan": 750000}, http.StatusCreated)
+		for _, bad := range []map[string]any{
+			{"source": "residents", "amount_yuan": -5},
+			{"source": "residents", "amount_yuan": 0},
+			{"source": "residents", "amount_yuan": 12.5},
+			{"source": "lottery", "amount_yuan": 100},
+		} {
+			if st, body := h.call("POST", path+"/pledges", bad); st != http.StatusBadRequest {
+				t.Fatalf("pledge %v: %d %v, want 400", bad, st, body)
+			}
+		}
+		pr := project()
+		f := pr["funding_yuan"].(map[string]any)
+		if f["residents"].(float64) != 250000 || f["social_units"].(float64) != 750000 || f["government"].(float64) != 0 ||
+			pr["funding_total_yuan"].(float64) != 1000000 || len(pr["pledges"].([]any)) != 2 {
+			t.Fatalf("funding: %v", pr)
+		}
+	})
+
+	t.Run("volunteers by chat", func(t *testing.T) {
+		expect(t, "li signs up", li.say("报名 XM101"), "已为您报名社区项目 XM101", "共1人")
+		expect(t, "zhao signs up", zhao.say("报名 xm101"), "共2人")
+		expect(t, "li again", li.say("报名XM101"), "已报名")
+		expect(t, "unknown project", li.say("报名 XM999"), "没有找到编号为 XM999")
+		expect(t, "unknown code", li.say("报名 AB12"), "没有找到编号为 AB12")
+		expect(t, "zhao withdraws", zhao.say("取消报名 XM101"), "已取消")
+		expect(t, "sun not signed", sun.say("取消报名 XM101"), "没有报名")
+		expect(t, "a bare 报名 is a meeting answer", sun.say("报名"), "目前没有邀请您")
+		if reply := h.persona("o-talk").say("报名参加社区活动的场地太小了"); strings.Contains(reply, "社区项目") {
+			t.Fatalf("words after 报名 were taken for a project code: %q", reply)
+		}
+		pr := project()
+		if pr["volunteers"].(float64) != 1 {
+			t.Fatalf("volunteers: %v", pr["volunteers"])
+		}
+		raw, _ := json.Marshal(h.api("GET", path, nil, http.StatusOK))
+		if bytes.Contains(raw, []byte("o-li")) || bytes.Contains(raw, []byte("o-zhao")) {
+			t.Fatalf("the project shows openids: %s", raw)
+		}
+	})
+
+	t.Run("a milestone reaches those concerned", func(t *testing.T) {
+		if st, _ := h.call("POST", path+"/milestones", map[string]any{"title": "灯具采购完成", "progress": 120, "note": "x"}); st != http.StatusBadRequest {
+			t.Fatalf("progress 120: %d, want 400", st)
+		}
+		body := h.api("POST", path+"/milestones", map[string]any{"title": "灯具采购完成", "progress": 40, "note": "已采购声控灯60盏"}, http.StatusCreated)
+		if sent := body["sent"].(map[string]any); sent["queued"].(float64) != 4 {
+			t.Fatalf("milestone sent: %v", body)
+		}
+		// wang and qian raised linked appeals, zhao said "me too", li volunteers.
+		for _, who := range []string{"o-wang", "o-zhao", "o-qian", "o-li"} {
+			got := waitPush(t, p, who, "已采购声控灯60盏", 1)
+			expect(t, "milestone to "+who, got[0].Text, "XM101", "灯具采购完成", "进度40%")
+		}
+		if len(pushesTo(p, "o-sun", "声控灯")) != 0 {
+			t.Fatal("the milestone reached a resident not concerned")
+		}
+	})
+
+	t.Run("completion closes the linked appeals", func(t *testing.T) {
+		if st, body := h.call("POST", path+"/complete", map[string]any{"outcome": "声控灯和监控已全部安装"}); st != http.StatusBadRequest {
+			t.Fatalf("complete without by: %d %v", st, body)
+		}
+		body := h.api("POST", path+"/complete", map[string]any{"outcome": "声控灯和监控已全部安装", "by": r.committeeID}, http.StatusOK)
+		if pr := body["project"].(map[string]any); pr["status"] != "completed" {
+			t.Fatalf("complete: %v", body)
+		}
+		for _, ref := range refs {
+			got := h.api("GET", "/api/appeals/"+ref, nil, http.StatusOK)
+			if a := got["appeal"].(map[string]any); a["status"] != "resolved" {
+				t.Fatalf("linked appeal %s: %v", ref, a)
+			}
+			events := fmt.Sprint(got["events"])
+			if !strings.Contains(events, "project_outcome") || !strings.Contains(events, "staff:"+r.committeeID) {
+				t.Fatalf("events of %s: %s", ref, events)
+			}
+		}
+		waitPush(t, p, "o-wang", "声控灯和监控已全部安装", 1)
+		expect(t, "wang rates", wang.say("满意"), "感谢评价", r.lampRef)
+		waitPush(t, p, "o-li", "社区项目完成", 1)
+		expect(t, "sign up after completion", h.persona("o-new").say("报名 XM101"), "已完成")
+		if st, _ := h.call("POST", path+"/pledges", map[string]any{"source": "government", "amount_yuan": 1}); st != http.StatusConflict {
+			t.Fatalf("a pledge to a completed project: %d, want 409", st)
+		}
+	})
+
+	t.Run("projects by need", func(t *testing.T) {
+		if l := h.api("GET", "/api/projects?need=safety", nil, http.StatusOK)["projects"].([]any); len(l) != 1 {
+			t.Fatalf("safety projects: %v", l)
+		}
+		if l := h.api("GET", "/api/projects?need=health", nil, http.StatusOK)["projects"].([]any); len(l) != 0 {
+			t.Fatalf("health projects: %v", l)
+		}
+		if st, _ := h.call("GET", "/api/projects?need=sports", nil); st != http.StatusBadRequest {
+			t.Fatalf("unknown need: %d", st)
 		}
 	})
 }
