@@ -248,8 +248,11 @@ func runStatements(c *gorm.DB, m migration, rerun bool) error {
 		if err == nil || (rerun && alreadyDone(err)) {
 			continue
 		}
-		return fmt.Errorf("statement %d of %d failed (%s): %w; statements before it are applied, and a re-run skips them",
-			i+1, len(m.Stmts), firstLine(s, 100), err)
+		after := "nothing of the step is applied"
+		if rerun && i > 0 {
+			after = "the statements before it are applied; fix the cause and run again: they are skipped"
+		}
+		return fmt.Errorf("statement %d of %d failed (%s): %w; %s", i+1, len(m.Stmts), firstLine(s, 100), err, after)
 	}
 	return nil
 }
