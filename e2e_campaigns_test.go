@@ -230,6 +230,11 @@ func campaignEndToEnd(t *testing.T, h *harness) {
 		expect(t, "report", out.String(), "问需 WX101", "征询4人", "收到意见4条（4位居民）", "社区即办：2", "个人事项（引导自办）：1",
 			"即时办结（社区层级已办结）：2", "1. "+topic+"：2")
 		out.Reset()
+		if code := run(context.Background(), []string{"report", "--campaign", fmt.Sprint(r.id)}, nil, &out, &errb, env); code != 0 ||
+			!strings.Contains(out.String(), "问需 WX101") {
+			t.Fatalf("report by id: exit %d: %s %s", code, out.String(), errb.String())
+		}
+		out.Reset()
 		if code := run(context.Background(), []string{"report", "--campaign", "WX999"}, nil, &out, &errb, env); code == 0 {
 			t.Fatalf("an unknown campaign printed %q", out.String())
 		}
