@@ -16,6 +16,7 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
@@ -116,7 +117,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	if a.Classifier, err = loadClassifier(cfg.Catalog); err != nil {
 		return nil, err
 	}
-	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
+	a.Engine = &bot.Engine{Msg: messages.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
 		Directory: directory(cfg), Deadliner: a.Jobs.Calendar, Location: cfg.Location,
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}
 	a.Engine.Staff = a.Store
@@ -127,7 +128,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	a.Webhook = &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
-		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
+		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: messages.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: a.Webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
@@ -317,7 +318,7 @@ func wxMenu() []wx.MenuButton {
 		}
 		return out
 	}
-	return conv(bot.Menu(bot.ZhCN))
+	return conv(bot.Menu(messages.ZhCN))
 }
 
 // SyncMenus sets the custom menu of every account where it differs, and

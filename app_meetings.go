@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // newMeetings builds the meetings service on the App's store and clock.
 func (a *App) newMeetings() *bot.Meetings {
-	return &bot.Meetings{Store: a.Store, Msg: bot.ZhCNMeetings, Directory: directory(a.Config), Location: a.Config.Location,
+	return &bot.Meetings{Store: a.Store, Msg: messages.ZhCNMeetings, Directory: directory(a.Config), Location: a.Config.Location,
 		Now: a.Now, TemplateQuota: a.Config.PushDailyTemplateQuota, RemindUndecided: a.Config.MeetingRemindUndecided}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
@@ -141,12 +142,12 @@ func mountFloor(app *App, parts int) {
 				}
 				res.LastMessageAt = &now
 				err = app.Store.CommitTurn(ctx, &models.Turn{CommunityID: community, OpenID: string(m.FromUserName),
-					DedupeKey: strconv.FormatInt(m.MsgID, 10), Reply: bot.ZhCN.HelpResident, At: now, Resident: res,
+					DedupeKey: strconv.FormatInt(m.MsgID, 10), Reply: messages.ZhCN.HelpResident, At: now, Resident: res,
 					Conversation:      &models.Conversation{State: "describe", Data: `{"draft":{"text":"路灯"}}`, ExpiresAt: now.Add(30 * time.Minute)},
 					GuardConversation: true})
 			}
 			failed = err
-			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(bot.ZhCN.HelpResident)}
+			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(messages.ZhCN.HelpResident)}
 		})
 		if err := ss.Serve(); err != nil || failed != nil {
 			c.String(http.StatusInternalServerError, "failed")
@@ -193,7 +194,7 @@ func bareSDKServer(b *testing.B) *httptest.Server {
 	router.POST("/bare", func(c *gin.Context) {
 		srv := acct.OA.GetServer(c.Request, c.Writer)
 		srv.SetMessageHandler(func(*message.MixMessage) *message.Reply {
-			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(bot.ZhCN.HelpResident)}
+			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(messages.ZhCN.HelpResident)}
 		})
 		if err := srv.Serve(); err != nil {
 			c.String(http.StatusBadRequest, "bad request")

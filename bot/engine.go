@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -104,7 +105,7 @@ type Output struct {
 
 // Engine decides what to answer. It is safe for concurrent use once built.
 type Engine struct {
-	Msg        Messages
+	Msg        messages.Messages
 	Reader     Reader
 	Classifier Classifier
 	Catalog    Catalog
@@ -124,7 +125,7 @@ type Engine struct {
 	// nil routes to role placeholders and pushes nothing.
 	Staff StaffDirectory
 	// StaffMsg is the staff catalog (zero: ZhCNStaff).
-	StaffMsg StaffMessages
+	StaffMsg messages.StaffMessages
 	// --- end staff by chat ---
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).

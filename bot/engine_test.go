@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -41,7 +42,7 @@ var now = time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai)
 
 func testEngine(tb testing.TB, db *store.DB) *Engine {
 	c := testClassifier(tb)
-	return &Engine{Msg: ZhCN, Reader: db, Classifier: c, Catalog: c.Catalog(), Location: shanghai,
+	return &Engine{Msg: messages.ZhCN, Reader: db, Classifier: c, Catalog: c.Catalog(), Location: shanghai,
 		Deadliner: models.DefaultCalendar(shanghai), ConversationTTL: 30 * time.Minute, Staff: db,
 		Directory: Directory{"c1": {ID: "c1", Name: "示例社区", Hotline: "023-1", Center: &Point{29.563, 106.5516}, RadiusKM: 2,
 			Grids: []Grid{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2", "3", "4"}}, {ID: "g2", Name: "网格二", Buildings: []string{"5", "6"}}}}}}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/address"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -187,7 +188,7 @@ type Intake struct {
 	Store  TurnCommitter
 	Now    func() time.Time
 	// Msg is the notice catalog (zero: ZhCNIntake).
-	Msg IntakeMessages
+	Msg messages.IntakeMessages
 	// Notify wakes the outbox dispatcher after pushes were stored (optional).
 	Notify func()
 }
@@ -288,7 +289,7 @@ func (in *Intake) Submit(ctx context.Context, r IntakeRequest) (*IntakeResult, e
 func (in *Intake) notice(b *BuiltAppeal) string {
 	m := &in.Msg
 	if m.SmallGridF == "" {
-		m = &ZhCNIntake
+		m = &messages.ZhCNIntake
 	}
 	e, a := in.Engine, b.New.Appeal
 	due := e.Msg.NoDeadline

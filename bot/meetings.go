@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -59,7 +60,7 @@ var (
 // commits it in the message's Turn.
 type Meetings struct {
 	Store     MeetingStore
-	Msg       MeetingMessages
+	Msg       messages.MeetingMessages
 	Directory Directory
 	Location  *time.Location
 	Now       func() time.Time

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -40,7 +41,7 @@ func TestMeetingCommands(t *testing.T) {
 		if _, err := db.BindStaff(ctx, "c", "o-boss", code, now); err != nil {
 			t.Fatal(err)
 		}
-		m := &bot.Meetings{Store: db, Msg: bot.ZhCNMeetings, Location: cst, Now: clock,
+		m := &bot.Meetings{Store: db, Msg: messages.ZhCNMeetings, Location: cst, Now: clock,
 			Directory: bot.Directory{"c": {ID: "c", Grids: []bot.Grid{{ID: "g1", Buildings: []string{"3"}}}}}}
 		mt, err := m.Create(ctx, bot.MeetingRequest{CommunityID: "c", Topic: "加装监控", Level: "building",
 			StartsAt: now.Add(48 * time.Hour), Venue: "架空层", Capacity: 1, Invitees: bot.InviteeSpec{Buildings: []string{"3"}}})
@@ -140,7 +141,7 @@ func TestMeetingQuota(t *testing.T) {
 			}
 		}
 		db.Now = func() time.Time { return now }
-		m := &bot.Meetings{Store: db, Msg: bot.ZhCNMeetings, Location: cst, Now: func() time.Time { return now }, TemplateQuota: 1}
+		m := &bot.Meetings{Store: db, Msg: messages.ZhCNMeetings, Location: cst, Now: func() time.Time { return now }, TemplateQuota: 1}
 		for _, c := range []struct {
 			name     string
 			starts   time.Duration

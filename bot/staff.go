@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -28,9 +29,9 @@ type StaffDirectory interface {
 	FollowerOpenIDs(ctx context.Context, a *models.Appeal) ([]string, error)
 }
 
-func (e *Engine) staffMsg() *StaffMessages {
+func (e *Engine) staffMsg() *messages.StaffMessages {
 	if e.StaffMsg.RoleNames == nil {
-		return &ZhCNStaff
+		return &messages.ZhCNStaff
 	}
 	return &e.StaffMsg
 }
@@ -557,7 +558,7 @@ func (x *cmdCtx) escalate(ch *change, actor models.Actor, reason string, committ
 	if a.DueAt != nil {
 		due = e.dueText(a.DueAt)
 	}
-	level := ZhCNPush.LevelNames[string(up)]
+	level := messages.ZhCNPush.LevelNames[string(up)]
 	x.say(sm.EscalatedF, a.Ref, level, due)
 	if err := e.pushAssigned(x.ctx, &x.out.Turn, a, a.Ref, x.now, ch.n); err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
@@ -282,7 +283,7 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		}
 		m := handlers.NewMetrics()
 		wh := &handlers.Webhook{Accounts: accounts, Handler: mh, Pusher: accounts, Log: log, Metrics: m,
-			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: bot.ZhCN.Failure}
+			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: messages.ZhCN.Failure}
 		router := handlers.NewRouter(handlers.Deps{Log: log, Metrics: m, Store: db, Webhook: wh,
 			AdminToken: o.AdminToken, Now: h.Clock.Now, Location: loc})
 		srv := httptest.NewServer(router)
@@ -302,7 +303,7 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 // with returns the harness reporting to t (a fuzz target's own t).
 // testEngine is the conversation engine as the App builds it, on st.
 func testEngine(st models.Store, c *triage.Classifier, cat *triage.Catalog, loc *time.Location) *bot.Engine {
-	return &bot.Engine{Msg: bot.ZhCN, Reader: st, Location: loc, Classifier: c, Catalog: cat,
+	return &bot.Engine{Msg: messages.ZhCN, Reader: st, Location: loc, Classifier: c, Catalog: cat,
 		Directory: bot.Directory{}, Deadliner: models.DefaultCalendar(loc),
 		ConversationTTL: 30 * time.Minute, MeTooWindow: bot.DefaultMeTooWindow}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
@@ -36,7 +37,7 @@ func newIntakeEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return e.now }
-	engine := &bot.Engine{Msg: bot.ZhCN, Reader: db, Classifier: c, Catalog: cat, Directory: bot.Directory{},
+	engine := &bot.Engine{Msg: messages.ZhCN, Reader: db, Classifier: c, Catalog: cat, Directory: bot.Directory{},
 		Deadliner: models.DefaultCalendar(shanghai), Location: shanghai, Staff: db}
 	r := handlers.NewRouter(handlers.Deps{Log: slog.New(slog.DiscardHandler), Metrics: handlers.NewMetrics(), Store: db,
 		Webhook: &handlers.Webhook{}, AdminToken: token, Now: now, Location: shanghai,

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 )
@@ -26,7 +26,7 @@ type DeadlineReminder struct {
 	Store      *store.DB
 	Recipients Recipients
 	Leads      []time.Duration
-	Msg        bot.PushMessages
+	Msg        messages.PushMessages
 	Location   *time.Location
 	Now        func() time.Time
 	Notify     func() // wakes the dispatcher; may be nil
@@ -117,7 +117,7 @@ type OverdueEscalation struct {
 	Store      *store.DB
 	Recipients Recipients
 	Calendar   *models.Calendar
-	Msg        bot.PushMessages
+	Msg        messages.PushMessages
 	Now        func() time.Time
 	Notify     func()
 	Log        *slog.Logger

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 )
@@ -21,7 +21,7 @@ type CloseUnrated struct {
 	Store      *store.DB
 	Recipients Recipients
 	Window     time.Duration // GONGZHI_RATING_WINDOW
-	Msg        bot.StaffMessages
+	Msg        messages.StaffMessages
 	Now        func() time.Time
 	Notify     func()
 }

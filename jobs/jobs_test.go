@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/models"
@@ -349,4 +349,4 @@ func TestOutboxPusher(t *testing.T) {
 	})
 }
 
-var _ = bot.ZhCNPush
+var _ = messages.ZhCNPush

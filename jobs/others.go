@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 )
@@ -34,7 +34,7 @@ type MeetingReminder struct {
 	Source   MeetingSource
 	Outbox   models.Outbox
 	Leads    []time.Duration
-	Msg      bot.PushMessages
+	Msg      messages.PushMessages
 	Location *time.Location
 	Now      func() time.Time
 	Notify   func()
@@ -91,7 +91,7 @@ type DailyDigest struct {
 	Store       *store.DB
 	Recipients  Recipients
 	Communities []CommunityName
-	Msg         bot.PushMessages
+	Msg         messages.PushMessages
 	Location    *time.Location
 	Now         func() time.Time
 	Notify      func()

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -66,7 +66,7 @@ func Build(d Deps) (*Runner, error) {
 		Templates: d.Settings.Templates, CustomPerWindow: d.Settings.CustomPerWindow, Lease: d.Settings.Lease, Location: cfg.Location},
 		d.Log, d.Now)
 	notify := r.Dispatcher.Notify
-	msg := bot.ZhCNPush
+	msg := messages.ZhCNPush
 	var names []CommunityName
 	for _, c := range cfg.Communities {
 		names = append(names, CommunityName{ID: c.ID, Name: c.Name})
@@ -84,7 +84,7 @@ func Build(d Deps) (*Runner, error) {
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
 	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Window: cfg.RatingWindow,
-		Msg: bot.ZhCNStaff, Now: d.Now, Notify: notify}
+		Msg: messages.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
 	for name, job := range r.Jobs {
 		spec, on := cfg.Schedule(name)

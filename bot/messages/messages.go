@@ -1,4 +1,4 @@
-package bot
+package messages
 
 // Messages is the catalog of everything the bot says. Every user-facing
 // string lives here (zh-CN first); code refers to fields, never to literals,
