@@ -188,8 +188,7 @@ func bareSDKServer(b *testing.B) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	wx.Setup(http.DefaultClient)
 	log := benchLog()
-	router := handlers.NewRouter(handlers.Deps{Log: log, Metrics: handlers.NewMetrics(), Webhook: &handlers.Webhook{},
-		Now: time.Now, Location: time.UTC})
+	router := handlers.NewBase(log, handlers.NewMetrics())
 	acct := wx.NewAccount(wx.AccountConfig{AppID: sandboxAppID, AppSecret: sandboxSecret, Token: sandboxToken}, wx.NewMemoryCache())
 	router.POST("/bare", func(c *gin.Context) {
 		srv := acct.OA.GetServer(c.Request, c.Writer)

@@ -11,12 +11,14 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -65,11 +67,6 @@ type Classifier interface {
 	Classify(text string) triage.Decision
 }
 
-// Catalog looks up catalog items by id (the appeal's topic).
-type Catalog interface {
-	Item(id string) *triage.Item
-}
-
 // CommandHandler is a hook for chat commands of other roles (staff: 绑定,
 // 接单, 办结; meetings: 参加). Text messages go through Engine.Commands in
 // order before any conversation logic; a handler that recognises the text
@@ -103,15 +100,16 @@ type Output struct {
 	ReadOnly bool
 }
 
-// Engine decides what to answer. It is safe for concurrent use once built.
+// Engine decides what to answer. Build it with NewEngine; it is safe for
+// concurrent use and never changed after.
 type Engine struct {
 	Msg        messages.Messages
 	Reader     Reader
 	Classifier Classifier
-	Catalog    Catalog
-	Directory  Directory
-	Deadliner  Deadliner
-	Location   *time.Location
+	// Appeals builds confirmed appeals (routing, deadline, pushes) as every
+	// other surface does.
+	Appeals  *ops.Appeals
+	Location *time.Location
 	// ConversationTTL is how long an unfinished conversation waits for the
 	// next message (default 30 minutes).
 	ConversationTTL time.Duration
@@ -119,20 +117,40 @@ type Engine struct {
 	MeTooWindow time.Duration
 	// Commands are tried, in order, on every text message before the conversation.
 	Commands []CommandHandler
-
-	// --- staff by chat (issue 5) ---
-	// Staff routes confirmed appeals and finds whom to push to (store.DB);
-	// nil routes to role placeholders and pushes nothing.
-	Staff StaffDirectory
-	// StaffMsg is the staff catalog (zero: ZhCNStaff).
-	StaffMsg messages.StaffMessages
-	// --- end staff by chat ---
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).
 	Invitations InvitationLister
 }
 
-// InvitationLister answers the MEETINGS menu click (meetings, issue 6).
+// EngineConfig is what NewEngine needs.
+type EngineConfig struct {
+	Reader     Reader       // required
+	Classifier Classifier   // required
+	Appeals    *ops.Appeals // required
+	// Commands are the chat commands of other roles (staff, meetings),
+	// tried in order before the conversation.
+	Commands        []CommandHandler
+	Invitations     InvitationLister // nil: the MEETINGS menu says the static text
+	ConversationTTL time.Duration    // 0: 30 minutes
+	MeTooWindow     time.Duration    // 0: DefaultMeTooWindow
+}
+
+// NewEngine builds the engine; a missing requirement is an error.
+func NewEngine(c EngineConfig) (*Engine, error) {
+	switch {
+	case c.Reader == nil:
+		return nil, errors.New("bot: the engine needs a reader")
+	case c.Classifier == nil:
+		return nil, errors.New("bot: the engine needs a classifier")
+	case c.Appeals == nil:
+		return nil, errors.New("bot: the engine needs the appeal operations")
+	}
+	return &Engine{Msg: messages.ZhCN, Reader: c.Reader, Classifier: c.Classifier, Appeals: c.Appeals,
+		Location: c.Appeals.Location(), ConversationTTL: c.ConversationTTL, MeTooWindow: c.MeTooWindow,
+		Commands: c.Commands, Invitations: c.Invitations}, nil
+}
+
+// InvitationLister answers the MEETINGS menu click.
 type InvitationLister interface {
 	InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error)
 }

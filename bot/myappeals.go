@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -155,7 +156,7 @@ func (s *step) disputePrivate(rest string) error {
 	}
 	upd := &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}
 	ev, err := models.Transition(a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: s.in.Msg.OpenID},
-		clip(reason, 200), s.now)
+		messages.Clip(reason, 200), s.now)
 	if err != nil {
 		s.sayWithPrompt(m.DisputeNotGuided)
 		return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -191,7 +192,7 @@ func (s *step) prompt() string {
 		return m.AskDescribe
 	case StateLocationConfirm:
 		if d := s.data.Draft; d != nil && d.Loc != nil {
-			_, km := s.community().Far(Point{d.Loc.Lat, d.Loc.Lng})
+			_, km := s.community().Far(ops.Point{Lat: d.Loc.Lat, Lng: d.Loc.Lng})
 			return fmt.Sprintf(m.LocationFarF, km)
 		}
 	case StateClarify:
@@ -216,7 +217,9 @@ func (s *step) reask() {
 	s.say(s.e.Msg.NotUnderstood)
 }
 
-func (s *step) community() *Community { return s.e.Directory.Community(s.in.Msg.CommunityID) }
+func (s *step) community() *ops.Community {
+	return s.e.Appeals.Directory().Community(s.in.Msg.CommunityID)
+}
 
 func (s *step) formatAddress(b, u, r string) string {
 	m := &s.e.Msg
@@ -270,7 +273,7 @@ func (s *step) event() error {
 			return nil
 		case KeyMeetings:
 			s.keep, s.query = true, true
-			if s.e.Invitations != nil { // meetings (issue 6): the person's open invitations
+			if s.e.Invitations != nil { // the person's open invitations
 				text, err := s.e.Invitations.InvitationsText(s.ctx, s.in.Msg.CommunityID, s.in.Msg.OpenID, s.now)
 				if err != nil {
 					return fmt.Errorf("invitations: %w", err)

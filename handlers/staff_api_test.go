@@ -50,8 +50,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e := &env{t: t, db: db, now: dayT.Add(10 * 24 * time.Hour)}
 	log := slog.New(slog.DiscardHandler)
-	r := handlers.NewRouter(handlers.Deps{Log: log, Metrics: handlers.NewMetrics(), Store: db, Webhook: &handlers.Webhook{},
-		AdminToken: token, Now: func() time.Time { return e.now }, Location: shanghai})
+	r := mustRouter(t, testDeps(t, db, &handlers.Webhook{}, handlers.NewMetrics(), log, token, func() time.Time { return e.now }, shanghai))
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
 	return e
