@@ -180,7 +180,7 @@ func (a *App) setupJobs() error {
 		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
 	}
 	var err error
-	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
+	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &wx.Sender{Accounts: a.Accounts},
 		Settings: set, Log: a.Log, Now: a.Now, Recipients: jobs.StaffRecipients{Store: a.Store},
 		Meetings: &meetingSource{db: a.Store, remindUndecided: cfg.MeetingRemindUndecided}})
 	return err

@@ -9,7 +9,6 @@ import (
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // Settings are the push settings, from config (App.setupJobs fills them).
@@ -23,7 +22,7 @@ type Settings struct {
 // Deps is what Build needs.
 type Deps struct {
 	Config     *config.Config
-	Store      *store.DB
+	Store      Store
 	Sender     Sender
 	Recipients Recipients    // nil: DefaultRecipients
 	Meetings   MeetingSource // nil: MEETING_REMINDER is not scheduled
@@ -109,4 +108,17 @@ func (r *Runner) Start(ctx context.Context) {
 func (r *Runner) Stop() {
 	r.Scheduler.Stop()
 	r.Dispatcher.Stop()
+}
+
+// Store is everything the dispatcher and the jobs read and write
+// (models/store's DB implements it).
+type Store interface {
+	OutboxStore
+	ReminderStore
+	EscalationStore
+	UnratedStore
+	DigestStore
+	ConversationStore
+	DedupeStore
+	Locker
 }
