@@ -20,7 +20,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
-	"github.com/gongzhi/gongzhi/bot"
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/config"
@@ -58,11 +57,11 @@ func BenchmarkWebhook(b *testing.B) {
 	b.Run("bare-sdk", func(b *testing.B) {
 		srv := bareSDKServer(b)
 		runWebhookBench(b, srv.URL+"/bare", nil, func(n int64) string {
-			return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
+			return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), messages.ZhCNWords.Help[0], n)
 		})
 	})
 	help := func(n int64) string {
-		return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
+		return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), messages.ZhCNWords.Help[0], n)
 	}
 	newcomer := func(n int64) string {
 		return benchText(fmt.Sprintf("oBenchNewcomer%010d", n), "小区东门的路灯坏了", n)

@@ -23,14 +23,8 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Chat words of the contract (contract.md "Chat words") and our synonyms.
-const (
-	WordHelp          = "帮助"
-	WordCancel        = "取消"
-	WordMyAppeals     = "我的诉求"
-	WordChangeAddress = "修改地址"
-	WordNotPrivate    = "不是私事"
-)
+// chat is the chat words the bot takes (messages.Words).
+var chat = &messages.ZhCNWords
 
 // Menu click keys of the contract.
 const (

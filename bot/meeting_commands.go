@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,27 +49,21 @@ func NewMeetingCommands(m *ops.Meetings, store MeetingReader) (*MeetingCommands,
 
 var _ CommandHandler = (*MeetingCommands)(nil)
 
-// Synonyms of the answer words; the decline words are tried first (不参加 contains 参加).
-var (
-	declineWords = []string{"不参加", "不参会", "不能参加", "不去了", "不去", "来不了", "请假", "取消报名"}
-	acceptWords  = []string{"参加", "参会", "报名", "我参加", "出席"}
-)
-
 // HandleCommand implements CommandHandler.
 func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Output) (bool, error) {
 	raw := strings.TrimSpace(in.Msg.Content)
 	w := normWord(raw)
-	if rest, ok := cutWord(w, "取消会议"); ok {
+	if rest, ok := cutWord(w, chat.MeetingCancel); ok {
 		return true, c.cancel(ctx, in, out, raw, rest)
 	}
-	if strings.HasPrefix(w, "开会") || strings.HasPrefix(w, "召开会议") {
+	if _, ok := cutWord(w, chat.MeetingCall...); ok {
 		st, err := c.organiser(ctx, in)
 		if err != nil || st == nil {
 			return false, err // from a resident it is just words, perhaps an appeal
 		}
 		return true, c.call(ctx, in, out, raw, st)
 	}
-	if rest, ok := cutWord(w, "会议", "查会议"); ok {
+	if rest, ok := cutWord(w, chat.MeetingShow...); ok {
 		if code, ok := models.NormalizeMeetingCode(trimPunct(rest)); ok {
 			return true, c.show(ctx, in, out, code)
 		}
@@ -77,7 +72,7 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 	for _, set := range []struct {
 		words  []string
 		accept bool
-	}{{declineWords, false}, {acceptWords, true}} {
+	}{{chat.MeetingDecline, false}, {chat.MeetingAccept, true}} {
 		if rest, ok := cutWord(w, set.words...); ok {
 			rest = trimPunct(rest)
 			code, isCode := models.NormalizeMeetingCode(rest)
@@ -205,11 +200,7 @@ func (c *MeetingCommands) organiser(ctx context.Context, in Input) (*models.Staf
 func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw string, st *models.Staff) error {
 	msg := c.msg
 	fields := strings.Fields(width.Fold.String(raw))
-	if len(fields) > 0 && (fields[0] == "开会" || fields[0] == "召开会议") {
-		fields = fields[1:]
-	} else if len(fields) > 0 {
-		fields[0] = strings.TrimPrefix(strings.TrimPrefix(fields[0], "召开会议"), "开会")
-	}
+	fields = dropWord(fields, chat.MeetingCall...)
 	if len(fields) < 4 {
 		c.say(out, msg.CallUsage)
 		return nil
@@ -312,11 +303,7 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 		return nil
 	}
 	fields := strings.Fields(width.Fold.String(raw))
-	if len(fields) > 0 && fields[0] == "取消会议" {
-		fields = fields[1:]
-	} else if len(fields) > 0 {
-		fields[0] = strings.TrimPrefix(fields[0], "取消会议")
-	}
+	fields = dropWord(fields, chat.MeetingCancel)
 	if len(fields) < 2 {
 		c.say(out, msg.CancelUsage)
 		return nil
@@ -361,12 +348,12 @@ var (
 func parseScope(s string) (models.MeetingLevel, ops.InviteeSpec, bool) {
 	s = strings.TrimSpace(s)
 	switch {
-	case s == "社区" || s == "全社区":
+	case slices.Contains(chat.ScopeCommunity, s):
 		return models.MeetingCommunity, ops.InviteeSpec{Community: true}, true
 	case buildingScope.MatchString(s):
 		return models.MeetingBuilding, ops.InviteeSpec{Buildings: numbers.FindAllString(s, -1)}, true
 	}
-	for _, p := range []string{"居民小组", "小组", "网格"} {
+	for _, p := range chat.ScopeGroup {
 		if g, ok := strings.CutPrefix(s, p); ok && g != "" {
 			return models.MeetingGroup, ops.InviteeSpec{Grids: strings.FieldsFunc(g, func(r rune) bool { return r == ',' || r == '，' || r == '、' })}, true
 		}
@@ -453,4 +440,24 @@ func (c *MeetingCommands) InvitationsText(ctx context.Context, communityID, open
 		return c.msg.NoInvitation, nil
 	}
 	return c.msg.InvitationsHead + "\n" + c.listLines(invs) + "\n" + c.msg.AnswerHint, nil
+}
+
+// dropWord removes the command word from the first field ("开会" alone, or
+// glued to what follows: "开会3栋").
+func dropWord(fields []string, words ...string) []string {
+	if len(fields) == 0 {
+		return fields
+	}
+	for _, w := range words {
+		if fields[0] == w {
+			return fields[1:]
+		}
+	}
+	for _, w := range words {
+		if rest, ok := strings.CutPrefix(fields[0], w); ok {
+			fields[0] = rest
+			break
+		}
+	}
+	return fields
 }

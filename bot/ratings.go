@@ -32,9 +32,9 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 		}
 		ref = list[0].Ref
 	}
-	word := WordSatisfied
+	word := chat.Satisfied
 	if !satisfied {
-		word = WordUnsatisfied
+		word = chat.Unsatisfied
 	}
 	ch, err := x.c.appeals.PlanRate(x.ctx, ops.RateRequest{Community: x.in.Msg.CommunityID, Ref: ref,
 		OpenID: x.in.Msg.OpenID, Satisfied: satisfied, Reason: reason})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -41,28 +42,13 @@ type StaffReader interface {
 	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
 }
 
-// Staff command words (contract.md "Chat words").
-const (
-	WordBind        = "绑定"
-	WordAccept      = "接单"
-	WordProgress    = "进展"
-	WordResolve     = "办结"
-	WordEscalate    = "上报"
-	WordReturn      = "退回"
-	WordMyTasks     = "我的任务"
-	WordReassign    = "改派"
-	WordReclassify  = "改类"
-	WordSatisfied   = "满意"
-	WordUnsatisfied = "不满意"
-)
-
 // workerWords are the commands that act on one appeal; the bool says a
 // text after the reference is required.
 var workerWords = []struct {
 	word     string
 	needText bool
-}{{WordAccept, false}, {WordProgress, true}, {WordResolve, true}, {WordEscalate, false}, {WordReturn, true},
-	{WordReassign, true}, {WordReclassify, true}}
+}{{chat.Accept, false}, {chat.Progress, true}, {chat.Resolve, true}, {chat.Escalate, false}, {chat.Return, true},
+	{chat.Reassign, true}, {chat.Reclassify, true}}
 
 // DefaultPhotoWindow is how long after 办结 a staff member's photo is
 // attached to the resolution.
@@ -138,14 +124,14 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 	text := strings.TrimSpace(width.Fold.String(in.Msg.Content))
 	w := normWord(text)
 	x := &cmdCtx{c: c, ctx: ctx, in: in, out: out, now: in.Now.UTC()}
-	if rest, ok := strings.CutPrefix(text, WordBind); ok {
+	if rest, ok := strings.CutPrefix(text, chat.Bind); ok {
 		return true, x.bind(strings.TrimSpace(rest))
 	}
 	// Ratings are the resident's (only the author may rate).
-	if rest, ok := strings.CutPrefix(text, WordUnsatisfied); ok {
+	if rest, ok := strings.CutPrefix(text, chat.Unsatisfied); ok {
 		return x.rate(false, rest)
 	}
-	if rest, ok := strings.CutPrefix(text, WordSatisfied); ok {
+	if rest, ok := strings.CutPrefix(text, chat.Satisfied); ok {
 		if _, _, isRef := splitRef(rest); strings.TrimSpace(rest) == "" || isRef {
 			return x.rate(true, rest)
 		}
@@ -158,8 +144,8 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 			break
 		}
 	}
-	isTasks := w == WordMyTasks
-	isHelp := w == WordHelp || w == "菜单" || w == "?" || strings.EqualFold(w, "help")
+	isTasks := w == chat.MyTasks
+	isHelp := slices.Contains(chat.Help, w)
 	if word == "" && !isTasks && !isHelp {
 		return false, nil
 	}
@@ -303,16 +289,16 @@ func (x *cmdCtx) act(word, rest string) error {
 		}
 	}
 	committee := x.staff.Role == models.RoleCommittee || x.staff.Role == models.RoleAdmin
-	if (word == WordReassign || word == WordReclassify) && !committee {
+	if (word == chat.Reassign || word == chat.Reclassify) && !committee {
 		x.say("%s", sm.CommitteeOnly)
 		return nil
 	}
-	if !ok || (needsText && arg == "") || (word == WordEscalate && arg == "" && !committee) {
+	if !ok || (needsText && arg == "") || (word == chat.Escalate && arg == "" && !committee) {
 		x.say(sm.NeedRefF, sm.Usage[word])
 		return nil
 	}
-	if word == WordEscalate && arg == "" {
-		arg = WordEscalate // the committee may escalate without a reason
+	if word == chat.Escalate && arg == "" {
+		arg = chat.Escalate // the committee may escalate without a reason
 	}
 	actor := models.Actor{Kind: models.ActorStaff, Staff: x.staff}
 	r := ops.StepRequest{Community: x.in.Msg.CommunityID, Ref: ref, Actor: actor, Note: arg}
@@ -322,17 +308,17 @@ func (x *cmdCtx) act(word, rest string) error {
 		err error
 	)
 	switch word {
-	case WordAccept:
+	case chat.Accept:
 		ch, err = a.PlanAccept(x.ctx, r)
-	case WordProgress:
+	case chat.Progress:
 		ch, err = a.PlanProgress(x.ctx, r)
-	case WordResolve:
+	case chat.Resolve:
 		ch, err = a.PlanResolve(x.ctx, r)
-	case WordReturn:
+	case chat.Return:
 		ch, err = a.PlanReturn(x.ctx, r)
-	case WordEscalate:
+	case chat.Escalate:
 		ch, err = a.PlanEscalate(x.ctx, r)
-	case WordReassign:
+	case chat.Reassign:
 		who, reason, _ := strings.Cut(arg, " ")
 		who = strings.TrimSpace(who)
 		ch, err = a.PlanRevise(x.ctx, ops.Revision{Community: r.Community, Ref: ref, Actor: actor, Assignee: &who, Reason: reason})
@@ -342,7 +328,7 @@ func (x *cmdCtx) act(word, rest string) error {
 			x.say(sm.UnknownStaffF, messages.Clip(who, 20)) // names nobody active
 			return nil
 		}
-	case WordReclassify:
+	case chat.Reclassify:
 		return x.reclassify(r, arg)
 	}
 	if err != nil {
@@ -350,25 +336,22 @@ func (x *cmdCtx) act(word, rest string) error {
 	}
 	ap := ch.Appeal
 	switch word {
-	case WordAccept:
+	case chat.Accept:
 		x.say(sm.AcceptedF, ap.Ref, ap.Topic, a.Due(ap.DueAt))
-	case WordProgress:
+	case chat.Progress:
 		x.say(sm.ProgressF, ap.Ref)
-	case WordResolve:
+	case chat.Resolve:
 		x.say(sm.ResolvedF, ap.Ref)
-	case WordReturn:
+	case chat.Return:
 		x.say(sm.ReturnedF, ap.Ref)
-	case WordEscalate:
+	case chat.Escalate:
 		x.say(sm.EscalatedF, ap.Ref, messages.ZhCNPush.LevelNames[string(ap.Level)], a.Due(ap.DueAt))
-	case WordReassign:
+	case chat.Reassign:
 		x.say(sm.ReassignedF, ap.Ref, ch.AssigneeName)
 	}
 	ch.AddTo(&x.out.Turn)
 	return nil
 }
-
-// reclassKinds are the kinds 改类 names.
-var reclassKinds = map[string]models.Kind{"大事": models.KindMajor, "小事": models.KindSmall, "私事": models.KindPrivate}
 
 // reclassify is the committee's 改类 <ref> 大事|小事|私事 <原因>: the kind
 // (and the level it implies) changes, then the appeal is guided (private)
@@ -377,18 +360,18 @@ func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
 	sm := x.c.sm
 	var kind models.Kind
 	var reason string
-	for w, k := range reclassKinds {
+	for w, k := range chat.Kinds {
 		if rest, ok := strings.CutPrefix(arg, w); ok {
-			kind, reason = k, strings.TrimSpace(rest)
+			kind, reason = models.Kind(k), strings.TrimSpace(rest)
 		}
 	}
 	if kind == "" || reason == "" {
-		x.say(sm.NeedRefF, sm.Usage[WordReclassify])
+		x.say(sm.NeedRefF, sm.Usage[chat.Reclassify])
 		return nil
 	}
 	cur, err := x.c.appeals.Appeal(x.ctx, r.Community, r.Ref)
 	if err != nil {
-		return x.refused(err, r.Ref, WordReclassify)
+		return x.refused(err, r.Ref, chat.Reclassify)
 	}
 	if kind == cur.Kind {
 		x.say(sm.SameKindF, cur.Ref, x.c.msg.KindNames[string(kind)])
@@ -401,7 +384,7 @@ func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
 			x.say(sm.SameKindF, cur.Ref, x.c.msg.KindNames[string(kind)])
 			return nil
 		}
-		return x.refused(err, r.Ref, WordReclassify)
+		return x.refused(err, r.Ref, chat.Reclassify)
 	}
 	x.say(sm.ReclassifiedF, ch.Appeal.Ref, x.c.msg.KindNames[string(kind)])
 	ch.AddTo(&x.out.Turn)

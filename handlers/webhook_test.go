@@ -174,7 +174,7 @@ func TestWebhookSafeModeNodeRoundTrip(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			h := newHarness(t, driver, harnessOpts{})
 			const openID = "oNodeRoundTrip00000000001"
-			msg := textMsg(openID, bot.WordHelp, 424242)
+			msg := textMsg(openID, messages.ZhCNWords.Help[0], 424242)
 			h.remember(msg)
 			q := h.signedQuery(h.Clock.Now())
 			enc := nodeCrypt(t, "encrypt", map[string]string{"token": h.Account.Token, "encodingAESKey": h.Account.AESKey,
@@ -391,7 +391,7 @@ func TestWebhookAccepts(t *testing.T) {
 				}
 			})
 			t.Run("POST on the account's own path", func(t *testing.T) {
-				r := h.safe(textMsg("oByAppIDPath000000000001", bot.WordHelp, 31))
+				r := h.safe(textMsg("oByAppIDPath000000000001", messages.ZhCNWords.Help[0], 31))
 				r.Path = "/wechat/" + h.Account.AppID
 				status, body := h.do(r)
 				if got := h.decode(r, body); status != http.StatusOK || got.Content != messages.ZhCN.HelpResident {
@@ -400,7 +400,7 @@ func TestWebhookAccepts(t *testing.T) {
 			})
 			for i, skew := range []time.Duration{-4*time.Minute - 59*time.Second, 4*time.Minute + 59*time.Second} {
 				t.Run("timestamp off by "+skew.String(), func(t *testing.T) {
-					r := h.plain(textMsg("oSkewedClock000000000001", bot.WordHelp, int64(40+i)))
+					r := h.plain(textMsg("oSkewedClock000000000001", messages.ZhCNWords.Help[0], int64(40+i)))
 					r.Query = h.signedQuery(h.Clock.Now().Add(skew))
 					if status, body := h.do(r); status != http.StatusOK {
 						t.Errorf("status %d (%s), want 200", status, body)

@@ -13,12 +13,6 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Small talk that is no appeal.
-var (
-	greetings = []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"}
-	thanks    = []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"}
-)
-
 // minAppealRunes: a shorter text that names nothing of the catalog is small
 // talk or a stray answer, not an appeal.
 const minAppealRunes = 6
@@ -27,12 +21,12 @@ const minAppealRunes = 6
 func (s *step) idleText(text string) error {
 	m := &s.e.Msg
 	w := normWord(text)
-	if slices.Contains(greetings, w) {
+	if slices.Contains(chat.Greetings, w) {
 		s.goTo(StateIdle)
 		s.say(m.Greeting)
 		return nil
 	}
-	if slices.Contains(thanks, w) {
+	if slices.Contains(chat.Thanks, w) {
 		s.goTo(StateIdle)
 		s.say(m.Thanks)
 		return nil
@@ -241,7 +235,7 @@ func (s *step) meToo(text string) error {
 		s.data.Dup = nil
 		return s.proceed()
 	}
-	if yesNo(text) == 1 || strings.Contains(normWord(text), "附议") {
+	if yesNo(text) == 1 || strings.Contains(normWord(text), chat.Follow) {
 		return s.meToo("1")
 	}
 	s.reask()

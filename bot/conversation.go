@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -304,7 +305,7 @@ func (s *step) globalWords(text string) (bool, error) {
 	m := &s.e.Msg
 	w := normWord(text)
 	switch {
-	case w == WordCancel || w == "算了" || w == "不反映了" || strings.EqualFold(w, "quit"):
+	case slices.Contains(chat.Cancel, w):
 		if s.in.Conversation == nil || s.state == StateIdle || s.state == StateGuided {
 			s.goTo(StateIdle)
 			s.say(m.NothingToCancel)
@@ -313,16 +314,16 @@ func (s *step) globalWords(text string) (bool, error) {
 		s.goTo(StateIdle)
 		s.say(m.Cancelled)
 		return true, nil
-	case w == WordHelp || w == "菜单" || w == "?" || w == "？" || strings.EqualFold(w, "help"):
+	case slices.Contains(chat.Help, w):
 		s.help()
 		return true, nil
-	case w == WordChangeAddress || w == "更改地址" || w == "修改住址" || w == "登记地址":
+	case slices.Contains(chat.ChangeAddress, w):
 		s.data.Address = nil
 		s.goTo(StateAddress)
 		s.say(m.AskAddressChange)
 		return true, nil
 	}
-	if rest, ok := cutWord(w, WordMyAppeals, "我的反映", "查询"); ok {
+	if rest, ok := cutWord(w, chat.MyAppeals...); ok {
 		s.keep, s.query = true, true
 		if rest == "" {
 			return true, s.myAppeals()
@@ -337,7 +338,7 @@ func (s *step) globalWords(text string) (bool, error) {
 		s.keep, s.query = true, true
 		return true, s.appealDetail(ref)
 	}
-	if rest, ok := cutWord(w, WordNotPrivate, "不是私事儿", "这不是私事"); ok {
+	if rest, ok := cutWord(w, chat.NotPrivate...); ok {
 		return true, s.disputePrivate(rest)
 	}
 	return false, nil

@@ -152,7 +152,7 @@ func (s *step) disputePrivate(rest string) error {
 	}
 	reason := strings.TrimSpace(strings.TrimPrefix(rest, a.Ref))
 	if reason == "" {
-		reason = WordNotPrivate
+		reason = chat.NotPrivate[0]
 	}
 	upd := &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}
 	ev, err := models.Transition(a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: s.in.Msg.OpenID},
