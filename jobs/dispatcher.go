@@ -386,9 +386,15 @@ func (d *Dispatcher) record(ctx context.Context, m *models.OutboxMessage, write 
 			return
 		}
 		d.warn("outbox: record outcome failed; retrying", "id", m.ID, "err", err)
-		time.Sleep(wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			d.warn("outbox: stopped before a push's outcome was recorded; it will be retried", "id", m.ID, "err", ctx.Err())
+			return
+		case <-t.C:
+		}
 		wait = min(2*wait, 2*time.Second)
-		_ = ctx
 	}
 }
 
