@@ -217,7 +217,7 @@ func staffDay(t *testing.T, h *harness) {
 		third: {models.StatusEscalated, "submit assign reclassify escalate set_deadline"},
 	}
 	for ref, w := range want {
-		a, err := h.app.Store.AppealByRef(ctx, ref)
+		a, err := h.app.Store.AppealByRef(ctx, h.app.Config.Communities[0].ID, ref)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,7 @@ func TestSandboxReminderAndEscalation(t *testing.T) {
 	if !strings.Contains(reminder, a.Ref) || !strings.Contains(escalation, a.Ref) {
 		t.Errorf("pushes do not name the appeal %s: %q / %q", a.Ref, reminder, escalation)
 	}
-	got, err := app.Store.AppealByRef(ctx, a.Ref)
+	got, err := app.Store.AppealByRef(ctx, a.CommunityID, a.Ref)
 	if err != nil || got.Level != models.LevelStreet || got.Status != models.StatusEscalated {
 		t.Fatalf("appeal after escalation: %+v, %v", got, err)
 	}

@@ -13,22 +13,25 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
+// State is a conversation's named state, stored as models.Conversation.State.
+type State string
+
 // The conversation's named states. Idle is no stored conversation at all.
 const (
-	StateIdle            = "idle"
-	StateAddress         = "address"          // waiting for a home address
-	StateAddressConfirm  = "address_confirm"  // 1 right / 2 wrong
-	StateDescribe        = "describe"         // waiting for what the problem is
-	StateLocationConfirm = "location_confirm" // a far location: 1 keep / 2 drop
-	StateClarify         = "clarify"          // the triage question, numbered options
-	StateMeToo           = "me_too"           // 1 me too / 2 submit separately
-	StateConfirm         = "confirm"          // summary: 1 submit / 2 edit
-	StateGuided          = "guided"           // just guided as private: 不是私事 applies
+	StateIdle            State = "idle"
+	StateAddress         State = "address"          // waiting for a home address
+	StateAddressConfirm  State = "address_confirm"  // 1 right / 2 wrong
+	StateDescribe        State = "describe"         // waiting for what the problem is
+	StateLocationConfirm State = "location_confirm" // a far location: 1 keep / 2 drop
+	StateClarify         State = "clarify"          // the triage question, numbered options
+	StateMeToo           State = "me_too"           // 1 me too / 2 submit separately
+	StateConfirm         State = "confirm"          // summary: 1 submit / 2 edit
+	StateGuided          State = "guided"           // just guided as private: 不是私事 applies
 )
 
 // unfinished reports whether leaving the state drops something the resident
 // was preparing (an appeal or an address): they are told when it expires.
-func unfinished(state string) bool {
+func unfinished(state State) bool {
 	return state != StateIdle && state != StateGuided && state != ""
 }
 
@@ -84,7 +87,7 @@ type step struct {
 	in    Input
 	now   time.Time
 	res   *models.Resident
-	state string
+	state State
 	data  convData
 	out   Output
 	// keep leaves the stored conversation untouched (commands, ignored events).
@@ -113,12 +116,12 @@ func (e *Engine) newStep(ctx context.Context, in Input) *step {
 			s.data = convData{}
 			s.notice = e.Msg.Expired
 		} else if !now.Before(c.ExpiresAt) {
-			if unfinished(c.State) {
+			if unfinished(State(c.State)) {
 				s.notice = e.Msg.Expired
 			}
 			s.data = convData{}
 		} else {
-			s.state = c.State
+			s.state = State(c.State)
 		}
 	} else {
 		s.out.Turn.GuardConversation = true
@@ -152,7 +155,7 @@ func (s *step) finish() Output {
 	if err != nil { // plain structs of strings and numbers: cannot fail
 		b = []byte("{}")
 	}
-	out.Turn.Conversation = &models.Conversation{State: s.state, Data: string(b), ExpiresAt: s.now.Add(s.e.ttl())}
+	out.Turn.Conversation = &models.Conversation{State: string(s.state), Data: string(b), ExpiresAt: s.now.Add(s.e.ttl())}
 	return out
 }
 
@@ -162,7 +165,7 @@ func (s *step) say(texts ...string) { s.out.Replies = append(s.out.Replies, text
 func (s *step) sayf(format string, args ...any) { s.say(fmt.Sprintf(format, args...)) }
 
 // goTo moves to a state; idle forgets the state's data.
-func (s *step) goTo(state string) {
+func (s *step) goTo(state State) {
 	s.state = state
 	if state == StateIdle || state == StateGuided {
 		s.data = convData{}

@@ -65,15 +65,12 @@ func (s *step) myAppeals() error {
 // visibleAppeal returns the appeal with ref if this resident raised or
 // follows it; anyone else's appeal is "not found", exactly like a missing one.
 func (s *step) visibleAppeal(ref string) (*models.Appeal, bool, error) {
-	a, err := s.e.Reader.AppealByRef(s.ctx, ref)
+	a, err := s.e.Reader.AppealByRef(s.ctx, s.in.Msg.CommunityID, ref)
 	if models.ErrorCode(err) == models.ENOTFOUND {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("appeal by ref: %w", err)
-	}
-	if a.CommunityID != s.in.Msg.CommunityID {
-		return nil, false, nil
 	}
 	if a.OpenID == s.in.Msg.OpenID {
 		return a, true, nil

@@ -50,8 +50,8 @@ const DefaultMeTooWindow = 7 * 24 * time.Hour
 // Reader is what the engine reads besides the person's own state.
 type Reader interface {
 	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
-	// AppealByRef returns the appeal or an ENOTFOUND error.
-	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	// AppealByRef returns the community's appeal or an ENOTFOUND error.
+	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
 	models.FollowerStore
 }

@@ -79,12 +79,12 @@ func (recordingCommand) HandleCommand(_ context.Context, in Input, out *Output) 
 	return true, nil
 }
 
-func conv(tb testing.TB, state string, d convData, expires time.Time) *models.Conversation {
+func conv(tb testing.TB, state State, d convData, expires time.Time) *models.Conversation {
 	b, err := json.Marshal(d)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &models.Conversation{CommunityID: "c1", OpenID: "o1", State: state, Data: string(b), ExpiresAt: expires, Version: 3}
+	return &models.Conversation{CommunityID: "c1", OpenID: "o1", State: string(state), Data: string(b), ExpiresAt: expires, Version: 3}
 }
 
 func text(s string) models.Inbound {
@@ -116,12 +116,12 @@ func TestStep(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		state    string
+		state    State
 		data     convData
 		expires  time.Time
 		resident *models.Resident
 		msg      models.Inbound
-		next     string // "" = idle
+		next     State // "" = idle
 		want     []string
 		check    func(t *testing.T, out Output)
 	}{
@@ -302,7 +302,7 @@ func TestStep(t *testing.T) {
 			}
 			next := StateIdle
 			if c := out.Turn.Conversation; c != nil {
-				next = c.State
+				next = State(c.State)
 				if !c.ExpiresAt.Equal(now.UTC().Add(30 * time.Minute)) {
 					t.Errorf("expires %v, want now+30m", c.ExpiresAt)
 				}
@@ -398,7 +398,7 @@ func FuzzStep(f *testing.F) {
 		f.Add(s, uint8(0))
 		f.Add(s, uint8(5))
 	}
-	states := []string{StateIdle, StateAddress, StateAddressConfirm, StateDescribe, StateLocationConfirm, StateClarify, StateMeToo, StateConfirm, StateGuided}
+	states := []State{StateIdle, StateAddress, StateAddressConfirm, StateDescribe, StateLocationConfirm, StateClarify, StateMeToo, StateConfirm, StateGuided}
 	data := convData{Draft: &draft{Text: "楼道灯坏了", Kind: models.KindSmall, Settled: true, Loc: &place{Lat: 1, Lng: 1},
 		Choices: []models.Kind{models.KindSmall, models.KindMajor}, Options: []string{"a", "b"}, Question: "q"},
 		Address: &addrDraft{Building: "3"}, Dup: &dupOffer{AppealID: 999, Ref: "SQ2611260999"}}

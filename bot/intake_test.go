@@ -51,7 +51,7 @@ func TestIntake(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				a, err := db.AppealByRef(ctx, res.Appeal.Ref)
+				a, err := db.AppealByRef(ctx, res.Appeal.CommunityID, res.Appeal.Ref)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -164,7 +164,7 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 	}
 	switch {
 	case isHelp:
-		if in.Conversation != nil && in.Now.Before(in.Conversation.ExpiresAt) && unfinished(in.Conversation.State) {
+		if in.Conversation != nil && in.Now.Before(in.Conversation.ExpiresAt) && unfinished(State(in.Conversation.State)) {
 			return false, nil // the conversation's own help: its question
 		}
 		x.help()
@@ -398,7 +398,7 @@ func (c *StaffCommands) HandleMedia(ctx context.Context, in Input, out *Output) 
 	if in.Msg.MsgType != models.MsgImage {
 		return false, nil
 	}
-	if conv := in.Conversation; conv != nil && in.Now.Before(conv.ExpiresAt) && unfinished(conv.State) {
+	if conv := in.Conversation; conv != nil && in.Now.Before(conv.ExpiresAt) && unfinished(State(conv.State)) {
 		return false, nil // a photo for an appeal they are raising themselves
 	}
 	staff, err := senderStaff(ctx, c.store, in)

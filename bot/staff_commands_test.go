@@ -171,7 +171,7 @@ func TestStaffCommandMatrix(t *testing.T) {
 						before := w.events(a)
 						reply := w.say(role, c.text(a.Ref))
 						after := w.events(a)
-						got, err := db.AppealByRef(context.Background(), a.Ref)
+						got, err := db.AppealByRef(context.Background(), a.CommunityID, a.Ref)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -241,7 +241,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			return out
 		}
 		status := func() models.Status {
-			got, err := db.AppealByRef(ctx, a.Ref)
+			got, err := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			if err != nil {
 				t.Fatal(err)
 			}

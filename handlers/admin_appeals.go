@@ -56,16 +56,13 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 		rev.DueAt = &t
 	}
 	rev.Assignee = in.Assignee
-	ctx := c.Request.Context()
-	// The appeal's own community: the API's token is the administrator's,
-	// whose reach is every community it serves.
-	ap, err := a.db.AppealByRef(ctx, ref)
+	community, err := a.communityOf(c)
 	if err != nil {
 		writeError(c, a.log, err)
 		return
 	}
-	rev.Community, rev.Ref = ap.CommunityID, ap.Ref
-	if _, err := a.appeals.Revise(ctx, rev); err != nil {
+	rev.Community, rev.Ref = community, ref
+	if _, err := a.appeals.Revise(c.Request.Context(), rev); err != nil {
 		writeError(c, a.log, err)
 		return
 	}

@@ -198,7 +198,7 @@ func TestOpen311Post(t *testing.T) {
 		}
 		check := func(t *testing.T, ref string) (*models.Appeal, []*models.AppealEvent, []*models.OutboxMessage) {
 			t.Helper()
-			a, err := db.AppealByRef(ctx, ref)
+			a, err := db.AppealByRef(ctx, "c1", ref)
 			if err != nil {
 				t.Fatal(err)
 			}

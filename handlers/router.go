@@ -103,10 +103,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 
 	api := &adminAPI{store: d.Store, now: d.Now, loc: d.Location, log: d.Log}
 	g := r.Group("/api", bearerAuth(d.AdminToken))
-	g.GET("/appeals", api.listAppeals)
-	g.GET("/appeals/:ref", api.getAppeal)
-
 	sa := &staffAPI{adminAPI: api, db: d.Store, ops: d.Staff, appeals: d.Appeals, community: d.Community}
+	g.GET("/appeals", api.listAppeals)
+	g.GET("/appeals/:ref", sa.getAppeal)
 	g.POST("/staff/invites", sa.createInvite)
 	g.GET("/staff", sa.listStaff)
 	g.DELETE("/staff/:id", sa.deleteStaff)

@@ -128,7 +128,7 @@ func (e *env) newAppeal(a *models.Appeal, at time.Time) *models.Appeal {
 func (e *env) step(ref string, s models.Step, actor models.Actor, reason string, at time.Time) {
 	e.t.Helper()
 	ctx := context.Background()
-	a, err := e.db.AppealByRef(ctx, ref)
+	a, err := e.db.AppealByRef(ctx, "c1", ref)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -130,7 +130,7 @@ func TestOverdueEscalation(t *testing.T) {
 		if err != nil || c["escalated"] != 1 {
 			t.Fatalf("run = %v, %v; want 1 escalated (district is the top)", c, err)
 		}
-		got, _ := db.AppealByRef(ctx, a.Ref)
+		got, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 		wantDue := time.Date(2026, 10, 13, 10, 0, 0, 0, sh) // 7 working days: 10-08, 09, 10 (worked Saturday), 12, 13 … counted
 		wantDue = models.DefaultCalendar(sh).AddWorkingDays(now, 7)
 		if got.Level != models.LevelStreet || got.Status != models.StatusEscalated || !got.DueAt.Equal(wantDue) || got.Assignee != models.RolePlaceholder(models.RoleLiaison) {
@@ -153,7 +153,7 @@ func TestOverdueEscalation(t *testing.T) {
 		if c, _ := j.RunCounts(ctx); c["escalated"] != 0 {
 			t.Errorf("second run escalated %d", c["escalated"])
 		}
-		if got, _ := db.AppealByRef(ctx, top.Ref); got.Level != models.LevelDistrict || got.Status != models.StatusAssigned {
+		if got, _ := db.AppealByRef(ctx, top.CommunityID, top.Ref); got.Level != models.LevelDistrict || got.Status != models.StatusAssigned {
 			t.Errorf("district appeal changed: %s %s", got.Level, got.Status)
 		}
 	})

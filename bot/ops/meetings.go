@@ -25,7 +25,7 @@ type MeetingStore interface {
 	MeetingFailedPushes(ctx context.Context, meetingID uint64) ([]string, error)
 	StakeholderByID(ctx context.Context, communityID string, id uint64) (*models.Stakeholder, error)
 	ApplyMeetingChange(ctx context.Context, ch *models.MeetingChange) error
-	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	Followers(ctx context.Context, appealID uint64) ([]*models.Follower, error)
 	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
 	ResolveAssignee(ctx context.Context, communityID, s string) (string, error)
@@ -260,9 +260,9 @@ func (s *Meetings) resolve(ctx context.Context, m *models.Meeting, spec InviteeS
 			Source: models.SourceStakeholder})
 	}
 	for _, ref := range refs {
-		a, err := s.store.AppealByRef(ctx, ref)
-		if err != nil || a.CommunityID != m.CommunityID {
-			if err == nil || models.ErrorCode(err) == models.ENOTFOUND {
+		a, err := s.store.AppealByRef(ctx, m.CommunityID, ref)
+		if err != nil {
+			if models.ErrorCode(err) == models.ENOTFOUND {
 				return nil, models.Errorf(models.EINVALID, "appeal %s does not exist in community %s", ref, m.CommunityID)
 			}
 			return nil, err

@@ -259,7 +259,7 @@ func (s *Meetings) outcomeText(m *models.Meeting, o models.MeetingOutcome) strin
 func (s *Meetings) moveAppeals(ctx context.Context, m *models.Meeting, r OutcomeRequest, ch *models.MeetingChange, now time.Time) error {
 	reason := fmt.Sprintf(s.msg.AppealDecisionF, m.Code, r.Measures)
 	for _, ref := range m.LinkedAppeals() {
-		a, err := s.store.AppealByRef(ctx, ref)
+		a, err := s.store.AppealByRef(ctx, m.CommunityID, ref)
 		if err != nil {
 			if models.ErrorCode(err) == models.ENOTFOUND {
 				continue // a linked appeal that is gone has nothing to move

@@ -28,8 +28,8 @@ import (
 
 // AppealStore is what the appeal operations read and write.
 type AppealStore interface {
-	// AppealByRef returns the appeal or ENOTFOUND.
-	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	// AppealByRef returns the community's appeal or ENOTFOUND.
+	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	// AppealEvents returns an appeal's events, oldest first.
 	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
 	// CommitTurn stores new appeals, appeal updates and pushes atomically.
@@ -168,11 +168,7 @@ func (s *Appeals) load(ctx context.Context, community, ref string) (*Change, err
 
 // Appeal returns the appeal ref names in community, or ENOTFOUND.
 func (s *Appeals) Appeal(ctx context.Context, community, ref string) (*models.Appeal, error) {
-	a, err := s.store.AppealByRef(ctx, ref)
-	if err == nil && a.CommunityID != community {
-		err = models.Errorf(models.ENOTFOUND, "appeal %s not found", ref)
-	}
-	return a, err
+	return s.store.AppealByRef(ctx, community, ref)
 }
 
 // Commit stores a planned change with its pushes in one transaction.

@@ -257,7 +257,7 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 				t.Fatalf("Escalate #%d = %v, %v; want %v", i+1, ok, err, want)
 			}
 		}
-		a, _ := db.AppealByRef(ctx, na.Appeal.Ref)
+		a, _ := db.AppealByRef(ctx, na.Appeal.CommunityID, na.Appeal.Ref)
 		if a.Level != models.LevelStreet || a.Status != models.StatusEscalated {
 			t.Errorf("after escalation level=%s status=%s", a.Level, a.Status)
 		}
