@@ -11,7 +11,7 @@ import (
 )
 
 // TestConversations plays residents' scripted conversations through the real
-// webhook on SQLite and MariaDB: every path of issue 3.
+// webhook on SQLite and MariaDB: every path of the resident conversation.
 func TestConversations(t *testing.T) {
 	eachDriver(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()

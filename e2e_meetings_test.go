@@ -54,7 +54,7 @@ func counts(t *testing.T, body map[string]any) map[string]int {
 	return out
 }
 
-// TestMeetingsEndToEnd is issue 6's "done when": a small appeal → a
+// TestMeetingsEndToEnd is the meetings' acceptance: a small appeal → a
 // building-level meeting → invitations to the building's residents and the
 // property company → answers (with a waitlist) → a reschedule → reminders
 // at the new time only → the outcome recorded and sent → the appeal

@@ -16,7 +16,7 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// TestSandboxReminderAndEscalation is issue 4's "done when": in sandbox
+// TestSandboxReminderAndEscalation is the jobs' acceptance: in sandbox
 // mode, with the job schedules and lead times shortened through the
 // settings, a deadline reminder reaches the handler and the escalation
 // reaches the resident, both through the outbox and the fake platform, and

@@ -41,7 +41,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
-// TestMetrics checks the series the issue asks for after a known mix of
+// TestMetrics checks the service's series after a known mix of
 // requests.
 func TestMetrics(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{AdminToken: "metrics-admin-token"})
