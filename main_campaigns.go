@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -17,7 +17,10 @@ func printCampaignReport(ctx context.Context, e *env, cfg *config.Config, db *st
 	if community == "" {
 		community = cfg.Communities[0].ID
 	}
-	s := &bot.Campaigns{Store: db, Msg: bot.ZhCNCampaigns, Directory: directory(cfg), Location: cfg.Location, Now: time.Now}
+	s, err := ops.NewCampaigns(ops.CampaignsConfig{Store: db, Directory: directory(cfg), Location: cfg.Location, Now: time.Now})
+	if err != nil {
+		return err
+	}
 	c, err := s.Find(ctx, community, codeOrID)
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))

@@ -11,23 +11,20 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Chat words of the contract (contract.md "Chat words") and our synonyms.
-const (
-	WordHelp          = "帮助"
-	WordCancel        = "取消"
-	WordMyAppeals     = "我的诉求"
-	WordChangeAddress = "修改地址"
-	WordNotPrivate    = "不是私事"
-)
+// chat is the chat words the bot takes (messages.Words).
+var chat = &messages.ZhCNWords
 
 // Menu click keys of the contract.
 const (
@@ -53,8 +50,8 @@ const DefaultMeTooWindow = 7 * 24 * time.Hour
 // Reader is what the engine reads besides the person's own state.
 type Reader interface {
 	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
-	// AppealByRef returns the appeal or an ENOTFOUND error.
-	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	// AppealByRef returns the community's appeal or an ENOTFOUND error.
+	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
 	models.FollowerStore
 }
@@ -62,11 +59,6 @@ type Reader interface {
 // Classifier sorts an appeal text into a kind, or says what to ask.
 type Classifier interface {
 	Classify(text string) triage.Decision
-}
-
-// Catalog looks up catalog items by id (the appeal's topic).
-type Catalog interface {
-	Item(id string) *triage.Item
 }
 
 // CommandHandler is a hook for chat commands of other roles (staff: 绑定,
@@ -102,15 +94,16 @@ type Output struct {
 	ReadOnly bool
 }
 
-// Engine decides what to answer. It is safe for concurrent use once built.
+// Engine decides what to answer. Build it with NewEngine; it is safe for
+// concurrent use and never changed after.
 type Engine struct {
-	Msg        Messages
+	Msg        messages.Messages
 	Reader     Reader
 	Classifier Classifier
-	Catalog    Catalog
-	Directory  Directory
-	Deadliner  Deadliner
-	Location   *time.Location
+	// Appeals builds confirmed appeals (routing, deadline, pushes) as every
+	// other surface does.
+	Appeals  *ops.Appeals
+	Location *time.Location
 	// ConversationTTL is how long an unfinished conversation waits for the
 	// next message (default 30 minutes).
 	ConversationTTL time.Duration
@@ -118,14 +111,6 @@ type Engine struct {
 	MeTooWindow time.Duration
 	// Commands are tried, in order, on every text message before the conversation.
 	Commands []CommandHandler
-
-	// --- staff by chat (issue 5) ---
-	// Staff routes confirmed appeals and finds whom to push to (store.DB);
-	// nil routes to role placeholders and pushes nothing.
-	Staff StaffDirectory
-	// StaffMsg is the staff catalog (zero: ZhCNStaff).
-	StaffMsg StaffMessages
-	// --- end staff by chat ---
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).
 	Invitations InvitationLister
@@ -140,7 +125,35 @@ type StepHook interface {
 	AfterStep(ctx context.Context, in Input, out *Output) error
 }
 
-// InvitationLister answers the MEETINGS menu click (meetings, issue 6).
+// EngineConfig is what NewEngine needs.
+type EngineConfig struct {
+	Reader     Reader       // required
+	Classifier Classifier   // required
+	Appeals    *ops.Appeals // required
+	// Commands are the chat commands of other roles (staff, meetings),
+	// tried in order before the conversation.
+	Commands        []CommandHandler
+	Invitations     InvitationLister // nil: the MEETINGS menu says the static text
+	ConversationTTL time.Duration    // 0: 30 minutes
+	MeTooWindow     time.Duration    // 0: DefaultMeTooWindow
+}
+
+// NewEngine builds the engine; a missing requirement is an error.
+func NewEngine(c EngineConfig) (*Engine, error) {
+	switch {
+	case c.Reader == nil:
+		return nil, errors.New("bot: the engine needs a reader")
+	case c.Classifier == nil:
+		return nil, errors.New("bot: the engine needs a classifier")
+	case c.Appeals == nil:
+		return nil, errors.New("bot: the engine needs the appeal operations")
+	}
+	return &Engine{Msg: messages.ZhCN, Reader: c.Reader, Classifier: c.Classifier, Appeals: c.Appeals,
+		Location: c.Appeals.Location(), ConversationTTL: c.ConversationTTL, MeTooWindow: c.MeTooWindow,
+		Commands: c.Commands, Invitations: c.Invitations}, nil
+}
+
+// InvitationLister answers the MEETINGS menu click.
 type InvitationLister interface {
 	InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error)
 }

@@ -7,15 +7,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
 // CampaignService is what the campaign endpoints need; *bot.Campaigns implements it.
 type CampaignService interface {
-	Create(ctx context.Context, r bot.CampaignRequest) (*models.Campaign, error)
-	Broadcast(ctx context.Context, communityID string, id uint64) (*models.Campaign, bot.SendResult, error)
-	Get(ctx context.Context, communityID string, id uint64) (*bot.CampaignView, error)
+	Create(ctx context.Context, r ops.CampaignRequest) (*models.Campaign, error)
+	Broadcast(ctx context.Context, communityID string, id uint64) (*models.Campaign, ops.SendResult, error)
+	Get(ctx context.Context, communityID string, id uint64) (*ops.CampaignView, error)
 	List(ctx context.Context, communityID string) ([]*models.Campaign, error)
 	Report(ctx context.Context, communityID string, id uint64) (*models.Campaign, *models.CampaignReport, error)
 	Status(c *models.Campaign) string
@@ -23,12 +23,12 @@ type CampaignService interface {
 
 // ProjectService is what the project endpoints need; *bot.Projects implements it.
 type ProjectService interface {
-	Create(ctx context.Context, r bot.ProjectRequest) (*models.Project, error)
-	Pledge(ctx context.Context, communityID string, id uint64, r bot.PledgeRequest) (*models.ProjectPledge, error)
-	Milestone(ctx context.Context, communityID string, id uint64, r bot.MilestoneRequest) (*models.ProjectMilestone, bot.SendResult, error)
-	Complete(ctx context.Context, communityID string, id uint64, r bot.CompleteRequest) (*models.Project, bot.SendResult, error)
-	Get(ctx context.Context, communityID string, id uint64) (*bot.ProjectView, error)
-	List(ctx context.Context, communityID, need string) ([]*bot.ProjectView, error)
+	Create(ctx context.Context, r ops.ProjectRequest) (*models.Project, error)
+	Pledge(ctx context.Context, communityID string, id uint64, r ops.PledgeRequest) (*models.ProjectPledge, error)
+	Milestone(ctx context.Context, communityID string, id uint64, r ops.MilestoneRequest) (*models.ProjectMilestone, ops.SendResult, error)
+	Complete(ctx context.Context, communityID string, id uint64, r ops.CompleteRequest) (*models.Project, ops.SendResult, error)
+	Get(ctx context.Context, communityID string, id uint64) (*ops.ProjectView, error)
+	List(ctx context.Context, communityID, need string) ([]*ops.ProjectView, error)
 }
 
 // TopicService is what the monthly topic endpoints need; *bot.Topics implements it.
@@ -71,7 +71,7 @@ type campaignJSON struct {
 	ID          uint64       `json:"id"`
 	Code        string       `json:"code"`
 	Question    string       `json:"question"`
-	Audience    bot.Audience `json:"audience"`
+	Audience    ops.Audience `json:"audience"`
 	EndsAt      time.Time    `json:"ends_at"`
 	Status      string       `json:"status"` // draft, open, ended
 	BroadcastAt *time.Time   `json:"broadcast_at,omitempty"`
@@ -82,7 +82,7 @@ type campaignJSON struct {
 func (a *campaignsAPI) campaignOut(c *models.Campaign) campaignJSON {
 	out := campaignJSON{ID: c.ID, Code: c.Code, Question: c.Question, EndsAt: a.in(c.EndsAt), Status: a.campaigns.Status(c),
 		CreatedBy: c.CreatedBy, CreatedAt: a.in(c.CreatedAt),
-		Audience: bot.Audience{All: c.All, Buildings: models.SplitList(c.Buildings), Grids: models.SplitList(c.Grids)}}
+		Audience: ops.Audience{All: c.All, Buildings: models.SplitList(c.Buildings), Grids: models.SplitList(c.Grids)}}
 	if c.BroadcastAt != nil {
 		t := a.in(*c.BroadcastAt)
 		out.BroadcastAt = &t
@@ -98,7 +98,7 @@ func (a *campaignsAPI) createCampaign(c *gin.Context) {
 	}
 	var b struct {
 		Question  string       `json:"question"`
-		Audience  bot.Audience `json:"audience"`
+		Audience  ops.Audience `json:"audience"`
 		EndsAt    string       `json:"ends_at"`
 		Broadcast bool         `json:"broadcast"`
 	}
@@ -111,7 +111,7 @@ func (a *campaignsAPI) createCampaign(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	cp, err := a.campaigns.Create(c.Request.Context(), bot.CampaignRequest{CommunityID: community, Question: b.Question,
+	cp, err := a.campaigns.Create(c.Request.Context(), ops.CampaignRequest{CommunityID: community, Question: b.Question,
 		Audience: b.Audience, EndsAt: ends, CreatedBy: string(models.ActorAdmin)})
 	if err != nil {
 		writeError(c, a.log, err)
@@ -130,7 +130,7 @@ func (a *campaignsAPI) createCampaign(c *gin.Context) {
 }
 
 // respondCampaign answers with the campaign, its recipients' count and whom to phone.
-func (a *campaignsAPI) respondCampaign(c *gin.Context, status int, community string, id uint64, sent *bot.SendResult) {
+func (a *campaignsAPI) respondCampaign(c *gin.Context, status int, community string, id uint64, sent *ops.SendResult) {
 	v, err := a.campaigns.Get(c.Request.Context(), community, id)
 	if err != nil {
 		writeError(c, a.log, err)
@@ -247,7 +247,7 @@ type projectJSON struct {
 	CreatedAt       time.Time        `json:"created_at"`
 }
 
-func (a *campaignsAPI) projectOut(v *bot.ProjectView) projectJSON {
+func (a *campaignsAPI) projectOut(v *ops.ProjectView) projectJSON {
 	p := v.Project
 	out := projectJSON{ID: p.ID, Code: p.Code, Name: p.Name, Need: string(p.Need), LeadStakeholder: p.LeadStakeholderID,
 		CampaignID: p.CampaignID, MeetingID: p.MeetingID, AppealRefs: p.LinkedAppeals(), Status: string(p.Status),
@@ -310,7 +310,7 @@ func (a *campaignsAPI) createProject(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	p, err := a.projects.Create(c.Request.Context(), bot.ProjectRequest{CommunityID: community, Name: b.Name, Need: b.Need,
+	p, err := a.projects.Create(c.Request.Context(), ops.ProjectRequest{CommunityID: community, Name: b.Name, Need: b.Need,
 		LeadStakeholder: b.LeadStakeholder, CampaignID: b.CampaignID, MeetingID: b.MeetingID, AppealRefs: b.AppealRefs,
 		CreatedBy: string(models.ActorAdmin)})
 	if err != nil {
@@ -358,7 +358,7 @@ func (a *campaignsAPI) pledge(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	pl, err := a.projects.Pledge(c.Request.Context(), community, id, bot.PledgeRequest{Source: b.Source, AmountYuan: b.AmountYuan,
+	pl, err := a.projects.Pledge(c.Request.Context(), community, id, ops.PledgeRequest{Source: b.Source, AmountYuan: b.AmountYuan,
 		Donor: b.Donor, By: string(models.ActorAdmin)})
 	if err != nil {
 		writeError(c, a.log, err)
@@ -381,7 +381,7 @@ func (a *campaignsAPI) milestone(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	ms, res, err := a.projects.Milestone(c.Request.Context(), community, id, bot.MilestoneRequest{Title: b.Title,
+	ms, res, err := a.projects.Milestone(c.Request.Context(), community, id, ops.MilestoneRequest{Title: b.Title,
 		Progress: b.Progress, Note: b.Note, By: string(models.ActorAdmin)})
 	if err != nil {
 		writeError(c, a.log, err)
@@ -403,7 +403,7 @@ func (a *campaignsAPI) complete(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	_, res, err := a.projects.Complete(c.Request.Context(), community, id, bot.CompleteRequest{Outcome: b.Outcome, By: b.By})
+	_, res, err := a.projects.Complete(c.Request.Context(), community, id, ops.CompleteRequest{Outcome: b.Outcome, By: b.By})
 	if err != nil {
 		writeError(c, a.log, err)
 		return

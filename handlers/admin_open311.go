@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -22,9 +22,9 @@ type APIKeyStore interface {
 	APIKeyByKey(ctx context.Context, key string) (*models.APIKey, error)
 }
 
-// Open311Intake creates an appeal from an Open311 request (*bot.Intake).
+// Open311Intake creates an appeal from an Open311 request (*ops.Appeals).
 type Open311Intake interface {
-	Submit(ctx context.Context, r bot.IntakeRequest) (*bot.IntakeResult, error)
+	Intake(ctx context.Context, r ops.IntakeRequest) (*ops.IntakeResult, error)
 }
 
 // keysAPI serves /api/open311/keys.

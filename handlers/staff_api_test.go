@@ -50,8 +50,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e := &env{t: t, db: db, now: dayT.Add(10 * 24 * time.Hour)}
 	log := slog.New(slog.DiscardHandler)
-	r := handlers.NewRouter(handlers.Deps{Log: log, Metrics: handlers.NewMetrics(), Store: db, Webhook: &handlers.Webhook{},
-		AdminToken: token, Now: func() time.Time { return e.now }, Location: shanghai})
+	r := mustRouter(t, testDeps(t, db, &handlers.Webhook{}, handlers.NewMetrics(), log, token, func() time.Time { return e.now }, shanghai))
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
 	return e
@@ -129,7 +128,7 @@ func (e *env) newAppeal(a *models.Appeal, at time.Time) *models.Appeal {
 func (e *env) step(ref string, s models.Step, actor models.Actor, reason string, at time.Time) {
 	e.t.Helper()
 	ctx := context.Background()
-	a, err := e.db.AppealByRef(ctx, ref)
+	a, err := e.db.AppealByRef(ctx, "c1", ref)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -30,7 +30,7 @@ type MonthlyTopic struct {
 	Store       TopicStore
 	Recipients  Recipients
 	Communities []CommunityName
-	Msg         bot.CampaignMessages
+	Msg         messages.CampaignMessages
 	Location    *time.Location
 	Now         func() time.Time
 	Notify      func()

@@ -107,7 +107,7 @@ func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
 		if err := change("3"); !errors.Is(err, models.ErrAppealChanged) {
 			t.Fatalf("second change = %v, want ErrAppealChanged", err)
 		}
-		a, _ := db.AppealByRef(ctx, na.Appeal.Ref)
+		a, _ := db.AppealByRef(ctx, na.Appeal.CommunityID, na.Appeal.Ref)
 		evs, _ := db.AppealEvents(ctx, id)
 		if a.Status != models.StatusReview || len(evs) != 2 {
 			t.Errorf("status %s with %d events, want review with 2 (the stale turn must leave nothing)", a.Status, len(evs))

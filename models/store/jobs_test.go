@@ -234,9 +234,9 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].ID != na.Appeal.ID {
 			t.Fatalf("DueForReminder = %d, %v; want the open appeal", len(list), err)
 		}
-		r := store.Reminder{AppealID: na.Appeal.ID, Lead: 2 * time.Hour, Outbox: pushes(1, "r")}
+		r := models.Reminder{AppealID: na.Appeal.ID, Lead: 2 * time.Hour, Outbox: pushes(1, "r")}
 		for i, want := range []int{1, 0} {
-			if n, err := db.CommitReminders(ctx, []store.Reminder{r}); err != nil || n != want {
+			if n, err := db.CommitReminders(ctx, []models.Reminder{r}); err != nil || n != want {
 				t.Fatalf("CommitReminders #%d = %d, %v; want %d", i+1, n, err, want)
 			}
 		}
@@ -248,8 +248,8 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 		if err != nil || len(over) != 1 {
 			t.Fatalf("OverdueForEscalation = %d, %v", len(over), err)
 		}
-		e := func() *store.Escalation {
-			return &store.Escalation{Appeal: over[0], ToLevel: models.LevelStreet, NewDueAt: later.Add(72 * time.Hour),
+		e := func() *models.Escalation {
+			return &models.Escalation{Appeal: over[0], ToLevel: models.LevelStreet, NewDueAt: later.Add(72 * time.Hour),
 				Event: &models.AppealEvent{Actor: "system", Action: "escalated", At: later}}
 		}
 		for i, want := range []bool{true, false} {
@@ -257,7 +257,7 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 				t.Fatalf("Escalate #%d = %v, %v; want %v", i+1, ok, err, want)
 			}
 		}
-		a, _ := db.AppealByRef(ctx, na.Appeal.Ref)
+		a, _ := db.AppealByRef(ctx, na.Appeal.CommunityID, na.Appeal.Ref)
 		if a.Level != models.LevelStreet || a.Status != models.StatusEscalated {
 			t.Errorf("after escalation level=%s status=%s", a.Level, a.Status)
 		}

@@ -106,12 +106,15 @@ func TestCommitTurn(t *testing.T) {
 		if err != nil || len(evs) != 1 || evs[0].Action != "submitted" {
 			t.Errorf("AppealEvents = %+v, %v", evs, err)
 		}
-		got, err := db.AppealByRef(ctx, a.Ref)
+		got, err := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 		if err != nil || got.Description != a.Description {
 			t.Errorf("AppealByRef = %+v, %v", got, err)
 		}
-		if _, err := db.AppealByRef(ctx, "SQ0000000000"); models.ErrorCode(err) != models.ENOTFOUND {
+		if _, err := db.AppealByRef(ctx, "c1", "SQ0000000000"); models.ErrorCode(err) != models.ENOTFOUND {
 			t.Errorf("AppealByRef(missing) err = %v, want not found", err)
+		}
+		if _, err := db.AppealByRef(ctx, "another", a.Ref); models.ErrorCode(err) != models.ENOTFOUND {
+			t.Errorf("AppealByRef(another community) err = %v, want not found", err)
 		}
 	})
 }

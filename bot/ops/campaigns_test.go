@@ -1,4 +1,4 @@
-package bot_test
+package ops_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -34,18 +34,21 @@ func TestCampaignTemplateQuota(t *testing.T) {
 			resident(o, "3")
 		}
 		db.Now = func() time.Time { return now }
-		c := &bot.Campaigns{Store: db, Msg: bot.ZhCNCampaigns, Location: cst, Now: func() time.Time { return now }, TemplateQuota: 1}
+		c, err := ops.NewCampaigns(ops.CampaignsConfig{Store: db, Location: cst, Now: func() time.Time { return now }, TemplateQuota: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, x := range []struct {
 			name string
 			ends time.Duration
-			want bot.SendResult
+			want ops.SendResult
 		}{
-			{"the next morning is in time", 48 * time.Hour, bot.SendResult{Queued: 1, Deferred: 2}},
-			{"the campaign ends before the next morning", 10 * time.Hour, bot.SendResult{Unreachable: 3}},
+			{"the next morning is in time", 48 * time.Hour, ops.SendResult{Queued: 1, Deferred: 2}},
+			{"the campaign ends before the next morning", 10 * time.Hour, ops.SendResult{Unreachable: 3}},
 		} {
 			t.Run(x.name, func(t *testing.T) {
-				cp, err := c.Create(ctx, bot.CampaignRequest{CommunityID: "c", Question: "最需要解决什么？",
-					Audience: bot.Audience{Buildings: []string{"3号楼"}}, EndsAt: now.Add(x.ends)})
+				cp, err := c.Create(ctx, ops.CampaignRequest{CommunityID: "c", Question: "最需要解决什么？",
+					Audience: ops.Audience{Buildings: []string{"3号楼"}}, EndsAt: now.Add(x.ends)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -71,7 +74,7 @@ func TestCampaignTemplateQuota(t *testing.T) {
 		}
 		first := cps[1]
 		// Only the new resident is asked; the quota of the days before the end is taken.
-		if _, res, err := c.Broadcast(ctx, "c", first.ID); err != nil || res != (bot.SendResult{Unreachable: 1}) {
+		if _, res, err := c.Broadcast(ctx, "c", first.ID); err != nil || res != (ops.SendResult{Unreachable: 1}) {
 			t.Fatalf("second broadcast %+v, %v; want the new resident alone, unreachable", res, err)
 		}
 		rep, err := db.CampaignReport(ctx, first.ID, 5)

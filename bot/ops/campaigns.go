@@ -1,4 +1,4 @@
-package bot
+package ops
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -43,24 +44,48 @@ var (
 )
 
 // Campaigns runs campaigns (问需于民): create, broadcast the question within
-// WeChat's rules, count the answers, report.
+// WeChat's rules, record the answers, report.
 type Campaigns struct {
-	Store     CampaignStore
-	Msg       CampaignMessages
+	store     CampaignStore
+	msg       *messages.CampaignMessages
+	directory Directory
+	loc       *time.Location
+	now       func() time.Time
+	quota     int
+	notify    func()
+}
+
+// CampaignsConfig is what NewCampaigns needs.
+type CampaignsConfig struct {
+	Store     CampaignStore // required
 	Directory Directory
 	Location  *time.Location
-	Now       func() time.Time
-	// TemplateQuota: see Meetings.TemplateQuota.
+	Now       func() time.Time // nil: time.Now
+	// TemplateQuota: see MeetingsConfig.TemplateQuota.
 	TemplateQuota int
-	// Notify wakes the outbox dispatcher (may be nil).
+	// Notify wakes the outbox dispatcher after pushes were stored (nil: nobody).
 	Notify func()
 }
 
-func (s *Campaigns) loc() *time.Location {
-	if s.Location == nil {
-		return time.UTC
+// NewCampaigns builds the campaign operations; a missing store is an error.
+func NewCampaigns(c CampaignsConfig) (*Campaigns, error) {
+	if c.Store == nil {
+		return nil, errors.New("ops: campaigns need a store")
 	}
-	return s.Location
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Notify == nil {
+		c.Notify = func() {}
+	}
+	if c.TemplateQuota <= 0 {
+		c.TemplateQuota = DefaultTemplateQuota
+	}
+	return &Campaigns{store: c.Store, msg: &messages.ZhCNCampaigns, directory: c.Directory, loc: c.Location, now: c.Now,
+		quota: c.TemplateQuota, notify: c.Notify}, nil
 }
 
 // Audience says whom a campaign asks.
@@ -81,7 +106,7 @@ type CampaignRequest struct {
 
 // Create validates and stores a campaign (a draft until it is broadcast).
 func (s *Campaigns) Create(ctx context.Context, r CampaignRequest) (*models.Campaign, error) {
-	now := s.Now()
+	now := s.now()
 	q := strings.TrimSpace(r.Question)
 	switch {
 	case q == "" || utf8.RuneCountInString(q) > MaxQuestionRunes:
@@ -109,10 +134,10 @@ func (s *Campaigns) Create(ctx context.Context, r CampaignRequest) (*models.Camp
 		return nil, ErrAudienceNobody
 	}
 	for attempt := 1; ; attempt++ {
-		if c.Code, err = s.Store.NextCampaignCode(ctx, c.CommunityID); err != nil {
+		if c.Code, err = s.store.NextCampaignCode(ctx, c.CommunityID); err != nil {
 			return nil, err
 		}
-		err = s.Store.CreateCampaign(ctx, c)
+		err = s.store.CreateCampaign(ctx, c)
 		if errors.Is(err, models.ErrStale) && attempt < 5 {
 			continue // another campaign took the code
 		}
@@ -131,7 +156,7 @@ func (s *Campaigns) audience(c *models.Campaign, a Audience) error {
 			buildings = append(buildings, b)
 		}
 	}
-	com := s.Directory.Community(c.CommunityID)
+	com := s.directory.Community(c.CommunityID)
 	for _, g := range a.Grids {
 		g = strings.TrimSpace(g)
 		if g == "" || slices.Contains(grids, g) {
@@ -157,14 +182,14 @@ func (s *Campaigns) audience(c *models.Campaign, a Audience) error {
 func (s *Campaigns) asked(ctx context.Context, c *models.Campaign) ([]string, error) {
 	buildings, grids := models.SplitList(c.Buildings), models.SplitList(c.Grids)
 	query := append([]string(nil), buildings...)
-	if com := s.Directory.Community(c.CommunityID); com != nil {
+	if com := s.directory.Community(c.CommunityID); com != nil {
 		for _, g := range com.Grids {
 			if slices.Contains(grids, g.ID) {
 				query = append(query, g.Buildings...)
 			}
 		}
 	}
-	ids, err := s.Store.ResidentOpenIDs(ctx, c.CommunityID, query, grids, c.All)
+	ids, err := s.store.ResidentOpenIDs(ctx, c.CommunityID, query, grids, c.All)
 	if err != nil {
 		return nil, err
 	}
@@ -202,11 +227,11 @@ func (s *Campaigns) Broadcast(ctx context.Context, communityID string, id uint64
 
 func (s *Campaigns) broadcastOnce(ctx context.Context, communityID string, id uint64) (*models.Campaign, SendResult, error) {
 	var res SendResult
-	c, err := s.Store.CampaignByID(ctx, communityID, id)
+	c, err := s.store.CampaignByID(ctx, communityID, id)
 	if err != nil {
 		return nil, res, err
 	}
-	now := s.Now()
+	now := s.now()
 	if !now.Before(c.EndsAt) {
 		return nil, res, ErrCampaignEnded
 	}
@@ -214,7 +239,7 @@ func (s *Campaigns) broadcastOnce(ctx context.Context, communityID string, id ui
 	if err != nil {
 		return nil, res, err
 	}
-	have, err := s.Store.CampaignRecipients(ctx, c.ID)
+	have, err := s.store.CampaignRecipients(ctx, c.ID)
 	if err != nil {
 		return nil, res, err
 	}
@@ -222,9 +247,9 @@ func (s *Campaigns) broadcastOnce(ctx context.Context, communityID string, id ui
 	for _, r := range have {
 		done[r.OpenID] = true
 	}
-	text := fmt.Sprintf(s.Msg.QuestionF, c.Code, c.Question, c.EndsAt.In(s.loc()).Format(s.Msg.TimeLayout))
-	data, _ := json.Marshal(map[string]string{"thing1": cut(c.Question, 20),
-		"time2": c.EndsAt.In(s.loc()).Format(s.Msg.TimeLayout), "character_string3": c.Code})
+	text := fmt.Sprintf(s.msg.QuestionF, c.Code, c.Question, c.EndsAt.In(s.loc).Format(s.msg.TimeLayout))
+	data, _ := json.Marshal(map[string]string{"thing1": messages.Clip(c.Question, 20),
+		"time2": c.EndsAt.In(s.loc).Format(s.msg.TimeLayout), "character_string3": c.Code})
 	var rs []*models.CampaignRecipient
 	var msgs []*models.OutboxMessage
 	src := audienceSource(c)
@@ -241,7 +266,7 @@ func (s *Campaigns) broadcastOnce(ctx context.Context, communityID string, id ui
 	for _, r := range rs {
 		byOpenID[r.OpenID] = r
 	}
-	plan := pushPlan{Load: s.Store, Quota: s.TemplateQuota, Location: s.loc(), Now: now}
+	plan := pushPlan{Load: s.store, Quota: s.quota, Location: s.loc, Now: now}
 	kept, late, res, err := plan.plan(ctx, c.CommunityID, msgs, c.EndsAt)
 	if err != nil {
 		return nil, res, err
@@ -257,18 +282,18 @@ func (s *Campaigns) broadcastOnce(ctx context.Context, communityID string, id ui
 	if c.Status == models.CampaignDraft {
 		c.Status, c.BroadcastAt = models.CampaignOpen, &t
 	}
-	if err := s.Store.BroadcastCampaign(ctx, c, expect, rs, kept); err != nil {
+	if err := s.store.BroadcastCampaign(ctx, c, expect, rs, kept); err != nil {
 		return nil, res, err
 	}
-	if len(kept) > 0 && s.Notify != nil {
-		s.Notify()
+	if len(kept) > 0 {
+		s.notify()
 	}
 	return c, res, nil
 }
 
 // Status is a campaign's status at now: draft, open, or ended.
 func (s *Campaigns) Status(c *models.Campaign) string {
-	if !s.Now().Before(c.EndsAt) {
+	if !s.now().Before(c.EndsAt) {
 		return "ended"
 	}
 	return string(c.Status)
@@ -284,11 +309,11 @@ type CampaignView struct {
 
 // Get returns a campaign with its recipients' counts and the unreachable.
 func (s *Campaigns) Get(ctx context.Context, communityID string, id uint64) (*CampaignView, error) {
-	c, err := s.Store.CampaignByID(ctx, communityID, id)
+	c, err := s.store.CampaignByID(ctx, communityID, id)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.Store.CampaignRecipients(ctx, c.ID)
+	rs, err := s.store.CampaignRecipients(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -303,28 +328,28 @@ func (s *Campaigns) Get(ctx context.Context, communityID string, id uint64) (*Ca
 
 // List returns a community's campaigns, newest first.
 func (s *Campaigns) List(ctx context.Context, communityID string) ([]*models.Campaign, error) {
-	return s.Store.ListCampaigns(ctx, communityID)
+	return s.store.ListCampaigns(ctx, communityID)
 }
 
 // Find returns a campaign by its code (WX101) or its id.
 func (s *Campaigns) Find(ctx context.Context, communityID, codeOrID string) (*models.Campaign, error) {
 	if code, ok := models.NormalizeCampaignCode(codeOrID); ok {
-		return s.Store.CampaignByCode(ctx, communityID, code)
+		return s.store.CampaignByCode(ctx, communityID, code)
 	}
 	var id uint64
 	if _, err := fmt.Sscan(strings.TrimSpace(codeOrID), &id); err != nil || id == 0 {
 		return nil, models.Errorf(models.EINVALID, "campaign %q: want a code (WX101) or an id", codeOrID)
 	}
-	return s.Store.CampaignByID(ctx, communityID, id)
+	return s.store.CampaignByID(ctx, communityID, id)
 }
 
 // Report returns the campaign's table.
 func (s *Campaigns) Report(ctx context.Context, communityID string, id uint64) (*models.Campaign, *models.CampaignReport, error) {
-	c, err := s.Store.CampaignByID(ctx, communityID, id)
+	c, err := s.store.CampaignByID(ctx, communityID, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := s.Store.CampaignReport(ctx, c.ID, campaignTopTopics)
+	rep, err := s.store.CampaignReport(ctx, c.ID, campaignTopTopics)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -333,9 +358,9 @@ func (s *Campaigns) Report(ctx context.Context, communityID string, id uint64) (
 
 // ReportText is the report in words, for `gongzhi report --campaign`.
 func (s *Campaigns) ReportText(c *models.Campaign, r *models.CampaignReport) string {
-	m := &s.Msg
+	m := s.msg
 	lines := []string{
-		fmt.Sprintf(m.ReportHeadF, c.Code, c.Question, m.StatusNames[s.Status(c)], c.EndsAt.In(s.loc()).Format(m.TimeLayout)),
+		fmt.Sprintf(m.ReportHeadF, c.Code, c.Question, m.StatusNames[s.Status(c)], c.EndsAt.In(s.loc).Format(m.TimeLayout)),
 		fmt.Sprintf(m.ReportRecipientsF, r.Recipients, r.Reached, r.Unreached),
 		fmt.Sprintf(m.ReportTotalF, r.Total, r.Answerers, r.Appeals),
 		m.ReportLevels,
@@ -358,28 +383,22 @@ func (s *Campaigns) ReportText(c *models.Campaign, r *models.CampaignReport) str
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// CampaignAnswers is the Engine's AfterStep hook that records a resident's
-// appeal (new, or "me too" on an open one) as an answer to every campaign
-// that asked them and is taking answers: the appeal itself went through the
-// conversation like any other, so it is triaged, routed and on the list.
-type CampaignAnswers struct{ C *Campaigns }
-
-var _ StepHook = (*CampaignAnswers)(nil)
-
-// AfterStep implements StepHook.
-func (h *CampaignAnswers) AfterStep(ctx context.Context, in Input, out *Output) error {
-	t := &out.Turn
+// PlanAnswers records the turn's appeals of openID — new ones, and those
+// followed by "me too" — as answers to every campaign that asked openID and
+// takes answers at t, and returns the line thanking for it ("" when none).
+func (s *Campaigns) PlanAnswers(ctx context.Context, t *models.Turn, communityID, openID string, at time.Time) (string, error) {
 	if len(t.NewAppeals) == 0 && len(t.NewFollowers) == 0 {
-		return nil
+		return "", nil
 	}
-	cs, err := h.C.Store.AnsweringCampaigns(ctx, in.Msg.CommunityID, in.Msg.OpenID, in.Now)
+	cs, err := s.store.AnsweringCampaigns(ctx, communityID, openID, at)
 	if err != nil || len(cs) == 0 {
-		return err
+		return "", err
 	}
 	var codes []string
+	n := len(t.CampaignAnswers)
 	for _, c := range cs {
 		for i, na := range t.NewAppeals {
-			if na.Appeal.OpenID == in.Msg.OpenID {
+			if na.Appeal.OpenID == openID {
 				t.CampaignAnswers = append(t.CampaignAnswers, &models.CampaignAnswer{CampaignID: c.ID, NewAppeal: i + 1, How: models.AnswerByAppeal})
 			}
 		}
@@ -388,8 +407,8 @@ func (h *CampaignAnswers) AfterStep(ctx context.Context, in Input, out *Output) 
 		}
 		codes = append(codes, c.Code)
 	}
-	if len(t.CampaignAnswers) > 0 && len(out.Replies) > 0 {
-		out.Replies[0] += fmt.Sprintf(h.C.Msg.AnswerThanksF, strings.Join(codes, "、"))
+	if len(t.CampaignAnswers) == n {
+		return "", nil
 	}
-	return nil
+	return fmt.Sprintf(s.msg.AnswerThanksF, strings.Join(codes, "、")), nil
 }

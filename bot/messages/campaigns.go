@@ -1,4 +1,4 @@
-package bot
+package messages
 
 // --- campaigns, the monthly topic and service projects ---
 
@@ -14,6 +14,10 @@ type CampaignMessages struct {
 
 	NeedNames   map[string]string // safety, health, …
 	SourceNames map[string]string // residents, social_units, government
+
+	// Chat words of projects (compared after the bot's normalisation): sign
+	// up, withdraw (取消报名 is tried first; 报名 alone answers a meeting).
+	SignUpWords, WithdrawWords []string
 
 	SignedUpF      string // code, name, volunteers
 	AlreadySignedF string // code, name
@@ -58,6 +62,9 @@ var ZhCNCampaigns = CampaignMessages{
 	NeedNames: map[string]string{"safety": "平安", "health": "健康", "mutual_aid": "互助", "convenience": "便民",
 		"recreation": "文娱", "culture_education": "文化教育"},
 	SourceNames: map[string]string{"residents": "居民自筹", "social_units": "驻区单位", "government": "政府补贴"},
+
+	SignUpWords:   []string{"我要报名", "志愿报名", "报名"},
+	WithdrawWords: []string{"取消报名", "退出报名", "退出项目"},
 
 	SignedUpF:      "已为您报名社区项目 %s（%s）志愿者，目前共%d人报名。项目有进展会通知您。如需退出，回复\"取消报名 %[1]s\"。",
 	AlreadySignedF: "您已报名社区项目 %s（%s），不需要重复报名。",

@@ -1,4 +1,4 @@
-package bot
+package ops
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -32,7 +33,7 @@ type ProjectStore interface {
 	StakeholderByID(ctx context.Context, communityID string, id uint64) (*models.Stakeholder, error)
 	StaffByID(ctx context.Context, communityID string, id uint64) (*models.Staff, error)
 	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
-	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	Followers(ctx context.Context, appealID uint64) ([]*models.Follower, error)
 }
 
@@ -50,31 +51,49 @@ var ErrProjectDone = &models.Error{Code: models.ECONFLICT, Message: "the project
 
 // Projects runs community service projects (项目化): create, pledges,
 // milestones told to those concerned, completion through the appeal
-// lifecycle, and volunteers by chat (ProjectCommands).
+// lifecycle (Appeals.PlanResolve), and volunteers (PlanVolunteer, for the chat).
 type Projects struct {
-	Store    ProjectStore
-	Msg      CampaignMessages
-	StaffMsg StaffMessages // the resolved-appeal pushes (zero: ZhCNStaff)
+	store   ProjectStore
+	appeals *Appeals
+	msg     *messages.CampaignMessages
+	loc     *time.Location
+	now     func() time.Time
+	quota   int
+	notify  func()
+}
+
+// ProjectsConfig is what NewProjects needs.
+type ProjectsConfig struct {
+	Store    ProjectStore // required
+	Appeals  *Appeals     // required: completion resolves the linked appeals through it
 	Location *time.Location
-	Now      func() time.Time
-	// TemplateQuota: see Meetings.TemplateQuota.
+	Now      func() time.Time // nil: time.Now
+	// TemplateQuota: see MeetingsConfig.TemplateQuota.
 	TemplateQuota int
-	// Notify wakes the outbox dispatcher (may be nil).
+	// Notify wakes the outbox dispatcher after pushes were stored (nil: nobody).
 	Notify func()
 }
 
-func (s *Projects) loc() *time.Location {
-	if s.Location == nil {
-		return time.UTC
+// NewProjects builds the project operations; a missing store or appeal
+// operations are an error.
+func NewProjects(c ProjectsConfig) (*Projects, error) {
+	if c.Store == nil || c.Appeals == nil {
+		return nil, errors.New("ops: projects need a store and the appeal operations")
 	}
-	return s.Location
-}
-
-func (s *Projects) staffMsg() *StaffMessages {
-	if s.StaffMsg.RoleNames == nil {
-		return &ZhCNStaff
+	if c.Location == nil {
+		c.Location = time.UTC
 	}
-	return &s.StaffMsg
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Notify == nil {
+		c.Notify = func() {}
+	}
+	if c.TemplateQuota <= 0 {
+		c.TemplateQuota = DefaultTemplateQuota
+	}
+	return &Projects{store: c.Store, appeals: c.Appeals, msg: &messages.ZhCNCampaigns, loc: c.Location, now: c.Now,
+		quota: c.TemplateQuota, notify: c.Notify}, nil
 }
 
 // ProjectRequest is a project to create.
@@ -112,18 +131,18 @@ func (s *Projects) Create(ctx context.Context, r ProjectRequest) (*models.Projec
 		return err
 	}
 	if r.LeadStakeholder != 0 {
-		if _, err := s.Store.StakeholderByID(ctx, r.CommunityID, r.LeadStakeholder); err != nil {
+		if _, err := s.store.StakeholderByID(ctx, r.CommunityID, r.LeadStakeholder); err != nil {
 			return nil, invalid(err, "lead_stakeholder %d is not in the stakeholder directory", r.LeadStakeholder)
 		}
 	}
 	if r.CampaignID != 0 {
-		if _, err := s.Store.CampaignByID(ctx, r.CommunityID, r.CampaignID); err != nil {
+		if _, err := s.store.CampaignByID(ctx, r.CommunityID, r.CampaignID); err != nil {
 			return nil, invalid(err, "campaign %d does not exist", r.CampaignID)
 		}
 	}
 	refs := r.AppealRefs
 	if r.MeetingID != 0 {
-		m, err := s.Store.MeetingByID(ctx, r.CommunityID, r.MeetingID)
+		m, err := s.store.MeetingByID(ctx, r.CommunityID, r.MeetingID)
 		if err != nil {
 			return nil, invalid(err, "meeting %d does not exist", r.MeetingID)
 		}
@@ -135,10 +154,10 @@ func (s *Projects) Create(ctx context.Context, r ProjectRequest) (*models.Projec
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		if p.Code, err = s.Store.NextProjectCode(ctx, r.CommunityID); err != nil {
+		if p.Code, err = s.store.NextProjectCode(ctx, r.CommunityID); err != nil {
 			return nil, err
 		}
-		err = s.Store.ApplyProjectChange(ctx, &models.ProjectChange{Project: p})
+		err = s.store.ApplyProjectChange(ctx, &models.ProjectChange{Project: p})
 		if errors.Is(err, models.ErrStale) && attempt < 5 {
 			continue // another project took the code
 		}
@@ -160,7 +179,7 @@ func (s *Projects) checkRefs(ctx context.Context, communityID string, refs []str
 		if !models.ValidRef(ref) {
 			return "", models.Errorf(models.EINVALID, "appeal_refs: %q is not a reference code (e.g. SQ2611260007)", ref)
 		}
-		a, err := s.Store.AppealByRef(ctx, ref)
+		a, err := s.store.AppealByRef(ctx, communityID, ref)
 		if err != nil || a.CommunityID != communityID {
 			if err == nil || models.ErrorCode(err) == models.ENOTFOUND {
 				return "", models.Errorf(models.EINVALID, "appeal %s does not exist in community %s", ref, communityID)
@@ -180,7 +199,7 @@ func (s *Projects) checkRefs(ctx context.Context, communityID string, refs []str
 func (s *Projects) apply(ctx context.Context, communityID string, id uint64,
 	build func(p *models.Project, ch *models.ProjectChange) error) (*models.Project, *models.ProjectChange, error) {
 	for attempt := 1; ; attempt++ {
-		p, err := s.Store.ProjectByID(ctx, communityID, id)
+		p, err := s.store.ProjectByID(ctx, communityID, id)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -191,15 +210,15 @@ func (s *Projects) apply(ctx context.Context, communityID string, id uint64,
 		if err := build(p, ch); err != nil {
 			return nil, nil, err
 		}
-		err = s.Store.ApplyProjectChange(ctx, ch)
+		err = s.store.ApplyProjectChange(ctx, ch)
 		if (errors.Is(err, models.ErrStale) || errors.Is(err, models.ErrAppealChanged)) && attempt < 5 {
 			continue
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(ch.Outbox) > 0 && s.Notify != nil {
-			s.Notify()
+		if len(ch.Outbox) > 0 {
+			s.notify()
 		}
 		return p, ch, nil
 	}
@@ -250,7 +269,7 @@ func (s *Projects) concerned(ctx context.Context, p *models.Project) ([]string, 
 		}
 	}
 	for _, ref := range p.LinkedAppeals() {
-		a, err := s.Store.AppealByRef(ctx, ref)
+		a, err := s.store.AppealByRef(ctx, p.CommunityID, ref)
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			continue
 		}
@@ -258,7 +277,7 @@ func (s *Projects) concerned(ctx context.Context, p *models.Project) ([]string, 
 			return nil, err
 		}
 		add(a.OpenID)
-		fs, err := s.Store.Followers(ctx, a.ID)
+		fs, err := s.store.Followers(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +285,7 @@ func (s *Projects) concerned(ctx context.Context, p *models.Project) ([]string, 
 			add(f.OpenID)
 		}
 	}
-	vs, err := s.Store.VolunteerOpenIDs(ctx, p.ID)
+	vs, err := s.store.VolunteerOpenIDs(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +322,7 @@ func (s *Projects) Milestone(ctx context.Context, communityID string, id uint64,
 	progress := ""
 	if r.Progress != nil {
 		ms.Progress = *r.Progress
-		progress = fmt.Sprintf(s.Msg.ProgressLineF, *r.Progress)
+		progress = fmt.Sprintf(s.msg.ProgressLineF, *r.Progress)
 	}
 	var res SendResult
 	_, done, err := s.apply(ctx, communityID, id, func(p *models.Project, ch *models.ProjectChange) error {
@@ -313,8 +332,8 @@ func (s *Projects) Milestone(ctx context.Context, communityID string, id uint64,
 		if err != nil {
 			return err
 		}
-		text := fmt.Sprintf(s.Msg.MilestoneF, p.Code, p.Name, title, progress, note)
-		data, _ := json.Marshal(map[string]string{"thing1": cut(p.Name, 20), "thing2": cut(title, 20), "character_string3": p.Code})
+		text := fmt.Sprintf(s.msg.MilestoneF, p.Code, p.Name, title, progress, note)
+		data, _ := json.Marshal(map[string]string{"thing1": messages.Clip(p.Name, 20), "thing2": messages.Clip(title, 20), "character_string3": p.Code})
 		var msgs []*models.OutboxMessage
 		for _, o := range who {
 			msgs = append(msgs, &models.OutboxMessage{CommunityID: p.CommunityID, OpenID: o, Type: models.PushProject, Text: text,
@@ -330,7 +349,7 @@ func (s *Projects) Milestone(ctx context.Context, communityID string, id uint64,
 }
 
 func (s *Projects) planner() pushPlan {
-	return pushPlan{Load: s.Store, Quota: s.TemplateQuota, Location: s.loc(), Now: s.Now()}
+	return pushPlan{Load: s.store, Quota: s.quota, Location: s.loc, Now: s.now()}
 }
 
 // CompleteRequest closes a project with its outcome.
@@ -359,28 +378,27 @@ func (s *Projects) Complete(ctx context.Context, communityID string, id uint64, 
 	actor := models.Actor{Kind: models.ActorStaff, Staff: st}
 	var res SendResult
 	p, _, err := s.apply(ctx, communityID, id, func(p *models.Project, ch *models.ProjectChange) error {
-		now := s.Now().UTC()
+		now := s.now().UTC()
 		p.Status, p.Outcome, p.CompletedAt = models.ProjectCompleted, outcome, &now
-		msgs, err := s.closeAppeals(ctx, p, ch, actor, now)
+		msgs, told, err := s.closeAppeals(ctx, p, ch, actor, now)
 		if err != nil {
 			return err
 		}
-		told := map[string]bool{}
-		for _, m := range msgs {
-			told[m.OpenID] = true
-		}
-		vs, err := s.Store.VolunteerOpenIDs(ctx, p.ID)
+		vs, err := s.store.VolunteerOpenIDs(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		done := fmt.Sprintf(s.Msg.CompletedF, p.Code, p.Name, outcome)
+		done := fmt.Sprintf(s.msg.CompletedF, p.Code, p.Name, outcome)
 		for _, o := range vs {
 			if !told[o] {
 				told[o] = true
 				msgs = append(msgs, s.push(p, o, "done", done))
 			}
 		}
-		ch.Outbox, _, res, err = s.planner().plan(ctx, p.CommunityID, msgs, time.Time{})
+		planned, _, got, err := s.planner().plan(ctx, p.CommunityID, msgs, time.Time{})
+		res = got
+		res.Queued += len(ch.Outbox) // the resolved appeals' pushes, sent as every appeal push is
+		ch.Outbox = append(ch.Outbox, planned...)
 		return err
 	})
 	if err != nil {
@@ -390,63 +408,67 @@ func (s *Projects) Complete(ctx context.Context, communityID string, id uint64, 
 }
 
 func (s *Projects) push(p *models.Project, openID, tag, text string) *models.OutboxMessage {
-	data, _ := json.Marshal(map[string]string{"thing1": cut(p.Name, 20), "character_string3": p.Code})
+	data, _ := json.Marshal(map[string]string{"thing1": messages.Clip(p.Name, 20), "character_string3": p.Code})
 	return &models.OutboxMessage{CommunityID: p.CommunityID, OpenID: openID, Type: models.PushProject, Text: text,
 		Data: string(data), Key: fmt.Sprintf("project:%d:%s:%s", p.ID, tag, openID)}
 }
 
-// closeAppeals adds the outcome to each linked appeal and resolves the ones
-// the lifecycle lets resolve; it returns the pushes to their residents.
-func (s *Projects) closeAppeals(ctx context.Context, p *models.Project, ch *models.ProjectChange, actor models.Actor, now time.Time) ([]*models.OutboxMessage, error) {
-	sm := s.staffMsg()
-	reason := fmt.Sprintf(s.Msg.AppealOutcomeF, p.Code, p.Name, p.Outcome)
-	note := clip(p.Outcome, 200)
+// closeAppeals adds the outcome to each linked appeal and resolves, through
+// Appeals.PlanResolve, the ones the lifecycle lets resolve now (their
+// residents are asked to rate, as after 办结); it returns the pushes for the
+// residents of the others, and the openids already told.
+func (s *Projects) closeAppeals(ctx context.Context, p *models.Project, ch *models.ProjectChange, actor models.Actor, now time.Time) ([]*models.OutboxMessage, map[string]bool, error) {
+	reason := fmt.Sprintf(s.msg.AppealOutcomeF, p.Code, p.Name, p.Outcome)
+	done := fmt.Sprintf(s.msg.CompletedF, p.Code, p.Name, p.Outcome)
 	var msgs []*models.OutboxMessage
 	told := map[string]bool{}
-	tell := func(o, text string) {
-		if o != "" && !told[o] {
-			told[o] = true
-			msgs = append(msgs, s.push(p, o, "done", text))
-		}
-	}
 	for _, ref := range p.LinkedAppeals() {
-		a, err := s.Store.AppealByRef(ctx, ref)
-		if models.ErrorCode(err) == models.ENOTFOUND {
-			continue // a linked appeal that is gone has nothing to close
-		}
-		if err != nil {
-			return nil, err
-		}
-		fs, err := s.Store.Followers(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		before := a.Status
-		evs := []*models.AppealEvent{{AppealID: a.ID, Actor: actor.String(), Action: "project_outcome",
-			FromStatus: before, ToStatus: before, Reason: reason, At: now}}
-		resolved := false
-		if models.Allowed(a.Status, models.ActResolve) {
-			ev, err := models.Transition(a, models.ActResolve, actor, reason, now)
-			if err != nil {
-				return nil, err
-			}
-			evs, resolved = append(evs, ev), true
-		}
-		ch.AppealUpdates = append(ch.AppealUpdates, &models.AppealUpdate{Appeal: a, ExpectStatus: before, Events: evs})
-		if resolved {
-			tell(a.OpenID, fmt.Sprintf(sm.PushResolvedAuthorF, a.Ref, a.Topic, note))
-			for _, f := range fs {
-				tell(f.OpenID, fmt.Sprintf(sm.PushResolvedFollowerF, a.Ref, a.Topic, note))
+		outcome := &models.AppealEvent{Actor: actor.String(), Action: "project_outcome", Reason: reason, At: now}
+		rc, err := s.appeals.PlanResolve(ctx, StepRequest{Community: p.CommunityID, Ref: ref, Actor: actor, Note: p.Outcome})
+		var step *StepError
+		switch {
+		case err == nil:
+			a := rc.Appeal
+			outcome.AppealID, outcome.FromStatus, outcome.ToStatus = a.ID, rc.Before.Status, rc.Before.Status
+			rc.Update.Events = append([]*models.AppealEvent{outcome}, rc.Update.Events...)
+			ch.AppealUpdates = append(ch.AppealUpdates, rc.Update)
+			ch.Outbox = append(ch.Outbox, rc.Outbox...)
+			for _, o := range rc.Outbox {
+				told[o.OpenID] = true
 			}
 			continue
+		case models.ErrorCode(err) == models.ENOTFOUND:
+			continue // a linked appeal that is gone has nothing to close
+		case !errors.As(err, &step):
+			return nil, nil, err
 		}
-		done := fmt.Sprintf(s.Msg.CompletedF, p.Code, p.Name, p.Outcome)
-		tell(a.OpenID, done)
-		for _, f := range fs {
-			tell(f.OpenID, done)
+		// Not resolvable now (not yet handled, resolved already, closed): the outcome is recorded and told.
+		a, err := s.store.AppealByRef(ctx, p.CommunityID, ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		outcome.AppealID, outcome.FromStatus, outcome.ToStatus = a.ID, a.Status, a.Status
+		ch.Events = append(ch.Events, outcome)
+		fs, err := s.store.Followers(ctx, a.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range append([]string{a.OpenID}, followerIDs(fs)...) {
+			if o != "" && !told[o] {
+				told[o] = true
+				msgs = append(msgs, s.push(p, o, "done", done))
+			}
 		}
 	}
-	return msgs, nil
+	return msgs, told, nil
+}
+
+func followerIDs(fs []*models.Follower) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.OpenID)
+	}
+	return out
 }
 
 // recorder is the staff member named by by: a committee member or an
@@ -459,9 +481,9 @@ func (s *Projects) recorder(ctx context.Context, communityID, by string) (*model
 	var st *models.Staff
 	var err error
 	if id, perr := strconv.ParseUint(by, 10, 64); perr == nil {
-		st, err = s.Store.StaffByID(ctx, communityID, id)
+		st, err = s.store.StaffByID(ctx, communityID, id)
 	} else {
-		st, err = s.Store.StaffByOpenID(ctx, communityID, by)
+		st, err = s.store.StaffByOpenID(ctx, communityID, by)
 	}
 	if models.ErrorCode(err) == models.ENOTFOUND || (err == nil && (!st.Active ||
 		(st.Role != models.RoleCommittee && st.Role != models.RoleAdmin))) {
@@ -480,18 +502,18 @@ type ProjectView struct {
 
 // Get returns a project's view.
 func (s *Projects) Get(ctx context.Context, communityID string, id uint64) (*ProjectView, error) {
-	p, err := s.Store.ProjectByID(ctx, communityID, id)
+	p, err := s.store.ProjectByID(ctx, communityID, id)
 	if err != nil {
 		return nil, err
 	}
 	v := &ProjectView{Project: p}
-	if v.Totals, err = s.Store.ProjectTotals(ctx, p.ID); err != nil {
+	if v.Totals, err = s.store.ProjectTotals(ctx, p.ID); err != nil {
 		return nil, err
 	}
-	if v.Pledges, err = s.Store.ProjectPledges(ctx, p.ID); err != nil {
+	if v.Pledges, err = s.store.ProjectPledges(ctx, p.ID); err != nil {
 		return nil, err
 	}
-	if v.Milestones, err = s.Store.ProjectMilestones(ctx, p.ID); err != nil {
+	if v.Milestones, err = s.store.ProjectMilestones(ctx, p.ID); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -506,17 +528,54 @@ func (s *Projects) List(ctx context.Context, communityID, need string) ([]*Proje
 			return nil, err
 		}
 	}
-	ps, err := s.Store.ListProjects(ctx, communityID, n)
+	ps, err := s.store.ListProjects(ctx, communityID, n)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*ProjectView, 0, len(ps))
 	for _, p := range ps {
-		t, err := s.Store.ProjectTotals(ctx, p.ID)
+		t, err := s.store.ProjectTotals(ctx, p.ID)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, &ProjectView{Project: p, Totals: t})
 	}
 	return out, nil
+}
+
+// PlanVolunteer signs openID up for the project with the code (join), or
+// withdraws them, into the message's turn t, and returns the reply: an
+// unknown code, a completed project, a repeated sign-up or a withdrawal of
+// someone not signed up change nothing and say so.
+func (s *Projects) PlanVolunteer(ctx context.Context, t *models.Turn, communityID, openID, code string, join bool) (string, error) {
+	msg := s.msg
+	p, err := s.store.ProjectByCode(ctx, communityID, code)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return fmt.Sprintf(msg.UnknownProjF, code), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	v, err := s.store.ProjectVolunteer(ctx, p.ID, openID)
+	if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+		return "", err
+	}
+	active := v != nil && v.Active
+	switch {
+	case join && p.Status == models.ProjectCompleted:
+		return fmt.Sprintf(msg.ProjectDoneF, p.Code, p.Name), nil
+	case join && active:
+		return fmt.Sprintf(msg.AlreadySignedF, p.Code, p.Name), nil
+	case join:
+		tot, err := s.store.ProjectTotals(ctx, p.ID)
+		if err != nil {
+			return "", err
+		}
+		t.Volunteers = append(t.Volunteers, &models.ProjectVolunteer{ProjectID: p.ID, Active: true})
+		return fmt.Sprintf(msg.SignedUpF, p.Code, p.Name, tot.Volunteers+1), nil
+	case active:
+		t.Volunteers = append(t.Volunteers, &models.ProjectVolunteer{ProjectID: p.ID, Active: false})
+		return fmt.Sprintf(msg.WithdrawnF, p.Code, p.Name), nil
+	}
+	return fmt.Sprintf(msg.NotSignedF, p.Code), nil
 }

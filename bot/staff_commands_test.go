@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -17,12 +18,14 @@ import (
 // staffWorld is a community c1 with two grids, two departments and one bound
 // staff member of every kind, run through the real Service and store.
 type staffWorld struct {
-	t     *testing.T
-	db    *store.DB
-	svc   *Service
-	staff map[string]*models.Staff // by persona
-	msgID atomic.Int64
-	now   time.Time
+	t   *testing.T
+	db  *store.DB
+	svc *Service
+	// appeals are the operations the chat calls, on the world's clock.
+	appeals *ops.Appeals
+	staff   map[string]*models.Staff // by persona
+	msgID   atomic.Int64
+	now     time.Time
 }
 
 type nopPusher struct{}
@@ -44,9 +47,18 @@ func newStaffWorld(t *testing.T, db *store.DB) *staffWorld {
 			t.Fatal(err)
 		}
 	}
-	e := testEngine(t, db)
-	e.Commands = []CommandHandler{&StaffCommands{Engine: e, Store: db}}
 	w := &staffWorld{t: t, db: db, staff: map[string]*models.Staff{}, now: now}
+	clock := func() time.Time { return w.now }
+	w.appeals = testAppeals(t, db, clock)
+	staffOps, err := ops.NewStaff(ops.StaffConfig{Store: db, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := NewStaffCommands(StaffCommandsConfig{Appeals: w.appeals, Staff: staffOps, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testEngineWith(t, w.appeals, db, sc)
 	w.svc = &Service{Store: db, Engine: e, Pusher: nopPusher{}, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return w.now }}
 	for _, p := range []struct {
 		persona string
@@ -159,7 +171,7 @@ func TestStaffCommandMatrix(t *testing.T) {
 						before := w.events(a)
 						reply := w.say(role, c.text(a.Ref))
 						after := w.events(a)
-						got, err := db.AppealByRef(context.Background(), a.Ref)
+						got, err := db.AppealByRef(context.Background(), a.CommunityID, a.Ref)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -229,7 +241,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			return out
 		}
 		status := func() models.Status {
-			got, err := db.AppealByRef(ctx, a.Ref)
+			got, err := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			if err != nil {
 				t.Fatal(err)
 			}
