@@ -19,6 +19,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // (SQLite and MariaDB): each row is one message, its reply, and whether the
 // turn it produced commits.
 func TestMeetingCommands(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)

@@ -18,6 +18,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // template; beyond the day's quota they wait for the next day at 08:00, and
 // when that is after the meeting starts the invitee is listed unreachable.
 func TestMeetingQuota(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
