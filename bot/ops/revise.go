@@ -51,8 +51,8 @@ type Revision struct {
 	// Assignee is given: a private matter is guided, any other assigned to
 	// the new kind's handler (the chat's 改类). Without it the handler stays.
 	Reroute bool
-	DueAt    *time.Time
-	Reason   string // required: see Reason
+	DueAt   *time.Time
+	Reason  string // required: see Reason
 }
 
 // LevelFor is the level a reclassification to kind implies: private is the
