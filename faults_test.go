@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,15 +31,44 @@ const (
 	faultSecret = "0123456789abcdef0123456789abcdef"
 )
 
-// buildBinary compiles the service once per test into its temp folder.
+// binary is the service compiled once for every fault test of the run.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildBinary compiles the service once per test run (the fault tests run
+// side by side and share it) into a folder removed by TestMain.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gongzhi")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gongzhi-faults-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binDir = dir
+		binary.path = filepath.Join(dir, "gongzhi")
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
+}
+
+// binDir holds the shared binary; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // service is one running gongzhi process.
@@ -209,6 +239,7 @@ func deliveries(p *wxfake.Platform) (tpl, custom map[string]int) {
 // may have been in flight at the kill is listed as "uncertain", never lost
 // silently and never sent twice.
 func TestFaultKill9WhileDispatching(t *testing.T) {
+	t.Parallel() // its own processes, database and fake platform
 	_, dsn := storetest.DSN(t, store.MySQL)
 	db := migrated(t, dsn)
 	const nTemplate, nCustom = 4000, 1000
@@ -306,6 +337,7 @@ func jobRuns(t *testing.T, logs ...string) map[string]map[string]int {
 // both jobs with deadlines spread over the first 15 s, so every appeal goes
 // through both lead windows and its escalation while both replicas race.
 func TestFaultTwoReplicasRemindOnce(t *testing.T) {
+	t.Parallel() // its own processes, database and fake platform
 	_, dsn := storetest.DSN(t, store.MySQL)
 	db := migrated(t, dsn)
 	p := wxfake.New(faultAppID, faultSecret)
@@ -473,6 +505,7 @@ func (m *privateMariaDB) dsn(db string) string {
 // dispatches: the service keeps running, resumes by itself when the
 // database is back, and every push arrives exactly once.
 func TestFaultDatabaseDown(t *testing.T) {
+	t.Parallel() // its own processes, database and fake platform
 	m := startPrivateMariaDB(t)
 	admin, err := store.Open(context.Background(), store.MySQL, m.dsn(""), nil)
 	if err != nil {

@@ -1,12 +1,18 @@
-// Package bot is the conversation engine: from a person's state and one
-// inbound message to the next state, the replies and the changes to store.
-// It knows no HTTP, no SQL and no WeChat SDK; it reads through narrow
-// interfaces and returns its writes as a models.Turn for the caller to commit.
+// Package bot is the chat: from a person's state and one inbound message to
+// the next state, the replies and the changes to store. It owns the
+// conversation engine (engine.go, and service.go around it: read, step, one
+// commit), the resident's conversation (conversation*.go), the staff
+// commands (staff_commands.go), the ratings (ratings.go) and the meeting
+// commands (meeting_commands.go). It parses what people type, calls the
+// operations (bot/ops) and says the outcome through the catalog
+// (bot/messages). It knows no HTTP, no SQL and no WeChat SDK; it reads
+// through narrow interfaces and returns its writes as a models.Turn for the
+// caller to commit.
 //
-// A conversation is a set of named states (states.go), each with its
-// handlers, entered from idle (a menu click or simply describing a problem),
-// left by 取消 anywhere, and falling back to re-asking its question on any
-// input it does not expect.
+// A conversation is a set of named states (State, conversation.go), each
+// with its handlers, entered from idle (a menu click or simply describing a
+// problem), left by 取消 anywhere, and falling back to re-asking its
+// question on any input it does not expect.
 package bot
 
 import (

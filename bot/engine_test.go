@@ -93,6 +93,7 @@ func text(s string) models.Inbound {
 
 // TestStep is the engine's table: (state, input) → (next state, replies, effects).
 func TestStep(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
 	// Someone else's open corridor-light appeal in building 3, and a guided appeal of o1's.
@@ -339,6 +340,7 @@ func decode(t *testing.T, out Output) convData {
 }
 
 func TestWords(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in         string
 		option, yn int

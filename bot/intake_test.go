@@ -15,6 +15,7 @@ import (
 // TestIntake creates appeals through ops.Appeals.Intake on both databases: the
 // same routing, events and pushes as a confirmed chat appeal.
 func TestIntake(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()

@@ -225,7 +225,7 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		return nil
 	}
 	req := ops.MeetingRequest{CommunityID: in.Msg.CommunityID, Level: string(level), StartsAt: when, Venue: rest[0],
-		Topic: strings.Join(rest[1:], " "), Invitees: spec, Organiser: st.Ref(), OrganiserOpenID: in.Msg.OpenID}
+		Topic: strings.Join(rest[1:], " "), Invitees: spec, By: models.Actor{Kind: models.ActorStaff, Staff: st}}
 	ch, res, err := c.meetings.PlanCall(ctx, req)
 	if err != nil {
 		if errors.Is(err, ops.ErrNoInvitees) {
@@ -325,7 +325,7 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 	if err != nil {
 		return err
 	}
-	ch, res, err := c.meetings.PlanCancel(ctx, m, ivs, strings.Join(fields[1:], " "))
+	ch, res, err := c.meetings.PlanCancel(ctx, models.Actor{Kind: models.ActorStaff, Staff: st}, m, ivs, strings.Join(fields[1:], " "))
 	if errors.Is(err, ops.ErrReasonTooLong) {
 		c.say(out, c.sm.ReasonTooLong)
 		return nil

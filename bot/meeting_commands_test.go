@@ -19,6 +19,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // (SQLite and MariaDB): each row is one message, its reply, and whether the
 // turn it produced commits.
 func TestMeetingCommands(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
@@ -45,12 +46,12 @@ func TestMeetingCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mt, err := m.Create(ctx, ops.MeetingRequest{CommunityID: "c", Topic: "加装监控", Level: "building",
+		mt, err := m.Create(ctx, ops.MeetingRequest{By: admin, CommunityID: "c", Topic: "加装监控", Level: "building",
 			StartsAt: now.Add(48 * time.Hour), Venue: "架空层", Capacity: 1, Invitees: ops.InviteeSpec{Buildings: []string{"3"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := m.Broadcast(ctx, "c", mt.ID); err != nil {
+		if _, _, err := m.Broadcast(ctx, admin, "c", mt.ID); err != nil {
 			t.Fatal(err)
 		}
 		h, err := bot.NewMeetingCommands(m, db)
@@ -127,3 +128,6 @@ func TestMeetingCommands(t *testing.T) {
 		}
 	})
 }
+
+// admin is the admin API's actor.
+var admin = models.Actor{Kind: models.ActorAdmin}

@@ -378,7 +378,7 @@ func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
 		return nil
 	}
 	ch, err := x.c.appeals.PlanRevise(x.ctx, ops.Revision{Community: r.Community, Ref: r.Ref, Actor: r.Actor,
-		Kind: kind, Level: ops.LevelFor(kind, cur.Level), Reason: reason})
+		Kind: kind, Level: ops.LevelFor(kind, cur.Level), Reroute: true, Reason: reason})
 	if err != nil {
 		if ops.IsSameKind(err) {
 			x.say(sm.SameKindF, cur.Ref, x.c.msg.KindNames[string(kind)])

@@ -139,6 +139,7 @@ func (w *staffWorld) events(a *models.Appeal) []*models.AppealEvent {
 // appeal as every role, through the engine, the Service and the store: only
 // the handler (or the committee, for its actions) changes anything.
 func TestStaffCommandMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		roles := []string{"resident", "worker-g1", "worker-g2", "liaison-housing", "liaison-market", "committee", "admin"}
@@ -222,6 +223,7 @@ func TestStaffCommandMatrix(t *testing.T) {
 // TestStaffCommandsLifecycle follows one small appeal through the staff
 // and resident commands, with the pushes each step queues.
 func TestStaffCommandsLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()
@@ -306,6 +308,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 // TestBindByChat: wrong, expired and used codes get clear answers; a retried
 // message is answered from its record and never counts as a second wrong try.
 func TestBindByChat(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()

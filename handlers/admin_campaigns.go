@@ -34,7 +34,7 @@ type ProjectService interface {
 // TopicService is what the monthly topic endpoints need; *bot.Topics implements it.
 type TopicService interface {
 	List(ctx context.Context, communityID string) ([]*models.TopicProposal, error)
-	CallMeeting(ctx context.Context, communityID string, id uint64, startsAt time.Time, venue string, capacity int) (*models.Meeting, error)
+	CallMeeting(ctx context.Context, communityID string, id uint64, startsAt time.Time, venue string, capacity int, by models.Actor) (*models.Meeting, error)
 }
 
 // campaignsAPI serves /api/campaigns, /api/projects and /api/topics/monthly.
@@ -456,7 +456,7 @@ func (a *campaignsAPI) topicMeeting(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	m, err := a.topics.CallMeeting(c.Request.Context(), community, id, at, b.Venue, capacity)
+	m, err := a.topics.CallMeeting(c.Request.Context(), community, id, at, b.Venue, capacity, models.Actor{Kind: models.ActorAdmin})
 	if err != nil {
 		writeError(c, a.log, err)
 		return

@@ -14,9 +14,9 @@ import (
 // MeetingService is what the meetings endpoints need; *ops.Meetings implements it.
 type MeetingService interface {
 	Create(ctx context.Context, r ops.MeetingRequest) (*models.Meeting, error)
-	Broadcast(ctx context.Context, communityID string, id uint64) (*models.Meeting, ops.SendResult, error)
-	Reschedule(ctx context.Context, communityID string, id uint64, c ops.Rescheduling) (*models.Meeting, ops.SendResult, error)
-	Cancel(ctx context.Context, communityID string, id uint64, reason string) (*models.Meeting, ops.SendResult, error)
+	Broadcast(ctx context.Context, by models.Actor, communityID string, id uint64) (*models.Meeting, ops.SendResult, error)
+	Reschedule(ctx context.Context, by models.Actor, communityID string, id uint64, c ops.Rescheduling) (*models.Meeting, ops.SendResult, error)
+	Cancel(ctx context.Context, by models.Actor, communityID string, id uint64, reason string) (*models.Meeting, ops.SendResult, error)
 	Outcome(ctx context.Context, communityID string, id uint64, r ops.OutcomeRequest) (*models.Meeting, ops.SendResult, error)
 	Raise(ctx context.Context, communityID string, id uint64, r ops.RaiseRequest) (*models.Meeting, error)
 	Get(ctx context.Context, communityID string, id uint64) (*ops.View, error)
@@ -121,7 +121,7 @@ func (a *meetingsAPI) create(c *gin.Context) {
 		refs = append([]string{b.AppealRef}, refs...)
 	}
 	m, err := a.svc.Create(c.Request.Context(), ops.MeetingRequest{CommunityID: community, Topic: b.Topic, Level: b.Level,
-		StartsAt: at, Venue: b.Venue, Capacity: capacity, AppealRefs: refs, Invitees: b.Invitees, Organiser: "admin"})
+		StartsAt: at, Venue: b.Venue, Capacity: capacity, AppealRefs: refs, Invitees: b.Invitees, By: admin})
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -134,7 +134,7 @@ func (a *meetingsAPI) create(c *gin.Context) {
 func (a *meetingsAPI) respondCreated(c *gin.Context, community string, id uint64, broadcast bool) {
 	if broadcast {
 		a.respondSend(c, http.StatusCreated, community, id, func() (*models.Meeting, ops.SendResult, error) {
-			return a.svc.Broadcast(c.Request.Context(), community, id)
+			return a.svc.Broadcast(c.Request.Context(), admin, community, id)
 		})
 		return
 	}
@@ -191,7 +191,7 @@ func (a *meetingsAPI) broadcast(c *gin.Context) {
 		return
 	}
 	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
-		return a.svc.Broadcast(c.Request.Context(), community, id)
+		return a.svc.Broadcast(c.Request.Context(), admin, community, id)
 	})
 }
 
@@ -219,7 +219,7 @@ func (a *meetingsAPI) patch(c *gin.Context) {
 		ch.StartsAt = &t
 	}
 	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
-		return a.svc.Reschedule(c.Request.Context(), community, id, ch)
+		return a.svc.Reschedule(c.Request.Context(), admin, community, id, ch)
 	})
 }
 
@@ -236,7 +236,7 @@ func (a *meetingsAPI) cancel(c *gin.Context) {
 		return
 	}
 	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
-		return a.svc.Cancel(c.Request.Context(), community, id, b.Reason)
+		return a.svc.Cancel(c.Request.Context(), admin, community, id, b.Reason)
 	})
 }
 
@@ -260,7 +260,7 @@ func (a *meetingsAPI) outcome(c *gin.Context) {
 	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
 		return a.svc.Outcome(c.Request.Context(), community, id, ops.OutcomeRequest{Minutes: b.Minutes, Measures: b.Measures,
 			Assignments: b.Assignments, Funding: b.Funding, AppealsNext: b.AppealsNext, Assignee: b.Assignee,
-			Actor: models.Actor{Kind: models.ActorAdmin}})
+			Actor: admin})
 	})
 }
 
@@ -286,7 +286,7 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		return
 	}
 	m, err := a.svc.Raise(c.Request.Context(), community, id, ops.RaiseRequest{Level: b.Level, StartsAt: at, Venue: b.Venue,
-		Capacity: capacity, Invitees: b.Invitees, Actor: "admin"})
+		Capacity: capacity, Invitees: b.Invitees, By: admin})
 	if err != nil {
 		writeError(c, a.log, err)
 		return

@@ -1,5 +1,7 @@
 // Package handlers is the only package that knows gin: the WeChat webhook,
-// the admin API, health and metrics, and the sandbox simulator.
+// the admin API, Open311 GeoReport v2, health and metrics, and the sandbox
+// simulator. Each handler parses a request, calls an operation (bot/ops) or
+// a read of the store, and renders the answer; the rules live below it.
 package handlers
 
 import (

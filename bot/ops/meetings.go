@@ -129,13 +129,23 @@ type MeetingRequest struct {
 	Capacity        int
 	AppealRefs      []string
 	Invitees        InviteeSpec
-	Organiser       string // actor string
-	OrganiserOpenID string
-	ParentID        uint64
+	// By calls the meeting: a committee member, an administrator or the
+	// admin API (see ErrNotOrganiser).
+	By       models.Actor
+	ParentID uint64
 }
+
+// ErrNotOrganiser: only the committee and administrators call and run meetings.
+var ErrNotOrganiser = &models.Error{Code: models.EFORBIDDEN, Message: "only committee members and administrators organise meetings"}
+
+// organises reports whether actor may call, change and close meetings.
+func organises(a models.Actor) bool { return manages(a) }
 
 // create validates a request and builds the new meeting with its invitees.
 func (s *Meetings) create(ctx context.Context, r MeetingRequest) (*models.MeetingChange, error) {
+	if !organises(r.By) {
+		return nil, ErrNotOrganiser
+	}
 	now := s.now()
 	lvl, err := models.ParseMeetingLevel(r.Level)
 	if err != nil {
@@ -155,10 +165,9 @@ func (s *Meetings) create(ctx context.Context, r MeetingRequest) (*models.Meetin
 		return nil, models.Errorf(models.EINVALID, "capacity: want a positive number of seats, or leave it out for no limit")
 	}
 	m := &models.Meeting{CommunityID: r.CommunityID, Topic: topic, Level: lvl, StartsAt: r.StartsAt.UTC(), Venue: venue,
-		Capacity: r.Capacity, Status: models.MeetingDraft, Revision: 1, Organiser: r.Organiser,
-		OrganiserOpenID: r.OrganiserOpenID, ParentID: r.ParentID}
-	if r.Organiser == "" {
-		m.Organiser = string(models.ActorAdmin)
+		Capacity: r.Capacity, Status: models.MeetingDraft, Revision: 1, Organiser: r.By.String(), ParentID: r.ParentID}
+	if r.By.Staff != nil {
+		m.OrganiserOpenID = r.By.Staff.OpenID
 	}
 	var refs []string
 	for _, ref := range r.AppealRefs {

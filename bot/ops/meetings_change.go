@@ -57,7 +57,10 @@ func (s *Meetings) apply(ctx context.Context, communityID string, id uint64,
 }
 
 // Broadcast sends the invitations not sent yet (idempotent).
-func (s *Meetings) Broadcast(ctx context.Context, communityID string, id uint64) (*models.Meeting, SendResult, error) {
+func (s *Meetings) Broadcast(ctx context.Context, by models.Actor, communityID string, id uint64) (*models.Meeting, SendResult, error) {
+	if !organises(by) {
+		return nil, SendResult{}, ErrNotOrganiser
+	}
 	return s.apply(ctx, communityID, id, func(m *models.Meeting, ivs []*models.MeetingInvitee, ch *models.MeetingChange) (SendResult, error) {
 		if !m.Changeable() {
 			return SendResult{}, ErrMeetingFixed
@@ -83,7 +86,10 @@ type Rescheduling struct {
 // Reschedule moves a meeting; every invitee is told (a new card with the
 // new revision), pending invitations and reminders of the old time are
 // dropped, and reminders follow the new time.
-func (s *Meetings) Reschedule(ctx context.Context, communityID string, id uint64, c Rescheduling) (*models.Meeting, SendResult, error) {
+func (s *Meetings) Reschedule(ctx context.Context, by models.Actor, communityID string, id uint64, c Rescheduling) (*models.Meeting, SendResult, error) {
+	if !organises(by) {
+		return nil, SendResult{}, ErrNotOrganiser
+	}
 	reason, err := Reason(c.Reason)
 	if err != nil {
 		return nil, SendResult{}, err
@@ -130,7 +136,10 @@ func (s *Meetings) Reschedule(ctx context.Context, communityID string, id uint64
 func ReminderID(m *models.Meeting) string { return fmt.Sprintf("%d.r%d", m.ID, m.Revision) }
 
 // Cancel cancels a meeting; everyone already invited is told.
-func (s *Meetings) Cancel(ctx context.Context, communityID string, id uint64, reason string) (*models.Meeting, SendResult, error) {
+func (s *Meetings) Cancel(ctx context.Context, by models.Actor, communityID string, id uint64, reason string) (*models.Meeting, SendResult, error) {
+	if !organises(by) {
+		return nil, SendResult{}, ErrNotOrganiser
+	}
 	reason, err := Reason(reason)
 	if err != nil {
 		return nil, SendResult{}, err
@@ -203,8 +212,8 @@ func (s *Meetings) Outcome(ctx context.Context, communityID string, id uint64, r
 	default:
 		return nil, SendResult{}, models.Errorf(models.EINVALID, "appeals_next %q: want keep, assign or resolve", r.AppealsNext)
 	}
-	if r.Actor.Kind == "" {
-		r.Actor = models.Actor{Kind: models.ActorAdmin}
+	if !organises(r.Actor) {
+		return nil, SendResult{}, ErrNotOrganiser
 	}
 	return s.apply(ctx, communityID, id, func(m *models.Meeting, ivs []*models.MeetingInvitee, ch *models.MeetingChange) (SendResult, error) {
 		now := s.now()
@@ -302,9 +311,8 @@ type RaiseRequest struct {
 	StartsAt    time.Time
 	Venue       string
 	Capacity    int
-	Invitees    *InviteeSpec // nil: the first meeting's invitees and the residents of the new level
-	Actor       string
-	ActorOpenID string
+	Invitees *InviteeSpec // nil: the first meeting's invitees and the residents of the new level
+	By       models.Actor
 }
 
 // Raise calls a meeting at a higher level on the same matter, linked to the
@@ -325,8 +333,8 @@ func (s *Meetings) Raise(ctx context.Context, communityID string, id uint64, r R
 		return nil, models.Errorf(models.EINVALID, "level %s is not above the first meeting's level %s", lvl, parent.Level)
 	}
 	req := MeetingRequest{CommunityID: communityID, Topic: parent.Topic, Level: string(lvl), StartsAt: r.StartsAt,
-		Venue: r.Venue, Capacity: r.Capacity, AppealRefs: parent.LinkedAppeals(), Organiser: r.Actor,
-		OrganiserOpenID: r.ActorOpenID, ParentID: parent.ID}
+		Venue: r.Venue, Capacity: r.Capacity, AppealRefs: parent.LinkedAppeals(), By: r.By,
+		ParentID: parent.ID}
 	if r.Invitees != nil {
 		req.Invitees = *r.Invitees
 	} else {

@@ -22,7 +22,10 @@ func (s *Meetings) PlanCall(ctx context.Context, r MeetingRequest) (*models.Meet
 
 // PlanCancel builds the cancellation of a meeting read with its invitees;
 // everyone already invited is told. The reason follows Reason's rule.
-func (s *Meetings) PlanCancel(ctx context.Context, m *models.Meeting, ivs []*models.MeetingInvitee, reason string) (*models.MeetingChange, SendResult, error) {
+func (s *Meetings) PlanCancel(ctx context.Context, by models.Actor, m *models.Meeting, ivs []*models.MeetingInvitee, reason string) (*models.MeetingChange, SendResult, error) {
+	if !organises(by) {
+		return nil, SendResult{}, ErrNotOrganiser
+	}
 	reason, err := Reason(reason)
 	if err != nil {
 		return nil, SendResult{}, err

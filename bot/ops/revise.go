@@ -45,10 +45,14 @@ type Revision struct {
 	Kind      models.Kind
 	Level     models.Level
 	// Assignee is a staff id, a bound staff member's openid or a role
-	// placeholder; nil keeps the handler (a new kind routes anew).
+	// placeholder; nil keeps the handler (but see Reroute).
 	Assignee *string
-	DueAt    *time.Time
-	Reason   string // required: see Reason
+	// Reroute sends a reclassified appeal where its new kind goes when no
+	// Assignee is given: a private matter is guided, any other assigned to
+	// the new kind's handler (the chat's 改类). Without it the handler stays.
+	Reroute bool
+	DueAt   *time.Time
+	Reason  string // required: see Reason
 }
 
 // LevelFor is the level a reclassification to kind implies: private is the
@@ -67,9 +71,9 @@ func LevelFor(kind models.Kind, current models.Level) models.Level {
 	return models.LevelCommunity
 }
 
-// PlanRevise builds a revision: reclassify (then a private matter is
-// guided, any other routed to its new handler unless an assignee is given),
-// reassign, set the deadline; each change is an event with the reason, and
+// PlanRevise builds a revision: reclassify (and with Reroute guide a
+// private matter or route any other to its new handler), reassign, set the
+// deadline; each change is an event with the reason, and
 // a new handler is told. Bad input is an EINVALID error; a refused step a
 // *StepError.
 func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
@@ -102,7 +106,7 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		if err := s.apply(ch, models.Step{Action: models.ActReclassify, Kind: r.Kind, Level: r.Level}, r.Actor, reason); err != nil {
 			return nil, err
 		}
-		if r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
+		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
 			if assigned, err = s.reroute(ctx, ch, r.Actor, reason); err != nil {
 				return nil, err
 			}

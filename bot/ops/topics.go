@@ -29,7 +29,7 @@ func (t *Topics) List(ctx context.Context, communityID string) ([]*models.TopicP
 // CallMeeting calls a community-level meeting on a monthly topic, with its
 // appeals linked and every registered resident invited (a draft: broadcast
 // it as any meeting), and records it on the topic; once per topic.
-func (t *Topics) CallMeeting(ctx context.Context, communityID string, id uint64, startsAt time.Time, venue string, capacity int) (*models.Meeting, error) {
+func (t *Topics) CallMeeting(ctx context.Context, communityID string, id uint64, startsAt time.Time, venue string, capacity int, by models.Actor) (*models.Meeting, error) {
 	p, err := t.Store.TopicProposalByID(ctx, communityID, id)
 	if err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func (t *Topics) CallMeeting(ctx context.Context, communityID string, id uint64,
 	}
 	m, err := t.Meetings.Create(ctx, MeetingRequest{CommunityID: communityID, Topic: p.Topic, Level: string(models.MeetingCommunity),
 		StartsAt: startsAt, Venue: venue, Capacity: capacity, AppealRefs: p.LinkedAppeals(),
-		Invitees: InviteeSpec{Community: true}, Organiser: string(models.ActorAdmin)})
+		Invitees: InviteeSpec{Community: true}, By: by})
 	if err != nil {
 		return nil, err
 	}

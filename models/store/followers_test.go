@@ -13,6 +13,7 @@ import (
 )
 
 func TestFollowersAndDuplicates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -82,6 +83,7 @@ func TestFollowersAndDuplicates(t *testing.T) {
 }
 
 func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		na := newAppeal("o1", "t")
@@ -119,6 +121,7 @@ func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
 }
 
 func TestGuardedConversation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		exp := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)

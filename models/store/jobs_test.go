@@ -22,6 +22,7 @@ func pushes(n int, prefix string) []*models.OutboxMessage {
 }
 
 func TestEnqueueSkipsExistingKeys(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if n, err := db.Enqueue(ctx, pushes(3, "k")...); err != nil || n != 3 {
@@ -42,6 +43,7 @@ func TestEnqueueSkipsExistingKeys(t *testing.T) {
 }
 
 func TestClaimOutboxNeverSharesRows(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := db.Enqueue(ctx, pushes(300, "k")...); err != nil {
@@ -79,6 +81,7 @@ func TestClaimOutboxNeverSharesRows(t *testing.T) {
 }
 
 func TestLeaseExpiryHandsRowOver(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := db.Enqueue(ctx, pushes(1, "k")...); err != nil {
@@ -116,6 +119,7 @@ func TestLeaseExpiryHandsRowOver(t *testing.T) {
 }
 
 func TestFailedPushesAndWindow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		at := time.Now().UTC()
@@ -153,6 +157,7 @@ func TestFailedPushesAndWindow(t *testing.T) {
 }
 
 func TestCommitTurnStoresOutboxAtomically(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		turn := func() *models.Turn {
@@ -184,6 +189,7 @@ func TestCommitTurnStoresOutboxAtomically(t *testing.T) {
 }
 
 func TestJobLockOncePerTick(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		tick := time.Now().Truncate(time.Second).Add(-time.Second)
@@ -219,6 +225,7 @@ func TestJobLockOncePerTick(t *testing.T) {
 }
 
 func TestRemindersAndEscalationOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Now().UTC().Truncate(time.Second)

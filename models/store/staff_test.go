@@ -49,6 +49,7 @@ func bind(t *testing.T, db *store.DB, req models.InviteRequest, openID string) *
 }
 
 func TestInvitesAndBinding(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -202,6 +203,7 @@ func toLower(s string) string {
 }
 
 func TestGridsAndDepartments(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -280,6 +282,7 @@ func createAppeal(t *testing.T, db *store.DB, a *models.Appeal, at time.Time) *m
 }
 
 func TestAppealUpdates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -383,6 +386,7 @@ func TestAppealUpdates(t *testing.T) {
 // TestLifecycleMatrixOnStore plays every action by every party on a stored
 // appeal: an allowed step is stored; a refused one leaves the row as it was.
 func TestLifecycleMatrixOnStore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)

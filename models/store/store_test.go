@@ -13,6 +13,7 @@ import (
 )
 
 func TestMigrateFromEmptyTwice(t *testing.T) {
+	t.Parallel()
 	for _, driver := range storetest.Drivers(t) {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
@@ -56,6 +57,7 @@ func newAppeal(openID, topic string) *models.NewAppeal {
 }
 
 func TestCommitTurn(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
@@ -120,6 +122,7 @@ func TestCommitTurn(t *testing.T) {
 }
 
 func TestConcurrentRetriesCommitOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var wg sync.WaitGroup
@@ -141,6 +144,7 @@ func TestConcurrentRetriesCommitOnce(t *testing.T) {
 }
 
 func TestRefsAreSequentialUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		const n = 20
@@ -169,6 +173,7 @@ func TestRefsAreSequentialUnderConcurrency(t *testing.T) {
 }
 
 func TestListAppealsFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -208,6 +213,7 @@ func TestListAppealsFilters(t *testing.T) {
 }
 
 func TestMigrationVersionsIncrease(t *testing.T) {
+	t.Parallel()
 	v := store.MigrationVersions()
 	for i := 1; i < len(v); i++ {
 		if v[i] <= v[i-1] {
