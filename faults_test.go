@@ -38,8 +38,9 @@ var binary struct {
 	err  error
 }
 
-// buildBinary compiles the service once per test run (the fault tests run
-// side by side and share it) into a folder removed by TestMain.
+// buildBinary compiles the service once per test run (the fault tests share
+// it) into a folder removed by TestMain. The fault tests run one after the
+// other: each times real processes, and side by side they starve each other.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	binary.once.Do(func() {
@@ -239,7 +240,6 @@ func deliveries(p *wxfake.Platform) (tpl, custom map[string]int) {
 // may have been in flight at the kill is listed as "uncertain", never lost
 // silently and never sent twice.
 func TestFaultKill9WhileDispatching(t *testing.T) {
-	t.Parallel() // its own processes, database and fake platform
 	_, dsn := storetest.DSN(t, store.MySQL)
 	db := migrated(t, dsn)
 	const nTemplate, nCustom = 4000, 1000
@@ -337,7 +337,6 @@ func jobRuns(t *testing.T, logs ...string) map[string]map[string]int {
 // both jobs with deadlines spread over the first 15 s, so every appeal goes
 // through both lead windows and its escalation while both replicas race.
 func TestFaultTwoReplicasRemindOnce(t *testing.T) {
-	t.Parallel() // its own processes, database and fake platform
 	_, dsn := storetest.DSN(t, store.MySQL)
 	db := migrated(t, dsn)
 	p := wxfake.New(faultAppID, faultSecret)
@@ -505,7 +504,6 @@ func (m *privateMariaDB) dsn(db string) string {
 // dispatches: the service keeps running, resumes by itself when the
 // database is back, and every push arrives exactly once.
 func TestFaultDatabaseDown(t *testing.T) {
-	t.Parallel() // its own processes, database and fake platform
 	m := startPrivateMariaDB(t)
 	admin, err := store.Open(context.Background(), store.MySQL, m.dsn(""), nil)
 	if err != nil {

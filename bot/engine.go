@@ -68,8 +68,8 @@ type Classifier interface {
 }
 
 // CommandHandler is a hook for chat commands of other roles (staff: 绑定,
-// 接单, 办结; meetings: 参加). Text messages go through Engine.Commands in
-// order before any conversation logic; a handler that recognises the text
+// 接单, 办结; meetings: 参加), given to NewEngine. Text messages go through
+// them in order before any conversation logic; a handler that recognises the text
 // fills out (Replies, Turn) and returns handled. The conversation state is
 // then left as it was.
 type CommandHandler interface {

@@ -355,3 +355,30 @@ func expectAll(t *testing.T, reply string, fragments ...string) {
 		}
 	}
 }
+
+// TestReassignReasonRule: 改派 refuses a reason beyond 200 characters with
+// the catalog's words, as the API does, and changes nothing; one of 200 is
+// taken whole.
+func TestReassignReasonRule(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall)
+		to := w.staff["worker-g2"].ID
+		long := strings.Repeat("理", 201)
+		if r := w.say("committee", fmt.Sprintf("改派 %s %d %s", a.Ref, to, long)); !strings.Contains(r, "200字以内") {
+			t.Fatalf("reply %q; want the reason's limit", r)
+		}
+		if n := len(w.events(a)); n != 1 {
+			t.Fatalf("%d events after a refused 改派; want 1 (nothing changed)", n)
+		}
+		whole := strings.Repeat("理", 200)
+		if r := w.say("committee", fmt.Sprintf("改派 %s %d %s", a.Ref, to, whole)); !strings.Contains(r, "已改派") {
+			t.Fatalf("reply %q; want reassigned", r)
+		}
+		evs := w.events(a)
+		if last := evs[len(evs)-1]; last.Action != string(models.ActReassign) || !strings.HasSuffix(last.Reason, "; "+whole) {
+			t.Fatalf("last event %+v; want reassign with the whole reason", last)
+		}
+	})
+}

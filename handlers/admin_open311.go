@@ -11,9 +11,8 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// APIKeyStore issues, lists, revokes and checks Open311 API keys. *store.DB
-// implements it; NewRouter registers the key admin and Open311's POST when
-// Deps.Store does.
+// APIKeyStore issues, lists, revokes and checks Open311 API keys (Deps.Keys;
+// *store.DB implements it).
 type APIKeyStore interface {
 	CreateAPIKey(ctx context.Context, communityID, name string, now time.Time) (string, *models.APIKey, error)
 	APIKeys(ctx context.Context, communityID string) ([]*models.APIKey, error)

@@ -616,3 +616,27 @@ func TestOpen311(t *testing.T) {
 		})
 	})
 }
+
+// TestPatchReasonRule: PATCH takes the one reason rule of every surface: a
+// reason beyond 200 characters is refused and changes nothing; 200 is kept whole.
+func TestPatchReasonRule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		a := e.newAppeal(&models.Appeal{Kind: models.KindSmall, Level: models.LevelCommunity, Status: models.StatusSubmitted, GridID: "g2", Topic: "停车"}, dayT)
+		path := "/api/appeals/" + a.Ref
+		before := snapshot(t, db)
+		code, body := e.call("PATCH", path, "right", map[string]any{"due_at": "2026-12-01T18:00:00+08:00", "reason": strings.Repeat("理", 201)})
+		if code != http.StatusBadRequest || !strings.Contains(string(body), "200") {
+			t.Fatalf("PATCH with 201 characters = %d %s; want 400 naming the limit", code, body)
+		}
+		if snapshot(t, db) != before {
+			t.Fatal("a refused PATCH changed the database")
+		}
+		whole := strings.Repeat("理", 200)
+		out := e.mustCall("PATCH", path, map[string]any{"due_at": "2026-12-01T18:00:00+08:00", "reason": whole}, http.StatusOK)
+		evs := out["events"].([]any)
+		if why := evs[len(evs)-1].(map[string]any)["why"].(string); !strings.HasSuffix(why, "; "+whole) {
+			t.Fatalf("last event's reason %q; want the whole 200 characters after the change", why)
+		}
+	})
+}

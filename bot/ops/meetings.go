@@ -121,14 +121,14 @@ type InviteeSpec struct {
 
 // MeetingRequest is a meeting to call.
 type MeetingRequest struct {
-	CommunityID     string
-	Topic           string
-	Level           string
-	StartsAt        time.Time
-	Venue           string
-	Capacity        int
-	AppealRefs      []string
-	Invitees        InviteeSpec
+	CommunityID string
+	Topic       string
+	Level       string
+	StartsAt    time.Time
+	Venue       string
+	Capacity    int
+	AppealRefs  []string
+	Invitees    InviteeSpec
 	// By calls the meeting: a committee member, an administrator or the
 	// admin API (see ErrNotOrganiser).
 	By       models.Actor

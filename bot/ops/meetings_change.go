@@ -307,10 +307,10 @@ func (s *Meetings) moveAppeals(ctx context.Context, m *models.Meeting, r Outcome
 
 // RaiseRequest takes a matter one level up.
 type RaiseRequest struct {
-	Level       string
-	StartsAt    time.Time
-	Venue       string
-	Capacity    int
+	Level    string
+	StartsAt time.Time
+	Venue    string
+	Capacity int
 	Invitees *InviteeSpec // nil: the first meeting's invitees and the residents of the new level
 	By       models.Actor
 }
