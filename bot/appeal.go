@@ -36,7 +36,7 @@ func (s *step) idleText(text string) error {
 		return nil
 	}
 	d := s.e.Classifier.Classify(text)
-	if d.Item == nil && utf8.RuneCountInString(w) < minAppealRunes {
+	if (d.Item == nil || d.Item.Fallback) && utf8.RuneCountInString(w) < minAppealRunes {
 		s.goTo(StateIdle)
 		s.say(m.NotUnderstood)
 		return nil
@@ -156,7 +156,8 @@ func (s *step) proceed() error {
 		s.askAddress(s.e.Msg.AskAddressForAppeal)
 		return nil
 	}
-	if d.Kind != models.KindPrivate && !d.NoMeToo && d.TopicID != "" {
+	// A catch-all topic names no matter: appeals under it are not the same.
+	if it := s.item(d.TopicID); d.Kind != models.KindPrivate && !d.NoMeToo && it != nil && !it.Fallback {
 		dup, err := s.findDuplicate()
 		if err != nil {
 			return err

@@ -227,8 +227,13 @@ func TestFreshQuality(t *testing.T) {
 	if f.amongDecided() < 0.97 {
 		t.Errorf("fresh right among decided %.3f < 0.97", f.amongDecided())
 	}
-	if f.askedShare() > 0.15 {
-		t.Errorf("fresh asked %.3f > 0.15", f.askedShare())
+	// The words lifted from dev.tsv are gone and new words come from public
+	// sources only, so fresh.tsv asks more than it did (docs/classification.md).
+	if f.askedShare() > 0.20 {
+		t.Errorf("fresh asked %.3f > 0.20", f.askedShare())
+	}
+	if f.informative() < 0.95 {
+		t.Errorf("fresh informative %.3f < 0.95", f.informative())
 	}
 }
 
@@ -281,11 +286,13 @@ func readOddLetters(t testing.TB) []devLine {
 		if num%2 == 0 {
 			continue
 		}
-		_, text, ok := strings.Cut(rest, "\t")
+		title, text, ok := strings.Cut(rest, "\t")
 		if !ok {
 			t.Fatalf("letters.tsv: line %d has no text", n)
 		}
-		out = append(out, devLine{id: id, kind: models.KindMajor, level: models.LevelStreet, text: text})
+		// The letter's title is kept as its topic: a source of words, not
+		// a label.
+		out = append(out, devLine{id: id, kind: models.KindMajor, level: models.LevelStreet, topic: title, text: text})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -311,7 +318,7 @@ func TestOddLettersQuality(t *testing.T) {
 // TestAskCalibration shows how the asking constants trade questions for right
 // decisions on the calibration data (dev.tsv and fresh.tsv; never fresh2.tsv),
 // which is how askMargin and minPlaceOnly were chosen: the classifier's own
-// constants must keep fresh.tsv's asked share in the 5–15% band while no
+// constants must keep fresh.tsv's asked share in the 5–20% band while no
 // decided line is wrong.
 func TestAskCalibration(t *testing.T) {
 	cat, err := Default()
@@ -343,8 +350,8 @@ func TestAskCalibration(t *testing.T) {
 			if !s.chosen {
 				return
 			}
-			if got := ff.askedShare(); got < 0.05 || got > 0.15 {
-				t.Errorf("fresh asked %.3f, want 0.05–0.15", got)
+			if got := ff.askedShare(); got < 0.05 || got > 0.20 {
+				t.Errorf("fresh asked %.3f, want 0.05–0.20", got)
 			}
 			if got := ff.amongDecided(); got < 0.97 {
 				t.Errorf("fresh right among decided %.3f < 0.97", got)
