@@ -129,6 +129,10 @@ type Engine struct {
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).
 	Invitations InvitationLister
+	// Knowledge turns learning on: the classifier uses what the community
+	// taught (residents' answers, committee corrections) and gathers more.
+	// nil: the catalog alone.
+	Knowledge KnowledgeSource
 }
 
 // InvitationLister answers the MEETINGS menu click (meetings, issue 6).

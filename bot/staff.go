@@ -643,6 +643,7 @@ func (x *cmdCtx) reclassify(ch *change, actor models.Actor, arg string) error {
 	if !x.apply(ch, models.Step{Action: models.ActReclassify, Kind: kind, Level: level}, actor, reason, WordReclassify) {
 		return nil
 	}
+	ch.upd.LearningVotes = e.CorrectionVotes(a, kind) // a correction teaches the community's words
 	switch {
 	case kind == models.KindPrivate:
 		if models.Allowed(a.Status, models.ActGuide) && !x.apply(ch, models.Step{Action: models.ActGuide}, actor, reason, WordReclassify) {

@@ -82,7 +82,7 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 			return
 		}
 	}
-	expect := ap.Status
+	expect, expectKind := ap.Status, ap.Kind
 	now := a.now()
 	actor := models.Actor{Kind: models.ActorAdmin}
 	var steps []models.Step
@@ -107,6 +107,9 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 			return
 		}
 		upd.Events = append(upd.Events, ev)
+	}
+	if in.Kind != nil && a.teacher != nil && reclass.Kind != expectKind {
+		upd.LearningVotes = a.teacher.CorrectionVotes(ap, reclass.Kind) // the committee's correction teaches
 	}
 	if err := a.db.UpdateAppeal(ctx, upd); err != nil {
 		writeError(c, a.log, err)

@@ -41,6 +41,7 @@ type staffAPI struct {
 	db        StaffStore
 	community string // default community; "" = the only one in the database
 	inviteTTL time.Duration
+	teacher   Teacher // nil: a PATCHed kind teaches nothing
 }
 
 // maxBody bounds admin request bodies.

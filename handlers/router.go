@@ -39,6 +39,10 @@ type Deps struct {
 	// Open311Intake creates appeals from Open311 POST requests (*bot.Intake);
 	// nil (or a Store without API keys) leaves POST answering 501.
 	Open311Intake Open311Intake
+
+	// Teacher lets a kind changed by PATCH /api/appeals teach the
+	// classifier (*bot.Engine); nil: corrections teach nothing.
+	Teacher Teacher
 }
 
 // NewRouter wires every route.
@@ -72,7 +76,12 @@ func NewRouter(d Deps) *gin.Engine {
 
 	// --- staff, grids, departments, PATCH, stats, Open311 (issue 5) ---
 	if ss, ok := d.Store.(StaffStore); ok {
-		sa := &staffAPI{adminAPI: api, db: ss, community: d.Community, inviteTTL: d.InviteTTL}
+		sa := &staffAPI{adminAPI: api, db: ss, community: d.Community, inviteTTL: d.InviteTTL, teacher: d.Teacher}
+		if ls, ok := d.Store.(LearnedStore); ok {
+			la := &learnedAPI{staffAPI: sa, learned: ls}
+			g.GET("/learned", la.list)
+			g.DELETE("/learned/:phrase", la.forget)
+		}
 		g.POST("/staff/invites", sa.createInvite)
 		g.GET("/staff", sa.listStaff)
 		g.DELETE("/staff/:id", sa.deleteStaff)

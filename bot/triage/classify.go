@@ -67,6 +67,9 @@ type Decision struct {
 	Question string
 	Choices  []models.Kind // kinds the numbered options lead to, in option order
 	Options  []string      // the numbered options' zh-CN labels, same order as Choices
+	// Learned is the community's phrase that decided, when the catalog
+	// alone would have asked (ClassifyKnowing); "" otherwise.
+	Learned string
 }
 
 // Classifier sorts appeal texts with a catalog. It is immutable after New and

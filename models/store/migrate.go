@@ -59,6 +59,8 @@ var migrations = []migration{
 		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 	{5, "meetings: meetings, invitees, stakeholders", migrateMeetings},
 	{6, "open311: api keys", autoMigrate(&models.APIKey{})},
+	// 7 and 8 are reserved (console, security).
+	{9, "classifier learning: learning votes", autoMigrate(&learningVoteV9{})},
 }
 
 // MigrationVersions lists the versions Migrate applies, in order.
