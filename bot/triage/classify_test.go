@@ -304,8 +304,16 @@ func FuzzClassify(f *testing.F) {
 		f.Add(s)
 	}
 	c := testClassifier(f)
+	k := NewKnowledge([]models.LearnedWord{{Phrase: "晒坝", Kind: models.KindSmall, TopicID: "public-space"},
+		{Phrase: "滨江步道", Kind: models.KindMajor, Committee: true}, {Phrase: "楼上", Kind: models.KindPrivate, TopicID: "no-such-item"}})
 	f.Fuzz(func(t *testing.T, s string) {
 		checkInvariants(t, c.Classify(s))
+		checkInvariants(t, c.ClassifyKnowing(s, k))
+		for _, p := range c.Phrases(s) {
+			if n := utf8.RuneCountInString(p); n < 2 || n > models.MaxPhraseRunes {
+				t.Fatalf("phrase %q of %d characters", p, n)
+			}
+		}
 	})
 }
 
