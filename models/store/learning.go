@@ -13,21 +13,6 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// learningVoteV9 is the learning_votes table as version 9 created it
-// (frozen: the model may grow, this step must not).
-type learningVoteV9 struct {
-	ID          uint64    `gorm:"primaryKey"`
-	CommunityID string    `gorm:"size:64;not null;uniqueIndex:ux_learning_vote,priority:1"`
-	Phrase      string    `gorm:"size:64;not null;uniqueIndex:ux_learning_vote,priority:2"`
-	Voter       string    `gorm:"size:80;not null;uniqueIndex:ux_learning_vote,priority:3"`
-	Committee   bool      `gorm:"not null"`
-	Kind        string    `gorm:"size:16;not null"`
-	TopicID     string    `gorm:"size:64"`
-	CreatedAt   time.Time `gorm:"not null"`
-}
-
-func (learningVoteV9) TableName() string { return "learning_votes" }
-
 // insertLearningVotes stores votes in the caller's transaction; a voter's
 // new vote on a phrase replaces their earlier one. Invalid votes are errors:
 // nothing half-written.
