@@ -115,7 +115,7 @@ func TestLearningByChat(t *testing.T) {
 		if k := knows("滨江步道"); k == nil || k.Kind != models.KindMajor || !k.Committee {
 			t.Fatalf("after the correction: %+v", k)
 		}
-		decided("r5", "滨江步道上好多垃圾没人管", models.KindMajor)
+		decided("r5", "滨江步道那边晚上黑得很", models.KindMajor)
 
 		// Texts with nothing learned in them are still asked.
 		if r := w.say("r5", "想反映个情况"); !strings.Contains(r, "想确认一下") {
