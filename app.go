@@ -133,7 +133,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: messages.ZhCN.Failure}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Webhook: a.Webhook, AdminToken: cfg.AdminToken, Now: now,
 		Location: cfg.Location, Store: a.Store, Keys: a.Store, Stakeholders: a.Store, FailedPushes: a.Store,
-		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Community: cfg.Communities[0].ID,
+		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Learned: a.Store, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(),
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
 		Open311Intake: a.Appeals}

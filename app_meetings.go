@@ -18,7 +18,9 @@ func (a *App) setupOps(notify func()) error {
 	dir := directory(cfg)
 	var err error
 	if a.Appeals, err = ops.NewAppeals(ops.AppealsConfig{Store: a.Store, Staff: a.Store, Catalog: a.Classifier.Catalog(),
-		Directory: dir, Calendar: a.Jobs.Calendar, Location: cfg.Location, Now: a.Now, Notify: notify}); err != nil {
+		Directory: dir, Calendar: a.Jobs.Calendar, Location: cfg.Location, Now: a.Now, Notify: notify,
+		// A committee's change of kind teaches the community's words.
+		Phrases: a.Classifier}); err != nil {
 		return err
 	}
 	if a.Meetings, err = ops.NewMeetings(ops.MeetingsConfig{Store: a.Store, Directory: dir, Location: cfg.Location,
@@ -48,7 +50,9 @@ func (a *App) setupChat(pusher bot.Pusher) error {
 	if a.Engine, err = bot.NewEngine(bot.EngineConfig{Reader: a.Store, Classifier: a.Classifier, Appeals: a.Appeals,
 		// 报名 <项目编号> after the meeting commands: "报名 YS101" answers a meeting.
 		Commands: []bot.CommandHandler{staff, meetings, &bot.ProjectCommands{P: a.Projects}}, Invitations: meetings,
-		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}); err != nil {
+		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow,
+		// Residents' answers and committee corrections, read back by every replica.
+		Knowledge: a.Store}); err != nil {
 		return err
 	}
 	a.Engine.After = append(a.Engine.After, &bot.CampaignAnswers{C: a.Campaigns})

@@ -45,6 +45,9 @@ type Turn struct {
 	// withdraw them (campaign.go, project.go).
 	CampaignAnswers []*CampaignAnswer
 	Volunteers      []*ProjectVolunteer
+	// LearningVotes are residents' answers to the kind question, cast when
+	// their appeal is submitted (learning a community's own words).
+	LearningVotes []*LearningVote
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn
