@@ -59,7 +59,19 @@ var migrations = []migration{
 		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 	{5, "meetings: meetings, invitees, stakeholders", migrateMeetings},
 	{6, "open311: api keys", autoMigrate(&models.APIKey{})},
+	{8, "security: signed webhook requests (replay window)", autoMigrate(&signedRequestV8{})},
 }
+
+// signedRequestV8 is models.SignedRequest as version 8 created it.
+type signedRequestV8 struct {
+	AppID     string    `gorm:"primaryKey;size:64"`
+	Timestamp int64     `gorm:"column:ts;primaryKey;autoIncrement:false"`
+	Nonce     string    `gorm:"primaryKey;size:64"`
+	Digest    string    `gorm:"size:64;not null"`
+	SeenAt    time.Time `gorm:"not null;index:idx_signed_requests_seen_at"`
+}
+
+func (signedRequestV8) TableName() string { return "signed_requests" }
 
 // MigrationVersions lists the versions Migrate applies, in order.
 func MigrationVersions() []int {
