@@ -6,7 +6,6 @@ import "time"
 // range: a date far off corrupts every list and job that formats it (year
 // 10000 has no RFC 3339 form), and one in the past is a mistake.
 
-
 // CheckDeadline checks a deadline set from outside: from now to a year ahead.
 func CheckDeadline(due, now time.Time) error { return checkAhead("due_at", due, now) }
 
