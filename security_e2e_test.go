@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +49,50 @@ func TestMeetingStartRange(t *testing.T) {
 				t.Fatalf("the meeting no longer reads: %d %v", st, out)
 			}
 		})
+	}
+}
+
+// TestMeetingCodesTellOutsidersNothing: someone not invited who answers a
+// code learns nothing: an unknown, a cancelled and a live meeting's code
+// get the same answer. Codes are not sequential, so one code does not
+// lead to the next. Before, "not invited", "cancelled" and "over" were
+// told apart and codes ran YS101, YS102, …
+func TestMeetingCodesTellOutsidersNothing(t *testing.T) {
+	h := newMeetingHarness(t, storetest.Drivers(t)[0])
+	h.persona("o-invited").say("修改地址")
+	h.persona("o-invited").say("3栋1单元201")
+	h.persona("o-invited").say("1")
+	var codes []string
+	for i := range 3 {
+		st, out := h.call("POST", "/api/meetings", map[string]any{"topic": fmt.Sprintf("议题%d", i), "level": "building",
+			"starts_at": start.Add(48 * time.Hour).Format(time.RFC3339), "venue": "架空层", "invitees": map[string]any{"buildings": []string{"3"}}, "broadcast": true})
+		if st != http.StatusCreated {
+			t.Fatalf("create: %d %v", st, out)
+		}
+		codes = append(codes, out["code"].(string))
+	}
+	if st, out := h.call("POST", "/api/meetings/2/cancel", map[string]any{"reason": "下雨"}); st != http.StatusOK {
+		t.Fatalf("cancel: %d %v", st, out)
+	}
+	n := func(code string) int {
+		v, _ := strconv.Atoi(strings.TrimPrefix(code, "YS"))
+		return v
+	}
+	if n(codes[1]) == n(codes[0])+1 && n(codes[2]) == n(codes[1])+1 {
+		t.Errorf("codes %v are sequential", codes)
+	}
+	outsider := h.persona("o-outsider")
+	unknown := "YS1" + strings.Repeat("0", 5)
+	if unknown == codes[0] || unknown == codes[1] || unknown == codes[2] {
+		unknown = "YS1" + strings.Repeat("0", 4) + "1"
+	}
+	want := strings.ReplaceAll(outsider.say("参加 "+unknown), unknown, "#")
+	for _, code := range codes[:2] { // a live meeting, a cancelled one
+		if got := strings.ReplaceAll(outsider.say("参加 "+code), code, "#"); got != want {
+			t.Errorf("outsider answering %s got %q; an unknown code got %q", code, got, want)
+		}
+	}
+	if got := h.persona("o-invited").say("参加 " + codes[1]); !strings.Contains(got, "已取消") {
+		t.Errorf("an invitee of the cancelled meeting got %q, want that it is cancelled", got)
 	}
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // turn it produced commits.
 func TestMeetingCommands(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.MeetingCode = sequentialCodes()
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
 		clock := func() time.Time { return now }
@@ -63,8 +65,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"accept without a code", "o-a", "参加", true, "已登记您参加会议 YS101"},
 			{"accept again", "o-a", "参加 YS101", true, "已回复过"},
 			{"full: waitlisted", "o-b", "参加ys101", true, "候补第1位"},
-			{"unknown code", "o-b", "参加 YS999", true, "没有找到编号为 YS999"},
-			{"not invited", "o-c", "参加 YS101", true, "邀请名单里没有您"},
+			{"unknown code", "o-b", "参加 YS999", true, "没有找到邀请您的会议 YS999"},
+			{"not invited", "o-c", "参加 YS101", true, "没有找到邀请您的会议 YS101"},
 			{"nothing pending", "o-c", "不参加", true, "目前没有邀请您"},
 			{"decline frees the seat", "o-a", "不参加 YS101", true, "已登记您不参加"},
 			{"the invitee's view", "o-b", "会议 YS101", true, "参加"},
@@ -177,4 +179,11 @@ func TestMeetingQuota(t *testing.T) {
 			})
 		}
 	})
+}
+
+// sequentialCodes makes meeting codes YS101, YS102, … so that the tables
+// can name them (production codes are random).
+func sequentialCodes() func() string {
+	n := 100
+	return func() string { n++; return fmt.Sprintf("YS%d", n) }
 }

@@ -416,6 +416,7 @@ type MeetingMessages struct {
 	NoInvitation    string
 	UnknownCodeF    string // code
 	NotInvitedF     string // code
+	NotYoursF       string // code: unknown, or not this person's (nothing more is told)
 	CancelledMeetF  string // code
 	OverMeetingF    string // code
 	InvitationsHead string
@@ -466,6 +467,7 @@ var ZhCNMeetings = MeetingMessages{
 	NoInvitation:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
 	UnknownCodeF:    "没有找到编号为 %s 的会议，请核对邀请里的会议编号。",
 	NotInvitedF:     "会议 %s 的邀请名单里没有您。如想参加，请联系社区居委会。",
+	NotYoursF:       "没有找到邀请您的会议 %s。请核对邀请里的会议编号；如想参加，请联系社区居委会。",
 	CancelledMeetF:  "会议 %s 已取消，不需要回复。",
 	OverMeetingF:    "会议 %s 已经开始或结束，不能再回复了。",
 	InvitationsHead: "邀请您参加的议事会议：",

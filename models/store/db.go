@@ -35,6 +35,9 @@ type DB struct {
 	driver string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// MeetingCode makes a candidate meeting code (models.RandomMeetingCode
+	// when nil); tests that name codes make them in order.
+	MeetingCode func() string
 	// stmts holds the hot path's prepared statements by query (prepared).
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).
