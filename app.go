@@ -127,10 +127,11 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
 		Now: now, ConversationTTL: cfg.ConversationTTL}
 	a.Webhook = &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
-		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
+		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure,
+		Nonces: a.Store}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: a.Webhook,
 		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
-		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
+		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings, PublicURL: cfg.PublicURL}
 	// Open311 POST requests become appeals the way confirmed chat appeals do.
 	deps.Open311Intake = &bot.Intake{Engine: a.Engine, Store: a.Store, Now: now, Notify: a.Jobs.Dispatcher.Notify}
 	if a.Platform != nil {

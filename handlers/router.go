@@ -26,6 +26,9 @@ type Deps struct {
 	Now        func() time.Time
 	Location   *time.Location
 	Sim        *Sim // nil outside sandbox mode
+	// PublicURL is the service's public base URL (config.PublicURL), for
+	// Open311 discovery; "" answers a relative URL. Never the Host header.
+	PublicURL string
 
 	// Staff, lifecycle, stats and Open311 (registered when Store implements StaffStore).
 	Community string          // default community of the admin API; "" = the only one stored
@@ -73,6 +76,10 @@ func NewRouter(d Deps) *gin.Engine {
 	// --- staff, grids, departments, PATCH, stats, Open311 (issue 5) ---
 	if ss, ok := d.Store.(StaffStore); ok {
 		sa := &staffAPI{adminAPI: api, db: ss, community: d.Community, inviteTTL: d.InviteTTL}
+		api.communityOf = sa.communityOf
+		if is, ok := d.Store.(InviteStore); ok {
+			g.DELETE("/staff/invites/:code", sa.revokeInvite(is))
+		}
 		g.POST("/staff/invites", sa.createInvite)
 		g.GET("/staff", sa.listStaff)
 		g.DELETE("/staff/:id", sa.deleteStaff)
@@ -96,7 +103,7 @@ func NewRouter(d Deps) *gin.Engine {
 		if err != nil {
 			d.Log.Error("open311 is off: the built-in catalog does not load", "err", err)
 		} else {
-			o := &Open311{Store: ss, Catalog: cat, Location: loc, Now: d.Now, Log: d.Log}
+			o := &Open311{Store: ss, Catalog: cat, Location: loc, Now: d.Now, Log: d.Log, PublicURL: d.PublicURL}
 			if ks, ok := d.Store.(APIKeyStore); ok { // Open311 keys and POST requests
 				(&keysAPI{staffAPI: sa, keys: ks}).register(g)
 				o.Keys, o.Intake = ks, d.Open311Intake
