@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -37,3 +39,19 @@ type NonceStore interface {
 	// ForgetNonces deletes the records seen before t (outside the replay window).
 	ForgetNonces(ctx context.Context, before time.Time) (int64, error)
 }
+
+// HashedPrefix marks an openid replaced by HashOpenID.
+const HashedPrefix = "h:"
+
+// HashOpenID is the pseudonym kept instead of an openid once its personal
+// data is purged: stable, so statistics still count one person once, and
+// not reversible (an openid is a long random string). It fits the 64
+// characters of an openid column.
+func HashOpenID(openID string) string {
+	sum := sha256.Sum256([]byte(openID))
+	return HashedPrefix + hex.EncodeToString(sum[:])[:62]
+}
+
+// PurgeableStatuses are the final statuses after which an appeal's
+// personal data is kept only for the retention period.
+var PurgeableStatuses = []Status{StatusClosed, StatusGuided, StatusWithdrawn}
