@@ -269,6 +269,10 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		c.say(out, msg.CallPastTime)
 		return nil
 	}
+	if models.CheckMeetingStart(when, in.Now) != nil { // past a year ahead
+		c.say(out, msg.CallTooFar)
+		return nil
+	}
 	req := MeetingRequest{CommunityID: in.Msg.CommunityID, Level: string(level), StartsAt: when, Venue: rest[0],
 		Topic: strings.Join(rest[1:], " "), Invitees: spec, Organiser: st.Ref(), OrganiserOpenID: in.Msg.OpenID}
 	ch, err := s.create(ctx, req)

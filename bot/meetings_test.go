@@ -76,6 +76,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"call: past", "o-boss", "开会 3栋 11月1日19:00 架空层 议题", true, "已经过去"},
 			{"call: nobody", "o-boss", "开会 9栋 明天19点 架空层 议题", true, "找不到可以邀请的人"},
 			{"call: bad grid", "o-boss", "开会 小组g9 明天19点 架空层 议题", true, "开会 范围"},
+			{"call more than a year ahead", "o-boss", "开会 网格g1 2028-01-01 19:00 社区会议室 电梯加装", true, "一年以内"},
+			{"call in year 9999", "o-boss", "开会 网格g1 9999-12-31 23:59 社区会议室 电梯加装", true, "一年以内"},
 			{"call", "o-boss", "开会 网格g1 11月28日 下午7点半 社区会议室 电梯加装", true, "已发起会议 YS102"},
 			{"cancel: resident", "o-a", "取消会议 YS102 下雨", true, "只有社区两委成员"},
 			{"cancel: no reason", "o-boss", "取消会议 YS102", true, "取消会议 编号 原因"},

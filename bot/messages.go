@@ -428,6 +428,7 @@ type MeetingMessages struct {
 	CallBadScope    string
 	CallBadTimeF    string // what was typed
 	CallPastTime    string
+	CallTooFar      string
 	CallNobody      string
 	CallDoneF       string // code, level, topic, time, venue, invitees, queued, unreachable
 	CountsF         string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
@@ -480,6 +481,7 @@ var ZhCNMeetings = MeetingMessages{
 	CallBadScope:    "没看懂会议范围。请写\"3栋\"（可写多栋，如3,4栋）、\"小组g1\"或\"社区\"。",
 	CallBadTimeF:    "没看懂会议时间\"%s\"。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
 	CallPastTime:    "会议时间已经过去了，请换一个以后的时间。",
+	CallTooFar:      "会议时间太远了，请定在一年以内。",
 	CallNobody:      "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
 	CallDoneF:       "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复\"会议 %[1]s\"查看回复情况。",
 	CountsF:         "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",
