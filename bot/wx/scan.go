@@ -27,7 +27,7 @@ var (
 // ScanEncrypt returns the Encrypt text of a safe-mode body by a byte scan,
 // with no XML tree built, so that msg_signature is checked before anything
 // costly is done for an unauthenticated body. The body must hold exactly
-// one Encrypt element whose text is base64.
+// one Encrypt element whose text (or CDATA section) is base64.
 func ScanEncrypt(body []byte) (string, error) {
 	if bytes.Count(body, encryptOpen) != 1 || bytes.Count(body, encryptClose) != 1 {
 		return "", ErrNoEncrypt
@@ -37,13 +37,15 @@ func ScanEncrypt(body []byte) (string, error) {
 	if end < start {
 		return "", ErrNoEncrypt
 	}
-	v := bytes.TrimSpace(body[start:end])
+	// Exactly the text WeChat signed: no whitespace is trimmed (an XML
+	// parser would keep it too), and base64 has none.
+	v := body[start:end]
 	if rest, ok := bytes.CutPrefix(v, cdataOpen); ok {
 		inner, ok := bytes.CutSuffix(rest, cdataClose)
 		if !ok {
 			return "", ErrNoEncrypt
 		}
-		v = bytes.TrimSpace(inner)
+		v = inner
 	}
 	if len(v) == 0 {
 		return "", ErrNoEncrypt

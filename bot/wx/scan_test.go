@@ -13,7 +13,8 @@ func TestScanEncrypt(t *testing.T) {
 	}{
 		{"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[abc+/=]]></Encrypt></xml>", "abc+/=", true},
 		{"<xml><Encrypt>abc</Encrypt></xml>", "abc", true},
-		{"<xml><Encrypt>\n  <![CDATA[ abc ]]>\n</Encrypt></xml>", "abc", true},
+		{"<xml><Encrypt>\n  <![CDATA[abc]]>\n</Encrypt></xml>", "", false},
+		{"<xml><Encrypt><![CDATA[abc ]]></Encrypt></xml>", "", false},
 		{"<xml><Encrypt>a</Encrypt><Encrypt>b</Encrypt></xml>", "", false},
 		{"<xml><!-- <Encrypt>a</Encrypt> --><Encrypt>b</Encrypt></xml>", "", false},
 		{"<xml><Encrypt></Encrypt></xml>", "", false},
