@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -24,10 +25,25 @@ func FuzzChatCommands(f *testing.F) {
 	if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2", "3", "4"}}}); err != nil {
 		f.Fatal(err)
 	}
-	e := testEngine(f, db)
-	m := &Meetings{Store: db, Msg: ZhCNMeetings, Location: shanghai, Now: func() time.Time { return now }, Directory: e.Directory}
-	e.Commands = []CommandHandler{&StaffCommands{Engine: e, Store: db}, &MeetingCommands{M: m}}
-	e.Invitations = m
+	clock := func() time.Time { return now }
+	appeals := testAppeals(f, db, clock)
+	staffOps, err := ops.NewStaff(ops.StaffConfig{Store: db, Now: clock})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sc, err := NewStaffCommands(StaffCommandsConfig{Appeals: appeals, Staff: staffOps, Store: db})
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := ops.NewMeetings(ops.MeetingsConfig{Store: db, Location: shanghai, Now: clock, Directory: testDirectory})
+	if err != nil {
+		f.Fatal(err)
+	}
+	mc, err := NewMeetingCommands(m, db)
+	if err != nil {
+		f.Fatal(err)
+	}
+	e := testEngineWith(f, appeals, db, sc, mc)
 	who := []string{"o-resident"}
 	for _, r := range []models.InviteRequest{{Role: models.RoleCommittee, Name: "周委员"}, {Role: models.RoleGridWorker, GridID: "g1", Name: "李网格"}} {
 		r.CommunityID = "c1"

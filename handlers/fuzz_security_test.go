@@ -78,9 +78,9 @@ func adminRouter(f *testing.F) (http.Handler, *store.DB, string) {
 		f.Fatal(err)
 	}
 	now := dayT.Add(10 * 24 * time.Hour)
-	r := handlers.NewRouter(handlers.Deps{Log: slog.New(slog.DiscardHandler), Metrics: handlers.NewMetrics(), Store: db,
-		Webhook: &handlers.Webhook{}, AdminToken: token, Now: func() time.Time { return now }, Location: shanghai,
-		PublicURL: "https://gongzhi.example.cn"})
+	d := testDeps(f, db, &handlers.Webhook{}, handlers.NewMetrics(), slog.New(slog.DiscardHandler), token, func() time.Time { return now }, shanghai)
+	d.PublicURL = "https://gongzhi.example.cn"
+	r := mustRouter(f, d)
 	return r, db, a.Ref
 }
 

@@ -54,8 +54,9 @@ func newSecurityEnv(t *testing.T, db *store.DB, publicURL string) *env {
 	if err := db.EnsureCommunity(context.Background(), &models.Community{ID: "c2", Name: "第二社区"}); err != nil {
 		t.Fatal(err)
 	}
-	r := handlers.NewRouter(handlers.Deps{Log: slog.New(slog.DiscardHandler), Metrics: handlers.NewMetrics(), Store: db,
-		Webhook: &handlers.Webhook{}, AdminToken: token, Now: func() time.Time { return e.now }, Location: shanghai, PublicURL: publicURL})
+	d := testDeps(t, db, &handlers.Webhook{}, handlers.NewMetrics(), slog.New(slog.DiscardHandler), token, func() time.Time { return e.now }, shanghai)
+	d.PublicURL = publicURL
+	r := mustRouter(t, d)
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
 	return e

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -59,7 +60,7 @@ func TestSafeModeCannotBeDowngraded(t *testing.T) {
 				refused(t, h, r, http.StatusForbidden)
 			})
 			t.Run("compatible mode: the plaintext part is never read", func(t *testing.T) {
-				r := h.safe(textMsg(forger, bot.WordHelp, 3))
+				r := h.safe(textMsg(forger, "帮助", 3))
 				forged := strings.Replace(textMsg(victim, "我的诉求", 4), "</xml>", "", 1)
 				r.Body = []byte(forged + strings.TrimPrefix(string(r.Body), "<xml>"))
 				status, body := h.do(r)
@@ -67,17 +68,17 @@ func TestSafeModeCannotBeDowngraded(t *testing.T) {
 					t.Fatalf("status %d (%s)", status, body)
 				}
 				calls := h.Rec.calls()
-				if in := calls[len(calls)-1].In; in.OpenID != forger || in.Content != bot.WordHelp {
+				if in := calls[len(calls)-1].In; in.OpenID != forger || in.Content != "帮助" {
 					t.Errorf("the bot got %s %q, want the encrypted message only", in.OpenID, in.Content)
 				}
 			})
 			t.Run("openid in the query is not the sender", func(t *testing.T) {
-				r := h.safe(textMsg(forger, bot.WordHelp, 5))
+				r := h.safe(textMsg(forger, "帮助", 5))
 				r.Query.Set("openid", victim)
 				refused(t, h, r, http.StatusForbidden)
 			})
 			t.Run("openid in the query is the sender", func(t *testing.T) {
-				r := h.safe(textMsg(forger, bot.WordHelp, 6))
+				r := h.safe(textMsg(forger, "帮助", 6))
 				r.Query.Set("openid", forger)
 				if status, body := h.do(r); status != http.StatusOK {
 					t.Errorf("status %d (%s), want 200", status, body)
@@ -95,7 +96,7 @@ func TestSignedTripleCarriesOneBody(t *testing.T) {
 	for _, driver := range storetest.Drivers(t) {
 		t.Run(driver, func(t *testing.T) {
 			h := newHarness(t, driver, harnessOpts{Replicas: 2})
-			r := h.plain(textMsg(openID, bot.WordHelp, 1))
+			r := h.plain(textMsg(openID, "帮助", 1))
 			if status, body := h.do(r); status != http.StatusOK {
 				t.Fatalf("first delivery: %d %s", status, body)
 			}
@@ -112,12 +113,12 @@ func TestSignedTripleCarriesOneBody(t *testing.T) {
 				}
 			})
 			t.Run("the same body again (WeChat's retry)", func(t *testing.T) {
-				if status, body := h.doOn(1, r); status != http.StatusOK || h.decode(r, body).Content != bot.ZhCN.HelpResident {
+				if status, body := h.doOn(1, r); status != http.StatusOK || h.decode(r, body).Content != messages.ZhCN.HelpResident {
 					t.Errorf("retry: %d %s", status, body)
 				}
 			})
 			t.Run("a nonce longer than WeChat's", func(t *testing.T) {
-				r := h.plain(textMsg(openID, bot.WordHelp, 3))
+				r := h.plain(textMsg(openID, "帮助", 3))
 				nonce := strings.Repeat("7", models.MaxNonceLen+1)
 				r.Query.Set("nonce", nonce)
 				r.Query.Set("signature", refSign(h.Account.Token, r.Query.Get("timestamp"), nonce))
@@ -138,7 +139,7 @@ func deepBody(prefix string, n int) []byte {
 // (400 for this body, and memory in proportion to the nesting).
 func TestSignatureBeforeXML(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{})
-	r := h.safe(textMsg("oDeepSender0000000000001", bot.WordHelp, 1))
+	r := h.safe(textMsg("oDeepSender0000000000001", "帮助", 1))
 	r.Query.Set("msg_signature", refSign(h.Account.Token, r.Query.Get("timestamp"), r.Query.Get("nonce"), "other"))
 	head := strings.TrimSuffix(string(r.Body), "</xml>")
 	r.Body = deepBody(head, (handlers.MaxBodyBytes-len(head))/3)
@@ -164,7 +165,7 @@ func TestSignatureBeforeXML(t *testing.T) {
 func TestWebhookRefusesDeepNesting(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{})
 	nest := strings.Repeat("<a>", 20) + strings.Repeat("</a>", 20)
-	r := h.plain(strings.Replace(textMsg("oDeepSender0000000000002", bot.WordHelp, 2), "</xml>", nest+"</xml>", 1))
+	r := h.plain(strings.Replace(textMsg("oDeepSender0000000000002", "帮助", 2), "</xml>", nest+"</xml>", 1))
 	refused(t, h, r, http.StatusBadRequest)
 	// Every fixture is within the bound (the deepest is a photo event).
 	for i, name := range fixtures(t) {
@@ -199,7 +200,7 @@ func TestWebhookBoundsBodiesInFlight(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the first request never reached the bot")
 	}
-	body := refused(t, h, h.safe(textMsg("oBusySender0000000000001", bot.WordHelp, 2)), http.StatusServiceUnavailable)
+	body := refused(t, h, h.safe(textMsg("oBusySender0000000000001", "帮助", 2)), http.StatusServiceUnavailable)
 	if body == "" {
 		t.Error("503 without a body")
 	}
@@ -210,7 +211,7 @@ func TestWebhookBoundsBodiesInFlight(t *testing.T) {
 	if s := <-done; s != http.StatusOK {
 		t.Errorf("the held request: %d", s)
 	}
-	if status, _ := h.do(h.safe(textMsg("oBusySender0000000000001", bot.WordHelp, 3))); status != http.StatusOK {
+	if status, _ := h.do(h.safe(textMsg("oBusySender0000000000001", "帮助", 3))); status != http.StatusOK {
 		t.Errorf("after the bound cleared: %d, want 200", status)
 	}
 }

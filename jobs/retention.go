@@ -7,15 +7,22 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
+// RetentionStore is what RetentionPurge deletes and masks with.
+type RetentionStore interface {
+	PurgeClosedAppeals(ctx context.Context, before time.Time) (int64, error)
+	ForgetResidents(ctx context.Context, before time.Time) (int64, error)
+	PurgeBindAttempts(ctx context.Context, before time.Time) (int64, error)
+	ForgetNonces(ctx context.Context, before time.Time) (int64, error)
+}
+
 // RetentionPurge keeps personal data no longer than needed: closed appeals
-// past Retention are masked (store.PurgeClosedAppeals), residents silent
+// past Retention are masked (PurgeClosedAppeals), residents silent
 // that long with nothing open are forgotten, failed binding tries past the
 // lockout window and signed-request records past the replay window go.
 type RetentionPurge struct {
-	Store        *store.DB
+	Store        RetentionStore
 	Retention    time.Duration // cfg.Retention()
 	ReplayWindow time.Duration // cfg.ClockSkew: how long a signed request is remembered
 	Now          func() time.Time

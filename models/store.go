@@ -83,8 +83,9 @@ type Store interface {
 
 	// ListAppeals returns appeals matching f, newest first.
 	ListAppeals(ctx context.Context, f AppealFilter) ([]*Appeal, error)
-	// AppealByRef returns the appeal or ENOTFOUND.
-	AppealByRef(ctx context.Context, ref string) (*Appeal, error)
+	// AppealByRef returns the community's appeal or ENOTFOUND (another
+	// community's appeal is not found either).
+	AppealByRef(ctx context.Context, communityID, ref string) (*Appeal, error)
 	// AppealEvents returns an appeal's events, oldest first.
 	AppealEvents(ctx context.Context, appealID uint64) ([]*AppealEvent, error)
 
