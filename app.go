@@ -131,7 +131,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Nonces: a.Store}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Webhook: a.Webhook, AdminToken: cfg.AdminToken, Now: now,
 		Location: cfg.Location, Store: a.Store, Keys: a.Store, Stakeholders: a.Store, FailedPushes: a.Store,
-		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Community: cfg.Communities[0].ID,
+		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Learned: a.Store, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), PublicURL: cfg.PublicURL,
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
 		Open311Intake: a.Appeals}

@@ -18,7 +18,9 @@ func (a *App) setupOps(notify func()) error {
 	dir := directory(cfg)
 	var err error
 	if a.Appeals, err = ops.NewAppeals(ops.AppealsConfig{Store: a.Store, Staff: a.Store, Catalog: a.Classifier.Catalog(),
-		Directory: dir, Calendar: a.Jobs.Calendar, Location: cfg.Location, Now: a.Now, Notify: notify}); err != nil {
+		Directory: dir, Calendar: a.Jobs.Calendar, Location: cfg.Location, Now: a.Now, Notify: notify,
+		// A committee's change of kind teaches the community's words.
+		Phrases: a.Classifier}); err != nil {
 		return err
 	}
 	if a.Meetings, err = ops.NewMeetings(ops.MeetingsConfig{Store: a.Store, Directory: dir, Location: cfg.Location,
@@ -45,7 +47,9 @@ func (a *App) setupChat(pusher bot.Pusher) error {
 	}
 	if a.Engine, err = bot.NewEngine(bot.EngineConfig{Reader: a.Store, Classifier: a.Classifier, Appeals: a.Appeals,
 		Commands: []bot.CommandHandler{staff, meetings}, Invitations: meetings,
-		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}); err != nil {
+		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow,
+		// Residents' answers and committee corrections, read back by every replica.
+		Knowledge: a.Store}); err != nil {
 		return err
 	}
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: a.Log,

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"github.com/gongzhi/gongzhi/bot/triage"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -55,6 +57,9 @@ type draft struct {
 	Choices  []models.Kind `json:"choices,omitempty"`
 	Options  []string      `json:"options,omitempty"`
 	NoMeToo  bool          `json:"no_me_too,omitempty"` // "submit separately" chosen
+	// Answered: the resident chose the kind in answer to the question; on
+	// submit, the answer teaches the community's words (learning.go).
+	Answered bool `json:"answered,omitempty"`
 }
 
 type photo struct {
@@ -95,6 +100,8 @@ type step struct {
 	// query marks a step that only reads (see Output.ReadOnly).
 	query  bool
 	notice string // prefixed to the first reply
+	// knowledge is the community's learned words, read once per step.
+	knowledge *triage.Knowledge
 }
 
 func (e *Engine) newStep(ctx context.Context, in Input) *step {

@@ -31,8 +31,11 @@ func (s *step) idleText(text string) error {
 		s.say(m.Thanks)
 		return nil
 	}
-	d := s.e.Classifier.Classify(text)
-	if d.Item == nil && utf8.RuneCountInString(w) < minAppealRunes {
+	d, err := s.classify(text)
+	if err != nil {
+		return err
+	}
+	if (d.Item == nil || d.Item.Fallback) && utf8.RuneCountInString(w) < minAppealRunes {
 		s.goTo(StateIdle)
 		s.say(m.NotUnderstood)
 		return nil
@@ -91,10 +94,13 @@ func (s *step) continueDraft() error {
 func (s *step) classifyAndProceed(dec *triage.Decision) error {
 	d := s.data.Draft
 	if dec == nil {
-		c := s.e.Classifier.Classify(d.Text)
+		c, err := s.classify(d.Text)
+		if err != nil {
+			return err
+		}
 		dec = &c
 	}
-	d.Kind, d.TopicID = dec.Kind, ""
+	d.Kind, d.TopicID, d.Answered = dec.Kind, "", false
 	if dec.Item != nil {
 		d.TopicID = dec.Item.ID
 	}
@@ -132,7 +138,7 @@ func (s *step) clarify(text string) error {
 			}
 		}
 	}
-	d.Kind, d.Settled = k, true
+	d.Kind, d.Settled, d.Answered = k, true, true
 	d.Question, d.Choices, d.Options = "", nil, nil
 	return s.proceed()
 }
@@ -149,7 +155,8 @@ func (s *step) proceed() error {
 		s.askAddress(s.e.Msg.AskAddressForAppeal)
 		return nil
 	}
-	if d.Kind != models.KindPrivate && !d.NoMeToo && d.TopicID != "" {
+	// A catch-all topic names no matter: appeals under it are not the same.
+	if it := s.item(d.TopicID); d.Kind != models.KindPrivate && !d.NoMeToo && it != nil && !it.Fallback {
 		dup, err := s.findDuplicate()
 		if err != nil {
 			return err
@@ -283,7 +290,7 @@ func (s *step) confirm(text string) error {
 		return s.submit()
 	case 2:
 		d := s.data.Draft
-		d.Text, d.Settled, d.Kind, d.TopicID, d.NoMeToo = "", false, "", "", false
+		d.Text, d.Settled, d.Kind, d.TopicID, d.NoMeToo, d.Answered = "", false, "", "", false, false
 		s.goTo(StateDescribe)
 		s.say(s.e.Msg.EditAsk)
 		return nil
@@ -323,6 +330,10 @@ func (s *step) submit() error {
 	}
 	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, b.New)
 	s.out.Turn.Outbox = append(s.out.Turn.Outbox, b.Outbox...)
+	if d.Answered { // the resident's answer to the kind question teaches
+		s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
+			s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
+	}
 	a, ref := b.New.Appeal, b.Ref
 	switch {
 	case d.Kind == models.KindPrivate:

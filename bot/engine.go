@@ -120,6 +120,10 @@ type Engine struct {
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).
 	Invitations InvitationLister
+	// Knowledge turns learning on: the classifier uses what the community
+	// taught (residents' answers, committee corrections) and gathers more.
+	// nil: the catalog alone.
+	Knowledge KnowledgeSource
 }
 
 // EngineConfig is what NewEngine needs.
@@ -133,6 +137,9 @@ type EngineConfig struct {
 	Invitations     InvitationLister // nil: the MEETINGS menu says the static text
 	ConversationTTL time.Duration    // 0: 30 minutes
 	MeTooWindow     time.Duration    // 0: DefaultMeTooWindow
+	// Knowledge turns learning on: what the community's residents and
+	// committee taught (nil: the catalog alone decides).
+	Knowledge KnowledgeSource
 }
 
 // NewEngine builds the engine; a missing requirement is an error.
@@ -147,7 +154,7 @@ func NewEngine(c EngineConfig) (*Engine, error) {
 	}
 	return &Engine{Msg: messages.ZhCN, Reader: c.Reader, Classifier: c.Classifier, Appeals: c.Appeals,
 		Location: c.Appeals.Location(), ConversationTTL: c.ConversationTTL, MeTooWindow: c.MeTooWindow,
-		Commands: c.Commands, Invitations: c.Invitations}, nil
+		Commands: c.Commands, Invitations: c.Invitations, Knowledge: c.Knowledge}, nil
 }
 
 // InvitationLister answers the MEETINGS menu click.

@@ -22,8 +22,12 @@ func testOps(t testing.TB, db *store.DB, now func() time.Time, loc *time.Locatio
 	if err != nil {
 		t.Fatal(err)
 	}
+	c, err := triage.New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
 	appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat, Directory: ops.Directory{},
-		Calendar: models.DefaultCalendar(loc), Location: loc, Now: now})
+		Calendar: models.DefaultCalendar(loc), Location: loc, Now: now, Phrases: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func testDeps(t testing.TB, db *store.DB, wh *handlers.Webhook, m *handlers.Metr
 	t.Helper()
 	appeals, staff, meetings := testOps(t, db, now, loc)
 	return handlers.Deps{Log: log, Metrics: m, Webhook: wh, AdminToken: token, Now: now, Location: loc,
-		Store: db, Keys: db, Stakeholders: db, FailedPushes: db, Appeals: appeals, Staff: staff, Meetings: meetings}
+		Store: db, Keys: db, Stakeholders: db, FailedPushes: db, Appeals: appeals, Staff: staff, Meetings: meetings, Learned: db}
 }
 
 // mustRouter builds the router or fails the test.

@@ -39,6 +39,7 @@ type Deps struct {
 	Appeals      AppealOps        // revising appeals (PATCH), the console's next
 	Staff        StaffOps         // invites and deactivation
 	Meetings     MeetingService   // /api/meetings
+	Learned      LearnedStore     // what the classifier learned per community
 
 	Community string          // default community of the admin API; "" = the only one stored
 	Catalog   *triage.Catalog // Open311 services; nil = triage.Default()
@@ -57,7 +58,7 @@ func (d *Deps) check() error {
 	}{{"Log", d.Log == nil}, {"Metrics", d.Metrics == nil}, {"Webhook", d.Webhook == nil}, {"Now", d.Now == nil},
 		{"Location", d.Location == nil}, {"Store", d.Store == nil}, {"Keys", d.Keys == nil},
 		{"Stakeholders", d.Stakeholders == nil}, {"FailedPushes", d.FailedPushes == nil}, {"Appeals", d.Appeals == nil},
-		{"Staff", d.Staff == nil}, {"Meetings", d.Meetings == nil}} {
+		{"Staff", d.Staff == nil}, {"Meetings", d.Meetings == nil}, {"Learned", d.Learned == nil}} {
 		if r.missing {
 			return fmt.Errorf("handlers: the router needs Deps.%s", r.name)
 		}
@@ -126,6 +127,9 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	g.GET("/stats", sa.stats)
 	g.GET("/outbox/failed", sa.failedPushes(d.FailedPushes))
 	(&keysAPI{staffAPI: sa, keys: d.Keys}).register(g)
+	la := &learnedAPI{staffAPI: sa, learned: d.Learned}
+	g.GET("/learned", la.list)
+	g.DELETE("/learned/:phrase", la.forget)
 
 	o := &Open311{Store: d.Store, Catalog: cat, Location: d.Location, Now: d.Now, Log: d.Log, Keys: d.Keys, Intake: d.Open311Intake,
 		PublicURL: d.PublicURL}

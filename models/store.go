@@ -39,6 +39,10 @@ type Turn struct {
 	// Meetings are meeting changes of this turn (answers to invitations,
 	// meetings called by chat); see MeetingChange.
 	Meetings []*MeetingChange
+
+	// LearningVotes are residents' answers to the kind question, cast when
+	// their appeal is submitted (learning a community's own words).
+	LearningVotes []*LearningVote
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn

@@ -72,6 +72,9 @@ type AppealsConfig struct {
 	Now       func() time.Time // nil: time.Now
 	// Notify wakes the outbox dispatcher after pushes were stored (nil: nobody).
 	Notify func()
+	// Phrases lets a committee's change of kind teach the community's words
+	// (nil: corrections teach nothing).
+	Phrases PhraseFinder
 }
 
 // Appeals is the one place where appeals are created, revised and moved
@@ -85,6 +88,7 @@ type Appeals struct {
 	loc       *time.Location
 	now       func() time.Time
 	notify    func()
+	phrases   PhraseFinder
 	msg       *messages.Messages
 	sm        *messages.StaffMessages
 	im        *messages.IntakeMessages
@@ -112,7 +116,7 @@ func NewAppeals(c AppealsConfig) (*Appeals, error) {
 		c.Directory = Directory{}
 	}
 	return &Appeals{store: c.Store, staff: c.Staff, catalog: c.Catalog, directory: c.Directory, calendar: c.Calendar,
-		loc: c.Location, now: c.Now, notify: c.Notify,
+		loc: c.Location, now: c.Now, notify: c.Notify, phrases: c.Phrases,
 		msg: &messages.ZhCN, sm: &messages.ZhCNStaff, im: &messages.ZhCNIntake, pm: &messages.ZhCNPush}, nil
 }
 

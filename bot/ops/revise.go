@@ -111,6 +111,9 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		if err := s.apply(ch, models.Step{Action: models.ActReclassify, Kind: r.Kind, Level: r.Level}, r.Actor, reason); err != nil {
 			return nil, err
 		}
+		if r.Kind != "" && r.Kind != ch.Before.Kind {
+			ch.Update.LearningVotes = s.correctionVotes(a, r.Kind) // a correction teaches the community's words
+		}
 		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
 			if assigned, err = s.reroute(ctx, ch, r.Actor, reason); err != nil {
 				return nil, err
