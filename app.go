@@ -61,7 +61,10 @@ type App struct {
 	// calls (chat, admin API, Open311, console).
 	Appeals  *ops.Appeals
 	Meetings *ops.Meetings
-	StaffOps *ops.Staff
+	// Campaigns ask the residents (问需于民); Projects are community service projects.
+	Campaigns *ops.Campaigns
+	Projects  *ops.Projects
+	StaffOps  *ops.Staff
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -135,6 +138,8 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Catalog: a.Classifier.Catalog(), PublicURL: cfg.PublicURL,
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
 		Open311Intake: a.Appeals}
+	deps.Campaigns, deps.Projects = a.Campaigns, a.Projects
+	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}

@@ -35,6 +35,7 @@ const (
 	JobDedupeCleanup      = "DEDUPE_CLEANUP"
 	JobCloseUnrated       = "CLOSE_UNRATED"
 	JobRetentionPurge     = "RETENTION_PURGE"
+	JobMonthlyTopic       = "MONTHLY_TOPIC" // 每月一题: 09:00 on the 1st
 )
 
 // JobOff as a job's schedule turns that job off (on this replica).
@@ -187,6 +188,7 @@ func DefaultJobs() map[string]string {
 		JobDedupeCleanup:      "0 17 3 * * *",
 		JobCloseUnrated:       "0 30 * * * *",
 		JobRetentionPurge:     "0 40 3 * * *",
+		JobMonthlyTopic:       "0 0 9 1 * *",
 	}
 }
 
