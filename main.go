@@ -181,6 +181,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		log.Warn("environment variable is not a setting: check its spelling", "variable", name)
 	}
 	if cfg.Sandbox() {
+		app.warnSandbox(ctx, ln.Addr())
 		log.Info("sandbox mode: no WeChat credentials; pushes go to the in-process fake platform; chat at /sim/")
 	}
 	return app.Serve(ctx, ln)

@@ -451,7 +451,7 @@ func (a *campaignsAPI) topicMeeting(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	at, capacity, err := b.parse()
+	at, capacity, err := b.parse(a.now())
 	if err != nil {
 		writeError(c, a.log, err)
 		return

@@ -426,6 +426,7 @@ type MeetingMessages struct {
 	NoInvitation    string
 	UnknownCodeF    string // code
 	NotInvitedF     string // code
+	NotYoursF       string // code: unknown, or not this person's (nothing more is told)
 	CancelledMeetF  string // code
 	OverMeetingF    string // code
 	InvitationsHead string
@@ -437,6 +438,7 @@ type MeetingMessages struct {
 	CallBadScope    string
 	CallBadTimeF    string // what was typed
 	CallPastTime    string
+	CallTooFar      string
 	CallNobody      string
 	CallDoneF       string // code, level, topic, time, venue, invitees, queued, unreachable
 	CountsF         string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
@@ -476,6 +478,7 @@ var ZhCNMeetings = MeetingMessages{
 	NoInvitation:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
 	UnknownCodeF:    "没有找到编号为 %s 的会议，请核对邀请里的会议编号。",
 	NotInvitedF:     "会议 %s 的邀请名单里没有您。如想参加，请联系社区居委会。",
+	NotYoursF:       "没有找到邀请您的会议 %s。请核对邀请里的会议编号；如想参加，请联系社区居委会。",
 	CancelledMeetF:  "会议 %s 已取消，不需要回复。",
 	OverMeetingF:    "会议 %s 已经开始或结束，不能再回复了。",
 	InvitationsHead: "邀请您参加的议事会议：",
@@ -488,6 +491,7 @@ var ZhCNMeetings = MeetingMessages{
 	CallBadScope:    "没看懂会议范围。请写\"3栋\"（可写多栋，如3,4栋）、\"小组g1\"或\"社区\"。",
 	CallBadTimeF:    "没看懂会议时间\"%s\"。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
 	CallPastTime:    "会议时间已经过去了，请换一个以后的时间。",
+	CallTooFar:      "会议时间太远了，请定在一年以内。",
 	CallNobody:      "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
 	CallDoneF:       "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复\"会议 %[1]s\"查看回复情况。",
 	CountsF:         "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",
