@@ -21,6 +21,7 @@ import (
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
+	"github.com/gongzhi/gongzhi/handlers/console"
 	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -57,6 +58,8 @@ type App struct {
 	Jobs *jobs.Runner
 	// Meetings calls and runs consultation meetings (issue 6).
 	Meetings *bot.Meetings
+	// Console is the committee's console at /console/.
+	Console *console.Console
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -135,6 +138,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	deps.Open311Intake = &bot.Intake{Engine: a.Engine, Store: a.Store, Now: now, Notify: a.Jobs.Dispatcher.Notify}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
+	}
+	if err := a.setupConsole(&deps); err != nil {
+		return nil, err
 	}
 	// The menu is not essential to serving: a failure is logged, and
 	// `gongzhi menu sync` can set it later.

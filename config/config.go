@@ -53,6 +53,10 @@ type Config struct {
 
 	AdminToken string `yaml:"admin_token"` // "" = the admin API refuses every call
 
+	// PublicURL is the service's public base URL, used in links sent by chat
+	// (the console's login links); sandbox default http://localhost:8080.
+	PublicURL string `yaml:"public_url"`
+
 	Timezone string         `yaml:"timezone"`
 	Location *time.Location `yaml:"-"` // Timezone, resolved by Validate
 

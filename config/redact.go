@@ -50,6 +50,7 @@ func (c *Config) Redacted() map[string]any {
 		"wechat":                    c.WeChat.redacted(),
 		"accounts":                  accounts,
 		"admin_token":               setOrUnset(c.AdminToken),
+		"public_url":                c.PublicURL,
 		"timezone":                  c.Timezone,
 		"catalog":                   catalog,
 		"jobs":                      jobs,

@@ -84,6 +84,9 @@ func (c *Config) validate() error {
 	if err := c.validateHTTP(); err != nil {
 		return err
 	}
+	if err := c.validatePublicURL(); err != nil {
+		return err
+	}
 	if err := c.validateDB(); err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ type Deps struct {
 	// Open311Intake creates appeals from Open311 POST requests (*bot.Intake);
 	// nil (or a Store without API keys) leaves POST answering 501.
 	Open311Intake Open311Intake
+
+	// Console serves /console/ (package handlers/console); nil leaves it out.
+	Console interface{ Register(r gin.IRoutes) }
 }
 
 // NewRouter wires every route.
@@ -128,7 +131,25 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.Sim != nil {
 		d.Sim.register(r)
 	}
+	if d.Console != nil {
+		d.Console.Register(r)
+	}
+	r.GET("/", home(d))
 	return r
+}
+
+// home leads a browser to the simulator in sandbox mode, else to the console.
+func home(d Deps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch {
+		case d.Sim != nil:
+			c.Redirect(http.StatusFound, "/sim/")
+		case d.Console != nil:
+			c.Redirect(http.StatusFound, "/console/")
+		default:
+			c.String(http.StatusOK, "gongzhi")
+		}
+	}
 }
 
 // RequestIDHeader carries a request id in and out.

@@ -59,6 +59,7 @@ var migrations = []migration{
 		&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{})},
 	{5, "meetings: meetings, invitees, stakeholders", migrateMeetings},
 	{6, "open311: api keys", autoMigrate(&models.APIKey{})},
+	{7, "console: login links, sessions", migrateConsole},
 }
 
 // MigrationVersions lists the versions Migrate applies, in order.

@@ -1,0 +1,106 @@
+package console
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// levelNames are the seed's names of the handling levels.
+var levelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
+
+func (c *Console) funcs() template.FuncMap {
+	return template.FuncMap{
+		"kind":   func(k models.Kind) string { return orRaw(bot.ZhCN.KindNames, string(k)) },
+		"level":  func(l models.Level) string { return orRaw(levelNames, string(l)) },
+		"status": func(s models.Status) string { return orRaw(bot.ZhCN.StatusNames, string(s)) },
+		"action": func(a string) string { return orRaw(bot.ZhCN.ActionNames, a) },
+		"role":   func(r models.Role) string { return orRaw(bot.ZhCNStaff.RoleNames, string(r)) },
+		"when":   c.when,
+		"whenp": func(t *time.Time) string {
+			if t == nil {
+				return "—"
+			}
+			return c.when(*t)
+		},
+		"inputTime": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(c.d.Location).Format("2006-01-02T15:04")
+		},
+		"overdue": func(a *models.Appeal) bool { return a.Overdue(c.d.Now()) },
+		"clip": func(s string, n int) string {
+			r := []rune(s)
+			if len(r) <= n {
+				return s
+			}
+			return string(r[:n]) + "…"
+		},
+		"kinds": func() []models.Kind { return []models.Kind{models.KindMajor, models.KindSmall, models.KindPrivate} },
+		"levels": func() []models.Level {
+			return []models.Level{models.LevelCommunity, models.LevelStreet, models.LevelDistrict, models.LevelSelf}
+		},
+		"statuses": func() []models.Status { return models.Statuses },
+		"roles":    func() []models.Role { return models.Roles },
+		"pct": func(r models.Ratio) string {
+			if r.Den == 0 {
+				return "暂无数据"
+			}
+			return strconv.FormatFloat(100*r.Rate(), 'f', 1, 64) + "%（" + strconv.Itoa(r.Num) + "/" + strconv.Itoa(r.Den) + "）"
+		},
+	}
+}
+
+func (c *Console) when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(c.d.Location).Format("2006-01-02 15:04")
+}
+
+func orRaw(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+// people names staff refs and role placeholders for display.
+type people map[string]string
+
+func (p people) name(assignee string) string {
+	if assignee == "" {
+		return "未分派"
+	}
+	if n, ok := p[assignee]; ok {
+		return n
+	}
+	if r, ok := models.PlaceholderRole(assignee); ok {
+		return "待" + orRaw(bot.ZhCNStaff.RoleNames, string(r)) + "接单"
+	}
+	return assignee
+}
+
+// actor names an event's actor: a staff member by name, never an openid.
+func (p people) actor(a string) string {
+	switch a {
+	case "resident":
+		return "居民"
+	case "system":
+		return "系统"
+	case "admin":
+		return "管理员"
+	}
+	if strings.HasPrefix(a, "staff:") {
+		if n, ok := p[a]; ok {
+			return n
+		}
+		return "工作人员"
+	}
+	return "居民" // an openid-like actor is a resident: never shown
+}
