@@ -135,6 +135,7 @@ func NewRouter(d Deps) *gin.Engine {
 		d.Console.Register(r)
 	}
 	r.GET("/", home(d))
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) }) // browsers ask; no 404 in their consoles
 	return r
 }
 

@@ -37,8 +37,9 @@ func place(loc string) (coords, label string) {
 
 // event is one line of the timeline as shown.
 type event struct {
-	E     *models.AppealEvent
-	Actor string
+	E      *models.AppealEvent
+	Actor  string
+	Reason string
 }
 
 // loadAppeal reads the appeal of :ref that the viewer may see; on failure it has answered.
@@ -89,7 +90,7 @@ func (c *Console) appeal(g *gin.Context) {
 	}
 	timeline := make([]event, 0, len(evs))
 	for _, e := range evs {
-		timeline = append(timeline, event{E: e, Actor: p.actor(e.Actor)})
+		timeline = append(timeline, event{E: e, Actor: p.actor(e.Actor), Reason: c.reason(p, e.Reason)})
 	}
 	coords, label := place(ap.Location)
 	data := map[string]any{"A": ap, "Assignee": p.name(ap.Assignee), "Overdue": ap.Overdue(c.d.Now()),

@@ -2,6 +2,7 @@ package console
 
 import (
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,9 @@ import (
 	"github.com/gongzhi/gongzhi/bot"
 	"github.com/gongzhi/gongzhi/models"
 )
+
+// roleNames are the staff roles' names.
+var roleNames = bot.ZhCNStaff.RoleNames
 
 // levelNames are the seed's names of the handling levels.
 var levelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
@@ -84,6 +88,31 @@ func (p people) name(assignee string) string {
 		return "待" + orRaw(bot.ZhCNStaff.RoleNames, string(r)) + "接单"
 	}
 	return assignee
+}
+
+var (
+	staffToken = regexp.MustCompile(`staff:[0-9]+|role:[a-z_]+`)
+	pairToken  = regexp.MustCompile(`\b(major|small|private)/(community|street|district|self)\b`)
+	timeToken  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+)
+
+// reason makes an event's recorded change readable: names for staff refs,
+// Chinese for kinds, levels and field names, local times.
+func (c *Console) reason(p people, s string) string {
+	s = staffToken.ReplaceAllStringFunc(s, p.name)
+	s = pairToken.ReplaceAllStringFunc(s, func(m string) string {
+		k, l, _ := strings.Cut(m, "/")
+		return orRaw(bot.ZhCN.KindNames, k) + "/" + orRaw(levelNames, l)
+	})
+	s = timeToken.ReplaceAllStringFunc(s, func(m string) string {
+		t, err := time.Parse(time.RFC3339, m)
+		if err != nil {
+			return m
+		}
+		return c.when(t)
+	})
+	r := strings.NewReplacer("assignee none →", "承办人：无 →", "assignee ", "承办人：", "due none →", "时限：无 →", "due ", "时限：", "level ", "层级：")
+	return r.Replace(s)
 }
 
 // actor names an event's actor: a staff member by name, never an openid.

@@ -8,10 +8,5 @@ type PeopleStore interface{}
 // Meetings is what the meetings pages need.
 type Meetings interface{}
 
-// FiguresStore is what the figures page needs.
-type FiguresStore interface{}
-
 func (c *Console) registerPeople(r gin.IRoutes)   {}
 func (c *Console) registerMeetings(r gin.IRoutes) {}
-func (c *Console) registerFigures(r gin.IRoutes)  {}
-func (c *Console) simLogin(g *gin.Context)        {}
