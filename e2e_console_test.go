@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +232,82 @@ func consoleDay(t *testing.T, h *harness) {
 	}
 	if code, _, page := a.do("GET", "/console/", nil); code != http.StatusOK || !strings.Contains(page, ref) {
 		t.Fatalf("admin list: %d", code)
+	}
+}
+
+var codeShown = regexp.MustCompile(`<p class="code">([A-Z0-9]{8})</p>`)
+
+// TestConsolePeople: a committee member invites a grid worker from the
+// console (code and QR code shown once), the worker binds by chat, an unused
+// code is revoked, grids and stakeholders are edited, a deactivated member
+// loses their session; the sandbox's one-click login needs the simulator's header.
+func TestConsolePeople(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) { consolePeople(t, newStaffHarness(t, d)) })
+	}
+}
+
+func consolePeople(t *testing.T, h *harness) {
+	ctx := context.Background()
+	b := h.browser()
+	if code, _, _ := b.do("POST", "/console/sim-login", nil); code != http.StatusForbidden {
+		t.Fatalf("sim-login without the simulator's header: %d", code)
+	}
+	req, _ := http.NewRequest("POST", h.srv.URL+"/console/sim-login", nil)
+	req.Header.Set("X-Gongzhi-Sim", "1")
+	resp, err := b.c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sim-login: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	_, _, page := b.do("GET", "/console/people", nil)
+	expect(t, "people", page, `data-testid="staff-row"`, "模拟两委成员", `data-testid="invite-form"`)
+
+	post := func(path string, form url.Values, want int) string {
+		t.Helper()
+		form.Set("csrf", b.csrf)
+		code, _, page := b.do("POST", path, form)
+		if code != want {
+			t.Fatalf("POST %s: %d, want %d: %s", path, code, want, page)
+		}
+		return page
+	}
+	page = post("/console/people/invites", url.Values{"name": {"李网格"}, "role": {"grid_worker"}, "grid": {"g1"}}, http.StatusOK)
+	m := codeShown.FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `src="data:image/png;base64,`) {
+		t.Fatalf("invite page lacks the code or its QR code")
+	}
+	post("/console/people/invites", url.Values{"name": {"王管理"}, "role": {"admin"}}, http.StatusForbidden)
+	page = post("/console/people/invites", url.Values{"name": {"张网格"}, "role": {"grid_worker"}, "grid": {"g9"}}, http.StatusBadRequest)
+	expect(t, "bad grid", page, "邀请未生成")
+	expect(t, "bind", h.persona("o-li").say("绑定 "+m[1]), "绑定成功")
+
+	page = post("/console/people/invites", url.Values{"name": {"赵委员"}, "role": {"committee"}}, http.StatusOK)
+	unused := codeShown.FindStringSubmatch(page)[1]
+	invs, _ := h.app.Store.PendingInvites(ctx, "sample", h.clock())
+	if len(invs) != 1 {
+		t.Fatalf("%d pending invites, want 1", len(invs))
+	}
+	post("/console/people/invites/"+strconv.FormatUint(invs[0].ID, 10)+"/revoke", url.Values{}, http.StatusSeeOther)
+	expect(t, "revoked code", h.persona("o-zhao").say("绑定 "+unused), "过期")
+
+	post("/console/people/grids", url.Values{"grids": {"g1 网格一 1,2,3,4\ng2 网格二 5,6,7,8\ng3 网格三 9,10,11,12\ng4 新网格 13栋,14"}}, http.StatusSeeOther)
+	grids, _ := h.app.Store.Grids(ctx, "sample")
+	if len(grids) != 4 || grids[3].Buildings != "13,14" {
+		t.Fatalf("grids after the form: %d, last %+v", len(grids), grids[len(grids)-1])
+	}
+	post("/console/people/stakeholders", url.Values{"kind": {"property"}, "name": {"<b>安居物业</b>"}, "phone": {"023-12345678"}, "buildings": {"3栋"}}, http.StatusSeeOther)
+	_, _, page = b.do("GET", "/console/people", nil)
+	expect(t, "stakeholder", page, "&lt;b&gt;安居物业&lt;/b&gt;", "023-12345678", "李网格", "新网格")
+
+	li, _ := h.app.Store.StaffByOpenID(ctx, "sample", "o-li")
+	post("/console/people/staff/"+strconv.FormatUint(li.ID, 10)+"/deactivate", url.Values{}, http.StatusSeeOther)
+	if s, _ := h.app.Store.StaffByID(ctx, "sample", li.ID); s.Active {
+		t.Fatal("staff member still active")
+	}
+	me, _ := h.app.Store.StaffByOpenID(ctx, "sample", "sim-committee")
+	post("/console/people/staff/"+strconv.FormatUint(me.ID, 10)+"/deactivate", url.Values{}, http.StatusSeeOther)
+	if code, _, _ := b.do("GET", "/console/people", nil); code != http.StatusFound {
+		t.Fatalf("after deactivating oneself: %d, want a redirect to login", code)
 	}
 }

@@ -238,3 +238,37 @@ func likeLiteral(s string) string {
 	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 	return r.Replace(s)
 }
+
+// PendingInvites returns the community's invite codes not used and not
+// expired at now, newest first (their hashes only: codes are never stored).
+func (db *DB) PendingInvites(ctx context.Context, communityID string, now time.Time) ([]*models.StaffInvite, error) {
+	var out []*models.StaffInvite
+	err := db.gorm.WithContext(ctx).Where("community_id = ? AND used_at IS NULL AND expires_at > ?", communityID, now.UTC()).
+		Order("created_at DESC, id DESC").Limit(200).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("pending invites: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeInvite makes an unused code expire at once; ECONFLICT when it was
+// used or had expired already, ENOTFOUND when it is not the community's.
+func (db *DB) RevokeInvite(ctx context.Context, communityID string, id uint64, now time.Time) error {
+	res := db.gorm.WithContext(ctx).Model(&models.StaffInvite{}).
+		Where("community_id = ? AND id = ? AND used_at IS NULL AND expires_at > ?", communityID, id, now.UTC()).
+		Update("expires_at", now.UTC())
+	if res.Error != nil {
+		return fmt.Errorf("revoke invite: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var n int64
+	if err := db.gorm.WithContext(ctx).Model(&models.StaffInvite{}).Where("community_id = ? AND id = ?", communityID, id).Count(&n).Error; err != nil {
+		return fmt.Errorf("revoke invite: %w", err)
+	}
+	if n == 0 {
+		return models.Errorf(models.ENOTFOUND, "invite %d not found", id)
+	}
+	return models.Errorf(models.ECONFLICT, "invite %d was used or has expired already", id)
+}
