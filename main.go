@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot/triage"
@@ -186,7 +187,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
-	if err := noArgs(e, "migrate", "Applies the database schema (idempotent) and exits.", args); err != nil {
+	fs := newFlags(e, "migrate", "Applies the database schema (idempotent) and exits.")
+	status := fs.Bool("status", false, "list each schema version, applied or pending, and change nothing")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()
@@ -199,6 +202,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *status {
+		return printMigrationStatus(ctx, e, db)
+	}
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		return err
@@ -209,6 +215,26 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "schema at version %d (%d step(s) applied)\n", v, n)
 	return nil
+}
+
+func printMigrationStatus(ctx context.Context, e *env, db *store.DB) error {
+	states, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "VERSION\tNAME\tSTATE\tAPPLIED AT")
+	for _, s := range states {
+		state, at := "pending", "-"
+		if s.Applied {
+			state, at = "applied", s.AppliedAt.UTC().Format(time.RFC3339)
+		}
+		if s.Unknown {
+			state += " (not in this build)"
+		}
+		fmt.Fprintf(w, "%04d\t%s\t%s\t%s\n", s.Version, s.Name, state, at)
+	}
+	return w.Flush()
 }
 
 func cmdVersion(ctx context.Context, e *env, args []string) error {

@@ -18,9 +18,9 @@ const (
 	consoleSessionsTable = "console_sessions"
 )
 
-// consoleLoginV7 and consoleSessionV7 are the tables as migration 7 made
-// them; they are frozen: later changes are new migrations.
-type consoleLoginV7 struct {
+// consoleLoginRow and consoleSessionRow are the rows of the console's
+// tables (migrations/*/0007_console.sql).
+type consoleLoginRow struct {
 	ID          uint64    `gorm:"primaryKey"`
 	TokenHash   string    `gorm:"size:64;not null;uniqueIndex:ux_console_login_token"`
 	CommunityID string    `gorm:"size:64;not null"`
@@ -30,9 +30,9 @@ type consoleLoginV7 struct {
 	CreatedAt   time.Time
 }
 
-func (consoleLoginV7) TableName() string { return consoleLoginsTable }
+func (consoleLoginRow) TableName() string { return consoleLoginsTable }
 
-type consoleSessionV7 struct {
+type consoleSessionRow struct {
 	ID          uint64    `gorm:"primaryKey"`
 	TokenHash   string    `gorm:"size:64;not null;uniqueIndex:ux_console_session_token"`
 	CSRFToken   string    `gorm:"column:csrf_token;size:64;not null"`
@@ -43,15 +43,11 @@ type consoleSessionV7 struct {
 	CreatedAt   time.Time
 }
 
-func (consoleSessionV7) TableName() string { return consoleSessionsTable }
-
-func migrateConsole(tx *gorm.DB) error {
-	return autoMigrate(&consoleLoginV7{}, &consoleSessionV7{})(tx)
-}
+func (consoleSessionRow) TableName() string { return consoleSessionsTable }
 
 // CreateConsoleLogin stores a one-time login link (its token's hash).
 func (db *DB) CreateConsoleLogin(ctx context.Context, l *models.ConsoleLogin) error {
-	row := consoleLoginV7{TokenHash: l.TokenHash, CommunityID: l.CommunityID, StaffID: l.StaffID,
+	row := consoleLoginRow{TokenHash: l.TokenHash, CommunityID: l.CommunityID, StaffID: l.StaffID,
 		ExpiresAt: l.ExpiresAt.UTC(), CreatedAt: db.now()}
 	if err := db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("create console login: %w", err)
@@ -65,7 +61,7 @@ func (db *DB) CreateConsoleLogin(ctx context.Context, l *models.ConsoleLogin) er
 // (two browsers racing on one link: exactly one wins), ErrLinkExpired after
 // its lifetime.
 func (db *DB) UseConsoleLogin(ctx context.Context, tokenHash string, now time.Time) (*models.ConsoleLogin, error) {
-	var row consoleLoginV7
+	var row consoleLoginRow
 	if err := db.gorm.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, models.ErrLinkInvalid
@@ -79,7 +75,7 @@ func (db *DB) UseConsoleLogin(ctx context.Context, tokenHash string, now time.Ti
 		return nil, models.ErrLinkExpired
 	}
 	used := now.UTC()
-	res := db.gorm.WithContext(ctx).Model(&consoleLoginV7{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", used)
+	res := db.gorm.WithContext(ctx).Model(&consoleLoginRow{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", used)
 	if res.Error != nil {
 		return nil, fmt.Errorf("use console login: %w", res.Error)
 	}
@@ -92,7 +88,7 @@ func (db *DB) UseConsoleLogin(ctx context.Context, tokenHash string, now time.Ti
 
 // CreateConsoleSession stores a session (its cookie token's hash).
 func (db *DB) CreateConsoleSession(ctx context.Context, s *models.ConsoleSession) error {
-	row := consoleSessionV7{TokenHash: s.TokenHash, CSRFToken: s.CSRFToken, CommunityID: s.CommunityID, StaffID: s.StaffID,
+	row := consoleSessionRow{TokenHash: s.TokenHash, CSRFToken: s.CSRFToken, CommunityID: s.CommunityID, StaffID: s.StaffID,
 		ExpiresAt: s.ExpiresAt.UTC(), CreatedAt: db.now()}
 	if err := db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("create console session: %w", err)
@@ -105,7 +101,7 @@ func (db *DB) CreateConsoleSession(ctx context.Context, s *models.ConsoleSession
 // member, or ErrSessionEnded when it is unknown, ended, expired, or its
 // staff member is no longer active (deactivating someone ends their sessions).
 func (db *DB) ConsoleViewer(ctx context.Context, tokenHash string, now time.Time) (*models.Viewer, error) {
-	var row consoleSessionV7
+	var row consoleSessionRow
 	if err := db.gorm.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, models.ErrSessionEnded
@@ -135,7 +131,7 @@ func (db *DB) ConsoleViewer(ctx context.Context, tokenHash string, now time.Time
 
 // EndConsoleSession ends the session of this token hash (log out).
 func (db *DB) EndConsoleSession(ctx context.Context, tokenHash string, now time.Time) error {
-	err := db.gorm.WithContext(ctx).Model(&consoleSessionV7{}).Where("token_hash = ? AND ended_at IS NULL", tokenHash).
+	err := db.gorm.WithContext(ctx).Model(&consoleSessionRow{}).Where("token_hash = ? AND ended_at IS NULL", tokenHash).
 		Update("ended_at", now.UTC()).Error
 	if err != nil {
 		return fmt.Errorf("end console session: %w", err)
@@ -145,7 +141,7 @@ func (db *DB) EndConsoleSession(ctx context.Context, tokenHash string, now time.
 
 // EndStaffSessions ends every session of a staff member.
 func (db *DB) EndStaffSessions(ctx context.Context, staffID uint64, now time.Time) error {
-	err := db.gorm.WithContext(ctx).Model(&consoleSessionV7{}).Where("staff_id = ? AND ended_at IS NULL", staffID).
+	err := db.gorm.WithContext(ctx).Model(&consoleSessionRow{}).Where("staff_id = ? AND ended_at IS NULL", staffID).
 		Update("ended_at", now.UTC()).Error
 	if err != nil {
 		return fmt.Errorf("end staff sessions: %w", err)
@@ -156,7 +152,7 @@ func (db *DB) EndStaffSessions(ctx context.Context, staffID uint64, now time.Tim
 // DeleteConsoleBefore forgets links and sessions that expired before t.
 func (db *DB) DeleteConsoleBefore(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
-	for _, m := range []any{&consoleLoginV7{}, &consoleSessionV7{}} {
+	for _, m := range []any{&consoleLoginRow{}, &consoleSessionRow{}} {
 		res := db.gorm.WithContext(ctx).Where("expires_at < ?", t.UTC()).Delete(m)
 		if res.Error != nil {
 			return n, fmt.Errorf("delete console rows: %w", res.Error)

@@ -21,28 +21,6 @@ type reminderSent struct {
 
 func (reminderSent) TableName() string { return "reminders_sent" }
 
-// migrateJobs is schema version 3: the outbox, reminders sent, job locks, and
-// indexes for the jobs' due-scans: (status, due_at) serves the reminder and
-// escalation scans across communities, (community_id, created_at) the digest.
-func migrateJobs(tx *gorm.DB) error {
-	if err := autoMigrate(&models.OutboxMessage{}, &reminderSent{}, &jobLock{})(tx); err != nil {
-		return err
-	}
-	for _, ix := range []struct{ name, cols string }{
-		{"ix_appeal_status_due", "status, due_at"},
-		{"ix_appeal_created", "community_id, created_at"},
-	} {
-		m := tx.Session(&gorm.Session{NewDB: true}).Migrator()
-		if m.HasIndex(&models.Appeal{}, ix.name) {
-			continue
-		}
-		if err := tx.Session(&gorm.Session{NewDB: true}).Exec("CREATE INDEX " + ix.name + " ON appeals (" + ix.cols + ")").Error; err != nil {
-			return fmt.Errorf("index %s: %w", ix.name, err)
-		}
-	}
-	return nil
-}
-
 func openStatuses() []models.Status {
 	var out []models.Status
 	for _, s := range models.Statuses {

@@ -13,9 +13,6 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// migrateMeetings is migration 5: meetings, their invitees, the stakeholder directory.
-var migrateMeetings = autoMigrate(&models.Meeting{}, &models.MeetingInvitee{}, &models.Stakeholder{})
-
 // ApplyMeetingChange stores one change of a meeting in one transaction.
 func (db *DB) ApplyMeetingChange(ctx context.Context, ch *models.MeetingChange) error {
 	return db.transact(ctx, func(tx *gorm.DB) error {

@@ -1,0 +1,7 @@
+-- jobs: outbox, reminders sent, job locks; due-scan indexes on appeals
+-- Released schema, as gorm created it for this version. Frozen: never edit.
+CREATE TABLE `outbox_messages` (`id` bigint unsigned AUTO_INCREMENT,`community_id` varchar(64) NOT NULL,`open_id` varchar(64) NOT NULL,`type` varchar(32) NOT NULL,`text` text NOT NULL,`data` text,`idem_key` varchar(128) NOT NULL,`status` varchar(16) NOT NULL,`channel` varchar(16),`force_template` boolean NOT NULL DEFAULT false,`attempts` bigint NOT NULL DEFAULT 0,`next_attempt_at` datetime(3) NOT NULL,`lease_owner` varchar(96),`lease_until` datetime(3) NULL,`last_error` varchar(32),`sent_at` datetime(3) NULL,`created_at` datetime(3) NOT NULL,`updated_at` datetime(3) NULL,PRIMARY KEY (`id`),INDEX `ix_outbox_recipient` (`community_id`,`open_id`,`sent_at`),INDEX `ix_outbox_failed` (`community_id`,`status`,`created_at`),UNIQUE INDEX `ux_outbox_key` (`idem_key`),INDEX `ix_outbox_due` (`status`,`next_attempt_at`));
+CREATE TABLE `reminders_sent` (`appeal_id` bigint unsigned,`lead_seconds` bigint,`created_at` datetime(3) NULL,PRIMARY KEY (`appeal_id`,`lead_seconds`));
+CREATE TABLE `job_locks` (`name` varchar(64),`owner` varchar(96) NOT NULL,`until` datetime(3) NOT NULL,`last_tick` datetime(3) NOT NULL,PRIMARY KEY (`name`));
+CREATE INDEX ix_appeal_status_due ON appeals (status, due_at);
+CREATE INDEX ix_appeal_created ON appeals (community_id, created_at);
