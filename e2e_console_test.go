@@ -311,3 +311,79 @@ func consolePeople(t *testing.T, h *harness) {
 		t.Fatalf("after deactivating oneself: %d, want a redirect to login", code)
 	}
 }
+
+var meetingLink = regexp.MustCompile(`href="/console/meetings/([0-9]+)\?community=sample`)
+
+// TestConsoleMeetings: from an appeal the committee calls a meeting of its
+// building with the stakeholders, the invitation reaches the resident, who
+// answers by chat; the meeting page names who answered what and whom to
+// phone; it is rescheduled, its outcome recorded, and raised a level.
+func TestConsoleMeetings(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) { consoleMeetings(t, newStaffHarness(t, d)) })
+	}
+}
+
+func consoleMeetings(t *testing.T, h *harness) {
+	ref := raise(t, h.persona("o-wang"), "3栋楼道灯坏了好几天了，晚上黑黢黢的", "3栋2单元501")
+	b := h.browser()
+	req, _ := http.NewRequest("POST", h.srv.URL+"/console/sim-login", nil)
+	req.Header.Set("X-Gongzhi-Sim", "1")
+	if resp, err := b.c.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sim-login: %v %v", resp, err)
+	}
+	b.do("GET", "/console/people", nil)
+	post := func(path string, form url.Values, want int) (http.Header, string) {
+		t.Helper()
+		form.Set("csrf", b.csrf)
+		code, hdr, page := b.do("POST", path, form)
+		if code != want {
+			t.Fatalf("POST %s: %d, want %d: %s", path, code, want, page)
+		}
+		return hdr, page
+	}
+	post("/console/people/stakeholders", url.Values{"kind": {"property"}, "name": {"安居物业"}, "contact": {"陈经理"}, "phone": {"023-12345678"}}, http.StatusSeeOther)
+	_, _, page := b.do("GET", "/console/meetings/new?appeal="+ref, nil)
+	expect(t, "new meeting form", page, `name="appeal" value="`+ref+`"`, `name="buildings" value="3"`)
+	starts := h.clock().Add(72 * time.Hour).In(h.app.Config.Location).Format("2006-01-02T15:04")
+	hdr, _ := post("/console/meetings", url.Values{"appeal": {ref}, "topic": {"3栋楼道灯更换"}, "level": {"building"}, "starts_at": {starts},
+		"venue": {"3栋架空层"}, "buildings": {"3"}, "stakeholders": {"1"}, "broadcast": {"1"}}, http.StatusSeeOther)
+	where := hdr.Get("Location")
+	_, _, page = b.do("GET", where, nil)
+	code := regexp.MustCompile(`<small>([A-Z0-9]+) · `).FindStringSubmatch(page)
+	if code == nil {
+		t.Fatalf("meeting page without its code: %s", page)
+	}
+	expect(t, "meeting", page, "居民 3栋2单元501", "未回复", "安居物业", "023-12345678", "请电话或上门通知")
+	expect(t, "answer", h.persona("o-wang").say("参加 "+code[1]), "参加")
+	_, _, page = b.do("GET", where, nil)
+	if !regexp.MustCompile(`居民 3栋2单元501</td><td>参加`).MatchString(page) {
+		t.Fatal("the resident's answer is not on the meeting page")
+	}
+	_, _, list := b.do("GET", "/console/meetings", nil)
+	expect(t, "meeting list", list, `data-testid="meeting-row" data-code="`+code[1]+`"`)
+
+	id := strings.TrimPrefix(strings.Split(where, "?")[0], "/console/meetings/")
+	later := h.clock().Add(96 * time.Hour).In(h.app.Config.Location).Format("2006-01-02T15:04")
+	post("/console/meetings/"+id+"/reschedule", url.Values{"community": {"sample"}, "starts_at": {later}, "reason": {"物业周四有空"}}, http.StatusSeeOther)
+	h.advance(100 * time.Hour) // the meeting has been held; the 12-hour session has ended
+	if code, _, _ := b.do("GET", "/console/meetings", nil); code != http.StatusFound {
+		t.Fatalf("a session after 100 hours: %d, want a redirect to login", code)
+	}
+	req, _ = http.NewRequest("POST", h.srv.URL+"/console/sim-login", nil)
+	req.Header.Set("X-Gongzhi-Sim", "1")
+	if resp, err := b.c.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sim-login: %v %v", resp, err)
+	}
+	b.do("GET", where, nil)
+	post("/console/meetings/"+id+"/outcome", url.Values{"community": {"sample"}, "minutes": {"物业出资更换3栋全部楼道灯"}, "measures": {"物业本周内更换，网格员验收"}, "appeals_next": {"keep"}}, http.StatusSeeOther)
+	_, _, page = b.do("GET", where, nil)
+	expect(t, "outcome", page, "物业出资更换3栋全部楼道灯", "物业周四有空")
+	next := h.clock().Add(72 * time.Hour).In(h.app.Config.Location).Format("2006-01-02T15:04")
+	hdr, _ = post("/console/meetings/"+id+"/raise", url.Values{"community": {"sample"}, "level": {"community"}, "starts_at": {next}, "venue": {"社区会议室"}}, http.StatusSeeOther)
+	if strings.HasPrefix(hdr.Get("Location"), "/console/meetings/"+id+"?") {
+		t.Fatalf("raise stayed on the first meeting: %s", hdr.Get("Location"))
+	}
+	_, _, page = b.do("GET", hdr.Get("Location"), nil)
+	expect(t, "raised", page, "社区议事会", "社区会议室")
+}

@@ -19,12 +19,14 @@ var levelNames = map[string]string{"community": "社区即办", "street": "街�
 
 func (c *Console) funcs() template.FuncMap {
 	return template.FuncMap{
-		"kind":   func(k models.Kind) string { return orRaw(bot.ZhCN.KindNames, string(k)) },
-		"level":  func(l models.Level) string { return orRaw(levelNames, string(l)) },
-		"status": func(s models.Status) string { return orRaw(bot.ZhCN.StatusNames, string(s)) },
-		"action": func(a string) string { return orRaw(bot.ZhCN.ActionNames, a) },
-		"role":   func(r models.Role) string { return orRaw(bot.ZhCNStaff.RoleNames, string(r)) },
-		"when":   c.when,
+		"kind":    func(k models.Kind) string { return orRaw(bot.ZhCN.KindNames, string(k)) },
+		"level":   func(l models.Level) string { return orRaw(levelNames, string(l)) },
+		"status":  func(s models.Status) string { return orRaw(bot.ZhCN.StatusNames, string(s)) },
+		"action":  func(a string) string { return orRaw(bot.ZhCN.ActionNames, a) },
+		"role":    func(r models.Role) string { return orRaw(bot.ZhCNStaff.RoleNames, string(r)) },
+		"when":    c.when,
+		"mlevel":  func(l models.MeetingLevel) string { return orRaw(bot.ZhCNMeetings.LevelNames, string(l)) },
+		"mstatus": func(s models.MeetingStatus) string { return orRaw(bot.ZhCNMeetings.StatusNames, string(s)) },
 		"whenp": func(t *time.Time) string {
 			if t == nil {
 				return "—"

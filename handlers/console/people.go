@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ func (c *Console) revokeInvite(g *gin.Context) {
 func (c *Console) backToPeople(g *gin.Context) {
 	to := "/console/people"
 	if v := viewer(g); v.AllCommunities() {
-		to += "?community=" + c.workCommunity(g, v)
+		to += "?community=" + url.QueryEscape(c.workCommunity(g, v))
 	}
 	g.Redirect(http.StatusSeeOther, to)
 }

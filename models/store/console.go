@@ -268,3 +268,13 @@ func (db *DB) RevokeInvite(ctx context.Context, communityID string, id uint64, n
 	}
 	return models.Errorf(models.ECONFLICT, "invite %d was used or has expired already", id)
 }
+
+// ConsoleMeetings returns a community's meetings, latest start first (at most limit).
+func (db *DB) ConsoleMeetings(ctx context.Context, communityID string, limit int) ([]*models.Meeting, error) {
+	var out []*models.Meeting
+	err := db.gorm.WithContext(ctx).Where("community_id = ?", communityID).Order("starts_at DESC, id DESC").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("console meetings: %w", err)
+	}
+	return out, nil
+}
