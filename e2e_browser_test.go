@@ -179,7 +179,8 @@ func TestBrowserConsoleDay(t *testing.T) {
 	if where := b.eval("home", `location.pathname`); where != "/sim/" {
 		t.Fatalf("/ led to %s, want the simulator in sandbox", where)
 	}
-	r := b.chat("sim-resident-1", "3栋楼道灯坏了好几天了，晚上黑黢黢的")
+	// The resident's text carries markup: it must show as text and never run.
+	r := b.chat("sim-resident-1", `3栋楼道灯坏了好几天了，晚上黑黢黢的<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>`)
 	var ref string
 	for range 6 {
 		switch {
@@ -242,12 +243,31 @@ func TestBrowserConsoleDay(t *testing.T) {
 			t.Fatalf("timeline lacks %q: %s", want, tl)
 		}
 	}
+	if got := b.eval("markup as text", `String(window.pwned === undefined && document.querySelector('[data-testid="appeal-text"]').textContent.includes('<script>'))`); got != "true" {
+		t.Fatal("the resident's markup ran or was not shown as text")
+	}
 	b.shot("06-appeal-resolved")
 	b.do("figures", chromedp.Navigate(base+"/console/figures"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="chart-levels"] svg`)))
 	if got := b.eval("split", `document.querySelector('[data-testid="chart-levels"]').textContent`); !strings.Contains(got, "社区即办") || !strings.Contains(got, "已办结 1") {
 		t.Fatalf("chart-levels says %q, want the community level with one resolved", got)
 	}
 	b.shot("07-figures")
+
+	// A meeting on the matter, and the people page (for the docs' screenshots too).
+	b.do("new meeting", chromedp.Navigate(base+"/console/meetings/new?appeal="+ref), chromedp.WaitVisible(chromedp.CSS(`[data-testid="meeting-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="venue"]`), "3栋架空层"),
+		chromedp.Click(chromedp.CSS(`[data-testid="meeting-form"] button[type="submit"]`)))
+	b.eval("meeting page", `document.body.textContent.includes('邀请对象与回复') && document.body.textContent.includes('居民 3栋2单元501') ? 'yes' : ''`)
+	b.shot("09-meeting")
+	b.do("meetings", chromedp.Navigate(base+"/console/meetings"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="meeting-row"]`)))
+	b.shot("10-meetings")
+	b.do("people", chromedp.Navigate(base+"/console/people"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="staff-row"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="invite-form"] input[name="name"]`), "王网格"),
+		chromedp.SetValue(chromedp.CSS(`[data-testid="invite-form"] select[name="role"]`), "grid_worker"),
+		chromedp.SetValue(chromedp.CSS(`[data-testid="invite-form"] select[name="grid"]`), "g2"),
+		chromedp.Click(chromedp.CSS(`[data-testid="invite-form"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="invite-code"] .qr img`)))
+	b.shot("11-people-invite")
 
 	// At phone width the list still works.
 	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Navigate(base+"/console/"),

@@ -198,6 +198,12 @@ func consoleDay(t *testing.T, h *harness) {
 		t.Fatalf("bad filter: %d, want 400", code)
 	}
 
+	_, _, figures := b.do("GET", "/console/figures?from=2026-11-01&to=2026-11-30", nil)
+	expect(t, "figures", figures, `data-testid="chart-levels"><svg`, "社区即办", "网格一（g1）")
+	if code, _, _ := b.do("GET", "/console/figures?from=2026-12-01&to=2026-11-01", nil); code != http.StatusBadRequest {
+		t.Fatalf("figures with from after to: %d, want 400", code)
+	}
+
 	// Logout ends the session.
 	if code, _, _ := b.do("POST", "/console/logout", url.Values{"csrf": {b.csrf}}); code != http.StatusSeeOther {
 		t.Fatalf("logout: %d", code)
