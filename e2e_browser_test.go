@@ -64,7 +64,7 @@ type tab struct {
 
 func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
@@ -73,7 +73,7 @@ func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 
 func (b *tab) eval(what, js string) string {
 	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(stepTimeout)
 	for {
 		ctx, cancel := context.WithDeadline(b.ctx, deadline)
 		v, err := chromedp.Run(ctx, chromedp.Poll[string](js, chromedp.WithPollingInterval(100*time.Millisecond)))
@@ -91,7 +91,7 @@ func (b *tab) eval(what, js string) string {
 
 func (b *tab) shot(name string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -113,6 +113,9 @@ func (b *tab) chat(openID, text string) string {
 	b.do("type "+text, chromedp.SendKeys(chromedp.CSS("#t"), text), chromedp.Click(chromedp.CSS("#f button")))
 	return b.eval("reply to "+text, fmt.Sprintf(`(function(){const l=document.querySelectorAll('.msg.bot');return l.length>%s?l[%s].textContent:'';})()`, n, n))
 }
+
+// stepTimeout bounds one browser step; CI runs it under -race on a busy machine.
+const stepTimeout = 45 * time.Second
 
 var consoleLink = regexp.MustCompile(`https?://[^\s]+/console/login\?t=[A-Za-z0-9_\-%]+`)
 
