@@ -166,6 +166,8 @@ func consoleDay(t *testing.T, h *harness) {
 	if before == ws.Ref() {
 		h.api("PATCH", "/api/appeals/"+ref, map[string]any{"assignee": "role:committee", "reason": "test setup"}, http.StatusOK)
 	}
+	time.Sleep(200 * time.Millisecond) // earlier pushes are out
+	tasksBefore := tasksFor(h, "o-worker", ref)
 	if code, hdr, page := b.do("POST", "/console/appeals/"+ref+"/revise", form); code != http.StatusSeeOther {
 		t.Fatalf("revise: %d %s %s", code, hdr.Get("Location"), page)
 	}
@@ -178,6 +180,13 @@ func consoleDay(t *testing.T, h *harness) {
 	last := evs[len(evs)-1]
 	if last.Actor != cs.Ref() || !strings.Contains(last.Reason, "该楼栋由李网格负责") {
 		t.Fatalf("last event %+v, want by %s with the reason", last, cs.Ref())
+	}
+	// The new handler is told, as by the chat's 改派: one more task push than before.
+	for deadline := time.Now().Add(10 * time.Second); tasksFor(h, "o-worker", ref) != tasksBefore+1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("task pushes to the worker: %d, want %d", tasksFor(h, "o-worker", ref), tasksBefore+1)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	_, _, detail = b.do("GET", "/console/appeals/"+ref, nil)
 	expect(t, "timeline", detail, "周委员", "已派单", "该楼栋由李网格负责")
@@ -239,6 +248,17 @@ func consoleDay(t *testing.T, h *harness) {
 	if code, _, page := a.do("GET", "/console/", nil); code != http.StatusOK || !strings.Contains(page, ref) {
 		t.Fatalf("admin list: %d", code)
 	}
+}
+
+// tasksFor counts the task pushes (接单 <ref>) the fake platform took for openID.
+func tasksFor(h *harness, openID, ref string) int {
+	n := 0
+	for _, p := range h.app.Platform.Pushes() {
+		if p.ToUser == openID && strings.Contains(p.Text, "接单 "+ref) {
+			n++
+		}
+	}
+	return n
 }
 
 var codeShown = regexp.MustCompile(`<p class="code">([A-Z0-9]{8})</p>`)
