@@ -363,7 +363,16 @@ func (c *Console) failErr(g *gin.Context, err error) {
 		c.fail(g, http.StatusInternalServerError, "系统出错了，请稍后再试。")
 		return
 	}
-	c.fail(g, status, "操作未完成："+models.ErrorMessage(err))
+	c.fail(g, status, failLead[code]+"（"+models.ErrorMessage(err)+"）")
+}
+
+// failLead says in Chinese what kind of refusal a domain error is; the
+// error's own message follows as the detail.
+var failLead = map[string]string{
+	models.EINVALID:   "填写的内容不对，请检查后重试",
+	models.ENOTFOUND:  "没有找到要处理的对象，可能已被删除或不属于您的社区",
+	models.ECONFLICT:  "当前状态不允许这项操作，或已有人先做了改动，请刷新页面后再看",
+	models.EFORBIDDEN: "您的身份不能进行这项操作",
 }
 
 // page is what every template gets.

@@ -24,19 +24,21 @@ const reviewLimit = 20
 
 // filter is the list's filter form as read from the query string.
 type filter struct {
-	Kind, Level, Status, Grid, Assignee, Text, From, To string
-	Overdue                                             bool
-	Page                                                int
+	Community, Kind, Level, Status, Grid, Assignee, Text, From, To string
+	Overdue                                                        bool
+	Page                                                           int
 }
 
 // readFilter reads and checks the query; a bad value is an EINVALID error.
 func (c *Console) readFilter(g *gin.Context, v *models.Viewer) (filter, models.ListQuery, error) {
-	f := filter{Kind: g.Query("kind"), Level: g.Query("level"), Status: g.Query("status"), Grid: strings.TrimSpace(g.Query("grid")),
+	f := filter{Community: strings.TrimSpace(g.Query("community")), Kind: g.Query("kind"), Level: g.Query("level"), Status: g.Query("status"), Grid: strings.TrimSpace(g.Query("grid")),
 		Assignee: strings.TrimSpace(g.Query("assignee")), Text: strings.TrimSpace(g.Query("q")),
 		From: g.Query("from"), To: g.Query("to"), Overdue: g.Query("overdue") == "1" || g.Query("overdue") == "true", Page: 1}
 	q := models.ListQuery{GridID: f.Grid, Assignee: f.Assignee, Text: f.Text, Overdue: f.Overdue, Now: c.d.Now()}
 	if !v.AllCommunities() {
 		q.Communities = []string{v.Staff.CommunityID}
+	} else if f.Community != "" {
+		q.Communities = []string{f.Community}
 	}
 	if f.Kind != "" {
 		k, err := models.ParseKind(f.Kind)
@@ -91,7 +93,7 @@ func (c *Console) readFilter(g *gin.Context, v *models.Viewer) (filter, models.L
 // query is the filter as a query string (for paging and the CSV link).
 func (f filter) query(page int) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"kind": f.Kind, "level": f.Level, "status": f.Status, "grid": f.Grid,
+	for k, s := range map[string]string{"community": f.Community, "kind": f.Kind, "level": f.Level, "status": f.Status, "grid": f.Grid,
 		"assignee": f.Assignee, "q": f.Text, "from": f.From, "to": f.To} {
 		if s != "" {
 			v.Set(k, s)
@@ -176,7 +178,7 @@ func (c *Console) list(g *gin.Context) {
 		return
 	}
 	data := map[string]any{"F": f, "Rows": c.rows(list, p), "Total": total, "Page": f.Page,
-		"Pages": (total + pageSize - 1) / pageSize, "Staff": staff, "ExportURL": link("/console/export.csv", f.query(0))}
+		"Pages": (total + pageSize - 1) / pageSize, "Staff": staff, "All": v.AllCommunities(), "ExportURL": link("/console/export.csv", f.query(0))}
 	if f.Page > 1 {
 		data["PrevURL"] = link("/console/", f.query(f.Page-1))
 	}
