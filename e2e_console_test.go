@@ -213,6 +213,22 @@ func consoleDay(t *testing.T, h *harness) {
 		t.Fatalf("figures with from after to: %d, want 400", code)
 	}
 
+	// Another community's appeal is absent for this committee member.
+	if err := h.app.Store.EnsureCommunity(ctx, &models.Community{ID: "other", Name: "别的社区"}); err != nil {
+		t.Fatal(err)
+	}
+	foreign := &models.NewAppeal{Appeal: &models.Appeal{CommunityID: "other", OpenID: "o-x", Kind: models.KindSmall,
+		Level: models.LevelCommunity, Status: models.StatusSubmitted, Topic: "别处的事", Description: "别的社区的诉求"}}
+	if err := h.app.Store.CommitTurn(ctx, &models.Turn{CommunityID: "other", OpenID: "o-x", At: h.clock(), NewAppeals: []*models.NewAppeal{foreign}}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := b.do("GET", "/console/appeals/"+foreign.Appeal.Ref, nil); code != http.StatusNotFound {
+		t.Fatalf("another community's appeal: %d, want 404", code)
+	}
+	if _, _, page := b.do("GET", "/console/?community=other", nil); strings.Contains(page, foreign.Appeal.Ref) {
+		t.Fatal("another community's appeal is in the list")
+	}
+
 	// Logout ends the session.
 	if code, _, _ := b.do("POST", "/console/logout", url.Values{"csrf": {b.csrf}}); code != http.StatusSeeOther {
 		t.Fatalf("logout: %d", code)
@@ -245,8 +261,8 @@ func consoleDay(t *testing.T, h *harness) {
 	if code, _, _ := a.do("POST", "/console/login", url.Values{"csrf": {a.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther {
 		t.Fatalf("admin token login: %d", code)
 	}
-	if code, _, page := a.do("GET", "/console/", nil); code != http.StatusOK || !strings.Contains(page, ref) {
-		t.Fatalf("admin list: %d", code)
+	if code, _, page := a.do("GET", "/console/", nil); code != http.StatusOK || !strings.Contains(page, ref) || !strings.Contains(page, "别的社区的诉求") {
+		t.Fatalf("admin list: %d, want both communities' appeals", code)
 	}
 }
 
