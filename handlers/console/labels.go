@@ -14,13 +14,13 @@ import (
 // roleNames are the staff roles' names.
 var roleNames = bot.ZhCNStaff.RoleNames
 
-// levelNames are the seed's names of the handling levels.
-var levelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
+// LevelNames are the seed's names of the handling levels (console, CSV, report).
+var LevelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
 
 func (c *Console) funcs() template.FuncMap {
 	return template.FuncMap{
 		"kind":    func(k models.Kind) string { return orRaw(bot.ZhCN.KindNames, string(k)) },
-		"level":   func(l models.Level) string { return orRaw(levelNames, string(l)) },
+		"level":   func(l models.Level) string { return orRaw(LevelNames, string(l)) },
 		"status":  func(s models.Status) string { return orRaw(bot.ZhCN.StatusNames, string(s)) },
 		"action":  func(a string) string { return orRaw(bot.ZhCN.ActionNames, a) },
 		"role":    func(r models.Role) string { return orRaw(bot.ZhCNStaff.RoleNames, string(r)) },
@@ -104,7 +104,7 @@ func (c *Console) reason(p people, s string) string {
 	s = staffToken.ReplaceAllStringFunc(s, p.name)
 	s = pairToken.ReplaceAllStringFunc(s, func(m string) string {
 		k, l, _ := strings.Cut(m, "/")
-		return orRaw(bot.ZhCN.KindNames, k) + "/" + orRaw(levelNames, l)
+		return orRaw(bot.ZhCN.KindNames, k) + "/" + orRaw(LevelNames, l)
 	})
 	s = timeToken.ReplaceAllStringFunc(s, func(m string) string {
 		t, err := time.Parse(time.RFC3339, m)
@@ -116,6 +116,10 @@ func (c *Console) reason(p people, s string) string {
 	r := strings.NewReplacer("assignee none →", "承办人：无 →", "assignee ", "承办人：", "due none →", "时限：无 →", "due ", "时限：", "level ", "层级：")
 	return r.Replace(s)
 }
+
+// AssigneeName shows an assignee that names no known person: 未分派, or the
+// role that will take it (a staff ref is shown as stored).
+func AssigneeName(assignee string) string { return people{}.name(assignee) }
 
 // actor names an event's actor: a staff member by name, never an openid.
 func (p people) actor(a string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -224,28 +226,39 @@ func (c *Console) exportCSV(g *gin.Context) {
 	g.Header("Content-Type", "text/csv; charset=utf-8")
 	g.Header("Content-Disposition", `attachment; filename="list.csv"; filename*=UTF-8''`+url.PathEscape(name))
 	g.Status(http.StatusOK)
-	_, _ = g.Writer.Write([]byte("\ufeff"))
-	w := csv.NewWriter(g.Writer)
+	if err := WriteListCSV(g.Writer, list, p.name, c.d.Location, c.d.Now()); err != nil {
+		c.d.Log.WarnContext(ctx, "csv export cut short", "err", err)
+	}
+}
+
+// WriteListCSV writes appeals as the list's CSV that Excel opens: UTF-8
+// with a byte-order mark, Chinese headers (csvHeader), one row an appeal;
+// name turns an assignee into a person's name (nil: shown as stored).
+func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee string) string, loc *time.Location, now time.Time) error {
+	if name == nil {
+		name = people{}.name
+	}
+	when := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	if _, err := out.Write([]byte("\ufeff")); err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
 	_ = w.Write(csvHeader)
-	now := c.d.Now()
-	fm := c.funcs()
 	for _, a := range list {
 		due := ""
 		if a.DueAt != nil {
-			due = c.when(*a.DueAt)
+			due = when(*a.DueAt)
 		}
 		over := "否"
 		if a.Overdue(now) {
 			over = "是"
 		}
-		_ = w.Write([]string{a.Ref, fm["kind"].(func(models.Kind) string)(a.Kind), fm["level"].(func(models.Level) string)(a.Level),
-			fm["status"].(func(models.Status) string)(a.Status), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
-			p.name(a.Assignee), due, over, c.when(a.CreatedAt), c.when(a.UpdatedAt)})
+		_ = w.Write([]string{a.Ref, orRaw(bot.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
+			orRaw(bot.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
+			name(a.Assignee), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
-		c.d.Log.WarnContext(ctx, "csv export cut short", "err", err)
-	}
+	return w.Error()
 }
 
 // cell keeps a resident's text from being read as a formula by a spreadsheet.
