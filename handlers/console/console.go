@@ -167,7 +167,7 @@ func (c *Console) secure(g *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer") // a login link's token never leaves in a Referer
-	if g.Request.URL.Path != "/console/static/" && !strings.HasPrefix(g.Request.URL.Path, "/console/static/") {
+	if !strings.HasPrefix(g.Request.URL.Path, "/console/static/") {
 		h.Set("Cache-Control", "no-store")
 	}
 	g.Next()
