@@ -159,7 +159,7 @@ func consoleDay(t *testing.T, h *harness) {
 	if code, _, _ := b.do("POST", "/console/appeals/"+ref+"/revise", form); code != http.StatusForbidden {
 		t.Fatalf("revise without csrf: %d, want 403", code)
 	}
-	ap, _ := h.app.Store.AppealByRef(ctx, ref)
+	ap, _ := h.app.Store.AppealByRef(ctx, "sample", ref)
 	before := ap.Assignee
 	form.Set("csrf", b.csrf)
 	// The router may have routed it to the worker already: move it to the committee first when so.
@@ -171,7 +171,7 @@ func consoleDay(t *testing.T, h *harness) {
 	if code, hdr, page := b.do("POST", "/console/appeals/"+ref+"/revise", form); code != http.StatusSeeOther {
 		t.Fatalf("revise: %d %s %s", code, hdr.Get("Location"), page)
 	}
-	ap, _ = h.app.Store.AppealByRef(ctx, ref)
+	ap, _ = h.app.Store.AppealByRef(ctx, "sample", ref)
 	if ap.Assignee != ws.Ref() {
 		t.Fatalf("assignee %q, want %q", ap.Assignee, ws.Ref())
 	}

@@ -54,7 +54,7 @@ func counts(t *testing.T, body map[string]any) map[string]int {
 	return out
 }
 
-// TestMeetingsEndToEnd is issue 6's "done when": a small appeal → a
+// TestMeetingsEndToEnd is the meetings' acceptance: a small appeal → a
 // building-level meeting → invitations to the building's residents and the
 // property company → answers (with a waitlist) → a reschedule → reminders
 // at the new time only → the outcome recorded and sent → the appeal
@@ -262,7 +262,7 @@ func meetingsEndToEnd(t *testing.T, h *harness) {
 			t.Fatal(err)
 		}
 		expect(t, "outcome card", card.Text, "议事结果", "采购安装", "居民 1200元", "到会12户")
-		a, err := h.app.Store.AppealByRef(ctx, ref)
+		a, err := h.app.Store.AppealByRef(ctx, h.app.Config.Communities[0].ID, ref)
 		if err != nil || a.Assignee != worker.Ref() || a.Status != models.StatusAssigned {
 			t.Fatalf("appeal after the outcome: %+v %v", a, err)
 		}

@@ -1,6 +1,6 @@
 package main
 
-// Fault tests of issue 4: the real binary, a MariaDB database and the fake
+// Fault tests of pushes and jobs: the real binary, a MariaDB database and the fake
 // WeChat platform over HTTP. They need TEST_MYSQL_DSN (in CI they fail
 // without it) and take 15–45 s each.
 
@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,15 +31,45 @@ const (
 	faultSecret = "0123456789abcdef0123456789abcdef"
 )
 
-// buildBinary compiles the service once per test into its temp folder.
+// binary is the service compiled once for every fault test of the run.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildBinary compiles the service once per test run (the fault tests share
+// it) into a folder removed by TestMain. The fault tests run one after the
+// other: each times real processes, and side by side they starve each other.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gongzhi")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gongzhi-faults-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binDir = dir
+		binary.path = filepath.Join(dir, "gongzhi")
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
+}
+
+// binDir holds the shared binary; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // service is one running gongzhi process.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/handlers/console"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -52,9 +52,9 @@ func writeReportText(w io.Writer, st *models.Stats, loc *time.Location) error {
 	lines := [][2]string{
 		{"诉求统计", fmt.Sprintf("%s 至 %s（%s，不含结束时刻）", st.From.In(loc).Format("2006-01-02 15:04"), st.To.In(loc).Format("2006-01-02 15:04"), who)},
 		{"诉求总数", fmt.Sprint(st.Total)},
-		{"按类别", counts(st.ByKind, bot.ZhCN.KindNames)},
+		{"按类别", counts(st.ByKind, messages.ZhCN.KindNames)},
 		{"按层级", counts(st.ByLevel, console.LevelNames)},
-		{"按状态", counts(st.ByStatus, bot.ZhCN.StatusNames)},
+		{"按状态", counts(st.ByStatus, messages.ZhCN.StatusNames)},
 		{"按网格", counts(st.ByGrid, nil)},
 		{"按部门", counts(st.ByDepartment, nil)},
 		{"按时办结率", rate(st.OnTime)},

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
@@ -88,8 +89,13 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 	if *community == "" {
 		*community = cfg.Communities[0].ID
 	}
-	code, inv, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: *community, Role: models.Role(*role),
-		GridID: *grid, Department: *dept, Name: *name}, time.Now(), *ttl)
+	staff, err := ops.NewStaff(ops.StaffConfig{Store: db, InviteTTL: *ttl})
+	if err != nil {
+		return err
+	}
+	// The operator at the server's console acts as the system does.
+	code, inv, err := staff.Invite(ctx, models.Actor{Kind: models.ActorSystem}, models.InviteRequest{CommunityID: *community,
+		Role: models.Role(*role), GridID: *grid, Department: *dept, Name: *name})
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))
 	}

@@ -13,6 +13,7 @@ import (
 )
 
 func TestStaffInviteAndReportCommands(t *testing.T) {
+	t.Parallel() // its own database file; no App, no WeChat client
 	dsn := filepath.Join(t.TempDir(), "gz.db")
 	environ := []string{"GONGZHI_DB_DSN=" + dsn}
 	cmd := func(args ...string) (int, string, string) {

@@ -150,13 +150,19 @@ func (a *adminAPI) listAppeals(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"appeals": out})
 }
 
-func (a *adminAPI) getAppeal(c *gin.Context) {
+// getAppeal: GET /api/appeals/{ref} in the request's community (communityOf).
+func (a *staffAPI) getAppeal(c *gin.Context) {
 	ref := c.Param("ref")
 	if !models.ValidRef(ref) {
 		writeError(c, a.log, models.Errorf(models.EINVALID, "%q is not a reference code (letters then digits, e.g. SQ2611260007)", ref))
 		return
 	}
-	ap, err := a.store.AppealByRef(c.Request.Context(), ref)
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	ap, err := a.store.AppealByRef(c.Request.Context(), community, ref)
 	if err != nil {
 		writeError(c, a.log, err)
 		return

@@ -5,13 +5,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
 // patchAppeal: PATCH /api/appeals/{ref} {kind?, level?, assignee?, due_at?, reason}
-// — the committee's reclassify, reassign and set-deadline. Each change is an
-// event by "admin"; all of them are stored together or none is.
+// — the committee's reclassify, reassign and set-deadline, by ops.Revise:
+// each change is an event by "admin"; all of them are stored together with
+// the push to a new handler, or none is.
 func (a *staffAPI) patchAppeal(c *gin.Context) {
 	ref := c.Param("ref")
 	if !models.ValidRef(ref) {
@@ -29,14 +30,14 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	rev := bot.Revision{Assignee: in.Assignee, Reason: in.Reason}
+	rev := ops.Revision{Reason: in.Reason, Actor: admin}
 	if in.Kind != nil {
 		k, err := models.ParseKind(*in.Kind)
 		if err != nil {
 			writeError(c, a.log, models.Errorf(models.EINVALID, "%v", err))
 			return
 		}
-		rev.Kind = &k
+		rev.Kind = k
 	}
 	if in.Level != nil {
 		l, err := models.ParseLevel(*in.Level)
@@ -44,7 +45,7 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 			writeError(c, a.log, models.Errorf(models.EINVALID, "%v", err))
 			return
 		}
-		rev.Level = &l
+		rev.Level = l
 	}
 	if in.DueAt != nil {
 		t, err := time.Parse(time.RFC3339, *in.DueAt)
@@ -54,7 +55,14 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 		}
 		rev.DueAt = &t
 	}
-	if _, err := bot.Revise(c.Request.Context(), a.db, ref, rev, models.Actor{Kind: models.ActorAdmin}, a.now()); err != nil {
+	rev.Assignee = in.Assignee
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	rev.Community, rev.Ref = community, ref
+	if _, err := a.appeals.Revise(c.Request.Context(), rev); err != nil {
 		writeError(c, a.log, err)
 		return
 	}

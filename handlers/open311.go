@@ -13,7 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -423,7 +423,7 @@ func (o *Open311) postRequest(c *gin.Context) {
 		o.fail(c, http.StatusBadRequest, "jurisdiction_id does not match the api_key's jurisdiction")
 		return
 	}
-	req := bot.IntakeRequest{CommunityID: key.CommunityID, Source: key.Name, ServiceCode: f["service_code"],
+	req := ops.IntakeRequest{CommunityID: key.CommunityID, Source: key.Name, ServiceCode: f["service_code"],
 		Description: f["description"], Address: f["address_string"], MediaURL: f["media_url"]}
 	for name, dst := range map[string]**float64{"lat": &req.Lat, "long": &req.Long} {
 		if v := strings.TrimSpace(f[name]); v != "" {
@@ -435,7 +435,7 @@ func (o *Open311) postRequest(c *gin.Context) {
 			*dst = &x
 		}
 	}
-	res, err := o.Intake.Submit(ctx, req)
+	res, err := o.Intake.Intake(ctx, req)
 	switch models.ErrorCode(err) {
 	case "":
 	case models.EINVALID:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
@@ -40,7 +41,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
-// TestMetrics checks the series the issue asks for after a known mix of
+// TestMetrics checks the service's series after a known mix of
 // requests.
 func TestMetrics(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{AdminToken: "metrics-admin-token"})
@@ -255,7 +256,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 	r := withOpenID(h.plain(textMsg(openID, text, 104)))
 	status, body := h.do(r)
-	if got := h.decode(r, body); status != http.StatusOK || got.Content != bot.ZhCN.Failure {
+	if got := h.decode(r, body); status != http.StatusOK || got.Content != messages.ZhCN.Failure {
 		t.Errorf("with the database closed: %d %+v, want the failure apology", status, got)
 	}
 

@@ -6,10 +6,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // Settings are the push settings, from config (App.setupJobs fills them).
@@ -23,7 +22,7 @@ type Settings struct {
 // Deps is what Build needs.
 type Deps struct {
 	Config     *config.Config
-	Store      *store.DB
+	Store      Store
 	Sender     Sender
 	Recipients Recipients    // nil: DefaultRecipients
 	Meetings   MeetingSource // nil: MEETING_REMINDER is not scheduled
@@ -66,7 +65,7 @@ func Build(d Deps) (*Runner, error) {
 		Templates: d.Settings.Templates, CustomPerWindow: d.Settings.CustomPerWindow, Lease: d.Settings.Lease, Location: cfg.Location},
 		d.Log, d.Now)
 	notify := r.Dispatcher.Notify
-	msg := bot.ZhCNPush
+	msg := messages.ZhCNPush
 	var names []CommunityName
 	for _, c := range cfg.Communities {
 		names = append(names, CommunityName{ID: c.ID, Name: c.Name})
@@ -84,7 +83,7 @@ func Build(d Deps) (*Runner, error) {
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
 	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Window: cfg.RatingWindow,
-		Msg: bot.ZhCNStaff, Now: d.Now, Notify: notify}
+		Msg: messages.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
 	for name, job := range r.Jobs {
 		spec, on := cfg.Schedule(name)
@@ -109,4 +108,17 @@ func (r *Runner) Start(ctx context.Context) {
 func (r *Runner) Stop() {
 	r.Scheduler.Stop()
 	r.Dispatcher.Stop()
+}
+
+// Store is everything the dispatcher and the jobs read and write
+// (models/store's DB implements it).
+type Store interface {
+	OutboxStore
+	ReminderStore
+	EscalationStore
+	UnratedStore
+	DigestStore
+	ConversationStore
+	DedupeStore
+	Locker
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -49,15 +50,31 @@ func (c *Console) loadAppeal(g *gin.Context) (*models.Appeal, bool) {
 		c.fail(g, http.StatusBadRequest, "编号格式不对（字母加数字，例如 SQ2611260007）。")
 		return nil, false
 	}
-	ap, err := c.d.Store.AppealByRef(g.Request.Context(), ref)
-	if err == nil && !viewer(g).Sees(ap.CommunityID) {
-		err = models.Errorf(models.ENOTFOUND, "appeal %s not found", ref)
-	}
+	ap, err := c.findAppeal(g.Request.Context(), viewer(g), ref)
 	if err != nil {
 		c.failErr(g, err)
 		return nil, false
 	}
 	return ap, true
+}
+
+// findAppeal reads an appeal of a community the viewer sees; ENOTFOUND otherwise.
+func (c *Console) findAppeal(ctx context.Context, v *models.Viewer, ref string) (*models.Appeal, error) {
+	if !v.AllCommunities() {
+		return c.d.Store.AppealByRef(ctx, v.Staff.CommunityID, ref)
+	}
+	ids, err := c.d.Store.Communities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		ap, err := c.d.Store.AppealByRef(ctx, id, ref)
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			continue
+		}
+		return ap, err
+	}
+	return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", ref)
 }
 
 func (c *Console) appeal(g *gin.Context) {
@@ -107,7 +124,7 @@ func (c *Console) revise(g *gin.Context) {
 	if !ok {
 		return
 	}
-	r := bot.Revision{Reason: g.PostForm("reason")}
+	r := ops.Revision{Community: ap.CommunityID, Ref: ap.Ref, Actor: v.Actor(), Reason: g.PostForm("reason")}
 	switch g.PostForm("op") {
 	case "reclassify":
 		k, err := models.ParseKind(g.PostForm("kind"))
@@ -115,17 +132,14 @@ func (c *Console) revise(g *gin.Context) {
 			c.fail(g, http.StatusBadRequest, "请选择类别（大事、小事或私事）。")
 			return
 		}
-		r.Kind = &k
+		r.Kind, r.Level = k, ops.LevelFor(k, ap.Level)
 		if lv := g.PostForm("level"); lv != "" {
 			l, err := models.ParseLevel(lv)
 			if err != nil {
 				c.fail(g, http.StatusBadRequest, "层级不对。")
 				return
 			}
-			r.Level = &l
-		} else {
-			l := defaultLevel(k, ap.Level)
-			r.Level = &l
+			r.Level = l
 		}
 	case "assign":
 		a := strings.TrimSpace(g.PostForm("assignee"))
@@ -149,25 +163,9 @@ func (c *Console) revise(g *gin.Context) {
 		c.fail(g, http.StatusBadRequest, "请写明原因：每项调整都会记入台账。")
 		return
 	}
-	if _, err := c.d.Revise.Revise(g.Request.Context(), ap.Ref, r, v.Actor(), c.d.Now()); err != nil {
+	if _, err := c.d.Revise.Revise(g.Request.Context(), r); err != nil {
 		c.failErr(g, err)
 		return
 	}
 	g.Redirect(http.StatusSeeOther, "/console/appeals/"+ap.Ref+"?done=1")
-}
-
-// defaultLevel is the level a reclassified appeal takes when the form
-// names none: private is self, small is community, major keeps a
-// government level (street unless it is at the district already).
-func defaultLevel(k models.Kind, cur models.Level) models.Level {
-	switch k {
-	case models.KindPrivate:
-		return models.LevelSelf
-	case models.KindSmall:
-		return models.LevelCommunity
-	}
-	if cur == models.LevelDistrict || cur == models.LevelStreet {
-		return cur
-	}
-	return models.LevelStreet
 }

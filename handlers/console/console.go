@@ -23,6 +23,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -35,7 +37,6 @@ var staticFS embed.FS
 // Store is what the console reads and writes. *store.DB implements it.
 type Store interface {
 	models.Store
-	bot.ReviseStore
 	CreateConsoleLogin(ctx context.Context, l *models.ConsoleLogin) error
 	UseConsoleLogin(ctx context.Context, tokenHash string, now time.Time) (*models.ConsoleLogin, error)
 	CreateConsoleSession(ctx context.Context, s *models.ConsoleSession) error
@@ -51,27 +52,26 @@ type Store interface {
 }
 
 // Reviser is the committee's reclassify / reassign / set-deadline: the one
-// operation the chat and the admin API's PATCH use too.
+// operation the chat and the admin API's PATCH use too (*ops.Appeals).
 type Reviser interface {
-	Revise(ctx context.Context, ref string, r bot.Revision, actor models.Actor, now time.Time) (*models.Appeal, error)
+	Revise(ctx context.Context, r ops.Revision) (*ops.Change, error)
 }
 
-// ReviseFunc adapts a function to Reviser.
-type ReviseFunc func(ctx context.Context, ref string, r bot.Revision, actor models.Actor, now time.Time) (*models.Appeal, error)
-
-// Revise implements Reviser.
-func (f ReviseFunc) Revise(ctx context.Context, ref string, r bot.Revision, actor models.Actor, now time.Time) (*models.Appeal, error) {
-	return f(ctx, ref, r, actor, now)
+// StaffOps invites and deactivates staff (*ops.Staff), as the admin API does.
+type StaffOps interface {
+	Invite(ctx context.Context, actor models.Actor, req models.InviteRequest) (string, *models.StaffInvite, error)
+	Deactivate(ctx context.Context, actor models.Actor, communityID string, id uint64) (*models.Staff, error)
 }
 
 // Deps is what the console needs.
 type Deps struct {
 	Store      Store
-	Revise     Reviser // nil: bot.Revise on Store
-	AdminToken string  // "" = the admin token opens no session
-	PublicURL  string  // base of links sent by chat; "" = no links
-	Community  string  // default community (the first configured)
-	Sandbox    bool    // the simulator may open a session as its committee persona
+	Revise     Reviser  // required
+	Staff      StaffOps // nil leaves out the people pages
+	AdminToken string   // "" = the admin token opens no session
+	PublicURL  string   // base of links sent by chat; "" = no links
+	Community  string   // default community (the first configured)
+	Sandbox    bool     // the simulator may open a session as its committee persona
 	Now        func() time.Time
 	Location   *time.Location
 	Log        *slog.Logger
@@ -107,11 +107,8 @@ func New(d Deps) (*Console, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	if d.Revise == nil {
-		st := d.Store
-		d.Revise = ReviseFunc(func(ctx context.Context, ref string, r bot.Revision, actor models.Actor, now time.Time) (*models.Appeal, error) {
-			return bot.Revise(ctx, st, ref, r, actor, now)
-		})
+	if d.Store == nil || d.Revise == nil {
+		return nil, errors.New("console: Deps.Store and Deps.Revise are required")
 	}
 	c := &Console{d: d, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -395,7 +392,7 @@ func (c *Console) render(g *gin.Context, status int, name string, v *models.View
 		p.CSRF = v.Session.CSRFToken
 		p.Name = "管理员（令牌登录）"
 		if v.Staff != nil {
-			p.Name = v.Staff.Name + "（" + bot.ZhCNStaff.RoleNames[string(v.Staff.Role)] + "）"
+			p.Name = v.Staff.Name + "（" + messages.ZhCNStaff.RoleNames[string(v.Staff.Role)] + "）"
 		}
 	}
 	g.Status(status)

@@ -7,26 +7,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
 // roleNames are the staff roles' names.
-var roleNames = bot.ZhCNStaff.RoleNames
+var roleNames = messages.ZhCNStaff.RoleNames
 
 // LevelNames are the seed's names of the handling levels (console, CSV, report).
 var LevelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
 
 func (c *Console) funcs() template.FuncMap {
 	return template.FuncMap{
-		"kind":    func(k models.Kind) string { return orRaw(bot.ZhCN.KindNames, string(k)) },
+		"kind":    func(k models.Kind) string { return orRaw(messages.ZhCN.KindNames, string(k)) },
 		"level":   func(l models.Level) string { return orRaw(LevelNames, string(l)) },
-		"status":  func(s models.Status) string { return orRaw(bot.ZhCN.StatusNames, string(s)) },
-		"action":  func(a string) string { return orRaw(bot.ZhCN.ActionNames, a) },
-		"role":    func(r models.Role) string { return orRaw(bot.ZhCNStaff.RoleNames, string(r)) },
+		"status":  func(s models.Status) string { return orRaw(messages.ZhCN.StatusNames, string(s)) },
+		"action":  func(a string) string { return orRaw(messages.ZhCN.ActionNames, a) },
+		"role":    func(r models.Role) string { return orRaw(messages.ZhCNStaff.RoleNames, string(r)) },
 		"when":    c.when,
-		"mlevel":  func(l models.MeetingLevel) string { return orRaw(bot.ZhCNMeetings.LevelNames, string(l)) },
-		"mstatus": func(s models.MeetingStatus) string { return orRaw(bot.ZhCNMeetings.StatusNames, string(s)) },
+		"mlevel":  func(l models.MeetingLevel) string { return orRaw(messages.ZhCNMeetings.LevelNames, string(l)) },
+		"mstatus": func(s models.MeetingStatus) string { return orRaw(messages.ZhCNMeetings.StatusNames, string(s)) },
 		"whenp": func(t *time.Time) string {
 			if t == nil {
 				return "—"
@@ -87,7 +87,7 @@ func (p people) name(assignee string) string {
 		return n
 	}
 	if r, ok := models.PlaceholderRole(assignee); ok {
-		return "待" + orRaw(bot.ZhCNStaff.RoleNames, string(r)) + "接单"
+		return "待" + orRaw(messages.ZhCNStaff.RoleNames, string(r)) + "接单"
 	}
 	return assignee
 }
@@ -104,7 +104,7 @@ func (c *Console) reason(p people, s string) string {
 	s = staffToken.ReplaceAllStringFunc(s, p.name)
 	s = pairToken.ReplaceAllStringFunc(s, func(m string) string {
 		k, l, _ := strings.Cut(m, "/")
-		return orRaw(bot.ZhCN.KindNames, k) + "/" + orRaw(LevelNames, l)
+		return orRaw(messages.ZhCN.KindNames, k) + "/" + orRaw(LevelNames, l)
 	})
 	s = timeToken.ReplaceAllStringFunc(s, func(m string) string {
 		t, err := time.Parse(time.RFC3339, m)

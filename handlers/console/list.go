@@ -14,7 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -253,8 +253,8 @@ func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee strin
 		if a.Overdue(now) {
 			over = "是"
 		}
-		_ = w.Write([]string{a.Ref, orRaw(bot.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
-			orRaw(bot.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
+		_ = w.Write([]string{a.Ref, orRaw(messages.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
+			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
 			name(a.Assignee), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
 	}
 	w.Flush()

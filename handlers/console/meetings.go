@@ -11,19 +11,20 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Meetings is the meeting service the chat and the admin API use (*bot.Meetings).
+// Meetings is the meeting service the chat and the admin API use (*ops.Meetings).
 type Meetings interface {
-	Create(ctx context.Context, r bot.MeetingRequest) (*models.Meeting, error)
-	Broadcast(ctx context.Context, communityID string, id uint64) (*models.Meeting, bot.SendResult, error)
-	Reschedule(ctx context.Context, communityID string, id uint64, c bot.Change) (*models.Meeting, bot.SendResult, error)
-	Cancel(ctx context.Context, communityID string, id uint64, reason string) (*models.Meeting, bot.SendResult, error)
-	Outcome(ctx context.Context, communityID string, id uint64, r bot.OutcomeRequest) (*models.Meeting, bot.SendResult, error)
-	Raise(ctx context.Context, communityID string, id uint64, r bot.RaiseRequest) (*models.Meeting, error)
-	Get(ctx context.Context, communityID string, id uint64) (*bot.View, error)
+	Create(ctx context.Context, r ops.MeetingRequest) (*models.Meeting, error)
+	Broadcast(ctx context.Context, by models.Actor, communityID string, id uint64) (*models.Meeting, ops.SendResult, error)
+	Reschedule(ctx context.Context, by models.Actor, communityID string, id uint64, c ops.Rescheduling) (*models.Meeting, ops.SendResult, error)
+	Cancel(ctx context.Context, by models.Actor, communityID string, id uint64, reason string) (*models.Meeting, ops.SendResult, error)
+	Outcome(ctx context.Context, communityID string, id uint64, r ops.OutcomeRequest) (*models.Meeting, ops.SendResult, error)
+	Raise(ctx context.Context, communityID string, id uint64, r ops.RaiseRequest) (*models.Meeting, error)
+	Get(ctx context.Context, communityID string, id uint64) (*ops.View, error)
 }
 
 // meetingLister lists a community's meetings (*store.DB).
@@ -102,11 +103,8 @@ func (c *Console) createMeeting(g *gin.Context) {
 		return
 	}
 	capacity, _ := strconv.Atoi(g.PostForm("capacity"))
-	req := bot.MeetingRequest{CommunityID: community, Topic: g.PostForm("topic"), Level: g.PostForm("level"), StartsAt: at,
-		Venue: g.PostForm("venue"), Capacity: capacity, Organiser: v.Actor().String()}
-	if v.Staff != nil {
-		req.OrganiserOpenID = v.Staff.OpenID
-	}
+	req := ops.MeetingRequest{CommunityID: community, Topic: g.PostForm("topic"), Level: g.PostForm("level"), StartsAt: at,
+		Venue: g.PostForm("venue"), Capacity: capacity, By: v.Actor()}
 	if ref := strings.TrimSpace(g.PostForm("appeal")); ref != "" {
 		req.AppealRefs = []string{ref}
 	}
@@ -133,7 +131,7 @@ func (c *Console) createMeeting(g *gin.Context) {
 		return
 	}
 	if g.PostForm("broadcast") == "1" {
-		if _, _, err := c.d.Meetings.Broadcast(ctx, community, m.ID); err != nil {
+		if _, _, err := c.d.Meetings.Broadcast(ctx, v.Actor(), community, m.ID); err != nil {
 			c.failErr(g, err)
 			return
 		}
@@ -178,7 +176,7 @@ func (c *Console) meeting(g *gin.Context) {
 	var ivs, unreachable []invitee
 	for _, iv := range view.Invitees {
 		ivs = append(ivs, invitee{Name: c.inviteeName(ctx, community, iv), Phone: iv.Phone,
-			Answer: orRaw(bot.ZhCNMeetings.AnswerNames, string(iv.Answer)), Unreachable: iv.Unreachable})
+			Answer: orRaw(messages.ZhCNMeetings.AnswerNames, string(iv.Answer)), Unreachable: iv.Unreachable})
 	}
 	for _, iv := range view.Unreachable {
 		unreachable = append(unreachable, invitee{Name: c.inviteeName(ctx, community, iv), Phone: iv.Phone, Unreachable: iv.Unreachable})
@@ -190,7 +188,7 @@ func (c *Console) meeting(g *gin.Context) {
 	m := view.Meeting
 	c.render(g, http.StatusOK, "meeting", v, map[string]any{"M": m, "Community": community, "Invitees": ivs,
 		"Unreachable": unreachable, "Counts": counts, "Outcome": view.Outcome, "Levels": meetingLevels,
-		"Level": orRaw(bot.ZhCNMeetings.LevelNames, string(m.Level)), "Status": orRaw(bot.ZhCNMeetings.StatusNames, string(m.Status)),
+		"Level": orRaw(messages.ZhCNMeetings.LevelNames, string(m.Level)), "Status": orRaw(messages.ZhCNMeetings.StatusNames, string(m.Status)),
 		"StartsAt": m.StartsAt.In(c.d.Location).Format("2006-01-02T15:04"), "Appeals": splitList(m.AppealRefs),
 		"Open": m.Status != models.MeetingCancelled && m.Status != models.MeetingHeld, "Draft": m.Status == models.MeetingDraft,
 		"Done": g.Query("done") != ""})
@@ -210,9 +208,9 @@ func (c *Console) meetingOp(g *gin.Context) {
 	next := id
 	switch g.Param("op") {
 	case "broadcast":
-		_, _, err = c.d.Meetings.Broadcast(ctx, community, id)
+		_, _, err = c.d.Meetings.Broadcast(ctx, v.Actor(), community, id)
 	case "reschedule":
-		ch := bot.Change{Reason: g.PostForm("reason")}
+		ch := ops.Rescheduling{Reason: g.PostForm("reason")}
 		if s := g.PostForm("starts_at"); s != "" {
 			t, perr := time.ParseInLocation("2006-01-02T15:04", s, c.d.Location)
 			if perr != nil {
@@ -224,11 +222,11 @@ func (c *Console) meetingOp(g *gin.Context) {
 		if s := strings.TrimSpace(g.PostForm("venue")); s != "" {
 			ch.Venue = &s
 		}
-		_, _, err = c.d.Meetings.Reschedule(ctx, community, id, ch)
+		_, _, err = c.d.Meetings.Reschedule(ctx, v.Actor(), community, id, ch)
 	case "cancel":
-		_, _, err = c.d.Meetings.Cancel(ctx, community, id, g.PostForm("reason"))
+		_, _, err = c.d.Meetings.Cancel(ctx, v.Actor(), community, id, g.PostForm("reason"))
 	case "outcome":
-		_, _, err = c.d.Meetings.Outcome(ctx, community, id, bot.OutcomeRequest{Minutes: g.PostForm("minutes"),
+		_, _, err = c.d.Meetings.Outcome(ctx, community, id, ops.OutcomeRequest{Minutes: g.PostForm("minutes"),
 			Measures: g.PostForm("measures"), AppealsNext: g.PostForm("appeals_next"), Assignee: g.PostForm("assignee"), Actor: v.Actor()})
 	case "raise":
 		t, perr := time.ParseInLocation("2006-01-02T15:04", g.PostForm("starts_at"), c.d.Location)
@@ -236,10 +234,7 @@ func (c *Console) meetingOp(g *gin.Context) {
 			c.fail(g, http.StatusBadRequest, "请填写新会议的时间。")
 			return
 		}
-		req := bot.RaiseRequest{Level: g.PostForm("level"), StartsAt: t, Venue: g.PostForm("venue"), Actor: v.Actor().String()}
-		if v.Staff != nil {
-			req.ActorOpenID = v.Staff.OpenID
-		}
+		req := ops.RaiseRequest{Level: g.PostForm("level"), StartsAt: t, Venue: g.PostForm("venue"), By: v.Actor()}
 		var m *models.Meeting
 		if m, err = c.d.Meetings.Raise(ctx, community, id, req); err == nil {
 			next = m.ID

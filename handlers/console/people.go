@@ -18,10 +18,8 @@ import (
 
 // PeopleStore is what the people pages read and write. *store.DB implements it.
 type PeopleStore interface {
-	CreateInvite(ctx context.Context, req models.InviteRequest, now time.Time, ttl time.Duration) (string, *models.StaffInvite, error)
 	PendingInvites(ctx context.Context, communityID string, now time.Time) ([]*models.StaffInvite, error)
 	RevokeInvite(ctx context.Context, communityID string, id uint64, now time.Time) error
-	DeactivateStaff(ctx context.Context, communityID string, id uint64) (*models.Staff, error)
 	Departments(ctx context.Context, communityID string) ([]*models.Department, error)
 	PutGrids(ctx context.Context, communityID string, grids []models.GridSpec) error
 	Stakeholders(ctx context.Context, communityID string) ([]*models.Stakeholder, error)
@@ -34,7 +32,7 @@ var stakeholderKindNames = map[string]string{"property": "物业公司", "owners
 	"social_worker": "社工", "social_unit": "驻区单位"}
 
 func (c *Console) registerPeople(r gin.IRoutes) {
-	if c.d.People == nil {
+	if c.d.People == nil || c.d.Staff == nil {
 		return
 	}
 	r.GET("/console/people", c.secure, c.auth, c.people)
@@ -137,7 +135,7 @@ func (c *Console) invite(g *gin.Context) {
 		c.fail(g, http.StatusForbidden, "只有管理员可以邀请管理员或区级统筹人员。")
 		return
 	}
-	code, inv, err := c.d.People.CreateInvite(g.Request.Context(), req, c.d.Now(), 0)
+	code, inv, err := c.d.Staff.Invite(g.Request.Context(), v.Actor(), req)
 	if err != nil {
 		c.showPeople(g, map[string]any{"Error": models.ErrorMessage(err)})
 		return
@@ -196,7 +194,7 @@ func (c *Console) deactivateStaff(g *gin.Context) {
 		c.fail(g, http.StatusForbidden, "只有管理员可以停用管理员或区级统筹人员。")
 		return
 	}
-	if _, err := c.d.People.DeactivateStaff(ctx, community, id); err != nil {
+	if _, err := c.d.Staff.Deactivate(ctx, v.Actor(), community, id); err != nil {
 		c.failErr(g, err)
 		return
 	}

@@ -33,8 +33,10 @@ const (
 type DB struct {
 	gorm   *gorm.DB
 	driver string
-	// Now is the clock; tests replace it.
+	// Now is the one clock of every row's times (gorm's NowFunc reads it
+	// too); App sets it to its own clock, tests to one they move.
 	Now func() time.Time
+	log *slog.Logger
 	// stmts holds the hot path's prepared statements by query (prepared).
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).
@@ -63,11 +65,16 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 	default:
 		return nil, fmt.Errorf("open database: unknown driver %q", driver)
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{driver: driver, Now: time.Now, log: log}
 	g, err := gorm.Open(dial, &gorm.Config{
 		Logger:                 gormLogger(log),
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		TranslateError:         true,
+		// gorm's own timestamps come from the same clock as ours.
+		NowFunc:        db.now,
+		TranslateError: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
@@ -92,7 +99,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", driver, err)
 	}
-	db := &DB{gorm: g, driver: driver, Now: func() time.Time { return time.Now().UTC() }}
+	db.gorm = g
 	db.batch = &turnGroups{db: db}
 	return db, nil
 }

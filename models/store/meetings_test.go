@@ -12,6 +12,7 @@ import (
 )
 
 func TestMeetingStorage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)

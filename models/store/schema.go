@@ -17,6 +17,7 @@ var persisted = []any{
 	&models.OutboxMessage{}, &reminderSent{}, &jobLock{},
 	&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{},
 	&models.Meeting{}, &models.MeetingInvitee{}, &models.Stakeholder{}, &models.APIKey{},
+	&models.LearningVote{},
 	&consoleLoginRow{}, &consoleSessionRow{},
 	&schemaMigration{},
 }

@@ -170,7 +170,7 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 		if err := applyMeetingChanges(tx, t.Meetings, at); err != nil {
 			return err
 		}
-		return nil
+		return insertLearningVotes(tx, t.LearningVotes, at)
 	}, reset)
 	return err
 }

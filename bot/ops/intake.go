@@ -1,4 +1,4 @@
-package bot
+package ops
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/address"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -58,8 +59,8 @@ type routing struct {
 
 // plan decides level, unit and deadline from the kind and the catalog item,
 // with defaults per kind when no item matched.
-func (e *Engine) plan(kind models.Kind, it *triage.Item, grid *Grid, now time.Time) routing {
-	m := &e.Msg
+func (s *Appeals) plan(kind models.Kind, it *triage.Item, grid *Grid, now time.Time) routing {
+	m := s.msg
 	r := routing{unit: m.UnitDefault[string(kind)]}
 	if it != nil && it.Kind == kind && it.Unit != "" {
 		r.unit = it.Unit
@@ -96,10 +97,10 @@ func (e *Engine) plan(kind models.Kind, it *triage.Item, grid *Grid, now time.Ti
 		due = now.Add(dur)
 		r.limit = fmt.Sprintf(m.HoursLimitF, int(dur.Hours()))
 	case working:
-		due = e.Deadliner.Due(now, days, true)
+		due = s.calendar.Due(now, days, true)
 		r.limit = fmt.Sprintf(m.WorkingDaysLimitF, days)
 	default:
-		due = e.Deadliner.Due(now, days, false)
+		due = s.calendar.Due(now, days, false)
 		r.limit = fmt.Sprintf(m.DaysLimitF, days)
 	}
 	due = due.UTC()
@@ -107,34 +108,27 @@ func (e *Engine) plan(kind models.Kind, it *triage.Item, grid *Grid, now time.Ti
 	return r
 }
 
-func (e *Engine) item(id string) *triage.Item {
-	if id == "" || e.Catalog == nil {
-		return nil
-	}
-	return e.Catalog.Item(id)
-}
-
 // BuildAppeal is the one path from a confirmed appeal to its rows: the
 // appeal (kind, level, unit, topic, deadline from the catalog item), its
 // submit event, the lifecycle's first step (guide a private matter, else
 // assign with the same routing as every appeal) and the push to the
 // assignee. Chat's submit and Open311's intake both call it.
-func (e *Engine) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal, error) {
-	m := &e.Msg
+func (s *Appeals) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal, error) {
+	m := s.msg
 	// Stored times are UTC: SQLite compares them as text.
 	d.Now = d.Now.UTC()
-	it := e.item(d.TopicID)
-	r := e.plan(d.Kind, it, e.Directory.Community(d.CommunityID).Grid(d.GridID), d.Now)
+	it := s.Item(d.TopicID)
+	r := s.plan(d.Kind, it, s.directory.Community(d.CommunityID).Grid(d.GridID), d.Now)
 	a := &models.Appeal{
 		CommunityID: d.CommunityID, OpenID: d.OpenID, Kind: d.Kind, Level: r.level, Status: models.StatusSubmitted,
-		TopicID: d.TopicID, Topic: m.NoTopic, Unit: clip(r.unit, 40), Description: d.Text,
+		TopicID: d.TopicID, Topic: m.NoTopic, Unit: messages.Clip(r.unit, 40), Description: d.Text,
 		GridID: d.GridID, Building: d.Building, DueAt: r.due, CreatedAt: d.Now, MediaIDs: d.MediaIDs,
 	}
 	if it != nil {
 		a.Topic = it.Name
 	}
 	if d.Location != "" {
-		a.Location = clip(d.Location, 80)
+		a.Location = messages.Clip(d.Location, 80)
 	}
 	actor := d.Actor
 	if actor == "" {
@@ -149,7 +143,7 @@ func (e *Engine) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal, 
 	if d.Kind == models.KindPrivate {
 		ev, err = models.Transition(a, models.ActGuide, system, "", d.Now)
 	} else {
-		assignee, rerr := e.route(ctx, a)
+		assignee, rerr := s.route(ctx, a)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -162,35 +156,15 @@ func (e *Engine) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal, 
 	b := &BuiltAppeal{New: &models.NewAppeal{Appeal: a, Events: events}, Ref: models.RefPlaceholder(d.Index),
 		Grid: r.grid, Limit: r.limit, Guide: r.guide}
 	if d.Kind != models.KindPrivate {
-		var t models.Turn
-		if err := e.pushAssigned(ctx, &t, a, b.Ref, d.Now, 0); err != nil {
+		if err := s.pushAssigned(ctx, &b.Outbox, a, b.Ref, 0); err != nil {
 			return nil, err
 		}
-		b.Outbox = t.Outbox
 	}
 	return b, nil
 }
 
 // MaxIntakeDescriptionRunes bounds an Open311 request's description.
 const MaxIntakeDescriptionRunes = 2000
-
-// TurnCommitter stores a turn atomically (models.Store.CommitTurn).
-type TurnCommitter interface {
-	CommitTurn(ctx context.Context, t *models.Turn) error
-}
-
-// Intake creates appeals that arrive from outside the chat (Open311
-// GeoReport v2 clients) exactly as a confirmed chat appeal is created:
-// Engine.BuildAppeal, then one CommitTurn.
-type Intake struct {
-	Engine *Engine
-	Store  TurnCommitter
-	Now    func() time.Time
-	// Msg is the notice catalog (zero: ZhCNIntake).
-	Msg IntakeMessages
-	// Notify wakes the outbox dispatcher after pushes were stored (optional).
-	Notify func()
-}
 
 // IntakeRequest is one service request as an Open311 client posts it. It
 // holds no contact data: the caller drops email, names and phone.
@@ -216,17 +190,18 @@ const (
 	maxIntakeMediaURL     = 512
 )
 
-// Submit validates r, builds the appeal and commits it with its events and
-// pushes in one transaction. Bad input is an EINVALID error and stores nothing.
-func (in *Intake) Submit(ctx context.Context, r IntakeRequest) (*IntakeResult, error) {
-	e := in.Engine
+// Intake creates an appeal that arrives from outside the chat (Open311
+// GeoReport v2 clients) exactly as a confirmed chat appeal is created:
+// BuildAppeal, then one commit with its events and pushes. Bad input is an
+// EINVALID error and stores nothing.
+func (s *Appeals) Intake(ctx context.Context, r IntakeRequest) (*IntakeResult, error) {
 	code := strings.TrimSpace(r.ServiceCode)
 	if code == "" {
 		return nil, models.Errorf(models.EINVALID, "service_code is required")
 	}
-	it := e.item(code)
+	it := s.Item(code)
 	if it == nil {
-		return nil, models.Errorf(models.EINVALID, "service_code %q is not a service of this jurisdiction (see services.json)", clip(code, 64))
+		return nil, models.Errorf(models.EINVALID, "service_code %q is not a service of this jurisdiction (see services.json)", messages.Clip(code, 64))
 	}
 	text := strings.TrimSpace(r.Description)
 	switch n := utf8.RuneCountInString(text); {
@@ -254,13 +229,13 @@ func (in *Intake) Submit(ctx context.Context, r IntakeRequest) (*IntakeResult, e
 			return nil, models.Errorf(models.EINVALID, "media_url: want an http(s) URL of at most %d bytes", maxIntakeMediaURL)
 		}
 	}
-	now := in.Now()
+	now := s.now()
 	d := AppealDraft{CommunityID: r.CommunityID, Actor: "open311:" + r.Source, Kind: it.Kind, TopicID: it.ID,
 		Text: text, MediaIDs: media, Now: now}
 	// A building in the address finds the grid of a small matter, as a
 	// resident's registered address does in the chat.
 	if a, ok := address.Parse(addr); ok && it.Kind == models.KindSmall {
-		if g := e.Directory.Community(r.CommunityID).GridOf(a.Building); g != nil {
+		if g := s.directory.Community(r.CommunityID).GridOf(a.Building); g != nil {
 			d.GridID, d.Building = g.ID, a.Building
 		}
 	}
@@ -270,31 +245,24 @@ func (in *Intake) Submit(ctx context.Context, r IntakeRequest) (*IntakeResult, e
 	case addr != "":
 		d.Location = "- " + addr // no position given ("-"): the label alone tells the handler where
 	}
-	b, err := e.BuildAppeal(ctx, d)
+	b, err := s.BuildAppeal(ctx, d)
 	if err != nil {
 		return nil, err
 	}
 	t := &models.Turn{CommunityID: r.CommunityID, At: now, NewAppeals: []*models.NewAppeal{b.New}, Outbox: b.Outbox}
-	if err := in.Store.CommitTurn(ctx, t); err != nil {
+	if err := s.store.CommitTurn(ctx, t); err != nil {
 		return nil, fmt.Errorf("commit open311 request: %w", err)
 	}
-	if len(t.Outbox) > 0 && in.Notify != nil {
-		in.Notify()
+	if len(t.Outbox) > 0 {
+		s.notify()
 	}
-	return &IntakeResult{Appeal: b.New.Appeal, Notice: in.notice(b)}, nil
+	return &IntakeResult{Appeal: b.New.Appeal, Notice: s.notice(b)}, nil
 }
 
 // notice says who handles the appeal and by when.
-func (in *Intake) notice(b *BuiltAppeal) string {
-	m := &in.Msg
-	if m.SmallGridF == "" {
-		m = &ZhCNIntake
-	}
-	e, a := in.Engine, b.New.Appeal
-	due := e.Msg.NoDeadline
-	if a.DueAt != nil {
-		due = e.dueText(a.DueAt)
-	}
+func (s *Appeals) notice(b *BuiltAppeal) string {
+	m, a := s.im, b.New.Appeal
+	due := s.Due(a.DueAt)
 	switch {
 	case a.Kind == models.KindPrivate:
 		return fmt.Sprintf(m.PrivateF, b.Guide)

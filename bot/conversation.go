@@ -1,32 +1,39 @@
 package bot
 
 import (
+	"github.com/gongzhi/gongzhi/bot/triage"
+
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
+// State is a conversation's named state, stored as models.Conversation.State.
+type State string
+
 // The conversation's named states. Idle is no stored conversation at all.
 const (
-	StateIdle            = "idle"
-	StateAddress         = "address"          // waiting for a home address
-	StateAddressConfirm  = "address_confirm"  // 1 right / 2 wrong
-	StateDescribe        = "describe"         // waiting for what the problem is
-	StateLocationConfirm = "location_confirm" // a far location: 1 keep / 2 drop
-	StateClarify         = "clarify"          // the triage question, numbered options
-	StateMeToo           = "me_too"           // 1 me too / 2 submit separately
-	StateConfirm         = "confirm"          // summary: 1 submit / 2 edit
-	StateGuided          = "guided"           // just guided as private: 不是私事 applies
+	StateIdle            State = "idle"
+	StateAddress         State = "address"          // waiting for a home address
+	StateAddressConfirm  State = "address_confirm"  // 1 right / 2 wrong
+	StateDescribe        State = "describe"         // waiting for what the problem is
+	StateLocationConfirm State = "location_confirm" // a far location: 1 keep / 2 drop
+	StateClarify         State = "clarify"          // the triage question, numbered options
+	StateMeToo           State = "me_too"           // 1 me too / 2 submit separately
+	StateConfirm         State = "confirm"          // summary: 1 submit / 2 edit
+	StateGuided          State = "guided"           // just guided as private: 不是私事 applies
 )
 
 // unfinished reports whether leaving the state drops something the resident
 // was preparing (an appeal or an address): they are told when it expires.
-func unfinished(state string) bool {
+func unfinished(state State) bool {
 	return state != StateIdle && state != StateGuided && state != ""
 }
 
@@ -50,6 +57,9 @@ type draft struct {
 	Choices  []models.Kind `json:"choices,omitempty"`
 	Options  []string      `json:"options,omitempty"`
 	NoMeToo  bool          `json:"no_me_too,omitempty"` // "submit separately" chosen
+	// Answered: the resident chose the kind in answer to the question; on
+	// submit, the answer teaches the community's words (learning.go).
+	Answered bool `json:"answered,omitempty"`
 }
 
 type photo struct {
@@ -82,7 +92,7 @@ type step struct {
 	in    Input
 	now   time.Time
 	res   *models.Resident
-	state string
+	state State
 	data  convData
 	out   Output
 	// keep leaves the stored conversation untouched (commands, ignored events).
@@ -90,6 +100,8 @@ type step struct {
 	// query marks a step that only reads (see Output.ReadOnly).
 	query  bool
 	notice string // prefixed to the first reply
+	// knowledge is the community's learned words, read once per step.
+	knowledge *triage.Knowledge
 }
 
 func (e *Engine) newStep(ctx context.Context, in Input) *step {
@@ -111,12 +123,12 @@ func (e *Engine) newStep(ctx context.Context, in Input) *step {
 			s.data = convData{}
 			s.notice = e.Msg.Expired
 		} else if !now.Before(c.ExpiresAt) {
-			if unfinished(c.State) {
+			if unfinished(State(c.State)) {
 				s.notice = e.Msg.Expired
 			}
 			s.data = convData{}
 		} else {
-			s.state = c.State
+			s.state = State(c.State)
 		}
 	} else {
 		s.out.Turn.GuardConversation = true
@@ -150,7 +162,7 @@ func (s *step) finish() Output {
 	if err != nil { // plain structs of strings and numbers: cannot fail
 		b = []byte("{}")
 	}
-	out.Turn.Conversation = &models.Conversation{State: s.state, Data: string(b), ExpiresAt: s.now.Add(s.e.ttl())}
+	out.Turn.Conversation = &models.Conversation{State: string(s.state), Data: string(b), ExpiresAt: s.now.Add(s.e.ttl())}
 	return out
 }
 
@@ -160,7 +172,7 @@ func (s *step) say(texts ...string) { s.out.Replies = append(s.out.Replies, text
 func (s *step) sayf(format string, args ...any) { s.say(fmt.Sprintf(format, args...)) }
 
 // goTo moves to a state; idle forgets the state's data.
-func (s *step) goTo(state string) {
+func (s *step) goTo(state State) {
 	s.state = state
 	if state == StateIdle || state == StateGuided {
 		s.data = convData{}
@@ -191,7 +203,7 @@ func (s *step) prompt() string {
 		return m.AskDescribe
 	case StateLocationConfirm:
 		if d := s.data.Draft; d != nil && d.Loc != nil {
-			_, km := s.community().Far(Point{d.Loc.Lat, d.Loc.Lng})
+			_, km := s.community().Far(ops.Point{Lat: d.Loc.Lat, Lng: d.Loc.Lng})
 			return fmt.Sprintf(m.LocationFarF, km)
 		}
 	case StateClarify:
@@ -216,7 +228,9 @@ func (s *step) reask() {
 	s.say(s.e.Msg.NotUnderstood)
 }
 
-func (s *step) community() *Community { return s.e.Directory.Community(s.in.Msg.CommunityID) }
+func (s *step) community() *ops.Community {
+	return s.e.Appeals.Directory().Community(s.in.Msg.CommunityID)
+}
 
 func (s *step) formatAddress(b, u, r string) string {
 	m := &s.e.Msg
@@ -270,7 +284,7 @@ func (s *step) event() error {
 			return nil
 		case KeyMeetings:
 			s.keep, s.query = true, true
-			if s.e.Invitations != nil { // meetings (issue 6): the person's open invitations
+			if s.e.Invitations != nil { // the person's open invitations
 				text, err := s.e.Invitations.InvitationsText(s.ctx, s.in.Msg.CommunityID, s.in.Msg.OpenID, s.now)
 				if err != nil {
 					return fmt.Errorf("invitations: %w", err)
@@ -301,7 +315,7 @@ func (s *step) globalWords(text string) (bool, error) {
 	m := &s.e.Msg
 	w := normWord(text)
 	switch {
-	case w == WordCancel || w == "算了" || w == "不反映了" || strings.EqualFold(w, "quit"):
+	case slices.Contains(chat.Cancel, w):
 		if s.in.Conversation == nil || s.state == StateIdle || s.state == StateGuided {
 			s.goTo(StateIdle)
 			s.say(m.NothingToCancel)
@@ -310,16 +324,16 @@ func (s *step) globalWords(text string) (bool, error) {
 		s.goTo(StateIdle)
 		s.say(m.Cancelled)
 		return true, nil
-	case w == WordHelp || w == "菜单" || w == "?" || w == "？" || strings.EqualFold(w, "help"):
+	case slices.Contains(chat.Help, w):
 		s.help()
 		return true, nil
-	case w == WordChangeAddress || w == "更改地址" || w == "修改住址" || w == "登记地址":
+	case slices.Contains(chat.ChangeAddress, w):
 		s.data.Address = nil
 		s.goTo(StateAddress)
 		s.say(m.AskAddressChange)
 		return true, nil
 	}
-	if rest, ok := cutWord(w, WordMyAppeals, "我的反映", "查询"); ok {
+	if rest, ok := cutWord(w, chat.MyAppeals...); ok {
 		s.keep, s.query = true, true
 		if rest == "" {
 			return true, s.myAppeals()
@@ -334,7 +348,7 @@ func (s *step) globalWords(text string) (bool, error) {
 		s.keep, s.query = true, true
 		return true, s.appealDetail(ref)
 	}
-	if rest, ok := cutWord(w, WordNotPrivate, "不是私事儿", "这不是私事"); ok {
+	if rest, ok := cutWord(w, chat.NotPrivate...); ok {
 		return true, s.disputePrivate(rest)
 	}
 	return false, nil

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseWhen(t *testing.T) {
+	t.Parallel()
 	loc := time.FixedZone("CST", 8*3600)
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, loc)
 	for _, c := range []struct {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -64,15 +65,12 @@ func (s *step) myAppeals() error {
 // visibleAppeal returns the appeal with ref if this resident raised or
 // follows it; anyone else's appeal is "not found", exactly like a missing one.
 func (s *step) visibleAppeal(ref string) (*models.Appeal, bool, error) {
-	a, err := s.e.Reader.AppealByRef(s.ctx, ref)
+	a, err := s.e.Reader.AppealByRef(s.ctx, s.in.Msg.CommunityID, ref)
 	if models.ErrorCode(err) == models.ENOTFOUND {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("appeal by ref: %w", err)
-	}
-	if a.CommunityID != s.in.Msg.CommunityID {
-		return nil, false, nil
 	}
 	if a.OpenID == s.in.Msg.OpenID {
 		return a, true, nil
@@ -151,11 +149,11 @@ func (s *step) disputePrivate(rest string) error {
 	}
 	reason := strings.TrimSpace(strings.TrimPrefix(rest, a.Ref))
 	if reason == "" {
-		reason = WordNotPrivate
+		reason = chat.NotPrivate[0]
 	}
 	upd := &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}
 	ev, err := models.Transition(a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: s.in.Msg.OpenID},
-		clip(reason, 200), s.now)
+		messages.Clip(reason, 200), s.now)
 	if err != nil {
 		s.sayWithPrompt(m.DisputeNotGuided)
 		return nil

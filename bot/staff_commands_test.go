@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -17,12 +18,14 @@ import (
 // staffWorld is a community c1 with two grids, two departments and one bound
 // staff member of every kind, run through the real Service and store.
 type staffWorld struct {
-	t     *testing.T
-	db    *store.DB
-	svc   *Service
-	staff map[string]*models.Staff // by persona
-	msgID atomic.Int64
-	now   time.Time
+	t   *testing.T
+	db  *store.DB
+	svc *Service
+	// appeals are the operations the chat calls, on the world's clock.
+	appeals *ops.Appeals
+	staff   map[string]*models.Staff // by persona
+	msgID   atomic.Int64
+	now     time.Time
 }
 
 type nopPusher struct{}
@@ -44,9 +47,18 @@ func newStaffWorld(t *testing.T, db *store.DB) *staffWorld {
 			t.Fatal(err)
 		}
 	}
-	e := testEngine(t, db)
-	e.Commands = []CommandHandler{&StaffCommands{Engine: e, Store: db}}
 	w := &staffWorld{t: t, db: db, staff: map[string]*models.Staff{}, now: now}
+	clock := func() time.Time { return w.now }
+	w.appeals = testAppeals(t, db, clock)
+	staffOps, err := ops.NewStaff(ops.StaffConfig{Store: db, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := NewStaffCommands(StaffCommandsConfig{Appeals: w.appeals, Staff: staffOps, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testEngineWith(t, w.appeals, db, sc)
 	w.svc = &Service{Store: db, Engine: e, Pusher: nopPusher{}, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return w.now }}
 	for _, p := range []struct {
 		persona string
@@ -127,6 +139,7 @@ func (w *staffWorld) events(a *models.Appeal) []*models.AppealEvent {
 // appeal as every role, through the engine, the Service and the store: only
 // the handler (or the committee, for its actions) changes anything.
 func TestStaffCommandMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		roles := []string{"resident", "worker-g1", "worker-g2", "liaison-housing", "liaison-market", "committee", "admin"}
@@ -159,7 +172,7 @@ func TestStaffCommandMatrix(t *testing.T) {
 						before := w.events(a)
 						reply := w.say(role, c.text(a.Ref))
 						after := w.events(a)
-						got, err := db.AppealByRef(context.Background(), a.Ref)
+						got, err := db.AppealByRef(context.Background(), a.CommunityID, a.Ref)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -210,6 +223,7 @@ func TestStaffCommandMatrix(t *testing.T) {
 // TestStaffCommandsLifecycle follows one small appeal through the staff
 // and resident commands, with the pushes each step queues.
 func TestStaffCommandsLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()
@@ -229,7 +243,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			return out
 		}
 		status := func() models.Status {
-			got, err := db.AppealByRef(ctx, a.Ref)
+			got, err := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -294,6 +308,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 // TestBindByChat: wrong, expired and used codes get clear answers; a retried
 // message is answered from its record and never counts as a second wrong try.
 func TestBindByChat(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()
@@ -339,4 +354,31 @@ func expectAll(t *testing.T, reply string, fragments ...string) {
 			t.Fatalf("reply %q lacks %q", reply, f)
 		}
 	}
+}
+
+// TestReassignReasonRule: 改派 refuses a reason beyond 200 characters with
+// the catalog's words, as the API does, and changes nothing; one of 200 is
+// taken whole.
+func TestReassignReasonRule(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall)
+		to := w.staff["worker-g2"].ID
+		long := strings.Repeat("理", 201)
+		if r := w.say("committee", fmt.Sprintf("改派 %s %d %s", a.Ref, to, long)); !strings.Contains(r, "200字以内") {
+			t.Fatalf("reply %q; want the reason's limit", r)
+		}
+		if n := len(w.events(a)); n != 1 {
+			t.Fatalf("%d events after a refused 改派; want 1 (nothing changed)", n)
+		}
+		whole := strings.Repeat("理", 200)
+		if r := w.say("committee", fmt.Sprintf("改派 %s %d %s", a.Ref, to, whole)); !strings.Contains(r, "已改派") {
+			t.Fatalf("reply %q; want reassigned", r)
+		}
+		evs := w.events(a)
+		if last := evs[len(evs)-1]; last.Action != string(models.ActReassign) || !strings.HasSuffix(last.Reason, "; "+whole) {
+			t.Fatalf("last event %+v; want reassign with the whole reason", last)
+		}
+	})
 }

@@ -1,4 +1,9 @@
-package bot
+// Package messages is the message catalog: every sentence the service says
+// to people (chat replies, pushes, Open311 notices) and the chat words they
+// type, zh-CN first, with the helpers that say dates and clip texts. The
+// chat, the operations and the jobs render through it; it imports nothing
+// of ours.
+package messages
 
 // Messages is the catalog of everything the bot says. Every user-facing
 // string lives here (zh-CN first); code refers to fields, never to literals,
@@ -257,8 +262,6 @@ var ZhCNPush = PushMessages{
 	LevelNames:          map[string]string{"community": "社区", "street": "街镇部门", "district": "区级统筹"},
 }
 
-// --- staff by chat (issue 5) ---
-
 // StaffMessages is what staff commands and lifecycle pushes say. Fields
 // ending in F are fmt formats; their verbs are documented beside them.
 type StaffMessages struct {
@@ -284,6 +287,11 @@ type StaffMessages struct {
 	ChangedF      string // ref: someone else changed it meanwhile
 	UnknownStaffF string // what was typed
 	SameKindF     string // ref, kind
+	ReasonTooLong string // a reason over the limit (200 characters)
+	// Usage is each command's format line, by command word; Verbs name what
+	// a command does, for "cannot … now".
+	Usage map[string]string
+	Verbs map[string]string
 
 	AcceptedF      string // ref, topic, due
 	ProgressF      string // ref
@@ -346,6 +354,12 @@ var ZhCNStaff = StaffMessages{
 	ChangedF:      "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
 	UnknownStaffF: "没有找到工作人员\"%s\"，请发送人员编号（管理后台\"工作人员\"列表中的编号）。",
 	SameKindF:     "诉求 %s 已经是%s了。",
+	ReasonTooLong: "原因请控制在200字以内。",
+	Usage: map[string]string{"接单": "接单 编号", "进展": "进展 编号 内容", "办结": "办结 编号 说明",
+		"上报": "上报 编号 原因", "退回": "退回 编号 原因",
+		"改派": "改派 编号 人员编号 原因", "改类": "改类 编号 大事|小事|私事 原因"},
+	Verbs: map[string]string{"接单": "接单", "进展": "报告进展", "办结": "办结", "上报": "上报",
+		"退回": "退回", "改派": "改派", "改类": "改类", "满意": "评价", "不满意": "评价"},
 
 	AcceptedF:      "已接单：%s（%s），最迟%s办结。有进展请回复\"进展 编号 内容\"，办结请回复\"办结 编号 说明\"。",
 	ProgressF:      "进展已记录并告知居民：%s。",
@@ -380,10 +394,6 @@ var ZhCNStaff = StaffMessages{
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
 }
-
-// --- end staff by chat ---
-
-// --- meetings (issue 6) ---
 
 // MeetingMessages is the part of the catalog about consultation meetings:
 // invitation cards, answers, the organiser's commands. WeChat shows no
@@ -488,10 +498,6 @@ var ZhCNMeetings = MeetingMessages{
 	AppealDecisionF: "议事决定（会议 %s）：%s",
 }
 
-// --- end meetings ---
-
-// --- Open311 intake ---
-
 // IntakeMessages are the service_notice texts of requests posted through
 // Open311: who handles the request and by when (no chat hints: the client
 // follows the request through GET requests/{id}).
@@ -509,5 +515,3 @@ var ZhCNIntake = IntakeMessages{
 	MajorF:          "需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。",
 	PrivateF:        "这是个人的事（私事），社区不派单，建议：%s",
 }
-
-// --- end Open311 intake ---

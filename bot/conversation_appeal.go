@@ -7,14 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
-)
-
-// Small talk that is no appeal.
-var (
-	greetings = []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"}
-	thanks    = []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"}
 )
 
 // minAppealRunes: a shorter text that names nothing of the catalog is small
@@ -25,18 +21,21 @@ const minAppealRunes = 6
 func (s *step) idleText(text string) error {
 	m := &s.e.Msg
 	w := normWord(text)
-	if slices.Contains(greetings, w) {
+	if slices.Contains(chat.Greetings, w) {
 		s.goTo(StateIdle)
 		s.say(m.Greeting)
 		return nil
 	}
-	if slices.Contains(thanks, w) {
+	if slices.Contains(chat.Thanks, w) {
 		s.goTo(StateIdle)
 		s.say(m.Thanks)
 		return nil
 	}
-	d := s.e.Classifier.Classify(text)
-	if d.Item == nil && utf8.RuneCountInString(w) < minAppealRunes {
+	d, err := s.classify(text)
+	if err != nil {
+		return err
+	}
+	if (d.Item == nil || d.Item.Fallback) && utf8.RuneCountInString(w) < minAppealRunes {
 		s.goTo(StateIdle)
 		s.say(m.NotUnderstood)
 		return nil
@@ -95,10 +94,13 @@ func (s *step) continueDraft() error {
 func (s *step) classifyAndProceed(dec *triage.Decision) error {
 	d := s.data.Draft
 	if dec == nil {
-		c := s.e.Classifier.Classify(d.Text)
+		c, err := s.classify(d.Text)
+		if err != nil {
+			return err
+		}
 		dec = &c
 	}
-	d.Kind, d.TopicID = dec.Kind, ""
+	d.Kind, d.TopicID, d.Answered = dec.Kind, "", false
 	if dec.Item != nil {
 		d.TopicID = dec.Item.ID
 	}
@@ -136,16 +138,13 @@ func (s *step) clarify(text string) error {
 			}
 		}
 	}
-	d.Kind, d.Settled = k, true
+	d.Kind, d.Settled, d.Answered = k, true, true
 	d.Question, d.Choices, d.Options = "", nil, nil
 	return s.proceed()
 }
 
 func (s *step) item(id string) *triage.Item {
-	if id == "" || s.e.Catalog == nil {
-		return nil
-	}
-	return s.e.Catalog.Item(id)
+	return s.e.Appeals.Item(id)
 }
 
 // proceed runs the steps after the kind is settled: the address when a
@@ -156,7 +155,8 @@ func (s *step) proceed() error {
 		s.askAddress(s.e.Msg.AskAddressForAppeal)
 		return nil
 	}
-	if d.Kind != models.KindPrivate && !d.NoMeToo && d.TopicID != "" {
+	// A catch-all topic names no matter: appeals under it are not the same.
+	if it := s.item(d.TopicID); d.Kind != models.KindPrivate && !d.NoMeToo && it != nil && !it.Fallback {
 		dup, err := s.findDuplicate()
 		if err != nil {
 			return err
@@ -233,7 +233,7 @@ func (s *step) meToo(text string) error {
 	case 1:
 		s.out.Turn.NewFollowers = append(s.out.Turn.NewFollowers, &models.Follower{AppealID: dup.AppealID, OpenID: s.in.Msg.OpenID})
 		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: string(models.ActorResident),
-			Action: string(models.ActFollow), Reason: clip(s.data.Draft.Text, 200)})
+			Action: string(models.ActFollow), Reason: messages.Clip(s.data.Draft.Text, 200)})
 		s.goTo(StateIdle)
 		s.sayf(s.e.Msg.MeTooDoneF, dup.Ref)
 		return nil
@@ -242,7 +242,7 @@ func (s *step) meToo(text string) error {
 		s.data.Dup = nil
 		return s.proceed()
 	}
-	if yesNo(text) == 1 || strings.Contains(normWord(text), "附议") {
+	if yesNo(text) == 1 || strings.Contains(normWord(text), chat.Follow) {
 		return s.meToo("1")
 	}
 	s.reask()
@@ -256,7 +256,7 @@ func (s *step) summary() string {
 	if d == nil {
 		return ""
 	}
-	lines := []string{m.SummaryHead, fmt.Sprintf(m.SummaryTextF, clip(d.Text, 80))}
+	lines := []string{m.SummaryHead, fmt.Sprintf(m.SummaryTextF, messages.Clip(d.Text, 80))}
 	if d.Kind == models.KindSmall && s.res.Registered() {
 		lines = append(lines, fmt.Sprintf(m.SummaryPlaceF, s.formatAddress(s.res.Building, s.res.Unit, s.res.Room)))
 	}
@@ -265,7 +265,7 @@ func (s *step) summary() string {
 		if label == "" {
 			label = fmt.Sprintf("%.5f,%.5f", d.Loc.Lat, d.Loc.Lng)
 		}
-		lines = append(lines, fmt.Sprintf(m.SummaryLocationF, clip(label, 40)))
+		lines = append(lines, fmt.Sprintf(m.SummaryLocationF, messages.Clip(label, 40)))
 	}
 	if n := len(d.Photos); n > 0 {
 		lines = append(lines, fmt.Sprintf(m.SummaryPhotosF, n))
@@ -290,7 +290,7 @@ func (s *step) confirm(text string) error {
 		return s.submit()
 	case 2:
 		d := s.data.Draft
-		d.Text, d.Settled, d.Kind, d.TopicID, d.NoMeToo = "", false, "", "", false
+		d.Text, d.Settled, d.Kind, d.TopicID, d.NoMeToo, d.Answered = "", false, "", "", false, false
 		s.goTo(StateDescribe)
 		s.say(s.e.Msg.EditAsk)
 		return nil
@@ -306,10 +306,7 @@ func (s *step) confirm(text string) error {
 
 // dueText says a deadline as residents read it: "12月5日（周五）".
 func (s *step) dueText(t *time.Time) string {
-	if t == nil {
-		return s.e.Msg.NoDeadline
-	}
-	return s.e.dueText(t)
+	return s.e.Msg.Due(t, s.e.loc())
 }
 
 // submit stores the confirmed appeal and tells the resident who handles it,
@@ -321,18 +318,22 @@ func (s *step) submit() error {
 	for _, p := range d.Photos {
 		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
 	}
-	draft := AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Actor: string(models.ActorResident),
+	draft := ops.AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Actor: string(models.ActorResident),
 		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: s.res.GridID, Building: s.res.Building,
 		MediaIDs: strings.Join(media, "\n"), Index: len(s.out.Turn.NewAppeals), Now: s.now}
 	if d.Loc != nil {
 		draft.Location = fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label)
 	}
-	b, err := s.e.BuildAppeal(s.ctx, draft)
+	b, err := s.e.Appeals.BuildAppeal(s.ctx, draft)
 	if err != nil {
 		return err
 	}
 	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, b.New)
 	s.out.Turn.Outbox = append(s.out.Turn.Outbox, b.Outbox...)
+	if d.Answered { // the resident's answer to the kind question teaches
+		s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
+			s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
+	}
 	a, ref := b.New.Appeal, b.Ref
 	switch {
 	case d.Kind == models.KindPrivate:
@@ -381,7 +382,7 @@ func (s *step) image() {
 		s.sayWithPrompt(m.TooManyPhotos)
 		return
 	}
-	d.Photos = append(d.Photos, photo{MediaID: clip(s.in.Msg.MediaID, 128), PicURL: clip(s.in.Msg.PicURL, 512)})
+	d.Photos = append(d.Photos, photo{MediaID: messages.Clip(s.in.Msg.MediaID, 128), PicURL: messages.Clip(s.in.Msg.PicURL, 512)})
 	if s.state == StateDescribe {
 		s.say(m.PhotoAskText)
 		return
@@ -396,9 +397,9 @@ func (s *step) location() {
 	if d == nil {
 		return
 	}
-	d.Loc = &place{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng, Label: clip(s.in.Msg.Label, 60)}
+	d.Loc = &place{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng, Label: messages.Clip(s.in.Msg.Label, 60)}
 	d.LocFar = false
-	if far, _ := s.community().Far(Point{s.in.Msg.Lat, s.in.Msg.Lng}); far {
+	if far, _ := s.community().Far(ops.Point{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng}); far {
 		s.goTo(StateLocationConfirm)
 		s.say(s.prompt())
 		return
@@ -435,13 +436,4 @@ func (s *step) locationConfirm(text string) error {
 		return nil
 	}
 	return s.continueDraft()
-}
-
-// clip shortens s to n runes.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

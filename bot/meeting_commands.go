@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,8 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -21,31 +24,46 @@ import (
 //	开会 <范围> <时间> <地点> <议题>       committee members and admins call and broadcast a meeting
 //	会议 <编号>                            the organiser's counts (an invitee sees the card)
 //	取消会议 <编号> <原因>                 committee members and admins cancel
-type MeetingCommands struct{ M *Meetings }
+type MeetingCommands struct {
+	meetings *ops.Meetings
+	store    MeetingReader
+	msg      *messages.MeetingMessages
+	sm       *messages.StaffMessages
+}
+
+// MeetingReader is what the meeting commands read besides the operations.
+type MeetingReader interface {
+	MeetingByCode(ctx context.Context, communityID, code string) (*models.Meeting, error)
+	MeetingInvitees(ctx context.Context, meetingID uint64) ([]*models.MeetingInvitee, error)
+	Invitations(ctx context.Context, communityID, openID string, now time.Time) ([]*models.Invitation, error)
+	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
+}
+
+// NewMeetingCommands builds the meeting commands; a missing requirement is an error.
+func NewMeetingCommands(m *ops.Meetings, store MeetingReader) (*MeetingCommands, error) {
+	if m == nil || store == nil {
+		return nil, errors.New("bot: meeting commands need the meeting operations and a store")
+	}
+	return &MeetingCommands{meetings: m, store: store, msg: &messages.ZhCNMeetings, sm: &messages.ZhCNStaff}, nil
+}
 
 var _ CommandHandler = (*MeetingCommands)(nil)
-
-// Synonyms of the answer words; the decline words are tried first (不参加 contains 参加).
-var (
-	declineWords = []string{"不参加", "不参会", "不能参加", "不去了", "不去", "来不了", "请假", "取消报名"}
-	acceptWords  = []string{"参加", "参会", "报名", "我参加", "出席"}
-)
 
 // HandleCommand implements CommandHandler.
 func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Output) (bool, error) {
 	raw := strings.TrimSpace(in.Msg.Content)
 	w := normWord(raw)
-	if rest, ok := cutWord(w, "取消会议"); ok {
+	if rest, ok := cutWord(w, chat.MeetingCancel); ok {
 		return true, c.cancel(ctx, in, out, raw, rest)
 	}
-	if strings.HasPrefix(w, "开会") || strings.HasPrefix(w, "召开会议") {
+	if _, ok := cutWord(w, chat.MeetingCall...); ok {
 		st, err := c.organiser(ctx, in)
 		if err != nil || st == nil {
 			return false, err // from a resident it is just words, perhaps an appeal
 		}
 		return true, c.call(ctx, in, out, raw, st)
 	}
-	if rest, ok := cutWord(w, "会议", "查会议"); ok {
+	if rest, ok := cutWord(w, chat.MeetingShow...); ok {
 		if code, ok := models.NormalizeMeetingCode(trimPunct(rest)); ok {
 			return true, c.show(ctx, in, out, code)
 		}
@@ -54,7 +72,7 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 	for _, set := range []struct {
 		words  []string
 		accept bool
-	}{{declineWords, false}, {acceptWords, true}} {
+	}{{chat.MeetingDecline, false}, {chat.MeetingAccept, true}} {
 		if rest, ok := cutWord(w, set.words...); ok {
 			rest = trimPunct(rest)
 			code, isCode := models.NormalizeMeetingCode(rest)
@@ -78,9 +96,9 @@ func (c *MeetingCommands) say(out *Output, text string) { out.Replies = append(o
 
 // answer records 参加 / 不参加.
 func (c *MeetingCommands) answer(ctx context.Context, in Input, out *Output, code string, accept bool) error {
-	s, msg := c.M, &c.M.Msg
+	msg := c.msg
 	community, openID := in.Msg.CommunityID, in.Msg.OpenID
-	invs, err := s.Store.Invitations(ctx, community, openID, in.Now)
+	invs, err := c.store.Invitations(ctx, community, openID, in.Now)
 	if err != nil {
 		return err
 	}
@@ -115,25 +133,35 @@ func (c *MeetingCommands) answer(ctx context.Context, in Input, out *Output, cod
 			if len(list) == 0 {
 				list = invs
 			}
-			c.say(out, msg.WhichMeeting+"\n"+s.listLines(list))
+			c.say(out, msg.WhichMeeting+"\n"+c.listLines(list))
 			return nil
 		}
 	}
-	ch, reply, err := s.answerChange(ctx, inv, accept, in.Now)
+	res, err := c.meetings.PlanAnswer(ctx, inv, accept)
 	if err != nil {
 		return err
 	}
-	c.say(out, reply)
-	if ch != nil {
-		out.Turn.Meetings = append(out.Turn.Meetings, ch)
+	m, when := inv.Meeting, c.meetings.When(inv.Meeting.StartsAt)
+	switch res.Outcome {
+	case ops.AnswerUnchanged:
+		c.say(out, fmt.Sprintf(msg.AlreadyF, m.Code, msg.AnswerNames[string(res.Was)]))
+	case ops.AnswerAccepted:
+		c.say(out, fmt.Sprintf(msg.AcceptedF, m.Code, m.Topic, when, m.Venue))
+	case ops.AnswerWaitlisted:
+		c.say(out, fmt.Sprintf(msg.WaitlistedF, m.Code, m.Topic, res.Position))
+	case ops.AnswerDeclined:
+		c.say(out, fmt.Sprintf(msg.DeclinedF, m.Code, m.Topic))
+	}
+	if res.Change != nil {
+		out.Turn.Meetings = append(out.Turn.Meetings, res.Change)
 	}
 	return nil
 }
 
 // whyNot explains why a code cannot be answered.
 func (c *MeetingCommands) whyNot(ctx context.Context, community, openID, code string, now time.Time) string {
-	msg := &c.M.Msg
-	m, err := c.M.Store.MeetingByCode(ctx, community, code)
+	msg := c.msg
+	m, err := c.store.MeetingByCode(ctx, community, code)
 	switch {
 	case err != nil:
 		return fmt.Sprintf(msg.UnknownCodeF, code)
@@ -147,69 +175,18 @@ func (c *MeetingCommands) whyNot(ctx context.Context, community, openID, code st
 	return fmt.Sprintf(msg.NotInvitedF, code)
 }
 
-func (s *Meetings) listLines(invs []*models.Invitation) string {
+func (c *MeetingCommands) listLines(invs []*models.Invitation) string {
 	var lines []string
 	for _, x := range invs {
-		lines = append(lines, fmt.Sprintf(s.Msg.ListLineF, x.Meeting.Code, x.Meeting.Topic, s.When(x.Meeting.StartsAt),
-			s.Msg.AnswerNames[string(x.Invitee.Answer)]))
+		lines = append(lines, fmt.Sprintf(c.msg.ListLineF, x.Meeting.Code, x.Meeting.Topic, c.meetings.When(x.Meeting.StartsAt),
+			c.msg.AnswerNames[string(x.Invitee.Answer)]))
 	}
 	return strings.Join(lines, "\n")
 }
 
-// answerChange builds an answer's change and reply; nil change when the
-// answer is the one recorded already.
-func (s *Meetings) answerChange(ctx context.Context, inv *models.Invitation, accept bool, now time.Time) (*models.MeetingChange, string, error) {
-	m, me := inv.Meeting, *inv.Invitee
-	msg := &s.Msg
-	was := me.Answer
-	if (accept && (was == models.AnswerAccepted || was == models.AnswerWaitlisted)) || (!accept && was == models.AnswerDeclined) {
-		return nil, fmt.Sprintf(msg.AlreadyF, m.Code, msg.AnswerNames[string(was)]), nil
-	}
-	t := now.UTC()
-	me.AnsweredAt = &t
-	ch := &models.MeetingChange{Meeting: m, Invitees: []*models.MeetingInvitee{&me}}
-	if m.Capacity <= 0 {
-		ch.AnswerOnly = true
-		if accept {
-			me.Answer = models.AnswerAccepted
-			return ch, fmt.Sprintf(msg.AcceptedF, m.Code, m.Topic, s.When(m.StartsAt), m.Venue), nil
-		}
-		me.Answer = models.AnswerDeclined
-		return ch, fmt.Sprintf(msg.DeclinedF, m.Code, m.Topic), nil
-	}
-	// Seats are counted on what was read; the version guard makes a
-	// concurrent answer recompute this one.
-	ch.ExpectVersion = m.Version
-	ivs, err := s.Store.MeetingInvitees(ctx, m.ID)
-	if err != nil {
-		return nil, "", err
-	}
-	counts := models.CountAnswers(ivs)
-	if accept {
-		me.Answer = models.Seat(m.Capacity, counts[models.AnswerAccepted])
-		if me.Answer == models.AnswerWaitlisted {
-			return ch, fmt.Sprintf(msg.WaitlistedF, m.Code, m.Topic, counts[models.AnswerWaitlisted]+1), nil
-		}
-		return ch, fmt.Sprintf(msg.AcceptedF, m.Code, m.Topic, s.When(m.StartsAt), m.Venue), nil
-	}
-	me.Answer = models.AnswerDeclined
-	if was == models.AnswerAccepted {
-		if next := models.NextWaitlisted(ivs); next != nil {
-			p := *next
-			p.Answer = models.AnswerAccepted
-			ch.Invitees = append(ch.Invitees, &p)
-			text := fmt.Sprintf(msg.PromotedF, m.Code, m.Topic, s.When(m.StartsAt), m.Venue)
-			if _, err := s.queue(ctx, ch, "seat", []meetingPush{{iv: &p, text: text}}, s.cardData(m)); err != nil {
-				return nil, "", err
-			}
-		}
-	}
-	return ch, fmt.Sprintf(msg.DeclinedF, m.Code, m.Topic), nil
-}
-
 // organiser returns the sender when they may organise meetings (committee, admin).
 func (c *MeetingCommands) organiser(ctx context.Context, in Input) (*models.Staff, error) {
-	st, err := senderStaff(ctx, c.M.Store, in)
+	st, err := senderStaff(ctx, c.store, in)
 	if err != nil || st == nil {
 		return nil, err
 	}
@@ -221,13 +198,9 @@ func (c *MeetingCommands) organiser(ctx context.Context, in Input) (*models.Staf
 
 // call handles 开会 <范围> <时间> <地点> <议题>.
 func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw string, st *models.Staff) error {
-	s, msg := c.M, &c.M.Msg
+	msg := c.msg
 	fields := strings.Fields(width.Fold.String(raw))
-	if len(fields) > 0 && (fields[0] == "开会" || fields[0] == "召开会议") {
-		fields = fields[1:]
-	} else if len(fields) > 0 {
-		fields[0] = strings.TrimPrefix(strings.TrimPrefix(fields[0], "召开会议"), "开会")
-	}
+	fields = dropWord(fields, chat.MeetingCall...)
 	if len(fields) < 4 {
 		c.say(out, msg.CallUsage)
 		return nil
@@ -237,7 +210,7 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		c.say(out, msg.CallBadScope+"\n"+msg.CallUsage)
 		return nil
 	}
-	when, used, ok := parseWhen(fields[1:], in.Now, s.loc())
+	when, used, ok := parseWhen(fields[1:], in.Now, c.meetings.Location())
 	if !ok {
 		c.say(out, fmt.Sprintf(msg.CallBadTimeF, fields[1]))
 		return nil
@@ -251,11 +224,11 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		c.say(out, msg.CallPastTime)
 		return nil
 	}
-	req := MeetingRequest{CommunityID: in.Msg.CommunityID, Level: string(level), StartsAt: when, Venue: rest[0],
-		Topic: strings.Join(rest[1:], " "), Invitees: spec, Organiser: st.Ref(), OrganiserOpenID: in.Msg.OpenID}
-	ch, err := s.create(ctx, req)
+	req := ops.MeetingRequest{CommunityID: in.Msg.CommunityID, Level: string(level), StartsAt: when, Venue: rest[0],
+		Topic: strings.Join(rest[1:], " "), Invitees: spec, By: models.Actor{Kind: models.ActorStaff, Staff: st}}
+	ch, res, err := c.meetings.PlanCall(ctx, req)
 	if err != nil {
-		if errors.Is(err, ErrNoInvitees) {
+		if errors.Is(err, ops.ErrNoInvitees) {
 			c.say(out, msg.CallNobody)
 			return nil
 		}
@@ -265,12 +238,8 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		}
 		return err
 	}
-	res, err := s.invite(ctx, ch, ch.Invitees, msg.InviteHead, "")
-	if err != nil {
-		return err
-	}
 	m := ch.Meeting
-	c.say(out, fmt.Sprintf(msg.CallDoneF, m.Code, msg.LevelNames[string(m.Level)], m.Topic, s.When(m.StartsAt), m.Venue,
+	c.say(out, fmt.Sprintf(msg.CallDoneF, m.Code, msg.LevelNames[string(m.Level)], m.Topic, c.meetings.When(m.StartsAt), m.Venue,
 		len(ch.Invitees), res.Queued+res.Deferred, res.Unreachable))
 	out.Turn.Meetings = append(out.Turn.Meetings, ch)
 	return nil
@@ -279,9 +248,9 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 // meeting looks up a meeting by code; an unknown code is answered and
 // gives nil with no error.
 func (c *MeetingCommands) meeting(ctx context.Context, in Input, out *Output, code string) (*models.Meeting, error) {
-	m, err := c.M.Store.MeetingByCode(ctx, in.Msg.CommunityID, code)
+	m, err := c.store.MeetingByCode(ctx, in.Msg.CommunityID, code)
 	if models.ErrorCode(err) == models.ENOTFOUND {
-		c.say(out, fmt.Sprintf(c.M.Msg.UnknownCodeF, code))
+		c.say(out, fmt.Sprintf(c.msg.UnknownCodeF, code))
 		return nil, nil
 	}
 	return m, err
@@ -289,7 +258,7 @@ func (c *MeetingCommands) meeting(ctx context.Context, in Input, out *Output, co
 
 // show handles 会议 <编号>: counts for organisers, the card for invitees.
 func (c *MeetingCommands) show(ctx context.Context, in Input, out *Output, code string) error {
-	s, msg := c.M, &c.M.Msg
+	msg := c.msg
 	m, err := c.meeting(ctx, in, out, code)
 	if m == nil {
 		return err
@@ -298,25 +267,25 @@ func (c *MeetingCommands) show(ctx context.Context, in Input, out *Output, code 
 	if err != nil {
 		return err
 	}
-	ivs, err := s.Store.MeetingInvitees(ctx, m.ID)
+	ivs, err := c.store.MeetingInvitees(ctx, m.ID)
 	if err != nil {
 		return err
 	}
 	if st == nil {
 		for _, iv := range ivs {
 			if iv.OpenID == in.Msg.OpenID && m.Status != models.MeetingDraft {
-				c.say(out, s.card(m, "", "")+"\n"+msg.AnswerNames[string(iv.Answer)])
+				c.say(out, c.meetings.Card(m, "", "")+"\n"+msg.AnswerNames[string(iv.Answer)])
 				return nil
 			}
 		}
 		c.say(out, fmt.Sprintf(msg.UnknownCodeF, code))
 		return nil
 	}
-	v, err := s.view(ctx, m, ivs)
+	v, err := c.meetings.ViewOf(ctx, m, ivs)
 	if err != nil {
 		return err
 	}
-	c.say(out, fmt.Sprintf(msg.CountsF, m.Code, m.Topic, msg.StatusNames[string(m.Status)], s.When(m.StartsAt), m.Venue,
+	c.say(out, fmt.Sprintf(msg.CountsF, m.Code, m.Topic, msg.StatusNames[string(m.Status)], c.meetings.When(m.StartsAt), m.Venue,
 		len(ivs), v.Counts[models.AnswerAccepted], v.Counts[models.AnswerDeclined], v.Counts[models.AnswerWaitlisted],
 		v.Counts[models.AnswerPending], len(v.Unreachable)))
 	return nil
@@ -324,7 +293,7 @@ func (c *MeetingCommands) show(ctx context.Context, in Input, out *Output, code 
 
 // cancel handles 取消会议 <编号> <原因>.
 func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw, rest string) error {
-	s, msg := c.M, &c.M.Msg
+	msg := c.msg
 	st, err := c.organiser(ctx, in)
 	if err != nil {
 		return err
@@ -334,11 +303,7 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 		return nil
 	}
 	fields := strings.Fields(width.Fold.String(raw))
-	if len(fields) > 0 && fields[0] == "取消会议" {
-		fields = fields[1:]
-	} else if len(fields) > 0 {
-		fields[0] = strings.TrimPrefix(fields[0], "取消会议")
-	}
+	fields = dropWord(fields, chat.MeetingCancel)
 	if len(fields) < 2 {
 		c.say(out, msg.CancelUsage)
 		return nil
@@ -356,12 +321,15 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 		c.say(out, fmt.Sprintf(msg.NotChangeableF, code, msg.StatusNames[string(m.Status)]))
 		return nil
 	}
-	ivs, err := s.Store.MeetingInvitees(ctx, m.ID)
+	ivs, err := c.store.MeetingInvitees(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	ch := &models.MeetingChange{Meeting: m, ExpectVersion: m.Version}
-	res, err := s.cancel(ctx, m, ivs, ch, strings.Join(fields[1:], " "))
+	ch, res, err := c.meetings.PlanCancel(ctx, models.Actor{Kind: models.ActorStaff, Staff: st}, m, ivs, strings.Join(fields[1:], " "))
+	if errors.Is(err, ops.ErrReasonTooLong) {
+		c.say(out, c.sm.ReasonTooLong)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -377,20 +345,20 @@ var (
 
 // parseScope reads the meeting's scope: "3栋" / "3,4栋" (building level),
 // "小组g1" / "网格g1" (group level), "社区" (community level).
-func parseScope(s string) (models.MeetingLevel, InviteeSpec, bool) {
+func parseScope(s string) (models.MeetingLevel, ops.InviteeSpec, bool) {
 	s = strings.TrimSpace(s)
 	switch {
-	case s == "社区" || s == "全社区":
-		return models.MeetingCommunity, InviteeSpec{Community: true}, true
+	case slices.Contains(chat.ScopeCommunity, s):
+		return models.MeetingCommunity, ops.InviteeSpec{Community: true}, true
 	case buildingScope.MatchString(s):
-		return models.MeetingBuilding, InviteeSpec{Buildings: numbers.FindAllString(s, -1)}, true
+		return models.MeetingBuilding, ops.InviteeSpec{Buildings: numbers.FindAllString(s, -1)}, true
 	}
-	for _, p := range []string{"居民小组", "小组", "网格"} {
+	for _, p := range chat.ScopeGroup {
 		if g, ok := strings.CutPrefix(s, p); ok && g != "" {
-			return models.MeetingGroup, InviteeSpec{Grids: strings.FieldsFunc(g, func(r rune) bool { return r == ',' || r == '，' || r == '、' })}, true
+			return models.MeetingGroup, ops.InviteeSpec{Grids: strings.FieldsFunc(g, func(r rune) bool { return r == ',' || r == '，' || r == '、' })}, true
 		}
 	}
-	return "", InviteeSpec{}, false
+	return "", ops.InviteeSpec{}, false
 }
 
 var (
@@ -463,13 +431,33 @@ func parseWhenText(s string, now time.Time, loc *time.Location) (time.Time, bool
 }
 
 // InvitationsText lists a person's open invitations (the MEETINGS menu).
-func (s *Meetings) InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error) {
-	invs, err := s.Store.Invitations(ctx, communityID, openID, now)
+func (c *MeetingCommands) InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error) {
+	invs, err := c.store.Invitations(ctx, communityID, openID, now)
 	if err != nil {
 		return "", err
 	}
 	if len(invs) == 0 {
-		return s.Msg.NoInvitation, nil
+		return c.msg.NoInvitation, nil
 	}
-	return s.Msg.InvitationsHead + "\n" + s.listLines(invs) + "\n" + s.Msg.AnswerHint, nil
+	return c.msg.InvitationsHead + "\n" + c.listLines(invs) + "\n" + c.msg.AnswerHint, nil
+}
+
+// dropWord removes the command word from the first field ("开会" alone, or
+// glued to what follows: "开会3栋").
+func dropWord(fields []string, words ...string) []string {
+	if len(fields) == 0 {
+		return fields
+	}
+	for _, w := range words {
+		if fields[0] == w {
+			return fields[1:]
+		}
+	}
+	for _, w := range words {
+		if rest, ok := strings.CutPrefix(fields[0], w); ok {
+			fields[0] = rest
+			break
+		}
+	}
+	return fields
 }
