@@ -62,7 +62,10 @@ type App struct {
 	// calls (chat, admin API, Open311, console).
 	Appeals  *ops.Appeals
 	Meetings *ops.Meetings
-	StaffOps *ops.Staff
+	// Campaigns ask the residents (问需于民); Projects are community service projects.
+	Campaigns *ops.Campaigns
+	Projects  *ops.Projects
+	StaffOps  *ops.Staff
 	// Console is the committee's console at /console/.
 	Console *console.Console
 }
@@ -137,6 +140,8 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Catalog: a.Classifier.Catalog(),
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
 		Open311Intake: a.Appeals}
+	deps.Campaigns, deps.Projects = a.Campaigns, a.Projects
+	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}

@@ -112,6 +112,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "write the figures as JSON (the shape of GET /api/stats)")
 	asList := fs.Bool("list", false, "export the list itself (its appeals in the range) as CSV for Excel: UTF-8 with BOM, Chinese headers")
 	community := fs.String("community", "", "one community id (default: every community)")
+	campaign := fs.String("campaign", "", "a campaign's code (WX101) or id: print its report (问需 table) instead")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -120,6 +121,9 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *campaign != "" {
+		return printCampaignReport(ctx, e, cfg, db, *community, *campaign)
+	}
 	start, end, err := handlers.StatsRange(*from, *to, time.Now(), cfg.Location)
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))

@@ -34,6 +34,7 @@ const (
 	JobConversationExpiry = "CONVERSATION_EXPIRY"
 	JobDedupeCleanup      = "DEDUPE_CLEANUP"
 	JobCloseUnrated       = "CLOSE_UNRATED"
+	JobMonthlyTopic       = "MONTHLY_TOPIC" // 每月一题: 09:00 on the 1st
 )
 
 // JobOff as a job's schedule turns that job off (on this replica).
@@ -180,6 +181,7 @@ func DefaultJobs() map[string]string {
 		JobConversationExpiry: "0 */5 * * * *",
 		JobDedupeCleanup:      "0 17 3 * * *",
 		JobCloseUnrated:       "0 30 * * * *",
+		JobMonthlyTopic:       "0 0 9 1 * *",
 	}
 }
 

@@ -62,6 +62,7 @@ func TestLoadDefaults(t *testing.T) {
 					"CONVERSATION_EXPIRY": "0 */5 * * * *",
 					"DEDUPE_CLEANUP":      "0 17 3 * * *",
 					"CLOSE_UNRATED":       "0 30 * * * *",
+					"MONTHLY_TOPIC":       "0 0 9 1 * *",
 				}},
 				{"DeadlineReminders", c.DeadlineReminders, []time.Duration{24 * time.Hour}},
 				{"MeetingReminders", c.MeetingReminders, []time.Duration{24 * time.Hour, time.Hour}},

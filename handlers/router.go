@@ -41,6 +41,12 @@ type Deps struct {
 	Community string          // default community of the admin API; "" = the only one stored
 	Catalog   *triage.Catalog // Open311 services; nil = triage.Default()
 
+	// Campaigns, Projects and Topics serve /api/campaigns, /api/projects and
+	// /api/topics/monthly; each nil leaves its routes out.
+	Campaigns CampaignService
+	Projects  ProjectService
+	Topics    TopicService
+
 	// Open311Intake creates appeals from Open311 POST requests; nil (an
 	// explicit choice) leaves POST answering 501.
 	Open311Intake Open311Intake
@@ -142,6 +148,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	g.POST("/stakeholders", ma.createStakeholder)
 	g.PUT("/stakeholders/:id", ma.putStakeholder)
 	g.DELETE("/stakeholders/:id", ma.deleteStakeholder)
+
+	(&campaignsAPI{staffAPI: sa, campaigns: d.Campaigns, projects: d.Projects, topics: d.Topics}).register(g)
 
 	if d.Sim != nil {
 		d.Sim.register(r)

@@ -82,6 +82,8 @@ func Build(d Deps) (*Runner, error) {
 		r.Jobs[config.JobMeetingReminder] = &MeetingReminder{Source: d.Meetings, Outbox: d.Store,
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
+	r.Jobs[JobMonthlyTopic] = &MonthlyTopic{Store: d.Store, Recipients: d.Recipients, Communities: names,
+		Msg: messages.ZhCNCampaigns, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Window: cfg.RatingWindow,
 		Msg: messages.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
@@ -120,5 +122,6 @@ type Store interface {
 	DigestStore
 	ConversationStore
 	DedupeStore
+	TopicStore
 	Locker
 }
