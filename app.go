@@ -23,6 +23,7 @@ import (
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
+	"github.com/gongzhi/gongzhi/handlers/console"
 	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -65,6 +66,8 @@ type App struct {
 	Campaigns *ops.Campaigns
 	Projects  *ops.Projects
 	StaffOps  *ops.Staff
+	// Console is the committee's console at /console/.
+	Console *console.Console
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -142,6 +145,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
+	}
+	if err := a.setupConsole(&deps); err != nil {
+		return nil, err
 	}
 	// The menu is not essential to serving: a failure is logged, and
 	// `gongzhi menu sync` can set it later.
