@@ -5,6 +5,8 @@
 // of ours.
 package messages
 
+import "time"
+
 // Messages is the catalog of everything the bot says. Every user-facing
 // string lives here (zh-CN first); code refers to fields, never to literals,
 // so a wording change or a second language is one place. Fields ending in F
@@ -244,8 +246,16 @@ type PushMessages struct {
 	Digest              string // community, new, overdue, unrated
 	MeetingReminder     string // topic, start, venue
 	EscalatedPhrase     string // template "phrase" field: ≤ 5 characters
-	TimeLayout          string // deadlines and meeting times
+	TimeLayout          string // meeting times and template time fields
+	DueDateF            string // Go layout of deadlines said in a sentence (weekday appended)
+	Weekdays            [7]string
 	LevelNames          map[string]string
+}
+
+// Due says a deadline in a sentence as residents and staff read it
+// ("12月4日（周五）"): a date, never a clock time.
+func (m *PushMessages) Due(t time.Time, loc *time.Location) string {
+	return WithWeekday(t, loc, m.DueDateF, m.Weekdays)
 }
 
 // ZhCNPush is the simplified-Chinese push catalog.
@@ -259,6 +269,8 @@ var ZhCNPush = PushMessages{
 	MeetingReminder:     "【会议提醒】议事会议“%s”将于%s在%s召开，请准时参加。",
 	EscalatedPhrase:     "已上报",
 	TimeLayout:          "1月2日 15:04",
+	DueDateF:            "1月2日",
+	Weekdays:            [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
 	LevelNames:          map[string]string{"community": "社区", "street": "街镇部门", "district": "区级统筹"},
 }
 
