@@ -205,7 +205,16 @@ func (x *cmdCtx) bind(code string) error {
 	var be *ops.BindError
 	switch {
 	case err == nil:
-		x.say(sm.BoundF, s.Name, sm.RoleNames[string(s.Role)])
+		reply := fmt.Sprintf(sm.BoundF, s.Name, sm.RoleNames[string(s.Role)])
+		// The binding stands even if a hand-over fails; what was handed is said.
+		if handed, _ := x.c.appeals.HandOver(x.ctx, s); len(handed) > 0 {
+			refs := make([]string, len(handed))
+			for i, a := range handed {
+				refs[i] = a.Ref
+			}
+			reply += fmt.Sprintf(sm.HandedOverF, len(handed), strings.Join(refs, "、"))
+		}
+		x.say("%s", reply)
 	case !errors.As(err, &be):
 		return fmt.Errorf("bind: %w", err)
 	case errors.Is(err, models.ErrAlreadyBound):

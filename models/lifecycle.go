@@ -79,6 +79,22 @@ var lifecycle = map[Action]rule{
 	ActCloseUnrated:    {[]Status{StatusResolved}, StatusClosed, WhoSystem},
 }
 
+// Owner is who must act next on an appeal in status s: its handler (the
+// assignee, a committee placeholder after a return) while it waits or is
+// handled, the committee for a review, its author for a rating or a guided
+// matter (who may dispute it), and nobody once closed or withdrawn.
+func Owner(s Status) Who {
+	switch s {
+	case StatusReview:
+		return WhoCommittee
+	case StatusResolved, StatusGuided:
+		return WhoAuthor
+	case StatusClosed, StatusWithdrawn:
+		return 0
+	}
+	return WhoAssignee
+}
+
 // Allowed reports whether act may be taken from status s (by someone).
 func Allowed(s Status, act Action) bool {
 	r, ok := lifecycle[act]
@@ -266,6 +282,8 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 			return nil, Errorf(ECONFLICT, "appeal %s is %s, not private: reclassify it first", a.Ref, a.Kind)
 		}
 		next.Level, next.Assignee = LevelSelf, ""
+	case ActDisputePrivate:
+		next.Assignee = RolePlaceholder(RoleCommittee) // a review is the committee's to decide
 	case ActResolve:
 		t := now.UTC()
 		next.ResolvedAt = &t

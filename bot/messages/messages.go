@@ -338,6 +338,18 @@ type StaffMessages struct {
 	PushClosedUnratedF     string // ref, topic
 	NoPlace                string
 	Handler                string // how a resident reads an unnamed handler
+
+	// A revision told to the resident: the head, then one clause per change, then the reason.
+	PushRevisedF    string // ref, topic, the changes (joined by "；"), reason
+	RevisedKindF    string // kind name, level name
+	RevisedGuided   string // a private matter: pointed to self-help
+	RevisedHandlerF string // handler name
+	RevisedDueF     string // new deadline
+	RevisedSep      string
+	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
+	HandedOverF     string // count, refs: added to the bind reply
+	PushReviewF     string // ref, topic, reason, ref: to the committee when a resident disputes "private"
+	ReviewOwnerName string // who owns a review, as the resident reads it
 }
 
 // ZhCNStaff is the simplified-Chinese staff catalog.
@@ -405,6 +417,17 @@ var ZhCNStaff = StaffMessages{
 	PushClosedUnratedF:     "您的诉求 %s（%s）办结后未收到评价，已关闭（记为未评价）。如问题仍在，请重新反映。",
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
+
+	PushRevisedF:    "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复\"我的诉求\"查看，或直接留言。",
+	RevisedKindF:    "已重新分类为%s（%s办理）",
+	RevisedGuided:   "按私事处理，请按指引自行办理；如不同意，回复\"不是私事\"申请复核",
+	RevisedHandlerF: "改由%s办理",
+	RevisedDueF:     "办结时限调整为%s前",
+	RevisedSep:      "；",
+	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
+	HandedOverF:     "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复\"我的任务\"查看，\"接单 编号\"接单。",
+	PushReviewF:     "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复\"改类 %s 小事|大事 原因\"重新派单，或在管理后台维持私事并说明理由。",
+	ReviewOwnerName: "社区两委",
 }
 
 // MeetingMessages is the part of the catalog about consultation meetings:
