@@ -95,12 +95,18 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 	return ch, nil
 }
 
-// PlanResolve marks the appeal resolved; the author is asked to rate it and
+// PlanResolve marks the appeal resolved (accepting the task first when it
+// was not yet: both steps are recorded); the author is asked to rate it and
 // the followers are told.
 func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, error) {
 	ch, err := s.load(ctx, r.Community, r.Ref)
 	if err != nil {
 		return nil, err
+	}
+	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
+		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.apply(ch, models.Step{Action: models.ActResolve}, r.Actor, r.Note); err != nil {
 		return nil, err
