@@ -61,7 +61,10 @@ type App struct {
 	// calls (chat, admin API, Open311, console).
 	Appeals  *ops.Appeals
 	Meetings *ops.Meetings
-	StaffOps *ops.Staff
+	// Campaigns ask the residents (问需于民); Projects are community service projects.
+	Campaigns *ops.Campaigns
+	Projects  *ops.Projects
+	StaffOps  *ops.Staff
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -127,13 +130,16 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		return nil, err
 	}
 	a.Webhook = &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
-		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: messages.ZhCN.Failure}
+		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: messages.ZhCN.Failure,
+		Nonces: a.Store}
 	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Webhook: a.Webhook, AdminToken: cfg.AdminToken, Now: now,
 		Location: cfg.Location, Store: a.Store, Keys: a.Store, Stakeholders: a.Store, FailedPushes: a.Store,
 		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Learned: a.Store, Community: cfg.Communities[0].ID,
-		Catalog: a.Classifier.Catalog(),
+		Catalog: a.Classifier.Catalog(), PublicURL: cfg.PublicURL,
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
 		Open311Intake: a.Appeals}
+	deps.Campaigns, deps.Projects = a.Campaigns, a.Projects
+	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}

@@ -28,8 +28,10 @@ func (a *App) setupOps(notify func()) error {
 		Notify: notify}); err != nil {
 		return err
 	}
-	a.StaffOps, err = ops.NewStaff(ops.StaffConfig{Store: a.Store, Now: a.Now, InviteTTL: cfg.InviteTTL})
-	return err
+	if a.StaffOps, err = ops.NewStaff(ops.StaffConfig{Store: a.Store, Now: a.Now, InviteTTL: cfg.InviteTTL}); err != nil {
+		return err
+	}
+	return a.setupCampaigns(notify)
 }
 
 // setupChat builds the chat: the staff and meeting commands, the engine
@@ -46,12 +48,14 @@ func (a *App) setupChat(pusher bot.Pusher) error {
 		return err
 	}
 	if a.Engine, err = bot.NewEngine(bot.EngineConfig{Reader: a.Store, Classifier: a.Classifier, Appeals: a.Appeals,
-		Commands: []bot.CommandHandler{staff, meetings}, Invitations: meetings,
+		// 报名 <项目编号> after the meeting commands: "报名 YS101" answers a meeting.
+		Commands: []bot.CommandHandler{staff, meetings, &bot.ProjectCommands{P: a.Projects}}, Invitations: meetings,
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow,
 		// Residents' answers and committee corrections, read back by every replica.
 		Knowledge: a.Store}); err != nil {
 		return err
 	}
+	a.Engine.After = append(a.Engine.After, &bot.CampaignAnswers{C: a.Campaigns})
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: a.Log,
 		Now: a.Now, ConversationTTL: cfg.ConversationTTL}
 	return nil

@@ -217,9 +217,13 @@ func benchText(openID, content string, msgID int64) string {
 // groups is the store's GroupStats (nil for the bare server).
 func runWebhookBench(b *testing.B, target string, groups func() (int64, int64, int64), body func(n int64) string) {
 	b.Helper()
-	ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), "424242"
-	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wx.Signature(sandboxToken, ts, nonce)}}
-	u := target + "?" + q.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	// A fresh nonce per request, as WeChat sends: a signed triple carries one body.
+	signed := func(n int64) string {
+		nonce := strconv.FormatInt(n, 10)
+		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wx.Signature(sandboxToken, ts, nonce)}}
+		return target + "?" + q.Encode()
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4 * benchClients, MaxConnsPerHost: 4 * benchClients}}
 	var next atomic.Int64
 	next.Store(time.Now().UnixNano() % 1_000_000_000 * 1000) // MsgIds never seen by this database
@@ -235,7 +239,7 @@ func runWebhookBench(b *testing.B, target string, groups func() (int64, int64, i
 		for pb.Next() {
 			n := next.Add(1)
 			t0 := time.Now()
-			resp, err := client.Post(u, "text/xml", bytes.NewBufferString(body(n)))
+			resp, err := client.Post(signed(n), "text/xml", bytes.NewBufferString(body(n)))
 			if err != nil {
 				b.Error(err)
 				return

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,45 +30,15 @@ const (
 	faultSecret = "0123456789abcdef0123456789abcdef"
 )
 
-// binary is the service compiled once for every fault test of the run.
-var binary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// buildBinary compiles the service once per test run (the fault tests share
-// it) into a folder removed by TestMain. The fault tests run one after the
-// other: each times real processes, and side by side they starve each other.
+// buildBinary compiles the service once per test into its temp folder.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	binary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "gongzhi-faults-")
-		if err != nil {
-			binary.err = err
-			return
-		}
-		binDir = dir
-		binary.path = filepath.Join(dir, "gongzhi")
-		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
-			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binary.err != nil {
-		t.Fatal(binary.err)
+	bin := filepath.Join(t.TempDir(), "gongzhi")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binary.path
-}
-
-// binDir holds the shared binary; TestMain removes it.
-var binDir string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
-	os.Exit(code)
+	return bin
 }
 
 // service is one running gongzhi process.

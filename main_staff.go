@@ -110,6 +110,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "end (exclusive): a day or RFC 3339 time; default now")
 	asCSV := fs.Bool("csv", false, "write CSV rows (figure,key,value) instead of JSON")
 	community := fs.String("community", "", "one community id (default: every community)")
+	campaign := fs.String("campaign", "", "a campaign's code (WX101) or id: print its report (问需 table) instead")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -118,6 +119,9 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *campaign != "" {
+		return printCampaignReport(ctx, e, cfg, db, *community, *campaign)
+	}
 	start, end, err := handlers.StatsRange(*from, *to, time.Now(), cfg.Location)
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))

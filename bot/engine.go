@@ -124,6 +124,15 @@ type Engine struct {
 	// taught (residents' answers, committee corrections) and gathers more.
 	// nil: the catalog alone.
 	Knowledge KnowledgeSource
+	// After are run, in order, on every step's output before it is
+	// committed (campaign answers: CampaignAnswers).
+	After []StepHook
+}
+
+// StepHook adds to a step's output what follows from it (a new appeal that
+// answers a campaign); it may read, and writes only through out.Turn.
+type StepHook interface {
+	AfterStep(ctx context.Context, in Input, out *Output) error
 }
 
 // EngineConfig is what NewEngine needs.
@@ -194,7 +203,13 @@ func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	return s.finish(), nil
+	out := s.finish()
+	for _, h := range e.After {
+		if err := h.AfterStep(ctx, in, &out); err != nil {
+			return Output{}, fmt.Errorf("after step: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func (e *Engine) loc() *time.Location {

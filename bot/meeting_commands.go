@@ -167,9 +167,12 @@ func (c *MeetingCommands) answer(ctx context.Context, in Input, out *Output, cod
 func (c *MeetingCommands) whyNot(ctx context.Context, community, openID, code string, now time.Time) string {
 	msg := c.msg
 	m, err := c.store.MeetingByCode(ctx, community, code)
+	if err != nil || !c.invited(ctx, m, openID) {
+		// Whether the code exists, and its meeting's state, is the
+		// invitees' business: anyone else learns nothing from a guess.
+		return fmt.Sprintf(msg.NotYoursF, code)
+	}
 	switch {
-	case err != nil:
-		return fmt.Sprintf(msg.UnknownCodeF, code)
 	case m.Status == models.MeetingCancelled:
 		return fmt.Sprintf(msg.CancelledMeetF, code)
 	case m.Status == models.MeetingHeld || !m.StartsAt.After(now):
@@ -178,6 +181,21 @@ func (c *MeetingCommands) whyNot(ctx context.Context, community, openID, code st
 		return fmt.Sprintf(msg.UnknownCodeF, code)
 	}
 	return fmt.Sprintf(msg.NotInvitedF, code)
+}
+
+// invited reports whether openID is on the meeting's list (false when it
+// cannot be read: then nothing is told).
+func (c *MeetingCommands) invited(ctx context.Context, m *models.Meeting, openID string) bool {
+	ivs, err := c.store.MeetingInvitees(ctx, m.ID)
+	if err != nil {
+		return false
+	}
+	for _, iv := range ivs {
+		if iv.OpenID == openID {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *MeetingCommands) listLines(invs []*models.Invitation) string {
@@ -226,6 +244,10 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 	}
 	if !when.After(in.Now) {
 		c.say(out, msg.CallPastTime)
+		return nil
+	}
+	if models.CheckMeetingStart(when, in.Now) != nil { // past a year ahead
+		c.say(out, msg.CallTooFar)
 		return nil
 	}
 	rest = typed[len(typed)-len(rest):] // venue and topic as typed, punctuation kept

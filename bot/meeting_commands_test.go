@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ var cst = time.FixedZone("CST", 8*3600)
 func TestMeetingCommands(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.MeetingCode = sequentialCodes()
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
 		clock := func() time.Time { return now }
@@ -70,8 +72,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"accept without a code", "o-a", "参加", true, "已登记您参加会议 YS101"},
 			{"accept again", "o-a", "参加 YS101", true, "已回复过"},
 			{"full: waitlisted", "o-b", "参加ys101", true, "候补第1位"},
-			{"unknown code", "o-b", "参加 YS999", true, "没有找到编号为 YS999"},
-			{"not invited", "o-c", "参加 YS101", true, "邀请名单里没有您"},
+			{"unknown code", "o-b", "参加 YS999", true, "没有找到邀请您的会议 YS999"},
+			{"not invited", "o-c", "参加 YS101", true, "没有找到邀请您的会议 YS101"},
 			{"nothing pending", "o-c", "不参加", true, "目前没有邀请您"},
 			{"decline frees the seat", "o-a", "不参加 YS101", true, "已登记您不参加"},
 			{"the invitee's view", "o-b", "会议 YS101", true, "参加"},
@@ -81,6 +83,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"call: past", "o-boss", "开会 3栋 11月1日19:00 架空层 议题", true, "已经过去"},
 			{"call: nobody", "o-boss", "开会 9栋 明天19点 架空层 议题", true, "找不到可以邀请的人"},
 			{"call: bad grid", "o-boss", "开会 小组g9 明天19点 架空层 议题", true, "开会 范围"},
+			{"call more than a year ahead", "o-boss", "开会 网格g1 2028-01-01 19:00 社区会议室 电梯加装", true, "一年以内"},
+			{"call in year 9999", "o-boss", "开会 网格g1 9999-12-31 23:59 社区会议室 电梯加装", true, "一年以内"},
 			{"call", "o-boss", "开会 网格g1 11月28日 下午7点半 社区会议室 电梯加装", true, "已发起会议 YS102"},
 			{"cancel: resident", "o-a", "取消会议 YS102 下雨", true, "只有社区两委成员"},
 			{"cancel: no reason", "o-boss", "取消会议 YS102", true, "取消会议 编号 原因"},
@@ -131,3 +135,10 @@ func TestMeetingCommands(t *testing.T) {
 
 // admin is the admin API's actor.
 var admin = models.Actor{Kind: models.ActorAdmin}
+
+// sequentialCodes makes meeting codes YS101, YS102, … so that the tables
+// can name them (production codes are random).
+func sequentialCodes() func() string {
+	n := 100
+	return func() string { n++; return fmt.Sprintf("YS%d", n) }
+}

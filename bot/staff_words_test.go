@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,20 +150,21 @@ func TestMeetingWordsAsPeopleWriteThem(t *testing.T) {
 			t.Errorf("menu before any meeting = %q", r)
 		}
 		r := w.say("committee", "开会 3栋 11月28日19:00 3栋架空层 加装监控，大家怎么看？")
-		if !strings.Contains(r, "已发起会议 YS101") {
+		code := regexp.MustCompile(`已发起会议 (YS[0-9]+)`).FindStringSubmatch(r)
+		if code == nil {
 			t.Fatalf("开会 = %q", r)
 		}
 		if ps := w.pushesTo("resident"); len(ps) == 0 || !strings.Contains(ps[len(ps)-1], "加装监控，大家怎么看？") {
 			t.Errorf("invitation %q; want the topic as written", ps)
 		}
-		if r := w.say("resident", "不参加 YS101"); !strings.Contains(r, "不参加") {
+		if r := w.say("resident", "不参加 "+code[1]); !strings.Contains(r, "不参加") {
 			t.Fatalf("不参加 = %q", r)
 		}
-		r = w.say("committee", "会议 YS101")
+		r = w.say("committee", "会议 "+code[1])
 		if !strings.Contains(r, "参加0，不参加1") || !strings.Contains(r, "· 居民（未留姓名）：不参加") {
-			t.Errorf("会议 YS101 = %q; want counts and each invitee's answer", r)
+			t.Errorf("会议 <code> = %q; want counts and each invitee's answer", r)
 		}
-		if r := w.click("committee", KeyMeetings); !strings.Contains(r, "您发起的议事会议") || !strings.Contains(r, "YS101") {
+		if r := w.click("committee", KeyMeetings); !strings.Contains(r, "您发起的议事会议") || !strings.Contains(r, code[1]) {
 			t.Errorf("organiser's menu = %q; want their meeting", r)
 		}
 		if r := w.click("worker-g1", KeyMeetings); strings.Contains(r, "您发起的") {

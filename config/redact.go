@@ -70,6 +70,8 @@ func (c *Config) Redacted() map[string]any {
 		"metoo_window":              c.MeTooWindow.String(),
 		"rating_window":             c.RatingWindow.String(),
 		"meeting_remind_undecided":  c.MeetingRemindUndecided,
+		"public_url":                c.PublicURL,
+		"retention_days":            c.RetentionDays,
 		"communities":               communities,
 	}
 }

@@ -55,6 +55,9 @@ type adminAPI struct {
 	now   func() time.Time
 	loc   *time.Location
 	log   *slog.Logger
+	// communityOf picks the request's community (staffAPI.communityOf);
+	// nil lists every community's appeals (a store without communities).
+	communityOf func(*gin.Context) (string, error)
 }
 
 // appealJSON is the contract's shape of an appeal in the admin API.
@@ -97,6 +100,14 @@ func (a *adminAPI) appealOut(ap *models.Appeal) appealJSON {
 
 func (a *adminAPI) listAppeals(c *gin.Context) {
 	f := models.AppealFilter{CommunityID: c.Query("community"), Now: a.now()}
+	if a.communityOf != nil { // a default, a check that it exists, or the question which
+		id, err := a.communityOf(c)
+		if err != nil {
+			writeError(c, a.log, err)
+			return
+		}
+		f.CommunityID = id
+	}
 	if v := c.Query("kind"); v != "" {
 		k, err := models.ParseKind(v)
 		if err != nil {

@@ -53,6 +53,10 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 			writeError(c, a.log, models.Errorf(models.EINVALID, "due_at %q: want RFC 3339 with a zone, e.g. 2026-12-01T18:00:00+08:00", *in.DueAt))
 			return
 		}
+		if err := models.CheckDeadline(t, a.now()); err != nil {
+			writeError(c, a.log, err)
+			return
+		}
 		rev.DueAt = &t
 	}
 	rev.Assignee = in.Assignee

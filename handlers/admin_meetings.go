@@ -89,6 +89,15 @@ func parseTime(field, s string) (time.Time, error) {
 	return t, nil
 }
 
+// parseStart reads a meeting's starts_at and checks its range.
+func parseStart(s string, now time.Time) (time.Time, error) {
+	t, err := parseTime("starts_at", s)
+	if err != nil {
+		return t, err
+	}
+	return t, models.CheckMeetingStart(t, now)
+}
+
 type createMeetingBody struct {
 	Topic string `json:"topic"`
 	Level string `json:"level"`
@@ -111,7 +120,7 @@ func (a *meetingsAPI) create(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	at, capacity, err := b.parse()
+	at, capacity, err := b.parse(a.now())
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -211,7 +220,7 @@ func (a *meetingsAPI) patch(c *gin.Context) {
 	}
 	ch := ops.Rescheduling{Venue: b.Venue, Reason: b.Reason}
 	if b.StartsAt != nil {
-		t, err := parseTime("starts_at", *b.StartsAt)
+		t, err := parseStart(*b.StartsAt, a.now())
 		if err != nil {
 			writeError(c, a.log, err)
 			return
@@ -280,7 +289,7 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	at, capacity, err := b.parse()
+	at, capacity, err := b.parse(a.now())
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -301,8 +310,8 @@ type schedule struct {
 }
 
 // parse checks the start time and the capacity (0 for no limit).
-func (sc schedule) parse() (time.Time, int, error) {
-	at, err := parseTime("starts_at", sc.StartsAt)
+func (sc schedule) parse(now time.Time) (time.Time, int, error) {
+	at, err := parseStart(sc.StartsAt, now)
 	if err != nil {
 		return time.Time{}, 0, err
 	}

@@ -74,8 +74,8 @@ func decode(c *gin.Context, dst any) error {
 			return models.Errorf(models.EINVALID, "request body is empty: want a JSON object")
 		case errors.As(err, &syn):
 			return models.Errorf(models.EINVALID, "request body is not valid JSON (at byte %d)", syn.Offset)
-		case errors.As(err, &typ):
-			return models.Errorf(models.EINVALID, "field %s: want %s", typ.Field, typ.Type)
+		case errors.As(err, &typ) && typ.Field != "":
+			return models.Errorf(models.EINVALID, "field %s: want %s", typ.Field, jsonKind(typ.Type))
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return models.Errorf(models.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
 		}

@@ -42,6 +42,10 @@ const (
 	sampleToken   = "spamtest"
 	sampleAESKey  = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	sampleAppID   = "wx2c2769f8efd9abc2"
+	// plainAppID is a second account of the same community without an AES
+	// key: an account with a key refuses plaintext, so plaintext tests go
+	// to /wechat/{plainAppID}.
+	plainAppID = "wxplaintext0000001"
 )
 
 func TestMain(m *testing.M) {
@@ -179,6 +183,8 @@ type harnessOpts struct {
 	WrapStore func(models.Store) models.Store
 	// Replicas is how many webhook servers share the database (default 1).
 	Replicas int
+	// MaxInFlight is the webhook's bound on bodies in flight (0: its default).
+	MaxInFlight int
 	// Quiet sends logs nowhere instead of the checked buffer and records no
 	// calls (fuzzing and benchmarks, where both would grow without bound).
 	Quiet bool
@@ -202,6 +208,9 @@ type harness struct {
 	Rec      *recorder   // replica 0's
 	Recs     []*recorder // every replica's
 	nonce    *atomic.Int64
+	// plainPath is where plaintext requests go: "" (/wechat) when the
+	// default account has no AES key, else the plaintext account's path.
+	plainPath string
 
 	secrets *secretSet // openids and texts sent: never to appear in logs
 }
@@ -256,7 +265,14 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 	wx.SetHTTPClient(&http.Client{Timeout: 5 * time.Second, Transport: wxfake.RewriteTransport(base, nil)})
 
 	h.Account = wx.AccountConfig{AppID: o.AppID, AppSecret: testSecret, Token: o.Token, AESKey: o.AESKey, CommunityID: testCommunity}
-	accounts := wx.NewAccounts(wx.NewAccount(h.Account, wx.NewMemoryCache()))
+	list := []*wx.Account{wx.NewAccount(h.Account, wx.NewMemoryCache())}
+	if o.AESKey != "" {
+		h.plainPath = "/wechat/" + plainAppID
+		plainCfg := h.Account
+		plainCfg.AppID, plainCfg.AESKey = plainAppID, ""
+		list = append(list, wx.NewAccount(plainCfg, wx.NewMemoryCache()))
+	}
+	accounts := wx.NewAccounts(list...)
 	var st models.Store = db
 	if o.WrapStore != nil {
 		st = o.WrapStore(st)
@@ -284,7 +300,8 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		}
 		m := handlers.NewMetrics()
 		wh := &handlers.Webhook{Accounts: accounts, Handler: mh, Pusher: accounts, Log: log, Metrics: m,
-			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: messages.ZhCN.Failure}
+			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: messages.ZhCN.Failure,
+			Nonces: db, MaxInFlight: o.MaxInFlight}
 		router := mustRouter(t, testDeps(t, db, wh, m, log, o.AdminToken, h.Clock.Now, loc))
 		srv := httptest.NewServer(router)
 		t.Cleanup(srv.Close)
@@ -395,7 +412,7 @@ type request struct {
 // plain builds a plaintext-mode POST of msg, signed now.
 func (h *harness) plain(msg string) request {
 	h.remember(msg)
-	return request{Method: http.MethodPost, Query: h.signedQuery(h.Clock.Now()), Body: []byte(msg)}
+	return request{Method: http.MethodPost, Path: h.plainPath, Query: h.signedQuery(h.Clock.Now()), Body: []byte(msg)}
 }
 
 // safe builds a safe-mode POST of msg, encrypted by the tests' own crypto.

@@ -45,13 +45,14 @@ func TestHealthAndReadiness(t *testing.T) {
 // requests.
 func TestMetrics(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{AdminToken: "metrics-admin-token"})
-	r := h.plain(textMsg("oMetricsSender0000000001", "小区门口的路灯不亮", 9001))
+	// Safe mode: the default account has an AES key, so it is served at /wechat.
+	r := h.safe(textMsg("oMetricsSender0000000001", "小区门口的路灯不亮", 9001))
 	for range 2 { // a message and its retry
 		if status, _ := h.do(r); status != http.StatusOK {
 			t.Fatalf("status %d", status)
 		}
 	}
-	bad := h.plain(textMsg("oMetricsSender0000000001", "签名错了", 9002))
+	bad := h.safe(textMsg("oMetricsSender0000000001", "签名错了", 9002))
 	bad.Query.Set("signature", "0000000000000000000000000000000000000000")
 	if status, _ := h.do(bad); status != http.StatusForbidden {
 		t.Fatalf("bad signature: status %d", status)

@@ -28,6 +28,9 @@ type Deps struct {
 	AdminToken string // "" refuses every admin call
 	Now        func() time.Time
 	Location   *time.Location
+	// PublicURL is the service's public base URL (config.PublicURL), for
+	// Open311 discovery; "" answers a relative URL. Never the Host header.
+	PublicURL string
 
 	Store        StaffStore       // appeals, staff, grids, departments, stats, Open311 reads
 	Keys         APIKeyStore      // Open311 keys
@@ -40,6 +43,12 @@ type Deps struct {
 
 	Community string          // default community of the admin API; "" = the only one stored
 	Catalog   *triage.Catalog // Open311 services; nil = triage.Default()
+
+	// Campaigns, Projects and Topics serve /api/campaigns, /api/projects and
+	// /api/topics/monthly; each nil leaves its routes out.
+	Campaigns CampaignService
+	Projects  ProjectService
+	Topics    TopicService
 
 	// Open311Intake creates appeals from Open311 POST requests; nil (an
 	// explicit choice) leaves POST answering 501.
@@ -107,6 +116,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	api := &adminAPI{store: d.Store, now: d.Now, loc: d.Location, log: d.Log}
 	g := r.Group("/api", bearerAuth(d.AdminToken))
 	sa := &staffAPI{adminAPI: api, db: d.Store, ops: d.Staff, appeals: d.Appeals, community: d.Community}
+	api.communityOf = sa.communityOf
+	if is, ok := d.Store.(InviteStore); ok {
+		g.DELETE("/staff/invites/:code", sa.revokeInvite(is))
+	}
 	g.GET("/appeals", api.listAppeals)
 	g.GET("/appeals/:ref", sa.getAppeal)
 	g.POST("/staff/invites", sa.createInvite)
@@ -124,7 +137,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	g.GET("/learned", la.list)
 	g.DELETE("/learned/:phrase", la.forget)
 
-	o := &Open311{Store: d.Store, Catalog: cat, Location: d.Location, Now: d.Now, Log: d.Log, Keys: d.Keys, Intake: d.Open311Intake}
+	o := &Open311{Store: d.Store, Catalog: cat, Location: d.Location, Now: d.Now, Log: d.Log, Keys: d.Keys, Intake: d.Open311Intake,
+		PublicURL: d.PublicURL}
 	o.register(r)
 
 	ma := &meetingsAPI{staffAPI: sa, svc: d.Meetings, dir: d.Stakeholders}
@@ -139,6 +153,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	g.POST("/stakeholders", ma.createStakeholder)
 	g.PUT("/stakeholders/:id", ma.putStakeholder)
 	g.DELETE("/stakeholders/:id", ma.deleteStakeholder)
+
+	(&campaignsAPI{staffAPI: sa, campaigns: d.Campaigns, projects: d.Projects, topics: d.Topics}).register(g)
 
 	if d.Sim != nil {
 		d.Sim.register(r)

@@ -319,11 +319,11 @@ func TestPatchAppeal(t *testing.T) {
 			})
 		}
 		out := e.mustCall("PATCH", path, map[string]any{"kind": "major", "level": "street", "assignee": "o-liaison",
-			"due_at": "2026-11-27T18:00:00+08:00", "reason": "属于社保，转街道"}, 200)
+			"due_at": "2026-12-07T18:00:00+08:00", "reason": "属于社保，转街道"}, 200)
 		ap := out["appeal"].(map[string]any)
 		evs := out["events"].([]any)
 		if ap["kind"] != "major" || ap["level"] != "street" || ap["assignee"] != l.Ref() || ap["status"] != "assigned" ||
-			ap["due_at"] != "2026-11-27T18:00:00+08:00" || len(evs) != 4 {
+			ap["due_at"] != "2026-12-07T18:00:00+08:00" || len(evs) != 4 {
 			t.Fatalf("after PATCH: %v, %d events", ap, len(evs))
 		}
 		for i, want := range []string{"reclassify", "assign", "set_deadline"} {

@@ -78,10 +78,13 @@ func Build(d Deps) (*Runner, error) {
 		Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[config.JobConversationExpiry] = &ConversationExpiry{Store: d.Store, Now: d.Now}
 	r.Jobs[config.JobDedupeCleanup] = &DedupeCleanup{Store: d.Store, TTL: cfg.DedupeTTL, Now: d.Now}
+	r.Jobs[config.JobRetentionPurge] = &RetentionPurge{Store: d.Store, Retention: cfg.Retention(), ReplayWindow: cfg.ClockSkew, Now: d.Now}
 	if d.Meetings != nil {
 		r.Jobs[config.JobMeetingReminder] = &MeetingReminder{Source: d.Meetings, Outbox: d.Store,
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
+	r.Jobs[JobMonthlyTopic] = &MonthlyTopic{Store: d.Store, Recipients: d.Recipients, Communities: names,
+		Msg: messages.ZhCNCampaigns, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Window: cfg.RatingWindow,
 		Msg: messages.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
@@ -120,5 +123,7 @@ type Store interface {
 	DigestStore
 	ConversationStore
 	DedupeStore
+	RetentionStore
+	TopicStore
 	Locker
 }

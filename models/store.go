@@ -40,6 +40,11 @@ type Turn struct {
 	// meetings called by chat); see MeetingChange.
 	Meetings []*MeetingChange
 
+	// CampaignAnswers link this turn's appeals (new or followed) to the
+	// campaigns they answer; Volunteers sign residents up for projects or
+	// withdraw them (campaign.go, project.go).
+	CampaignAnswers []*CampaignAnswer
+	Volunteers      []*ProjectVolunteer
 	// LearningVotes are residents' answers to the kind question, cast when
 	// their appeal is submitted (learning a community's own words).
 	LearningVotes []*LearningVote

@@ -122,7 +122,7 @@ var ZhCN = Messages{
 		"下方菜单：我要反映、我的诉求、更多（议事会议、帮助）。回复\"帮助\"查看全部功能。",
 	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片、位置都可以）\n" +
 		"2. 回复\"我的诉求\"查看办理进度，发诉求编号查看详情\n3. 回复\"修改地址\"更改住址\n" +
-		"4. 回复\"取消\"退出当前操作\n也可以点下方菜单\"我要反映\"\"我的诉求\"。",
+		"4. 回复\"报名 项目编号\"（如：报名 XM101）当社区项目志愿者\n5. 回复\"取消\"退出当前操作\n也可以点下方菜单\"我要反映\"\"我的诉求\"。",
 	Cancelled:       "已取消，刚才的内容没有提交。有问题随时再发给我们。",
 	NothingToCancel: "当前没有进行中的操作。直接描述问题即可反映诉求，回复\"帮助\"查看功能。",
 	Unsupported:     "暂时无法识别这类消息。请用文字或语音描述您的问题，回复\"帮助\"查看功能。",
@@ -475,6 +475,7 @@ type MeetingMessages struct {
 	NoInvitation    string
 	UnknownCodeF    string // code
 	NotInvitedF     string // code
+	NotYoursF       string // code: unknown, or not this person's (nothing more is told)
 	CancelledMeetF  string // code
 	OverMeetingF    string // code
 	InvitationsHead string
@@ -486,6 +487,7 @@ type MeetingMessages struct {
 	CallBadScope    string
 	CallBadTimeF    string // what was typed
 	CallPastTime    string
+	CallTooFar      string
 	CallNobody      string
 	CallDoneF       string // code, level, topic, time, venue, invitees, queued, unreachable
 	CountsF         string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
@@ -525,6 +527,7 @@ var ZhCNMeetings = MeetingMessages{
 	NoInvitation:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
 	UnknownCodeF:    "没有找到编号为 %s 的会议，请核对邀请里的会议编号。",
 	NotInvitedF:     "会议 %s 的邀请名单里没有您。如想参加，请联系社区居委会。",
+	NotYoursF:       "没有找到邀请您的会议 %s。请核对邀请里的会议编号；如想参加，请联系社区居委会。",
 	CancelledMeetF:  "会议 %s 已取消，不需要回复。",
 	OverMeetingF:    "会议 %s 已经开始或结束，不能再回复了。",
 	InvitationsHead: "邀请您参加的议事会议：",
@@ -544,6 +547,7 @@ var ZhCNMeetings = MeetingMessages{
 	CallBadScope:    "没看懂会议范围。请写\"3栋\"（可写多栋，如3,4栋）、\"小组g1\"或\"社区\"。",
 	CallBadTimeF:    "没看懂会议时间\"%s\"。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
 	CallPastTime:    "会议时间已经过去了，请换一个以后的时间。",
+	CallTooFar:      "会议时间太远了，请定在一年以内。",
 	CallNobody:      "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
 	CallDoneF:       "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复\"会议 %[1]s\"查看回复情况。",
 	CountsF:         "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",

@@ -161,6 +161,8 @@ func (s *Meetings) create(ctx context.Context, r MeetingRequest) (*models.Meetin
 		return nil, models.Errorf(models.EINVALID, "starts_at: want an RFC 3339 time with a zone")
 	case !r.StartsAt.After(now):
 		return nil, ErrMeetingPast
+	case models.CheckMeetingStart(r.StartsAt, now) != nil: // more than a year ahead
+		return nil, models.CheckMeetingStart(r.StartsAt, now)
 	case r.Capacity < 0:
 		return nil, models.Errorf(models.EINVALID, "capacity: want a positive number of seats, or leave it out for no limit")
 	}

@@ -24,76 +24,47 @@ type meetingPush struct {
 	text string
 }
 
-// queue plans the pushes of tag for the invitees: customer-service messages
-// to those who wrote within 48 hours, templates to the rest while the
-// day's quota lasts, later days after that; invitations that could only go
-// out after the meeting starts are not queued, and the invitee is marked
-// unreachable.
+// queue plans the pushes of tag for the invitees with pushPlan (customer-
+// service messages inside the window, templates within the day's quota,
+// later days after that); invitations that could only go out after the
+// meeting starts are not queued, and the invitee is marked unreachable.
 func (s *Meetings) queue(ctx context.Context, ch *models.MeetingChange, tag string, ps []meetingPush, data map[string]string) (SendResult, error) {
 	var res SendResult
 	m := ch.Meeting
-	now := s.now()
-	var ids []string
-	for _, p := range ps {
-		if p.iv.OpenID != "" {
-			ids = append(ids, p.iv.OpenID)
-		}
-	}
-	open, err := s.store.OpenWindows(ctx, m.CommunityID, ids, now.Add(-47*time.Hour))
-	if err != nil {
-		return res, err
-	}
-	day := startOfDay(now, s.loc)
-	used, err := s.store.TemplateLoad(ctx, m.CommunityID, day, day.AddDate(0, 0, 1))
-	if err != nil {
-		return res, err
-	}
-	free := s.quota - used
-	at := now
 	id := models.MeetingIDPlaceholder
 	if m.ID != 0 {
 		id = strconv.FormatUint(m.ID, 10)
 	}
 	b, _ := json.Marshal(data)
+	var msgs []*models.OutboxMessage
+	var ivs []*models.MeetingInvitee
 	for _, p := range ps {
-		iv := p.iv
-		if iv.OpenID == "" {
-			iv.Unreachable = "no_openid"
+		if p.iv.OpenID == "" {
+			p.iv.Unreachable = "no_openid"
 			res.Unreachable++
 			continue
 		}
-		msg := &models.OutboxMessage{CommunityID: m.CommunityID, OpenID: iv.OpenID, Type: models.PushMeetingInvite,
-			Text: p.text, Data: string(b), Key: fmt.Sprintf("meeting:%s:%s:%s:%d", id, tag, iv.OpenID, m.Revision)}
-		if !open[iv.OpenID] {
-			msg.ForceTemplate = true
-			for free <= 0 {
-				// The day's quota is used up: the next day, from 08:00.
-				day = day.AddDate(0, 0, 1)
-				at = day.Add(8 * time.Hour)
-				n, err := s.store.TemplateLoad(ctx, m.CommunityID, day, day.AddDate(0, 0, 1))
-				if err != nil {
-					return res, err
-				}
-				free = s.quota - n
-			}
-			if tag == "invite" && !at.Before(m.StartsAt) {
-				iv.Unreachable = "quota"
-				res.Unreachable++
-				continue
-			}
-			free--
-			if at.After(now) {
-				msg.NextAttemptAt = at
-				res.Deferred++
-			} else {
-				res.Queued++ // zero NextAttemptAt: due when stored
-			}
-		} else {
-			res.Queued++
-		}
-		iv.Unreachable = ""
-		ch.Outbox = append(ch.Outbox, msg)
+		msgs = append(msgs, &models.OutboxMessage{CommunityID: m.CommunityID, OpenID: p.iv.OpenID, Type: models.PushMeetingInvite,
+			Text: p.text, Data: string(b), Key: fmt.Sprintf("meeting:%s:%s:%s:%d", id, tag, p.iv.OpenID, m.Revision)})
+		ivs = append(ivs, p.iv)
 	}
+	var deadline time.Time
+	if tag == "invite" {
+		deadline = m.StartsAt
+	}
+	plan := pushPlan{Load: s.store, Quota: s.quota, Location: s.loc, Now: s.now()}
+	kept, late, got, err := plan.plan(ctx, m.CommunityID, msgs, deadline)
+	if err != nil {
+		return res, err
+	}
+	for _, iv := range ivs {
+		iv.Unreachable = ""
+	}
+	for _, i := range late {
+		ivs[i].Unreachable = "quota"
+	}
+	res.Queued, res.Deferred, res.Unreachable = got.Queued, got.Deferred, res.Unreachable+got.Unreachable
+	ch.Outbox = append(ch.Outbox, kept...)
 	return res, nil
 }
 

@@ -86,6 +86,11 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 	if r.Kind == "" && r.Level == "" && r.Assignee == nil && r.DueAt == nil {
 		return nil, ErrNothingToRevise
 	}
+	if r.DueAt != nil {
+		if err := models.CheckDeadline(*r.DueAt, s.now()); err != nil {
+			return nil, err
+		}
+	}
 	ch, err := s.load(ctx, r.Community, r.Ref)
 	if err != nil {
 		return nil, err

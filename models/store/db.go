@@ -36,7 +36,10 @@ type DB struct {
 	// Now is the one clock of every row's times (gorm's NowFunc reads it
 	// too); App sets it to its own clock, tests to one they move.
 	Now func() time.Time
-	log *slog.Logger
+	// MeetingCode makes a candidate meeting code (models.RandomMeetingCode
+	// when nil); tests that name codes make them in order.
+	MeetingCode func() string
+	log         *slog.Logger
 	// stmts holds the hot path's prepared statements by query (prepared).
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).
@@ -199,12 +202,27 @@ func gormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return logger.NewSlogLogger(log, logger.Config{
+	return quietDuplicates{logger.NewSlogLogger(log, logger.Config{
 		SlowThreshold:             time.Second,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})
+	})}
+}
+
+// quietDuplicates does not log a duplicate key as an error: the store uses
+// unique keys on purpose (a WeChat retry, a replica's race) and handles them.
+type quietDuplicates struct{ logger.Interface }
+
+func (q quietDuplicates) LogMode(l logger.LogLevel) logger.Interface {
+	return quietDuplicates{q.Interface.LogMode(l)}
+}
+
+func (q quietDuplicates) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = nil // still traced when slow
+	}
+	q.Interface.Trace(ctx, begin, fc, err)
 }
 
 func notFound(err error, what string) error {
