@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -82,7 +83,11 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 			rest = trimPunct(rest)
 			code, isCode := models.NormalizeMeetingCode(rest)
 			if rest != "" && !isCode {
-				return false, nil // "参加社区活动的场地太小" is an appeal, not an answer
+				// "来不了，那天要上夜班" answers a waiting invitation: the word is a
+				// clause of its own; "参加社区活动的场地太小" is an appeal.
+				if !clauseOf(w, set.words) || !c.awaitingAnswer(ctx, in) {
+					return false, nil
+				}
 			}
 			if !isCode {
 				code = ""
@@ -90,7 +95,42 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 			return true, c.answer(ctx, in, out, code, set.accept)
 		}
 	}
+	// "要得" / "好的" while an invitation waits for an answer: coming.
+	if slices.Contains(chat.MeetingYes, w) && c.awaitingAnswer(ctx, in) {
+		return true, c.answer(ctx, in, out, "", true)
+	}
 	return false, nil
+}
+
+// clauseOf reports whether w starts with one of the words followed by
+// punctuation: the word is a whole answer, the rest its explanation.
+func clauseOf(w string, words []string) bool {
+	for _, word := range words {
+		if rest, ok := strings.CutPrefix(w, word); ok && rest != "" {
+			r, _ := utf8.DecodeRuneInString(rest)
+			return unicode.IsPunct(r)
+		}
+	}
+	return false
+}
+
+// awaitingAnswer reports whether the sender, outside any conversation of
+// their own, has an invitation waiting for an answer: a free reply is then
+// read as one.
+func (c *MeetingCommands) awaitingAnswer(ctx context.Context, in Input) bool {
+	if conv := in.Conversation; conv != nil && in.Now.Before(conv.ExpiresAt) && unfinished(State(conv.State)) {
+		return false
+	}
+	invs, err := c.store.Invitations(ctx, in.Msg.CommunityID, in.Msg.OpenID, in.Now)
+	if err != nil {
+		return false
+	}
+	for _, x := range invs {
+		if x.Invitee.Answer == models.AnswerPending {
+			return true
+		}
+	}
+	return false
 }
 
 func trimPunct(s string) string {

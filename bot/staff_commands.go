@@ -157,7 +157,7 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 	isTasks := w == chat.MyTasks
 	isHelp := slices.Contains(chat.Help, w)
 	if word == "" && !isTasks && !isHelp {
-		return false, nil
+		return x.rateInWords(text)
 	}
 	staff, err := senderStaff(ctx, c.store, in)
 	if err != nil {

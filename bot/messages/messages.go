@@ -323,6 +323,7 @@ type StaffMessages struct {
 	RatedSatisfiedF   string // ref
 	RatedUnsatisfiedF string // ref
 	RateNothing       string
+	UnderstoodF       string // what was understood, before the rating's reply: the resident's words, the rating
 	RateNotResolvedF  string // ref, status
 	RateNeedReason    string
 
@@ -407,6 +408,7 @@ var ZhCNStaff = StaffMessages{
 	RatedSatisfiedF:   "感谢评价！诉求 %s 已关闭。",
 	RatedUnsatisfiedF: "收到，诉求 %s 已重新交办，负责人和社区两委会继续处理，有进展会通知您。",
 	RateNothing:       "没有待评价的诉求。回复\"我的诉求\"查看进度。",
+	UnderstoodF:       "您说\"%s\"，我们记为对办理结果%s。",
 	RateNotResolvedF:  "诉求 %s 当前状态为\"%s\"，办结后才能评价。",
 	RateNeedReason:    "请说明不满意的原因，例如：不满意 灯还是不亮。",
 
