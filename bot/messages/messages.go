@@ -76,6 +76,7 @@ type Messages struct {
 	SummaryKindF     string // %s: kind explained
 	SummaryTopicF    string // %s: topic
 	SummaryActions   string
+	EnquiryAnswerF   string // the catalog's answer, ref, unit: an enquiry answered at once
 	KindExplain      map[string]string
 	KindHint         map[string]string // words of each kind, to find a topic after the triage question
 	EditAsk          string
@@ -186,6 +187,8 @@ var ZhCN = Messages{
 	SummaryKindF:     "类别：%s",
 	SummaryTopicF:    "事项：%s",
 	SummaryActions:   "回复 1 确认提交，2 修改，\"取消\"放弃。",
+	EnquiryAnswerF: "%s\n（以上为办事指引，具体以当地窗口为准，办理前请先电话核实。）\n" +
+		"已记为咨询即时办结，编号 %s。如果看了还是不会或办不成，回复\"没用\"或\"还是不会\"，我们转%s办理。",
 	KindExplain: map[string]string{
 		"small":   "小事（小区公共事务，由社区办理）",
 		"major":   "大事（需政府部门办理，社区帮您转交）",
@@ -229,7 +232,7 @@ var ZhCN = Messages{
 		"resolve": "已办结", "rate_satisfied": "居民评价满意", "rate_unsatisfied": "居民不满意，重新办理",
 		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
 		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
-		"close_unrated": "超期未评价，已关闭", "follow": "有邻居附议", "attachment": "已补充办结照片",
+		"close_unrated": "超期未评价，已关闭", "answer": "咨询已当场答复", "follow": "有邻居附议", "attachment": "已补充办结照片",
 	},
 	NoTopic: "其他",
 }
@@ -353,6 +356,7 @@ type StaffMessages struct {
 	RevisedSep      string
 	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
 	HandedOverF     string // count, refs: added to the bind reply
+	EnquiryAnswered string // the event's reason of an enquiry answered on the spot
 	PushReviewF     string // ref, topic, reason, ref: to the committee when a resident disputes "private"
 }
 
@@ -436,6 +440,7 @@ var ZhCNStaff = StaffMessages{
 	RevisedSep:      "；",
 	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
 	HandedOverF:     "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复\"我的任务\"查看，\"接单 编号\"接单。",
+	EnquiryAnswered: "咨询事项，已按事项指引当场答复",
 	PushReviewF:     "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复\"改类 %s 小事|大事 原因\"重新派单，或在管理后台维持私事并说明理由。",
 }
 
