@@ -23,6 +23,7 @@ import (
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
+	"github.com/gongzhi/gongzhi/handlers/console"
 	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -65,6 +66,8 @@ type App struct {
 	Campaigns *ops.Campaigns
 	Projects  *ops.Projects
 	StaffOps  *ops.Staff
+	// Console is the committee's console at /console/.
+	Console *console.Console
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -126,6 +129,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	if err := a.setupOps(notify); err != nil {
 		return nil, err
 	}
+	if err := a.setupConsole(); err != nil {
+		return nil, err
+	}
 	if err := a.setupChat(pusher); err != nil {
 		return nil, err
 	}
@@ -137,9 +143,8 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Learned: a.Store, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), PublicURL: cfg.PublicURL,
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
-		Open311Intake: a.Appeals}
-	deps.Campaigns, deps.Projects = a.Campaigns, a.Projects
-	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
+		Open311Intake: a.Appeals, Console: a.Console, Campaigns: a.Campaigns, Projects: a.Projects,
+		Topics: &ops.Topics{Store: a.Store, Meetings: a.Meetings}}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
 	}

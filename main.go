@@ -53,7 +53,7 @@ var commands = []command{
 	{"version", "version", "print the version", cmdVersion},
 	{"healthcheck", "healthcheck", "exit 0 when the local service answers /healthz (for container health checks)", cmdHealthcheck},
 	{"staff", "staff invite --role R [--grid G] [--department D] --name N", "issue a one-time staff binding code", cmdStaff},
-	{"report", "report [--from DATE] [--to DATE] [--csv] | report --campaign CODE", "print the list's figures (counts and rates) for a date range, or a campaign's report", cmdReport},
+	{"report", "report [--from DATE] [--to DATE] [--csv|--json] [--list --csv] | report --campaign CODE", "print the list's figures (Chinese labels) for a date range, export the list, or a campaign's report", cmdReport},
 	{"classify", "classify [--json]", "read appeal texts, one a line, on stdin and print what the bot would decide", cmdClassify},
 	{"menu", "menu sync", "create or update the official accounts' custom menu", cmdMenu},
 }

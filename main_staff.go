@@ -108,7 +108,9 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		"resolution and satisfaction rates for appeals created in [from, to) (the same figures as GET /api/stats).")
 	from := fs.String("from", "", "first day (2026-11-01) or RFC 3339 time; default 30 days before --to")
 	to := fs.String("to", "", "end (exclusive): a day or RFC 3339 time; default now")
-	asCSV := fs.Bool("csv", false, "write CSV rows (figure,key,value) instead of JSON")
+	asCSV := fs.Bool("csv", false, "write CSV rows (figure,key,value) instead of Chinese text")
+	asJSON := fs.Bool("json", false, "write the figures as JSON (the shape of GET /api/stats)")
+	asList := fs.Bool("list", false, "export the list itself (its appeals in the range) as CSV for Excel: UTF-8 with BOM, Chinese headers")
 	community := fs.String("community", "", "one community id (default: every community)")
 	campaign := fs.String("campaign", "", "a campaign's code (WX101) or id: print its report (问需 table) instead")
 	if err := parseFlags(fs, args); err != nil {
@@ -126,12 +128,18 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))
 	}
+	if *asList {
+		return writeReportList(ctx, e.stdout, db, *community, start, end, cfg.Location)
+	}
 	st, err := db.Stats(ctx, *community, start, end)
 	if err != nil {
 		return err
 	}
+	if !*asCSV && !*asJSON {
+		return writeReportText(e.stdout, st, cfg.Location)
+	}
 	out := handlers.StatsOut(st, cfg.Location)
-	if !*asCSV {
+	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)

@@ -50,6 +50,7 @@ func (c *Config) Redacted() map[string]any {
 		"wechat":                    c.WeChat.redacted(),
 		"accounts":                  accounts,
 		"admin_token":               setOrUnset(c.AdminToken),
+		"public_url":                c.PublicURL,
 		"timezone":                  c.Timezone,
 		"catalog":                   catalog,
 		"jobs":                      jobs,
@@ -70,7 +71,6 @@ func (c *Config) Redacted() map[string]any {
 		"metoo_window":              c.MeTooWindow.String(),
 		"rating_window":             c.RatingWindow.String(),
 		"meeting_remind_undecided":  c.MeetingRemindUndecided,
-		"public_url":                c.PublicURL,
 		"retention_days":            c.RetentionDays,
 		"communities":               communities,
 	}

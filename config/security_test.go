@@ -63,7 +63,7 @@ func TestAdminTokenLength(t *testing.T) {
 
 // TestPublicURL: links and Open311 discovery use the configured public URL,
 // never a request's Host header.
-func TestPublicURL(t *testing.T) {
+func TestPublicURLSecurity(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		environ []string

@@ -87,6 +87,9 @@ func (c *Config) validate() error {
 	if err := c.validateSecurity(); err != nil {
 		return err
 	}
+	if err := c.validatePublicURL(); err != nil {
+		return err
+	}
 	if err := c.validateDB(); err != nil {
 		return err
 	}
@@ -158,17 +161,6 @@ func (c *Config) validateSecurity() error {
 	if c.RetentionDays < 1 {
 		return c.fail("retention_days", "%d: want a number of days, at least 1", c.RetentionDays)
 	}
-	if c.PublicURL == "" {
-		if c.Sandbox() {
-			c.PublicURL = "http://localhost" + c.HTTPAddr[strings.LastIndex(c.HTTPAddr, ":"):]
-		}
-		return nil
-	}
-	u, err := url.Parse(c.PublicURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return c.fail("public_url", "%q: want the service's public base URL, e.g. https://gongzhi.example.cn", c.PublicURL)
-	}
-	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return nil
 }
 

@@ -54,6 +54,9 @@ type Deps struct {
 	// explicit choice) leaves POST answering 501.
 	Open311Intake Open311Intake
 	Sim           *Sim // sandbox mode only; nil outside it
+
+	// Console serves /console/ (package handlers/console); nil leaves it out.
+	Console interface{ Register(r gin.IRoutes) }
 }
 
 // check names the first missing requirement.
@@ -159,7 +162,26 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if d.Sim != nil {
 		d.Sim.register(r)
 	}
+	if d.Console != nil {
+		d.Console.Register(r)
+	}
+	r.GET("/", home(d))
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) }) // browsers ask; no 404 in their consoles
 	return r, nil
+}
+
+// home leads a browser to the simulator in sandbox mode, else to the console.
+func home(d Deps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch {
+		case d.Sim != nil:
+			c.Redirect(http.StatusFound, "/sim/")
+		case d.Console != nil:
+			c.Redirect(http.StatusFound, "/console/")
+		default:
+			c.String(http.StatusOK, "gongzhi")
+		}
+	}
 }
 
 // RequestIDHeader carries a request id in and out.

@@ -19,6 +19,7 @@ var persisted = []any{
 	&models.Meeting{}, &models.MeetingInvitee{}, &models.Stakeholder{}, &models.APIKey{},
 	&models.SignedRequest{},
 	&models.LearningVote{},
+	&consoleLoginRow{}, &consoleSessionRow{},
 	&models.Campaign{}, &models.CampaignRecipient{}, &models.CampaignAnswer{}, &models.Project{},
 	&models.ProjectPledge{}, &models.ProjectVolunteer{}, &models.ProjectMilestone{}, &models.TopicProposal{},
 	&schemaMigration{},

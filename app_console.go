@@ -1,0 +1,21 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/gongzhi/gongzhi/handlers/console"
+)
+
+// setupConsole builds the committee's console; its chat word (登录) is
+// given to the engine by setupChat, and its routes to the router by NewApp.
+func (a *App) setupConsole() error {
+	cfg := a.Config
+	c, err := console.New(console.Deps{Store: a.Store, Revise: a.Appeals, Staff: a.StaffOps, AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL,
+		Community: cfg.Communities[0].ID, Sandbox: cfg.Sandbox(), Now: a.Now, Location: cfg.Location, Log: a.Log,
+		People: a.Store, Meetings: a.Meetings, Figures: a.Store})
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	a.Console = c
+	return nil
+}
