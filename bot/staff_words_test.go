@@ -41,10 +41,10 @@ func TestStaffWordsAsPeopleWriteThem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		help := w.say("committee", "帮助")
-		for _, cmd := range []string{"接单", "进展", "办结", "上报", "退回", "我的任务", "改派", "改类", "开会", "会议", "取消会议"} {
+		for _, cmd := range []string{"接单", "进展", "办结", "上报", "退回", "我的任务", "改派", "改类", "开会", "会议", "取消会议", "登录"} {
 			n := 0
 			for _, line := range strings.Split(help, "\n") {
-				if strings.HasPrefix(line, cmd+" ") {
+				if strings.HasPrefix(line, cmd+" ") || strings.HasPrefix(line, cmd+"—") {
 					n++
 				}
 			}
