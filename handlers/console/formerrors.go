@@ -32,7 +32,7 @@ var knownMessages = []struct{ part, msg string }{
 	{"a grid worker needs a grid", "网格员需要选择所负责的网格。"},
 	{"a liaison needs a department", "联络员需要选择所属部门。"},
 	{"name is required", "请填写姓名（最多64个字）。"},
-	{"role ", "请选择身份。"},
+	{"role \"", "请选择身份。"},
 	{"a private appeal has level self", "私事的层级只能是“居民自办”。"},
 	{"level self is for private appeals only", "“居民自办”层级只用于私事。"},
 	{"a small appeal is handled at the community level", "小事由社区层级办理，请把层级选为社区或按类别自动。"},
