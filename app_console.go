@@ -10,8 +10,12 @@ import (
 // given to the engine by setupChat, and its routes to the router by NewApp.
 func (a *App) setupConsole() error {
 	cfg := a.Config
+	names := map[string]string{}
+	for _, cm := range cfg.Communities {
+		names[cm.ID] = cm.Name
+	}
 	c, err := console.New(console.Deps{Store: a.Store, Revise: a.Appeals, Staff: a.StaffOps, AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL,
-		Community: cfg.Communities[0].ID, Sandbox: cfg.Sandbox(), Now: a.Now, Location: cfg.Location, Log: a.Log,
+		Community: cfg.Communities[0].ID, CommunityNames: names, Sandbox: cfg.Sandbox(), Now: a.Now, Location: cfg.Location, Log: a.Log,
 		People: a.Store, Meetings: a.Meetings, Figures: a.Store})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)

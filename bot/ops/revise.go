@@ -201,7 +201,25 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 	default:
 		return false, nil
 	}
-	return true, s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason)
+	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason); err != nil {
+		return false, err
+	}
+	// The new level's time limit runs from now, set by the system as on
+	// escalation; the residents learn where their appeal went.
+	if days, working, ok := models.TimeLimit(a.Level); ok {
+		due := s.calendar.Due(s.now(), days, working).UTC()
+		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
+			"time limit of the "+string(a.Level)+" level"); err != nil {
+			return false, err
+		}
+	}
+	fs, err := s.followers(ctx, a)
+	if err != nil {
+		return false, err
+	}
+	ch.pushTo(models.ActReclassify, models.PushProgress,
+		fmt.Sprintf(s.sm.PushReroutedResidentF, a.Ref, a.Topic, s.msg.KindNames[string(a.Kind)], s.Due(a.DueAt)), fs)
+	return true, nil
 }
 
 // assigneeName names an appeal's handler as people know them.
