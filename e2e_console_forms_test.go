@@ -74,7 +74,7 @@ func TestConsoleReclassifyReroutes(t *testing.T) {
 				t.Fatalf("events %v: want a reclassification, an assignment, the new time limit", acts)
 			}
 			// The resident is told where the appeal went and by when.
-			h.pushFor("o-chen", a.Ref, "经社区复核改为小事", "办结时限")
+			h.pushFor("o-chen", a.Ref, "已重新分类为小事", "办结时限调整为")
 		})
 	}
 }

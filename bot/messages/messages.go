@@ -343,7 +343,6 @@ type StaffMessages struct {
 	PushSatisfiedF         string // ref, topic
 	PushReturnedF          string // ref, topic, who, reason, ref
 	PushEscalatedResidentF string // ref, topic, level, due
-	PushReroutedResidentF  string // ref, topic, kind, due
 	PushClosedUnratedF     string // ref, topic
 	NoPlace                string
 	Handler                string // how a resident reads an unnamed handler
@@ -430,7 +429,6 @@ var ZhCNStaff = StaffMessages{
 	PushSatisfiedF:         "诉求 %s（%s）居民评价：满意，已关闭。",
 	PushReturnedF:          "诉求 %s（%s）被%s退回：%s。请重新派单：回复\"改派 %s 人员编号 原因\"。",
 	PushEscalatedResidentF: "您的诉求 %s（%s）已上报%s继续办理，新的办结时限为%s。",
-	PushReroutedResidentF:  "您的诉求 %s（%s）经社区复核改为%s，已安排工作人员办理，办结时限为%s。",
 	PushClosedUnratedF:     "您的诉求 %s（%s）办结后未收到评价，已关闭（记为未评价）。如问题仍在，请重新反映。",
 	NoPlace:                "未登记",
 	Handler:                "工作人员",

@@ -205,7 +205,7 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 		return false, err
 	}
 	// The new level's time limit runs from now, set by the system as on
-	// escalation; the residents learn where their appeal went.
+	// escalation.
 	if days, working, ok := models.TimeLimit(a.Level); ok {
 		due := s.calendar.Due(s.now(), days, working).UTC()
 		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
@@ -213,12 +213,8 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 			return false, err
 		}
 	}
-	fs, err := s.followers(ctx, a)
-	if err != nil {
-		return false, err
-	}
-	ch.pushTo(models.ActReclassify, models.PushProgress,
-		fmt.Sprintf(s.sm.PushReroutedResidentF, a.Ref, a.Topic, s.msg.KindNames[string(a.Kind)], s.Due(a.DueAt)), fs)
+	// The residents learn where it went from tellRevised: one message for
+	// the whole revision (kind, handler, deadline, reason).
 	return true, nil
 }
 
