@@ -132,6 +132,12 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	if err := a.setupConsole(); err != nil {
 		return nil, err
 	}
+	// Sessions opened with the admin token have no staff member whose
+	// deactivation would end them: a restart (how the token is rotated)
+	// ends them all, so a leaked token's sessions do not outlive it.
+	if err := a.Store.EndStaffSessions(ctx, 0, now()); err != nil {
+		return nil, fmt.Errorf("console: end admin-token sessions: %w", err)
+	}
 	if err := a.setupChat(pusher); err != nil {
 		return nil, err
 	}

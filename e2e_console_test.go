@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
 )
@@ -428,4 +431,42 @@ func consoleMeetings(t *testing.T, h *harness) {
 	}
 	_, _, page = b.do("GET", hdr.Get("Location"), nil)
 	expect(t, "raised", page, "社区议事会", "社区会议室")
+}
+
+// TestAdminTokenSessionsEndAtRestart: a console session opened with the
+// admin token has no staff member whose deactivation would end it; rotating
+// the token means a restart, and the restart ends every such session, so a
+// leaked token's session does not outlive it.
+func TestAdminTokenSessionsEndAtRestart(t *testing.T) {
+	driver, dsn := storetest.DSN(t, storetest.Drivers(t)[0])
+	serve := func(token string) *harness {
+		cfg, err := config.Load("", []string{"GONGZHI_DB_DRIVER=" + driver, "GONGZHI_DB_DSN=" + dsn, "GONGZHI_ADMIN_TOKEN=" + token})
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		h := &harness{t: t, now: start}
+		if h.app, err = NewApp(context.Background(), cfg, slog.New(slog.DiscardHandler), h.clock); err != nil {
+			t.Fatalf("NewApp: %v", err)
+		}
+		h.srv = httptest.NewServer(h.app.Router)
+		return h
+	}
+	h := serve(e2eAdminToken)
+	a := h.browser()
+	a.do("GET", "/console/login", nil)
+	if code, _, _ := a.do("POST", "/console/login", url.Values{"csrf": {a.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther {
+		t.Fatalf("admin token login: %d", code)
+	}
+	if code, _, _ := a.do("GET", "/console/", nil); code != http.StatusOK {
+		t.Fatalf("admin session before the restart: %d", code)
+	}
+	h.srv.Close()
+	h.app.Close()
+
+	rotated := serve(strings.Repeat("r", 32))
+	t.Cleanup(func() { rotated.srv.Close(); rotated.app.Close() })
+	a.h = rotated // the same browser, its cookie, the restarted service
+	if code, _, _ := a.do("GET", "/console/", nil); code != http.StatusFound {
+		t.Fatalf("admin-token session after a restart with a rotated token: %d, want a redirect to login", code)
+	}
 }

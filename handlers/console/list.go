@@ -254,14 +254,15 @@ func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee strin
 			over = "是"
 		}
 		_ = w.Write([]string{a.Ref, orRaw(messages.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
-			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
-			name(a.Assignee), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
+			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), cell(a.GridID), cell(a.Building),
+			cell(name(a.Assignee)), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
 	}
 	w.Flush()
 	return w.Error()
 }
 
-// cell keeps a resident's text from being read as a formula by a spreadsheet.
+// cell keeps a text from outside (a resident's words, a staff name typed
+// into an invite) from being read as a formula by a spreadsheet.
 func cell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
