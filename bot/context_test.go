@@ -79,3 +79,44 @@ func TestRepliesReadInContext(t *testing.T) {
 		}
 	})
 }
+
+// TestConfirmationReadBeforeInvitation: a resident confirming an appeal
+// while an invitation also waits: "要得" confirms the appeal (the
+// conversation's question comes first) and the invitation stays open;
+// "算了" at a confirmation drops the draft.
+func TestConfirmationReadBeforeInvitation(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.register("resident", "3", "2", "501")
+		if r := w.say("committee", "开会 3栋 11月28日19:00 3栋架空层 加装监控"); !strings.Contains(r, "已发起会议") {
+			t.Fatalf("开会 = %q", r)
+		}
+		toConfirm := func(text string) {
+			t.Helper()
+			r := w.say("resident", text)
+			for range 4 {
+				switch {
+				case strings.Contains(r, "1 确认提交"):
+					return
+				case strings.Contains(r, "附议"):
+					r = w.say("resident", "2")
+				default:
+					t.Fatalf("unexpected reply %q", r)
+				}
+			}
+		}
+		toConfirm("3栋楼道灯坏了好几天了")
+		if r := w.say("resident", "要得"); !strings.Contains(r, "已提交") {
+			t.Errorf("要得 at a confirmation = %q; want the appeal submitted", r)
+		}
+		ivs, err := db.MeetingInvitees(context.Background(), 1)
+		if err != nil || len(ivs) != 1 || ivs[0].Answer != models.AnswerPending {
+			t.Errorf("invitation after 要得 at a confirmation: %v, %v; want still pending", ivs, err)
+		}
+		toConfirm("3栋电梯按钮坏了")
+		if r := w.say("resident", "算了"); !strings.Contains(r, "已取消") {
+			t.Errorf("算了 at a confirmation = %q; want it dropped", r)
+		}
+	})
+}
