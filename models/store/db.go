@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -53,7 +52,11 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		if err := ensureDir(dsn); err != nil {
 			return nil, err
 		}
-		dial = sqlite.Open(sqliteDSN(dsn))
+		d, err := openSQLite(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+		dial = d
 	case MySQL:
 		d, err := mysqlDSN(dsn)
 		if err != nil {
