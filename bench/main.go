@@ -84,6 +84,7 @@ func (p *peers) Set(v string) error { *p = append(*p, v); return nil }
 
 type options struct {
 	gongzhi, dbs, mysqlDSN, pprofOut string
+	pprofPhase                       string
 	rate, clients, rounds, warm      int
 	phase                            time.Duration
 	peers                            peers
@@ -101,7 +102,8 @@ func cmdRun(args []string) error {
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of all phases")
 	fs.DurationVar(&o.phase, "phase", 5*time.Second, "length of each phase")
 	fs.IntVar(&o.warm, "residents", 200, "residents who register and submit an appeal before the rounds")
-	fs.StringVar(&o.pprofOut, "cpuprofile", "", "write a CPU profile of the service during the last mix phase (needs GONGZHI_PPROF_ADDR support)")
+	fs.StringVar(&o.pprofOut, "cpuprofile", "", "write a CPU profile of the service (GONGZHI_PPROF_ADDR) during the last round's -profile-phase")
+	fs.StringVar(&o.pprofPhase, "profile-phase", "mix", "the phase -cpuprofile covers")
 	fs.Var(&o.peers, "peer", "name=URL of another webhook on the same account, sent 帮助 (repeatable)")
 	o.acct = accountFlags(fs)
 	_ = fs.Parse(args)
@@ -134,7 +136,7 @@ func cmdRun(args []string) error {
 	fmt.Printf("# bench: %s, phases of %s, %d rounds, %s; GOMAXPROCS of this machine: %d cores\n",
 		mode(o), o.phase, o.rounds, time.Now().Format(time.RFC3339), numCPU())
 	for _, db := range strings.Split(o.dbs, ",") {
-		if err := runDatabase(o, strings.TrimSpace(db), "http://"+bareAddr+"/wechat", "http://"+pl.Addr().String()); err != nil {
+		if err := runDatabase(o, strings.TrimSpace(db), "http://"+bareAddr+"/wechat", "http://"+pl.Addr().String(), bare.Process.Pid); err != nil {
 			return fmt.Errorf("%s: %w", db, err)
 		}
 	}
@@ -156,7 +158,7 @@ func envOr(k, d string) string {
 }
 
 // runDatabase starts the service on one database and runs the rounds.
-func runDatabase(o options, db, bareURL, platformURL string) error {
+func runDatabase(o options, db, bareURL, platformURL string, barePID int) error {
 	driver, dsn, cleanup, err := freshDatabase(db, o.mysqlDSN)
 	if err != nil {
 		return err
@@ -195,48 +197,55 @@ func runDatabase(o options, db, bareURL, platformURL string) error {
 		name string
 		r    []result
 	}
-	phases := []struct {
+	type phase struct {
 		name string
 		url  string
 		next func() *msg
-	}{
-		{"bare", bareURL, w.bareHelp},
-		{"help", base + "/wechat", w.help},
-		{"first", base + "/wechat", w.first},
-		{"mix", base + "/wechat", w.mix},
+		pid  int // the server process, whose CPU time is counted
+	}
+	dbPID := 0
+	if driver == "mysql" {
+		dbPID = processNamed("mariadbd", "mysqld")
+	}
+	phases := []phase{
+		{"bare", bareURL, w.bareHelp, barePID},
+		{"help", base + "/wechat", w.help, svc.Process.Pid},
+		{"first", base + "/wechat", w.first, svc.Process.Pid},
+		{"mix", base + "/wechat", w.mix, svc.Process.Pid},
 	}
 	for _, p := range o.peers {
 		name, u, ok := strings.Cut(p, "=")
 		if !ok {
 			return fmt.Errorf("-peer %q: want name=URL", p)
 		}
-		phases = append(phases, struct {
-			name string
-			url  string
-			next func() *msg
-		}{name, u, w.bareHelp})
+		phases = append(phases, phase{name, u, w.bareHelp, 0})
 	}
 	rows := make([]row, len(phases))
 	for round := 1; round <= o.rounds; round++ {
 		for i, p := range phases {
 			var prof func()
-			if p.name == "mix" && round == o.rounds && pprofAddr != "" {
+			if p.name == o.pprofPhase && round == o.rounds && pprofAddr != "" {
 				prof = profile(pprofAddr, o.phase, o.pprofOut)
 			}
+			cpu0, db0 := cpuTime(p.pid), cpuTime(dbPID)
 			r := w.run(p.url, o, p.next)
+			r.cpu, r.dbCPU = cpuTime(p.pid)-cpu0, cpuTime(dbPID)-db0
+			if p.pid == 0 {
+				r.cpu = -1
+			}
 			if prof != nil {
 				prof()
 			}
 			rows[i].name = p.name
 			rows[i].r = append(rows[i].r, r)
-			fmt.Printf("round %d %-6s %s\n", round, p.name, r.line(rows[0].r[round-1].rate()))
+			fmt.Printf("round %d %-6s %s  server CPU %s µs/msg\n", round, p.name, r.line(rows[0].r[round-1].rate()), orDash(r.cpuPerMsg(r.cpu)))
 		}
 	}
 	fmt.Printf("\nMedians of %d rounds (ratio: to bare in the same round, then the median):\n\n", o.rounds)
-	fmt.Println("| phase | msg/s | × bare | p50 ms | p99 ms | max ms | errors | unexpected |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| phase | msg/s | × bare | p50 ms | p99 ms | max ms | errors | unexpected | server CPU µs/msg | database CPU µs/msg |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, rw := range rows {
-		var rate, ratio, p50, p99, mx []float64
+		var rate, ratio, p50, p99, mx, cpu, dbCPU []float64
 		errs, unexp := 0, 0
 		for i, r := range rw.r {
 			rate = append(rate, r.rate())
@@ -246,8 +255,11 @@ func runDatabase(o options, db, bareURL, platformURL string) error {
 			mx = append(mx, ms(r.pct(100)))
 			errs += r.errors
 			unexp += r.unexpected
+			cpu = append(cpu, r.cpuPerMsg(r.cpu))
+			dbCPU = append(dbCPU, r.cpuPerMsg(r.dbCPU))
 		}
-		fmt.Printf("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %d | %d |\n", rw.name, median(rate), median(ratio), median(p50), median(p99), median(mx), errs, unexp)
+		fmt.Printf("| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %d | %d | %s | %s |\n", rw.name, median(rate), median(ratio), median(p50), median(p99), median(mx), errs, unexp,
+			orDash(median(cpu)), orDash(median(dbCPU)))
 		if rw.name == "mix" {
 			for _, k := range kinds {
 				var p50k, p99k []float64
@@ -445,3 +457,46 @@ var msgIDs atomic.Int64
 func init() { msgIDs.Store(time.Now().UnixNano() / 1000) }
 
 var _ = context.Background
+
+func orDash(v float64) string {
+	if v <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// cpuTime is a process's user and system CPU time so far (0 for pid 0).
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields from the 3rd on
+	var ut, st int64
+	if len(f) > 12 {
+		_, _ = fmt.Sscan(f[11], &ut)
+		_, _ = fmt.Sscan(f[12], &st)
+	}
+	return time.Duration(ut+st) * time.Second / 100 // clock ticks (USER_HZ = 100 on Linux)
+}
+
+// processNamed finds the first process with one of the names (the local
+// MariaDB server), or 0.
+func processNamed(names ...string) int {
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid := 0
+		if _, err := fmt.Sscan(d.Name(), &pid); err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + d.Name() + "/comm")
+		if err == nil && slices.Contains(names, strings.TrimSpace(string(comm))) {
+			return pid
+		}
+	}
+	return 0
+}

@@ -328,6 +328,15 @@ type result struct {
 	unexpected, shed int
 	all              []time.Duration
 	byKind           map[string][]time.Duration
+	cpu, dbCPU       time.Duration // CPU time of the server and of the database during the phase
+}
+
+// cpuPerMsg is d per answered message in µs (negative when not measured).
+func (r result) cpuPerMsg(d time.Duration) float64 {
+	if d <= 0 || r.ok == 0 {
+		return -1
+	}
+	return float64(d.Microseconds()) / float64(r.ok)
 }
 
 func (r result) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
