@@ -88,6 +88,7 @@ type options struct {
 	rate, clients, rounds, warm      int
 	phase                            time.Duration
 	peers                            peers
+	nodePeer                         string
 	acct                             *account
 }
 
@@ -104,6 +105,7 @@ func cmdRun(args []string) error {
 	fs.IntVar(&o.warm, "residents", 200, "residents who register and submit an appeal before the rounds")
 	fs.StringVar(&o.pprofOut, "cpuprofile", "", "write a CPU profile of the service (GONGZHI_PPROF_ADDR) during the last round's -profile-phase")
 	fs.StringVar(&o.pprofPhase, "profile-phase", "mix", "the phase -cpuprofile covers")
+	fs.StringVar(&o.nodePeer, "node-peer", "", "bench/node/peer.js: start the Node peer (npm install there first) and send it 帮助 as phase node")
 	fs.Var(&o.peers, "peer", "name=URL of another webhook on the same account, sent 帮助 (repeatable)")
 	o.acct = accountFlags(fs)
 	_ = fs.Parse(args)
@@ -132,6 +134,14 @@ func cmdRun(args []string) error {
 		return fmt.Errorf("bare server: %w", err)
 	}
 	defer stop(bare)
+	if o.nodePeer != "" {
+		node, addr, err := startChild(exec.Command("node", o.nodePeer, "0"))
+		if err != nil {
+			return fmt.Errorf("node peer: %w", err)
+		}
+		defer stop(node)
+		o.peers = append(o.peers, fmt.Sprintf("node=http://%s/wechat@%d", addr, node.Process.Pid))
+	}
 
 	fmt.Printf("# bench: %s, phases of %s, %d rounds, %s; GOMAXPROCS of this machine: %d cores\n",
 		mode(o), o.phase, o.rounds, time.Now().Format(time.RFC3339), numCPU())
@@ -218,7 +228,12 @@ func runDatabase(o options, db, bareURL, platformURL string, barePID int) error 
 		if !ok {
 			return fmt.Errorf("-peer %q: want name=URL", p)
 		}
-		phases = append(phases, phase{name, u, w.bareHelp, 0})
+		pid := 0
+		if at := strings.LastIndexByte(u, '@'); at > 0 { // started here: its process is known
+			_, _ = fmt.Sscan(u[at+1:], &pid)
+			u = u[:at]
+		}
+		phases = append(phases, phase{name, u, w.bareHelp, pid})
 	}
 	rows := make([]row, len(phases))
 	for round := 1; round <= o.rounds; round++ {
