@@ -71,12 +71,6 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		TranslateError:         true,
-		// SQLite compiles a statement's text once per connection and then
-		// reuses it: parsing was a sixth of the service's CPU under load.
-		// (MySQL interpolates arguments client-side: one round trip each.)
-		PrepareStmt:        driver == SQLite,
-		PrepareStmtMaxSize: 512,
-		PrepareStmtTTL:     time.Hour,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)

@@ -31,13 +31,14 @@ import (
 // (always UTC, "+00:00": text order is time order).
 const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
-// openSQLite opens the pool with the pragmas of sqliteDSN.
+// openSQLite opens the pool with the pragmas of sqliteDSN; each
+// connection keeps its compiled statements (stmtCache).
 func openSQLite(dsn string) (gorm.Dialector, error) {
-	db, err := driver.Open(ncrucesDSN(dsn))
+	c, err := (&driver.SQLite{}).OpenConnector(ncrucesDSN(dsn))
 	if err != nil {
 		return nil, err
 	}
-	return sqliteDialect{conn: db}, nil
+	return sqliteDialect{conn: sql.OpenDB(stmtCache{c})}, nil
 }
 
 // ncrucesDSN is sqliteDSN as a file: URI (the driver reads its
