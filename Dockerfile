@@ -1,6 +1,8 @@
 # Gongzhi: one static binary on a distroless base.
 # Build:  docker build --build-arg VERSION=$(git describe --always) -t gongzhi .
-# Run:    docker run -p 8080:8080 -v gongzhi-data:/app/data gongzhi   (sandbox, SQLite)
+# Run:    docker run -p 127.0.0.1:8080:8080 -e GONGZHI_HTTP_ADDR=:8080 -v gongzhi-data:/app/data gongzhi
+#         (sandbox, SQLite: it listens on loopback unless GONGZHI_HTTP_ADDR is set; publish it on
+#         the host's loopback only, since its simulator signs requests for anyone)
 
 ARG GO_VERSION=1.26
 

@@ -16,11 +16,14 @@ import (
 	"github.com/silenceper/wechat/v2/cache"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
+	"github.com/gongzhi/gongzhi/handlers/console"
 	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -55,8 +58,16 @@ type App struct {
 	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
 	// and stopped first by Close.
 	Jobs *jobs.Runner
-	// Meetings calls and runs consultation meetings (issue 6).
-	Meetings *bot.Meetings
+	// Appeals, Meetings and StaffOps are the operations every surface
+	// calls (chat, admin API, Open311, console).
+	Appeals  *ops.Appeals
+	Meetings *ops.Meetings
+	// Campaigns ask the residents (问需于民); Projects are community service projects.
+	Campaigns *ops.Campaigns
+	Projects  *ops.Projects
+	StaffOps  *ops.Staff
+	// Console is the committee's console at /console/.
+	Console *console.Console
 }
 
 // NewApp opens the database, migrates it, and wires every part. now is the
@@ -103,43 +114,47 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		return nil, err
 	}
 
-	a.Meetings = a.newMeetings() // before the jobs: MEETING_REMINDER reads meetings
 	if err := a.setupJobs(); err != nil {
 		return nil, err
 	}
-	a.Meetings.Notify = a.Jobs.Dispatcher.Notify
+	notify := a.Jobs.Dispatcher.Notify
 	// Every push goes through the outbox: stored first, sent by the dispatcher.
-	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: a.Jobs.Dispatcher.Notify}
+	pusher := &jobs.OutboxPusher{Outbox: a.Store, Notify: notify}
 
 	a.Metrics = handlers.NewMetrics()
 	a.registerStoreMetrics()
 	if a.Classifier, err = loadClassifier(cfg.Catalog); err != nil {
 		return nil, err
 	}
-	a.Engine = &bot.Engine{Msg: bot.ZhCN, Reader: a.Store, Classifier: a.Classifier, Catalog: a.Classifier.Catalog(),
-		Directory: directory(cfg), Deadliner: a.Jobs.Calendar, Location: cfg.Location,
-		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow}
-	a.Engine.Staff = a.Store
-	a.Engine.Commands = append(a.Engine.Commands, &bot.StaffCommands{Engine: a.Engine, Store: a.Store})
-	// Meetings: 参加/不参加/开会/会议/取消会议, and the MEETINGS menu.
-	a.Engine.Commands = append(a.Engine.Commands, &bot.MeetingCommands{M: a.Meetings})
-	a.Engine.Invitations = a.Meetings
-	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: log,
-		Now: now, ConversationTTL: cfg.ConversationTTL}
+	if err := a.setupOps(notify); err != nil {
+		return nil, err
+	}
+	if err := a.setupChat(pusher); err != nil {
+		return nil, err
+	}
 	a.Webhook = &handlers.Webhook{Accounts: a.Accounts, Handler: a.Service, Pusher: pusher, Log: log,
-		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: bot.ZhCN.Failure}
-	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Store: a.Store, Webhook: a.Webhook,
-		AdminToken: cfg.AdminToken, Now: now, Location: cfg.Location, Community: cfg.Communities[0].ID,
-		Catalog: a.Classifier.Catalog(), InviteTTL: cfg.InviteTTL, Meetings: a.Meetings}
-	// Open311 POST requests become appeals the way confirmed chat appeals do.
-	deps.Open311Intake = &bot.Intake{Engine: a.Engine, Store: a.Store, Now: now, Notify: a.Jobs.Dispatcher.Notify}
+		Metrics: a.Metrics, Now: now, MaxSkew: cfg.ClockSkew, ReplyBudget: cfg.ReplyBudget, Failure: messages.ZhCN.Failure,
+		Nonces: a.Store}
+	deps := handlers.Deps{Log: log, Metrics: a.Metrics, Webhook: a.Webhook, AdminToken: cfg.AdminToken, Now: now,
+		Location: cfg.Location, Store: a.Store, Keys: a.Store, Stakeholders: a.Store, FailedPushes: a.Store,
+		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Learned: a.Store, Community: cfg.Communities[0].ID,
+		Catalog: a.Classifier.Catalog(), PublicURL: cfg.PublicURL,
+		// Open311 POST requests become appeals the way confirmed chat appeals do.
+		Open311Intake: a.Appeals}
+	deps.Campaigns, deps.Projects = a.Campaigns, a.Projects
+	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
+	}
+	if err := a.setupConsole(&deps); err != nil {
+		return nil, err
 	}
 	// The menu is not essential to serving: a failure is logged, and
 	// `gongzhi menu sync` can set it later.
 	a.SyncMenus(log)
-	a.Router = handlers.NewRouter(deps)
+	if a.Router, err = handlers.NewRouter(deps); err != nil {
+		return nil, err
+	}
 	a.Jobs.Start(context.WithoutCancel(ctx))
 	return a, nil
 }
@@ -177,9 +192,9 @@ func (a *App) setupJobs() error {
 		set.Templates["*"] = "sandbox-template" // the fake platform takes any id
 	}
 	var err error
-	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &jobs.WXSender{Accounts: a.Accounts},
+	a.Jobs, err = jobs.Build(jobs.Deps{Config: cfg, Store: a.Store, Sender: &wx.Sender{Accounts: a.Accounts},
 		Settings: set, Log: a.Log, Now: a.Now, Recipients: jobs.StaffRecipients{Store: a.Store},
-		Meetings: &meetingSource{db: a.Store, m: a.Meetings}})
+		Meetings: &meetingSource{db: a.Store, remindUndecided: cfg.MeetingRemindUndecided}})
 	return err
 }
 
@@ -292,15 +307,15 @@ func loadClassifier(path string) (*triage.Classifier, error) {
 }
 
 // directory hands the engine the communities as plain data.
-func directory(cfg *config.Config) bot.Directory {
-	d := bot.Directory{}
+func directory(cfg *config.Config) ops.Directory {
+	d := ops.Directory{}
 	for _, c := range cfg.Communities {
-		bc := &bot.Community{ID: c.ID, Name: c.Name, Hotline: c.Hotline, RadiusKM: c.RadiusKM}
+		bc := &ops.Community{ID: c.ID, Name: c.Name, Hotline: c.Hotline, RadiusKM: c.RadiusKM}
 		if c.Center != nil {
-			bc.Center = &bot.Point{Lat: c.Center.Lat, Lng: c.Center.Lng}
+			bc.Center = &ops.Point{Lat: c.Center.Lat, Lng: c.Center.Lng}
 		}
 		for _, g := range c.Grids {
-			bc.Grids = append(bc.Grids, bot.Grid{ID: g.ID, Name: g.Name, Buildings: append([]string(nil), g.Buildings...)})
+			bc.Grids = append(bc.Grids, ops.Grid{ID: g.ID, Name: g.Name, Buildings: append([]string(nil), g.Buildings...)})
 		}
 		d[c.ID] = bc
 	}
@@ -317,7 +332,7 @@ func wxMenu() []wx.MenuButton {
 		}
 		return out
 	}
-	return conv(bot.Menu(bot.ZhCN))
+	return conv(bot.Menu(messages.ZhCN))
 }
 
 // SyncMenus sets the custom menu of every account where it differs, and

@@ -20,7 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
@@ -57,11 +57,11 @@ func BenchmarkWebhook(b *testing.B) {
 	b.Run("bare-sdk", func(b *testing.B) {
 		srv := bareSDKServer(b)
 		runWebhookBench(b, srv.URL+"/bare", nil, func(n int64) string {
-			return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
+			return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), messages.ZhCNWords.Help[0], n)
 		})
 	})
 	help := func(n int64) string {
-		return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), bot.WordHelp, n)
+		return benchText(fmt.Sprintf("oBenchResident%010d", n%benchResidents), messages.ZhCNWords.Help[0], n)
 	}
 	newcomer := func(n int64) string {
 		return benchText(fmt.Sprintf("oBenchNewcomer%010d", n), "小区东门的路灯坏了", n)
@@ -141,12 +141,12 @@ func mountFloor(app *App, parts int) {
 				}
 				res.LastMessageAt = &now
 				err = app.Store.CommitTurn(ctx, &models.Turn{CommunityID: community, OpenID: string(m.FromUserName),
-					DedupeKey: strconv.FormatInt(m.MsgID, 10), Reply: bot.ZhCN.HelpResident, At: now, Resident: res,
+					DedupeKey: strconv.FormatInt(m.MsgID, 10), Reply: messages.ZhCN.HelpResident, At: now, Resident: res,
 					Conversation:      &models.Conversation{State: "describe", Data: `{"draft":{"text":"路灯"}}`, ExpiresAt: now.Add(30 * time.Minute)},
 					GuardConversation: true})
 			}
 			failed = err
-			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(bot.ZhCN.HelpResident)}
+			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(messages.ZhCN.HelpResident)}
 		})
 		if err := ss.Serve(); err != nil || failed != nil {
 			c.String(http.StatusInternalServerError, "failed")
@@ -187,13 +187,12 @@ func bareSDKServer(b *testing.B) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	wx.Setup(http.DefaultClient)
 	log := benchLog()
-	router := handlers.NewRouter(handlers.Deps{Log: log, Metrics: handlers.NewMetrics(), Webhook: &handlers.Webhook{},
-		Now: time.Now, Location: time.UTC})
+	router := handlers.NewBase(log, handlers.NewMetrics())
 	acct := wx.NewAccount(wx.AccountConfig{AppID: sandboxAppID, AppSecret: sandboxSecret, Token: sandboxToken}, wx.NewMemoryCache())
 	router.POST("/bare", func(c *gin.Context) {
 		srv := acct.OA.GetServer(c.Request, c.Writer)
 		srv.SetMessageHandler(func(*message.MixMessage) *message.Reply {
-			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(bot.ZhCN.HelpResident)}
+			return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(messages.ZhCN.HelpResident)}
 		})
 		if err := srv.Serve(); err != nil {
 			c.String(http.StatusBadRequest, "bad request")
@@ -218,9 +217,13 @@ func benchText(openID, content string, msgID int64) string {
 // groups is the store's GroupStats (nil for the bare server).
 func runWebhookBench(b *testing.B, target string, groups func() (int64, int64, int64), body func(n int64) string) {
 	b.Helper()
-	ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), "424242"
-	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wx.Signature(sandboxToken, ts, nonce)}}
-	u := target + "?" + q.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	// A fresh nonce per request, as WeChat sends: a signed triple carries one body.
+	signed := func(n int64) string {
+		nonce := strconv.FormatInt(n, 10)
+		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wx.Signature(sandboxToken, ts, nonce)}}
+		return target + "?" + q.Encode()
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4 * benchClients, MaxConnsPerHost: 4 * benchClients}}
 	var next atomic.Int64
 	next.Store(time.Now().UnixNano() % 1_000_000_000 * 1000) // MsgIds never seen by this database
@@ -236,7 +239,7 @@ func runWebhookBench(b *testing.B, target string, groups func() (int64, int64, i
 		for pb.Next() {
 			n := next.Add(1)
 			t0 := time.Now()
-			resp, err := client.Post(u, "text/xml", bytes.NewBufferString(body(n)))
+			resp, err := client.Post(signed(n), "text/xml", bytes.NewBufferString(body(n)))
 			if err != nil {
 				b.Error(err)
 				return

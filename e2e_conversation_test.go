@@ -11,7 +11,7 @@ import (
 )
 
 // TestConversations plays residents' scripted conversations through the real
-// webhook on SQLite and MariaDB: every path of issue 3.
+// webhook on SQLite and MariaDB: every path of the resident conversation.
 func TestConversations(t *testing.T) {
 	eachDriver(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
@@ -71,7 +71,7 @@ func TestConversations(t *testing.T) {
 			if n := len(li.appeals()); n != 0 {
 				t.Fatalf("me too created %d appeals of its own", n)
 			}
-			a, _ := h.app.Store.AppealByRef(ctx, wangRef)
+			a, _ := h.app.Store.AppealByRef(ctx, h.app.Config.Communities[0].ID, wangRef)
 			fs, err := h.app.Store.Followers(ctx, a.ID)
 			if err != nil || len(fs) != 1 || fs[0].OpenID != "o-li" {
 				t.Fatalf("followers %+v, %v", fs, err)
@@ -117,13 +117,13 @@ func TestConversations(t *testing.T) {
 			r = chen.say("1")
 			expect(t, "guided", r, "私事", "023-00000000", "不是私事")
 			ref := refIn(t, r)
-			a, _ := h.app.Store.AppealByRef(ctx, ref)
+			a, _ := h.app.Store.AppealByRef(ctx, h.app.Config.Communities[0].ID, ref)
 			if a.Status != models.StatusGuided || a.Level != models.LevelSelf {
 				t.Fatalf("guided appeal %+v", a)
 			}
 			r = chen.say("不是私事")
 			expect(t, "dispute", r, "复核", ref)
-			a, _ = h.app.Store.AppealByRef(ctx, ref)
+			a, _ = h.app.Store.AppealByRef(ctx, h.app.Config.Communities[0].ID, ref)
 			evs, _ := h.app.Store.AppealEvents(ctx, a.ID)
 			if a.Status != models.StatusReview || evs[len(evs)-1].Action != string(models.ActDisputePrivate) {
 				t.Fatalf("after dispute: %s, last event %+v", a.Status, evs[len(evs)-1])

@@ -121,7 +121,7 @@ func raise(t *testing.T, p *persona, text, address string) string {
 	return ""
 }
 
-// TestStaffDay is issue 5's "Done when", through the real webhook and the
+// TestStaffDay is the staff's acceptance, through the real webhook and the
 // fake WeChat platform on SQLite and MariaDB: staff bind by chat, residents
 // raise a small and two major appeals, the handlers get pushes and work them
 // by chat, the residents rate (one unhappy, reopened, resolved again), the
@@ -217,7 +217,7 @@ func staffDay(t *testing.T, h *harness) {
 		third: {models.StatusEscalated, "submit assign reclassify escalate set_deadline"},
 	}
 	for ref, w := range want {
-		a, err := h.app.Store.AppealByRef(ctx, ref)
+		a, err := h.app.Store.AppealByRef(ctx, h.app.Config.Communities[0].ID, ref)
 		if err != nil {
 			t.Fatal(err)
 		}

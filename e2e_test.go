@@ -78,7 +78,7 @@ func (h *harness) post(openID, inner string) string {
 	h.t.Helper()
 	now := h.clock()
 	ts := strconv.FormatInt(now.Unix(), 10)
-	nonce := strconv.FormatInt(now.UnixNano()%1e9, 10)
+	nonce := strconv.FormatInt(h.nextID(), 10) // one signed triple per request, as WeChat sends
 	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wx.Signature(sandboxToken, ts, nonce)}}
 	body := fmt.Sprintf("<xml><ToUserName><![CDATA[gh_sandbox]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
 		"<CreateTime>%d</CreateTime>%s</xml>", openID, now.Unix(), inner)

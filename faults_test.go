@@ -1,6 +1,6 @@
 package main
 
-// Fault tests of issue 4: the real binary, a MariaDB database and the fake
+// Fault tests of pushes and jobs: the real binary, a MariaDB database and the fake
 // WeChat platform over HTTP. They need TEST_MYSQL_DSN (in CI they fail
 // without it) and take 15–45 s each.
 

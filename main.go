@@ -53,7 +53,7 @@ var commands = []command{
 	{"version", "version", "print the version", cmdVersion},
 	{"healthcheck", "healthcheck", "exit 0 when the local service answers /healthz (for container health checks)", cmdHealthcheck},
 	{"staff", "staff invite --role R [--grid G] [--department D] --name N", "issue a one-time staff binding code", cmdStaff},
-	{"report", "report [--from DATE] [--to DATE] [--csv]", "print the list's figures (counts and rates) for a date range", cmdReport},
+	{"report", "report [--from DATE] [--to DATE] [--csv|--json] [--list --csv] | report --campaign CODE", "print the list's figures (Chinese labels) for a date range, export the list, or a campaign's report", cmdReport},
 	{"classify", "classify [--json]", "read appeal texts, one a line, on stdin and print what the bot would decide", cmdClassify},
 	{"menu", "menu sync", "create or update the official accounts' custom menu", cmdMenu},
 }
@@ -186,6 +186,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		log.Warn("environment variable is not a setting: check its spelling", "variable", name)
 	}
 	if cfg.Sandbox() {
+		app.warnSandbox(ctx, ln.Addr())
 		log.Info("sandbox mode: no WeChat credentials; pushes go to the in-process fake platform; chat at /sim/")
 	}
 	return app.Serve(ctx, ln)

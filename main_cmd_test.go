@@ -11,6 +11,7 @@ import (
 )
 
 func TestClassifyCommand(t *testing.T) {
+	t.Parallel()
 	in := "3栋楼道灯坏了好几天了\n我想办理居住证去哪里办\n我家热水器坏了想找个师傅\n水管漏水了\n\n"
 	var out, errb bytes.Buffer
 	env := []string{"GONGZHI_DB_DSN=" + filepath.Join(t.TempDir(), "x.db")}
@@ -50,6 +51,7 @@ func TestClassifyCommand(t *testing.T) {
 }
 
 func TestClassifyCommandBadCatalog(t *testing.T) {
+	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "catalog.yaml")
 	if err := os.WriteFile(bad, []byte("items: []\n"), 0o600); err != nil {
 		t.Fatal(err)

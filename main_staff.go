@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
@@ -88,8 +89,13 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 	if *community == "" {
 		*community = cfg.Communities[0].ID
 	}
-	code, inv, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: *community, Role: models.Role(*role),
-		GridID: *grid, Department: *dept, Name: *name}, time.Now(), *ttl)
+	staff, err := ops.NewStaff(ops.StaffConfig{Store: db, InviteTTL: *ttl})
+	if err != nil {
+		return err
+	}
+	// The operator at the server's console acts as the system does.
+	code, inv, err := staff.Invite(ctx, models.Actor{Kind: models.ActorSystem}, models.InviteRequest{CommunityID: *community,
+		Role: models.Role(*role), GridID: *grid, Department: *dept, Name: *name})
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))
 	}
@@ -102,8 +108,11 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		"resolution and satisfaction rates for appeals created in [from, to) (the same figures as GET /api/stats).")
 	from := fs.String("from", "", "first day (2026-11-01) or RFC 3339 time; default 30 days before --to")
 	to := fs.String("to", "", "end (exclusive): a day or RFC 3339 time; default now")
-	asCSV := fs.Bool("csv", false, "write CSV rows (figure,key,value) instead of JSON")
+	asCSV := fs.Bool("csv", false, "write CSV rows (figure,key,value) instead of Chinese text")
+	asJSON := fs.Bool("json", false, "write the figures as JSON (the shape of GET /api/stats)")
+	asList := fs.Bool("list", false, "export the list itself (its appeals in the range) as CSV for Excel: UTF-8 with BOM, Chinese headers")
 	community := fs.String("community", "", "one community id (default: every community)")
+	campaign := fs.String("campaign", "", "a campaign's code (WX101) or id: print its report (问需 table) instead")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -112,16 +121,25 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *campaign != "" {
+		return printCampaignReport(ctx, e, cfg, db, *community, *campaign)
+	}
 	start, end, err := handlers.StatsRange(*from, *to, time.Now(), cfg.Location)
 	if err != nil {
 		return fmt.Errorf("%s", models.ErrorMessage(err))
+	}
+	if *asList {
+		return writeReportList(ctx, e.stdout, db, *community, start, end, cfg.Location)
 	}
 	st, err := db.Stats(ctx, *community, start, end)
 	if err != nil {
 		return err
 	}
+	if !*asCSV && !*asJSON {
+		return writeReportText(e.stdout, st, cfg.Location)
+	}
 	out := handlers.StatsOut(st, cfg.Location)
-	if !*asCSV {
+	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)

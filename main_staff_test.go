@@ -13,6 +13,7 @@ import (
 )
 
 func TestStaffInviteAndReportCommands(t *testing.T) {
+	t.Parallel() // its own database file; no App, no WeChat client
 	dsn := filepath.Join(t.TempDir(), "gz.db")
 	environ := []string{"GONGZHI_DB_DSN=" + dsn}
 	cmd := func(args ...string) (int, string, string) {
@@ -65,8 +66,16 @@ func TestStaffInviteAndReportCommands(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "figure,key,value\n") || !strings.Contains(out, "satisfaction_rate,den,0") {
 		t.Fatalf("report --csv: %d %q %s", code, out, stderr)
 	}
-	code, out, _ = cmd("report")
+	code, out, _ = cmd("report", "--json")
 	if code != 0 || !strings.Contains(out, `"response_rate"`) {
-		t.Fatalf("report: %d %q", code, out)
+		t.Fatalf("report --json: %d %q", code, out)
+	}
+	code, out, _ = cmd("report")
+	if code != 0 || !strings.Contains(out, "诉求总数\t") || !strings.Contains(out, "三级分流\t社区即办") || strings.Contains(out, "response_rate") {
+		t.Fatalf("report (Chinese by default): %d %q", code, out)
+	}
+	code, out, stderr = cmd("report", "--list", "--csv", "--from", "2026-01-01", "--to", "2099-01-01")
+	if code != 0 || !strings.HasPrefix(out, "\ufeff编号,类别,层级,状态,事项,描述,网格,楼栋,承办人,办结时限,是否超期,提交时间,更新时间\n") {
+		t.Fatalf("report --list --csv: %d %q %s", code, out, stderr)
 	}
 }

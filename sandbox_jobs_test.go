@@ -16,7 +16,7 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// TestSandboxReminderAndEscalation is issue 4's "done when": in sandbox
+// TestSandboxReminderAndEscalation is the jobs' acceptance: in sandbox
 // mode, with the job schedules and lead times shortened through the
 // settings, a deadline reminder reaches the handler and the escalation
 // reaches the resident, both through the outbox and the fake platform, and
@@ -73,7 +73,7 @@ func TestSandboxReminderAndEscalation(t *testing.T) {
 	if !strings.Contains(reminder, a.Ref) || !strings.Contains(escalation, a.Ref) {
 		t.Errorf("pushes do not name the appeal %s: %q / %q", a.Ref, reminder, escalation)
 	}
-	got, err := app.Store.AppealByRef(ctx, a.Ref)
+	got, err := app.Store.AppealByRef(ctx, a.CommunityID, a.Ref)
 	if err != nil || got.Level != models.LevelStreet || got.Status != models.StatusEscalated {
 		t.Fatalf("appeal after escalation: %+v, %v", got, err)
 	}

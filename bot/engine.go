@@ -1,33 +1,36 @@
-// Package bot is the conversation engine: from a person's state and one
-// inbound message to the next state, the replies and the changes to store.
-// It knows no HTTP, no SQL and no WeChat SDK; it reads through narrow
-// interfaces and returns its writes as a models.Turn for the caller to commit.
+// Package bot is the chat: from a person's state and one inbound message to
+// the next state, the replies and the changes to store. It owns the
+// conversation engine (engine.go, and service.go around it: read, step, one
+// commit), the resident's conversation (conversation*.go), the staff
+// commands (staff_commands.go), the ratings (ratings.go) and the meeting
+// commands (meeting_commands.go). It parses what people type, calls the
+// operations (bot/ops) and says the outcome through the catalog
+// (bot/messages). It knows no HTTP, no SQL and no WeChat SDK; it reads
+// through narrow interfaces and returns its writes as a models.Turn for the
+// caller to commit.
 //
-// A conversation is a set of named states (states.go), each with its
-// handlers, entered from idle (a menu click or simply describing a problem),
-// left by 取消 anywhere, and falling back to re-asking its question on any
-// input it does not expect.
+// A conversation is a set of named states (State, conversation.go), each
+// with its handlers, entered from idle (a menu click or simply describing a
+// problem), left by 取消 anywhere, and falling back to re-asking its
+// question on any input it does not expect.
 package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// Chat words of the contract (contract.md "Chat words") and our synonyms.
-const (
-	WordHelp          = "帮助"
-	WordCancel        = "取消"
-	WordMyAppeals     = "我的诉求"
-	WordChangeAddress = "修改地址"
-	WordNotPrivate    = "不是私事"
-)
+// chat is the chat words the bot takes (messages.Words).
+var chat = &messages.ZhCNWords
 
 // Menu click keys of the contract.
 const (
@@ -53,8 +56,8 @@ const DefaultMeTooWindow = 7 * 24 * time.Hour
 // Reader is what the engine reads besides the person's own state.
 type Reader interface {
 	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
-	// AppealByRef returns the appeal or an ENOTFOUND error.
-	AppealByRef(ctx context.Context, ref string) (*models.Appeal, error)
+	// AppealByRef returns the community's appeal or an ENOTFOUND error.
+	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
 	models.FollowerStore
 }
@@ -64,14 +67,9 @@ type Classifier interface {
 	Classify(text string) triage.Decision
 }
 
-// Catalog looks up catalog items by id (the appeal's topic).
-type Catalog interface {
-	Item(id string) *triage.Item
-}
-
 // CommandHandler is a hook for chat commands of other roles (staff: 绑定,
-// 接单, 办结; meetings: 参加). Text messages go through Engine.Commands in
-// order before any conversation logic; a handler that recognises the text
+// 接单, 办结; meetings: 参加), given to NewEngine. Text messages go through
+// them in order before any conversation logic; a handler that recognises the text
 // fills out (Replies, Turn) and returns handled. The conversation state is
 // then left as it was.
 type CommandHandler interface {
@@ -102,15 +100,16 @@ type Output struct {
 	ReadOnly bool
 }
 
-// Engine decides what to answer. It is safe for concurrent use once built.
+// Engine decides what to answer. Build it with NewEngine; it is safe for
+// concurrent use and never changed after.
 type Engine struct {
-	Msg        Messages
+	Msg        messages.Messages
 	Reader     Reader
 	Classifier Classifier
-	Catalog    Catalog
-	Directory  Directory
-	Deadliner  Deadliner
-	Location   *time.Location
+	// Appeals builds confirmed appeals (routing, deadline, pushes) as every
+	// other surface does.
+	Appeals  *ops.Appeals
+	Location *time.Location
 	// ConversationTTL is how long an unfinished conversation waits for the
 	// next message (default 30 minutes).
 	ConversationTTL time.Duration
@@ -118,20 +117,56 @@ type Engine struct {
 	MeTooWindow time.Duration
 	// Commands are tried, in order, on every text message before the conversation.
 	Commands []CommandHandler
-
-	// --- staff by chat (issue 5) ---
-	// Staff routes confirmed appeals and finds whom to push to (store.DB);
-	// nil routes to role placeholders and pushes nothing.
-	Staff StaffDirectory
-	// StaffMsg is the staff catalog (zero: ZhCNStaff).
-	StaffMsg StaffMessages
-	// --- end staff by chat ---
 	// Invitations lists a person's open meeting invitations for the
 	// MEETINGS menu (nil: the static MenuMeetings text).
 	Invitations InvitationLister
+	// Knowledge turns learning on: the classifier uses what the community
+	// taught (residents' answers, committee corrections) and gathers more.
+	// nil: the catalog alone.
+	Knowledge KnowledgeSource
+	// After are run, in order, on every step's output before it is
+	// committed (campaign answers: CampaignAnswers).
+	After []StepHook
 }
 
-// InvitationLister answers the MEETINGS menu click (meetings, issue 6).
+// StepHook adds to a step's output what follows from it (a new appeal that
+// answers a campaign); it may read, and writes only through out.Turn.
+type StepHook interface {
+	AfterStep(ctx context.Context, in Input, out *Output) error
+}
+
+// EngineConfig is what NewEngine needs.
+type EngineConfig struct {
+	Reader     Reader       // required
+	Classifier Classifier   // required
+	Appeals    *ops.Appeals // required
+	// Commands are the chat commands of other roles (staff, meetings),
+	// tried in order before the conversation.
+	Commands        []CommandHandler
+	Invitations     InvitationLister // nil: the MEETINGS menu says the static text
+	ConversationTTL time.Duration    // 0: 30 minutes
+	MeTooWindow     time.Duration    // 0: DefaultMeTooWindow
+	// Knowledge turns learning on: what the community's residents and
+	// committee taught (nil: the catalog alone decides).
+	Knowledge KnowledgeSource
+}
+
+// NewEngine builds the engine; a missing requirement is an error.
+func NewEngine(c EngineConfig) (*Engine, error) {
+	switch {
+	case c.Reader == nil:
+		return nil, errors.New("bot: the engine needs a reader")
+	case c.Classifier == nil:
+		return nil, errors.New("bot: the engine needs a classifier")
+	case c.Appeals == nil:
+		return nil, errors.New("bot: the engine needs the appeal operations")
+	}
+	return &Engine{Msg: messages.ZhCN, Reader: c.Reader, Classifier: c.Classifier, Appeals: c.Appeals,
+		Location: c.Appeals.Location(), ConversationTTL: c.ConversationTTL, MeTooWindow: c.MeTooWindow,
+		Commands: c.Commands, Invitations: c.Invitations, Knowledge: c.Knowledge}, nil
+}
+
+// InvitationLister answers the MEETINGS menu click.
 type InvitationLister interface {
 	InvitationsText(ctx context.Context, communityID, openID string, now time.Time) (string, error)
 }
@@ -168,7 +203,13 @@ func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	return s.finish(), nil
+	out := s.finish()
+	for _, h := range e.After {
+		if err := h.AfterStep(ctx, in, &out); err != nil {
+			return Output{}, fmt.Errorf("after step: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func (e *Engine) loc() *time.Location {

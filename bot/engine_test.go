@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -39,12 +40,32 @@ var shanghai = time.FixedZone("CST", 8*3600)
 // now is Thursday 26 November 2026, 09:00 in Chongqing.
 var now = time.Date(2026, 11, 26, 9, 0, 0, 0, shanghai)
 
-func testEngine(tb testing.TB, db *store.DB) *Engine {
+// testDirectory is community c1 with two grids.
+var testDirectory = ops.Directory{"c1": {ID: "c1", Name: "示例社区", Hotline: "023-1", Center: &ops.Point{Lat: 29.563, Lng: 106.5516}, RadiusKM: 2,
+	Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2", "3", "4"}}, {ID: "g2", Name: "网格二", Buildings: []string{"5", "6"}}}}}
+
+// testAppeals builds the appeal operations on db with the clock given.
+func testAppeals(tb testing.TB, db *store.DB, clock func() time.Time) *ops.Appeals {
 	c := testClassifier(tb)
-	return &Engine{Msg: ZhCN, Reader: db, Classifier: c, Catalog: c.Catalog(), Location: shanghai,
-		Deadliner: models.DefaultCalendar(shanghai), ConversationTTL: 30 * time.Minute, Staff: db,
-		Directory: Directory{"c1": {ID: "c1", Name: "示例社区", Hotline: "023-1", Center: &Point{29.563, 106.5516}, RadiusKM: 2,
-			Grids: []Grid{{ID: "g1", Name: "网格一", Buildings: []string{"1", "2", "3", "4"}}, {ID: "g2", Name: "网格二", Buildings: []string{"5", "6"}}}}}}
+	a, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: c.Catalog(), Directory: testDirectory,
+		Calendar: models.DefaultCalendar(shanghai), Location: shanghai, Now: clock, Phrases: c})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func testEngine(tb testing.TB, db *store.DB, commands ...CommandHandler) *Engine {
+	return testEngineWith(tb, testAppeals(tb, db, func() time.Time { return now }), db, commands...)
+}
+
+func testEngineWith(tb testing.TB, a *ops.Appeals, db *store.DB, commands ...CommandHandler) *Engine {
+	e, err := NewEngine(EngineConfig{Reader: db, Classifier: testClassifier(tb), Appeals: a,
+		ConversationTTL: 30 * time.Minute, Commands: commands})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }
 
 // recordingCommand stands for the staff engineer's commands.
@@ -58,12 +79,12 @@ func (recordingCommand) HandleCommand(_ context.Context, in Input, out *Output) 
 	return true, nil
 }
 
-func conv(tb testing.TB, state string, d convData, expires time.Time) *models.Conversation {
+func conv(tb testing.TB, state State, d convData, expires time.Time) *models.Conversation {
 	b, err := json.Marshal(d)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &models.Conversation{CommunityID: "c1", OpenID: "o1", State: state, Data: string(b), ExpiresAt: expires, Version: 3}
+	return &models.Conversation{CommunityID: "c1", OpenID: "o1", State: string(state), Data: string(b), ExpiresAt: expires, Version: 3}
 }
 
 func text(s string) models.Inbound {
@@ -72,6 +93,7 @@ func text(s string) models.Inbound {
 
 // TestStep is the engine's table: (state, input) → (next state, replies, effects).
 func TestStep(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
 	// Someone else's open corridor-light appeal in building 3, and a guided appeal of o1's.
@@ -82,8 +104,7 @@ func TestStep(t *testing.T) {
 	if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: "o2", DedupeKey: "seed", NewAppeals: []*models.NewAppeal{dup, guided}}); err != nil {
 		t.Fatal(err)
 	}
-	e := testEngine(t, db)
-	e.Commands = []CommandHandler{recordingCommand{}}
+	e := testEngine(t, db, recordingCommand{})
 
 	later := now.Add(10 * time.Minute)
 	registered := &models.Resident{Building: "3", Unit: "2", Room: "501", GridID: "g1"}
@@ -96,12 +117,12 @@ func TestStep(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		state    string
+		state    State
 		data     convData
 		expires  time.Time
 		resident *models.Resident
 		msg      models.Inbound
-		next     string // "" = idle
+		next     State // "" = idle
 		want     []string
 		check    func(t *testing.T, out Output)
 	}{
@@ -282,7 +303,7 @@ func TestStep(t *testing.T) {
 			}
 			next := StateIdle
 			if c := out.Turn.Conversation; c != nil {
-				next = c.State
+				next = State(c.State)
 				if !c.ExpiresAt.Equal(now.UTC().Add(30 * time.Minute)) {
 					t.Errorf("expires %v, want now+30m", c.ExpiresAt)
 				}
@@ -318,21 +339,8 @@ func decode(t *testing.T, out Output) convData {
 	return d
 }
 
-func TestHaversine(t *testing.T) {
-	// Chongqing Jiefangbei to Beijing Tiananmen is about 1,460 km.
-	if d := HaversineKM(Point{29.5630, 106.5516}, Point{39.9042, 116.4074}); d < 1400 || d > 1500 {
-		t.Errorf("distance %.0f km, want about 1460", d)
-	}
-	c := &Community{Center: &Point{29.563, 106.5516}, RadiusKM: 2}
-	if far, _ := c.Far(Point{29.5631, 106.5517}); far {
-		t.Error("a point 15 m away is far")
-	}
-	if far, _ := (&Community{}).Far(Point{1, 1}); far {
-		t.Error("a community without a centre finds points far")
-	}
-}
-
 func TestWords(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in         string
 		option, yn int
@@ -392,7 +400,7 @@ func FuzzStep(f *testing.F) {
 		f.Add(s, uint8(0))
 		f.Add(s, uint8(5))
 	}
-	states := []string{StateIdle, StateAddress, StateAddressConfirm, StateDescribe, StateLocationConfirm, StateClarify, StateMeToo, StateConfirm, StateGuided}
+	states := []State{StateIdle, StateAddress, StateAddressConfirm, StateDescribe, StateLocationConfirm, StateClarify, StateMeToo, StateConfirm, StateGuided}
 	data := convData{Draft: &draft{Text: "楼道灯坏了", Kind: models.KindSmall, Settled: true, Loc: &place{Lat: 1, Lng: 1},
 		Choices: []models.Kind{models.KindSmall, models.KindMajor}, Options: []string{"a", "b"}, Question: "q"},
 		Address: &addrDraft{Building: "3"}, Dup: &dupOffer{AppealID: 999, Ref: "SQ2611260999"}}

@@ -6,23 +6,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
 )
 
-// TestIntake creates appeals through Intake.Submit on both databases: the
+// TestIntake creates appeals through ops.Appeals.Intake on both databases: the
 // same routing, events and pushes as a confirmed chat appeal.
 func TestIntake(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()
-		in := &Intake{Engine: w.svc.Engine, Store: db, Now: func() time.Time { return now }}
+		in := w.appeals
 		lat, long := 29.5631, 106.5517
 		committee := models.RolePlaceholder(models.RoleCommittee)
 		cases := []struct {
 			name     string
-			req      IntakeRequest
+			req      ops.IntakeRequest
 			status   models.Status
 			level    models.Level
 			assignee string
@@ -31,26 +33,26 @@ func TestIntake(t *testing.T) {
 			due      string // local date of the deadline, "" for none
 			notice   []string
 		}{
-			{"small with a building routes to its grid worker", IntakeRequest{ServiceCode: "corridor-light", Description: "3栋2单元楼道灯坏了",
+			{"small with a building routes to its grid worker", ops.IntakeRequest{ServiceCode: "corridor-light", Description: "3栋2单元楼道灯坏了",
 				Address: "3栋2单元", Lat: &lat, Long: &long}, models.StatusAssigned, models.LevelCommunity,
 				w.staff["worker-g1"].Ref(), "g1", []string{"worker-g1"}, "2026-11-29", []string{"网格一", "11月29日"}},
-			{"small without an address goes to the committee", IntakeRequest{ServiceCode: "corridor-light", Description: "楼道灯坏了"},
+			{"small without an address goes to the committee", ops.IntakeRequest{ServiceCode: "corridor-light", Description: "楼道灯坏了"},
 				models.StatusAssigned, models.LevelCommunity, committee, "", []string{"admin", "committee"}, "2026-11-29",
 				[]string{"社区两委"}},
-			{"major counts working days", IntakeRequest{ServiceCode: "social-security", Description: "社保卡补办要带什么材料"},
+			{"major counts working days", ops.IntakeRequest{ServiceCode: "social-security", Description: "社保卡补办要带什么材料"},
 				models.StatusAssigned, models.LevelStreet, models.RolePlaceholder(models.RoleLiaison), "", nil, "2026-12-07",
 				[]string{"街道社会保障服务所", "7个工作日", "12月7日"}},
-			{"private is guided", IntakeRequest{ServiceCode: "home-repair", Description: "家里水龙头坏了"},
+			{"private is guided", ops.IntakeRequest{ServiceCode: "home-repair", Description: "家里水龙头坏了"},
 				models.StatusGuided, models.LevelSelf, "", "", nil, "", []string{"私事"}},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.req.CommunityID, tc.req.Source = "c1", "city-app"
-				res, err := in.Submit(ctx, tc.req)
+				res, err := in.Intake(ctx, tc.req)
 				if err != nil {
 					t.Fatal(err)
 				}
-				a, err := db.AppealByRef(ctx, res.Appeal.Ref)
+				a, err := db.AppealByRef(ctx, res.Appeal.CommunityID, res.Appeal.Ref)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -96,18 +98,18 @@ func TestIntake(t *testing.T) {
 			var before int64
 			db.Gorm().Model(&models.Appeal{}).Count(&before)
 			far := 200.0
-			for name, r := range map[string]IntakeRequest{
+			for name, r := range map[string]ops.IntakeRequest{
 				"no service_code":      {Description: "楼道灯坏了"},
 				"unknown service_code": {ServiceCode: "nope", Description: "楼道灯坏了"},
 				"empty description":    {ServiceCode: "corridor-light", Description: "  "},
-				"long description":     {ServiceCode: "corridor-light", Description: strings.Repeat("灯", MaxIntakeDescriptionRunes+1)},
+				"long description":     {ServiceCode: "corridor-light", Description: strings.Repeat("灯", ops.MaxIntakeDescriptionRunes+1)},
 				"lat without long":     {ServiceCode: "corridor-light", Description: "灯坏了", Lat: &lat},
 				"long out of range":    {ServiceCode: "corridor-light", Description: "灯坏了", Lat: &lat, Long: &far},
 				"media_url not http":   {ServiceCode: "corridor-light", Description: "灯坏了", MediaURL: "javascript:alert(1)"},
 				"address too long":     {ServiceCode: "corridor-light", Description: "灯坏了", Address: strings.Repeat("路", 61)},
 			} {
 				r.CommunityID, r.Source = "c1", "city-app"
-				if _, err := in.Submit(ctx, r); models.ErrorCode(err) != models.EINVALID {
+				if _, err := in.Intake(ctx, r); models.ErrorCode(err) != models.EINVALID {
 					t.Errorf("%s: err %v, want EINVALID", name, err)
 				}
 			}

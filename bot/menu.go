@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/gongzhi/gongzhi/bot/messages"
+
 // MenuButton is one button of the official account's custom menu: a click
 // button with Key, or a group of Sub buttons.
 type MenuButton struct {
@@ -10,7 +12,7 @@ type MenuButton struct {
 
 // Menu is the custom menu of contract.md. WeChat allows three top-level
 // buttons, so MEETINGS and HELP share a group.
-func Menu(m Messages) []MenuButton {
+func Menu(m messages.Messages) []MenuButton {
 	return []MenuButton{
 		{Name: m.MenuButtonAppeal, Key: KeyAppeal},
 		{Name: m.MenuButtonMyAppeals, Key: KeyMyAppeals},

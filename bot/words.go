@@ -88,24 +88,27 @@ func hasWords(text string) bool {
 // isUnsupportedPlaceholder spots the text WeChat substitutes for stickers and
 // other messages it does not forward.
 func isUnsupportedPlaceholder(text string) bool {
-	return strings.Contains(text, "收到不支持的消息类型") || strings.Contains(text, "暂无法显示")
+	for _, p := range chat.Unsupported {
+		if strings.Contains(text, p) {
+			return true
+		}
+	}
+	return false
 }
-
-// chineseDigits maps the numerals residents may type for an option.
-var chineseDigits = map[string]int{"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 // parseOption reads an option number 1..n: "1", "１", "一", "1.", "选1",
 // "第2个", "2号". It returns 0 when the text is no option number.
 func parseOption(text string, n int) int {
 	w := normWord(text)
-	w = strings.TrimPrefix(w, "选")
-	w = strings.TrimPrefix(w, "第")
-	for _, suf := range []string{"个", "项", "号", "种"} {
+	for _, pre := range chat.OptionPrefixes {
+		w = strings.TrimPrefix(w, pre)
+	}
+	for _, suf := range chat.OptionSuffixes {
 		w = strings.TrimSuffix(w, suf)
 	}
 	w = strings.TrimRight(w, ".、)")
 	v := 0
-	if d, ok := chineseDigits[w]; ok {
+	if d, ok := chat.Numerals[w]; ok {
 		v = d
 	} else if len(w) == 1 && w[0] >= '1' && w[0] <= '9' {
 		v = int(w[0] - '0')
@@ -116,36 +119,23 @@ func parseOption(text string, n int) int {
 	return v
 }
 
-// yesWords and noWords answer a 1 (yes) / 2 (no) question.
-var (
-	yesWords = []string{"是", "是的", "对", "对的", "对头", "没错", "确认", "确定", "提交", "确认提交", "好", "好的", "可以", "要得", "嗯", "OK", "Y", "YES"}
-	noWords  = []string{"否", "不是", "不对", "错了", "不", "修改", "改", "重新填", "重填", "N", "NO"}
-)
-
 // yesNo reads 1/2 or a yes/no word: 1 yes, 2 no, 0 neither.
 func yesNo(text string) int {
 	if v := parseOption(text, 2); v != 0 {
 		return v
 	}
 	w := normWord(text)
-	for _, y := range yesWords {
+	for _, y := range chat.Yes {
 		if w == y {
 			return 1
 		}
 	}
-	for _, n := range noWords {
+	for _, n := range chat.No {
 		if w == n {
 			return 2
 		}
 	}
 	return 0
-}
-
-// kindWords lets a resident answer the triage question in words.
-var kindWords = map[models.Kind][]string{
-	models.KindPrivate: {"私事", "自己家", "我家", "家里", "自己的", "个人", "找人", "服务"},
-	models.KindSmall:   {"小事", "公共", "小区里", "楼道", "邻居", "楼上", "小区里面"},
-	models.KindMajor:   {"大事", "政府", "外面", "马路", "手续", "政策", "部门"},
 }
 
 // pickKind reads the answer to a triage question: an option number, the
@@ -162,7 +152,7 @@ func pickKind(text string, choices []models.Kind, options []string) (models.Kind
 	}
 	var found models.Kind
 	for _, k := range choices {
-		for _, kw := range kindWords[k] {
+		for _, kw := range chat.KindHints[string(k)] {
 			if strings.Contains(w, kw) {
 				if found != "" && found != k {
 					return "", false // words of two kinds: ask again

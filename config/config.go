@@ -34,6 +34,8 @@ const (
 	JobConversationExpiry = "CONVERSATION_EXPIRY"
 	JobDedupeCleanup      = "DEDUPE_CLEANUP"
 	JobCloseUnrated       = "CLOSE_UNRATED"
+	JobRetentionPurge     = "RETENTION_PURGE"
+	JobMonthlyTopic       = "MONTHLY_TOPIC" // 每月一题: 09:00 on the 1st
 )
 
 // JobOff as a job's schedule turns that job off (on this replica).
@@ -53,6 +55,14 @@ type Config struct {
 	Accounts  []WeChat `yaml:"accounts"`   // further official accounts, served at /wechat/{appid}
 
 	AdminToken string `yaml:"admin_token"` // "" = the admin API refuses every call
+
+	// PublicURL is the service's public base URL (no trailing slash), used
+	// in links sent by chat and in Open311 discovery; never taken from a
+	// request's Host header. Sandbox default: http://localhost:8080.
+	PublicURL string `yaml:"public_url"`
+	// RetentionDays is how long the personal data of a closed appeal is
+	// kept after it closed; the RETENTION_PURGE job then masks it.
+	RetentionDays int `yaml:"retention_days"`
 
 	Timezone string         `yaml:"timezone"`
 	Location *time.Location `yaml:"-"` // Timezone, resolved by Validate
@@ -163,6 +173,7 @@ func Default() *Config {
 		InviteTTL:              72 * time.Hour,
 		MeTooWindow:            7 * 24 * time.Hour,
 		RatingWindow:           7 * 24 * time.Hour,
+		RetentionDays:          3 * 365,
 		Communities:            []Community{SampleCommunity()},
 	}
 }
@@ -177,6 +188,8 @@ func DefaultJobs() map[string]string {
 		JobConversationExpiry: "0 */5 * * * *",
 		JobDedupeCleanup:      "0 17 3 * * *",
 		JobCloseUnrated:       "0 30 * * * *",
+		JobRetentionPurge:     "0 40 3 * * *",
+		JobMonthlyTopic:       "0 0 9 1 * *",
 	}
 }
 
@@ -212,6 +225,9 @@ func ScheduleParser() cron.ScheduleParser { return scheduleParser }
 // Sandbox reports whether the service runs against the built-in fake WeChat
 // platform, which it does when no AppID is configured.
 func (c *Config) Sandbox() bool { return c.WeChat.AppID == "" }
+
+// Retention is RetentionDays as a duration.
+func (c *Config) Retention() time.Duration { return time.Duration(c.RetentionDays) * 24 * time.Hour }
 
 // Community returns the community with the given id.
 func (c *Config) Community(id string) (*Community, bool) {

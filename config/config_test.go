@@ -46,7 +46,7 @@ func TestLoadDefaults(t *testing.T) {
 				name      string
 				got, want any
 			}{
-				{"HTTPAddr", c.HTTPAddr, ":8080"},
+				{"HTTPAddr", c.HTTPAddr, "127.0.0.1:8080"}, // sandbox: loopback
 				{"DB", c.DB, DB{Driver: "sqlite", DSN: "data/gongzhi.db"}},
 				{"RedisAddr", c.RedisAddr, ""},
 				{"WeChat", c.WeChat, WeChat{APIBase: "https://api.weixin.qq.com", Community: "sample"}},
@@ -57,11 +57,13 @@ func TestLoadDefaults(t *testing.T) {
 				{"Jobs", c.Jobs, map[string]string{
 					"DEADLINE_REMINDER":   "0 */10 * * * *",
 					"OVERDUE_ESCALATION":  "0 */10 * * * *",
+					"RETENTION_PURGE":     "0 40 3 * * *",
 					"MEETING_REMINDER":    "0 * * * * *",
 					"DAILY_DIGEST":        "0 0 8 * * *",
 					"CONVERSATION_EXPIRY": "0 */5 * * * *",
 					"DEDUPE_CLEANUP":      "0 17 3 * * *",
 					"CLOSE_UNRATED":       "0 30 * * * *",
+					"MONTHLY_TOPIC":       "0 0 9 1 * *",
 				}},
 				{"DeadlineReminders", c.DeadlineReminders, []time.Duration{24 * time.Hour}},
 				{"MeetingReminders", c.MeetingReminders, []time.Duration{24 * time.Hour, time.Hour}},
@@ -108,7 +110,7 @@ func TestLoadEmptyFile(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load = %v, want no error", err)
 			}
-			if c.HTTPAddr != ":8080" {
+			if c.HTTPAddr != "127.0.0.1:8080" { // sandbox: loopback
 				t.Errorf("HTTPAddr = %q, want the default", c.HTTPAddr)
 			}
 		})
@@ -494,7 +496,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		token      = "SECRETtoken2222"
 		aesKey     = "SECRETaeskey3333333333333333333333333333333" // valid: 43 characters
 		badAESKey  = "SECRET-aeskey-not-valid-4444"
-		adminToken = "SECRET-admin-5555"
+		adminToken = "SECRET-admin-5555-0123456789"
 		dbPassword = "SECRET-dbpass-6666"
 		acctSecret = "SECRET-acct-7777"
 		acctToken  = "SECRETaccttoken8888"
@@ -677,7 +679,7 @@ func FuzzLoadFile(f *testing.F) {
 	f.Add("db: &x {driver: mysql}\nwechat: *x\n")
 	f.Add("<<: {http_addr: ':1'}\n")
 	f.Add("a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n")
-	const secret = "FUZZ-SECRET-9999"
+	const secret = "FUZZ-SECRET-9999-0123456789"
 	env := environMap([]string{"GONGZHI_ADMIN_TOKEN=" + secret})
 	f.Fuzz(func(t *testing.T, text string) {
 		c := Default()

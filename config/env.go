@@ -72,6 +72,8 @@ var settings = []setting{
 	{key: "wechat.api_base", env: "GONGZHI_WECHAT_API_BASE", set: str(func(c *Config) *string { return &c.WeChat.APIBase })},
 	{key: "wechat.community", env: "GONGZHI_WECHAT_COMMUNITY", set: str(func(c *Config) *string { return &c.WeChat.Community })},
 	{key: "admin_token", env: "GONGZHI_ADMIN_TOKEN", secret: true, set: str(func(c *Config) *string { return &c.AdminToken })},
+	{key: "public_url", env: "GONGZHI_PUBLIC_URL", set: str(func(c *Config) *string { return &c.PublicURL })},
+	{key: "retention_days", env: "GONGZHI_RETENTION_DAYS", set: count(func(c *Config) *int { return &c.RetentionDays })},
 	{key: "timezone", env: "GONGZHI_TIMEZONE", set: str(func(c *Config) *string { return &c.Timezone })},
 	{key: "catalog", env: "GONGZHI_CATALOG", set: str(func(c *Config) *string { return &c.Catalog })},
 	{key: "deadline_reminders", env: "GONGZHI_DEADLINE_REMINDERS", set: durs(func(c *Config) *[]time.Duration { return &c.DeadlineReminders })},

@@ -51,6 +51,7 @@ func (c *Config) Redacted() map[string]any {
 		"wechat":                    c.WeChat.redacted(),
 		"accounts":                  accounts,
 		"admin_token":               setOrUnset(c.AdminToken),
+		"public_url":                c.PublicURL,
 		"timezone":                  c.Timezone,
 		"catalog":                   catalog,
 		"jobs":                      jobs,
@@ -71,6 +72,7 @@ func (c *Config) Redacted() map[string]any {
 		"metoo_window":              c.MeTooWindow.String(),
 		"rating_window":             c.RatingWindow.String(),
 		"meeting_remind_undecided":  c.MeetingRemindUndecided,
+		"retention_days":            c.RetentionDays,
 		"communities":               communities,
 	}
 }

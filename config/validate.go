@@ -84,6 +84,12 @@ func (c *Config) validate() error {
 	if err := c.validateHTTP(); err != nil {
 		return err
 	}
+	if err := c.validateSecurity(); err != nil {
+		return err
+	}
+	if err := c.validatePublicURL(); err != nil {
+		return err
+	}
 	if err := c.validateDB(); err != nil {
 		return err
 	}
@@ -133,6 +139,27 @@ func (c *Config) validateHTTP() error {
 	}
 	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		return c.fail("http_addr", "%q: port %q is not a number from 0 to 65535", c.HTTPAddr, port)
+	}
+	return nil
+}
+
+// MinAdminTokenLen is the shortest admin token accepted: 24 random
+// characters cannot be guessed over HTTP.
+const MinAdminTokenLen = 24
+
+// sandboxAddr is where the sandbox listens unless told otherwise: its
+// simulator signs any request and shows anyone's pushes.
+const sandboxAddr = "127.0.0.1:8080"
+
+func (c *Config) validateSecurity() error {
+	if _, set := c.names["http_addr"]; c.Sandbox() && !set && c.HTTPAddr == Default().HTTPAddr {
+		c.HTTPAddr = sandboxAddr
+	}
+	if n := len(c.AdminToken); n > 0 && n < MinAdminTokenLen {
+		return c.fail("admin_token", "is %d characters: want at least %d random characters (e.g. openssl rand -hex 16)", n, MinAdminTokenLen)
+	}
+	if c.RetentionDays < 1 {
+		return c.fail("retention_days", "%d: want a number of days, at least 1", c.RetentionDays)
 	}
 	return nil
 }

@@ -55,6 +55,9 @@ type adminAPI struct {
 	now   func() time.Time
 	loc   *time.Location
 	log   *slog.Logger
+	// communityOf picks the request's community (staffAPI.communityOf);
+	// nil lists every community's appeals (a store without communities).
+	communityOf func(*gin.Context) (string, error)
 }
 
 // appealJSON is the contract's shape of an appeal in the admin API.
@@ -97,6 +100,14 @@ func (a *adminAPI) appealOut(ap *models.Appeal) appealJSON {
 
 func (a *adminAPI) listAppeals(c *gin.Context) {
 	f := models.AppealFilter{CommunityID: c.Query("community"), Now: a.now()}
+	if a.communityOf != nil { // a default, a check that it exists, or the question which
+		id, err := a.communityOf(c)
+		if err != nil {
+			writeError(c, a.log, err)
+			return
+		}
+		f.CommunityID = id
+	}
 	if v := c.Query("kind"); v != "" {
 		k, err := models.ParseKind(v)
 		if err != nil {
@@ -150,13 +161,19 @@ func (a *adminAPI) listAppeals(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"appeals": out})
 }
 
-func (a *adminAPI) getAppeal(c *gin.Context) {
+// getAppeal: GET /api/appeals/{ref} in the request's community (communityOf).
+func (a *staffAPI) getAppeal(c *gin.Context) {
 	ref := c.Param("ref")
 	if !models.ValidRef(ref) {
 		writeError(c, a.log, models.Errorf(models.EINVALID, "%q is not a reference code (letters then digits, e.g. SQ2611260007)", ref))
 		return
 	}
-	ap, err := a.store.AppealByRef(c.Request.Context(), ref)
+	community, err := a.communityOf(c)
+	if err != nil {
+		writeError(c, a.log, err)
+		return
+	}
+	ap, err := a.store.AppealByRef(c.Request.Context(), community, ref)
 	if err != nil {
 		writeError(c, a.log, err)
 		return

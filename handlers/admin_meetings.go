@@ -7,19 +7,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// MeetingService is what the meetings endpoints need; *bot.Meetings implements it.
+// MeetingService is what the meetings endpoints need; *ops.Meetings implements it.
 type MeetingService interface {
-	Create(ctx context.Context, r bot.MeetingRequest) (*models.Meeting, error)
-	Broadcast(ctx context.Context, communityID string, id uint64) (*models.Meeting, bot.SendResult, error)
-	Reschedule(ctx context.Context, communityID string, id uint64, c bot.Change) (*models.Meeting, bot.SendResult, error)
-	Cancel(ctx context.Context, communityID string, id uint64, reason string) (*models.Meeting, bot.SendResult, error)
-	Outcome(ctx context.Context, communityID string, id uint64, r bot.OutcomeRequest) (*models.Meeting, bot.SendResult, error)
-	Raise(ctx context.Context, communityID string, id uint64, r bot.RaiseRequest) (*models.Meeting, error)
-	Get(ctx context.Context, communityID string, id uint64) (*bot.View, error)
+	Create(ctx context.Context, r ops.MeetingRequest) (*models.Meeting, error)
+	Broadcast(ctx context.Context, by models.Actor, communityID string, id uint64) (*models.Meeting, ops.SendResult, error)
+	Reschedule(ctx context.Context, by models.Actor, communityID string, id uint64, c ops.Rescheduling) (*models.Meeting, ops.SendResult, error)
+	Cancel(ctx context.Context, by models.Actor, communityID string, id uint64, reason string) (*models.Meeting, ops.SendResult, error)
+	Outcome(ctx context.Context, communityID string, id uint64, r ops.OutcomeRequest) (*models.Meeting, ops.SendResult, error)
+	Raise(ctx context.Context, communityID string, id uint64, r ops.RaiseRequest) (*models.Meeting, error)
+	Get(ctx context.Context, communityID string, id uint64) (*ops.View, error)
 }
 
 // meetingsAPI serves /api/meetings and /api/stakeholders.
@@ -89,6 +89,15 @@ func parseTime(field, s string) (time.Time, error) {
 	return t, nil
 }
 
+// parseStart reads a meeting's starts_at and checks its range.
+func parseStart(s string, now time.Time) (time.Time, error) {
+	t, err := parseTime("starts_at", s)
+	if err != nil {
+		return t, err
+	}
+	return t, models.CheckMeetingStart(t, now)
+}
+
 type createMeetingBody struct {
 	Topic string `json:"topic"`
 	Level string `json:"level"`
@@ -96,7 +105,7 @@ type createMeetingBody struct {
 	Venue      string          `json:"venue"`
 	AppealRef  string          `json:"appeal_ref"`
 	AppealRefs []string        `json:"appeal_refs"`
-	Invitees   bot.InviteeSpec `json:"invitees"`
+	Invitees   ops.InviteeSpec `json:"invitees"`
 	Broadcast  bool            `json:"broadcast"` // send the invitations at once
 }
 
@@ -111,7 +120,7 @@ func (a *meetingsAPI) create(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	at, capacity, err := b.parse()
+	at, capacity, err := b.parse(a.now())
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -120,8 +129,8 @@ func (a *meetingsAPI) create(c *gin.Context) {
 	if b.AppealRef != "" {
 		refs = append([]string{b.AppealRef}, refs...)
 	}
-	m, err := a.svc.Create(c.Request.Context(), bot.MeetingRequest{CommunityID: community, Topic: b.Topic, Level: b.Level,
-		StartsAt: at, Venue: b.Venue, Capacity: capacity, AppealRefs: refs, Invitees: b.Invitees, Organiser: "admin"})
+	m, err := a.svc.Create(c.Request.Context(), ops.MeetingRequest{CommunityID: community, Topic: b.Topic, Level: b.Level,
+		StartsAt: at, Venue: b.Venue, Capacity: capacity, AppealRefs: refs, Invitees: b.Invitees, By: admin})
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -133,8 +142,8 @@ func (a *meetingsAPI) create(c *gin.Context) {
 // invitations when broadcast is asked for.
 func (a *meetingsAPI) respondCreated(c *gin.Context, community string, id uint64, broadcast bool) {
 	if broadcast {
-		a.respondSend(c, http.StatusCreated, community, id, func() (*models.Meeting, bot.SendResult, error) {
-			return a.svc.Broadcast(c.Request.Context(), community, id)
+		a.respondSend(c, http.StatusCreated, community, id, func() (*models.Meeting, ops.SendResult, error) {
+			return a.svc.Broadcast(c.Request.Context(), admin, community, id)
 		})
 		return
 	}
@@ -142,7 +151,7 @@ func (a *meetingsAPI) respondCreated(c *gin.Context, community string, id uint64
 }
 
 // respondView answers with the meeting, its invitees, counts and whom to phone.
-func (a *meetingsAPI) respondView(c *gin.Context, status int, community string, id uint64, sent *bot.SendResult) {
+func (a *meetingsAPI) respondView(c *gin.Context, status int, community string, id uint64, sent *ops.SendResult) {
 	v, err := a.svc.Get(c.Request.Context(), community, id)
 	if err != nil {
 		writeError(c, a.log, err)
@@ -169,7 +178,7 @@ func (a *meetingsAPI) respondView(c *gin.Context, status int, community string, 
 	c.JSON(status, body)
 }
 
-func (a *meetingsAPI) respondSend(c *gin.Context, status int, community string, id uint64, f func() (*models.Meeting, bot.SendResult, error)) {
+func (a *meetingsAPI) respondSend(c *gin.Context, status int, community string, id uint64, f func() (*models.Meeting, ops.SendResult, error)) {
 	_, res, err := f()
 	if err != nil {
 		writeError(c, a.log, err)
@@ -190,8 +199,8 @@ func (a *meetingsAPI) broadcast(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, bot.SendResult, error) {
-		return a.svc.Broadcast(c.Request.Context(), community, id)
+	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
+		return a.svc.Broadcast(c.Request.Context(), admin, community, id)
 	})
 }
 
@@ -209,17 +218,17 @@ func (a *meetingsAPI) patch(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	ch := bot.Change{Venue: b.Venue, Reason: b.Reason}
+	ch := ops.Rescheduling{Venue: b.Venue, Reason: b.Reason}
 	if b.StartsAt != nil {
-		t, err := parseTime("starts_at", *b.StartsAt)
+		t, err := parseStart(*b.StartsAt, a.now())
 		if err != nil {
 			writeError(c, a.log, err)
 			return
 		}
 		ch.StartsAt = &t
 	}
-	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, bot.SendResult, error) {
-		return a.svc.Reschedule(c.Request.Context(), community, id, ch)
+	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
+		return a.svc.Reschedule(c.Request.Context(), admin, community, id, ch)
 	})
 }
 
@@ -235,8 +244,8 @@ func (a *meetingsAPI) cancel(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, bot.SendResult, error) {
-		return a.svc.Cancel(c.Request.Context(), community, id, b.Reason)
+	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
+		return a.svc.Cancel(c.Request.Context(), admin, community, id, b.Reason)
 	})
 }
 
@@ -257,10 +266,10 @@ func (a *meetingsAPI) outcome(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, bot.SendResult, error) {
-		return a.svc.Outcome(c.Request.Context(), community, id, bot.OutcomeRequest{Minutes: b.Minutes, Measures: b.Measures,
+	a.respondSend(c, http.StatusOK, community, id, func() (*models.Meeting, ops.SendResult, error) {
+		return a.svc.Outcome(c.Request.Context(), community, id, ops.OutcomeRequest{Minutes: b.Minutes, Measures: b.Measures,
 			Assignments: b.Assignments, Funding: b.Funding, AppealsNext: b.AppealsNext, Assignee: b.Assignee,
-			Actor: models.Actor{Kind: models.ActorAdmin}})
+			Actor: admin})
 	})
 }
 
@@ -273,20 +282,20 @@ func (a *meetingsAPI) raise(c *gin.Context) {
 		Level string `json:"level"`
 		schedule
 		Venue     string           `json:"venue"`
-		Invitees  *bot.InviteeSpec `json:"invitees"`
+		Invitees  *ops.InviteeSpec `json:"invitees"`
 		Broadcast bool             `json:"broadcast"`
 	}
 	if err := decode(c, &b); err != nil {
 		writeError(c, a.log, err)
 		return
 	}
-	at, capacity, err := b.parse()
+	at, capacity, err := b.parse(a.now())
 	if err != nil {
 		writeError(c, a.log, err)
 		return
 	}
-	m, err := a.svc.Raise(c.Request.Context(), community, id, bot.RaiseRequest{Level: b.Level, StartsAt: at, Venue: b.Venue,
-		Capacity: capacity, Invitees: b.Invitees, Actor: "admin"})
+	m, err := a.svc.Raise(c.Request.Context(), community, id, ops.RaiseRequest{Level: b.Level, StartsAt: at, Venue: b.Venue,
+		Capacity: capacity, Invitees: b.Invitees, By: admin})
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -301,8 +310,8 @@ type schedule struct {
 }
 
 // parse checks the start time and the capacity (0 for no limit).
-func (sc schedule) parse() (time.Time, int, error) {
-	at, err := parseTime("starts_at", sc.StartsAt)
+func (sc schedule) parse(now time.Time) (time.Time, int, error) {
+	at, err := parseStart(sc.StartsAt, now)
 	if err != nil {
 		return time.Time{}, 0, err
 	}

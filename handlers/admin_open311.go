@@ -7,13 +7,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// APIKeyStore issues, lists, revokes and checks Open311 API keys. *store.DB
-// implements it; NewRouter registers the key admin and Open311's POST when
-// Deps.Store does.
+// APIKeyStore issues, lists, revokes and checks Open311 API keys (Deps.Keys;
+// *store.DB implements it).
 type APIKeyStore interface {
 	CreateAPIKey(ctx context.Context, communityID, name string, now time.Time) (string, *models.APIKey, error)
 	APIKeys(ctx context.Context, communityID string) ([]*models.APIKey, error)
@@ -22,9 +21,9 @@ type APIKeyStore interface {
 	APIKeyByKey(ctx context.Context, key string) (*models.APIKey, error)
 }
 
-// Open311Intake creates an appeal from an Open311 request (*bot.Intake).
+// Open311Intake creates an appeal from an Open311 request (*ops.Appeals).
 type Open311Intake interface {
-	Submit(ctx context.Context, r bot.IntakeRequest) (*bot.IntakeResult, error)
+	Intake(ctx context.Context, r ops.IntakeRequest) (*ops.IntakeResult, error)
 }
 
 // keysAPI serves /api/open311/keys.

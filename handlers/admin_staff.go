@@ -13,34 +13,46 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// StaffStore is what the staff, grid, department, PATCH, stats and Open311
-// endpoints need beyond models.Store. *store.DB implements it; NewRouter
-// registers those routes when Deps.Store does.
+// StaffStore is what the admin API and Open311 read beyond models.Store:
+// communities, staff, grids, departments, stats and published appeals.
+// *store.DB implements it.
 type StaffStore interface {
 	models.Store
 	Communities(ctx context.Context) ([]string, error)
-	CreateInvite(ctx context.Context, req models.InviteRequest, now time.Time, ttl time.Duration) (string, *models.StaffInvite, error)
 	ListStaff(ctx context.Context, communityID string) ([]*models.Staff, error)
-	DeactivateStaff(ctx context.Context, communityID string, id uint64) (*models.Staff, error)
 	Grids(ctx context.Context, communityID string) ([]*models.Grid, error)
 	PutGrids(ctx context.Context, communityID string, grids []models.GridSpec) error
 	Departments(ctx context.Context, communityID string) ([]*models.Department, error)
 	CreateDepartment(ctx context.Context, d *models.Department) error
-	ResolveAssignee(ctx context.Context, communityID, s string) (string, error)
-	UpdateAppeal(ctx context.Context, upd *models.AppealUpdate) error
 	Stats(ctx context.Context, communityID string, from, to time.Time) (*models.Stats, error)
 	PublicAppeals(ctx context.Context, f models.PublicFilter) ([]*models.Appeal, error)
 }
+
+// AppealOps revises appeals (*ops.Appeals).
+type AppealOps interface {
+	Revise(ctx context.Context, r ops.Revision) (*ops.Change, error)
+}
+
+// StaffOps invites and deactivates staff (*ops.Staff).
+type StaffOps interface {
+	Invite(ctx context.Context, actor models.Actor, req models.InviteRequest) (string, *models.StaffInvite, error)
+	Deactivate(ctx context.Context, actor models.Actor, communityID string, id uint64) (*models.Staff, error)
+}
+
+// admin is the actor of every admin API call: the bearer token is the administrator's.
+var admin = models.Actor{Kind: models.ActorAdmin}
 
 // staffAPI serves the committee's staff, grid, department, PATCH and stats endpoints.
 type staffAPI struct {
 	*adminAPI
 	db        StaffStore
+	ops       StaffOps
+	appeals   AppealOps
 	community string // default community; "" = the only one in the database
-	inviteTTL time.Duration
 }
 
 // maxBody bounds admin request bodies.
@@ -62,8 +74,8 @@ func decode(c *gin.Context, dst any) error {
 			return models.Errorf(models.EINVALID, "request body is empty: want a JSON object")
 		case errors.As(err, &syn):
 			return models.Errorf(models.EINVALID, "request body is not valid JSON (at byte %d)", syn.Offset)
-		case errors.As(err, &typ):
-			return models.Errorf(models.EINVALID, "field %s: want %s", typ.Field, typ.Type)
+		case errors.As(err, &typ) && typ.Field != "":
+			return models.Errorf(models.EINVALID, "field %s: want %s", typ.Field, jsonKind(typ.Type))
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return models.Errorf(models.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
 		}
@@ -199,8 +211,8 @@ func (a *staffAPI) createInvite(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	code, inv, err := a.db.CreateInvite(c.Request.Context(), models.InviteRequest{CommunityID: community, Role: models.Role(in.Role),
-		GridID: strings.TrimSpace(in.Grid), Department: strings.TrimSpace(in.Department), Name: in.Name}, a.now(), a.inviteTTL)
+	code, inv, err := a.ops.Invite(c.Request.Context(), admin, models.InviteRequest{CommunityID: community, Role: models.Role(in.Role),
+		GridID: in.Grid, Department: in.Department, Name: in.Name})
 	if err != nil {
 		writeError(c, a.log, err)
 		return
@@ -226,7 +238,7 @@ func (a *staffAPI) deleteStaff(c *gin.Context) {
 		writeError(c, a.log, err)
 		return
 	}
-	s, err := a.db.DeactivateStaff(c.Request.Context(), community, id)
+	s, err := a.ops.Deactivate(c.Request.Context(), admin, community, id)
 	if err != nil {
 		writeError(c, a.log, err)
 		return

@@ -3,8 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -54,27 +52,11 @@ func stakeholderBody(c *gin.Context, community string) (*models.Stakeholder, err
 	if err := decode(c, &b); err != nil {
 		return nil, err
 	}
-	k := models.StakeholderKind(b.Kind)
-	name := strings.TrimSpace(b.Name)
-	phone := strings.TrimSpace(b.Phone)
-	switch {
-	case !k.Valid():
-		return nil, models.Errorf(models.EINVALID, "kind %q: want property, owners_committee, social_org, social_worker or social_unit", b.Kind)
-	case name == "" || utf8.RuneCountInString(name) > 64:
-		return nil, models.Errorf(models.EINVALID, "name: want 1 to 64 characters")
-	case b.OpenID == "" && phone == "":
-		return nil, models.Errorf(models.EINVALID, "give an openid (if they follow the account) or a phone for the organiser's call list")
-	case len(b.OpenID) > 64 || len(phone) > 32 || utf8.RuneCountInString(b.Contact) > 64:
-		return nil, models.Errorf(models.EINVALID, "openid, phone or contact too long")
-	}
-	var bs []string
+	e := models.StakeholderEntry{Kind: b.Kind, Name: b.Name, Contact: b.Contact, OpenID: b.OpenID, Phone: b.Phone}
 	for _, x := range b.Buildings {
-		if x = normalizeBuilding(x); x != "" {
-			bs = append(bs, x)
-		}
+		e.Buildings = append(e.Buildings, normalizeBuilding(x))
 	}
-	return &models.Stakeholder{CommunityID: community, Kind: k, Name: name, Contact: strings.TrimSpace(b.Contact),
-		OpenID: strings.TrimSpace(b.OpenID), Phone: phone, Buildings: strings.Join(bs, ",")}, nil
+	return e.Stakeholder(community)
 }
 
 func (a *meetingsAPI) createStakeholder(c *gin.Context) {

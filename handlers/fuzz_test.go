@@ -53,7 +53,7 @@ func FuzzWebhookPlain(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		h := h.with(t)
 		before := h.counts().Processed
-		r := request{Method: http.MethodPost, Query: h.signedQuery(h.Clock.Now()), Body: body}
+		r := request{Method: http.MethodPost, Path: h.plainPath, Query: h.signedQuery(h.Clock.Now()), Body: body}
 		status, resp := h.do(r)
 		allowed := []int{http.StatusOK, http.StatusBadRequest}
 		if len(body) > handlers.MaxBodyBytes {

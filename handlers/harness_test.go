@@ -23,6 +23,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
@@ -40,6 +42,10 @@ const (
 	sampleToken   = "spamtest"
 	sampleAESKey  = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 	sampleAppID   = "wx2c2769f8efd9abc2"
+	// plainAppID is a second account of the same community without an AES
+	// key: an account with a key refuses plaintext, so plaintext tests go
+	// to /wechat/{plainAppID}.
+	plainAppID = "wxplaintext0000001"
 )
 
 func TestMain(m *testing.M) {
@@ -177,6 +183,8 @@ type harnessOpts struct {
 	WrapStore func(models.Store) models.Store
 	// Replicas is how many webhook servers share the database (default 1).
 	Replicas int
+	// MaxInFlight is the webhook's bound on bodies in flight (0: its default).
+	MaxInFlight int
 	// Quiet sends logs nowhere instead of the checked buffer and records no
 	// calls (fuzzing and benchmarks, where both would grow without bound).
 	Quiet bool
@@ -200,6 +208,9 @@ type harness struct {
 	Rec      *recorder   // replica 0's
 	Recs     []*recorder // every replica's
 	nonce    *atomic.Int64
+	// plainPath is where plaintext requests go: "" (/wechat) when the
+	// default account has no AES key, else the plaintext account's path.
+	plainPath string
 
 	secrets *secretSet // openids and texts sent: never to appear in logs
 }
@@ -254,7 +265,14 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 	wx.SetHTTPClient(&http.Client{Timeout: 5 * time.Second, Transport: wxfake.RewriteTransport(base, nil)})
 
 	h.Account = wx.AccountConfig{AppID: o.AppID, AppSecret: testSecret, Token: o.Token, AESKey: o.AESKey, CommunityID: testCommunity}
-	accounts := wx.NewAccounts(wx.NewAccount(h.Account, wx.NewMemoryCache()))
+	list := []*wx.Account{wx.NewAccount(h.Account, wx.NewMemoryCache())}
+	if o.AESKey != "" {
+		h.plainPath = "/wechat/" + plainAppID
+		plainCfg := h.Account
+		plainCfg.AppID, plainCfg.AESKey = plainAppID, ""
+		list = append(list, wx.NewAccount(plainCfg, wx.NewMemoryCache()))
+	}
+	accounts := wx.NewAccounts(list...)
 	var st models.Store = db
 	if o.WrapStore != nil {
 		st = o.WrapStore(st)
@@ -269,7 +287,7 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	for range o.Replicas {
-		engine := testEngine(st, classifier, cat, loc)
+		engine := testEngine(t, st, classifier, cat, loc)
 		svc := &bot.Service{Store: st, Engine: engine, Pusher: accounts, Log: log, Now: h.Clock.Now, ConversationTTL: 30 * time.Minute}
 		var mh handlers.MessageHandler = svc
 		if !o.Quiet {
@@ -282,9 +300,9 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		}
 		m := handlers.NewMetrics()
 		wh := &handlers.Webhook{Accounts: accounts, Handler: mh, Pusher: accounts, Log: log, Metrics: m,
-			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: bot.ZhCN.Failure}
-		router := handlers.NewRouter(handlers.Deps{Log: log, Metrics: m, Store: db, Webhook: wh,
-			AdminToken: o.AdminToken, Now: h.Clock.Now, Location: loc})
+			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: messages.ZhCN.Failure,
+			Nonces: db, MaxInFlight: o.MaxInFlight}
+		router := mustRouter(t, testDeps(t, db, wh, m, log, o.AdminToken, h.Clock.Now, loc))
 		srv := httptest.NewServer(router)
 		t.Cleanup(srv.Close)
 		h.Servers = append(h.Servers, srv)
@@ -299,12 +317,21 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 	return h
 }
 
-// with returns the harness reporting to t (a fuzz target's own t).
-// testEngine is the conversation engine as the App builds it, on st.
-func testEngine(st models.Store, c *triage.Classifier, cat *triage.Catalog, loc *time.Location) *bot.Engine {
-	return &bot.Engine{Msg: bot.ZhCN, Reader: st, Location: loc, Classifier: c, Catalog: cat,
-		Directory: bot.Directory{}, Deadliner: models.DefaultCalendar(loc),
-		ConversationTTL: 30 * time.Minute, MeTooWindow: bot.DefaultMeTooWindow}
+// testEngine is the conversation engine as the App builds it, on st, with
+// no staff bound (appeals go to role placeholders, nobody is pushed).
+func testEngine(t testing.TB, st models.Store, c *triage.Classifier, cat *triage.Catalog, loc *time.Location) *bot.Engine {
+	t.Helper()
+	appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: st, Catalog: cat, Directory: ops.Directory{},
+		Calendar: models.DefaultCalendar(loc), Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := bot.NewEngine(bot.EngineConfig{Reader: st, Classifier: c, Appeals: appeals,
+		ConversationTTL: 30 * time.Minute, MeTooWindow: bot.DefaultMeTooWindow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 // firstReply is what the engine says to a resident never seen before who
@@ -321,7 +348,7 @@ func firstReply(t testing.TB, text string) string {
 		t.Fatal(err)
 	}
 	st := storetest.Open(t, store.SQLite)
-	out, err := testEngine(st, c, cat, time.UTC).Step(context.Background(), bot.Input{
+	out, err := testEngine(t, st, c, cat, time.UTC).Step(context.Background(), bot.Input{
 		Msg: models.Inbound{CommunityID: testCommunity, OpenID: "oFirstReplyProbe", MsgType: models.MsgText, Content: text, MsgID: 1},
 		Now: time.Now()})
 	if err != nil || len(out.Replies) == 0 {
@@ -330,6 +357,7 @@ func firstReply(t testing.TB, text string) string {
 	return out.Replies[0]
 }
 
+// with returns the harness reporting to t (a fuzz target's own t).
 func (h *harness) with(t testing.TB) *harness {
 	c := *h
 	c.t = t
@@ -384,7 +412,7 @@ type request struct {
 // plain builds a plaintext-mode POST of msg, signed now.
 func (h *harness) plain(msg string) request {
 	h.remember(msg)
-	return request{Method: http.MethodPost, Query: h.signedQuery(h.Clock.Now()), Body: []byte(msg)}
+	return request{Method: http.MethodPost, Path: h.plainPath, Query: h.signedQuery(h.Clock.Now()), Body: []byte(msg)}
 }
 
 // safe builds a safe-mode POST of msg, encrypted by the tests' own crypto.

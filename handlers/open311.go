@@ -13,7 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -32,6 +32,9 @@ type Open311 struct {
 	// Keys and Intake serve POST requests; either nil answers 501.
 	Keys   APIKeyStore
 	Intake Open311Intake
+	// PublicURL is the service's public base URL; "" makes discovery answer
+	// a relative URL. Host and X-Forwarded-Proto are the client's to set.
+	PublicURL string
 }
 
 // Open311 limits of the standard's requests call.
@@ -110,14 +113,10 @@ type discoveryJSON struct {
 var changeset = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
 
 func (o *Open311) discovery(c *gin.Context) {
-	scheme := "http"
-	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
 	d := discoveryJSON{Changeset: changeset, Contact: "the community's residents' committee",
 		KeyService: "api keys are issued by the community's committee (admin API: POST /api/open311/keys)",
 		Endpoints: []endpointJSON{{Specification: "http://wiki.open311.org/GeoReport_v2",
-			URL: scheme + "://" + c.Request.Host + "/open311/v2", Changeset: changeset, Type: "production",
+			URL: o.PublicURL + "/open311/v2", Changeset: changeset, Type: "production",
 			Formats: []string{"text/xml", "application/json"}}}}
 	o.write(c, d, d)
 }
@@ -423,7 +422,7 @@ func (o *Open311) postRequest(c *gin.Context) {
 		o.fail(c, http.StatusBadRequest, "jurisdiction_id does not match the api_key's jurisdiction")
 		return
 	}
-	req := bot.IntakeRequest{CommunityID: key.CommunityID, Source: key.Name, ServiceCode: f["service_code"],
+	req := ops.IntakeRequest{CommunityID: key.CommunityID, Source: key.Name, ServiceCode: f["service_code"],
 		Description: f["description"], Address: f["address_string"], MediaURL: f["media_url"]}
 	for name, dst := range map[string]**float64{"lat": &req.Lat, "long": &req.Long} {
 		if v := strings.TrimSpace(f[name]); v != "" {
@@ -435,7 +434,7 @@ func (o *Open311) postRequest(c *gin.Context) {
 			*dst = &x
 		}
 	}
-	res, err := o.Intake.Submit(ctx, req)
+	res, err := o.Intake.Intake(ctx, req)
 	switch models.ErrorCode(err) {
 	case "":
 	case models.EINVALID:

@@ -13,34 +13,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
-	"github.com/gongzhi/gongzhi/bot/triage"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
 )
 
-// newIntakeEnv is newEnv with Open311 POST requests served by a real
-// bot.Intake on the engine as the App builds it (grid-less directory).
+// newIntakeEnv is newEnv with Open311 POST requests served by the real
+// ops.Appeals.Intake as the App builds it (grid-less directory).
 func newIntakeEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	e := newEnv(t, db) // community c1, its grids, and the clock
 	e.srv.Close()
-	cat, err := triage.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := triage.New(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := func() time.Time { return e.now }
-	engine := &bot.Engine{Msg: bot.ZhCN, Reader: db, Classifier: c, Catalog: cat, Directory: bot.Directory{},
-		Deadliner: models.DefaultCalendar(shanghai), Location: shanghai, Staff: db}
-	r := handlers.NewRouter(handlers.Deps{Log: slog.New(slog.DiscardHandler), Metrics: handlers.NewMetrics(), Store: db,
-		Webhook: &handlers.Webhook{}, AdminToken: token, Now: now, Location: shanghai,
-		Open311Intake: &bot.Intake{Engine: engine, Store: db, Now: now}})
+	d := testDeps(t, db, &handlers.Webhook{}, handlers.NewMetrics(), slog.New(slog.DiscardHandler), token, now, shanghai)
+	d.Open311Intake = d.Appeals.(*ops.Appeals)
+	r := mustRouter(t, d)
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
 	return e
@@ -209,7 +198,7 @@ func TestOpen311Post(t *testing.T) {
 		}
 		check := func(t *testing.T, ref string) (*models.Appeal, []*models.AppealEvent, []*models.OutboxMessage) {
 			t.Helper()
-			a, err := db.AppealByRef(ctx, ref)
+			a, err := db.AppealByRef(ctx, "c1", ref)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
@@ -40,17 +41,18 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
-// TestMetrics checks the series the issue asks for after a known mix of
+// TestMetrics checks the service's series after a known mix of
 // requests.
 func TestMetrics(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{AdminToken: "metrics-admin-token"})
-	r := h.plain(textMsg("oMetricsSender0000000001", "小区门口的路灯不亮", 9001))
+	// Safe mode: the default account has an AES key, so it is served at /wechat.
+	r := h.safe(textMsg("oMetricsSender0000000001", "小区门口的路灯不亮", 9001))
 	for range 2 { // a message and its retry
 		if status, _ := h.do(r); status != http.StatusOK {
 			t.Fatalf("status %d", status)
 		}
 	}
-	bad := h.plain(textMsg("oMetricsSender0000000001", "签名错了", 9002))
+	bad := h.safe(textMsg("oMetricsSender0000000001", "签名错了", 9002))
 	bad.Query.Set("signature", "0000000000000000000000000000000000000000")
 	if status, _ := h.do(bad); status != http.StatusForbidden {
 		t.Fatalf("bad signature: status %d", status)
@@ -255,7 +257,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 	r := withOpenID(h.plain(textMsg(openID, text, 104)))
 	status, body := h.do(r)
-	if got := h.decode(r, body); status != http.StatusOK || got.Content != bot.ZhCN.Failure {
+	if got := h.decode(r, body); status != http.StatusOK || got.Content != messages.ZhCN.Failure {
 		t.Errorf("with the database closed: %d %+v, want the failure apology", status, got)
 	}
 

@@ -1,11 +1,14 @@
 // Package handlers is the only package that knows gin: the WeChat webhook,
-// the admin API, health and metrics, and the sandbox simulator.
+// the admin API, Open311 GeoReport v2, health and metrics, and the sandbox
+// simulator. Each handler parses a request, calls an operation (bot/ops) or
+// a read of the store, and renders the answer; the rules live below it.
 package handlers
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,39 +16,87 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongzhi/gongzhi/bot/triage"
-	"github.com/gongzhi/gongzhi/models"
 )
 
-// Deps is what the router needs.
+// Deps is what the router needs. Every field is required unless it says
+// otherwise: NewRouter refuses to build a router with one missing, so no
+// route silently vanishes.
 type Deps struct {
 	Log        *slog.Logger
 	Metrics    *Metrics
-	Store      models.Store
 	Webhook    *Webhook
-	AdminToken string
+	AdminToken string // "" refuses every admin call
 	Now        func() time.Time
 	Location   *time.Location
-	Sim        *Sim // nil outside sandbox mode
+	// PublicURL is the service's public base URL (config.PublicURL), for
+	// Open311 discovery; "" answers a relative URL. Never the Host header.
+	PublicURL string
 
-	// Staff, lifecycle, stats and Open311 (registered when Store implements StaffStore).
+	Store        StaffStore       // appeals, staff, grids, departments, stats, Open311 reads
+	Keys         APIKeyStore      // Open311 keys
+	Stakeholders StakeholderStore // the stakeholder directory of meetings
+	FailedPushes FailedPushStore  // people to phone or visit
+	Appeals      AppealOps        // revising appeals (PATCH), the console's next
+	Staff        StaffOps         // invites and deactivation
+	Meetings     MeetingService   // /api/meetings
+	Learned      LearnedStore     // what the classifier learned per community
+
 	Community string          // default community of the admin API; "" = the only one stored
 	Catalog   *triage.Catalog // Open311 services; nil = triage.Default()
-	InviteTTL time.Duration   // invite codes' lifetime; 0 = models.DefaultInviteTTL
 
-	// Meetings serves /api/meetings and /api/stakeholders (issue 6) when set
-	// and Store implements StaffStore and StakeholderStore.
-	Meetings MeetingService
+	// Campaigns, Projects and Topics serve /api/campaigns, /api/projects and
+	// /api/topics/monthly; each nil leaves its routes out.
+	Campaigns CampaignService
+	Projects  ProjectService
+	Topics    TopicService
 
-	// Open311Intake creates appeals from Open311 POST requests (*bot.Intake);
-	// nil (or a Store without API keys) leaves POST answering 501.
+	// Open311Intake creates appeals from Open311 POST requests; nil (an
+	// explicit choice) leaves POST answering 501.
 	Open311Intake Open311Intake
+	Sim           *Sim // sandbox mode only; nil outside it
+
+	// Console serves /console/ (package handlers/console); nil leaves it out.
+	Console interface{ Register(r gin.IRoutes) }
 }
 
-// NewRouter wires every route.
-func NewRouter(d Deps) *gin.Engine {
+// check names the first missing requirement.
+func (d *Deps) check() error {
+	for _, r := range []struct {
+		name    string
+		missing bool
+	}{{"Log", d.Log == nil}, {"Metrics", d.Metrics == nil}, {"Webhook", d.Webhook == nil}, {"Now", d.Now == nil},
+		{"Location", d.Location == nil}, {"Store", d.Store == nil}, {"Keys", d.Keys == nil},
+		{"Stakeholders", d.Stakeholders == nil}, {"FailedPushes", d.FailedPushes == nil}, {"Appeals", d.Appeals == nil},
+		{"Staff", d.Staff == nil}, {"Meetings", d.Meetings == nil}, {"Learned", d.Learned == nil}} {
+		if r.missing {
+			return fmt.Errorf("handlers: the router needs Deps.%s", r.name)
+		}
+	}
+	return nil
+}
+
+// NewBase is a gin engine with the middleware every route has: request id,
+// panic recovery, access log, Prometheus counters.
+func NewBase(log *slog.Logger, m *Metrics) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID, recovery(d.Log), accessLog(d.Log), d.Metrics.middleware)
+	r.Use(requestID, recovery(log), accessLog(log), m.middleware)
+	return r
+}
+
+// NewRouter wires every route; a missing dependency is an error.
+func NewRouter(d Deps) (*gin.Engine, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	cat := d.Catalog
+	if cat == nil {
+		var err error
+		if cat, err = triage.Default(); err != nil {
+			return nil, fmt.Errorf("handlers: Open311 services: %w", err)
+		}
+	}
+	r := NewBase(d.Log, d.Metrics)
 
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 	r.GET("/readyz", func(c *gin.Context) {
@@ -67,68 +118,70 @@ func NewRouter(d Deps) *gin.Engine {
 
 	api := &adminAPI{store: d.Store, now: d.Now, loc: d.Location, log: d.Log}
 	g := r.Group("/api", bearerAuth(d.AdminToken))
+	sa := &staffAPI{adminAPI: api, db: d.Store, ops: d.Staff, appeals: d.Appeals, community: d.Community}
+	api.communityOf = sa.communityOf
+	if is, ok := d.Store.(InviteStore); ok {
+		g.DELETE("/staff/invites/:code", sa.revokeInvite(is))
+	}
 	g.GET("/appeals", api.listAppeals)
-	g.GET("/appeals/:ref", api.getAppeal)
+	g.GET("/appeals/:ref", sa.getAppeal)
+	g.POST("/staff/invites", sa.createInvite)
+	g.GET("/staff", sa.listStaff)
+	g.DELETE("/staff/:id", sa.deleteStaff)
+	g.GET("/grids", sa.listGrids)
+	g.PUT("/grids", sa.putGrids)
+	g.GET("/departments", sa.listDepartments)
+	g.POST("/departments", sa.createDepartment)
+	g.PATCH("/appeals/:ref", sa.patchAppeal)
+	g.GET("/stats", sa.stats)
+	g.GET("/outbox/failed", sa.failedPushes(d.FailedPushes))
+	(&keysAPI{staffAPI: sa, keys: d.Keys}).register(g)
+	la := &learnedAPI{staffAPI: sa, learned: d.Learned}
+	g.GET("/learned", la.list)
+	g.DELETE("/learned/:phrase", la.forget)
 
-	// --- staff, grids, departments, PATCH, stats, Open311 (issue 5) ---
-	if ss, ok := d.Store.(StaffStore); ok {
-		sa := &staffAPI{adminAPI: api, db: ss, community: d.Community, inviteTTL: d.InviteTTL}
-		g.POST("/staff/invites", sa.createInvite)
-		g.GET("/staff", sa.listStaff)
-		g.DELETE("/staff/:id", sa.deleteStaff)
-		g.GET("/grids", sa.listGrids)
-		g.PUT("/grids", sa.putGrids)
-		g.GET("/departments", sa.listDepartments)
-		g.POST("/departments", sa.createDepartment)
-		g.PATCH("/appeals/:ref", sa.patchAppeal)
-		g.GET("/stats", sa.stats)
-		if fs, ok := d.Store.(FailedPushStore); ok {
-			g.GET("/outbox/failed", sa.failedPushes(fs)) // staff by chat: people to phone or visit
-		}
-		cat, err := d.Catalog, error(nil)
-		if cat == nil {
-			cat, err = triage.Default()
-		}
-		loc := d.Location
-		if loc == nil {
-			loc = time.UTC
-		}
-		if err != nil {
-			d.Log.Error("open311 is off: the built-in catalog does not load", "err", err)
-		} else {
-			o := &Open311{Store: ss, Catalog: cat, Location: loc, Now: d.Now, Log: d.Log}
-			if ks, ok := d.Store.(APIKeyStore); ok { // Open311 keys and POST requests
-				(&keysAPI{staffAPI: sa, keys: ks}).register(g)
-				o.Keys, o.Intake = ks, d.Open311Intake
-			}
-			o.register(r)
-		}
-	}
-	// --- end issue 5 ---
+	o := &Open311{Store: d.Store, Catalog: cat, Location: d.Location, Now: d.Now, Log: d.Log, Keys: d.Keys, Intake: d.Open311Intake,
+		PublicURL: d.PublicURL}
+	o.register(r)
 
-	// --- meetings and stakeholders (issue 6) ---
-	if ss, ok := d.Store.(StaffStore); ok && d.Meetings != nil {
-		if dir, ok := d.Store.(StakeholderStore); ok {
-			ma := &meetingsAPI{staffAPI: &staffAPI{adminAPI: api, db: ss, community: d.Community}, svc: d.Meetings, dir: dir}
-			g.POST("/meetings", ma.create)
-			g.GET("/meetings/:id", ma.get)
-			g.PATCH("/meetings/:id", ma.patch)
-			g.POST("/meetings/:id/broadcast", ma.broadcast)
-			g.POST("/meetings/:id/cancel", ma.cancel)
-			g.POST("/meetings/:id/outcome", ma.outcome)
-			g.POST("/meetings/:id/raise", ma.raise)
-			g.GET("/stakeholders", ma.listStakeholders)
-			g.POST("/stakeholders", ma.createStakeholder)
-			g.PUT("/stakeholders/:id", ma.putStakeholder)
-			g.DELETE("/stakeholders/:id", ma.deleteStakeholder)
-		}
-	}
-	// --- end issue 6 ---
+	ma := &meetingsAPI{staffAPI: sa, svc: d.Meetings, dir: d.Stakeholders}
+	g.POST("/meetings", ma.create)
+	g.GET("/meetings/:id", ma.get)
+	g.PATCH("/meetings/:id", ma.patch)
+	g.POST("/meetings/:id/broadcast", ma.broadcast)
+	g.POST("/meetings/:id/cancel", ma.cancel)
+	g.POST("/meetings/:id/outcome", ma.outcome)
+	g.POST("/meetings/:id/raise", ma.raise)
+	g.GET("/stakeholders", ma.listStakeholders)
+	g.POST("/stakeholders", ma.createStakeholder)
+	g.PUT("/stakeholders/:id", ma.putStakeholder)
+	g.DELETE("/stakeholders/:id", ma.deleteStakeholder)
+
+	(&campaignsAPI{staffAPI: sa, campaigns: d.Campaigns, projects: d.Projects, topics: d.Topics}).register(g)
 
 	if d.Sim != nil {
 		d.Sim.register(r)
 	}
-	return r
+	if d.Console != nil {
+		d.Console.Register(r)
+	}
+	r.GET("/", home(d))
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) }) // browsers ask; no 404 in their consoles
+	return r, nil
+}
+
+// home leads a browser to the simulator in sandbox mode, else to the console.
+func home(d Deps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch {
+		case d.Sim != nil:
+			c.Redirect(http.StatusFound, "/sim/")
+		case d.Console != nil:
+			c.Redirect(http.StatusFound, "/console/")
+		default:
+			c.String(http.StatusOK, "gongzhi")
+		}
+	}
 }
 
 // RequestIDHeader carries a request id in and out.

@@ -50,8 +50,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e := &env{t: t, db: db, now: dayT.Add(10 * 24 * time.Hour)}
 	log := slog.New(slog.DiscardHandler)
-	r := handlers.NewRouter(handlers.Deps{Log: log, Metrics: handlers.NewMetrics(), Store: db, Webhook: &handlers.Webhook{},
-		AdminToken: token, Now: func() time.Time { return e.now }, Location: shanghai})
+	r := mustRouter(t, testDeps(t, db, &handlers.Webhook{}, handlers.NewMetrics(), log, token, func() time.Time { return e.now }, shanghai))
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
 	return e
@@ -129,7 +128,7 @@ func (e *env) newAppeal(a *models.Appeal, at time.Time) *models.Appeal {
 func (e *env) step(ref string, s models.Step, actor models.Actor, reason string, at time.Time) {
 	e.t.Helper()
 	ctx := context.Background()
-	a, err := e.db.AppealByRef(ctx, ref)
+	a, err := e.db.AppealByRef(ctx, "c1", ref)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -320,11 +319,11 @@ func TestPatchAppeal(t *testing.T) {
 			})
 		}
 		out := e.mustCall("PATCH", path, map[string]any{"kind": "major", "level": "street", "assignee": "o-liaison",
-			"due_at": "2026-11-27T18:00:00+08:00", "reason": "属于社保，转街道"}, 200)
+			"due_at": "2026-12-07T18:00:00+08:00", "reason": "属于社保，转街道"}, 200)
 		ap := out["appeal"].(map[string]any)
 		evs := out["events"].([]any)
 		if ap["kind"] != "major" || ap["level"] != "street" || ap["assignee"] != l.Ref() || ap["status"] != "assigned" ||
-			ap["due_at"] != "2026-11-27T18:00:00+08:00" || len(evs) != 4 {
+			ap["due_at"] != "2026-12-07T18:00:00+08:00" || len(evs) != 4 {
 			t.Fatalf("after PATCH: %v, %d events", ap, len(evs))
 		}
 		for i, want := range []string{"reclassify", "assign", "set_deadline"} {
@@ -615,5 +614,29 @@ func TestOpen311(t *testing.T) {
 				t.Fatalf("POST requests = %d %s", code, body)
 			}
 		})
+	})
+}
+
+// TestPatchReasonRule: PATCH takes the one reason rule of every surface: a
+// reason beyond 200 characters is refused and changes nothing; 200 is kept whole.
+func TestPatchReasonRule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		a := e.newAppeal(&models.Appeal{Kind: models.KindSmall, Level: models.LevelCommunity, Status: models.StatusSubmitted, GridID: "g2", Topic: "停车"}, dayT)
+		path := "/api/appeals/" + a.Ref
+		before := snapshot(t, db)
+		code, body := e.call("PATCH", path, "right", map[string]any{"due_at": "2026-12-01T18:00:00+08:00", "reason": strings.Repeat("理", 201)})
+		if code != http.StatusBadRequest || !strings.Contains(string(body), "200") {
+			t.Fatalf("PATCH with 201 characters = %d %s; want 400 naming the limit", code, body)
+		}
+		if snapshot(t, db) != before {
+			t.Fatal("a refused PATCH changed the database")
+		}
+		whole := strings.Repeat("理", 200)
+		out := e.mustCall("PATCH", path, map[string]any{"due_at": "2026-12-01T18:00:00+08:00", "reason": whole}, http.StatusOK)
+		evs := out["events"].([]any)
+		if why := evs[len(evs)-1].(map[string]any)["why"].(string); !strings.HasSuffix(why, "; "+whole) {
+			t.Fatalf("last event's reason %q; want the whole 200 characters after the change", why)
+		}
 	})
 }

@@ -3,6 +3,8 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -21,6 +23,10 @@ import (
 
 // MaxBodyBytes is the largest webhook body accepted (WeChat's are a few KiB).
 const MaxBodyBytes = 1 << 20
+
+// DefaultMaxInFlight is Webhook.MaxInFlight's default: far above what one
+// account's traffic needs, far below what 1 MiB bodies can exhaust.
+const DefaultMaxInFlight = 64
 
 // MessageHandler is what the webhook hands each verified message to.
 type MessageHandler interface {
@@ -46,6 +52,16 @@ type Webhook struct {
 	ReplyBudget time.Duration
 	// Failure is said when the message could not be handled at all.
 	Failure string
+	// Nonces remembers each signed triple with the body it carried, so that
+	// a signature seen once (in a proxy's access log, say) cannot carry
+	// another body; nil remembers nothing.
+	Nonces models.NonceStore
+	// MaxInFlight bounds the POST bodies read and handled at once; past it
+	// the webhook answers 503 at once (WeChat retries). 0 = DefaultMaxInFlight.
+	MaxInFlight int
+
+	slotsOnce sync.Once
+	slots     chan struct{}
 
 	// inflight counts messages still being handled, and late replies still
 	// being pushed, after their request was answered (Drain).
@@ -117,6 +133,25 @@ func (w *Webhook) Serve(c *gin.Context) {
 		return
 	}
 
+	// An account with an AES key reads only what msg_signature covers:
+	// `signature` covers no body, so a plaintext request under a signature
+	// seen once (in a proxy's log) could carry anything as anyone.
+	safe := acct.Config.AESKey != ""
+	if safe && q.Get("encrypt_type") != "aes" {
+		w.refuse(c, http.StatusForbidden, "plaintext_refused")
+		return
+	}
+	if len(nonce) > models.MaxNonceLen {
+		w.refuse(c, http.StatusForbidden, "bad_nonce")
+		return
+	}
+	if !w.acquire() {
+		c.Header("Retry-After", "1")
+		w.refuse(c, http.StatusServiceUnavailable, "busy")
+		return
+	}
+	defer w.release()
+
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBodyBytes+1))
 	if err != nil {
 		w.refuse(c, http.StatusBadRequest, "unreadable_body")
@@ -130,22 +165,39 @@ func (w *Webhook) Serve(c *gin.Context) {
 		w.refuse(c, http.StatusBadRequest, "empty_body")
 		return
 	}
+	signed, safeSigned := body, false
 	if q.Get("encrypt_type") == "aes" {
-		env, err := wx.ParseEnvelope(body)
-		if err != nil || env.Encrypt == "" {
+		// A byte scan, no XML tree: nothing costly happens before the
+		// signature over the Encrypt text is checked.
+		enc, err := wx.ScanEncrypt(body)
+		if err != nil {
 			w.refuse(c, http.StatusBadRequest, "malformed_envelope")
 			return
 		}
-		if !wx.ValidSignature(q.Get("msg_signature"), acct.Config.Token, ts, nonce, env.Encrypt) {
+		if !wx.ValidSignature(q.Get("msg_signature"), acct.Config.Token, ts, nonce, enc) {
 			w.refuse(c, http.StatusForbidden, "bad_msg_signature")
 			return
 		}
+		// Compatible mode also sends the message in plaintext, unsigned:
+		// the SDK gets the encrypted part only.
+		signed, body, safeSigned = []byte(enc), wx.EnvelopeOf(enc), true
+	} else if err := wx.CheckDepth(body, wx.MaxDepth); err != nil {
+		w.refuse(c, http.StatusBadRequest, "too_deep")
+		return
+	}
+	// In safe mode msg_signature already binds the body to the triple: a
+	// replay can only carry the same Encrypt, which the message dedupe
+	// answers. Only plaintext needs the triple remembered.
+	if !safeSigned && !w.useNonce(c, acct.Config.AppID, sec, nonce, signed) {
+		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	queryOpenID := q.Get("openid")
 
 	var (
-		invalid bool
-		failed  bool
+		invalid  bool
+		failed   bool
+		mismatch bool
 	)
 	// The SDK writes to a buffer, not to the client: in plaintext mode it
 	// answers "success" itself before the webhook can refuse the message.
@@ -154,6 +206,10 @@ func (w *Webhook) Serve(c *gin.Context) {
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 		if string(m.FromUserName) == "" || m.MsgType == "" {
 			invalid = true
+			return nil
+		}
+		if queryOpenID != "" && queryOpenID != string(m.FromUserName) {
+			mismatch = true // WeChat puts the sender in both places
 			return nil
 		}
 		in := wx.ToInbound(m, acct.Config.CommunityID)
@@ -179,6 +235,10 @@ func (w *Webhook) Serve(c *gin.Context) {
 		w.refuse(c, http.StatusBadRequest, "malformed_message")
 		return
 	}
+	if mismatch {
+		w.refuse(c, http.StatusForbidden, "openid_mismatch")
+		return
+	}
 	if failed {
 		w.Metrics.WebhookRefused.WithLabelValues("handler_error").Inc()
 	}
@@ -193,6 +253,48 @@ func (w *Webhook) Serve(c *gin.Context) {
 		out.body.Reset()
 	}
 	w.flush(c, out)
+}
+
+// acquire takes a slot for one body in flight, without waiting.
+func (w *Webhook) acquire() bool {
+	w.slotsOnce.Do(func() {
+		n := w.MaxInFlight
+		if n <= 0 {
+			n = DefaultMaxInFlight
+		}
+		w.slots = make(chan struct{}, n)
+	})
+	select {
+	case w.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *Webhook) release() { <-w.slots }
+
+// useNonce records the signed triple with the body it carries and refuses
+// a triple seen with another body. A database that does not answer lets
+// the request through: the message cannot be acted on either, and the
+// resident gets the apology rather than WeChat's error.
+func (w *Webhook) useNonce(c *gin.Context, appID string, ts int64, nonce string, signed []byte) bool {
+	if w.Nonces == nil {
+		return true
+	}
+	sum := sha256.Sum256(signed)
+	err := w.Nonces.UseNonce(c.Request.Context(), models.SignedRequest{AppID: appID, Timestamp: ts, Nonce: nonce,
+		Digest: hex.EncodeToString(sum[:]), SeenAt: w.Now()})
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, models.ErrNonceReused):
+		w.refuse(c, http.StatusForbidden, "replayed_nonce")
+		return false
+	default:
+		w.Log.WarnContext(c.Request.Context(), "replay check unavailable", "err", err, "request_id", RequestID(c))
+		return true
+	}
 }
 
 // flush sends what the SDK wrote, or "success" when it wrote nothing.

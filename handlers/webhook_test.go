@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -92,7 +93,7 @@ func TestWebhookOfficialSample(t *testing.T) {
 // TestWebhookFixtures sends every documented message type in plaintext and
 // in safe mode and checks the reply each gets.
 func TestWebhookFixtures(t *testing.T) {
-	z := bot.ZhCN
+	z := messages.ZhCN
 	want := map[string]string{ // "" = no reply: "success"
 		"event_CLICK.xml":                     "", // a key the menu does not have
 		"event_CLICK_HELP":                    z.HelpResident,
@@ -173,7 +174,7 @@ func TestWebhookSafeModeNodeRoundTrip(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			h := newHarness(t, driver, harnessOpts{})
 			const openID = "oNodeRoundTrip00000000001"
-			msg := textMsg(openID, bot.WordHelp, 424242)
+			msg := textMsg(openID, messages.ZhCNWords.Help[0], 424242)
 			h.remember(msg)
 			q := h.signedQuery(h.Clock.Now())
 			enc := nodeCrypt(t, "encrypt", map[string]string{"token": h.Account.Token, "encodingAESKey": h.Account.AESKey,
@@ -201,7 +202,7 @@ func TestWebhookSafeModeNodeRoundTrip(t *testing.T) {
 			if err := xml.Unmarshal([]byte(out.Message), &x); err != nil {
 				t.Fatalf("node-decrypted reply is not XML: %v: %q", err, out.Message)
 			}
-			if x.MsgType != "text" || x.Content != bot.ZhCN.HelpResident || x.ToUserName != openID || x.FromUserName != "gh_test" {
+			if x.MsgType != "text" || x.Content != messages.ZhCN.HelpResident || x.ToUserName != openID || x.FromUserName != "gh_test" {
 				t.Errorf("reply = %+v", x)
 			}
 		})
@@ -390,16 +391,16 @@ func TestWebhookAccepts(t *testing.T) {
 				}
 			})
 			t.Run("POST on the account's own path", func(t *testing.T) {
-				r := h.safe(textMsg("oByAppIDPath000000000001", bot.WordHelp, 31))
+				r := h.safe(textMsg("oByAppIDPath000000000001", messages.ZhCNWords.Help[0], 31))
 				r.Path = "/wechat/" + h.Account.AppID
 				status, body := h.do(r)
-				if got := h.decode(r, body); status != http.StatusOK || got.Content != bot.ZhCN.HelpResident {
+				if got := h.decode(r, body); status != http.StatusOK || got.Content != messages.ZhCN.HelpResident {
 					t.Errorf("POST = %d %+v", status, got)
 				}
 			})
 			for i, skew := range []time.Duration{-4*time.Minute - 59*time.Second, 4*time.Minute + 59*time.Second} {
 				t.Run("timestamp off by "+skew.String(), func(t *testing.T) {
-					r := h.plain(textMsg("oSkewedClock000000000001", bot.WordHelp, int64(40+i)))
+					r := h.plain(textMsg("oSkewedClock000000000001", messages.ZhCNWords.Help[0], int64(40+i)))
 					r.Query = h.signedQuery(h.Clock.Now().Add(skew))
 					if status, body := h.do(r); status != http.StatusOK {
 						t.Errorf("status %d (%s), want 200", status, body)
@@ -673,7 +674,7 @@ func TestWebhookHandlerError(t *testing.T) {
 	}})
 	r := h.safe(textMsg("oFailingBot0000000000001", "有人吗", 8001))
 	status, body := h.do(r)
-	if got := h.decode(r, body); status != http.StatusOK || got.Content != bot.ZhCN.Failure {
+	if got := h.decode(r, body); status != http.StatusOK || got.Content != messages.ZhCN.Failure {
 		t.Errorf("answer %d %+v, want the failure apology", status, got)
 	}
 	if n := h.metric(0, "gongzhi_webhook_refused_total", `reason="handler_error"`); n != 1 {

@@ -7,9 +7,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // batchSize bounds each scan and each transaction of a job.
@@ -23,10 +22,10 @@ const maxBatches = 1000
 // appeal and lead time (cfg.DeadlineReminders), to the assignee when that is
 // a person, else to the community's committee.
 type DeadlineReminder struct {
-	Store      *store.DB
+	Store      ReminderStore
 	Recipients Recipients
 	Leads      []time.Duration
-	Msg        bot.PushMessages
+	Msg        messages.PushMessages
 	Location   *time.Location
 	Now        func() time.Time
 	Notify     func() // wakes the dispatcher; may be nil
@@ -59,9 +58,9 @@ func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
 			if len(due) == 0 {
 				break
 			}
-			rs := make([]store.Reminder, 0, len(due))
+			rs := make([]models.Reminder, 0, len(due))
 			for _, a := range due {
-				r := store.Reminder{AppealID: a.ID, Lead: lead}
+				r := models.Reminder{AppealID: a.ID, Lead: lead}
 				// Inside a shorter lead's window the shorter reminder was just
 				// queued: record this one as done without a second push.
 				if shorter > 0 && !a.DueAt.After(now.Add(shorter)) {
@@ -114,10 +113,10 @@ func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
 // from the level's time limit and the calendar, and tells the resident and
 // the followers, the old and the new handler, and the committee.
 type OverdueEscalation struct {
-	Store      *store.DB
+	Store      EscalationStore
 	Recipients Recipients
 	Calendar   *models.Calendar
-	Msg        bot.PushMessages
+	Msg        messages.PushMessages
 	Now        func() time.Time
 	Notify     func()
 	Log        *slog.Logger
@@ -168,7 +167,7 @@ func (j *OverdueEscalation) RunCounts(ctx context.Context) (Counts, error) {
 	return c, nil
 }
 
-func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, now time.Time) (*store.Escalation, error) {
+func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, now time.Time) (*models.Escalation, error) {
 	to, _ := a.Level.Next()
 	due, ok := j.Calendar.DeadlineFor(to, now)
 	if !ok {
@@ -199,7 +198,7 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	if err != nil {
 		return nil, fmt.Errorf("escalation: committee: %w", err)
 	}
-	e := &store.Escalation{Appeal: a, ToLevel: to, NewDueAt: due, Assignee: up.Assignee,
+	e := &models.Escalation{Appeal: a, ToLevel: to, NewDueAt: due, Assignee: up.Assignee,
 		Event: &models.AppealEvent{Actor: string(models.ActorSystem), Action: string(models.ActEscalate), FromStatus: a.Status,
 			ToStatus: models.StatusEscalated, At: now.UTC(),
 			Reason: fmt.Sprintf("overdue since %s: %s → %s", a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
@@ -234,4 +233,17 @@ func unique(in []string) []string {
 		}
 	}
 	return out
+}
+
+// ReminderStore is what DeadlineReminder reads and writes.
+type ReminderStore interface {
+	DueForReminder(ctx context.Context, from, to time.Time, lead time.Duration, limit int) ([]*models.Appeal, error)
+	CommitReminders(ctx context.Context, rs []models.Reminder) (int, error)
+}
+
+// EscalationStore is what OverdueEscalation reads and writes.
+type EscalationStore interface {
+	OverdueForEscalation(ctx context.Context, now time.Time, limit int) ([]*models.Appeal, error)
+	Escalate(ctx context.Context, e *models.Escalation) (bool, error)
+	RouteAppeal(ctx context.Context, a *models.Appeal) (string, error)
 }

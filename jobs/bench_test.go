@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -97,7 +97,7 @@ func BenchmarkDeadlineReminder(b *testing.B) {
 				seedAppeals(b, db, total, 1000, now)
 				b.Logf("seeded %d appeals in %v; plan: %s", total, time.Since(t0).Round(time.Millisecond), explain(b, db, now))
 				j := &DeadlineReminder{Store: db, Recipients: DefaultRecipients{}, Leads: []time.Duration{24 * time.Hour},
-					Msg: bot.ZhCNPush, Location: time.UTC, Now: func() time.Time { return now }}
+					Msg: messages.ZhCNPush, Location: time.UTC, Now: func() time.Time { return now }}
 				b.ResetTimer()
 				for range b.N {
 					b.StopTimer()

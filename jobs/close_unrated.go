@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // JobCloseUnrated (config.JobCloseUnrated) is the name of the job that closes resolved appeals the
@@ -18,10 +17,10 @@ const JobCloseUnrated = "CLOSE_UNRATED"
 // CloseUnrated closes appeals resolved more than Window ago without a
 // rating, as close_unrated (never counted as satisfied), and tells the author.
 type CloseUnrated struct {
-	Store      *store.DB
+	Store      UnratedStore
 	Recipients Recipients
 	Window     time.Duration // GONGZHI_RATING_WINDOW
-	Msg        bot.StaffMessages
+	Msg        messages.StaffMessages
 	Now        func() time.Time
 	Notify     func()
 }
@@ -82,4 +81,10 @@ func (j *CloseUnrated) RunCounts(ctx context.Context) (Counts, error) {
 		j.Notify()
 	}
 	return c, nil
+}
+
+// UnratedStore is what CloseUnrated reads and writes.
+type UnratedStore interface {
+	ResolvedBefore(ctx context.Context, before time.Time, limit int) ([]*models.Appeal, error)
+	CloseUnrated(ctx context.Context, upd *models.AppealUpdate, pushes []*models.OutboxMessage) error
 }

@@ -15,9 +15,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // DispatchSettings tune the dispatcher. Zero fields take the defaults noted.
@@ -76,7 +76,7 @@ const customWindow = 48 * time.Hour
 // Dispatcher sends the outbox. Several dispatchers (replicas) may run on one
 // database: rows are leased, so no two hold the same row.
 type Dispatcher struct {
-	store    *store.DB
+	store    OutboxStore
 	sender   Sender
 	set      DispatchSettings
 	log      *slog.Logger
@@ -92,7 +92,7 @@ type Dispatcher struct {
 }
 
 // NewDispatcher builds a dispatcher; now is the clock (time.Now when nil).
-func NewDispatcher(db *store.DB, sender Sender, set DispatchSettings, log *slog.Logger, now func() time.Time) *Dispatcher {
+func NewDispatcher(db OutboxStore, sender Sender, set DispatchSettings, log *slog.Logger, now func() time.Time) *Dispatcher {
 	set.defaults()
 	if now == nil {
 		now = time.Now
@@ -104,7 +104,7 @@ func NewDispatcher(db *store.DB, sender Sender, set DispatchSettings, log *slog.
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return &Dispatcher{store: db, sender: sender, set: set, log: log, now: now,
-		owner:   truncate(host, 40) + "-" + hex.EncodeToString(b),
+		owner:   messages.Clip(host, 40) + "-" + hex.EncodeToString(b),
 		limiter: rate.NewLimiter(rate.Limit(set.Rate), 1), wake: make(chan struct{}, 1)}
 }
 
@@ -330,12 +330,12 @@ var permanent = map[int]bool{codeUnsubscribed: true, codeBadOpenID: true, codeBa
 func (d *Dispatcher) outcome(ctx context.Context, m *models.OutboxMessage, channel string, err error) {
 	now := d.now()
 	tpl := channel == models.ChannelTemplate
-	finish := func(o store.Outcome) {
+	finish := func(o models.PushOutcome) {
 		o.Channel, o.Attempted = channel, tpl
 		d.record(ctx, m, func() error { return d.store.Finish(ctx, m.ID, d.owner, d.now(), o) })
 	}
 	if err == nil {
-		finish(store.Outcome{Status: models.OutboxSent})
+		finish(models.PushOutcome{Status: models.OutboxSent})
 		return
 	}
 	code := wx.ErrCode(err)
@@ -343,29 +343,29 @@ func (d *Dispatcher) outcome(ctx context.Context, m *models.OutboxMessage, chann
 	codeStr := errCodeString(code)
 	switch {
 	case errors.Is(err, ErrNoAccount):
-		finish(store.Outcome{Status: models.OutboxFailed, Code: models.PushNoAccount})
+		finish(models.PushOutcome{Status: models.OutboxFailed, Code: models.PushNoAccount})
 	case channel == models.ChannelCustom && (code == codeOutOfWindow || code == codeOutOfCount):
 		// The window closed or its allowance is used up: a template at once.
-		finish(store.Outcome{Status: models.OutboxPending, Code: codeStr, Next: now, ForceTemplate: true})
+		finish(models.PushOutcome{Status: models.OutboxPending, Code: codeStr, Next: now, ForceTemplate: true})
 	case code == codeQuota:
 		next := nextDayAt(now, d.set.Location, 0, 5)
-		finish(store.Outcome{Status: models.OutboxPending, Code: codeStr, Next: next, ForceTemplate: m.ForceTemplate})
+		finish(models.PushOutcome{Status: models.OutboxPending, Code: codeStr, Next: next, ForceTemplate: m.ForceTemplate})
 	case permanent[code]:
-		finish(store.Outcome{Status: models.OutboxFailed, Code: codeStr})
+		finish(models.PushOutcome{Status: models.OutboxFailed, Code: codeStr})
 	case channel == models.ChannelCustom && code == 0 && !errors.As(err, &notSent):
 		// No answer from WeChat: the message may have gone out. At most once.
 		d.log.Warn("outbox: customer-service send without an answer; not resent", "id", m.ID, "err", wx.Scrub(err))
-		finish(store.Outcome{Status: models.OutboxFailed, Code: models.PushUncertain})
+		finish(models.PushOutcome{Status: models.OutboxFailed, Code: models.PushUncertain})
 	case m.Attempts >= d.set.MaxAttempts:
 		d.log.Warn("outbox: giving up after transient errors", "id", m.ID, "attempts", m.Attempts, "err", wx.Scrub(err))
-		finish(store.Outcome{Status: models.OutboxFailed, Code: models.PushGaveUp})
+		finish(models.PushOutcome{Status: models.OutboxFailed, Code: models.PushGaveUp})
 	default:
 		// -1, 40001/42001 after bot/wx's one refresh, 5xx, network: back off.
 		next := now.Add(d.backoff(m.Attempts))
 		if code == 0 {
 			codeStr = "network"
 		}
-		finish(store.Outcome{Status: models.OutboxPending, Code: codeStr, Next: next, ForceTemplate: m.ForceTemplate})
+		finish(models.PushOutcome{Status: models.OutboxPending, Code: codeStr, Next: next, ForceTemplate: m.ForceTemplate})
 	}
 }
 
@@ -386,9 +386,15 @@ func (d *Dispatcher) record(ctx context.Context, m *models.OutboxMessage, write 
 			return
 		}
 		d.warn("outbox: record outcome failed; retrying", "id", m.ID, "err", err)
-		time.Sleep(wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			d.warn("outbox: stopped before a push's outcome was recorded; it will be retried", "id", m.ID, "err", ctx.Err())
+			return
+		case <-t.C:
+		}
 		wait = min(2*wait, 2*time.Second)
-		_ = ctx
 	}
 }
 
@@ -422,4 +428,15 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// OutboxStore is what the dispatcher claims, marks and finishes.
+type OutboxStore interface {
+	ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*models.OutboxMessage, error)
+	MarkSending(ctx context.Context, id uint64, owner, channel string, now time.Time, lease time.Duration) (bool, error)
+	Finish(ctx context.Context, id uint64, owner string, now time.Time, o models.PushOutcome) error
+	Reschedule(ctx context.Context, id uint64, owner string, next time.Time, code string, forceTemplate bool) error
+	MarkFailed(ctx context.Context, id uint64, owner, code string) error
+	ReleaseOutbox(ctx context.Context, owner string) error
+	CustomWindow(ctx context.Context, communityID, openID string) (*time.Time, int, error)
 }

@@ -18,5 +18,8 @@
 // MeetingReminder, DailyDigest, ConversationExpiry, DedupeCleanup) on cron
 // schedules, each run behind a database lock so that with several replicas
 // each scheduled run happens once. Jobs are plain structs with Run(ctx) and
-// an injected clock: tests call them directly.
+// an injected clock: tests call them directly. Each names the few store
+// methods it needs as a small interface (models/store implements them all),
+// renders its texts through the catalog (bot/messages) and reaches WeChat
+// only through the adapter (bot/wx).
 package jobs

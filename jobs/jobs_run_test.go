@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -67,7 +67,7 @@ func TestDeadlineReminder(t *testing.T) {
 		toCommittee := seedAppeal(t, db, "oResident2", "区住建委", models.LevelStreet, now.Add(20*time.Hour))
 		seedAppeal(t, db, "oResident3", "oWorker0001", models.LevelCommunity, now.Add(48*time.Hour)) // not yet
 		j := &DeadlineReminder{Store: db, Recipients: staffRecipients{committee: []string{"oCommittee1"}},
-			Leads: []time.Duration{24 * time.Hour, time.Hour}, Msg: bot.ZhCNPush, Location: time.UTC,
+			Leads: []time.Duration{24 * time.Hour, time.Hour}, Msg: messages.ZhCNPush, Location: time.UTC,
 			Now: func() time.Time { return clock }}
 		c, err := j.RunCounts(ctx)
 		if err != nil || c["queued"] != 2 || c["pushes"] != 2 {
@@ -123,14 +123,14 @@ func TestOverdueEscalation(t *testing.T) {
 		now := time.Date(2026, 9, 30, 10, 0, 0, 0, sh) // before the National Day week
 		a := seedAppeal(t, db, "oResident1", "oWorker0001", models.LevelCommunity, now.Add(-time.Minute))
 		top := seedAppeal(t, db, "oResident2", "oWorker0001", models.LevelDistrict, now.Add(-time.Minute))
-		j := &OverdueEscalation{Store: db, Calendar: models.DefaultCalendar(sh), Msg: bot.ZhCNPush,
+		j := &OverdueEscalation{Store: db, Calendar: models.DefaultCalendar(sh), Msg: messages.ZhCNPush,
 			Recipients: staffRecipients{committee: []string{"oCommittee1"}, street: []string{"oLiaison01"}},
 			Now:        func() time.Time { return now }}
 		c, err := j.RunCounts(ctx)
 		if err != nil || c["escalated"] != 1 {
 			t.Fatalf("run = %v, %v; want 1 escalated (district is the top)", c, err)
 		}
-		got, _ := db.AppealByRef(ctx, a.Ref)
+		got, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 		wantDue := time.Date(2026, 10, 13, 10, 0, 0, 0, sh) // 7 working days: 10-08, 09, 10 (worked Saturday), 12, 13 … counted
 		wantDue = models.DefaultCalendar(sh).AddWorkingDays(now, 7)
 		if got.Level != models.LevelStreet || got.Status != models.StatusEscalated || !got.DueAt.Equal(wantDue) || got.Assignee != models.RolePlaceholder(models.RoleLiaison) {
@@ -153,7 +153,7 @@ func TestOverdueEscalation(t *testing.T) {
 		if c, _ := j.RunCounts(ctx); c["escalated"] != 0 {
 			t.Errorf("second run escalated %d", c["escalated"])
 		}
-		if got, _ := db.AppealByRef(ctx, top.Ref); got.Level != models.LevelDistrict || got.Status != models.StatusAssigned {
+		if got, _ := db.AppealByRef(ctx, top.CommunityID, top.Ref); got.Level != models.LevelDistrict || got.Status != models.StatusAssigned {
 			t.Errorf("district appeal changed: %s %s", got.Level, got.Status)
 		}
 	})
@@ -177,7 +177,7 @@ func TestMeetingReminderAndDigest(t *testing.T) {
 		now := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
 		src := meetings{{ID: "m1", CommunityID: "c1", Topic: "加装电梯", Venue: "社区会议室", StartsAt: now.Add(30 * time.Minute),
 			Invitees: []string{"oResident1", "oResident2", "oResident1"}}}
-		mr := &MeetingReminder{Source: src, Outbox: db, Leads: []time.Duration{24 * time.Hour, time.Hour}, Msg: bot.ZhCNPush,
+		mr := &MeetingReminder{Source: src, Outbox: db, Leads: []time.Duration{24 * time.Hour, time.Hour}, Msg: messages.ZhCNPush,
 			Location: time.UTC, Now: func() time.Time { return now }}
 		for i, want := range []int{2, 0} {
 			if c, err := mr.RunCounts(ctx); err != nil || c["pushes"] != want {
@@ -186,7 +186,7 @@ func TestMeetingReminderAndDigest(t *testing.T) {
 		}
 		seedAppeal(t, db, "oResident1", "", models.LevelCommunity, now.Add(-time.Hour))
 		dd := &DailyDigest{Store: db, Recipients: DefaultRecipients{}, Communities: []CommunityName{{"c1", "示例社区"}},
-			Msg: bot.ZhCNPush, Location: time.UTC, Now: func() time.Time { return now.Add(time.Minute) }}
+			Msg: messages.ZhCNPush, Location: time.UTC, Now: func() time.Time { return now.Add(time.Minute) }}
 		if c, _ := dd.RunCounts(ctx); c["skipped"] != 1 || c["pushes"] != 0 {
 			t.Errorf("digest with no committee = %v, want skipped", c)
 		}
@@ -198,7 +198,7 @@ func TestMeetingReminderAndDigest(t *testing.T) {
 		}
 		var digest models.OutboxMessage
 		db.Gorm().Where("type = ?", models.PushDigest).Take(&digest)
-		if want := fmt.Sprintf(bot.ZhCNPush.Digest, "示例社区", 1, 1, 0); digest.Text != want {
+		if want := fmt.Sprintf(messages.ZhCNPush.Digest, "示例社区", 1, 1, 0); digest.Text != want {
 			t.Errorf("digest text %q, want %q", digest.Text, want)
 		}
 	})

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 	"github.com/gongzhi/gongzhi/bot/wx/wxfake"
 	"github.com/gongzhi/gongzhi/models"
@@ -25,7 +25,7 @@ const (
 
 // fake starts the fake WeChat platform over HTTP and points the SDK at it.
 // The SDK's client is process-wide: tests using it never run in parallel.
-func fake(t testing.TB) (*wxfake.Platform, *WXSender) {
+func fake(t testing.TB) (*wxfake.Platform, *wx.Sender) {
 	t.Helper()
 	p := wxfake.New(testAppID, testSecret)
 	srv := httptest.NewServer(p)
@@ -33,7 +33,7 @@ func fake(t testing.TB) (*wxfake.Platform, *WXSender) {
 	base, _ := url.Parse(srv.URL)
 	wx.SetHTTPClient(&http.Client{Timeout: 5 * time.Second, Transport: wxfake.RewriteTransport(base, nil)})
 	acct := wx.NewAccount(wx.AccountConfig{AppID: testAppID, AppSecret: testSecret, Token: "t", CommunityID: "c1"}, wx.NewMemoryCache())
-	return p, &WXSender{Accounts: wx.NewAccounts(acct)}
+	return p, &wx.Sender{Accounts: wx.NewAccounts(acct)}
 }
 
 func fastSettings() DispatchSettings {
@@ -349,4 +349,4 @@ func TestOutboxPusher(t *testing.T) {
 	})
 }
 
-var _ = bot.ZhCNPush
+var _ = messages.ZhCNPush

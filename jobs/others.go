@@ -6,9 +6,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // Meeting is what a meeting reminder needs to know (the meetings package owns meetings).
@@ -34,7 +33,7 @@ type MeetingReminder struct {
 	Source   MeetingSource
 	Outbox   models.Outbox
 	Leads    []time.Duration
-	Msg      bot.PushMessages
+	Msg      messages.PushMessages
 	Location *time.Location
 	Now      func() time.Time
 	Notify   func()
@@ -88,10 +87,10 @@ type CommunityName struct{ ID, Name string }
 // appeals in the last 24 hours, overdue ones, resolved ones awaiting a
 // rating. A community with no committee member is skipped.
 type DailyDigest struct {
-	Store       *store.DB
+	Store       DigestStore
 	Recipients  Recipients
 	Communities []CommunityName
-	Msg         bot.PushMessages
+	Msg         messages.PushMessages
 	Location    *time.Location
 	Now         func() time.Time
 	Notify      func()
@@ -142,7 +141,7 @@ func (j *DailyDigest) RunCounts(ctx context.Context) (Counts, error) {
 // ConversationExpiry deletes conversations past their expiry; the engine
 // tells the person on their next message, so this only cleans up.
 type ConversationExpiry struct {
-	Store *store.DB
+	Store ConversationStore
 	Now   func() time.Time
 }
 
@@ -158,7 +157,7 @@ func (j *ConversationExpiry) RunCounts(ctx context.Context) (Counts, error) {
 // DedupeCleanup forgets processed-message records older than TTL
 // (cfg.DedupeTTL), long after WeChat's last retry.
 type DedupeCleanup struct {
-	Store *store.DB
+	Store DedupeStore
 	TTL   time.Duration
 	Now   func() time.Time
 }
@@ -176,4 +175,20 @@ func (j *DedupeCleanup) RunCounts(ctx context.Context) (Counts, error) {
 		return Counts{"deleted": int(n)}, fmt.Errorf("dedupe cleanup: %w", err)
 	}
 	return Counts{"deleted": int(n)}, nil
+}
+
+// DigestStore is what DailyDigest reads and writes.
+type DigestStore interface {
+	Digest(ctx context.Context, communityID string, since, now time.Time) (models.DigestCounts, error)
+	models.Outbox
+}
+
+// ConversationStore is what ConversationExpiry deletes from.
+type ConversationStore interface {
+	DeleteExpiredConversations(ctx context.Context, now time.Time) (int64, error)
+}
+
+// DedupeStore is what DedupeCleanup deletes from.
+type DedupeStore interface {
+	DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, error)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // StaffRecipients is the Recipients of the staff bindings: the handler
@@ -13,7 +12,7 @@ import (
 // committee members and administrators, the holders of a level's role, and
 // the author with the residents who said "me too".
 type StaffRecipients struct {
-	Store *store.DB
+	Store StaffDirectory
 }
 
 var _ Recipients = StaffRecipients{}
@@ -64,4 +63,13 @@ func (r StaffRecipients) Followers(ctx context.Context, a *models.Appeal) ([]str
 		return nil, fmt.Errorf("followers: %w", err)
 	}
 	return out, nil
+}
+
+// StaffDirectory is what StaffRecipients reads: the openids bound to staff
+// roles and the residents who follow an appeal.
+type StaffDirectory interface {
+	HandlerOpenIDs(ctx context.Context, a *models.Appeal) ([]string, error)
+	CommitteeOpenIDs(ctx context.Context, communityID string) ([]string, error)
+	RoleOpenIDs(ctx context.Context, communityID string, r models.Role) ([]string, error)
+	FollowerOpenIDs(ctx context.Context, a *models.Appeal) ([]string, error)
 }

@@ -3,7 +3,8 @@ package jobs
 import (
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
 )
 
 // fieldLimit is the longest value WeChat accepts for a template keyword of
@@ -26,18 +27,6 @@ func fieldLimit(key string) int {
 	return 20
 }
 
-// truncate cuts s to n characters, marking the cut with "…".
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	if n <= 1 {
-		return string(r[:n])
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // templateData turns a push's stored data into template keywords under the
 // 2023 rules: no "first" or "remark" lines (dropped), values cut to their
 // kind's limit, never empty. Without data the text goes in thing1.
@@ -50,12 +39,12 @@ func templateData(data, text string) map[string]string {
 				if k == "first" || k == "remark" || strings.TrimSpace(v) == "" {
 					continue
 				}
-				out[k] = truncate(strings.TrimSpace(v), fieldLimit(k))
+				out[k] = messages.Clip(strings.TrimSpace(v), fieldLimit(k))
 			}
 		}
 	}
 	if len(out) == 0 {
-		out["thing1"] = truncate(strings.TrimSpace(text), fieldLimit("thing1"))
+		out["thing1"] = messages.Clip(strings.TrimSpace(text), fieldLimit("thing1"))
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/config"
 )
 
@@ -68,7 +69,7 @@ func NewScheduler(locker Locker, loc *time.Location, log *slog.Logger, now func(
 	host, _ := os.Hostname()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	s := &Scheduler{locker: locker, log: log, now: now, owner: truncate(host, 40) + "-" + hex.EncodeToString(b)}
+	s := &Scheduler{locker: locker, log: log, now: now, owner: messages.Clip(host, 40) + "-" + hex.EncodeToString(b)}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.cron = cron.New(cron.WithParser(config.ScheduleParser()), cron.WithLocation(loc), cron.WithLogger(cl),
 		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))

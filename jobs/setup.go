@@ -6,10 +6,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gongzhi/gongzhi/bot"
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
-	"github.com/gongzhi/gongzhi/models/store"
 )
 
 // Settings are the push settings, from config (App.setupJobs fills them).
@@ -23,7 +22,7 @@ type Settings struct {
 // Deps is what Build needs.
 type Deps struct {
 	Config     *config.Config
-	Store      *store.DB
+	Store      Store
 	Sender     Sender
 	Recipients Recipients    // nil: DefaultRecipients
 	Meetings   MeetingSource // nil: MEETING_REMINDER is not scheduled
@@ -66,7 +65,7 @@ func Build(d Deps) (*Runner, error) {
 		Templates: d.Settings.Templates, CustomPerWindow: d.Settings.CustomPerWindow, Lease: d.Settings.Lease, Location: cfg.Location},
 		d.Log, d.Now)
 	notify := r.Dispatcher.Notify
-	msg := bot.ZhCNPush
+	msg := messages.ZhCNPush
 	var names []CommunityName
 	for _, c := range cfg.Communities {
 		names = append(names, CommunityName{ID: c.ID, Name: c.Name})
@@ -79,12 +78,15 @@ func Build(d Deps) (*Runner, error) {
 		Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[config.JobConversationExpiry] = &ConversationExpiry{Store: d.Store, Now: d.Now}
 	r.Jobs[config.JobDedupeCleanup] = &DedupeCleanup{Store: d.Store, TTL: cfg.DedupeTTL, Now: d.Now}
+	r.Jobs[config.JobRetentionPurge] = &RetentionPurge{Store: d.Store, Retention: cfg.Retention(), ReplayWindow: cfg.ClockSkew, Now: d.Now}
 	if d.Meetings != nil {
 		r.Jobs[config.JobMeetingReminder] = &MeetingReminder{Source: d.Meetings, Outbox: d.Store,
 			Leads: cfg.MeetingReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	}
+	r.Jobs[JobMonthlyTopic] = &MonthlyTopic{Store: d.Store, Recipients: d.Recipients, Communities: names,
+		Msg: messages.ZhCNCampaigns, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[JobCloseUnrated] = &CloseUnrated{Store: d.Store, Recipients: d.Recipients, Window: cfg.RatingWindow,
-		Msg: bot.ZhCNStaff, Now: d.Now, Notify: notify}
+		Msg: messages.ZhCNStaff, Now: d.Now, Notify: notify}
 	r.Scheduler = NewScheduler(d.Store, cfg.Location, d.Log, d.Now)
 	for name, job := range r.Jobs {
 		spec, on := cfg.Schedule(name)
@@ -109,4 +111,19 @@ func (r *Runner) Start(ctx context.Context) {
 func (r *Runner) Stop() {
 	r.Scheduler.Stop()
 	r.Dispatcher.Stop()
+}
+
+// Store is everything the dispatcher and the jobs read and write
+// (models/store's DB implements it).
+type Store interface {
+	OutboxStore
+	ReminderStore
+	EscalationStore
+	UnratedStore
+	DigestStore
+	ConversationStore
+	DedupeStore
+	RetentionStore
+	TopicStore
+	Locker
 }

@@ -7,6 +7,7 @@ import (
 )
 
 func TestAddWorkingDays(t *testing.T) {
+	t.Parallel()
 	sh, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +48,7 @@ func TestAddWorkingDays(t *testing.T) {
 }
 
 func TestDeadlineFor(t *testing.T) {
+	t.Parallel()
 	cal := DefaultCalendar(time.UTC)
 	from := time.Date(2026, 4, 29, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -70,6 +72,7 @@ func TestDeadlineFor(t *testing.T) {
 }
 
 func TestParseCalendarErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in string }{
 		{"bad date", "2026-13-01 off x"},
 		{"bad word", "2026-01-01 holiday"},
@@ -93,6 +96,7 @@ func TestParseCalendarErrors(t *testing.T) {
 }
 
 func TestCalendarDue(t *testing.T) {
+	t.Parallel()
 	shanghai := time.FixedZone("CST", 8*3600)
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)
 	w := DefaultCalendar(shanghai)

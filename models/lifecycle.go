@@ -389,6 +389,9 @@ type AppealUpdate struct {
 	Appeal       *Appeal
 	ExpectStatus Status
 	Events       []*AppealEvent
+	// LearningVotes are a committee correction's votes (a changed kind
+	// teaches the community's phrases of the appeal), stored with the change.
+	LearningVotes []*LearningVote
 }
 
 // ErrAppealChanged is returned when an AppealUpdate finds the appeal no

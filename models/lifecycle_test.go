@@ -79,6 +79,7 @@ func stepFor(act models.Action) (models.Step, models.Actor) {
 }
 
 func TestLifecycleEveryStatusEveryAction(t *testing.T) {
+	t.Parallel()
 	if len(lifecycleTable) != len(models.Actions) {
 		t.Fatalf("table has %d actions, models.Actions %d", len(lifecycleTable), len(models.Actions))
 	}
@@ -128,6 +129,7 @@ func TestLifecycleEveryStatusEveryAction(t *testing.T) {
 }
 
 func TestApplyEffects(t *testing.T) {
+	t.Parallel()
 	now := t0.Add(2 * time.Hour)
 	cm := models.Actor{Kind: models.ActorStaff, Staff: committee}
 	w1 := models.Actor{Kind: models.ActorStaff, Staff: worker1}
@@ -178,6 +180,7 @@ func TestApplyEffects(t *testing.T) {
 }
 
 func TestApplyBadSteps(t *testing.T) {
+	t.Parallel()
 	cm := models.Actor{Kind: models.ActorStaff, Staff: committee}
 	tests := []struct {
 		name   string
@@ -267,6 +270,7 @@ func firstFrom(act models.Action) models.Status {
 
 // MatrixCase is one cell of the role matrix, shared with the store test.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	scenarios := []struct {
 		name    string
 		handler string
@@ -316,6 +320,7 @@ func TestRoleMatrix(t *testing.T) {
 }
 
 func TestRoute(t *testing.T) {
+	t.Parallel()
 	staff := []*models.Staff{worker1, worker2, liaisonA, liaisonB, committee, district,
 		{ID: 10, CommunityID: "c1", Role: models.RoleGridWorker, GridID: "g3", OpenID: "o-off", Active: false}}
 	tests := []struct {
@@ -345,6 +350,7 @@ func TestRoute(t *testing.T) {
 }
 
 func TestInviteCode(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 200 {
 		c, err := models.NewInviteCode()
@@ -379,6 +385,7 @@ func containsRune(s string, r rune) bool {
 }
 
 func TestInviteRequestValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		req  models.InviteRequest

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/rand"
+	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
@@ -277,6 +279,16 @@ func NormalizeMeetingCode(s string) (string, bool) {
 
 // FormatMeetingCode is the n-th meeting's code of a community (YS101, …).
 func FormatMeetingCode(n int) string { return "YS" + strconv.Itoa(100+n) }
+
+// RandomMeetingCode is a fresh meeting code: "YS" and six random digits,
+// so that a code seen does not lead to the next meeting's.
+func RandomMeetingCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(900000))
+	if err != nil { // crypto/rand does not fail on supported platforms
+		panic(err)
+	}
+	return "YS" + strconv.FormatInt(100000+n.Int64(), 10)
+}
 
 // MeetingCodeNumber is the n of a code made by FormatMeetingCode (0 if none).
 func MeetingCodeNumber(code string) int {

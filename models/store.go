@@ -39,6 +39,15 @@ type Turn struct {
 	// Meetings are meeting changes of this turn (answers to invitations,
 	// meetings called by chat); see MeetingChange.
 	Meetings []*MeetingChange
+
+	// CampaignAnswers link this turn's appeals (new or followed) to the
+	// campaigns they answer; Volunteers sign residents up for projects or
+	// withdraw them (campaign.go, project.go).
+	CampaignAnswers []*CampaignAnswer
+	Volunteers      []*ProjectVolunteer
+	// LearningVotes are residents' answers to the kind question, cast when
+	// their appeal is submitted (learning a community's own words).
+	LearningVotes []*LearningVote
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn
@@ -83,8 +92,9 @@ type Store interface {
 
 	// ListAppeals returns appeals matching f, newest first.
 	ListAppeals(ctx context.Context, f AppealFilter) ([]*Appeal, error)
-	// AppealByRef returns the appeal or ENOTFOUND.
-	AppealByRef(ctx context.Context, ref string) (*Appeal, error)
+	// AppealByRef returns the community's appeal or ENOTFOUND (another
+	// community's appeal is not found either).
+	AppealByRef(ctx context.Context, communityID, ref string) (*Appeal, error)
 	// AppealEvents returns an appeal's events, oldest first.
 	AppealEvents(ctx context.Context, appealID uint64) ([]*AppealEvent, error)
 

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		text string
@@ -71,6 +72,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestString(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a    Address
@@ -93,6 +95,7 @@ func TestString(t *testing.T) {
 }
 
 func TestCNNumber(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string

@@ -42,6 +42,10 @@ type Item struct {
 	// AskWhose marks objects found both in homes and in shared areas (pipes,
 	// drains, doors): unless the text says whose or where, the bot asks.
 	AskWhose bool `yaml:"ask_whose,omitempty"`
+	// Fallback marks the kind's catch-all topic: a decided appeal that no
+	// other item names still gets a topic, a unit and a time limit. It has
+	// no words of its own (at most one per kind).
+	Fallback bool `yaml:"fallback,omitempty"`
 
 	// The time limit, copied from TimeLimit at load: a plain Duration, or
 	// Days with WorkingDays telling whether they are working days.
@@ -125,6 +129,10 @@ type Question struct {
 	Kinds   []models.Kind `yaml:"kinds"`
 	Text    string        `yaml:"text"`
 	Options []string      `yaml:"options"`
+	// Items, when set, limits the question to texts whose best item is one
+	// of these ids: a divorce is asked about differently from a pipe. The
+	// question without Items is the one for any other text.
+	Items []string `yaml:"items,omitempty"`
 }
 
 // Cue is a group of deciding words of domain.md (procedure, service-seeking,
@@ -149,7 +157,8 @@ type Catalog struct {
 	Cues     []Cue   `yaml:"cues"`
 	RawItems []*Item `yaml:"items"`
 
-	byID map[string]*Item
+	byID     map[string]*Item
+	fallback map[models.Kind]*Item
 }
 
 // Items lists the catalog's items in file order. The slice is a copy; the
@@ -214,6 +223,7 @@ func (c *Catalog) validate() error {
 		return errors.New("no items")
 	}
 	c.byID = make(map[string]*Item, len(c.RawItems))
+	c.fallback = map[models.Kind]*Item{}
 	for i, it := range c.RawItems {
 		if it == nil {
 			return fmt.Errorf("item #%d: empty", i+1)
@@ -229,6 +239,12 @@ func (c *Catalog) validate() error {
 			return fmt.Errorf("item %s: duplicate id", it.ID)
 		}
 		c.byID[it.ID] = it
+		if it.Fallback {
+			if other := c.fallback[it.Kind]; other != nil {
+				return fmt.Errorf("item %s: a second fallback for %s (first: %s)", it.ID, it.Kind, other.ID)
+			}
+			c.fallback[it.Kind] = it
+		}
 	}
 	for from, to := range c.Dialect {
 		if strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
@@ -245,6 +261,11 @@ func (c *Catalog) validate() error {
 		for _, k := range q.Kinds {
 			if !k.Valid() {
 				return fmt.Errorf("questions.ask #%d: unknown kind %q", i+1, k)
+			}
+		}
+		for _, id := range q.Items {
+			if c.byID[id] == nil {
+				return fmt.Errorf("questions.ask #%d: unknown item %q", i+1, id)
 			}
 		}
 	}
@@ -297,8 +318,10 @@ func (it *Item) validate() error {
 		return fmt.Errorf("level %q does not fit kind %q (want %v)", it.Level, it.Kind, wantLevels[it.Kind])
 	case strings.TrimSpace(it.Unit) == "":
 		return errors.New("unit is missing")
-	case len(it.Words) == 0:
+	case len(it.Words) == 0 && !it.Fallback:
 		return errors.New("words are missing")
+	case len(it.Words) > 0 && it.Fallback:
+		return errors.New("a fallback item has no words (it is the topic when no other item matches)")
 	case it.Kind == models.KindPrivate && strings.TrimSpace(it.Guide) == "":
 		return errors.New("guide is missing (every private item needs one)")
 	case utf8.RuneCountInString(it.Guide) > maxGuideRunes:
@@ -324,8 +347,14 @@ func (it *Item) validate() error {
 	return nil
 }
 
-// question returns the clarifying question for exactly this set of kinds.
-func (c *Catalog) question(kinds []models.Kind) *Question {
+// Fallback returns the catch-all item of a kind, or nil.
+func (c *Catalog) Fallback(k models.Kind) *Item { return c.fallback[k] }
+
+// question returns the clarifying question for exactly this set of kinds:
+// the one written for the text's best item when there is one, else the
+// general one.
+func (c *Catalog) question(kinds []models.Kind, item ...*Item) *Question {
+	var general *Question
 	for i := range c.Questions.Ask {
 		q := &c.Questions.Ask[i]
 		if len(q.Kinds) != len(kinds) {
@@ -335,9 +364,15 @@ func (c *Catalog) question(kinds []models.Kind) *Question {
 		for _, k := range kinds {
 			ok = ok && slices.Contains(q.Kinds, k)
 		}
-		if ok {
+		switch {
+		case !ok:
+		case len(q.Items) == 0:
+			if general == nil {
+				general = q
+			}
+		case len(item) > 0 && item[0] != nil && slices.Contains(q.Items, item[0].ID):
 			return q
 		}
 	}
-	return nil
+	return general
 }

@@ -76,7 +76,11 @@ func testClassifier(t testing.TB) *Classifier {
 // figures are the contract's scores on a set of lines.
 type figures struct {
 	n, decided, asked, rightDecided, rightAsked int
-	levelRight                                  int // decided lines whose level is right too
+	// rightAskedNarrow: asked with the true kind among at most two choices
+	// (a three-way question carries no information).
+	rightAskedNarrow int
+	levelRight       int // decided lines whose level is right too
+	noTopic          int // decided lines without a topic
 	// confusion[true kind][decided kind, or "ask"]
 	confusion map[models.Kind]map[string]int
 }
@@ -84,11 +88,14 @@ type figures struct {
 func (f figures) overall() float64      { return ratio(f.rightDecided+f.rightAsked, f.n) }
 func (f figures) amongDecided() float64 { return ratio(f.rightDecided, f.decided) }
 func (f figures) askedShare() float64   { return ratio(f.asked, f.n) }
-func ratio(a, b int) float64            { return float64(a) / float64(max(b, 1)) }
+
+// informative: decided right, or asked with the true kind among at most two choices.
+func (f figures) informative() float64 { return ratio(f.rightDecided+f.rightAskedNarrow, f.n) }
+func ratio(a, b int) float64           { return float64(a) / float64(max(b, 1)) }
 func (f figures) String() string {
-	return fmt.Sprintf("n=%d right overall %.1f%% (%d), right among decided %.1f%% (%d/%d), asked %.1f%% (%d, %d right), level right among decided-right %d",
+	return fmt.Sprintf("n=%d right overall %.1f%% (%d), right among decided %.1f%% (%d/%d), asked %.1f%% (%d, %d right), informative %.1f%% (%d), level right among decided-right %d, decided without topic %d",
 		f.n, 100*f.overall(), f.rightDecided+f.rightAsked, 100*f.amongDecided(), f.rightDecided, f.decided,
-		100*f.askedShare(), f.asked, f.rightAsked, f.levelRight)
+		100*f.askedShare(), f.asked, f.rightAsked, 100*f.informative(), f.rightDecided+f.rightAskedNarrow, f.levelRight, f.noTopic)
 }
 
 func score(c *Classifier, lines []devLine, wrong func(devLine, Decision)) figures {
@@ -104,10 +111,16 @@ func score(c *Classifier, lines []devLine, wrong func(devLine, Decision)) figure
 			f.confusion[l.kind]["ask"]++
 			if slices.Contains(d.Choices, l.kind) {
 				f.rightAsked++
+				if len(d.Choices) <= 2 {
+					f.rightAskedNarrow++
+				}
 				continue
 			}
 		} else {
 			f.decided++
+			if d.Topic == "" {
+				f.noTopic++
+			}
 			f.confusion[l.kind][string(d.Kind)]++
 			if d.Kind == l.kind {
 				f.rightDecided++
@@ -214,42 +227,91 @@ func TestFreshQuality(t *testing.T) {
 	if f.amongDecided() < 0.97 {
 		t.Errorf("fresh right among decided %.3f < 0.97", f.amongDecided())
 	}
+	// The words lifted from dev.tsv are gone and new words come from public
+	// sources only, so fresh.tsv asks more than it did (docs/classification.md).
 	if f.askedShare() > 0.15 {
 		t.Errorf("fresh asked %.3f > 0.15", f.askedShare())
 	}
+	if f.informative() < 0.95 {
+		t.Errorf("fresh informative %.3f < 0.95", f.informative())
+	}
 }
 
-// TestFresh2HeldOutQuality scores testdata/fresh2.tsv: 150 appeals (g001–g150)
-// written and labelled from domain.md alone by a third person, after the
-// classifier and its calibration on fresh.tsv were finished, and never read
-// by anyone working on the classifier. It is the honest held-out estimate, so
-// it is scored in aggregate only: no line is ever printed, not even with
-// TRIAGE_SHOW. The floors sit slightly under the figures measured once
-// (docs/classification.md).
-func TestFresh2HeldOutQuality(t *testing.T) {
+// heldOutEnv runs the held-out figures (fresh2.tsv) only when set:
+// ordinary runs must give no feedback from them while the catalog changes.
+const heldOutEnv = "GONGZHI_HELDOUT"
+
+// TestFresh2Quality scores testdata/fresh2.tsv (g001–g150) in aggregate, and
+// only when GONGZHI_HELDOUT=1. fresh2 is no longer a held-out set: it was
+// written from domain.md's own example cues, so its figure is optimistic
+// (docs/classification.md). It stays out of the default run so that catalog
+// edits get no feedback from it, and it never prints a line.
+func TestFresh2Quality(t *testing.T) {
+	if os.Getenv(heldOutEnv) != "1" {
+		t.Skipf("set %s=1 to score fresh2.tsv", heldOutEnv)
+	}
 	c := testClassifier(t)
 	lines := readLabelled(t, "testdata/fresh2.tsv")
 	if len(lines) != 150 {
 		t.Fatalf("fresh2.tsv has %d lines, want 150", len(lines))
 	}
-	f := score(c, lines, nil) // never print: nobody tunes on these
-	t.Logf("fresh2 held-out: %s\n%s", f, f.matrix())
-	// Measured once, after the last classifier change (commit a4922f8): 99.3%
-	// overall (149/150), 99.2% among decided (127/128), 14.7% asked (22, all
-	// right). The floors allow about two more errors or questions.
-	const (
-		floorOverall = 0.98
-		floorDecided = 0.97
-		ceilingAsked = 0.16
-	)
-	if got := f.overall(); got < floorOverall {
-		t.Errorf("fresh2 held-out right overall = %.3f, floor %.2f", got, floorOverall)
+	f := score(c, lines, nil) // never print lines
+	t.Logf("fresh2: %s\n%s", f, f.matrix())
+}
+
+// readOddLetters returns the letters of testdata/letters.tsv whose id is
+// odd, labelled major: each was labelled by hand from its title and text, and
+// every one is a matter for a government department (a city's message board).
+// Letters with an even id are held out for the lead's measurement: they are
+// skipped unread.
+func readOddLetters(t testing.TB) []devLine {
+	t.Helper()
+	f, err := os.Open("testdata/letters.tsv")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := f.amongDecided(); got < floorDecided {
-		t.Errorf("fresh2 held-out right among decided = %.3f, floor %.2f", got, floorDecided)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	var out []devLine
+	for n := 1; sc.Scan(); n++ {
+		id, rest, ok := strings.Cut(sc.Text(), "\t")
+		num, err := strconv.Atoi(id)
+		if n == 1 && id == "id" {
+			continue
+		}
+		if !ok || err != nil {
+			t.Fatalf("letters.tsv: line %d has no numeric id", n)
+		}
+		if num%2 == 0 {
+			continue
+		}
+		title, text, ok := strings.Cut(rest, "\t")
+		if !ok {
+			t.Fatalf("letters.tsv: line %d has no text", n)
+		}
+		// The letter's title is kept as its topic: a source of words, not
+		// a label.
+		out = append(out, devLine{id: id, kind: models.KindMajor, level: models.LevelStreet, topic: title, text: text})
 	}
-	if got := f.askedShare(); got > ceilingAsked {
-		t.Errorf("fresh2 held-out asked = %.3f, ceiling %.2f", got, ceilingAsked)
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestOddLettersQuality reports the figures on the 159 odd-id letters (real
+// letters to a city government, all major). TRIAGE_SHOW=1 lists wrong ones.
+func TestOddLettersQuality(t *testing.T) {
+	c := testClassifier(t)
+	lines := readOddLetters(t)
+	if len(lines) != 159 {
+		t.Fatalf("%d odd letters, want 159", len(lines))
+	}
+	f := score(c, lines, showWrong(t))
+	t.Logf("odd letters: %s\n%s", f, f.matrix())
+	if f.amongDecided() < 0.95 {
+		t.Errorf("odd letters right among decided %.3f < 0.95", f.amongDecided())
 	}
 }
 
@@ -269,11 +331,11 @@ func TestAskCalibration(t *testing.T) {
 		margin, minPlace float64
 		chosen           bool
 	}{
-		{"margin 1.0 (previous)", 1.0, 0, false},
-		{"margin 1.5", 1.5, 0, false},
-		{"margin 1.5, place-only 2.0 (chosen)", askMargin, minPlaceOnly, true},
-		{"margin 2.0, place-only 2.0", 2.0, 2.0, false},
-		{"margin 2.5, place-only 2.0", 2.5, 2.0, false},
+		{"margin 1.0", 1.0, 0, false},
+		{"margin 1.5 (chosen)", askMargin, minPlaceOnly, true},
+		{"margin 1.5, place-only 2.0 (previous)", 1.5, 2.0, false},
+		{"margin 2.0", 2.0, 0, false},
+		{"margin 2.5", 2.5, 0, false},
 	}
 	for _, s := range settings {
 		t.Run(s.name, func(t *testing.T) {

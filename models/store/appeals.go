@@ -55,9 +55,9 @@ func closedStatuses() []models.Status {
 }
 
 // AppealByRef returns the appeal or ENOTFOUND.
-func (db *DB) AppealByRef(ctx context.Context, ref string) (*models.Appeal, error) {
+func (db *DB) AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error) {
 	var a models.Appeal
-	if err := db.gorm.WithContext(ctx).Where("ref = ?", ref).Take(&a).Error; err != nil {
+	if err := db.gorm.WithContext(ctx).Where("community_id = ? AND ref = ?", communityID, ref).Take(&a).Error; err != nil {
 		return nil, notFound(err, "appeal "+ref)
 	}
 	return &a, nil

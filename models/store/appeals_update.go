@@ -64,6 +64,9 @@ func applyAppealUpdates(tx *gorm.DB, ups []*models.AppealUpdate, at time.Time) e
 				return fmt.Errorf("record appeal event: %w", err)
 			}
 		}
+		if err := insertLearningVotes(tx, u.LearningVotes, at); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +38,8 @@ var errGroupFailed = errors.New("group commit failed")
 func groupable(t *models.Turn) bool {
 	return t.DedupeKey != "" && t.GuardConversation &&
 		len(t.NewAppeals) == 0 && len(t.AppealUpdates) == 0 && len(t.Events) == 0 &&
-		len(t.NewFollowers) == 0 && len(t.Outbox) == 0 && len(t.Meetings) == 0
+		len(t.NewFollowers) == 0 && len(t.Outbox) == 0 && len(t.Meetings) == 0 && len(t.LearningVotes) == 0 &&
+		len(t.CampaignAnswers) == 0 && len(t.Volunteers) == 0
 }
 
 type groupedTurn struct {
@@ -122,7 +124,8 @@ func (g *turnGroups) next() (group, rest []*groupedTurn) {
 // tried alone.
 func (db *DB) commitGroupSafely(group []*groupedTurn) (err error) {
 	defer func() {
-		if recover() != nil {
+		if v := recover(); v != nil {
+			db.log.Error("group commit panicked; its turns are committed one by one", "panic", v, "turns", len(group))
 			err = errGroupFailed
 		}
 	}()
@@ -185,6 +188,13 @@ func (db *DB) commitGroup(group []*groupedTurn) error {
 		for i, gt := range group {
 			snaps[i].restore(gt.t)
 		}
+		// A retry or a stale conversation is expected (its turn alone gets
+		// the outcome); anything else is worth a look.
+		level := slog.LevelWarn
+		if errors.Is(err, models.ErrDuplicate) || errors.Is(err, models.ErrStale) || errors.Is(err, gorm.ErrDuplicatedKey) {
+			level = slog.LevelDebug
+		}
+		db.log.Log(ctx, level, "group commit rolled back; its turns are committed one by one", "turns", len(group), "err", err)
 		return errGroupFailed
 	}
 	return nil

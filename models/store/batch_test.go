@@ -28,6 +28,7 @@ func stepTurn(openID, key string, version int64, at time.Time) *models.Turn {
 // conversation from the same version commit once and the other is ErrStale,
 // and a bad turn never takes its group's other turns down with it.
 func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)

@@ -32,8 +32,13 @@ const (
 type DB struct {
 	gorm   *gorm.DB
 	driver string
-	// Now is the clock; tests replace it.
+	// Now is the one clock of every row's times (gorm's NowFunc reads it
+	// too); App sets it to its own clock, tests to one they move.
 	Now func() time.Time
+	// MeetingCode makes a candidate meeting code (models.RandomMeetingCode
+	// when nil); tests that name codes make them in order.
+	MeetingCode func() string
+	log         *slog.Logger
 	// stmts holds the hot path's prepared statements by query (prepared).
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).
@@ -66,11 +71,16 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 	default:
 		return nil, fmt.Errorf("open database: unknown driver %q", driver)
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{driver: driver, Now: time.Now, log: log}
 	g, err := gorm.Open(dial, &gorm.Config{
 		Logger:                 gormLogger(log),
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		TranslateError:         true,
+		// gorm's own timestamps come from the same clock as ours.
+		NowFunc:        db.now,
+		TranslateError: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
@@ -95,7 +105,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", driver, err)
 	}
-	db := &DB{gorm: g, driver: driver, Now: func() time.Time { return time.Now().UTC() }}
+	db.gorm = g
 	db.batch = &turnGroups{db: db}
 	return db, nil
 }
@@ -195,12 +205,27 @@ func gormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return logger.NewSlogLogger(log, logger.Config{
+	return quietDuplicates{logger.NewSlogLogger(log, logger.Config{
 		SlowThreshold:             time.Second,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})
+	})}
+}
+
+// quietDuplicates does not log a duplicate key as an error: the store uses
+// unique keys on purpose (a WeChat retry, a replica's race) and handles them.
+type quietDuplicates struct{ logger.Interface }
+
+func (q quietDuplicates) LogMode(l logger.LogLevel) logger.Interface {
+	return quietDuplicates{q.Interface.LogMode(l)}
+}
+
+func (q quietDuplicates) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = nil // still traced when slow
+	}
+	q.Interface.Trace(ctx, begin, fc, err)
 }
 
 func notFound(err error, what string) error {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestFollowersAndDuplicates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -82,6 +83,7 @@ func TestFollowersAndDuplicates(t *testing.T) {
 }
 
 func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		na := newAppeal("o1", "t")
@@ -107,7 +109,7 @@ func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
 		if err := change("3"); !errors.Is(err, models.ErrAppealChanged) {
 			t.Fatalf("second change = %v, want ErrAppealChanged", err)
 		}
-		a, _ := db.AppealByRef(ctx, na.Appeal.Ref)
+		a, _ := db.AppealByRef(ctx, na.Appeal.CommunityID, na.Appeal.Ref)
 		evs, _ := db.AppealEvents(ctx, id)
 		if a.Status != models.StatusReview || len(evs) != 2 {
 			t.Errorf("status %s with %d events, want review with 2 (the stale turn must leave nothing)", a.Status, len(evs))
@@ -119,6 +121,7 @@ func TestAppealUpdateOnlyFromSeenStatus(t *testing.T) {
 }
 
 func TestGuardedConversation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		exp := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)

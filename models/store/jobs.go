@@ -45,18 +45,11 @@ func (db *DB) DueForReminder(ctx context.Context, from, to time.Time, lead time.
 	return out, nil
 }
 
-// Reminder is one appeal's reminder for one lead time and its pushes.
-type Reminder struct {
-	AppealID uint64
-	Lead     time.Duration
-	Outbox   []*models.OutboxMessage
-}
-
 // CommitReminders records each reminder and queues its pushes in one
 // transaction; a reminder recorded already (another replica, a rerun) is
 // skipped with its pushes. It returns how many were new. Rows go in with
 // multi-row INSERTs, so the cost is a few statements per call.
-func (db *DB) CommitReminders(ctx context.Context, rs []Reminder) (int, error) {
+func (db *DB) CommitReminders(ctx context.Context, rs []models.Reminder) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
@@ -125,20 +118,10 @@ func (db *DB) OverdueForEscalation(ctx context.Context, now time.Time, limit int
 	return out, nil
 }
 
-// Escalation moves one overdue appeal up a level.
-type Escalation struct {
-	Appeal   *models.Appeal // as read by the scan: its level, status and deadline are the precondition
-	ToLevel  models.Level
-	Assignee string // the new handler ("" when not known yet)
-	NewDueAt time.Time
-	Event    *models.AppealEvent
-	Outbox   []*models.OutboxMessage
-}
-
 // Escalate applies e in one transaction if the appeal is still as the scan
 // saw it; false means someone changed it first (another replica, a worker
 // closing it) and nothing was written.
-func (db *DB) Escalate(ctx context.Context, e *Escalation) (bool, error) {
+func (db *DB) Escalate(ctx context.Context, e *models.Escalation) (bool, error) {
 	at := db.now()
 	a := e.Appeal
 	if a.DueAt == nil {
@@ -183,15 +166,10 @@ func (db *DB) Escalate(ctx context.Context, e *Escalation) (bool, error) {
 
 var errSkip = errors.New("skip")
 
-// DigestCounts are one community's figures for the daily digest.
-type DigestCounts struct {
-	New, Overdue, Unrated int64
-}
-
 // Digest counts a community's appeals created since since, open and past
 // their deadline at now, and resolved but not yet rated.
-func (db *DB) Digest(ctx context.Context, communityID string, since, now time.Time) (DigestCounts, error) {
-	var d DigestCounts
+func (db *DB) Digest(ctx context.Context, communityID string, since, now time.Time) (models.DigestCounts, error) {
+	var d models.DigestCounts
 	g := db.gorm.WithContext(ctx)
 	q := func() *gorm.DB { return g.Model(&models.Appeal{}).Where("community_id = ?", communityID) }
 	if err := q().Where("created_at >= ?", since.UTC()).Count(&d.New).Error; err != nil {

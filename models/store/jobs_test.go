@@ -22,6 +22,7 @@ func pushes(n int, prefix string) []*models.OutboxMessage {
 }
 
 func TestEnqueueSkipsExistingKeys(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if n, err := db.Enqueue(ctx, pushes(3, "k")...); err != nil || n != 3 {
@@ -42,6 +43,7 @@ func TestEnqueueSkipsExistingKeys(t *testing.T) {
 }
 
 func TestClaimOutboxNeverSharesRows(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := db.Enqueue(ctx, pushes(300, "k")...); err != nil {
@@ -79,6 +81,7 @@ func TestClaimOutboxNeverSharesRows(t *testing.T) {
 }
 
 func TestLeaseExpiryHandsRowOver(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := db.Enqueue(ctx, pushes(1, "k")...); err != nil {
@@ -116,6 +119,7 @@ func TestLeaseExpiryHandsRowOver(t *testing.T) {
 }
 
 func TestFailedPushesAndWindow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		at := time.Now().UTC()
@@ -153,6 +157,7 @@ func TestFailedPushesAndWindow(t *testing.T) {
 }
 
 func TestCommitTurnStoresOutboxAtomically(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		turn := func() *models.Turn {
@@ -184,6 +189,7 @@ func TestCommitTurnStoresOutboxAtomically(t *testing.T) {
 }
 
 func TestJobLockOncePerTick(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		tick := time.Now().Truncate(time.Second).Add(-time.Second)
@@ -219,6 +225,7 @@ func TestJobLockOncePerTick(t *testing.T) {
 }
 
 func TestRemindersAndEscalationOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Now().UTC().Truncate(time.Second)
@@ -234,9 +241,9 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].ID != na.Appeal.ID {
 			t.Fatalf("DueForReminder = %d, %v; want the open appeal", len(list), err)
 		}
-		r := store.Reminder{AppealID: na.Appeal.ID, Lead: 2 * time.Hour, Outbox: pushes(1, "r")}
+		r := models.Reminder{AppealID: na.Appeal.ID, Lead: 2 * time.Hour, Outbox: pushes(1, "r")}
 		for i, want := range []int{1, 0} {
-			if n, err := db.CommitReminders(ctx, []store.Reminder{r}); err != nil || n != want {
+			if n, err := db.CommitReminders(ctx, []models.Reminder{r}); err != nil || n != want {
 				t.Fatalf("CommitReminders #%d = %d, %v; want %d", i+1, n, err, want)
 			}
 		}
@@ -248,8 +255,8 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 		if err != nil || len(over) != 1 {
 			t.Fatalf("OverdueForEscalation = %d, %v", len(over), err)
 		}
-		e := func() *store.Escalation {
-			return &store.Escalation{Appeal: over[0], ToLevel: models.LevelStreet, NewDueAt: later.Add(72 * time.Hour),
+		e := func() *models.Escalation {
+			return &models.Escalation{Appeal: over[0], ToLevel: models.LevelStreet, NewDueAt: later.Add(72 * time.Hour),
 				Event: &models.AppealEvent{Actor: "system", Action: "escalated", At: later}}
 		}
 		for i, want := range []bool{true, false} {
@@ -257,7 +264,7 @@ func TestRemindersAndEscalationOnce(t *testing.T) {
 				t.Fatalf("Escalate #%d = %v, %v; want %v", i+1, ok, err, want)
 			}
 		}
-		a, _ := db.AppealByRef(ctx, na.Appeal.Ref)
+		a, _ := db.AppealByRef(ctx, na.Appeal.CommunityID, na.Appeal.Ref)
 		if a.Level != models.LevelStreet || a.Status != models.StatusEscalated {
 			t.Errorf("after escalation level=%s status=%s", a.Level, a.Status)
 		}

@@ -196,21 +196,26 @@ func (db *DB) Invitations(ctx context.Context, communityID, openID string, now t
 	return out, nil
 }
 
-// NextMeetingCode returns the code the community's next meeting gets; two
-// meetings created at once may get the same one, and the second insert
-// fails with ErrStale (the unique index decides).
+// NextMeetingCode returns a random code no meeting of the community has;
+// two meetings created at once may still get the same one, and the second
+// insert fails with ErrStale (the unique index decides).
 func (db *DB) NextMeetingCode(ctx context.Context, communityID string) (string, error) {
-	var codes []string
-	err := db.gorm.WithContext(ctx).Model(&models.Meeting{}).Where("community_id = ?", communityID).
-		Order("id DESC").Limit(50).Pluck("code", &codes).Error
-	if err != nil {
-		return "", fmt.Errorf("next meeting code: %w", err)
+	next := db.MeetingCode
+	if next == nil {
+		next = models.RandomMeetingCode
 	}
-	n := 0
-	for _, c := range codes {
-		n = max(n, models.MeetingCodeNumber(c))
+	for range 8 {
+		code := next()
+		var n int64
+		if err := db.gorm.WithContext(ctx).Model(&models.Meeting{}).Where("community_id = ? AND code = ?", communityID, code).
+			Count(&n).Error; err != nil {
+			return "", fmt.Errorf("next meeting code: %w", err)
+		}
+		if n == 0 {
+			return code, nil
+		}
 	}
-	return models.FormatMeetingCode(n + 1), nil
+	return "", fmt.Errorf("next meeting code: eight random codes taken")
 }
 
 // ResidentOpenIDs returns the registered residents living in any of the

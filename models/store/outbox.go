@@ -138,21 +138,9 @@ func (db *DB) MarkSending(ctx context.Context, id uint64, owner, channel string,
 	return res.RowsAffected == 1, nil
 }
 
-// Outcome is what an attempt at a push came to.
-type Outcome struct {
-	Status        models.OutboxStatus // sent, pending (retry at Next) or failed
-	Code          string              // errcode or models.Push* code; "" when sent
-	Next          time.Time           // pending only
-	ForceTemplate bool                // pending only: next attempt by template
-	Channel       string              // the channel tried, "" when none was
-	// Attempted adds one to the attempts (sends not marked by MarkSending:
-	// templates, which WeChat deduplicates by client_msg_id).
-	Attempted bool
-}
-
 // Finish records an attempt's outcome and drops owner's lease; ECONFLICT
 // when owner no longer holds the row.
-func (db *DB) Finish(ctx context.Context, id uint64, owner string, now time.Time, o Outcome) error {
+func (db *DB) Finish(ctx context.Context, id uint64, owner string, now time.Time, o models.PushOutcome) error {
 	now = now.UTC().Truncate(time.Microsecond)
 	set := map[string]any{"status": o.Status, "last_error": o.Code, "lease_owner": "", "lease_until": nil, "updated_at": now}
 	switch o.Status {
@@ -173,17 +161,17 @@ func (db *DB) Finish(ctx context.Context, id uint64, owner string, now time.Time
 
 // MarkSent records a delivered push and drops the lease.
 func (db *DB) MarkSent(ctx context.Context, id uint64, owner string, now time.Time) error {
-	return db.Finish(ctx, id, owner, now, Outcome{Status: models.OutboxSent})
+	return db.Finish(ctx, id, owner, now, models.PushOutcome{Status: models.OutboxSent})
 }
 
 // Reschedule puts a push back to pending for another attempt at next.
 func (db *DB) Reschedule(ctx context.Context, id uint64, owner string, next time.Time, code string, forceTemplate bool) error {
-	return db.Finish(ctx, id, owner, db.now(), Outcome{Status: models.OutboxPending, Code: code, Next: next, ForceTemplate: forceTemplate})
+	return db.Finish(ctx, id, owner, db.now(), models.PushOutcome{Status: models.OutboxPending, Code: code, Next: next, ForceTemplate: forceTemplate})
 }
 
 // MarkFailed records a push that will not be sent; it shows in FailedPushes.
 func (db *DB) MarkFailed(ctx context.Context, id uint64, owner, code string) error {
-	return db.Finish(ctx, id, owner, db.now(), Outcome{Status: models.OutboxFailed, Code: code})
+	return db.Finish(ctx, id, owner, db.now(), models.PushOutcome{Status: models.OutboxFailed, Code: code})
 }
 
 // ReleaseOutbox drops owner's leases so another dispatcher can take the

@@ -17,6 +17,11 @@ var persisted = []any{
 	&models.OutboxMessage{}, &reminderSent{}, &jobLock{},
 	&models.Staff{}, &models.StaffInvite{}, &models.BindAttempt{}, &models.Grid{}, &models.Department{},
 	&models.Meeting{}, &models.MeetingInvitee{}, &models.Stakeholder{}, &models.APIKey{},
+	&models.SignedRequest{},
+	&models.LearningVote{},
+	&consoleLoginRow{}, &consoleSessionRow{},
+	&models.Campaign{}, &models.CampaignRecipient{}, &models.CampaignAnswer{}, &models.Project{},
+	&models.ProjectPledge{}, &models.ProjectVolunteer{}, &models.ProjectMilestone{}, &models.TopicProposal{},
 	&schemaMigration{},
 }
 

@@ -14,6 +14,7 @@ import (
 // Sender reads in one statement what Resident, Conversation and
 // StaffByOpenID read one by one, and must agree with them field by field.
 func TestSenderAgreesWithSeparateReads(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		at := time.Date(2026, 11, 26, 9, 0, 0, 123000, time.UTC)

@@ -394,3 +394,23 @@ func (db *DB) OpenTasks(ctx context.Context, s *models.Staff, now time.Time, lim
 	})
 	return out[:min(len(out), limit)], nil
 }
+
+// RevokeInvite ends an unused, unexpired invite code: it expires now, so a
+// bind with it fails as any expired code does (and counts as a failed try).
+func (db *DB) RevokeInvite(ctx context.Context, communityID, code string, now time.Time) error {
+	norm := models.NormalizeInviteCode(code)
+	if len(norm) != models.InviteCodeLen {
+		return models.Errorf(models.ENOTFOUND, "no unused invite with this code")
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	res := db.gorm.WithContext(ctx).Model(&models.StaffInvite{}).
+		Where("community_id = ? AND code_hash = ? AND used_at IS NULL AND expires_at > ?", communityID, models.HashInviteCode(norm), now).
+		Update("expires_at", now)
+	if res.Error != nil {
+		return fmt.Errorf("revoke invite: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return models.Errorf(models.ENOTFOUND, "no unused invite with this code")
+	}
+	return nil
+}

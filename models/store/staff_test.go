@@ -49,6 +49,7 @@ func bind(t *testing.T, db *store.DB, req models.InviteRequest, openID string) *
 }
 
 func TestInvitesAndBinding(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -202,6 +203,7 @@ func toLower(s string) string {
 }
 
 func TestGridsAndDepartments(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -280,6 +282,7 @@ func createAppeal(t *testing.T, db *store.DB, a *models.Appeal, at time.Time) *m
 }
 
 func TestAppealUpdates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -291,8 +294,8 @@ func TestAppealUpdates(t *testing.T) {
 		}
 
 		// Two readers act on the same version: the second one must lose.
-		first, _ := db.AppealByRef(ctx, a.Ref)
-		second, _ := db.AppealByRef(ctx, a.Ref)
+		first, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
+		second, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 		ev, err := models.Apply(first, models.Step{Action: models.ActAssign, Assignee: to}, models.Actor{Kind: models.ActorSystem}, "", day0.Add(time.Minute))
 		if err != nil {
 			t.Fatal(err)
@@ -319,14 +322,14 @@ func TestAppealUpdates(t *testing.T) {
 			if _, err := db.ProcessedReply(ctx, "c1", "m:42"); models.ErrorCode(err) != models.ENOTFOUND {
 				t.Fatalf("dedupe row kept after a failed turn: %v", err)
 			}
-			got, _ := db.AppealByRef(ctx, a.Ref)
+			got, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			if got.Status != models.StatusAssigned || got.Kind != models.KindSmall || got.Assignee != w.Ref() {
 				t.Fatalf("appeal after stale turn = %+v", got)
 			}
 		})
 
 		t.Run("accept by chat turn", func(t *testing.T) {
-			cur, _ := db.AppealByRef(ctx, a.Ref)
+			cur, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			ev, err := models.Transition(cur, models.ActAccept, models.Actor{Kind: models.ActorStaff, Staff: w}, "", day0.Add(3*time.Minute))
 			if err != nil {
 				t.Fatal(err)
@@ -336,7 +339,7 @@ func TestAppealUpdates(t *testing.T) {
 			if err := db.CommitTurn(ctx, turn); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := db.AppealByRef(ctx, a.Ref)
+			got, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			evs, _ := db.AppealEvents(ctx, a.ID)
 			if got.Status != models.StatusAccepted || len(evs) != 3 || evs[2].Action != "accept" || evs[2].Actor != w.Ref() {
 				t.Fatalf("after accept: %s, events %d", got.Status, len(evs))
@@ -348,7 +351,7 @@ func TestAppealUpdates(t *testing.T) {
 		})
 
 		t.Run("resolve then deadline clearing writes zero values", func(t *testing.T) {
-			cur, _ := db.AppealByRef(ctx, a.Ref)
+			cur, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			ev, err := models.Transition(cur, models.ActResolve, models.Actor{Kind: models.ActorStaff, Staff: w}, "换了灯泡", day0.Add(4*time.Minute))
 			if err != nil {
 				t.Fatal(err)
@@ -363,7 +366,7 @@ func TestAppealUpdates(t *testing.T) {
 			if err := db.UpdateAppeal(ctx, &models.AppealUpdate{Appeal: cur, ExpectStatus: models.StatusResolved, Events: []*models.AppealEvent{ev}}); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := db.AppealByRef(ctx, a.Ref)
+			got, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 			if got.Status != models.StatusReopened || got.ResolvedAt != nil {
 				t.Fatalf("after unsatisfied: %s resolved_at %v", got.Status, got.ResolvedAt)
 			}
@@ -383,6 +386,7 @@ func TestAppealUpdates(t *testing.T) {
 // TestLifecycleMatrixOnStore plays every action by every party on a stored
 // appeal: an allowed step is stored; a refused one leaves the row as it was.
 func TestLifecycleMatrixOnStore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCommunity(t, db)
@@ -447,7 +451,7 @@ func TestLifecycleMatrixOnStore(t *testing.T) {
 						}
 						n++
 						a = createAppeal(t, db, a, day0.Add(time.Duration(n)*time.Second))
-						before, _ := db.AppealByRef(ctx, a.Ref)
+						before, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 						cur := *before
 						ev, err := models.Apply(&cur, step, actor, "原因", day0.Add(time.Hour))
 						if err == nil {
@@ -457,7 +461,7 @@ func TestLifecycleMatrixOnStore(t *testing.T) {
 						for _, who := range allowed[act] {
 							want = want || who == name || (who == "handler" && name == sc.handler)
 						}
-						after, _ := db.AppealByRef(ctx, a.Ref)
+						after, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 						evs, _ := db.AppealEvents(ctx, a.ID)
 						if want {
 							if err != nil || after.Status != models.Target(before.Status, act) || len(evs) != 2 {

@@ -21,6 +21,15 @@ const ResponseWindow = 24 * time.Hour
 // per-appeal comparisons of event times are made in Go because date
 // arithmetic differs between SQLite and MySQL.
 func (db *DB) Stats(ctx context.Context, communityID string, from, to time.Time) (*models.Stats, error) {
+	return db.stats(ctx, communityID, "", from, to)
+}
+
+// GridStats is Stats of the appeals of one grid.
+func (db *DB) GridStats(ctx context.Context, communityID, gridID string, from, to time.Time) (*models.Stats, error) {
+	return db.stats(ctx, communityID, gridID, from, to)
+}
+
+func (db *DB) stats(ctx context.Context, communityID, gridID string, from, to time.Time) (*models.Stats, error) {
 	from, to = from.UTC(), to.UTC()
 	if !from.Before(to) {
 		return nil, models.Errorf(models.EINVALID, "from must be before to")
@@ -32,6 +41,9 @@ func (db *DB) Stats(ctx context.Context, communityID string, from, to time.Time)
 		q := g.Model(&models.Appeal{}).Where("created_at >= ? AND created_at < ?", from, to)
 		if communityID != "" {
 			q = q.Where("community_id = ?", communityID)
+		}
+		if gridID != "" {
+			q = q.Where("grid_id = ?", gridID)
 		}
 		return q
 	}
@@ -99,6 +111,9 @@ func (db *DB) Stats(ctx context.Context, communityID string, from, to time.Time)
 			Where("a.created_at >= ? AND a.created_at < ?", from, to)
 		if communityID != "" {
 			q = q.Where("a.community_id = ?", communityID)
+		}
+		if gridID != "" {
+			q = q.Where("a.grid_id = ?", gridID)
 		}
 		return q
 	}

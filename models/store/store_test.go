@@ -13,6 +13,7 @@ import (
 )
 
 func TestMigrateFromEmptyTwice(t *testing.T) {
+	t.Parallel()
 	for _, driver := range storetest.Drivers(t) {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
@@ -56,6 +57,7 @@ func newAppeal(openID, topic string) *models.NewAppeal {
 }
 
 func TestCommitTurn(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
@@ -106,17 +108,21 @@ func TestCommitTurn(t *testing.T) {
 		if err != nil || len(evs) != 1 || evs[0].Action != "submitted" {
 			t.Errorf("AppealEvents = %+v, %v", evs, err)
 		}
-		got, err := db.AppealByRef(ctx, a.Ref)
+		got, err := db.AppealByRef(ctx, a.CommunityID, a.Ref)
 		if err != nil || got.Description != a.Description {
 			t.Errorf("AppealByRef = %+v, %v", got, err)
 		}
-		if _, err := db.AppealByRef(ctx, "SQ0000000000"); models.ErrorCode(err) != models.ENOTFOUND {
+		if _, err := db.AppealByRef(ctx, "c1", "SQ0000000000"); models.ErrorCode(err) != models.ENOTFOUND {
 			t.Errorf("AppealByRef(missing) err = %v, want not found", err)
+		}
+		if _, err := db.AppealByRef(ctx, "another", a.Ref); models.ErrorCode(err) != models.ENOTFOUND {
+			t.Errorf("AppealByRef(another community) err = %v, want not found", err)
 		}
 	})
 }
 
 func TestConcurrentRetriesCommitOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var wg sync.WaitGroup
@@ -138,6 +144,7 @@ func TestConcurrentRetriesCommitOnce(t *testing.T) {
 }
 
 func TestRefsAreSequentialUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		const n = 20
@@ -166,6 +173,7 @@ func TestRefsAreSequentialUnderConcurrency(t *testing.T) {
 }
 
 func TestListAppealsFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -205,6 +213,7 @@ func TestListAppealsFilters(t *testing.T) {
 }
 
 func TestMigrationVersionsIncrease(t *testing.T) {
+	t.Parallel()
 	v := store.MigrationVersions()
 	for i := 1; i < len(v); i++ {
 		if v[i] <= v[i-1] {

@@ -170,7 +170,10 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 		if err := applyMeetingChanges(tx, t.Meetings, at); err != nil {
 			return err
 		}
-		return nil
+		if err := insertLearningVotes(tx, t.LearningVotes, at); err != nil {
+			return err
+		}
+		return applyParticipation(tx, t, at)
 	}, reset)
 	return err
 }

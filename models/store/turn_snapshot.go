@@ -44,6 +44,15 @@ func (s turnSnapshot) restore(t *models.Turn) {
 	for _, o := range t.Outbox {
 		o.ID = 0
 	}
+	for _, a := range t.CampaignAnswers {
+		a.ID = 0
+		if a.NewAppeal > 0 {
+			a.AppealID = 0
+		}
+	}
+	for _, v := range t.Volunteers {
+		v.ID = 0
+	}
 	if t.Conversation != nil {
 		t.Conversation.Version = 0
 	}

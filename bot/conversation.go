@@ -1,0 +1,396 @@
+package bot
+
+import (
+	"github.com/gongzhi/gongzhi/bot/triage"
+
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// State is a conversation's named state, stored as models.Conversation.State.
+type State string
+
+// The conversation's named states. Idle is no stored conversation at all.
+const (
+	StateIdle            State = "idle"
+	StateAddress         State = "address"          // waiting for a home address
+	StateAddressConfirm  State = "address_confirm"  // 1 right / 2 wrong
+	StateDescribe        State = "describe"         // waiting for what the problem is
+	StateLocationConfirm State = "location_confirm" // a far location: 1 keep / 2 drop
+	StateClarify         State = "clarify"          // the triage question, numbered options
+	StateMeToo           State = "me_too"           // 1 me too / 2 submit separately
+	StateConfirm         State = "confirm"          // summary: 1 submit / 2 edit
+	StateGuided          State = "guided"           // just guided as private: 不是私事 applies
+)
+
+// unfinished reports whether leaving the state drops something the resident
+// was preparing (an appeal or an address): they are told when it expires.
+func unfinished(state State) bool {
+	return state != StateIdle && state != StateGuided && state != ""
+}
+
+// convData is the JSON of Conversation.Data.
+type convData struct {
+	Draft   *draft     `json:"draft,omitempty"`
+	Address *addrDraft `json:"address,omitempty"` // parsed, waiting for confirmation
+	Dup     *dupOffer  `json:"dup,omitempty"`
+}
+
+// draft is an appeal being prepared.
+type draft struct {
+	Text     string        `json:"text,omitempty"`
+	Photos   []photo       `json:"photos,omitempty"`
+	Loc      *place        `json:"loc,omitempty"`
+	LocFar   bool          `json:"loc_far,omitempty"` // confirmed although far
+	Kind     models.Kind   `json:"kind,omitempty"`
+	TopicID  string        `json:"topic,omitempty"`
+	Settled  bool          `json:"settled,omitempty"` // kind decided or answered
+	Question string        `json:"q,omitempty"`
+	Choices  []models.Kind `json:"choices,omitempty"`
+	Options  []string      `json:"options,omitempty"`
+	NoMeToo  bool          `json:"no_me_too,omitempty"` // "submit separately" chosen
+	// Answered: the resident chose the kind in answer to the question; on
+	// submit, the answer teaches the community's words (learning.go).
+	Answered bool `json:"answered,omitempty"`
+}
+
+type photo struct {
+	MediaID string `json:"m"`
+	PicURL  string `json:"u,omitempty"`
+}
+
+type place struct {
+	Lat   float64 `json:"lat"`
+	Lng   float64 `json:"lng"`
+	Label string  `json:"label,omitempty"`
+}
+
+type addrDraft struct {
+	Building string `json:"b"`
+	Unit     string `json:"u,omitempty"`
+	Room     string `json:"r,omitempty"`
+}
+
+type dupOffer struct {
+	AppealID uint64        `json:"id"`
+	Ref      string        `json:"ref"`
+	Status   models.Status `json:"status,omitempty"`
+}
+
+// step is one message's work: the state before, the state after, replies.
+type step struct {
+	e     *Engine
+	ctx   context.Context
+	in    Input
+	now   time.Time
+	res   *models.Resident
+	state State
+	data  convData
+	out   Output
+	// keep leaves the stored conversation untouched (commands, ignored events).
+	keep bool
+	// query marks a step that only reads (see Output.ReadOnly).
+	query  bool
+	notice string // prefixed to the first reply
+	// knowledge is the community's learned words, read once per step.
+	knowledge *triage.Knowledge
+}
+
+func (e *Engine) newStep(ctx context.Context, in Input) *step {
+	m := in.Msg
+	res := &models.Resident{}
+	if in.Resident != nil {
+		cp := *in.Resident
+		res = &cp
+	}
+	now := in.Now.UTC()
+	res.LastMessageAt = &now
+	s := &step{e: e, ctx: ctx, in: in, now: now, res: res, state: StateIdle,
+		out: Output{Turn: models.Turn{CommunityID: m.CommunityID, OpenID: m.OpenID, At: now, Resident: res}}}
+	if c := in.Conversation; c != nil {
+		s.out.Turn.GuardConversation = true
+		s.out.Turn.ConversationVersion = c.Version
+		if err := json.Unmarshal([]byte(c.Data), &s.data); err != nil || c.State == "" {
+			// A state we cannot read is dropped, as if it had expired.
+			s.data = convData{}
+			s.notice = e.Msg.Expired
+		} else if !now.Before(c.ExpiresAt) {
+			if unfinished(State(c.State)) {
+				s.notice = e.Msg.Expired
+			}
+			s.data = convData{}
+		} else {
+			s.state = State(c.State)
+		}
+	} else {
+		s.out.Turn.GuardConversation = true
+	}
+	return s
+}
+
+// finish writes the next state into the turn.
+func (s *step) finish() Output {
+	out := s.out
+	out.Replies = joinReplies(out.Replies)
+	if s.notice != "" {
+		if len(out.Replies) == 0 {
+			out.Replies = []string{s.notice}
+		} else {
+			out.Replies[0] = s.notice + "\n" + out.Replies[0]
+		}
+	}
+	stored := s.in.Conversation != nil
+	if s.keep && !(stored && s.notice != "") {
+		out.ReadOnly = s.query && s.notice == "" && len(out.Replies) <= 1
+		return out
+	}
+	if s.state == StateIdle {
+		if stored {
+			out.Turn.ClearConversation = true
+		}
+		return out
+	}
+	b, err := json.Marshal(s.data)
+	if err != nil { // plain structs of strings and numbers: cannot fail
+		b = []byte("{}")
+	}
+	out.Turn.Conversation = &models.Conversation{State: string(s.state), Data: string(b), ExpiresAt: s.now.Add(s.e.ttl())}
+	return out
+}
+
+func (s *step) say(texts ...string) { s.out.Replies = append(s.out.Replies, texts...) }
+
+// sayf appends a formatted reply.
+func (s *step) sayf(format string, args ...any) { s.say(fmt.Sprintf(format, args...)) }
+
+// goTo moves to a state; idle forgets the state's data.
+func (s *step) goTo(state State) {
+	s.state = state
+	if state == StateIdle || state == StateGuided {
+		s.data = convData{}
+	}
+}
+
+// sayWithPrompt answers text and, inside a conversation, repeats the current
+// question so the resident always knows what to do next.
+func (s *step) sayWithPrompt(text string) {
+	if p := s.prompt(); p != "" {
+		s.say(text + "\n" + p)
+		return
+	}
+	s.say(text)
+}
+
+// prompt is the question of the current state ("" when idle).
+func (s *step) prompt() string {
+	m := &s.e.Msg
+	switch s.state {
+	case StateAddress:
+		return m.AddressUnreadable
+	case StateAddressConfirm:
+		if a := s.data.Address; a != nil {
+			return fmt.Sprintf(m.ConfirmAddressF, s.formatAddress(a.Building, a.Unit, a.Room))
+		}
+	case StateDescribe:
+		return m.AskDescribe
+	case StateLocationConfirm:
+		if d := s.data.Draft; d != nil && d.Loc != nil {
+			_, km := s.community().Far(ops.Point{Lat: d.Loc.Lat, Lng: d.Loc.Lng})
+			return fmt.Sprintf(m.LocationFarF, km)
+		}
+	case StateClarify:
+		if d := s.data.Draft; d != nil {
+			return d.Question + m.ClarifyHint
+		}
+	case StateMeToo:
+		return s.meTooOffer()
+	case StateConfirm:
+		return s.summary()
+	}
+	return ""
+}
+
+// reask is the fallback of every state: the input was not an answer.
+func (s *step) reask() {
+	if p := s.prompt(); p != "" {
+		s.say(s.e.Msg.StillWaiting + p)
+		return
+	}
+	s.goTo(StateIdle)
+	s.say(s.e.Msg.NotUnderstood)
+}
+
+func (s *step) community() *ops.Community {
+	return s.e.Appeals.Directory().Community(s.in.Msg.CommunityID)
+}
+
+func (s *step) formatAddress(b, u, r string) string {
+	m := &s.e.Msg
+	switch {
+	case u != "" && r != "":
+		return fmt.Sprintf(m.AddressFormatF, b, u, r)
+	case r != "":
+		return fmt.Sprintf(m.AddressNoUnitF, b, r)
+	}
+	return fmt.Sprintf(m.AddressBuildingF, b)
+}
+
+// inAppeal reports whether an appeal is being prepared.
+func (s *step) inAppeal() bool {
+	switch s.state {
+	case StateDescribe, StateLocationConfirm, StateClarify, StateMeToo, StateConfirm:
+		return true
+	}
+	return s.data.Draft != nil
+}
+
+// event handles subscribe, unsubscribe and menu clicks.
+func (s *step) event() error {
+	m := &s.e.Msg
+	switch s.in.Msg.Event {
+	case models.EventSubscribe:
+		s.res.Subscribed = true
+		s.keep = true
+		s.say(m.Welcome)
+		return nil
+	case models.EventUnsubscribe:
+		s.res.Subscribed = false
+		s.goTo(StateIdle)
+		return nil
+	case models.EventClick:
+		switch s.in.Msg.EventKey {
+		case KeyHelp:
+			s.help()
+			return nil
+		case KeyMyAppeals:
+			s.keep, s.query = true, true
+			return s.myAppeals()
+		case KeyAppeal:
+			if s.inAppeal() {
+				s.sayf(m.InProgressF, s.prompt())
+				return nil
+			}
+			s.data = convData{Draft: &draft{}}
+			s.goTo(StateDescribe)
+			s.say(m.MenuAppeal)
+			return nil
+		case KeyMeetings:
+			s.keep, s.query = true, true
+			if s.e.Invitations != nil { // the person's open invitations
+				text, err := s.e.Invitations.InvitationsText(s.ctx, s.in.Msg.CommunityID, s.in.Msg.OpenID, s.now)
+				if err != nil {
+					return fmt.Errorf("invitations: %w", err)
+				}
+				s.say(text)
+				return nil
+			}
+			s.say(m.MenuMeetings)
+			return nil
+		}
+	}
+	// Other events (views, scans, location reports, delivery receipts) need no answer.
+	s.keep = true
+	return nil
+}
+
+func (s *step) help() {
+	if p := s.prompt(); p != "" {
+		s.sayf(s.e.Msg.HelpInConversationF, p)
+		return
+	}
+	s.keep, s.query = true, true
+	s.say(s.e.Msg.HelpResident)
+}
+
+// globalWords handles the words that work in every state.
+func (s *step) globalWords(text string) (bool, error) {
+	m := &s.e.Msg
+	w := normWord(text)
+	switch {
+	case slices.Contains(chat.Cancel, w):
+		if s.in.Conversation == nil || s.state == StateIdle || s.state == StateGuided {
+			s.goTo(StateIdle)
+			s.say(m.NothingToCancel)
+			return true, nil
+		}
+		s.goTo(StateIdle)
+		s.say(m.Cancelled)
+		return true, nil
+	case slices.Contains(chat.Help, w):
+		s.help()
+		return true, nil
+	case slices.Contains(chat.ChangeAddress, w):
+		s.data.Address = nil
+		s.goTo(StateAddress)
+		s.say(m.AskAddressChange)
+		return true, nil
+	}
+	if rest, ok := cutWord(w, chat.MyAppeals...); ok {
+		s.keep, s.query = true, true
+		if rest == "" {
+			return true, s.myAppeals()
+		}
+		if ref, ok := findRef(rest); ok {
+			return true, s.appealDetail(ref)
+		}
+		s.say(m.AppealNotFound)
+		return true, nil
+	}
+	if ref, ok := bareRef(w); ok {
+		s.keep, s.query = true, true
+		return true, s.appealDetail(ref)
+	}
+	if rest, ok := cutWord(w, chat.NotPrivate...); ok {
+		return true, s.disputePrivate(rest)
+	}
+	return false, nil
+}
+
+// stateText dispatches a text to the current state's handler.
+func (s *step) stateText(text string) error {
+	switch s.state {
+	case StateAddress:
+		s.addressText(text)
+	case StateAddressConfirm:
+		return s.addressConfirm(text)
+	case StateDescribe:
+		return s.describe(text)
+	case StateLocationConfirm:
+		return s.locationConfirm(text)
+	case StateClarify:
+		return s.clarify(text)
+	case StateMeToo:
+		return s.meToo(text)
+	case StateConfirm:
+		return s.confirm(text)
+	default: // idle, guided
+		return s.idleText(text)
+	}
+	return nil
+}
+
+// maxJoinedRunes: replies of one step up to this length go out as one
+// passive reply; longer ones are split and the rest pushed.
+const maxJoinedRunes = 600
+
+func joinReplies(rs []string) []string {
+	if len(rs) < 2 {
+		return rs
+	}
+	n := 0
+	for _, r := range rs {
+		n += utf8.RuneCountInString(r)
+	}
+	if n > maxJoinedRunes {
+		return rs
+	}
+	return []string{strings.Join(rs, "\n")}
+}

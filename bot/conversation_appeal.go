@@ -1,0 +1,439 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/bot/triage"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// minAppealRunes: a shorter text that names nothing of the catalog is small
+// talk or a stray answer, not an appeal.
+const minAppealRunes = 6
+
+// idleText starts an appeal from a description, or answers small talk.
+func (s *step) idleText(text string) error {
+	m := &s.e.Msg
+	w := normWord(text)
+	if slices.Contains(chat.Greetings, w) {
+		s.goTo(StateIdle)
+		s.say(m.Greeting)
+		return nil
+	}
+	if slices.Contains(chat.Thanks, w) {
+		s.goTo(StateIdle)
+		s.say(m.Thanks)
+		return nil
+	}
+	d, err := s.classify(text)
+	if err != nil {
+		return err
+	}
+	if (d.Item == nil || d.Item.Fallback) && utf8.RuneCountInString(w) < minAppealRunes {
+		s.goTo(StateIdle)
+		s.say(m.NotUnderstood)
+		return nil
+	}
+	s.data = convData{Draft: &draft{}}
+	s.addText(text)
+	return s.classifyAndProceed(&d)
+}
+
+// addText appends a description, within bounds.
+func (s *step) addText(text string) bool {
+	d := s.data.Draft
+	text = strings.TrimSpace(text)
+	if d.Text == "" {
+		d.Text = text
+		return true
+	}
+	if utf8.RuneCountInString(d.Text)+utf8.RuneCountInString(text)+1 > MaxDescriptionRunes {
+		return false
+	}
+	d.Text += "；" + text
+	return true
+}
+
+// describe takes the description after a menu click, photo or location.
+func (s *step) describe(text string) error {
+	if s.data.Draft == nil {
+		s.data.Draft = &draft{}
+	}
+	if !s.addText(text) {
+		s.say(s.e.Msg.DescriptionFull)
+	}
+	s.data.Draft.Settled = false
+	return s.classifyAndProceed(nil)
+}
+
+// continueDraft moves an appeal on from wherever it stands.
+func (s *step) continueDraft() error {
+	d := s.data.Draft
+	switch {
+	case d == nil:
+		s.goTo(StateIdle)
+		return nil
+	case d.Text == "":
+		s.goTo(StateDescribe)
+		s.say(s.e.Msg.AskDescribe)
+		return nil
+	case !d.Settled:
+		return s.classifyAndProceed(nil)
+	}
+	return s.proceed()
+}
+
+// classifyAndProceed sorts the draft; when the text does not settle the
+// kind, the triage question is asked instead of guessing.
+func (s *step) classifyAndProceed(dec *triage.Decision) error {
+	d := s.data.Draft
+	if dec == nil {
+		c, err := s.classify(d.Text)
+		if err != nil {
+			return err
+		}
+		dec = &c
+	}
+	d.Kind, d.TopicID, d.Answered = dec.Kind, "", false
+	if dec.Item != nil {
+		d.TopicID = dec.Item.ID
+	}
+	if dec.Question != "" && len(dec.Choices) > 0 {
+		d.Question, d.Choices, d.Options, d.Settled = dec.Question, dec.Choices, dec.Options, false
+		s.goTo(StateClarify)
+		s.say(d.Question + s.e.Msg.ClarifyHint)
+		return nil
+	}
+	d.Settled, d.Question, d.Choices, d.Options = true, "", nil, nil
+	return s.proceed()
+}
+
+// clarify reads the answer to the triage question.
+func (s *step) clarify(text string) error {
+	d := s.data.Draft
+	if d == nil {
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.NotUnderstood)
+		return nil
+	}
+	k, ok := pickKind(text, d.Choices, d.Options)
+	if !ok {
+		s.reask()
+		return nil
+	}
+	// The topic stays only if it belongs to the kind the resident chose;
+	// else the text with words of that kind may name one that does
+	// (下水道 at home is private, in the compound the shared drains).
+	if it := s.item(d.TopicID); it == nil || it.Kind != k {
+		d.TopicID = ""
+		if hint := s.e.Msg.KindHint[string(k)]; hint != "" {
+			if again := s.e.Classifier.Classify(d.Text + "，" + hint); again.Item != nil && again.Item.Kind == k {
+				d.TopicID = again.Item.ID
+			}
+		}
+	}
+	d.Kind, d.Settled, d.Answered = k, true, true
+	d.Question, d.Choices, d.Options = "", nil, nil
+	return s.proceed()
+}
+
+func (s *step) item(id string) *triage.Item {
+	return s.e.Appeals.Item(id)
+}
+
+// proceed runs the steps after the kind is settled: the address when a
+// small matter needs a grid, the duplicate check, then the summary.
+func (s *step) proceed() error {
+	d := s.data.Draft
+	if d.Kind == models.KindSmall && !s.res.Registered() {
+		s.askAddress(s.e.Msg.AskAddressForAppeal)
+		return nil
+	}
+	// A catch-all topic names no matter: appeals under it are not the same.
+	if it := s.item(d.TopicID); d.Kind != models.KindPrivate && !d.NoMeToo && it != nil && !it.Fallback {
+		dup, err := s.findDuplicate()
+		if err != nil {
+			return err
+		}
+		if dup != nil {
+			s.data.Dup = &dupOffer{AppealID: dup.ID, Ref: dup.Ref, Status: dup.Status}
+			s.goTo(StateMeToo)
+			s.say(s.meTooOffer())
+			return nil
+		}
+	}
+	s.data.Dup = nil
+	s.goTo(StateConfirm)
+	s.say(s.summary())
+	return nil
+}
+
+// findDuplicate returns an open appeal of the same topic nearby that the
+// resident neither raised nor follows, or nil.
+func (s *step) findDuplicate() (*models.Appeal, error) {
+	list, err := s.e.Reader.OpenDuplicates(s.ctx, models.DuplicateQuery{
+		CommunityID: s.in.Msg.CommunityID, TopicID: s.data.Draft.TopicID,
+		Building: s.res.Building, GridID: s.res.GridID, Since: s.now.Add(-s.e.meTooWindow()), Limit: 5})
+	if err != nil {
+		return nil, fmt.Errorf("duplicates: %w", err)
+	}
+	for _, a := range list {
+		if a.OpenID == s.in.Msg.OpenID {
+			continue
+		}
+		following, err := s.follows(a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !following {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+func (s *step) follows(appealID uint64) (bool, error) {
+	fs, err := s.e.Reader.Followers(s.ctx, appealID)
+	if err != nil {
+		return false, fmt.Errorf("followers: %w", err)
+	}
+	for _, f := range fs {
+		if f.OpenID == s.in.Msg.OpenID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (s *step) meTooOffer() string {
+	dup := s.data.Dup
+	if dup == nil || s.data.Draft == nil {
+		return ""
+	}
+	topic := s.e.Msg.NoTopic
+	if it := s.item(s.data.Draft.TopicID); it != nil {
+		topic = it.Name
+	}
+	return fmt.Sprintf(s.e.Msg.MeTooOfferF, dup.Ref, topic, s.e.Msg.StatusNames[string(dup.Status)])
+}
+
+// meToo links the resident to the existing appeal, or goes on to a new one.
+func (s *step) meToo(text string) error {
+	dup := s.data.Dup
+	if dup == nil || s.data.Draft == nil {
+		return s.continueDraft()
+	}
+	switch parseOption(text, 2) {
+	case 1:
+		s.out.Turn.NewFollowers = append(s.out.Turn.NewFollowers, &models.Follower{AppealID: dup.AppealID, OpenID: s.in.Msg.OpenID})
+		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: string(models.ActorResident),
+			Action: string(models.ActFollow), Reason: messages.Clip(s.data.Draft.Text, 200)})
+		s.goTo(StateIdle)
+		s.sayf(s.e.Msg.MeTooDoneF, dup.Ref)
+		return nil
+	case 2:
+		s.data.Draft.NoMeToo = true
+		s.data.Dup = nil
+		return s.proceed()
+	}
+	if yesNo(text) == 1 || strings.Contains(normWord(text), chat.Follow) {
+		return s.meToo("1")
+	}
+	s.reask()
+	return nil
+}
+
+// summary is the one message the resident confirms.
+func (s *step) summary() string {
+	m := &s.e.Msg
+	d := s.data.Draft
+	if d == nil {
+		return ""
+	}
+	lines := []string{m.SummaryHead, fmt.Sprintf(m.SummaryTextF, messages.Clip(d.Text, 80))}
+	if d.Kind == models.KindSmall && s.res.Registered() {
+		lines = append(lines, fmt.Sprintf(m.SummaryPlaceF, s.formatAddress(s.res.Building, s.res.Unit, s.res.Room)))
+	}
+	if d.Loc != nil {
+		label := d.Loc.Label
+		if label == "" {
+			label = fmt.Sprintf("%.5f,%.5f", d.Loc.Lat, d.Loc.Lng)
+		}
+		lines = append(lines, fmt.Sprintf(m.SummaryLocationF, messages.Clip(label, 40)))
+	}
+	if n := len(d.Photos); n > 0 {
+		lines = append(lines, fmt.Sprintf(m.SummaryPhotosF, n))
+	}
+	lines = append(lines, fmt.Sprintf(m.SummaryKindF, m.KindExplain[string(d.Kind)]))
+	if it := s.item(d.TopicID); it != nil {
+		lines = append(lines, fmt.Sprintf(m.SummaryTopicF, it.Name))
+	}
+	lines = append(lines, m.SummaryActions)
+	return strings.Join(lines, "\n")
+}
+
+// confirm reads 1 submit / 2 edit on the summary.
+func (s *step) confirm(text string) error {
+	if s.data.Draft == nil {
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.NotUnderstood)
+		return nil
+	}
+	switch yesNo(text) {
+	case 1:
+		return s.submit()
+	case 2:
+		d := s.data.Draft
+		d.Text, d.Settled, d.Kind, d.TopicID, d.NoMeToo, d.Answered = "", false, "", "", false, false
+		s.goTo(StateDescribe)
+		s.say(s.e.Msg.EditAsk)
+		return nil
+	}
+	// A new problem while this one waits: say so, keep the current one.
+	if utf8.RuneCountInString(normWord(text)) >= minAppealRunes {
+		s.sayf(s.e.Msg.InProgressF, s.prompt())
+		return nil
+	}
+	s.reask()
+	return nil
+}
+
+// dueText says a deadline as residents read it: "12月5日（周五）".
+func (s *step) dueText(t *time.Time) string {
+	return s.e.Msg.Due(t, s.e.loc())
+}
+
+// submit stores the confirmed appeal and tells the resident who handles it,
+// by when, and what they will hear.
+func (s *step) submit() error {
+	m := &s.e.Msg
+	d := s.data.Draft
+	var media []string
+	for _, p := range d.Photos {
+		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
+	}
+	draft := ops.AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Actor: string(models.ActorResident),
+		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: s.res.GridID, Building: s.res.Building,
+		MediaIDs: strings.Join(media, "\n"), Index: len(s.out.Turn.NewAppeals), Now: s.now}
+	if d.Loc != nil {
+		draft.Location = fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label)
+	}
+	b, err := s.e.Appeals.BuildAppeal(s.ctx, draft)
+	if err != nil {
+		return err
+	}
+	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, b.New)
+	s.out.Turn.Outbox = append(s.out.Turn.Outbox, b.Outbox...)
+	if d.Answered { // the resident's answer to the kind question teaches
+		s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
+			s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
+	}
+	a, ref := b.New.Appeal, b.Ref
+	switch {
+	case d.Kind == models.KindPrivate:
+		hotline := m.HotlineUnknown
+		if c := s.community(); c != nil && c.Hotline != "" {
+			hotline = c.Hotline
+		}
+		s.goTo(StateGuided)
+		s.sayf(m.GuidedF, ref, b.Guide, hotline)
+	case d.Kind == models.KindSmall && b.Grid != nil:
+		s.goTo(StateIdle)
+		s.sayf(m.SubmittedSmallGridF, ref, b.Grid.Name, a.Unit, s.dueText(a.DueAt))
+	case d.Kind == models.KindSmall:
+		s.goTo(StateIdle)
+		s.sayf(m.SubmittedSmallCommitteeF, ref, a.Unit, s.dueText(a.DueAt))
+	default:
+		s.goTo(StateIdle)
+		s.sayf(m.SubmittedMajorF, ref, a.Unit, b.Limit, s.dueText(a.DueAt))
+	}
+	return nil
+}
+
+// draftForAttachment returns the appeal being prepared, starting one when
+// there is none; nil while the address is being asked (it is re-asked).
+func (s *step) draftForAttachment() *draft {
+	switch s.state {
+	case StateAddress, StateAddressConfirm:
+		s.reask()
+		return nil
+	}
+	if s.data.Draft == nil || !s.inAppeal() {
+		s.data = convData{Draft: &draft{}}
+		s.goTo(StateDescribe)
+	}
+	return s.data.Draft
+}
+
+// image keeps a photo on the appeal being prepared, or starts one.
+func (s *step) image() {
+	m := &s.e.Msg
+	d := s.draftForAttachment()
+	if d == nil {
+		return
+	}
+	if len(d.Photos) >= MaxPhotos {
+		s.sayWithPrompt(m.TooManyPhotos)
+		return
+	}
+	d.Photos = append(d.Photos, photo{MediaID: messages.Clip(s.in.Msg.MediaID, 128), PicURL: messages.Clip(s.in.Msg.PicURL, 512)})
+	if s.state == StateDescribe {
+		s.say(m.PhotoAskText)
+		return
+	}
+	s.sayWithPrompt(m.PhotoAdded)
+}
+
+// location keeps a location message on the appeal; a far one is confirmed.
+func (s *step) location() {
+	m := &s.e.Msg
+	d := s.draftForAttachment()
+	if d == nil {
+		return
+	}
+	d.Loc = &place{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng, Label: messages.Clip(s.in.Msg.Label, 60)}
+	d.LocFar = false
+	if far, _ := s.community().Far(ops.Point{Lat: s.in.Msg.Lat, Lng: s.in.Msg.Lng}); far {
+		s.goTo(StateLocationConfirm)
+		s.say(s.prompt())
+		return
+	}
+	if d.Text == "" {
+		s.goTo(StateDescribe)
+		s.say(m.LocationAskText)
+		return
+	}
+	s.sayWithPrompt(m.LocationAdded)
+}
+
+// locationConfirm keeps or drops a far location, then goes on.
+func (s *step) locationConfirm(text string) error {
+	d := s.data.Draft
+	if d == nil {
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.NotUnderstood)
+		return nil
+	}
+	switch yesNo(text) {
+	case 1:
+		d.LocFar = true
+	case 2:
+		d.Loc = nil
+		s.say(s.e.Msg.LocationDropped)
+	default:
+		s.reask()
+		return nil
+	}
+	if d.Text == "" {
+		s.goTo(StateDescribe)
+		s.say(s.e.Msg.AskDescribe)
+		return nil
+	}
+	return s.continueDraft()
+}

@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// maxListed keeps the reply within one readable message.
+const maxListed = 5
+
+// myAppeals lists the resident's own and followed appeals, newest first.
+func (s *step) myAppeals() error {
+	m := &s.e.Msg
+	c, o := s.in.Msg.CommunityID, s.in.Msg.OpenID
+	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: c, OpenID: o, Limit: maxListed + 1})
+	if err != nil {
+		return fmt.Errorf("my appeals: %w", err)
+	}
+	followed, err := s.e.Reader.FollowedAppeals(s.ctx, c, o, maxListed+1)
+	if err != nil {
+		return fmt.Errorf("my appeals: %w", err)
+	}
+	isFollowed := map[uint64]bool{}
+	list := append([]*models.Appeal(nil), own...)
+	for _, a := range followed {
+		isFollowed[a.ID] = true
+		list = append(list, a)
+	}
+	if len(list) == 0 {
+		s.sayWithPrompt(m.NoAppeals)
+		return nil
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if !list[i].CreatedAt.Equal(list[j].CreatedAt) {
+			return list[i].CreatedAt.After(list[j].CreatedAt)
+		}
+		return list[i].ID > list[j].ID
+	})
+	var b strings.Builder
+	shown := min(len(list), maxListed)
+	b.WriteString(m.MyAppealsHead)
+	for _, a := range list[:shown] {
+		due := m.NoDeadline
+		if a.DueAt != nil && a.Status.Open() {
+			due = s.dueText(a.DueAt) + "前"
+		}
+		topic := a.Topic
+		if isFollowed[a.ID] {
+			topic += m.FollowedMark
+		}
+		b.WriteString("\n")
+		fmt.Fprintf(&b, m.MyAppealsLine, a.Ref, topic, m.StatusNames[string(a.Status)], due)
+	}
+	if len(list) > shown {
+		b.WriteString("\n" + m.MyAppealsMore)
+	}
+	s.sayWithPrompt(b.String())
+	return nil
+}
+
+// visibleAppeal returns the appeal with ref if this resident raised or
+// follows it; anyone else's appeal is "not found", exactly like a missing one.
+func (s *step) visibleAppeal(ref string) (*models.Appeal, bool, error) {
+	a, err := s.e.Reader.AppealByRef(s.ctx, s.in.Msg.CommunityID, ref)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("appeal by ref: %w", err)
+	}
+	if a.OpenID == s.in.Msg.OpenID {
+		return a, true, nil
+	}
+	following, err := s.follows(a.ID)
+	if err != nil || !following {
+		return nil, false, err
+	}
+	return a, false, nil
+}
+
+// appealDetail shows one appeal: topic, status, handler, deadline, last event.
+func (s *step) appealDetail(ref string) error {
+	m := &s.e.Msg
+	a, _, err := s.visibleAppeal(ref)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		s.sayWithPrompt(m.AppealNotFound)
+		return nil
+	}
+	evs, err := s.e.Reader.AppealEvents(s.ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("appeal events: %w", err)
+	}
+	last := m.DetailNoEvent
+	if n := len(evs); n > 0 {
+		ev := evs[n-1]
+		what := m.ActionNames[ev.Action]
+		if what == "" {
+			what = m.StatusNames[string(ev.ToStatus)]
+		}
+		last = fmt.Sprintf(m.EventLineF, ev.At.In(s.e.loc()).Format(m.DueDateF), what)
+	}
+	due := m.NoDeadline
+	if a.DueAt != nil {
+		due = s.dueText(a.DueAt)
+	}
+	s.sayWithPrompt(fmt.Sprintf(m.DetailF, a.Ref, a.Topic, m.KindNames[string(a.Kind)],
+		m.StatusNames[string(a.Status)], a.Unit, due, last))
+	return nil
+}
+
+// disputePrivate sends a guided appeal to the committee for review: the
+// resident says it is not a private matter (不是私事).
+func (s *step) disputePrivate(rest string) error {
+	m := &s.e.Msg
+	var a *models.Appeal
+	if ref, ok := findRef(rest); ok {
+		got, own, err := s.visibleAppeal(ref)
+		if err != nil {
+			return err
+		}
+		if got == nil || !own {
+			s.sayWithPrompt(m.AppealNotFound)
+			return nil
+		}
+		a = got
+	} else {
+		// Right after guidance, or later: the resident's latest guided appeal.
+		list, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: s.in.Msg.CommunityID,
+			OpenID: s.in.Msg.OpenID, Status: models.StatusGuided, Limit: 1})
+		if err != nil {
+			return fmt.Errorf("guided appeals: %w", err)
+		}
+		if len(list) == 0 {
+			s.sayWithPrompt(m.DisputeNothing)
+			return nil
+		}
+		a = list[0]
+	}
+	if a.Status != models.StatusGuided {
+		s.sayWithPrompt(m.DisputeNotGuided)
+		return nil
+	}
+	reason := strings.TrimSpace(strings.TrimPrefix(rest, a.Ref))
+	if reason == "" {
+		reason = chat.NotPrivate[0]
+	}
+	upd := &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}
+	ev, err := models.Transition(a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: s.in.Msg.OpenID},
+		messages.Clip(reason, 200), s.now)
+	if err != nil {
+		s.sayWithPrompt(m.DisputeNotGuided)
+		return nil
+	}
+	upd.Events = append(upd.Events, ev)
+	s.out.Turn.AppealUpdates = append(s.out.Turn.AppealUpdates, upd)
+	if s.state == StateGuided {
+		s.goTo(StateIdle)
+	}
+	s.sayf(m.DisputeDoneF, a.Ref)
+	return nil
+}

@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+var refPattern = regexp.MustCompile(`[A-Z]{2}\d{10}`)
+
+// TestLearningByChat: two residents' answers teach a local word, and a
+// committee correction teaches a kind; each is then decided without asking.
+// Both databases, through the real Service.
+func TestLearningByChat(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.svc.Engine.Knowledge = db
+		ctx := context.Background()
+		for i, r := range []string{"r1", "r2", "r3", "r4", "r5"} {
+			res := &models.Resident{Building: "3", Unit: "1", Room: "10" + string(rune('1'+i)), GridID: "g1"}
+			if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: r, At: w.now, Resident: res}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		learned := func() []models.LearnedWord {
+			t.Helper()
+			ws, err := db.Learned(ctx, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ws
+		}
+		knows := func(phrase string) *models.LearnedWord {
+			for _, w := range learned() {
+				if w.Phrase == phrase {
+					return &w
+				}
+			}
+			return nil
+		}
+		// submit says a text, answers the question with the option leading
+		// to kind, and confirms; it returns the appeal's reference.
+		submit := func(who, text string, kind models.Kind) string {
+			t.Helper()
+			q := w.say(who, text)
+			if !strings.Contains(q, "想确认一下") {
+				t.Fatalf("%s %q: not asked: %q", who, text, q)
+			}
+			choice := map[models.Kind]string{models.KindPrivate: "自己家里的事", models.KindSmall: "小区公共区域或邻里之间的事", models.KindMajor: "需要政府部门办理的事"}[kind]
+			n := ""
+			for _, line := range strings.Split(q, "\n") {
+				if strings.Contains(line, choice) {
+					n = strings.Fields(line)[0]
+				}
+			}
+			if n == "" {
+				t.Fatalf("%q: no option for %s in %q", text, kind, q)
+			}
+			r := w.say(who, n)
+			if strings.Contains(r, "附议") { // a neighbour's appeal on the topic: submit separately
+				r = w.say(who, "2")
+			}
+			if !strings.Contains(r, "请确认") {
+				t.Fatalf("answer %s: %q", n, r)
+			}
+			r = w.say(who, "1")
+			ref := refPattern.FindString(r)
+			if ref == "" {
+				t.Fatalf("%s: submit reply has no reference: %q", who, r)
+			}
+			return ref
+		}
+		decided := func(who, text string, want models.Kind) {
+			t.Helper()
+			r := w.say(who, text)
+			if strings.Contains(r, "想确认一下") {
+				t.Fatalf("%q asked again: %q", text, r)
+			}
+			if strings.Contains(r, "附议") { // decided, and a neighbour raised it: see the summary
+				r = w.say(who, "2")
+			}
+			if kn := messages.ZhCN.KindExplain[string(want)]; !strings.Contains(r, kn) {
+				t.Fatalf("%q: summary %q does not say %s", text, r, want)
+			}
+			w.say(who, "取消")
+		}
+
+		// A local word: one resident alone cannot teach.
+		submit("r1", "晒坝被人占了", models.KindSmall)
+		if k := knows("晒坝"); k != nil {
+			t.Fatalf("one resident taught %+v", *k)
+		}
+		if r := w.say("r3", "晒坝那边能不能管一下"); !strings.Contains(r, "想确认一下") {
+			t.Fatalf("decided after one resident: %q", r)
+		}
+		w.say("r3", "取消")
+		// A second resident agrees: learned, and the next one is decided.
+		submit("r2", "晒坝又被占完了", models.KindSmall)
+		if k := knows("晒坝"); k == nil || k.Kind != models.KindSmall || k.Voters != 2 || k.Committee {
+			t.Fatalf("after two residents: %+v", k)
+		}
+		decided("r3", "晒坝那边能不能管一下", models.KindSmall)
+
+		// A committee correction teaches a kind at once, and outweighs residents.
+		ref := submit("r4", "滨江步道的栏杆松了", models.KindSmall)
+		if r := w.say("committee", "改类 "+ref+" 大事 步道归市政管"); !strings.Contains(r, "已重新分类") {
+			t.Fatalf("改类: %q", r)
+		}
+		if k := knows("滨江步道"); k == nil || k.Kind != models.KindMajor || !k.Committee {
+			t.Fatalf("after the correction: %+v", k)
+		}
+		decided("r5", "滨江步道那边晚上黑得很", models.KindMajor)
+
+		// Texts with nothing learned in them are still asked.
+		if r := w.say("r5", "想反映个情况"); !strings.Contains(r, "想确认一下") {
+			t.Fatalf("nothing to go on, not asked: %q", r)
+		}
+		w.say("r5", "取消")
+
+		// The committee removes what was learned: asked again.
+		if err := db.ForgetLearned(ctx, "c1", "晒坝"); err != nil {
+			t.Fatal(err)
+		}
+		if r := w.say("r3", "晒坝那边能不能管一下"); !strings.Contains(r, "想确认一下") {
+			t.Fatalf("decided after removal: %q", r)
+		}
+		w.say("r3", "取消")
+		if slices.ContainsFunc(learned(), func(w models.LearnedWord) bool { return w.Phrase == "晒坝" }) {
+			t.Fatal("still learned after removal")
+		}
+	})
+}

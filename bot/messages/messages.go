@@ -1,0 +1,521 @@
+// Package messages is the message catalog: every sentence the service says
+// to people (chat replies, pushes, Open311 notices) and the chat words they
+// type, zh-CN first, with the helpers that say dates and clip texts. The
+// chat, the operations and the jobs render through it; it imports nothing
+// of ours.
+package messages
+
+// Messages is the catalog of everything the bot says. Every user-facing
+// string lives here (zh-CN first); code refers to fields, never to literals,
+// so a wording change or a second language is one place. Fields ending in F
+// are fmt formats; their verbs are documented beside them.
+type Messages struct {
+	Welcome         string
+	HelpResident    string
+	Cancelled       string
+	NothingToCancel string
+	Unsupported     string // unknown message types
+	VoiceNoText     string
+	VideoReceived   string
+	LinkReceived    string
+	EmptyText       string
+	TooLong         string
+	NoAppeals       string
+	MyAppealsHead   string
+	MyAppealsLine   string // ref, topic, status, deadline
+	MyAppealsMore   string
+	NoDeadline      string
+	MenuAppeal      string
+	MenuMeetings    string
+	Failure         string // the message could not be handled
+	StatusNames     map[string]string
+	KindNames       map[string]string
+
+	// Menu button labels (contract.md keys APPEAL, MY_APPEALS, MEETINGS, HELP).
+	MenuButtonAppeal, MenuButtonMyAppeals, MenuButtonMore, MenuButtonMeetings, MenuButtonHelp string
+
+	// Conversation.
+	Expired             string // prefixed to the reply when an unfinished appeal timed out
+	NoWords             string // emoji, stickers or punctuation only
+	Greeting            string
+	Thanks              string
+	NotUnderstood       string // a short text with no problem in it
+	InProgressF         string // %s: the current step's question
+	StillWaiting        string // prefix of a re-asked question
+	HelpInConversationF string // %s: the current step's question
+
+	// Address registration.
+	AskAddressForAppeal string
+	AskAddressChange    string
+	AddressUnreadable   string
+	ConfirmAddressF     string // %s: the address
+	AddressSavedF       string // %s: the grid's name
+	AddressNoGridF      string // %s: the building
+	AddressFormatF      string // building, unit, room
+	AddressNoUnitF      string // building, room
+	AddressBuildingF    string // building
+	YesNoHint           string
+
+	// Raising an appeal.
+	AskDescribe      string
+	PhotoAskText     string
+	PhotoAdded       string
+	LocationAskText  string
+	LocationAdded    string
+	LocationFarF     string // %.1f: distance in km
+	LocationDropped  string
+	DescribeMore     string
+	ClarifyHint      string
+	SummaryHead      string
+	SummaryTextF     string // %s: the description
+	SummaryPlaceF    string // %s: the place
+	SummaryLocationF string // %s: the location label
+	SummaryPhotosF   string // %d: number of photos
+	SummaryKindF     string // %s: kind explained
+	SummaryTopicF    string // %s: topic
+	SummaryActions   string
+	KindExplain      map[string]string
+	KindHint         map[string]string // words of each kind, to find a topic after the triage question
+	EditAsk          string
+	TooManyPhotos    string
+	DescriptionFull  string
+	MeTooOfferF      string // ref, topic, status
+	MeTooDoneF       string // ref
+	MeTooAlreadyF    string // ref
+
+	// After submitting.
+	SubmittedSmallGridF      string // ref, grid name, unit, due
+	SubmittedSmallCommitteeF string // ref, unit, due
+	SubmittedMajorF          string // ref, unit, time limit, due
+	GuidedF                  string // ref, guide, hotline
+	GuideDefault             string
+	HotlineUnknown           string
+	DueDateF                 string // Go time layout of deadlines: month, day, weekday
+	Weekdays                 [7]string
+	DaysLimitF               string // %d calendar days
+	WorkingDaysLimitF        string // %d working days
+	HoursLimitF              string // %d hours
+	UnitDefault              map[string]string
+
+	// Not private (不是私事).
+	DisputeDoneF     string // ref
+	DisputeNothing   string
+	DisputeNotGuided string
+
+	// My appeals and details.
+	FollowedMark   string
+	AppealNotFound string
+	DetailF        string // ref, topic, kind, status, unit, deadline, last event
+	DetailNoEvent  string
+	EventLineF     string // date, what
+	ActionNames    map[string]string
+	NoTopic        string
+}
+
+// ZhCN is the simplified-Chinese catalog.
+var ZhCN = Messages{
+	Welcome: "欢迎关注！这里是社区的\"共治\"服务号。\n" +
+		"小区里遇到问题（楼道灯坏了、消防通道被占、邻里纠纷……），直接发文字、语音或照片告诉我们，" +
+		"我们会分类登记、派给负责的人，并告诉您谁来办、何时办结。\n" +
+		"下方菜单：我要反映、我的诉求、更多（议事会议、帮助）。回复\"帮助\"查看全部功能。",
+	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片、位置都可以）\n" +
+		"2. 回复\"我的诉求\"查看办理进度，发诉求编号查看详情\n3. 回复\"修改地址\"更改住址\n" +
+		"4. 回复\"报名 项目编号\"（如：报名 XM101）当社区项目志愿者\n5. 回复\"取消\"退出当前操作\n也可以点下方菜单\"我要反映\"\"我的诉求\"。",
+	Cancelled:       "已取消，刚才的内容没有提交。有问题随时再发给我们。",
+	NothingToCancel: "当前没有进行中的操作。直接描述问题即可反映诉求，回复\"帮助\"查看功能。",
+	Unsupported:     "暂时无法识别这类消息。请用文字或语音描述您的问题，回复\"帮助\"查看功能。",
+	VoiceNoText:     "没有听清您的语音，请再说一遍，或直接发文字。",
+	VideoReceived:   "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",
+	LinkReceived:    "链接已收到。请用文字说明您想反映的问题。",
+	EmptyText:       "没有收到文字内容。请描述您遇到的问题，或回复\"帮助\"。",
+	TooLong:         "内容太长了，请用几句话（500字以内）说明问题，细节可以之后补充。",
+	NoAppeals:       "您还没有提交过诉求。直接描述问题即可反映。",
+	MyAppealsHead:   "您最近的诉求：",
+	MyAppealsLine:   "%s %s：%s，%s",
+	MyAppealsMore:   "……更早的诉求未显示。发送编号可查看详情。",
+	NoDeadline:      "无办结时限",
+	MenuAppeal:      "请用一两句话描述您遇到的问题和地点，可以发文字、语音、照片或位置。回复\"取消\"放弃。",
+	MenuMeetings:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
+	Failure:         "抱歉，系统暂时繁忙，您的消息没有保存成功，请稍后再发一次。急事请拨打社区电话。",
+	StatusNames: map[string]string{
+		"submitted": "已提交", "assigned": "已派单", "accepted": "已接单", "in_progress": "办理中",
+		"resolved": "已办结", "closed": "已评价", "guided": "已引导自行办理", "review": "社区复核中",
+		"reopened": "重新办理", "escalated": "已上报", "withdrawn": "已撤回",
+	},
+	KindNames: map[string]string{"major": "大事", "small": "小事", "private": "私事"},
+
+	MenuButtonAppeal: "我要反映", MenuButtonMyAppeals: "我的诉求", MenuButtonMore: "更多",
+	MenuButtonMeetings: "议事会议", MenuButtonHelp: "帮助",
+
+	Expired:             "（您之前没有提交的诉求已超时作废，需要的话请重新反映。）",
+	NoWords:             "收到您的表情啦。请用文字或语音说说遇到了什么问题，回复\"帮助\"查看功能。",
+	Greeting:            "您好！遇到问题请直接描述，例如\"3栋楼道灯坏了\"。回复\"帮助\"查看全部功能。",
+	Thanks:              "不客气！有问题随时告诉我们。",
+	NotUnderstood:       "没太明白您的意思。请说说遇到了什么问题、在哪里，例如\"3栋楼道灯坏了\"。回复\"帮助\"查看功能。",
+	InProgressF:         "您有一条诉求还没提交完。\n%s",
+	StillWaiting:        "没看懂您的回复。",
+	HelpInConversationF: "正在填写诉求，您可以按提示回复，或回复\"取消\"放弃。\n%s",
+
+	AskAddressForAppeal: "这件事要派给您所在网格的网格员，请先告诉我您的住址，例如\"3栋2单元501\"。回复\"取消\"放弃。",
+	AskAddressChange:    "请发送新的住址，例如\"3栋2单元501\"或\"3-2-501\"。回复\"取消\"放弃。",
+	AddressUnreadable:   "没看懂这个地址。请按\"3栋2单元501\"或\"3-2-501\"的样子发送，回复\"取消\"放弃。",
+	ConfirmAddressF:     "您的住址是：%s，对吗？\n回复 1 对，2 不对（重新填写）。",
+	AddressSavedF:       "住址已登记，您属于%s。",
+	AddressNoGridF:      "住址已登记。%s栋暂不在社区的网格名单里，我们先这样登记，社区工作人员会核实。",
+	AddressFormatF:      "%s栋%s单元%s",
+	AddressNoUnitF:      "%s栋%s",
+	AddressBuildingF:    "%s栋",
+	YesNoHint:           "请回复 1（对）或 2（不对）。",
+
+	AskDescribe:      "请用一两句话说明是什么问题、在哪里。回复\"取消\"放弃。",
+	PhotoAskText:     "照片已收到。请再用一两句话说明是什么问题、在哪里。",
+	PhotoAdded:       "照片已添加。",
+	LocationAskText:  "位置已收到。请再用一两句话说明那里出了什么问题。",
+	LocationAdded:    "位置已添加。",
+	LocationFarF:     "这个位置离本社区约%.1f公里，好像不在社区范围内。问题确实在这里吗？\n回复 1 是，2 不是（位置不保存）。",
+	LocationDropped:  "好的，位置不保存。",
+	DescribeMore:     "内容已补充。",
+	ClarifyHint:      "（回复\"取消\"放弃）",
+	SummaryHead:      "请确认您的诉求：",
+	SummaryTextF:     "问题：%s",
+	SummaryPlaceF:    "住址：%s",
+	SummaryLocationF: "位置：%s",
+	SummaryPhotosF:   "照片：%d张",
+	SummaryKindF:     "类别：%s",
+	SummaryTopicF:    "事项：%s",
+	SummaryActions:   "回复 1 确认提交，2 修改，\"取消\"放弃。",
+	KindExplain: map[string]string{
+		"small":   "小事（小区公共事务，由社区办理）",
+		"major":   "大事（需政府部门办理，社区帮您转交）",
+		"private": "私事（您个人的事，我们提供办理指引）",
+	},
+	KindHint:        map[string]string{"small": "小区公共区域", "major": "需要政府部门办理", "private": "自己家里"},
+	EditAsk:         "好的，请重新描述问题（照片和位置会保留）。回复\"取消\"放弃。",
+	TooManyPhotos:   "照片最多9张，这张没有保存。",
+	DescriptionFull: "描述已经够长了，这段没有再添加。",
+	MeTooOfferF:     "附近邻居已反映过同样的问题：%s %s（%s）。\n回复 1 附议（我也遇到了，一起跟进），2 仍单独提交，\"取消\"放弃。",
+	MeTooDoneF:      "已附议诉求 %s，办理进展和结果会同样通知您。回复\"我的诉求\"可查看。",
+	MeTooAlreadyF:   "您已经附议过诉求 %s，有进展会通知您。",
+
+	SubmittedSmallGridF:      "已提交，编号 %s。\n由%s的网格员负责（%s），最迟%s办结。\n有进展和办结时会在这里通知您，回复\"我的诉求\"可查看进度。",
+	SubmittedSmallCommitteeF: "已提交，编号 %s。\n由社区两委安排专人处理（%s），最迟%s办结。\n有进展和办结时会在这里通知您，回复\"我的诉求\"可查看进度。",
+	SubmittedMajorF:          "已提交，编号 %s。\n这件事需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。\n办理进展和结果会在这里通知您，回复\"我的诉求\"可查看进度。",
+	GuidedF:                  "已记录，编号 %s。\n这是您个人的事（私事），社区不派单，建议：%s\n需要帮助可拨打社区电话 %s。\n如果您认为这不是私事，回复\"不是私事\"，社区会复核。",
+	GuideDefault:             "可联系物业或正规家政维修服务；不清楚找谁，可拨打社区电话咨询。",
+	HotlineUnknown:           "（请到社区居委会咨询）",
+	DueDateF:                 "1月2日",
+	Weekdays:                 [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
+	DaysLimitF:               "%d天",
+	WorkingDaysLimitF:        "%d个工作日",
+	HoursLimitF:              "%d小时",
+	UnitDefault: map[string]string{
+		"small": "社区居委会", "major": "街道办事处", "private": "本人",
+	},
+
+	DisputeDoneF:     "已转社区复核，编号 %s。社区两委会重新研究这件事，并在这里告诉您结果。",
+	DisputeNothing:   "没有找到可以复核的私事诉求。请回复\"不是私事 编号\"，编号可在\"我的诉求\"里查看。",
+	DisputeNotGuided: "这条诉求不是按私事处理的，不需要复核。回复\"我的诉求\"查看进度。",
+
+	FollowedMark:   "（附议）",
+	AppealNotFound: "没有找到这个编号的诉求。回复\"我的诉求\"查看您的诉求。",
+	DetailF:        "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
+	DetailNoEvent:  "暂无",
+	EventLineF:     "%s %s",
+	// Keyed by the lifecycle's Action values (models.Act*).
+	ActionNames: map[string]string{
+		"submit": "已提交", "assign": "已派单", "reassign": "已改派", "accept": "已接单", "progress": "有新进展",
+		"resolve": "已办结", "rate_satisfied": "居民评价满意", "rate_unsatisfied": "居民不满意，重新办理",
+		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
+		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
+		"close_unrated": "超期未评价，已关闭", "follow": "有邻居附议", "attachment": "已补充办结照片",
+	},
+	NoTopic: "其他",
+}
+
+// PushMessages is the part of the catalog that scheduled jobs push (jobs
+// package): reminders, escalations, digests. Template keyword values are
+// built from the same parts and cut to WeChat's field limits when sent.
+type PushMessages struct {
+	DeadlineReminder    string // ref, topic, deadline
+	EscalatedResident   string // ref, topic, new level, new deadline
+	EscalatedOldHandler string // ref, topic, new level
+	EscalatedNewHandler string // ref, topic, old level, new deadline
+	EscalatedCommittee  string // ref, topic, old level, new level, new deadline
+	Digest              string // community, new, overdue, unrated
+	MeetingReminder     string // topic, start, venue
+	EscalatedPhrase     string // template "phrase" field: ≤ 5 characters
+	TimeLayout          string // deadlines and meeting times
+	LevelNames          map[string]string
+}
+
+// ZhCNPush is the simplified-Chinese push catalog.
+var ZhCNPush = PushMessages{
+	DeadlineReminder:    "【办理提醒】诉求 %s（%s）将于%s到期，请抓紧办理并及时反馈进度。",
+	EscalatedResident:   "您的诉求 %s（%s）未能在时限内办结，已上报%s继续办理，新的办结时限为%s。我们会继续跟进。",
+	EscalatedOldHandler: "诉求 %s（%s）已超过办结时限，系统已将其上报%s。",
+	EscalatedNewHandler: "诉求 %s（%s）在%s超期未办结，已上报给您办理，办结时限为%s。",
+	EscalatedCommittee:  "诉求 %s（%s）超期未办结，已由%s上报%s，新的办结时限为%s。",
+	Digest:              "【每日汇总】%s：近24小时新增诉求%d件，超期未办结%d件，已办结待评价%d件。",
+	MeetingReminder:     "【会议提醒】议事会议“%s”将于%s在%s召开，请准时参加。",
+	EscalatedPhrase:     "已上报",
+	TimeLayout:          "1月2日 15:04",
+	LevelNames:          map[string]string{"community": "社区", "street": "街镇部门", "district": "区级统筹"},
+}
+
+// StaffMessages is what staff commands and lifecycle pushes say. Fields
+// ending in F are fmt formats; their verbs are documented beside them.
+type StaffMessages struct {
+	HelpStaffF    string // %s: the role's name; the staff commands and the resident's help follow
+	HelpWorker    string // commands of grid workers, liaisons and coordinators
+	HelpCommittee string // extra commands of committee members and administrators
+	RoleNames     map[string]string
+
+	BoundF        string // name, role name
+	BindUnknown   string
+	BindExpired   string
+	BindUsed      string
+	BindLocked    string
+	AlreadyBoundF string // role name
+	BindUsage     string
+
+	StaffOnly     string // a resident sent a staff command
+	CommitteeOnly string // a worker sent a committee command
+	NotFoundF     string // ref
+	NotYoursF     string // ref
+	NotNowF       string // ref, status, command
+	NeedRefF      string // usage of the command
+	ChangedF      string // ref: someone else changed it meanwhile
+	UnknownStaffF string // what was typed
+	SameKindF     string // ref, kind
+	ReasonTooLong string // a reason over the limit (200 characters)
+	// Usage is each command's format line, by command word; Verbs name what
+	// a command does, for "cannot … now".
+	Usage map[string]string
+	Verbs map[string]string
+
+	AcceptedF      string // ref, topic, due
+	ProgressF      string // ref
+	ResolvedF      string // ref
+	EscalatedF     string // ref, level, due
+	ReturnedF      string // ref
+	ReassignedF    string // ref, staff
+	ReclassifiedF  string // ref, kind
+	PhotoAttachedF string // ref
+	NoTasks        string
+	TasksHeadF     string // count
+	TaskLineF      string // ref, topic, status, due
+	OverdueMark    string
+	TasksMoreF     string // how many more
+
+	RatedSatisfiedF   string // ref
+	RatedUnsatisfiedF string // ref
+	RateNothing       string
+	RateNotResolvedF  string // ref, status
+	RateNeedReason    string
+
+	// Pushes.
+	PushAssignedF          string // ref, topic, kind, place, description, due, ref, ref
+	PushAcceptedF          string // ref, topic, handler
+	PushProgressF          string // ref, topic, text
+	PushResolvedAuthorF    string // ref, topic, note
+	PushResolvedFollowerF  string // ref, topic, note
+	PushUnsatisfiedF       string // ref, topic, reason
+	PushSatisfiedF         string // ref, topic
+	PushReturnedF          string // ref, topic, who, reason, ref
+	PushEscalatedResidentF string // ref, topic, level, due
+	PushClosedUnratedF     string // ref, topic
+	NoPlace                string
+	Handler                string // how a resident reads an unnamed handler
+}
+
+// ZhCNStaff is the simplified-Chinese staff catalog.
+var ZhCNStaff = StaffMessages{
+	HelpStaffF: "您是本社区的%s。工作指令：",
+	HelpWorker: "接单 编号 —— 接下派给您的诉求\n进展 编号 内容 —— 告诉居民办理进展\n办结 编号 说明 —— 办结（可随后发一张现场照片）\n" +
+		"上报 编号 原因 —— 本级办不了，上报上一级\n退回 编号 原因 —— 派错了，退回社区两委重新派单\n我的任务 —— 未办结的任务，超期的在前",
+	HelpCommittee: "改派 编号 人员编号 原因 —— 改派给另一位工作人员\n改类 编号 大事|小事|私事 原因 —— 重新分类\n上报 编号 原因 —— 上报上一级",
+	RoleNames: map[string]string{"grid_worker": "网格员", "committee": "两委成员", "liaison": "部门联络员",
+		"district_coordinator": "区级统筹人员", "admin": "管理员"},
+
+	BoundF:        "绑定成功：%s，身份为%s。有任务派给您时会在这里通知。回复\"帮助\"查看工作指令。",
+	BindUnknown:   "绑定码不对，请核对后重新发送\"绑定 绑定码\"（8位字母数字）。多次输错会被暂时锁定。",
+	BindExpired:   "这个绑定码已过期，请联系管理员重新生成。",
+	BindUsed:      "这个绑定码已经用过了，请联系管理员重新生成。",
+	BindLocked:    "绑定码输错次数太多，请一小时后再试，或联系管理员。",
+	AlreadyBoundF: "您已绑定为%s，无需再次绑定。回复\"帮助\"查看工作指令。",
+	BindUsage:     "请发送\"绑定 绑定码\"，绑定码由社区管理员提供。",
+
+	StaffOnly:     "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复\"帮助\"查看功能。",
+	CommitteeOnly: "这是社区两委的指令，您的身份无法使用。回复\"帮助\"查看您的工作指令。",
+	NotFoundF:     "没有找到诉求 %s，请核对编号。回复\"我的任务\"查看您的任务。",
+	NotYoursF:     "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
+	NotNowF:       "诉求 %s 当前状态为\"%s\"，现在不能%s。",
+	NeedRefF:      "格式：%s",
+	ChangedF:      "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
+	UnknownStaffF: "没有找到工作人员\"%s\"，请发送人员编号（管理后台\"工作人员\"列表中的编号）。",
+	SameKindF:     "诉求 %s 已经是%s了。",
+	ReasonTooLong: "原因请控制在200字以内。",
+	Usage: map[string]string{"接单": "接单 编号", "进展": "进展 编号 内容", "办结": "办结 编号 说明",
+		"上报": "上报 编号 原因", "退回": "退回 编号 原因",
+		"改派": "改派 编号 人员编号 原因", "改类": "改类 编号 大事|小事|私事 原因"},
+	Verbs: map[string]string{"接单": "接单", "进展": "报告进展", "办结": "办结", "上报": "上报",
+		"退回": "退回", "改派": "改派", "改类": "改类", "满意": "评价", "不满意": "评价"},
+
+	AcceptedF:      "已接单：%s（%s），最迟%s办结。有进展请回复\"进展 编号 内容\"，办结请回复\"办结 编号 说明\"。",
+	ProgressF:      "进展已记录并告知居民：%s。",
+	ResolvedF:      "已办结：%s，已通知居民评价。可以再发一张现场照片附在办结记录上。",
+	EscalatedF:     "已上报：%s 转%s办理，新的办结时限为%s。",
+	ReturnedF:      "已退回：%s 交社区两委重新派单。",
+	ReassignedF:    "已改派：%s 交给%s。",
+	ReclassifiedF:  "已重新分类：%s 现为%s。",
+	PhotoAttachedF: "照片已附在诉求 %s 的办结记录上。",
+	NoTasks:        "您目前没有未办结的任务。",
+	TasksHeadF:     "您的未办结任务（%d件）：",
+	TaskLineF:      "%s %s：%s，%s",
+	OverdueMark:    "【已超期】",
+	TasksMoreF:     "……另有%d件未显示，请在管理后台查看。",
+
+	RatedSatisfiedF:   "感谢评价！诉求 %s 已关闭。",
+	RatedUnsatisfiedF: "收到，诉求 %s 已重新交办，负责人和社区两委会继续处理，有进展会通知您。",
+	RateNothing:       "没有待评价的诉求。回复\"我的诉求\"查看进度。",
+	RateNotResolvedF:  "诉求 %s 当前状态为\"%s\"，办结后才能评价。",
+	RateNeedReason:    "请说明不满意的原因，例如：不满意 灯还是不亮。",
+
+	PushAssignedF:          "【新任务】诉求 %s\n事项：%s（%s）\n地点：%s\n内容：%s\n办结时限：%s\n回复\"接单 %s\"接单；办结后回复\"办结 %s 说明\"。",
+	PushAcceptedF:          "您的诉求 %s（%s）已由%s接单，正在办理。",
+	PushProgressF:          "您的诉求 %s（%s）有新进展：%s",
+	PushResolvedAuthorF:    "您的诉求 %s（%s）已办结：%s\n请评价：回复\"满意\"，或\"不满意 原因\"。",
+	PushResolvedFollowerF:  "您附议的诉求 %s（%s）已办结：%s",
+	PushUnsatisfiedF:       "诉求 %s（%s）居民不满意：%s。已重新打开，请继续办理（回复\"接单 编号\"）。",
+	PushSatisfiedF:         "诉求 %s（%s）居民评价：满意，已关闭。",
+	PushReturnedF:          "诉求 %s（%s）被%s退回：%s。请重新派单：回复\"改派 %s 人员编号 原因\"。",
+	PushEscalatedResidentF: "您的诉求 %s（%s）已上报%s继续办理，新的办结时限为%s。",
+	PushClosedUnratedF:     "您的诉求 %s（%s）办结后未收到评价，已关闭（记为未评价）。如问题仍在，请重新反映。",
+	NoPlace:                "未登记",
+	Handler:                "工作人员",
+}
+
+// MeetingMessages is the part of the catalog about consultation meetings:
+// invitation cards, answers, the organiser's commands. WeChat shows no
+// calendar attachments, so every push is one text card with every detail.
+type MeetingMessages struct {
+	LevelNames  map[string]string // building, group, community
+	AnswerNames map[string]string // pending, accepted, declined, waitlisted
+	TimeLayout  string            // Go layout of meeting times (weekday appended)
+	Weekdays    [7]string
+
+	CardF          string // header, code, topic, level, time, venue, extra lines; how to answer follows
+	HowToAnswerF   string // code, code
+	InviteHead     string
+	RescheduleHead string
+	ReasonLineF    string // reason
+	CapacityLineF  string // capacity
+	CancelledF     string // code, topic, time, reason
+	OutcomeF       string // code, topic, minutes, measures, assignments, funding
+	AssignmentF    string // who, what
+	FundingF       string // source, amount (yuan)
+	NoneLine       string
+	PromotedF      string // code, topic, time, venue
+
+	AcceptedF       string // code, topic, time, venue
+	WaitlistedF     string // code, topic, position
+	DeclinedF       string // code, topic
+	AlreadyF        string // code, answer
+	WhichMeeting    string // followed by the list
+	ListLineF       string // code, topic, time, answer
+	NoInvitation    string
+	UnknownCodeF    string // code
+	NotInvitedF     string // code
+	NotYoursF       string // code: unknown, or not this person's (nothing more is told)
+	CancelledMeetF  string // code
+	OverMeetingF    string // code
+	InvitationsHead string
+	AnswerHint      string
+
+	// Organiser (committee members and administrators by chat).
+	StaffOnly       string
+	CallUsage       string
+	CallBadScope    string
+	CallBadTimeF    string // what was typed
+	CallPastTime    string
+	CallTooFar      string
+	CallNobody      string
+	CallDoneF       string // code, level, topic, time, venue, invitees, queued, unreachable
+	CountsF         string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
+	StatusNames     map[string]string
+	CancelUsage     string
+	CancelDoneF     string // code, told
+	NotChangeableF  string // code, status
+	AppealDecisionF string // code, measures: the appeal event's reason
+}
+
+// ZhCNMeetings is the simplified-Chinese meetings catalog.
+var ZhCNMeetings = MeetingMessages{
+	LevelNames:  map[string]string{"building": "楼栋（院落）议事会", "group": "居民小组议事会", "community": "社区议事会"},
+	AnswerNames: map[string]string{"pending": "未回复", "accepted": "参加", "declined": "不参加", "waitlisted": "候补"},
+	TimeLayout:  "2006年1月2日 15:04",
+	Weekdays:    [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
+
+	CardF:          "%s\n会议编号：%s\n议题：%s\n层级：%s\n时间：%s\n地点：%s%s\n",
+	HowToAnswerF:   "请回复\"参加 %s\"或\"不参加 %s\"。",
+	InviteHead:     "【议事会议邀请】",
+	RescheduleHead: "【议事会议改期】以下为新的时间和地点：",
+	ReasonLineF:    "\n说明：%s",
+	CapacityLineF:  "\n名额：%d人，报满后为候补",
+	CancelledF:     "【议事会议取消】会议 %s（%s，原定%s）已取消。原因：%s。给您带来不便，敬请谅解。",
+	OutcomeF:       "【议事结果】会议 %s（%s）\n会议纪要：%s\n议定措施：%s\n分工：%s\n经费：%s",
+	AssignmentF:    "%s负责%s",
+	FundingF:       "%s %s元",
+	NoneLine:       "无",
+	PromotedF:      "【候补转正】会议 %s（%s）有人让出名额，您已转为正式参加。时间：%s，地点：%s。",
+
+	AcceptedF:       "已登记您参加会议 %s（%s）。\n时间：%s\n地点：%s\n会前会提醒您。如有变化请回复\"不参加 %[1]s\"。",
+	WaitlistedF:     "会议 %s（%s）名额已满，您已登记为候补第%d位，有空位时会通知您。",
+	DeclinedF:       "已登记您不参加会议 %s（%s）。如改变主意，回复\"参加 %[1]s\"。",
+	AlreadyF:        "您已回复过会议 %s：%s。",
+	WhichMeeting:    "您有多个会议邀请，请回复\"参加 编号\"或\"不参加 编号\"：",
+	ListLineF:       "%s %s，%s（%s）",
+	NoInvitation:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
+	UnknownCodeF:    "没有找到编号为 %s 的会议，请核对邀请里的会议编号。",
+	NotInvitedF:     "会议 %s 的邀请名单里没有您。如想参加，请联系社区居委会。",
+	NotYoursF:       "没有找到邀请您的会议 %s。请核对邀请里的会议编号；如想参加，请联系社区居委会。",
+	CancelledMeetF:  "会议 %s 已取消，不需要回复。",
+	OverMeetingF:    "会议 %s 已经开始或结束，不能再回复了。",
+	InvitationsHead: "邀请您参加的议事会议：",
+	AnswerHint:      "回复\"参加 编号\"或\"不参加 编号\"。",
+
+	StaffOnly: "只有社区两委成员可以发起和管理议事会议。",
+	CallUsage: "发起会议请按格式发送：开会 范围 时间 地点 议题\n" +
+		"范围：3栋（可写多栋，如3,4栋）、小组g1（网格编号）或 社区\n时间：如 11月28日19:00、明天19点、2026-11-28 19:00\n" +
+		"例：开会 3栋 11月28日19:00 3栋架空层 加装监控",
+	CallBadScope:    "没看懂会议范围。请写\"3栋\"（可写多栋，如3,4栋）、\"小组g1\"或\"社区\"。",
+	CallBadTimeF:    "没看懂会议时间\"%s\"。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
+	CallPastTime:    "会议时间已经过去了，请换一个以后的时间。",
+	CallTooFar:      "会议时间太远了，请定在一年以内。",
+	CallNobody:      "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
+	CallDoneF:       "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复\"会议 %[1]s\"查看回复情况。",
+	CountsF:         "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",
+	StatusNames:     map[string]string{"draft": "草稿（未发通知）", "invited": "已发通知", "rescheduled": "已改期", "cancelled": "已取消", "held": "已召开"},
+	CancelUsage:     "取消会议请发送：取消会议 编号 原因，例如\"取消会议 YS101 下雨改期另行通知\"。",
+	CancelDoneF:     "会议 %s 已取消，已通知%d人。",
+	NotChangeableF:  "会议 %s %s，不能再更改。",
+	AppealDecisionF: "议事决定（会议 %s）：%s",
+}
+
+// IntakeMessages are the service_notice texts of requests posted through
+// Open311: who handles the request and by when (no chat hints: the client
+// follows the request through GET requests/{id}).
+type IntakeMessages struct {
+	SmallGridF      string // grid name, unit, due
+	SmallCommitteeF string // unit, due
+	MajorF          string // unit, time limit, due
+	PrivateF        string // guide
+}
+
+// ZhCNIntake is the zh-CN Open311 notice catalog.
+var ZhCNIntake = IntakeMessages{
+	SmallGridF:      "由%s的网格员负责（%s），最迟%s办结。",
+	SmallCommitteeF: "由社区两委安排专人处理（%s），最迟%s办结。",
+	MajorF:          "需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。",
+	PrivateF:        "这是个人的事（私事），社区不派单，建议：%s",
+}

@@ -1,0 +1,76 @@
+package messages
+
+// Words are the chat words people type (contract.md "Chat words") with
+// the synonyms the bot also takes. Lists are compared after the bot's
+// normalisation (full-width folded, Latin upper-cased, no spaces or
+// trailing punctuation); the first of a list is the contract's word.
+type Words struct {
+	// Words of every state.
+	Cancel, Help, ChangeAddress, MyAppeals, NotPrivate []string
+
+	// Staff commands, each followed by an appeal's reference.
+	Bind, Accept, Progress, Resolve, Escalate, Return, Reassign, Reclassify string
+	MyTasks                                                                 string
+	// Kinds names the kinds of 改类 (kind values: major, small, private).
+	Kinds map[string]string
+
+	// Ratings of a resolved appeal.
+	Satisfied, Unsatisfied string
+
+	// Meetings: answers (decline first: 不参加 contains 参加), calling,
+	// showing and cancelling one, and the scopes of a meeting called by chat.
+	MeetingDecline, MeetingAccept []string
+	MeetingCall, MeetingShow      []string
+	MeetingCancel                 string
+	ScopeCommunity, ScopeGroup    []string
+
+	// Small talk that is no appeal, and yes / no answers.
+	Greetings, Thanks []string
+	Yes, No           []string
+	Follow            string // "me too" on a duplicate appeal
+	// KindHints let a resident answer the triage question in words, by kind value.
+	KindHints map[string][]string
+	// Option numbers: prefixes and suffixes around a digit, and numerals.
+	OptionPrefixes, OptionSuffixes []string
+	Numerals                       map[string]int
+	// Placeholders WeChat substitutes for stickers and other messages it does not forward.
+	Unsupported []string
+}
+
+// ZhCNWords are the simplified-Chinese chat words.
+var ZhCNWords = Words{
+	Cancel:        []string{"取消", "算了", "不反映了", "QUIT"},
+	Help:          []string{"帮助", "菜单", "?", "？", "HELP"},
+	ChangeAddress: []string{"修改地址", "更改地址", "修改住址", "登记地址"},
+	MyAppeals:     []string{"我的诉求", "我的反映", "查询"},
+	NotPrivate:    []string{"不是私事", "不是私事儿", "这不是私事"},
+
+	Bind: "绑定", Accept: "接单", Progress: "进展", Resolve: "办结", Escalate: "上报", Return: "退回",
+	Reassign: "改派", Reclassify: "改类", MyTasks: "我的任务",
+	Kinds: map[string]string{"大事": "major", "小事": "small", "私事": "private"},
+
+	Satisfied: "满意", Unsatisfied: "不满意",
+
+	MeetingDecline: []string{"不参加", "不参会", "不能参加", "不去了", "不去", "来不了", "请假", "取消报名"},
+	MeetingAccept:  []string{"参加", "参会", "报名", "我参加", "出席"},
+	MeetingCall:    []string{"召开会议", "开会"},
+	MeetingShow:    []string{"会议", "查会议"},
+	MeetingCancel:  "取消会议",
+	ScopeCommunity: []string{"社区", "全社区"},
+	ScopeGroup:     []string{"居民小组", "小组", "网格"},
+
+	Greetings: []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"},
+	Thanks:    []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"},
+	Yes:       []string{"是", "是的", "对", "对的", "对头", "没错", "确认", "确定", "提交", "确认提交", "好", "好的", "可以", "要得", "嗯", "OK", "Y", "YES"},
+	No:        []string{"否", "不是", "不对", "错了", "不", "修改", "改", "重新填", "重填", "N", "NO"},
+	Follow:    "附议",
+	KindHints: map[string][]string{
+		"private": {"私事", "自己家", "我家", "家里", "自己的", "个人", "找人", "服务"},
+		"small":   {"小事", "公共", "小区里", "楼道", "邻居", "楼上", "小区里面"},
+		"major":   {"大事", "政府", "外面", "马路", "手续", "政策", "部门"},
+	},
+	OptionPrefixes: []string{"选", "第"},
+	OptionSuffixes: []string{"个", "项", "号", "种"},
+	Numerals:       map[string]int{"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9},
+	Unsupported:    []string{"收到不支持的消息类型", "暂无法显示"},
+}

@@ -1,0 +1,280 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// StepError is a lifecycle step the lifecycle refused: Err carries the
+// code (EFORBIDDEN: not this actor's; ECONFLICT: not in this status;
+// EINVALID: a step that makes no sense), Status the appeal's status then.
+type StepError struct {
+	Ref    string
+	Status models.Status
+	Action models.Action
+	Err    error
+}
+
+func (e *StepError) Error() string { return e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// StepRequest is a lifecycle step asked by someone.
+type StepRequest struct {
+	Community string
+	Ref       string
+	Actor     models.Actor
+	// Note is what the step says: progress, the resolution, the reason of a
+	// return, an escalation or a bad rating (stored with the event).
+	Note string
+}
+
+// maxNoteRunes bounds what an event keeps of a note; the chat refuses
+// longer messages before they get here.
+const maxNoteRunes = 500
+
+// apply takes one lifecycle step on the change's appeal.
+func (s *Appeals) apply(ch *Change, st models.Step, actor models.Actor, note string) error {
+	ev, err := models.Apply(ch.Appeal, st, actor, messages.Clip(note, maxNoteRunes), s.now())
+	if err != nil {
+		return &StepError{Ref: ch.Appeal.Ref, Status: ch.Appeal.Status, Action: st.Action, Err: err}
+	}
+	ch.Update.Events = append(ch.Update.Events, ev)
+	return nil
+}
+
+// staffName is the acting staff member's name for pushes ("" otherwise).
+func staffName(a models.Actor) string {
+	if a.Staff != nil {
+		return a.Staff.Name
+	}
+	return ""
+}
+
+// PlanAccept is the handler's 接单: the residents are told who took it.
+func (s *Appeals) PlanAccept(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
+		return nil, err
+	}
+	fs, err := s.followers(ctx, ch.Appeal)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	ch.pushTo(models.ActAccept, models.PushProgress, fmt.Sprintf(s.sm.PushAcceptedF, a.Ref, a.Topic, staffName(r.Actor)), fs)
+	return ch, nil
+}
+
+// PlanProgress records progress (accepting the task first when it was not
+// yet); the residents are told.
+func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
+		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActProgress}, r.Actor, r.Note); err != nil {
+		return nil, err
+	}
+	fs, err := s.followers(ctx, ch.Appeal)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	ch.pushTo(models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushProgressF, a.Ref, a.Topic, messages.Clip(r.Note, 200)), fs)
+	return ch, nil
+}
+
+// PlanResolve marks the appeal resolved; the author is asked to rate it and
+// the followers are told.
+func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActResolve}, r.Actor, r.Note); err != nil {
+		return nil, err
+	}
+	fs, err := s.followers(ctx, ch.Appeal)
+	if err != nil {
+		return nil, err
+	}
+	a, note := ch.Appeal, messages.Clip(r.Note, 200)
+	ch.pushTo(models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedAuthorF, a.Ref, a.Topic, note), fs[:min(1, len(fs))])
+	ch.pushTo(models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedFollowerF, a.Ref, a.Topic, note), fs[min(1, len(fs)):])
+	return ch, nil
+}
+
+// PlanReturn hands a wrongly assigned task back to the committee, who are told.
+func (s *Appeals) PlanReturn(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActReturn}, r.Actor, r.Note); err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	cs, err := s.committee(ctx, a.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	ch.pushTo(models.ActReturn, models.PushTaskAssigned,
+		fmt.Sprintf(s.sm.PushReturnedF, a.Ref, a.Topic, staffName(r.Actor), messages.Clip(r.Note, 200), a.Ref), cs)
+	return ch, nil
+}
+
+// PlanEscalate moves the appeal one level up, to the next level's handler
+// and time limit, and tells the new handler and the residents.
+func (s *Appeals) PlanEscalate(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	up, ok := a.Level.Next()
+	if !ok {
+		return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActEscalate,
+			Err: models.Errorf(models.ECONFLICT, "appeal %s is at the %s level: it cannot go higher", a.Ref, a.Level)}
+	}
+	next := *a
+	next.Level = up
+	assignee, err := s.route(ctx, &next)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActEscalate, Assignee: assignee}, r.Actor, r.Note); err != nil {
+		return nil, err
+	}
+	// The new level's time limit runs from now (else the overdue job would
+	// escalate it again at once); set by the system, as the job does.
+	if days, working, ok := models.TimeLimit(up); ok {
+		due := s.calendar.Due(s.now(), days, working).UTC()
+		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
+			"time limit of the "+string(up)+" level"); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
+		return nil, err
+	}
+	fs, err := s.followers(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	ch.pushTo(models.ActEscalate, models.PushEscalation,
+		fmt.Sprintf(s.sm.PushEscalatedResidentF, a.Ref, a.Topic, s.pm.LevelNames[string(up)], s.Due(a.DueAt)), fs)
+	return ch, nil
+}
+
+// RateRequest is the author's rating of a resolved appeal.
+type RateRequest struct {
+	Community string
+	Ref       string
+	OpenID    string // the resident rating: only the author may
+	Satisfied bool
+	Reason    string // required when not satisfied
+}
+
+// Rating refusals the chat words apart.
+var (
+	ErrNotResolved  = &models.Error{Code: models.ECONFLICT, Message: "only a resolved appeal can be rated"}
+	ErrRatingReason = &models.Error{Code: models.EINVALID, Message: "say what is not right: a reason is required"}
+)
+
+// PlanRate is the resident's 满意 / 不满意: satisfied closes the appeal,
+// unsatisfied reopens it and tells its handler and the committee. Someone
+// else's appeal is not found.
+func (s *Appeals) PlanRate(ctx context.Context, r RateRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	switch {
+	case a.OpenID != r.OpenID:
+		return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", r.Ref)
+	case a.Status != models.StatusResolved:
+		return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActRateSatisfied, Err: ErrNotResolved}
+	case !r.Satisfied && r.Reason == "":
+		return nil, ErrRatingReason
+	}
+	act := models.ActRateSatisfied
+	if !r.Satisfied {
+		act = models.ActRateUnsatisfied
+	}
+	if err := s.apply(ch, models.Step{Action: act}, models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}, r.Reason); err != nil {
+		return nil, err
+	}
+	hs, err := s.handlers(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if r.Satisfied {
+		ch.pushTo(act, models.PushProgress, fmt.Sprintf(s.sm.PushSatisfiedF, a.Ref, a.Topic), hs)
+		return ch, nil
+	}
+	cs, err := s.committee(ctx, a.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	ch.pushTo(act, models.PushProgress, fmt.Sprintf(s.sm.PushUnsatisfiedF, a.Ref, a.Topic, messages.Clip(r.Reason, 200)), hs, cs)
+	return ch, nil
+}
+
+// commit stores a planned change at once (the API's and the console's form).
+func (s *Appeals) commit(ctx context.Context, ch *Change, err error) (*Change, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Commit(ctx, ch); err != nil {
+		return nil, err
+	}
+	return ch, nil
+}
+
+// Accept takes a task and stores it at once.
+func (s *Appeals) Accept(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.PlanAccept(ctx, r)
+	return s.commit(ctx, ch, err)
+}
+
+// Progress records progress and stores it at once.
+func (s *Appeals) Progress(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.PlanProgress(ctx, r)
+	return s.commit(ctx, ch, err)
+}
+
+// Resolve marks an appeal resolved and stores it at once.
+func (s *Appeals) Resolve(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.PlanResolve(ctx, r)
+	return s.commit(ctx, ch, err)
+}
+
+// Return hands a task back to the committee and stores it at once.
+func (s *Appeals) Return(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.PlanReturn(ctx, r)
+	return s.commit(ctx, ch, err)
+}
+
+// Escalate moves an appeal one level up and stores it at once.
+func (s *Appeals) Escalate(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, err := s.PlanEscalate(ctx, r)
+	return s.commit(ctx, ch, err)
+}
+
+// Rate records the author's rating and stores it at once.
+func (s *Appeals) Rate(ctx context.Context, r RateRequest) (*Change, error) {
+	ch, err := s.PlanRate(ctx, r)
+	return s.commit(ctx, ch, err)
+}

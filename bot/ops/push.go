@@ -1,0 +1,101 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// pushKey is a push's idempotency key: one per appeal, action, number of
+// events before it (which makes a second accept after a reopen a new push)
+// and recipient.
+func pushKey(ref string, act models.Action, n int, openID string) string {
+	return "appeal:" + ref + ":" + string(act) + ":" + strconv.Itoa(n) + ":" + openID
+}
+
+// push adds one push per distinct openid to out.
+func push(out *[]*models.OutboxMessage, communityID, typ string, key func(openID string) string, text string, openIDs ...[]string) {
+	seen := map[string]bool{}
+	for _, o := range *out {
+		seen[o.Key] = true
+	}
+	for _, list := range openIDs {
+		for _, o := range list {
+			k := key(o)
+			if o == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			*out = append(*out, &models.OutboxMessage{CommunityID: communityID, OpenID: o, Type: typ, Text: text, Key: k})
+		}
+	}
+}
+
+// pushTo adds the change's pushes of act to the given openids.
+func (ch *Change) pushTo(act models.Action, typ, text string, to ...[]string) {
+	a := ch.Appeal
+	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events, o) }, text, to...)
+}
+
+// pushAssigned tells a's handler(s) about a new task: reference, summary,
+// deadline and how to answer. ref may be a models.RefPlaceholder.
+func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage, a *models.Appeal, ref string, n int) error {
+	if s.staff == nil || a.Assignee == "" {
+		return nil
+	}
+	to, err := s.staff.HandlerOpenIDs(ctx, a)
+	if err != nil {
+		return fmt.Errorf("handlers: %w", err)
+	}
+	sm, m := s.sm, s.msg
+	place := sm.NoPlace
+	switch {
+	case a.Building != "":
+		place = fmt.Sprintf(m.AddressBuildingF, a.Building)
+	case a.Location != "":
+		if _, label, ok := strings.Cut(a.Location, " "); ok && strings.TrimSpace(label) != "" {
+			place = strings.TrimSpace(label)
+		}
+	}
+	text := fmt.Sprintf(sm.PushAssignedF, ref, a.Topic, m.KindNames[string(a.Kind)], place,
+		messages.Clip(a.Description, 80), s.Due(a.DueAt), ref, ref)
+	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text, to)
+	return nil
+}
+
+func (s *Appeals) followers(ctx context.Context, a *models.Appeal) ([]string, error) {
+	if s.staff == nil {
+		return nil, nil
+	}
+	fs, err := s.staff.FollowerOpenIDs(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("followers: %w", err)
+	}
+	return fs, nil
+}
+
+func (s *Appeals) committee(ctx context.Context, communityID string) ([]string, error) {
+	if s.staff == nil {
+		return nil, nil
+	}
+	cs, err := s.staff.CommitteeOpenIDs(ctx, communityID)
+	if err != nil {
+		return nil, fmt.Errorf("committee: %w", err)
+	}
+	return cs, nil
+}
+
+func (s *Appeals) handlers(ctx context.Context, a *models.Appeal) ([]string, error) {
+	if s.staff == nil {
+		return nil, nil
+	}
+	hs, err := s.staff.HandlerOpenIDs(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	return hs, nil
+}

@@ -1,0 +1,192 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// MaxReasonRunes bounds the reason of a revision and of a meeting's change.
+const MaxReasonRunes = 200
+
+// Reason refusals, the same for every surface.
+var (
+	ErrReasonRequired  = &models.Error{Code: models.EINVALID, Message: "reason is required: say why"}
+	ErrReasonTooLong   = &models.Error{Code: models.EINVALID, Message: "reason is too long: at most 200 characters"}
+	ErrNothingToRevise = &models.Error{Code: models.EINVALID,
+		Message: "nothing to change: give kind, level, assignee or due_at"}
+	// ErrSameKind: the appeal is of that kind and level already.
+	ErrSameKind = &models.Error{Code: models.ECONFLICT, Message: "the appeal is of this kind and level already"}
+)
+
+// Reason checks a reason by the one rule: required, trimmed, at most
+// MaxReasonRunes characters. A longer one is refused, never clipped.
+func Reason(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", ErrReasonRequired
+	case utf8.RuneCountInString(s) > MaxReasonRunes:
+		return "", ErrReasonTooLong
+	}
+	return s, nil
+}
+
+// Revision is the committee's change of an appeal; nil or empty fields keep
+// what the appeal has.
+type Revision struct {
+	Community string
+	Ref       string
+	Actor     models.Actor // a committee member or an administrator
+	Kind      models.Kind
+	Level     models.Level
+	// Assignee is a staff id, a bound staff member's openid or a role
+	// placeholder; nil keeps the handler (but see Reroute).
+	Assignee *string
+	// Reroute sends a reclassified appeal where its new kind goes when no
+	// Assignee is given: a private matter is guided, any other assigned to
+	// the new kind's handler (the chat's 改类). Without it the handler stays.
+	Reroute bool
+	DueAt   *time.Time
+	Reason  string // required: see Reason
+}
+
+// LevelFor is the level a reclassification to kind implies: private is the
+// resident's own, small the community's, major the street's (a district
+// matter stays at the district).
+func LevelFor(kind models.Kind, current models.Level) models.Level {
+	switch kind {
+	case models.KindPrivate:
+		return models.LevelSelf
+	case models.KindMajor:
+		if current == models.LevelDistrict {
+			return current
+		}
+		return models.LevelStreet
+	}
+	return models.LevelCommunity
+}
+
+// PlanRevise builds a revision: reclassify (and with Reroute guide a
+// private matter or route any other to its new handler), reassign, set the
+// deadline; each change is an event with the reason, and
+// a new handler is told. Bad input is an EINVALID error; a refused step a
+// *StepError.
+func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
+	reason, err := Reason(r.Reason)
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind == "" && r.Level == "" && r.Assignee == nil && r.DueAt == nil {
+		return nil, ErrNothingToRevise
+	}
+	if r.DueAt != nil {
+		if err := models.CheckDeadline(*r.DueAt, s.now()); err != nil {
+			return nil, err
+		}
+	}
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	var assignee string
+	if r.Assignee != nil {
+		if s.staff == nil {
+			return nil, models.Errorf(models.EINVALID, "assignee %q: no staff are known", *r.Assignee)
+		}
+		if assignee, err = s.staff.ResolveAssignee(ctx, a.CommunityID, *r.Assignee); err != nil {
+			return nil, err
+		}
+	}
+	assigned := false
+	if r.Kind != "" || r.Level != "" {
+		if (r.Kind == "" || r.Kind == a.Kind) && (r.Level == "" || r.Level == a.Level) {
+			return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActReclassify, Err: ErrSameKind}
+		}
+		if err := s.apply(ch, models.Step{Action: models.ActReclassify, Kind: r.Kind, Level: r.Level}, r.Actor, reason); err != nil {
+			return nil, err
+		}
+		if r.Kind != "" && r.Kind != ch.Before.Kind {
+			ch.Update.LearningVotes = s.correctionVotes(a, r.Kind) // a correction teaches the community's words
+		}
+		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
+			if assigned, err = s.reroute(ctx, ch, r.Actor, reason); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.Assignee != nil {
+		act := models.ActReassign
+		if models.Allowed(a.Status, models.ActAssign) {
+			act = models.ActAssign
+		}
+		if err := s.apply(ch, models.Step{Action: act, Assignee: assignee}, r.Actor, reason); err != nil {
+			return nil, err
+		}
+		assigned = true
+	}
+	if r.DueAt != nil {
+		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: r.DueAt}, r.Actor, reason); err != nil {
+			return nil, err
+		}
+	}
+	if assigned {
+		ch.AssigneeName = s.assigneeName(ctx, a)
+		if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
+			return nil, err
+		}
+	}
+	return ch, nil
+}
+
+// reroute sends a reclassified appeal where its new kind goes: a private
+// matter is guided, any other is assigned to the new kind's handler.
+func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, reason string) (bool, error) {
+	a := ch.Appeal
+	if a.Kind == models.KindPrivate {
+		if models.Allowed(a.Status, models.ActGuide) {
+			return false, s.apply(ch, models.Step{Action: models.ActGuide}, actor, reason)
+		}
+		return false, nil
+	}
+	to, err := s.route(ctx, a)
+	if err != nil {
+		return false, err
+	}
+	var act models.Action
+	switch {
+	case models.Allowed(a.Status, models.ActAssign):
+		act = models.ActAssign
+	case to != a.Assignee && models.Allowed(a.Status, models.ActReassign):
+		act = models.ActReassign
+	default:
+		return false, nil
+	}
+	return true, s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason)
+}
+
+// assigneeName names an appeal's handler as people know them.
+func (s *Appeals) assigneeName(ctx context.Context, a *models.Appeal) string {
+	if id, ok := models.ParseStaffRef(a.Assignee); ok && s.staff != nil {
+		if st, err := s.staff.StaffByID(ctx, a.CommunityID, id); err == nil {
+			return st.Name
+		}
+	} else if r, ok := models.PlaceholderRole(a.Assignee); ok {
+		return s.sm.RoleNames[string(r)]
+	}
+	return a.Assignee
+}
+
+// Revise revises an appeal and stores it at once with its pushes.
+func (s *Appeals) Revise(ctx context.Context, r Revision) (*Change, error) {
+	ch, err := s.PlanRevise(ctx, r)
+	return s.commit(ctx, ch, err)
+}
+
+// IsSameKind reports a revision refused because nothing would change.
+func IsSameKind(err error) bool { return errors.Is(err, ErrSameKind) }

@@ -1,0 +1,114 @@
+package ops_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/bot/triage"
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// TestReviseAsTheConsoleWill reassigns an appeal the way a console action
+// does (a committee member as the actor, committed at once) on both
+// databases: the event carries the reason, the new handler gets the push in
+// the same transaction; a grid worker is refused with a *StepError and
+// nothing is stored.
+func TestReviseAsTheConsoleWill(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		db.Now = func() time.Time { return now }
+		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}); err != nil {
+			t.Fatal(err)
+		}
+		bind := func(openID string, req models.InviteRequest) *models.Staff {
+			req.CommunityID = "c1"
+			code, _, err := db.CreateInvite(ctx, req, now, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := db.BindStaff(ctx, "c1", openID, code, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		worker := bind("o-worker", models.InviteRequest{Role: models.RoleGridWorker, GridID: "g1", Name: "李网格"})
+		other := bind("o-other", models.InviteRequest{Role: models.RoleGridWorker, GridID: "g1", Name: "赵网格"})
+		committee := bind("o-committee", models.InviteRequest{Role: models.RoleCommittee, Name: "周委员"})
+		cat, err := triage.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		notified := 0
+		appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat,
+			Directory: ops.Directory{"c1": {ID: "c1", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}}},
+			Calendar:  models.DefaultCalendar(cst), Location: cst, Now: func() time.Time { return now }, Notify: func() { notified++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "corridor-light",
+			Description: "3栋楼道灯坏了", Address: "3栋"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := res.Appeal.Ref
+		count := func() (events, pushes int64) {
+			db.Gorm().Model(&models.AppealEvent{}).Where("appeal_id = ?", res.Appeal.ID).Count(&events)
+			db.Gorm().Model(&models.OutboxMessage{}).Where("community_id = ?", "c1").Count(&pushes)
+			return
+		}
+		events0, pushes0 := count()
+
+		who := strconv.FormatUint(other.ID, 10)
+		_, err = appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: ref, Actor: models.Actor{Kind: models.ActorStaff, Staff: worker},
+			Assignee: &who, Reason: "换人"})
+		var se *ops.StepError
+		if !errors.As(err, &se) || models.ErrorCode(err) != models.EFORBIDDEN || se.Status != models.StatusAssigned {
+			t.Fatalf("a grid worker's revision: %v; want a forbidden *StepError in status assigned", err)
+		}
+		if e, p := count(); e != events0 || p != pushes0 {
+			t.Fatalf("a refused revision stored %d events and %d pushes", e-events0, p-pushes0)
+		}
+		if _, err := appeals.Revise(ctx, ops.Revision{Community: "other", Ref: ref, Actor: models.Actor{Kind: models.ActorStaff, Staff: committee},
+			Assignee: &who, Reason: "换人"}); models.ErrorCode(err) != models.ENOTFOUND {
+			t.Fatalf("another community's revision: %v; want not found", err)
+		}
+
+		ch, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: ref, Actor: models.Actor{Kind: models.ActorStaff, Staff: committee},
+			Assignee: &who, Reason: " 换人跟进 "})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Appeal.Assignee != other.Ref() || ch.AssigneeName != "赵网格" || notified == 0 {
+			t.Fatalf("after reassign: assignee %q (%q), notified %d", ch.Appeal.Assignee, ch.AssigneeName, notified)
+		}
+		evs, err := db.AppealEvents(ctx, res.Appeal.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := evs[len(evs)-1]
+		if last.Action != string(models.ActReassign) || last.Actor != committee.Ref() || len(evs) != int(events0)+1 ||
+			!strings.HasSuffix(last.Reason, "; 换人跟进") {
+			t.Fatalf("last event %+v of %d; want one reassign by the committee member", last, len(evs))
+		}
+		var push models.OutboxMessage
+		if err := db.Gorm().Where("open_id = ? AND type = ?", "o-other", models.PushTaskAssigned).Take(&push).Error; err != nil {
+			t.Fatalf("no task push to the new handler: %v", err)
+		}
+		if got, err := appeals.Appeal(ctx, "c1", ref); err != nil || got.Assignee != other.Ref() {
+			t.Fatalf("stored appeal %+v, %v", got, err)
+		}
+	})
+}

@@ -1,0 +1,423 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/width"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// senderStaff returns the sender's active staff role, nil for a resident:
+// the one the service read with the resident, or looked up when the caller
+// did not read it.
+func senderStaff(ctx context.Context, st interface {
+	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
+}, in Input) (*models.Staff, error) {
+	if in.StaffKnown {
+		return in.Staff, nil
+	}
+	s, err := st.StaffByOpenID(ctx, in.Msg.CommunityID, in.Msg.OpenID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return nil, nil
+	}
+	return s, err
+}
+
+// StaffReader is what the staff commands read besides the operations.
+type StaffReader interface {
+	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
+	OpenTasks(ctx context.Context, s *models.Staff, now time.Time, limit int) ([]*models.Appeal, error)
+	LastResolvedBy(ctx context.Context, communityID, actor string, since time.Time) (*models.Appeal, error)
+	ProcessedReply(ctx context.Context, communityID, key string) (string, error)
+	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
+}
+
+// workerWords are the commands that act on one appeal; the bool says a
+// text after the reference is required.
+var workerWords = []struct {
+	word     string
+	needText bool
+}{{chat.Accept, false}, {chat.Progress, true}, {chat.Resolve, true}, {chat.Escalate, false}, {chat.Return, true},
+	{chat.Reassign, true}, {chat.Reclassify, true}}
+
+// DefaultPhotoWindow is how long after 办结 a staff member's photo is
+// attached to the resolution.
+const DefaultPhotoWindow = 10 * time.Minute
+
+// maxTasksListed keeps 我的任务 within one readable message.
+const maxTasksListed = 10
+
+// StaffCommands is the CommandHandler of staff (绑定, 接单, 进展, 办结, 上报,
+// 退回, 我的任务, 改派, 改类, a role-aware 帮助) and of residents' ratings
+// (满意, 不满意, ratings.go). It parses the words, calls the operations
+// (ops) and says the outcome: every command is one Turn with the appeal's
+// change, its pushes and the dedupe row, in one transaction.
+type StaffCommands struct {
+	appeals     *ops.Appeals
+	staff       *ops.Staff
+	store       StaffReader
+	photoWindow time.Duration
+	msg         *messages.Messages
+	sm          *messages.StaffMessages
+}
+
+// StaffCommandsConfig is what NewStaffCommands needs.
+type StaffCommandsConfig struct {
+	Appeals     *ops.Appeals  // required
+	Staff       *ops.Staff    // required
+	Store       StaffReader   // required
+	PhotoWindow time.Duration // 0: DefaultPhotoWindow
+}
+
+// NewStaffCommands builds the staff commands; a missing requirement is an error.
+func NewStaffCommands(c StaffCommandsConfig) (*StaffCommands, error) {
+	if c.Appeals == nil || c.Staff == nil || c.Store == nil {
+		return nil, errors.New("bot: staff commands need the appeal and staff operations and a store")
+	}
+	if c.PhotoWindow <= 0 {
+		c.PhotoWindow = DefaultPhotoWindow
+	}
+	return &StaffCommands{appeals: c.Appeals, staff: c.Staff, store: c.Store, photoWindow: c.PhotoWindow,
+		msg: &messages.ZhCN, sm: &messages.ZhCNStaff}, nil
+}
+
+var _ MediaHandler = (*StaffCommands)(nil)
+
+var refAtStart = regexp.MustCompile(`^([A-Za-z]{2}[0-9]{10,})(.*)$`)
+
+// splitRef reads "<ref> <rest>" with or without spaces, any letter case.
+func splitRef(rest string) (ref, text string, ok bool) {
+	m := refAtStart.FindStringSubmatch(strings.TrimSpace(rest))
+	if m == nil {
+		return "", "", false
+	}
+	text = strings.TrimLeftFunc(m[2], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	return strings.ToUpper(m[1]), strings.TrimSpace(text), true
+}
+
+// cmdCtx is one command's work.
+type cmdCtx struct {
+	c     *StaffCommands
+	ctx   context.Context
+	in    Input
+	out   *Output
+	staff *models.Staff // nil for residents
+	now   time.Time
+}
+
+func (x *cmdCtx) say(format string, args ...any) {
+	x.out.Replies = append(x.out.Replies, fmt.Sprintf(format, args...))
+}
+
+// HandleCommand implements CommandHandler.
+func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output) (bool, error) {
+	text := strings.TrimSpace(width.Fold.String(in.Msg.Content))
+	w := normWord(text)
+	x := &cmdCtx{c: c, ctx: ctx, in: in, out: out, now: in.Now.UTC()}
+	if rest, ok := strings.CutPrefix(text, chat.Bind); ok {
+		return true, x.bind(strings.TrimSpace(rest))
+	}
+	// Ratings are the resident's (only the author may rate).
+	if rest, ok := strings.CutPrefix(text, chat.Unsatisfied); ok {
+		return x.rate(false, rest)
+	}
+	if rest, ok := strings.CutPrefix(text, chat.Satisfied); ok {
+		if _, _, isRef := splitRef(rest); strings.TrimSpace(rest) == "" || isRef {
+			return x.rate(true, rest)
+		}
+		return false, nil
+	}
+	var word, rest string
+	for _, ww := range workerWords {
+		if r, ok := strings.CutPrefix(text, ww.word); ok {
+			word, rest = ww.word, r
+			break
+		}
+	}
+	isTasks := w == chat.MyTasks
+	isHelp := slices.Contains(chat.Help, w)
+	if word == "" && !isTasks && !isHelp {
+		return false, nil
+	}
+	staff, err := senderStaff(ctx, c.store, in)
+	if err != nil {
+		return false, fmt.Errorf("staff: %w", err)
+	}
+	x.staff = staff
+	if staff == nil {
+		_, _, hasRef := splitRef(rest)
+		if isTasks || (word != "" && hasRef) {
+			x.say("%s", c.sm.StaffOnly) // a polite refusal; nothing changes
+			return true, nil
+		}
+		return false, nil // a resident's sentence that starts with one of the words
+	}
+	switch {
+	case isHelp:
+		if in.Conversation != nil && in.Now.Before(in.Conversation.ExpiresAt) && unfinished(State(in.Conversation.State)) {
+			return false, nil // the conversation's own help: its question
+		}
+		x.help()
+		return true, nil
+	case isTasks:
+		return true, x.tasks()
+	}
+	return true, x.act(word, rest)
+}
+
+// help is the role-aware 帮助: the staff commands, then the resident's.
+func (x *cmdCtx) help() {
+	sm := x.c.sm
+	lines := []string{fmt.Sprintf(sm.HelpStaffF, sm.RoleNames[string(x.staff.Role)]), sm.HelpWorker}
+	if x.staff.Role == models.RoleCommittee || x.staff.Role == models.RoleAdmin {
+		lines = append(lines, sm.HelpCommittee)
+	}
+	lines = append(lines, x.c.msg.HelpResident)
+	x.say("%s", strings.Join(lines, "\n"))
+}
+
+// bind runs 绑定 <code>. The binding is its own transaction (ops.Staff.Bind);
+// a redelivered message finds its recorded reply first and binds nothing
+// twice, so a retry never counts as a second wrong try.
+func (x *cmdCtx) bind(code string) error {
+	sm := x.c.sm
+	if code == "" {
+		x.say("%s", sm.BindUsage)
+		return nil
+	}
+	if reply, err := x.c.store.ProcessedReply(x.ctx, x.in.Msg.CommunityID, x.in.Msg.DedupeKey()); err == nil {
+		x.say("%s", reply)
+		return nil
+	} else if models.ErrorCode(err) != models.ENOTFOUND {
+		return fmt.Errorf("bind: %w", err)
+	}
+	s, err := x.c.staff.Bind(x.ctx, x.in.Msg.CommunityID, x.in.Msg.OpenID, code)
+	var be *ops.BindError
+	switch {
+	case err == nil:
+		x.say(sm.BoundF, s.Name, sm.RoleNames[string(s.Role)])
+	case !errors.As(err, &be):
+		return fmt.Errorf("bind: %w", err)
+	case errors.Is(err, models.ErrAlreadyBound):
+		role := ""
+		if be.Bound != nil {
+			role = sm.RoleNames[string(be.Bound.Role)]
+		}
+		x.say(sm.AlreadyBoundF, role)
+	case errors.Is(err, models.ErrInviteExpired):
+		x.say("%s", sm.BindExpired)
+	case errors.Is(err, models.ErrInviteUsed):
+		x.say("%s", sm.BindUsed)
+	case errors.Is(err, models.ErrBindLocked):
+		x.say("%s", sm.BindLocked)
+	default: // unknown, or not a code at all
+		x.say("%s", sm.BindUnknown)
+	}
+	return nil
+}
+
+// tasks lists the staff member's open tasks, overdue first.
+func (x *cmdCtx) tasks() error {
+	sm := x.c.sm
+	list, err := x.c.store.OpenTasks(x.ctx, x.staff, x.now, maxTasksListed+50)
+	if err != nil {
+		return fmt.Errorf("my tasks: %w", err)
+	}
+	if len(list) == 0 {
+		x.say("%s", sm.NoTasks)
+		return nil
+	}
+	lines := []string{fmt.Sprintf(sm.TasksHeadF, len(list))}
+	for _, a := range list[:min(len(list), maxTasksListed)] {
+		due := x.c.appeals.Due(a.DueAt)
+		if a.Overdue(x.now) {
+			due = sm.OverdueMark + due
+		}
+		lines = append(lines, fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.msg.StatusNames[string(a.Status)], due))
+	}
+	if len(list) > maxTasksListed {
+		lines = append(lines, fmt.Sprintf(sm.TasksMoreF, len(list)-maxTasksListed))
+	}
+	x.say("%s", strings.Join(lines, "\n"))
+	return nil
+}
+
+// refused says why an operation refused, or returns the error when it is
+// not a refusal: not found, not theirs, not now, a bad reason or usage.
+func (x *cmdCtx) refused(err error, ref, word string) error {
+	sm := x.c.sm
+	var se *ops.StepError
+	switch {
+	case models.ErrorCode(err) == models.ENOTFOUND:
+		x.say(sm.NotFoundF, ref)
+	case errors.Is(err, ops.ErrReasonTooLong):
+		x.say("%s", sm.ReasonTooLong)
+	case models.ErrorCode(err) == models.EINVALID && !errors.As(err, &se):
+		x.say(sm.NeedRefF, sm.Usage[word])
+	case !errors.As(err, &se):
+		return err
+	case ops.IsSameKind(err):
+		return nil // said by the caller, which knows the kind
+	case models.ErrorCode(err) == models.EFORBIDDEN:
+		x.say(sm.NotYoursF, ref)
+	case models.ErrorCode(err) == models.ECONFLICT:
+		x.say(sm.NotNowF, ref, x.c.msg.StatusNames[string(se.Status)], sm.Verbs[word])
+	default:
+		x.say(sm.NeedRefF, sm.Usage[word])
+	}
+	return nil
+}
+
+// act runs a command on one appeal.
+func (x *cmdCtx) act(word, rest string) error {
+	sm := x.c.sm
+	ref, arg, ok := splitRef(rest)
+	needsText := false
+	for _, ww := range workerWords {
+		if ww.word == word {
+			needsText = ww.needText
+		}
+	}
+	committee := x.staff.Role == models.RoleCommittee || x.staff.Role == models.RoleAdmin
+	if (word == chat.Reassign || word == chat.Reclassify) && !committee {
+		x.say("%s", sm.CommitteeOnly)
+		return nil
+	}
+	if !ok || (needsText && arg == "") || (word == chat.Escalate && arg == "" && !committee) {
+		x.say(sm.NeedRefF, sm.Usage[word])
+		return nil
+	}
+	if word == chat.Escalate && arg == "" {
+		arg = chat.Escalate // the committee may escalate without a reason
+	}
+	actor := models.Actor{Kind: models.ActorStaff, Staff: x.staff}
+	r := ops.StepRequest{Community: x.in.Msg.CommunityID, Ref: ref, Actor: actor, Note: arg}
+	a := x.c.appeals
+	var (
+		ch  *ops.Change
+		err error
+	)
+	switch word {
+	case chat.Accept:
+		ch, err = a.PlanAccept(x.ctx, r)
+	case chat.Progress:
+		ch, err = a.PlanProgress(x.ctx, r)
+	case chat.Resolve:
+		ch, err = a.PlanResolve(x.ctx, r)
+	case chat.Return:
+		ch, err = a.PlanReturn(x.ctx, r)
+	case chat.Escalate:
+		ch, err = a.PlanEscalate(x.ctx, r)
+	case chat.Reassign:
+		who, reason, _ := strings.Cut(arg, " ")
+		who = strings.TrimSpace(who)
+		ch, err = a.PlanRevise(x.ctx, ops.Revision{Community: r.Community, Ref: ref, Actor: actor, Assignee: &who, Reason: reason})
+		var se *ops.StepError
+		if models.ErrorCode(err) == models.EINVALID && !errors.As(err, &se) && !errors.Is(err, ops.ErrReasonRequired) &&
+			!errors.Is(err, ops.ErrReasonTooLong) {
+			x.say(sm.UnknownStaffF, messages.Clip(who, 20)) // names nobody active
+			return nil
+		}
+	case chat.Reclassify:
+		return x.reclassify(r, arg)
+	}
+	if err != nil {
+		return x.refused(err, ref, word)
+	}
+	ap := ch.Appeal
+	switch word {
+	case chat.Accept:
+		x.say(sm.AcceptedF, ap.Ref, ap.Topic, a.Due(ap.DueAt))
+	case chat.Progress:
+		x.say(sm.ProgressF, ap.Ref)
+	case chat.Resolve:
+		x.say(sm.ResolvedF, ap.Ref)
+	case chat.Return:
+		x.say(sm.ReturnedF, ap.Ref)
+	case chat.Escalate:
+		x.say(sm.EscalatedF, ap.Ref, messages.ZhCNPush.LevelNames[string(ap.Level)], a.Due(ap.DueAt))
+	case chat.Reassign:
+		x.say(sm.ReassignedF, ap.Ref, ch.AssigneeName)
+	}
+	ch.AddTo(&x.out.Turn)
+	return nil
+}
+
+// reclassify is the committee's 改类 <ref> 大事|小事|私事 <原因>: the kind
+// (and the level it implies) changes, then the appeal is guided (private)
+// or routed to the new kind's handler.
+func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
+	sm := x.c.sm
+	var kind models.Kind
+	var reason string
+	for w, k := range chat.Kinds {
+		if rest, ok := strings.CutPrefix(arg, w); ok {
+			kind, reason = models.Kind(k), strings.TrimSpace(rest)
+		}
+	}
+	if kind == "" || reason == "" {
+		x.say(sm.NeedRefF, sm.Usage[chat.Reclassify])
+		return nil
+	}
+	cur, err := x.c.appeals.Appeal(x.ctx, r.Community, r.Ref)
+	if err != nil {
+		return x.refused(err, r.Ref, chat.Reclassify)
+	}
+	if kind == cur.Kind {
+		x.say(sm.SameKindF, cur.Ref, x.c.msg.KindNames[string(kind)])
+		return nil
+	}
+	ch, err := x.c.appeals.PlanRevise(x.ctx, ops.Revision{Community: r.Community, Ref: r.Ref, Actor: r.Actor,
+		Kind: kind, Level: ops.LevelFor(kind, cur.Level), Reroute: true, Reason: reason})
+	if err != nil {
+		if ops.IsSameKind(err) {
+			x.say(sm.SameKindF, cur.Ref, x.c.msg.KindNames[string(kind)])
+			return nil
+		}
+		return x.refused(err, r.Ref, chat.Reclassify)
+	}
+	x.say(sm.ReclassifiedF, ch.Appeal.Ref, x.c.msg.KindNames[string(kind)])
+	ch.AddTo(&x.out.Turn)
+	return nil
+}
+
+// HandleMedia implements MediaHandler: a staff member's photo within the
+// photo window of their 办结 is attached to that resolution (MediaId and
+// PicUrl kept as an "attachment" event); any other photo is not handled.
+func (c *StaffCommands) HandleMedia(ctx context.Context, in Input, out *Output) (bool, error) {
+	if in.Msg.MsgType != models.MsgImage {
+		return false, nil
+	}
+	if conv := in.Conversation; conv != nil && in.Now.Before(conv.ExpiresAt) && unfinished(State(conv.State)) {
+		return false, nil // a photo for an appeal they are raising themselves
+	}
+	staff, err := senderStaff(ctx, c.store, in)
+	if err != nil {
+		return false, fmt.Errorf("staff: %w", err)
+	}
+	if staff == nil {
+		return false, nil
+	}
+	a, err := c.store.LastResolvedBy(ctx, in.Msg.CommunityID, staff.Ref(), in.Now.Add(-c.photoWindow))
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("last resolved: %w", err)
+	}
+	media := strings.TrimSpace(messages.Clip(in.Msg.MediaID, 128) + " " + messages.Clip(in.Msg.PicURL, 512))
+	out.Turn.Events = append(out.Turn.Events, &models.AppealEvent{AppealID: a.ID, Actor: staff.Ref(),
+		Action: string(models.ActAttachment), FromStatus: a.Status, ToStatus: a.Status, Reason: media, At: in.Now.UTC()})
+	out.Replies = append(out.Replies, fmt.Sprintf(c.sm.PhotoAttachedF, a.Ref))
+	return true, nil
+}

@@ -1,0 +1,138 @@
+package triage
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// Knowledge is what one community has taught the classifier: its residents'
+// own words for matters the catalog does not know (晒坝, a local landmark),
+// each with a kind and, when known, a topic. It is a read-only snapshot; the
+// storage derives it from votes (models.Learned).
+type Knowledge struct {
+	words map[string]models.LearnedWord
+}
+
+// NewKnowledge builds a snapshot from learned words. Phrases are matched on
+// the normalised text, as Phrases produces them.
+func NewKnowledge(words []models.LearnedWord) *Knowledge {
+	k := &Knowledge{words: make(map[string]models.LearnedWord, len(words))}
+	for _, w := range words {
+		if w.Phrase != "" && w.Kind.Valid() {
+			k.words[w.Phrase] = w
+		}
+	}
+	return k
+}
+
+// Len is the number of phrases known.
+func (k *Knowledge) Len() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.words)
+}
+
+// maxPhrases bounds the phrases one text teaches.
+const maxPhrases = 8
+
+// stopRunes are function characters (and 人, as in 被人占了) that never
+// start, end or join a local word: they split the runs of characters the
+// dictionary does not know.
+var stopRunes = map[rune]bool{}
+
+func init() {
+	for _, r := range "的了是在我你他她它们这那有和就都也很被把给让从到对向跟与及或还又再才吗呢吧啊呀哦嘛啦个些一不没么啥哪谁怎几多少好太最更已要会能可想说去来过着得地上下里外中前后边头处天年月日号点次间块每人" {
+		stopRunes[r] = true
+	}
+}
+
+// Phrases returns the candidate local words of a text: runs of two to six
+// characters that neither the catalog nor the common-word dictionary knows
+// (the segmenter leaves them as single characters), split at function
+// characters. These are what a resident's answer or a committee correction
+// teaches about; catalog and common words are already known.
+func (c *Classifier) Phrases(text string) []string {
+	norm := c.normalise(text)
+	if r := []rune(norm); len(r) > maxTextRunes {
+		norm = string(r[:maxTextRunes])
+	}
+	var out []string
+	var run []rune
+	flush := func() {
+		p := string(run)
+		_, cue := c.cues[p] // cue words are matched on the text, not in the dictionary
+		if n := len(run); n >= 2 && n <= 6 && !cue && !slices.Contains(out, p) && len(out) < maxPhrases {
+			out = append(out, p)
+		}
+		run = run[:0]
+	}
+	for _, tok := range c.seg.cut(norm) {
+		r, size := utf8.DecodeRuneInString(tok)
+		if size == len(tok) && unicode.Is(unicode.Han, r) && !stopRunes[r] {
+			run = append(run, r)
+			continue
+		}
+		flush()
+	}
+	flush()
+	return out
+}
+
+// ClassifyKnowing classifies a text with a community's knowledge. The
+// catalog comes first: when it decides, its decision stands (its explicit
+// rules outrank what was learned). When it would ask, a learned phrase in
+// the text decides instead, if every learned phrase found agrees and the
+// kind is among the question's choices; a text with nothing learned in it is
+// still asked.
+func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
+	e := c.evidence(text)
+	d := c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
+	if d.Question == "" || k.Len() == 0 {
+		return d
+	}
+	norm := c.normalise(text)
+	if r := []rune(norm); len(r) > maxTextRunes {
+		norm = string(r[:maxTextRunes])
+	}
+	var found []models.LearnedWord
+	for phrase, w := range k.words {
+		if strings.Contains(norm, phrase) {
+			found = append(found, w)
+		}
+	}
+	if len(found) == 0 {
+		return d
+	}
+	// Longest phrase first: its topic is the most specific.
+	sort.Slice(found, func(i, j int) bool {
+		li, lj := utf8.RuneCountInString(found[i].Phrase), utf8.RuneCountInString(found[j].Phrase)
+		return li > lj || (li == lj && found[i].Phrase < found[j].Phrase)
+	})
+	kind := found[0].Kind
+	for _, w := range found {
+		if w.Kind != kind {
+			return d // what was learned disagrees: ask
+		}
+	}
+	if !slices.Contains(d.Choices, kind) {
+		return d // the catalog's evidence rules that kind out
+	}
+	out := Decision{Kind: kind, Level: defaultLevel[kind], Confidence: 0.5, Learned: found[0].Phrase}
+	it := c.cat.Item(found[0].TopicID)
+	if it == nil || it.Kind != kind {
+		it = e.bestItem[kindIndex(kind)]
+	}
+	if it == nil {
+		it = c.cat.Fallback(kind)
+	}
+	if it != nil {
+		out.Item, out.Topic, out.Level = it, it.Name, it.Level
+	}
+	return out
+}

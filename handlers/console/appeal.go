@@ -1,0 +1,171 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// photo is one picture of an appeal; only http(s) URLs are shown.
+type photo struct{ URL string }
+
+func photos(media string) []photo {
+	var out []photo
+	for _, line := range strings.Split(media, "\n") {
+		_, u, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		if pu, err := url.Parse(strings.TrimSpace(u)); err == nil && (pu.Scheme == "https" || pu.Scheme == "http") {
+			out = append(out, photo{URL: pu.String()})
+		}
+	}
+	return out
+}
+
+// place splits "lat,lng label" into its coordinates and label.
+func place(loc string) (coords, label string) {
+	coords, label, _ = strings.Cut(strings.TrimSpace(loc), " ")
+	return coords, strings.TrimSpace(label)
+}
+
+// event is one line of the timeline as shown.
+type event struct {
+	E      *models.AppealEvent
+	Actor  string
+	Reason string
+}
+
+// loadAppeal reads the appeal of :ref that the viewer may see; on failure it has answered.
+func (c *Console) loadAppeal(g *gin.Context) (*models.Appeal, bool) {
+	ref := strings.ToUpper(strings.TrimSpace(g.Param("ref")))
+	if !models.ValidRef(ref) {
+		c.fail(g, http.StatusBadRequest, "编号格式不对（字母加数字，例如 SQ2611260007）。")
+		return nil, false
+	}
+	ap, err := c.findAppeal(g.Request.Context(), viewer(g), ref)
+	if err != nil {
+		c.failErr(g, err)
+		return nil, false
+	}
+	return ap, true
+}
+
+// findAppeal reads an appeal of a community the viewer sees; ENOTFOUND otherwise.
+func (c *Console) findAppeal(ctx context.Context, v *models.Viewer, ref string) (*models.Appeal, error) {
+	if !v.AllCommunities() {
+		return c.d.Store.AppealByRef(ctx, v.Staff.CommunityID, ref)
+	}
+	ids, err := c.d.Store.Communities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		ap, err := c.d.Store.AppealByRef(ctx, id, ref)
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			continue
+		}
+		return ap, err
+	}
+	return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", ref)
+}
+
+func (c *Console) appeal(g *gin.Context) {
+	ctx := g.Request.Context()
+	v := viewer(g)
+	ap, ok := c.loadAppeal(g)
+	if !ok {
+		return
+	}
+	evs, err := c.d.Store.AppealEvents(ctx, ap.ID)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	p, _, err := c.names(ctx, v)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	staff, err := c.d.Store.ListStaff(ctx, ap.CommunityID)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	var active []*models.Staff
+	for _, s := range staff {
+		if s.Active && s.OpenID != "" {
+			active = append(active, s)
+		}
+	}
+	timeline := make([]event, 0, len(evs))
+	for _, e := range evs {
+		timeline = append(timeline, event{E: e, Actor: p.actor(e.Actor), Reason: c.reason(p, e.Reason)})
+	}
+	coords, label := place(ap.Location)
+	data := map[string]any{"A": ap, "Assignee": p.name(ap.Assignee), "Overdue": ap.Overdue(c.d.Now()),
+		"Photos": photos(ap.MediaIDs), "Coords": coords, "Place": label, "Timeline": timeline, "Staff": active,
+		"Done": g.Query("done") != "", "Meetings": c.d.Meetings != nil}
+	c.render(g, http.StatusOK, "appeal", v, data)
+}
+
+// revise takes one of the three forms (reclassify, assign, deadline): the
+// committee's change through the same operation as chat and the admin API.
+func (c *Console) revise(g *gin.Context) {
+	v := viewer(g)
+	ap, ok := c.loadAppeal(g)
+	if !ok {
+		return
+	}
+	r := ops.Revision{Community: ap.CommunityID, Ref: ap.Ref, Actor: v.Actor(), Reason: g.PostForm("reason")}
+	switch g.PostForm("op") {
+	case "reclassify":
+		k, err := models.ParseKind(g.PostForm("kind"))
+		if err != nil {
+			c.fail(g, http.StatusBadRequest, "请选择类别（大事、小事或私事）。")
+			return
+		}
+		r.Kind, r.Level = k, ops.LevelFor(k, ap.Level)
+		if lv := g.PostForm("level"); lv != "" {
+			l, err := models.ParseLevel(lv)
+			if err != nil {
+				c.fail(g, http.StatusBadRequest, "层级不对。")
+				return
+			}
+			r.Level = l
+		}
+	case "assign":
+		a := strings.TrimSpace(g.PostForm("assignee"))
+		if a == "" {
+			c.fail(g, http.StatusBadRequest, "请选择承办人。")
+			return
+		}
+		r.Assignee = &a
+	case "deadline":
+		t, err := time.ParseInLocation("2006-01-02T15:04", g.PostForm("due_at"), c.d.Location)
+		if err != nil {
+			c.fail(g, http.StatusBadRequest, "请填写办结时限（日期和时间）。")
+			return
+		}
+		r.DueAt = &t
+	default:
+		c.fail(g, http.StatusBadRequest, "不认识的操作。")
+		return
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		c.fail(g, http.StatusBadRequest, "请写明原因：每项调整都会记入台账。")
+		return
+	}
+	if _, err := c.d.Revise.Revise(g.Request.Context(), r); err != nil {
+		c.failErr(g, err)
+		return
+	}
+	g.Redirect(http.StatusSeeOther, "/console/appeals/"+ap.Ref+"?done=1")
+}

@@ -1,0 +1,141 @@
+package console
+
+import (
+	"html/template"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// roleNames are the staff roles' names.
+var roleNames = messages.ZhCNStaff.RoleNames
+
+// LevelNames are the seed's names of the handling levels (console, CSV, report).
+var LevelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
+
+func (c *Console) funcs() template.FuncMap {
+	return template.FuncMap{
+		"kind":    func(k models.Kind) string { return orRaw(messages.ZhCN.KindNames, string(k)) },
+		"level":   func(l models.Level) string { return orRaw(LevelNames, string(l)) },
+		"status":  func(s models.Status) string { return orRaw(messages.ZhCN.StatusNames, string(s)) },
+		"action":  func(a string) string { return orRaw(messages.ZhCN.ActionNames, a) },
+		"role":    func(r models.Role) string { return orRaw(messages.ZhCNStaff.RoleNames, string(r)) },
+		"when":    c.when,
+		"mlevel":  func(l models.MeetingLevel) string { return orRaw(messages.ZhCNMeetings.LevelNames, string(l)) },
+		"mstatus": func(s models.MeetingStatus) string { return orRaw(messages.ZhCNMeetings.StatusNames, string(s)) },
+		"whenp": func(t *time.Time) string {
+			if t == nil {
+				return "—"
+			}
+			return c.when(*t)
+		},
+		"inputTime": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(c.d.Location).Format("2006-01-02T15:04")
+		},
+		"overdue": func(a *models.Appeal) bool { return a.Overdue(c.d.Now()) },
+		"clip": func(s string, n int) string {
+			r := []rune(s)
+			if len(r) <= n {
+				return s
+			}
+			return string(r[:n]) + "…"
+		},
+		"kinds": func() []models.Kind { return []models.Kind{models.KindMajor, models.KindSmall, models.KindPrivate} },
+		"levels": func() []models.Level {
+			return []models.Level{models.LevelCommunity, models.LevelStreet, models.LevelDistrict, models.LevelSelf}
+		},
+		"statuses": func() []models.Status { return models.Statuses },
+		"roles":    func() []models.Role { return models.Roles },
+		"pct": func(r models.Ratio) string {
+			if r.Den == 0 {
+				return "暂无数据"
+			}
+			return strconv.FormatFloat(100*r.Rate(), 'f', 1, 64) + "%（" + strconv.Itoa(r.Num) + "/" + strconv.Itoa(r.Den) + "）"
+		},
+	}
+}
+
+func (c *Console) when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(c.d.Location).Format("2006-01-02 15:04")
+}
+
+func orRaw(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+// people names staff refs and role placeholders for display.
+type people map[string]string
+
+func (p people) name(assignee string) string {
+	if assignee == "" {
+		return "未分派"
+	}
+	if n, ok := p[assignee]; ok {
+		return n
+	}
+	if r, ok := models.PlaceholderRole(assignee); ok {
+		return "待" + orRaw(messages.ZhCNStaff.RoleNames, string(r)) + "接单"
+	}
+	return assignee
+}
+
+var (
+	staffToken = regexp.MustCompile(`staff:[0-9]+|role:[a-z_]+`)
+	pairToken  = regexp.MustCompile(`\b(major|small|private)/(community|street|district|self)\b`)
+	timeToken  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+)
+
+// reason makes an event's recorded change readable: names for staff refs,
+// Chinese for kinds, levels and field names, local times.
+func (c *Console) reason(p people, s string) string {
+	s = staffToken.ReplaceAllStringFunc(s, p.name)
+	s = pairToken.ReplaceAllStringFunc(s, func(m string) string {
+		k, l, _ := strings.Cut(m, "/")
+		return orRaw(messages.ZhCN.KindNames, k) + "/" + orRaw(LevelNames, l)
+	})
+	s = timeToken.ReplaceAllStringFunc(s, func(m string) string {
+		t, err := time.Parse(time.RFC3339, m)
+		if err != nil {
+			return m
+		}
+		return c.when(t)
+	})
+	r := strings.NewReplacer("assignee none →", "承办人：无 →", "assignee ", "承办人：", "due none →", "时限：无 →", "due ", "时限：", "level ", "层级：")
+	return r.Replace(s)
+}
+
+// AssigneeName shows an assignee that names no known person: 未分派, or the
+// role that will take it (a staff ref is shown as stored).
+func AssigneeName(assignee string) string { return people{}.name(assignee) }
+
+// actor names an event's actor: a staff member by name, never an openid.
+func (p people) actor(a string) string {
+	switch a {
+	case "resident":
+		return "居民"
+	case "system":
+		return "系统"
+	case "admin":
+		return "管理员"
+	}
+	if strings.HasPrefix(a, "staff:") {
+		if n, ok := p[a]; ok {
+			return n
+		}
+		return "工作人员"
+	}
+	return "居民" // an openid-like actor is a resident: never shown
+}

@@ -1,0 +1,270 @@
+package console
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// pageSize is how many appeals one page of the list shows.
+const pageSize = 50
+
+// reviewLimit bounds the review queue shown above the list.
+const reviewLimit = 20
+
+// filter is the list's filter form as read from the query string.
+type filter struct {
+	Community, Kind, Level, Status, Grid, Assignee, Text, From, To string
+	Overdue                                                        bool
+	Page                                                           int
+}
+
+// readFilter reads and checks the query; a bad value is an EINVALID error.
+func (c *Console) readFilter(g *gin.Context, v *models.Viewer) (filter, models.ListQuery, error) {
+	f := filter{Community: strings.TrimSpace(g.Query("community")), Kind: g.Query("kind"), Level: g.Query("level"), Status: g.Query("status"), Grid: strings.TrimSpace(g.Query("grid")),
+		Assignee: strings.TrimSpace(g.Query("assignee")), Text: strings.TrimSpace(g.Query("q")),
+		From: g.Query("from"), To: g.Query("to"), Overdue: g.Query("overdue") == "1" || g.Query("overdue") == "true", Page: 1}
+	q := models.ListQuery{GridID: f.Grid, Assignee: f.Assignee, Text: f.Text, Overdue: f.Overdue, Now: c.d.Now()}
+	if !v.AllCommunities() {
+		q.Communities = []string{v.Staff.CommunityID}
+	} else if f.Community != "" {
+		q.Communities = []string{f.Community}
+	}
+	if f.Kind != "" {
+		k, err := models.ParseKind(f.Kind)
+		if err != nil {
+			return f, q, models.Errorf(models.EINVALID, "类别 %q 不认识", f.Kind)
+		}
+		q.Kind = k
+	}
+	if f.Level != "" {
+		l, err := models.ParseLevel(f.Level)
+		if err != nil {
+			return f, q, models.Errorf(models.EINVALID, "层级 %q 不认识", f.Level)
+		}
+		q.Level = l
+	}
+	if f.Status != "" {
+		if !models.Status(f.Status).Valid() {
+			return f, q, models.Errorf(models.EINVALID, "状态 %q 不认识", f.Status)
+		}
+		q.Status = models.Status(f.Status)
+	}
+	if len([]rune(f.Text)) > 100 {
+		return f, q, models.Errorf(models.EINVALID, "搜索文字太长（最多100字）")
+	}
+	for _, d := range []struct {
+		raw string
+		dst *time.Time
+		end bool
+	}{{f.From, &q.From, false}, {f.To, &q.To, true}} {
+		if d.raw == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d.raw, c.d.Location)
+		if err != nil {
+			return f, q, models.Errorf(models.EINVALID, "日期 %q 格式不对（应为 2026-01-31）", d.raw)
+		}
+		if d.end {
+			t = t.AddDate(0, 0, 1) // the end day is included
+		}
+		*d.dst = t
+	}
+	if p := g.Query("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return f, q, models.Errorf(models.EINVALID, "页码 %q 不对", p)
+		}
+		f.Page = n
+	}
+	return f, q, nil
+}
+
+// query is the filter as a query string (for paging and the CSV link).
+func (f filter) query(page int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"community": f.Community, "kind": f.Kind, "level": f.Level, "status": f.Status, "grid": f.Grid,
+		"assignee": f.Assignee, "q": f.Text, "from": f.From, "to": f.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if f.Overdue {
+		v.Set("overdue", "1")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
+}
+
+// link is a path with an encoded query, safe to put in an href as is.
+func link(path, query string) template.URL {
+	if query == "" {
+		return template.URL(path)
+	}
+	return template.URL(path + "?" + query) // query is url.Values.Encode output
+}
+
+// names returns display names of the staff of the communities the viewer sees.
+func (c *Console) names(ctx context.Context, v *models.Viewer) (people, []*models.Staff, error) {
+	ids := []string{}
+	if v.AllCommunities() {
+		var err error
+		if ids, err = c.d.Store.Communities(ctx); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		ids = append(ids, v.Staff.CommunityID)
+	}
+	p := people{}
+	var all []*models.Staff
+	for _, id := range ids {
+		list, err := c.d.Store.ListStaff(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, s := range list {
+			p[s.Ref()] = s.Name
+			all = append(all, s)
+		}
+	}
+	return p, all, nil
+}
+
+// row is one appeal of the list as shown.
+type row struct {
+	A        *models.Appeal
+	Assignee string
+	Overdue  bool
+}
+
+func (c *Console) rows(list []*models.Appeal, p people) []row {
+	now := c.d.Now()
+	out := make([]row, 0, len(list))
+	for _, a := range list {
+		out = append(out, row{A: a, Assignee: p.name(a.Assignee), Overdue: a.Overdue(now)})
+	}
+	return out
+}
+
+func (c *Console) list(g *gin.Context) {
+	ctx := g.Request.Context()
+	v := viewer(g)
+	f, q, err := c.readFilter(g, v)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	q.Limit, q.Offset = pageSize, (f.Page-1)*pageSize
+	list, total, err := c.d.Store.ConsoleAppeals(ctx, q)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	p, staff, err := c.names(ctx, v)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	data := map[string]any{"F": f, "Rows": c.rows(list, p), "Total": total, "Page": f.Page,
+		"Pages": (total + pageSize - 1) / pageSize, "Staff": staff, "All": v.AllCommunities(), "ExportURL": link("/console/export.csv", f.query(0))}
+	if f.Page > 1 {
+		data["PrevURL"] = link("/console/", f.query(f.Page-1))
+	}
+	if f.Page*pageSize < total {
+		data["NextURL"] = link("/console/", f.query(f.Page+1))
+	}
+	if f.Page == 1 {
+		rq := models.ListQuery{Communities: q.Communities, Review: true, Now: q.Now, Limit: reviewLimit}
+		review, n, err := c.d.Store.ConsoleAppeals(ctx, rq)
+		if err != nil {
+			c.failErr(g, err)
+			return
+		}
+		data["Review"], data["ReviewTotal"] = c.rows(review, p), n
+	}
+	c.render(g, http.StatusOK, "list", v, data)
+}
+
+// csvHeader is the export's first line, in the order of csvRow.
+var csvHeader = []string{"编号", "类别", "层级", "状态", "事项", "描述", "网格", "楼栋", "承办人", "办结时限", "是否超期", "提交时间", "更新时间"}
+
+// exportCSV writes exactly the filtered rows (every page) as CSV that Excel
+// opens: UTF-8 with a byte-order mark, Chinese headers.
+func (c *Console) exportCSV(g *gin.Context) {
+	ctx := g.Request.Context()
+	v := viewer(g)
+	_, q, err := c.readFilter(g, v)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	list, _, err := c.d.Store.ConsoleAppeals(ctx, q)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	p, _, err := c.names(ctx, v)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	name := fmt.Sprintf("台账-%s.csv", c.d.Now().In(c.d.Location).Format("20060102-1504"))
+	g.Header("Content-Type", "text/csv; charset=utf-8")
+	g.Header("Content-Disposition", `attachment; filename="list.csv"; filename*=UTF-8''`+url.PathEscape(name))
+	g.Status(http.StatusOK)
+	if err := WriteListCSV(g.Writer, list, p.name, c.d.Location, c.d.Now()); err != nil {
+		c.d.Log.WarnContext(ctx, "csv export cut short", "err", err)
+	}
+}
+
+// WriteListCSV writes appeals as the list's CSV that Excel opens: UTF-8
+// with a byte-order mark, Chinese headers (csvHeader), one row an appeal;
+// name turns an assignee into a person's name (nil: shown as stored).
+func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee string) string, loc *time.Location, now time.Time) error {
+	if name == nil {
+		name = people{}.name
+	}
+	when := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	if _, err := out.Write([]byte("\ufeff")); err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
+	_ = w.Write(csvHeader)
+	for _, a := range list {
+		due := ""
+		if a.DueAt != nil {
+			due = when(*a.DueAt)
+		}
+		over := "否"
+		if a.Overdue(now) {
+			over = "是"
+		}
+		_ = w.Write([]string{a.Ref, orRaw(messages.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
+			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
+			name(a.Assignee), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// cell keeps a resident's text from being read as a formula by a spreadsheet.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
