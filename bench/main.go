@@ -187,7 +187,7 @@ func runDatabase(o options, db, bareURL, platformURL string, barePID int) error 
 	cmd.Env = append(os.Environ(),
 		"GONGZHI_HTTP_ADDR="+fmt.Sprintf("127.0.0.1:%d", port), "GONGZHI_DB_DRIVER="+driver, "GONGZHI_DB_DSN="+dsn,
 		"GONGZHI_WECHAT_APPID="+o.acct.AppID, "GONGZHI_WECHAT_APPSECRET="+o.acct.Secret, "GONGZHI_WECHAT_TOKEN="+o.acct.Token,
-		"GONGZHI_WECHAT_AES_KEY="+o.acct.AESKey, "GONGZHI_WECHAT_API_BASE="+platformURL, "GONGZHI_ADMIN_TOKEN=bench-admin",
+		"GONGZHI_WECHAT_AES_KEY="+o.acct.AESKey, "GONGZHI_WECHAT_API_BASE="+platformURL, "GONGZHI_ADMIN_TOKEN=bench-admin-token-0123456789abcdef",
 		"GONGZHI_PUBLIC_URL=http://127.0.0.1", "GONGZHI_PUSH_RATE=200", "GONGZHI_PPROF_ADDR="+pprofAddr)
 	svc, err := startService(cmd, port)
 	if err != nil {

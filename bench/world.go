@@ -116,7 +116,7 @@ var errDeferred = errors.New("deferred to a push")
 func (w *world) api(method, path string, in, out any) error {
 	b, _ := json.Marshal(in)
 	req, _ := http.NewRequest(method, w.base+path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer bench-admin")
+	req.Header.Set("Authorization", "Bearer bench-admin-token-0123456789abcdef")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := w.client.Do(req)
 	if err != nil {
