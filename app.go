@@ -129,6 +129,15 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	if err := a.setupOps(notify); err != nil {
 		return nil, err
 	}
+	if err := a.setupConsole(); err != nil {
+		return nil, err
+	}
+	// Sessions opened with the admin token have no staff member whose
+	// deactivation would end them: a restart (how the token is rotated)
+	// ends them all, so a leaked token's sessions do not outlive it.
+	if err := a.Store.EndStaffSessions(ctx, 0, now()); err != nil {
+		return nil, fmt.Errorf("console: end admin-token sessions: %w", err)
+	}
 	if err := a.setupChat(pusher); err != nil {
 		return nil, err
 	}
@@ -140,14 +149,10 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Appeals: a.Appeals, Staff: a.StaffOps, Meetings: a.Meetings, Learned: a.Store, Community: cfg.Communities[0].ID,
 		Catalog: a.Classifier.Catalog(), PublicURL: cfg.PublicURL,
 		// Open311 POST requests become appeals the way confirmed chat appeals do.
-		Open311Intake: a.Appeals}
-	deps.Campaigns, deps.Projects = a.Campaigns, a.Projects
-	deps.Topics = &ops.Topics{Store: a.Store, Meetings: a.Meetings}
+		Open311Intake: a.Appeals, Console: a.Console, Campaigns: a.Campaigns, Projects: a.Projects,
+		Topics: &ops.Topics{Store: a.Store, Meetings: a.Meetings}}
 	if a.Platform != nil {
 		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
-	}
-	if err := a.setupConsole(&deps); err != nil {
-		return nil, err
 	}
 	// The menu is not essential to serving: a failure is logged, and
 	// `gongzhi menu sync` can set it later.

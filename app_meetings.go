@@ -49,13 +49,16 @@ func (a *App) setupChat(pusher bot.Pusher) error {
 	}
 	if a.Engine, err = bot.NewEngine(bot.EngineConfig{Reader: a.Store, Classifier: a.Classifier, Appeals: a.Appeals,
 		// 报名 <项目编号> after the meeting commands: "报名 YS101" answers a meeting.
-		Commands: []bot.CommandHandler{staff, meetings, &bot.ProjectCommands{P: a.Projects}}, Invitations: meetings,
+		// 登录/后台 gives the committee a one-time link to the console.
+		Commands: []bot.CommandHandler{staff, meetings, &bot.ProjectCommands{P: a.Projects},
+			&bot.ConsoleCommands{Links: a.Console, Staff: a.Store}}, Invitations: meetings,
+		// A reply during a campaign is also recorded as its answer.
+		After:           []bot.StepHook{&bot.CampaignAnswers{C: a.Campaigns}},
 		ConversationTTL: cfg.ConversationTTL, MeTooWindow: cfg.MeTooWindow,
 		// Residents' answers and committee corrections, read back by every replica.
 		Knowledge: a.Store}); err != nil {
 		return err
 	}
-	a.Engine.After = append(a.Engine.After, &bot.CampaignAnswers{C: a.Campaigns})
 	a.Service = &bot.Service{Store: a.Store, Engine: a.Engine, Pusher: pusher, Log: a.Log,
 		Now: a.Now, ConversationTTL: cfg.ConversationTTL}
 	return nil

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/config"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
 )
@@ -303,7 +306,15 @@ func consolePeople(t *testing.T, h *harness) {
 	}
 	resp.Body.Close()
 	_, _, page := b.do("GET", "/console/people", nil)
-	expect(t, "people", page, `data-testid="staff-row"`, "模拟两委成员", `data-testid="invite-form"`)
+	expect(t, "people", page, `data-testid="staff-row"`, "模拟两委成员", `data-testid="invite-form"`, "示例社区",
+		`<option value="grid_worker"`, `<option value="committee"`)
+	// A committee member is offered only the roles they may invite; the
+	// community and grids go by their names.
+	for _, no := range []string{`<option value="admin"`, `<option value="district_coordinator"`, "社区 sample", "（g1）"} {
+		if strings.Contains(page, no) {
+			t.Fatalf("people page of a committee member shows %s", no)
+		}
+	}
 
 	post := func(path string, form url.Values, want int) string {
 		t.Helper()
@@ -314,17 +325,48 @@ func consolePeople(t *testing.T, h *harness) {
 		}
 		return page
 	}
-	page = post("/console/people/invites", url.Values{"name": {"李网格"}, "role": {"grid_worker"}, "grid": {"g1"}}, http.StatusOK)
+	// The form answers with a redirect to a page that shows the code once:
+	// a reload shows it no more and issues no second code.
+	issue := func(form url.Values) string {
+		t.Helper()
+		form.Set("csrf", b.csrf)
+		code, hdr, page := b.do("POST", "/console/people/invites", form)
+		where := hdr.Get("Location")
+		if code != http.StatusSeeOther || !strings.HasPrefix(where, "/console/people?invite=") {
+			t.Fatalf("invite: %d → %q, want 303 to the people page: %s", code, where, page)
+		}
+		code, _, page = b.do("GET", where, nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d", where, code)
+		}
+		return where + "\n" + page
+	}
+	page = issue(url.Values{"name": {"李网格"}, "role": {"grid_worker"}, "grid": {"g1"}})
+	where, page, _ := strings.Cut(page, "\n")
 	m := codeShown.FindStringSubmatch(page)
 	if m == nil || !strings.Contains(page, `src="data:image/png;base64,`) {
 		t.Fatalf("invite page lacks the code or its QR code")
 	}
+	_, _, again := b.do("GET", where, nil)
+	if strings.Contains(again, m[1]) || codeShown.MatchString(again) || !strings.Contains(again, `data-testid="invite-gone"`) {
+		t.Fatalf("reloading the invite page shows the code again or no notice")
+	}
+	if invs, _ := h.app.Store.PendingInvites(ctx, "sample", h.clock()); len(invs) != 1 {
+		t.Fatalf("%d pending invites after a reload, want 1", len(invs))
+	}
+	if code, hdr, _ := b.do("GET", "/console/people/invites", nil); code != http.StatusFound || hdr.Get("Location") != "/console/people" {
+		t.Fatalf("GET of the invite form's target: %d → %q, want a redirect to the people page", code, hdr.Get("Location"))
+	}
 	post("/console/people/invites", url.Values{"name": {"王管理"}, "role": {"admin"}}, http.StatusForbidden)
 	page = post("/console/people/invites", url.Values{"name": {"张网格"}, "role": {"grid_worker"}, "grid": {"g9"}}, http.StatusBadRequest)
-	expect(t, "bad grid", page, "邀请未生成")
+	expect(t, "bad grid", page, "邀请未生成", "所选网格不属于本社区", `data-testid="invite-form"`, `value="张网格"`,
+		`<option value="grid_worker" selected>`)
+	if strings.Contains(page, "does not exist") || strings.Contains(page, "g9") {
+		t.Fatalf("bad grid page shows the English detail or the raw value")
+	}
 	expect(t, "bind", h.persona("o-li").say("绑定 "+m[1]), "绑定成功")
 
-	page = post("/console/people/invites", url.Values{"name": {"赵委员"}, "role": {"committee"}}, http.StatusOK)
+	_, page, _ = strings.Cut(issue(url.Values{"name": {"赵委员"}, "role": {"committee"}}), "\n")
 	unused := codeShown.FindStringSubmatch(page)[1]
 	invs, _ := h.app.Store.PendingInvites(ctx, "sample", h.clock())
 	if len(invs) != 1 {
@@ -347,10 +389,20 @@ func consolePeople(t *testing.T, h *harness) {
 	if s, _ := h.app.Store.StaffByID(ctx, "sample", li.ID); s.Active {
 		t.Fatal("staff member still active")
 	}
+	// No one deactivates themselves: the button is not shown, the server refuses.
 	me, _ := h.app.Store.StaffByOpenID(ctx, "sample", "sim-committee")
-	post("/console/people/staff/"+strconv.FormatUint(me.ID, 10)+"/deactivate", url.Values{}, http.StatusSeeOther)
-	if code, _, _ := b.do("GET", "/console/people", nil); code != http.StatusFound {
-		t.Fatalf("after deactivating oneself: %d, want a redirect to login", code)
+	self := "/console/people/staff/" + strconv.FormatUint(me.ID, 10) + "/deactivate"
+	_, _, page = b.do("GET", "/console/people", nil)
+	if strings.Contains(page, `action="`+self+`"`) {
+		t.Fatal("the people page offers to deactivate the signed-in person")
+	}
+	page = post(self, url.Values{}, http.StatusConflict)
+	expect(t, "self deactivation", page, "不能停用自己")
+	if s, _ := h.app.Store.StaffByID(ctx, "sample", me.ID); !s.Active {
+		t.Fatal("the signed-in person deactivated themselves")
+	}
+	if code, _, _ := b.do("GET", "/console/people", nil); code != http.StatusOK {
+		t.Fatalf("after the refused self-deactivation: %d, want the page", code)
 	}
 }
 
@@ -428,4 +480,42 @@ func consoleMeetings(t *testing.T, h *harness) {
 	}
 	_, _, page = b.do("GET", hdr.Get("Location"), nil)
 	expect(t, "raised", page, "社区议事会", "社区会议室")
+}
+
+// TestAdminTokenSessionsEndAtRestart: a console session opened with the
+// admin token has no staff member whose deactivation would end it; rotating
+// the token means a restart, and the restart ends every such session, so a
+// leaked token's session does not outlive it.
+func TestAdminTokenSessionsEndAtRestart(t *testing.T) {
+	driver, dsn := storetest.DSN(t, storetest.Drivers(t)[0])
+	serve := func(token string) *harness {
+		cfg, err := config.Load("", []string{"GONGZHI_DB_DRIVER=" + driver, "GONGZHI_DB_DSN=" + dsn, "GONGZHI_ADMIN_TOKEN=" + token})
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		h := &harness{t: t, now: start}
+		if h.app, err = NewApp(context.Background(), cfg, slog.New(slog.DiscardHandler), h.clock); err != nil {
+			t.Fatalf("NewApp: %v", err)
+		}
+		h.srv = httptest.NewServer(h.app.Router)
+		return h
+	}
+	h := serve(e2eAdminToken)
+	a := h.browser()
+	a.do("GET", "/console/login", nil)
+	if code, _, _ := a.do("POST", "/console/login", url.Values{"csrf": {a.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther {
+		t.Fatalf("admin token login: %d", code)
+	}
+	if code, _, _ := a.do("GET", "/console/", nil); code != http.StatusOK {
+		t.Fatalf("admin session before the restart: %d", code)
+	}
+	h.srv.Close()
+	h.app.Close()
+
+	rotated := serve(strings.Repeat("r", 32))
+	t.Cleanup(func() { rotated.srv.Close(); rotated.app.Close() })
+	a.h = rotated // the same browser, its cookie, the restarted service
+	if code, _, _ := a.do("GET", "/console/", nil); code != http.StatusFound {
+		t.Fatalf("admin-token session after a restart with a rotated token: %d, want a redirect to login", code)
+	}
 }

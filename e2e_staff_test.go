@@ -212,7 +212,7 @@ func staffDay(t *testing.T, h *harness) {
 		status models.Status
 		acts   string
 	}{
-		small: {models.StatusClosed, "submit assign accept progress resolve attachment rate_unsatisfied resolve rate_satisfied"},
+		small: {models.StatusClosed, "submit assign accept progress resolve attachment rate_unsatisfied accept resolve rate_satisfied"}, // 办结 after a reopen accepts again first
 		major: {models.StatusClosed, "submit assign accept progress resolve rate_satisfied"},
 		third: {models.StatusEscalated, "submit assign reclassify escalate set_deadline"},
 	}

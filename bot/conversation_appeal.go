@@ -40,9 +40,41 @@ func (s *step) idleText(text string) error {
 		s.say(m.NotUnderstood)
 		return nil
 	}
+	if it := d.Item; it != nil && it.Answer != "" && isEnquiry(w) {
+		return s.answerEnquiry(text, it)
+	}
 	s.data = convData{Draft: &draft{}}
 	s.addText(text)
 	return s.classifyAndProceed(&d)
+}
+
+// isEnquiry reports whether the (normalised) text asks how to get
+// something done rather than reports a problem.
+func isEnquiry(w string) bool {
+	for _, c := range chat.EnquiryCues {
+		if strings.Contains(w, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// answerEnquiry answers an enquiry from its catalog item at once and
+// records it as resolved immediately at community level (ops.BuildEnquiry).
+func (s *step) answerEnquiry(text string, it *triage.Item) error {
+	d := ops.AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, TopicID: it.ID,
+		Text: messages.Clip(strings.TrimSpace(text), MaxDescriptionRunes), Index: len(s.out.Turn.NewAppeals), Now: s.now}
+	if s.res != nil {
+		d.GridID, d.Building = s.res.GridID, s.res.Building
+	}
+	b, answer, err := s.e.Appeals.BuildEnquiry(s.ctx, d)
+	if err != nil {
+		return err
+	}
+	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, b.New)
+	s.goTo(StateIdle)
+	s.sayf(s.e.Msg.EnquiryAnswerF, answer, b.Ref, b.New.Appeal.Unit)
+	return nil
 }
 
 // addText appends a description, within bounds.

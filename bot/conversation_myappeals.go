@@ -1,11 +1,12 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -151,15 +152,17 @@ func (s *step) disputePrivate(rest string) error {
 	if reason == "" {
 		reason = chat.NotPrivate[0]
 	}
-	upd := &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}
-	ev, err := models.Transition(a, models.ActDisputePrivate, models.Actor{Kind: models.ActorResident, OpenID: s.in.Msg.OpenID},
-		messages.Clip(reason, 200), s.now)
+	ch, err := s.e.Appeals.PlanDispute(s.ctx, ops.DisputeRequest{Community: s.in.Msg.CommunityID, Ref: a.Ref,
+		OpenID: s.in.Msg.OpenID, Reason: reason})
 	if err != nil {
-		s.sayWithPrompt(m.DisputeNotGuided)
-		return nil
+		var se *ops.StepError
+		if errors.As(err, &se) {
+			s.sayWithPrompt(m.DisputeNotGuided)
+			return nil
+		}
+		return err
 	}
-	upd.Events = append(upd.Events, ev)
-	s.out.Turn.AppealUpdates = append(s.out.Turn.AppealUpdates, upd)
+	ch.AddTo(&s.out.Turn)
 	if s.state == StateGuided {
 		s.goTo(StateIdle)
 	}

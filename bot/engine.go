@@ -149,6 +149,8 @@ type EngineConfig struct {
 	// Knowledge turns learning on: what the community's residents and
 	// committee taught (nil: the catalog alone decides).
 	Knowledge KnowledgeSource
+	// After are run, in order, on every step's output (campaign answers).
+	After []StepHook
 }
 
 // NewEngine builds the engine; a missing requirement is an error.
@@ -163,7 +165,7 @@ func NewEngine(c EngineConfig) (*Engine, error) {
 	}
 	return &Engine{Msg: messages.ZhCN, Reader: c.Reader, Classifier: c.Classifier, Appeals: c.Appeals,
 		Location: c.Appeals.Location(), ConversationTTL: c.ConversationTTL, MeTooWindow: c.MeTooWindow,
-		Commands: c.Commands, Invitations: c.Invitations, Knowledge: c.Knowledge}, nil
+		Commands: c.Commands, Invitations: c.Invitations, Knowledge: c.Knowledge, After: c.After}, nil
 }
 
 // InvitationLister answers the MEETINGS menu click.

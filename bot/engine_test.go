@@ -142,7 +142,9 @@ func TestStep(t *testing.T) {
 			want: []string{"邻居已反映过", dup.Appeal.Ref}},
 		{name: "idle small other grid goes to summary", resident: in5, msg: text("楼道灯坏了"), next: StateConfirm,
 			want: []string{"请确认", "楼道照明", "5栋"}},
-		{name: "idle major needs no address", msg: text("我想办理居住证，去哪里办"), next: StateConfirm, want: []string{"大事"}},
+		{name: "idle major needs no address", msg: text("居住证办了两个月还没拿到"), next: StateConfirm, want: []string{"大事"}},
+		// A question the catalog answers is answered at once (an enquiry, solved on the spot).
+		{name: "idle enquiry answered", msg: text("我想办理居住证，去哪里办"), next: StateIdle, want: []string{"居住证明", "即时办结"}},
 		{name: "idle unclear asks", resident: registered, msg: text("水管漏水了"), next: StateClarify, want: []string{"1 自己家里的"}},
 		{name: "idle image starts describe", msg: models.Inbound{CommunityID: "c1", OpenID: "o1", MsgType: models.MsgImage, MediaID: "m", PicURL: "u"},
 			next: StateDescribe, want: []string{"照片已收到"}},
@@ -272,7 +274,7 @@ func TestStep(t *testing.T) {
 					t.Errorf("turn %+v", out.Turn)
 				}
 			}},
-		{name: "guided then new appeal", state: StateGuided, msg: text("我想办理居住证，去哪里办"), next: StateConfirm, want: []string{"大事"}},
+		{name: "guided then new appeal", state: StateGuided, msg: text("居住证办了两个月还没拿到"), next: StateConfirm, want: []string{"大事"}},
 		{name: "unsubscribe clears", state: StateConfirm, data: small("x"),
 			msg: models.Inbound{CommunityID: "c1", OpenID: "o1", MsgType: models.MsgEvent, Event: models.EventUnsubscribe},
 			check: func(t *testing.T, out Output) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -37,7 +38,12 @@ type MeetingReader interface {
 	MeetingInvitees(ctx context.Context, meetingID uint64) ([]*models.MeetingInvitee, error)
 	Invitations(ctx context.Context, communityID, openID string, now time.Time) ([]*models.Invitation, error)
 	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
+	// OrganisedMeetings returns the meetings an organiser called that are still to come.
+	OrganisedMeetings(ctx context.Context, communityID, organiser string, now time.Time) ([]*models.Meeting, error)
 }
+
+// maxInviteesListed keeps 会议 <编号> within one readable message.
+const maxInviteesListed = 30
 
 // NewMeetingCommands builds the meeting commands; a missing requirement is an error.
 func NewMeetingCommands(m *ops.Meetings, store MeetingReader) (*MeetingCommands, error) {
@@ -77,7 +83,11 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 			rest = trimPunct(rest)
 			code, isCode := models.NormalizeMeetingCode(rest)
 			if rest != "" && !isCode {
-				return false, nil // "参加社区活动的场地太小" is an appeal, not an answer
+				// "来不了，那天要上夜班" answers a waiting invitation: the word is a
+				// clause of its own; "参加社区活动的场地太小" is an appeal.
+				if !clauseOf(w, set.words) || !c.awaitingAnswer(ctx, in) {
+					return false, nil
+				}
 			}
 			if !isCode {
 				code = ""
@@ -85,7 +95,42 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 			return true, c.answer(ctx, in, out, code, set.accept)
 		}
 	}
+	// "要得" / "好的" while an invitation waits for an answer: coming.
+	if slices.Contains(chat.MeetingYes, w) && c.awaitingAnswer(ctx, in) {
+		return true, c.answer(ctx, in, out, "", true)
+	}
 	return false, nil
+}
+
+// clauseOf reports whether w starts with one of the words followed by
+// punctuation: the word is a whole answer, the rest its explanation.
+func clauseOf(w string, words []string) bool {
+	for _, word := range words {
+		if rest, ok := strings.CutPrefix(w, word); ok && rest != "" {
+			r, _ := utf8.DecodeRuneInString(rest)
+			return unicode.IsPunct(r)
+		}
+	}
+	return false
+}
+
+// awaitingAnswer reports whether the sender, outside any conversation of
+// their own, has an invitation waiting for an answer: a free reply is then
+// read as one.
+func (c *MeetingCommands) awaitingAnswer(ctx context.Context, in Input) bool {
+	if conv := in.Conversation; conv != nil && in.Now.Before(conv.ExpiresAt) && unfinished(State(conv.State)) {
+		return false
+	}
+	invs, err := c.store.Invitations(ctx, in.Msg.CommunityID, in.Msg.OpenID, in.Now)
+	if err != nil {
+		return false
+	}
+	for _, x := range invs {
+		if x.Invitee.Answer == models.AnswerPending {
+			return true
+		}
+	}
+	return false
 }
 
 func trimPunct(s string) string {
@@ -217,8 +262,7 @@ func (c *MeetingCommands) organiser(ctx context.Context, in Input) (*models.Staf
 // call handles 开会 <范围> <时间> <地点> <议题>.
 func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw string, st *models.Staff) error {
 	msg := c.msg
-	fields := strings.Fields(width.Fold.String(raw))
-	fields = dropWord(fields, chat.MeetingCall...)
+	fields, typed := foldedFields(raw, chat.MeetingCall...)
 	if len(fields) < 4 {
 		c.say(out, msg.CallUsage)
 		return nil
@@ -246,6 +290,7 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		c.say(out, msg.CallTooFar)
 		return nil
 	}
+	rest = typed[len(typed)-len(rest):] // venue and topic as typed, punctuation kept
 	req := ops.MeetingRequest{CommunityID: in.Msg.CommunityID, Level: string(level), StartsAt: when, Venue: rest[0],
 		Topic: strings.Join(rest[1:], " "), Invitees: spec, By: models.Actor{Kind: models.ActorStaff, Staff: st}}
 	ch, res, err := c.meetings.PlanCall(ctx, req)
@@ -307,9 +352,25 @@ func (c *MeetingCommands) show(ctx context.Context, in Input, out *Output, code 
 	if err != nil {
 		return err
 	}
-	c.say(out, fmt.Sprintf(msg.CountsF, m.Code, m.Topic, msg.StatusNames[string(m.Status)], c.meetings.When(m.StartsAt), m.Venue,
+	lines := []string{fmt.Sprintf(msg.CountsF, m.Code, m.Topic, msg.StatusNames[string(m.Status)], c.meetings.When(m.StartsAt), m.Venue,
 		len(ivs), v.Counts[models.AnswerAccepted], v.Counts[models.AnswerDeclined], v.Counts[models.AnswerWaitlisted],
-		v.Counts[models.AnswerPending], len(v.Unreachable)))
+		v.Counts[models.AnswerPending], len(v.Unreachable))}
+	for i, iv := range ivs {
+		if i == maxInviteesListed {
+			lines = append(lines, fmt.Sprintf(msg.InviteesMoreF, len(ivs)-i))
+			break
+		}
+		name := iv.Name
+		if name == "" {
+			name = msg.UnnamedInvitee
+		}
+		answer := msg.AnswerNames[string(iv.Answer)]
+		if iv.Unreachable != "" {
+			answer += msg.UnreachableMark
+		}
+		lines = append(lines, fmt.Sprintf(msg.InviteeLineF, name, answer))
+	}
+	c.say(out, strings.Join(lines, "\n"))
 	return nil
 }
 
@@ -324,8 +385,7 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 		c.say(out, msg.StaffOnly)
 		return nil
 	}
-	fields := strings.Fields(width.Fold.String(raw))
-	fields = dropWord(fields, chat.MeetingCancel)
+	fields, typed := foldedFields(raw, chat.MeetingCancel)
 	if len(fields) < 2 {
 		c.say(out, msg.CancelUsage)
 		return nil
@@ -347,7 +407,7 @@ func (c *MeetingCommands) cancel(ctx context.Context, in Input, out *Output, raw
 	if err != nil {
 		return err
 	}
-	ch, res, err := c.meetings.PlanCancel(ctx, models.Actor{Kind: models.ActorStaff, Staff: st}, m, ivs, strings.Join(fields[1:], " "))
+	ch, res, err := c.meetings.PlanCancel(ctx, models.Actor{Kind: models.ActorStaff, Staff: st}, m, ivs, strings.Join(typed[1:], " "))
 	if errors.Is(err, ops.ErrReasonTooLong) {
 		c.say(out, c.sm.ReasonTooLong)
 		return nil
@@ -458,10 +518,46 @@ func (c *MeetingCommands) InvitationsText(ctx context.Context, communityID, open
 	if err != nil {
 		return "", err
 	}
-	if len(invs) == 0 {
+	var parts []string
+	if len(invs) > 0 {
+		parts = append(parts, c.msg.InvitationsHead+"\n"+c.listLines(invs)+"\n"+c.msg.AnswerHint)
+	}
+	// An organiser sees the meetings they called, with how to follow them.
+	st, err := senderStaff(ctx, c.store, Input{Msg: models.Inbound{CommunityID: communityID, OpenID: openID}})
+	if err != nil {
+		return "", err
+	}
+	if st != nil && (st.Role == models.RoleCommittee || st.Role == models.RoleAdmin) {
+		ms, err := c.store.OrganisedMeetings(ctx, communityID, st.Ref(), now)
+		if err != nil {
+			return "", err
+		}
+		if len(ms) > 0 {
+			lines := []string{c.msg.OrganisedHead}
+			for _, m := range ms {
+				lines = append(lines, fmt.Sprintf(c.msg.OrganisedLineF, m.Code, m.Topic, c.meetings.When(m.StartsAt),
+					c.msg.StatusNames[string(m.Status)]))
+			}
+			parts = append(parts, strings.Join(append(lines, c.msg.OrganisedHint), "\n"))
+		}
+	}
+	if len(parts) == 0 {
 		return c.msg.NoInvitation, nil
 	}
-	return c.msg.InvitationsHead + "\n" + c.listLines(invs) + "\n" + c.msg.AnswerHint, nil
+	return strings.Join(parts, "\n\n"), nil
+}
+
+// foldedFields splits a command after its word twice: folded to half
+// width (to read codes, scopes and times) and as typed (for the venue,
+// topic and reason, which keep the writer's punctuation). Folding keeps
+// one rune per rune, so both have the same fields.
+func foldedFields(raw string, words ...string) (folded, typed []string) {
+	folded = dropWord(strings.Fields(width.Fold.String(raw)), words...)
+	typed = dropWord(strings.Fields(raw), words...)
+	if len(typed) != len(folded) {
+		typed = folded
+	}
+	return folded, typed
 }
 
 // dropWord removes the command word from the first field ("开会" alone, or

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -57,4 +58,51 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 	}
 	ch.AddTo(&x.out.Turn)
 	return true, nil
+}
+
+// rateInWords reads a resident's free reply while an appeal of theirs waits
+// for a rating (resolved, outside any conversation): "修了个铲铲，今天早上
+// 又关了人" is unhappy, "修好了，安逸" happy; the reply says what was
+// understood. Words of neither kind, or nothing to rate, go on as new.
+func (x *cmdCtx) rateInWords(text string) (bool, error) {
+	if conv := x.in.Conversation; conv != nil && x.in.Now.Before(conv.ExpiresAt) && unfinished(State(conv.State)) {
+		return false, nil
+	}
+	w := normWord(text)
+	satisfied, found := false, false
+	for _, u := range chat.Unhappy {
+		if strings.Contains(w, u) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		for _, h := range chat.Happy {
+			if strings.Contains(w, h) {
+				satisfied, found = true, true
+				break
+			}
+		}
+	}
+	if !found {
+		return false, nil
+	}
+	list, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
+		OpenID: x.in.Msg.OpenID, Status: models.StatusResolved, Limit: 1})
+	if err != nil {
+		return false, fmt.Errorf("resolved appeals: %w", err)
+	}
+	if len(list) == 0 {
+		return false, nil
+	}
+	rating := chat.Satisfied
+	if !satisfied {
+		rating = chat.Unsatisfied
+	}
+	understood := fmt.Sprintf(x.c.sm.UnderstoodF, messages.Clip(text, 30), rating)
+	handled, err := x.rate(satisfied, list[0].Ref+" "+text)
+	if handled && err == nil && len(x.out.Replies) > 0 {
+		x.out.Replies[0] = understood + x.out.Replies[0]
+	}
+	return handled, err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -95,13 +96,20 @@ var _ MediaHandler = (*StaffCommands)(nil)
 
 var refAtStart = regexp.MustCompile(`^([A-Za-z]{2}[0-9]{10,})(.*)$`)
 
-// splitRef reads "<ref> <rest>" with or without spaces, any letter case.
+// splitRef reads "<ref> <rest>" with or without spaces, any letter case,
+// the code in half- or full-width letters. The text after it is the
+// writer's own, punctuation as typed (full-width stays full-width).
 func splitRef(rest string) (ref, text string, ok bool) {
-	m := refAtStart.FindStringSubmatch(strings.TrimSpace(rest))
+	raw := strings.TrimSpace(rest)
+	m := refAtStart.FindStringSubmatch(width.Fold.String(raw))
 	if m == nil {
 		return "", "", false
 	}
-	text = strings.TrimLeftFunc(m[2], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	text = m[2]
+	if rr, n := []rune(raw), utf8.RuneCountInString(m[1]); len(rr) == utf8.RuneCountInString(m[1]+m[2]) {
+		text = string(rr[n:]) // folding keeps one rune per rune: cut the original at the same place
+	}
+	text = strings.TrimLeftFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 	return strings.ToUpper(m[1]), strings.TrimSpace(text), true
 }
 
@@ -121,11 +129,13 @@ func (x *cmdCtx) say(format string, args ...any) {
 
 // HandleCommand implements CommandHandler.
 func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output) (bool, error) {
-	text := strings.TrimSpace(width.Fold.String(in.Msg.Content))
+	// The words are matched as typed (they are Chinese: folding changes
+	// none); what follows keeps the writer's punctuation.
+	text := strings.TrimSpace(in.Msg.Content)
 	w := normWord(text)
 	x := &cmdCtx{c: c, ctx: ctx, in: in, out: out, now: in.Now.UTC()}
 	if rest, ok := strings.CutPrefix(text, chat.Bind); ok {
-		return true, x.bind(strings.TrimSpace(rest))
+		return true, x.bind(strings.TrimSpace(width.Fold.String(rest)))
 	}
 	// Ratings are the resident's (only the author may rate).
 	if rest, ok := strings.CutPrefix(text, chat.Unsatisfied); ok {
@@ -147,7 +157,7 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 	isTasks := w == chat.MyTasks
 	isHelp := slices.Contains(chat.Help, w)
 	if word == "" && !isTasks && !isHelp {
-		return false, nil
+		return x.rateInWords(text)
 	}
 	staff, err := senderStaff(ctx, c.store, in)
 	if err != nil {
@@ -205,7 +215,16 @@ func (x *cmdCtx) bind(code string) error {
 	var be *ops.BindError
 	switch {
 	case err == nil:
-		x.say(sm.BoundF, s.Name, sm.RoleNames[string(s.Role)])
+		reply := fmt.Sprintf(sm.BoundF, s.Name, sm.RoleNames[string(s.Role)])
+		// The binding stands even if a hand-over fails; what was handed is said.
+		if handed, _ := x.c.appeals.HandOver(x.ctx, s); len(handed) > 0 {
+			refs := make([]string, len(handed))
+			for i, a := range handed {
+				refs[i] = a.Ref
+			}
+			reply += fmt.Sprintf(sm.HandedOverF, len(handed), strings.Join(refs, "、"))
+		}
+		x.say("%s", reply)
 	case !errors.As(err, &be):
 		return fmt.Errorf("bind: %w", err)
 	case errors.Is(err, models.ErrAlreadyBound):
@@ -319,10 +338,17 @@ func (x *cmdCtx) act(word, rest string) error {
 	case chat.Escalate:
 		ch, err = a.PlanEscalate(x.ctx, r)
 	case chat.Reassign:
-		who, reason, _ := strings.Cut(arg, " ")
-		who = strings.TrimSpace(who)
+		who, reason := arg, ""
+		if i := strings.IndexFunc(arg, unicode.IsSpace); i >= 0 {
+			who, reason = arg[:i], strings.TrimSpace(arg[i:])
+		}
+		who = width.Fold.String(who)
 		ch, err = a.PlanRevise(x.ctx, ops.Revision{Community: r.Community, Ref: ref, Actor: actor, Assignee: &who, Reason: reason})
 		var se *ops.StepError
+		if errors.Is(err, models.ErrStaffAmbiguous) {
+			x.say(sm.AmbiguousStaffF, messages.Clip(who, 20))
+			return nil
+		}
 		if models.ErrorCode(err) == models.EINVALID && !errors.As(err, &se) && !errors.Is(err, ops.ErrReasonRequired) &&
 			!errors.Is(err, ops.ErrReasonTooLong) {
 			x.say(sm.UnknownStaffF, messages.Clip(who, 20)) // names nobody active

@@ -58,7 +58,16 @@ func newStaffWorld(t *testing.T, db *store.DB) *staffWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := testEngineWith(t, w.appeals, db, sc)
+	meetings, err := ops.NewMeetings(ops.MeetingsConfig{Store: db, Directory: testDirectory, Location: shanghai, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := NewMeetingCommands(meetings, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testEngineWith(t, w.appeals, db, sc, mc) // as the app wires them
+	e.Invitations = mc
 	w.svc = &Service{Store: db, Engine: e, Pusher: nopPusher{}, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return w.now }}
 	for _, p := range []struct {
 		persona string
@@ -295,7 +304,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 		for _, ev := range w.events(a) {
 			evs = append(evs, ev.Action)
 		}
-		want := "assign accept progress resolve rate_unsatisfied resolve rate_satisfied"
+		want := "assign accept progress resolve rate_unsatisfied accept resolve rate_satisfied" // 办结 after a reopen accepts it again first
 		if strings.Join(evs, " ") != want {
 			t.Errorf("events %v, want %s", evs, want)
 		}

@@ -1,8 +1,12 @@
 package handlers_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -237,5 +241,60 @@ func TestDedupeHitIsNotAnError(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTimestampCanonicalOnly: the signature covers token, timestamp and
+// nonce joined, so a timestamp with leading zeros (and a nonce shorter by as
+// many characters) fits a signature already seen and would pass the replay
+// guard as a new pair. Only the canonical timestamp is accepted.
+func TestTimestampCanonicalOnly(t *testing.T) {
+	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{PlainOnly: true})
+	r := h.plain(textMsg("oZeroStamp00000000000001", "帮助", 1))
+	ts := "0" + r.Query.Get("timestamp")
+	r.Query.Set("timestamp", ts)
+	r.Query.Set("signature", refSign(h.Account.Token, ts, r.Query.Get("nonce")))
+	refused(t, h, r, http.StatusForbidden)
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="bad_timestamp"`); got != 1 {
+		t.Errorf("refused{bad_timestamp} = %v, want 1", got)
+	}
+}
+
+// TestSlowBodiesHoldNoSlot: senders that trickle their bodies are cut off
+// after the read timeout and never hold one of the bounded slots, so a real
+// message still gets through while they stall.
+func TestSlowBodiesHoldNoSlot(t *testing.T) {
+	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{MaxInFlight: 1, BodyReadTimeout: 300 * time.Millisecond})
+	u, err := url.Parse(h.Servers[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := h.safe(textMsg("oStalled0000000000000001", "帮助", 1))
+	var conns []net.Conn
+	for range 3 {
+		c, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "POST /wechat?%s HTTP/1.1\r\nHost: %s\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n<xml>",
+			stalled.Query.Encode(), u.Host)
+	}
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond) // the stalled bodies are being read
+	if status, _ := h.do(h.safe(textMsg("oGenuine0000000000000001", "帮助", 2))); status != http.StatusOK {
+		t.Fatalf("a genuine message while bodies stall: %d, want 200", status)
+	}
+	// The stalled senders are answered (400) once the read timeout passes.
+	for i, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil || !strings.Contains(line, " 400 ") {
+			t.Errorf("stalled sender %d: %q, %v; want a 400 after the read timeout", i, line, err)
+		}
 	}
 }

@@ -28,6 +28,10 @@ const MaxBodyBytes = 1 << 20
 // account's traffic needs, far below what 1 MiB bodies can exhaust.
 const DefaultMaxInFlight = 64
 
+// DefaultBodyReadTimeout is Webhook.BodyReadTimeout's default: WeChat's
+// bodies are a few kilobytes, sent at once.
+const DefaultBodyReadTimeout = 5 * time.Second
+
 // MessageHandler is what the webhook hands each verified message to.
 type MessageHandler interface {
 	Handle(ctx context.Context, msg models.Inbound) (bot.Result, error)
@@ -59,6 +63,9 @@ type Webhook struct {
 	// MaxInFlight bounds the POST bodies read and handled at once; past it
 	// the webhook answers 503 at once (WeChat retries). 0 = DefaultMaxInFlight.
 	MaxInFlight int
+	// BodyReadTimeout bounds reading one POST body (0: the default; < 0:
+	// none), so slow senders cannot hold the server's connections.
+	BodyReadTimeout time.Duration
 
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -116,7 +123,9 @@ func (w *Webhook) Serve(c *gin.Context) {
 		return
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
+	// Only the canonical form: with leading zeros the same signature would
+	// fit another split of timestamp and nonce, and pass the replay guard.
+	if err != nil || sec <= 0 || strconv.FormatInt(sec, 10) != ts {
 		w.refuse(c, http.StatusForbidden, "bad_timestamp")
 		return
 	}
@@ -145,18 +154,25 @@ func (w *Webhook) Serve(c *gin.Context) {
 		w.refuse(c, http.StatusForbidden, "bad_nonce")
 		return
 	}
+	// WeChat sends its small bodies at once: a sender that trickles one is
+	// cut off early, and holds no slot while it trickles.
+	if rt := w.BodyReadTimeout; rt >= 0 {
+		if rt == 0 {
+			rt = DefaultBodyReadTimeout
+		}
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(rt))
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBodyBytes+1))
+	if err != nil {
+		w.refuse(c, http.StatusBadRequest, "unreadable_body")
+		return
+	}
 	if !w.acquire() {
 		c.Header("Retry-After", "1")
 		w.refuse(c, http.StatusServiceUnavailable, "busy")
 		return
 	}
 	defer w.release()
-
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBodyBytes+1))
-	if err != nil {
-		w.refuse(c, http.StatusBadRequest, "unreadable_body")
-		return
-	}
 	if len(body) > MaxBodyBytes {
 		w.refuse(c, http.StatusRequestEntityTooLarge, "body_too_large")
 		return

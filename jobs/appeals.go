@@ -79,9 +79,9 @@ func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
 				if len(to) == 0 {
 					c["nobody"]++
 				}
-				dueText := a.DueAt.In(j.Location).Format(j.Msg.TimeLayout)
-				text := fmt.Sprintf(j.Msg.DeadlineReminder, a.Ref, a.Topic, dueText)
-				data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref, "time3": dueText})
+				text := fmt.Sprintf(j.Msg.DeadlineReminder, a.Ref, a.Topic, j.Msg.Due(*a.DueAt, j.Location))
+				data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref,
+					"time3": a.DueAt.In(j.Location).Format(j.Msg.TimeLayout)})
 				for _, o := range unique(to) {
 					r.Outbox = append(r.Outbox, &models.OutboxMessage{CommunityID: a.CommunityID, OpenID: o,
 						Type: models.PushDeadlineReminder, Text: text, Data: data,
@@ -175,7 +175,7 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	}
 	loc := j.Calendar.Location()
 	from, toName := j.Msg.LevelNames[string(a.Level)], j.Msg.LevelNames[string(to)]
-	dueText := due.In(loc).Format(j.Msg.TimeLayout)
+	dueText, dueTime := j.Msg.Due(due, loc), due.In(loc).Format(j.Msg.TimeLayout)
 	followers, err := j.Recipients.Followers(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: followers: %w", err)
@@ -203,7 +203,7 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 			ToStatus: models.StatusEscalated, At: now.UTC(),
 			Reason: fmt.Sprintf("overdue since %s: %s → %s", a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
 	data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref,
-		"phrase3": j.Msg.EscalatedPhrase, "time4": dueText})
+		"phrase3": j.Msg.EscalatedPhrase, "time4": dueTime})
 	told := map[string]bool{}
 	add := func(openIDs []string, text string) {
 		for _, o := range openIDs {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -131,8 +132,8 @@ func TestOverdueEscalation(t *testing.T) {
 			t.Fatalf("run = %v, %v; want 1 escalated (district is the top)", c, err)
 		}
 		got, _ := db.AppealByRef(ctx, a.CommunityID, a.Ref)
-		wantDue := time.Date(2026, 10, 13, 10, 0, 0, 0, sh) // 7 working days: 10-08, 09, 10 (worked Saturday), 12, 13 … counted
-		wantDue = models.DefaultCalendar(sh).AddWorkingDays(now, 7)
+		// 7 working days after the National Day week, to the end of the day: a Thursday.
+		wantDue := time.Date(2026, 10, 15, 23, 59, 59, 0, sh)
 		if got.Level != models.LevelStreet || got.Status != models.StatusEscalated || !got.DueAt.Equal(wantDue) || got.Assignee != models.RolePlaceholder(models.RoleLiaison) {
 			t.Errorf("escalated appeal: level=%s status=%s due=%v assignee=%s; want street escalated %v role:liaison (nobody bound)",
 				got.Level, got.Status, got.DueAt, got.Assignee, wantDue)
@@ -144,6 +145,10 @@ func TestOverdueEscalation(t *testing.T) {
 		told := map[string]bool{}
 		for _, r := range queued(t, db) {
 			told[r.OpenID] = true
+			// The deadline is said as a working day in words, never a clock time.
+			if r.OpenID == "oResident1" && !strings.Contains(r.Text, "10月15日（周四）") {
+				t.Errorf("resident told %q; want the deadline as 10月15日（周四）", r.Text)
+			}
 		}
 		for _, who := range []string{"oResident1", "oWorker0001", "oLiaison01", "oCommittee1"} {
 			if !told[who] {

@@ -110,3 +110,16 @@ type AppealFilter struct {
 	Limit       int       // default 100, at most 1000
 	Offset      int
 }
+
+// phoneNumber is a mainland mobile number or a landline with its area code.
+var phoneNumber = regexp.MustCompile(`(?:^|[^0-9])((?:1[3-9][0-9]{9})|(?:0[0-9]{2,3}-?[0-9]{7,8}))(?:[^0-9]|$)`)
+
+// PhoneIn returns the first phone number a resident wrote in text ("" when
+// none): the handler's way to call them. It is personal data: never logged.
+func PhoneIn(text string) string {
+	m := phoneNumber.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}

@@ -154,14 +154,13 @@ func TimeLimit(l Level) (days int, working bool, ok bool) {
 	return 0, false, false
 }
 
-// DeadlineFor is the deadline of an appeal that reaches level l at from.
+// DeadlineFor is the deadline of an appeal that reaches level l at from:
+// the end of the level's last day (Due), never a weekend for a limit in
+// working days.
 func (c *Calendar) DeadlineFor(l Level, from time.Time) (time.Time, bool) {
 	days, working, ok := TimeLimit(l)
 	if !ok {
 		return time.Time{}, false
 	}
-	if working {
-		return c.AddWorkingDays(from, days), true
-	}
-	return from.In(c.loc).AddDate(0, 0, days), true
+	return c.Due(from, days, working), true
 }

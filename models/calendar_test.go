@@ -56,9 +56,9 @@ func TestDeadlineFor(t *testing.T) {
 		want  time.Time
 		ok    bool
 	}{
-		{LevelCommunity, from.AddDate(0, 0, 3), true},
-		{LevelStreet, time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC), true},
-		{LevelDistrict, from.AddDate(0, 0, 30), true},
+		{LevelCommunity, time.Date(2026, 5, 2, 23, 59, 59, 0, time.UTC), true},
+		{LevelStreet, time.Date(2026, 5, 12, 23, 59, 59, 0, time.UTC), true},
+		{LevelDistrict, time.Date(2026, 5, 29, 23, 59, 59, 0, time.UTC), true},
 		{LevelSelf, time.Time{}, false},
 	}
 	for _, tt := range tests {

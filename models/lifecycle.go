@@ -26,12 +26,13 @@ const (
 	ActDisputePrivate  Action = "dispute_private"  // the resident disputes "private" → review
 	ActSetDeadline     Action = "set_deadline"     // due_at changed
 	ActCloseUnrated    Action = "close_unrated"    // no rating within N days: closed, not satisfied
+	ActAnswer          Action = "answer"           // an enquiry answered on the spot (即时办结)
 )
 
 // Actions lists every action in a stable order.
 var Actions = []Action{ActAssign, ActReassign, ActAccept, ActProgress, ActResolve, ActRateSatisfied,
 	ActRateUnsatisfied, ActEscalate, ActReclassify, ActReturn, ActWithdraw, ActGuide, ActDisputePrivate,
-	ActSetDeadline, ActCloseUnrated}
+	ActSetDeadline, ActCloseUnrated, ActAnswer}
 
 // Who may take an action, as a set of bits.
 type Who uint8
@@ -77,6 +78,23 @@ var lifecycle = map[Action]rule{
 	ActDisputePrivate:  {[]Status{StatusGuided}, StatusReview, WhoAuthor},
 	ActSetDeadline:     {open, "", WhoSystem | WhoCommittee | WhoAdmin},
 	ActCloseUnrated:    {[]Status{StatusResolved}, StatusClosed, WhoSystem},
+	ActAnswer:          {[]Status{StatusAssigned}, StatusResolved, WhoSystem},
+}
+
+// Owner is who must act next on an appeal in status s: its handler (the
+// assignee, a committee placeholder after a return) while it waits or is
+// handled, the committee for a review, its author for a rating or a guided
+// matter (who may dispute it), and nobody once closed or withdrawn.
+func Owner(s Status) Who {
+	switch s {
+	case StatusReview:
+		return WhoCommittee
+	case StatusResolved, StatusGuided:
+		return WhoAuthor
+	case StatusClosed, StatusWithdrawn:
+		return 0
+	}
+	return WhoAssignee
 }
 
 // Allowed reports whether act may be taken from status s (by someone).
@@ -266,7 +284,9 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 			return nil, Errorf(ECONFLICT, "appeal %s is %s, not private: reclassify it first", a.Ref, a.Kind)
 		}
 		next.Level, next.Assignee = LevelSelf, ""
-	case ActResolve:
+	case ActDisputePrivate:
+		next.Assignee = RolePlaceholder(RoleCommittee) // a review is the committee's to decide
+	case ActResolve, ActAnswer:
 		t := now.UTC()
 		next.ResolvedAt = &t
 	case ActRateUnsatisfied:

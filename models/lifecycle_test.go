@@ -28,6 +28,7 @@ var lifecycleTable = map[models.Action]string{
 	models.ActDisputePrivate:  "------V----",
 	models.ActSetDeadline:     "====---===-",
 	models.ActCloseUnrated:    "----X------",
+	models.ActAnswer:          "-R---------",
 }
 
 var letter = map[byte]models.Status{'S': models.StatusSubmitted, 'A': models.StatusAssigned, 'C': models.StatusAccepted,
@@ -70,7 +71,7 @@ func stepFor(act models.Action) (models.Step, models.Actor) {
 		return models.Step{Action: act, DueAt: &due}, cm
 	case models.ActRateSatisfied, models.ActRateUnsatisfied, models.ActWithdraw, models.ActDisputePrivate:
 		return models.Step{Action: act}, models.Actor{Kind: models.ActorResident, OpenID: "o-res"}
-	case models.ActCloseUnrated:
+	case models.ActCloseUnrated, models.ActAnswer:
 		return models.Step{Action: act}, models.Actor{Kind: models.ActorSystem}
 	case models.ActReturn:
 		return models.Step{Action: act}, models.Actor{Kind: models.ActorStaff, Staff: worker1}
@@ -256,6 +257,7 @@ var mayAct = map[models.Action][]string{
 	models.ActDisputePrivate:  {"author"},
 	models.ActSetDeadline:     {"committee", "admin staff", "admin api", "system"},
 	models.ActCloseUnrated:    {"system"},
+	models.ActAnswer:          {"system"},
 }
 
 // firstFrom is a status from which act is allowed.

@@ -122,6 +122,8 @@ var (
 	ErrInviteUsed    = &Error{Code: ECONFLICT, Message: "this binding code has been used already"}
 	ErrBindLocked    = &Error{Code: EFORBIDDEN, Message: "too many wrong binding codes; try again in an hour"}
 	ErrAlreadyBound  = &Error{Code: ECONFLICT, Message: "this WeChat user is already bound to a staff role"}
+	// ErrStaffAmbiguous: a name borne by several active staff members names none of them.
+	ErrStaffAmbiguous = &Error{Code: EINVALID, Message: "several active staff members have this name: give the staff id"}
 )
 
 // InviteAlphabet has no look-alikes (0/O, 1/I/L) so codes survive being read aloud.

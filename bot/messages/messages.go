@@ -5,6 +5,8 @@
 // of ours.
 package messages
 
+import "time"
+
 // Messages is the catalog of everything the bot says. Every user-facing
 // string lives here (zh-CN first); code refers to fields, never to literals,
 // so a wording change or a second language is one place. Fields ending in F
@@ -74,6 +76,7 @@ type Messages struct {
 	SummaryKindF     string // %s: kind explained
 	SummaryTopicF    string // %s: topic
 	SummaryActions   string
+	EnquiryAnswerF   string // the catalog's answer, ref, unit: an enquiry answered at once
 	KindExplain      map[string]string
 	KindHint         map[string]string // words of each kind, to find a topic after the triage question
 	EditAsk          string
@@ -184,6 +187,8 @@ var ZhCN = Messages{
 	SummaryKindF:     "类别：%s",
 	SummaryTopicF:    "事项：%s",
 	SummaryActions:   "回复 1 确认提交，2 修改，\"取消\"放弃。",
+	EnquiryAnswerF: "%s\n（以上为办事指引，具体以当地窗口为准，办理前请先电话核实。）\n" +
+		"已记为咨询即时办结，编号 %s。如果看了还是不会或办不成，回复\"没用\"或\"还是不会\"，我们转%s办理。",
 	KindExplain: map[string]string{
 		"small":   "小事（小区公共事务，由社区办理）",
 		"major":   "大事（需政府部门办理，社区帮您转交）",
@@ -227,7 +232,7 @@ var ZhCN = Messages{
 		"resolve": "已办结", "rate_satisfied": "居民评价满意", "rate_unsatisfied": "居民不满意，重新办理",
 		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
 		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
-		"close_unrated": "超期未评价，已关闭", "follow": "有邻居附议", "attachment": "已补充办结照片",
+		"close_unrated": "超期未评价，已关闭", "answer": "咨询已当场答复", "follow": "有邻居附议", "attachment": "已补充办结照片",
 	},
 	NoTopic: "其他",
 }
@@ -244,8 +249,16 @@ type PushMessages struct {
 	Digest              string // community, new, overdue, unrated
 	MeetingReminder     string // topic, start, venue
 	EscalatedPhrase     string // template "phrase" field: ≤ 5 characters
-	TimeLayout          string // deadlines and meeting times
+	TimeLayout          string // meeting times and template time fields
+	DueDateF            string // Go layout of deadlines said in a sentence (weekday appended)
+	Weekdays            [7]string
 	LevelNames          map[string]string
+}
+
+// Due says a deadline in a sentence as residents and staff read it
+// ("12月4日（周五）"): a date, never a clock time.
+func (m *PushMessages) Due(t time.Time, loc *time.Location) string {
+	return WithWeekday(t, loc, m.DueDateF, m.Weekdays)
 }
 
 // ZhCNPush is the simplified-Chinese push catalog.
@@ -259,6 +272,8 @@ var ZhCNPush = PushMessages{
 	MeetingReminder:     "【会议提醒】议事会议“%s”将于%s在%s召开，请准时参加。",
 	EscalatedPhrase:     "已上报",
 	TimeLayout:          "1月2日 15:04",
+	DueDateF:            "1月2日",
+	Weekdays:            [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
 	LevelNames:          map[string]string{"community": "社区", "street": "街镇部门", "district": "区级统筹"},
 }
 
@@ -278,16 +293,17 @@ type StaffMessages struct {
 	AlreadyBoundF string // role name
 	BindUsage     string
 
-	StaffOnly     string // a resident sent a staff command
-	CommitteeOnly string // a worker sent a committee command
-	NotFoundF     string // ref
-	NotYoursF     string // ref
-	NotNowF       string // ref, status, command
-	NeedRefF      string // usage of the command
-	ChangedF      string // ref: someone else changed it meanwhile
-	UnknownStaffF string // what was typed
-	SameKindF     string // ref, kind
-	ReasonTooLong string // a reason over the limit (200 characters)
+	StaffOnly       string // a resident sent a staff command
+	CommitteeOnly   string // a worker sent a committee command
+	NotFoundF       string // ref
+	NotYoursF       string // ref
+	NotNowF         string // ref, status, command
+	NeedRefF        string // usage of the command
+	ChangedF        string // ref: someone else changed it meanwhile
+	UnknownStaffF   string // what was typed
+	AmbiguousStaffF string // the name typed: several staff members bear it
+	SameKindF       string // ref, kind
+	ReasonTooLong   string // a reason over the limit (200 characters)
 	// Usage is each command's format line, by command word; Verbs name what
 	// a command does, for "cannot … now".
 	Usage map[string]string
@@ -310,11 +326,15 @@ type StaffMessages struct {
 	RatedSatisfiedF   string // ref
 	RatedUnsatisfiedF string // ref
 	RateNothing       string
+	UnderstoodF       string // what was understood, before the rating's reply: the resident's words, the rating
 	RateNotResolvedF  string // ref, status
 	RateNeedReason    string
 
 	// Pushes.
-	PushAssignedF          string // ref, topic, kind, place, description, due, ref, ref
+	PushAssignedF          string // ref, topic, kind, place, description, due, how to reach the resident, ref, ref
+	PlaceUnitF             string // building, unit
+	ContactPhoneF          string // the phone the resident gave, ref
+	ContactChatF           string // ref: no phone given, reach them through the account
 	PushAcceptedF          string // ref, topic, handler
 	PushProgressF          string // ref, topic, text
 	PushResolvedAuthorF    string // ref, topic, note
@@ -326,6 +346,18 @@ type StaffMessages struct {
 	PushClosedUnratedF     string // ref, topic
 	NoPlace                string
 	Handler                string // how a resident reads an unnamed handler
+
+	// A revision told to the resident: the head, then one clause per change, then the reason.
+	PushRevisedF    string // ref, topic, the changes (joined by "；"), reason
+	RevisedKindF    string // kind name, level name
+	RevisedGuided   string // a private matter: pointed to self-help
+	RevisedHandlerF string // handler name
+	RevisedDueF     string // new deadline
+	RevisedSep      string
+	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
+	HandedOverF     string // count, refs: added to the bind reply
+	EnquiryAnswered string // the event's reason of an enquiry answered on the spot
+	PushReviewF     string // ref, topic, reason, ref: to the committee when a resident disputes "private"
 }
 
 // ZhCNStaff is the simplified-Chinese staff catalog.
@@ -333,7 +365,9 @@ var ZhCNStaff = StaffMessages{
 	HelpStaffF: "您是本社区的%s。工作指令：",
 	HelpWorker: "接单 编号 —— 接下派给您的诉求\n进展 编号 内容 —— 告诉居民办理进展\n办结 编号 说明 —— 办结（可随后发一张现场照片）\n" +
 		"上报 编号 原因 —— 本级办不了，上报上一级\n退回 编号 原因 —— 派错了，退回社区两委重新派单\n我的任务 —— 未办结的任务，超期的在前",
-	HelpCommittee: "改派 编号 人员编号 原因 —— 改派给另一位工作人员\n改类 编号 大事|小事|私事 原因 —— 重新分类\n上报 编号 原因 —— 上报上一级",
+	HelpCommittee: "改派 编号 姓名或人员编号 原因 —— 改派给另一位工作人员\n改类 编号 大事|小事|私事 原因 —— 重新分类（会告知居民）\n" +
+		"开会 范围 时间 地点 议题 —— 发起议事会议并通知参会人\n会议 编号 —— 查看会议的参会名单和回复\n取消会议 编号 原因 —— 取消会议并通知参会人\n" +
+		"登录 —— 打开管理后台（发来一次性链接，10分钟内有效）",
 	RoleNames: map[string]string{"grid_worker": "网格员", "committee": "两委成员", "liaison": "部门联络员",
 		"district_coordinator": "区级统筹人员", "admin": "管理员"},
 
@@ -345,19 +379,20 @@ var ZhCNStaff = StaffMessages{
 	AlreadyBoundF: "您已绑定为%s，无需再次绑定。回复\"帮助\"查看工作指令。",
 	BindUsage:     "请发送\"绑定 绑定码\"，绑定码由社区管理员提供。",
 
-	StaffOnly:     "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复\"帮助\"查看功能。",
-	CommitteeOnly: "这是社区两委的指令，您的身份无法使用。回复\"帮助\"查看您的工作指令。",
-	NotFoundF:     "没有找到诉求 %s，请核对编号。回复\"我的任务\"查看您的任务。",
-	NotYoursF:     "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
-	NotNowF:       "诉求 %s 当前状态为\"%s\"，现在不能%s。",
-	NeedRefF:      "格式：%s",
-	ChangedF:      "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
-	UnknownStaffF: "没有找到工作人员\"%s\"，请发送人员编号（管理后台\"工作人员\"列表中的编号）。",
-	SameKindF:     "诉求 %s 已经是%s了。",
-	ReasonTooLong: "原因请控制在200字以内。",
+	StaffOnly:       "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复\"帮助\"查看功能。",
+	CommitteeOnly:   "这是社区两委的指令，您的身份无法使用。回复\"帮助\"查看您的工作指令。",
+	NotFoundF:       "没有找到诉求 %s，请核对编号。回复\"我的任务\"查看您的任务。",
+	NotYoursF:       "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
+	NotNowF:         "诉求 %s 当前状态为\"%s\"，现在不能%s。",
+	NeedRefF:        "格式：%s",
+	ChangedF:        "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
+	UnknownStaffF:   "没有找到工作人员\"%s\"，请发送工作人员的姓名或人员编号（管理后台\"工作人员\"列表中的编号）。",
+	AmbiguousStaffF: "有不止一位工作人员叫\"%s\"，请改用人员编号（管理后台\"工作人员\"列表中的编号）。",
+	SameKindF:       "诉求 %s 已经是%s了。",
+	ReasonTooLong:   "原因请控制在200字以内。",
 	Usage: map[string]string{"接单": "接单 编号", "进展": "进展 编号 内容", "办结": "办结 编号 说明",
 		"上报": "上报 编号 原因", "退回": "退回 编号 原因",
-		"改派": "改派 编号 人员编号 原因", "改类": "改类 编号 大事|小事|私事 原因"},
+		"改派": "改派 编号 姓名或人员编号 原因", "改类": "改类 编号 大事|小事|私事 原因"},
 	Verbs: map[string]string{"接单": "接单", "进展": "报告进展", "办结": "办结", "上报": "上报",
 		"退回": "退回", "改派": "改派", "改类": "改类", "满意": "评价", "不满意": "评价"},
 
@@ -378,10 +413,14 @@ var ZhCNStaff = StaffMessages{
 	RatedSatisfiedF:   "感谢评价！诉求 %s 已关闭。",
 	RatedUnsatisfiedF: "收到，诉求 %s 已重新交办，负责人和社区两委会继续处理，有进展会通知您。",
 	RateNothing:       "没有待评价的诉求。回复\"我的诉求\"查看进度。",
+	UnderstoodF:       "您说\"%s\"，我们记为对办理结果%s。",
 	RateNotResolvedF:  "诉求 %s 当前状态为\"%s\"，办结后才能评价。",
 	RateNeedReason:    "请说明不满意的原因，例如：不满意 灯还是不亮。",
 
-	PushAssignedF:          "【新任务】诉求 %s\n事项：%s（%s）\n地点：%s\n内容：%s\n办结时限：%s\n回复\"接单 %s\"接单；办结后回复\"办结 %s 说明\"。",
+	PushAssignedF:          "【新任务】诉求 %s\n事项：%s（%s）\n地点：%s\n内容：%s\n办结时限：%s\n联系居民：%s\n回复\"接单 %s\"接单；办结后回复\"办结 %s 说明\"。",
+	PlaceUnitF:             "%s栋%s单元",
+	ContactPhoneF:          "电话 %s（居民留的）；也可回复\"进展 %s 内容\"，居民会在公众号收到",
+	ContactChatF:           "回复\"进展 %s 内容\"，居民会在公众号收到（居民未留电话）",
 	PushAcceptedF:          "您的诉求 %s（%s）已由%s接单，正在办理。",
 	PushProgressF:          "您的诉求 %s（%s）有新进展：%s",
 	PushResolvedAuthorF:    "您的诉求 %s（%s）已办结：%s\n请评价：回复\"满意\"，或\"不满意 原因\"。",
@@ -393,6 +432,17 @@ var ZhCNStaff = StaffMessages{
 	PushClosedUnratedF:     "您的诉求 %s（%s）办结后未收到评价，已关闭（记为未评价）。如问题仍在，请重新反映。",
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
+
+	PushRevisedF:    "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复\"我的诉求\"查看，或直接留言。",
+	RevisedKindF:    "已重新分类为%s（%s办理）",
+	RevisedGuided:   "按私事处理，请按指引自行办理；如不同意，回复\"不是私事\"申请复核",
+	RevisedHandlerF: "改由%s办理",
+	RevisedDueF:     "办结时限调整为%s前",
+	RevisedSep:      "；",
+	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
+	HandedOverF:     "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复\"我的任务\"查看，\"接单 编号\"接单。",
+	EnquiryAnswered: "咨询事项，已按事项指引当场答复",
+	PushReviewF:     "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复\"改类 %s 小事|大事 原因\"重新派单，或在管理后台维持私事并说明理由。",
 }
 
 // MeetingMessages is the part of the catalog about consultation meetings:
@@ -423,6 +473,13 @@ type MeetingMessages struct {
 	AlreadyF        string // code, answer
 	WhichMeeting    string // followed by the list
 	ListLineF       string // code, topic, time, answer
+	OrganisedHead   string // the organiser's own meetings in the MEETINGS menu, lines follow
+	OrganisedLineF  string // code, topic, time, status
+	OrganisedHint   string
+	InviteeLineF    string // name, answer (and why unreachable)
+	UnnamedInvitee  string
+	UnreachableMark string
+	InviteesMoreF   string // how many more
 	NoInvitation    string
 	UnknownCodeF    string // code
 	NotInvitedF     string // code
@@ -483,6 +540,13 @@ var ZhCNMeetings = MeetingMessages{
 	OverMeetingF:    "会议 %s 已经开始或结束，不能再回复了。",
 	InvitationsHead: "邀请您参加的议事会议：",
 	AnswerHint:      "回复\"参加 编号\"或\"不参加 编号\"。",
+	OrganisedHead:   "您发起的议事会议：",
+	OrganisedLineF:  "%s %s，%s（%s）",
+	OrganisedHint:   "回复\"会议 编号\"查看参会名单和回复，\"取消会议 编号 原因\"取消。",
+	InviteeLineF:    "· %s：%s",
+	UnnamedInvitee:  "居民（未留姓名）",
+	UnreachableMark: "，无法通过公众号通知",
+	InviteesMoreF:   "……另有%d人，请在管理后台查看。",
 
 	StaffOnly: "只有社区两委成员可以发起和管理议事会议。",
 	CallUsage: "发起会议请按格式发送：开会 范围 时间 地点 议题\n" +

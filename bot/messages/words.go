@@ -16,13 +16,23 @@ type Words struct {
 
 	// Ratings of a resolved appeal.
 	Satisfied, Unsatisfied string
+	// Unhappy and Happy are how people rate in their own words while an
+	// appeal of theirs waits for a rating (unhappy is read first: "没修好"
+	// contains "修好").
+	Unhappy, Happy []string
 
 	// Meetings: answers (decline first: 不参加 contains 参加), calling,
 	// showing and cancelling one, and the scopes of a meeting called by chat.
 	MeetingDecline, MeetingAccept []string
 	MeetingCall, MeetingShow      []string
-	MeetingCancel                 string
-	ScopeCommunity, ScopeGroup    []string
+	// MeetingYes are plain yeses read as "coming" while an invitation waits for an answer.
+	MeetingYes                 []string
+	MeetingCancel              string
+	ScopeCommunity, ScopeGroup []string
+
+	// EnquiryCues mark a question about how to get something done (an
+	// enquiry, answered at once when its item has an answer).
+	EnquiryCues []string
 
 	// Small talk that is no appeal, and yes / no answers.
 	Greetings, Thanks []string
@@ -50,15 +60,22 @@ var ZhCNWords = Words{
 	Kinds: map[string]string{"大事": "major", "小事": "small", "私事": "private"},
 
 	Satisfied: "满意", Unsatisfied: "不满意",
+	Unhappy: []string{"铲铲", "没修好", "没有修好", "没弄好", "没搞好", "没解决", "没有解决", "没处理", "还是不行", "还是坏", "还是不亮",
+		"还是漏", "还是没", "还是不会", "不会弄", "看不懂", "没看懂", "办不成", "办不了", "又坏", "又关", "又停", "又漏", "又不亮", "又堵", "根本没", "糊弄", "敷衍", "骗人", "假的", "不满意", "没用", "不得行"},
+	Happy: []string{"修好了", "弄好了", "搞好了", "解决了", "处理好了", "可以了", "满意", "不错", "安逸", "巴适", "辛苦了"},
 
-	MeetingDecline: []string{"不参加", "不参会", "不能参加", "不去了", "不去", "来不了", "请假", "取消报名"},
+	MeetingDecline: []string{"不参加", "不参会", "不能参加", "不去了", "不去", "来不了", "去不了", "来不到", "去不到", "来不成",
+		"不来了", "没得空", "没空", "请假", "取消报名"},
 	MeetingAccept:  []string{"参加", "参会", "报名", "我参加", "出席"},
 	MeetingCall:    []string{"召开会议", "开会"},
+	MeetingYes:     []string{"要得", "好", "好的", "来", "我来", "一定来", "准时来", "可以", "行", "没问题", "OK"},
 	MeetingShow:    []string{"会议", "查会议"},
 	MeetingCancel:  "取消会议",
 	ScopeCommunity: []string{"社区", "全社区"},
 	ScopeGroup:     []string{"居民小组", "小组", "网格"},
 
+	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
+		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},
 	Greetings: []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"},
 	Thanks:    []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"},
 	Yes:       []string{"是", "是的", "对", "对的", "对头", "没错", "确认", "确定", "提交", "确认提交", "好", "好的", "可以", "要得", "嗯", "OK", "Y", "YES"},

@@ -84,3 +84,21 @@ func (p pushPlan) plan(ctx context.Context, communityID string, msgs []*models.O
 	}
 	return kept, late, res, nil
 }
+
+// broadcastDefaults fills the settings that meetings, campaigns and
+// projects share: UTC, the real clock, nobody to wake, the default quota.
+func broadcastDefaults(loc *time.Location, now func() time.Time, notify func(), quota int) (*time.Location, func() time.Time, func(), int) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if notify == nil {
+		notify = func() {}
+	}
+	if quota <= 0 {
+		quota = DefaultTemplateQuota
+	}
+	return loc, now, notify, quota
+}

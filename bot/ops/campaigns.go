@@ -72,18 +72,7 @@ func NewCampaigns(c CampaignsConfig) (*Campaigns, error) {
 	if c.Store == nil {
 		return nil, errors.New("ops: campaigns need a store")
 	}
-	if c.Location == nil {
-		c.Location = time.UTC
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Notify == nil {
-		c.Notify = func() {}
-	}
-	if c.TemplateQuota <= 0 {
-		c.TemplateQuota = DefaultTemplateQuota
-	}
+	c.Location, c.Now, c.Notify, c.TemplateQuota = broadcastDefaults(c.Location, c.Now, c.Notify, c.TemplateQuota)
 	return &Campaigns{store: c.Store, msg: &messages.ZhCNCampaigns, directory: c.Directory, loc: c.Location, now: c.Now,
 		quota: c.TemplateQuota, notify: c.Notify}, nil
 }

@@ -95,12 +95,18 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 	return ch, nil
 }
 
-// PlanResolve marks the appeal resolved; the author is asked to rate it and
+// PlanResolve marks the appeal resolved (accepting the task first when it
+// was not yet: both steps are recorded); the author is asked to rate it and
 // the followers are told.
 func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, error) {
 	ch, err := s.load(ctx, r.Community, r.Ref)
 	if err != nil {
 		return nil, err
+	}
+	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
+		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.apply(ch, models.Step{Action: models.ActResolve}, r.Actor, r.Note); err != nil {
 		return nil, err
@@ -141,33 +147,11 @@ func (s *Appeals) PlanEscalate(ctx context.Context, r StepRequest) (*Change, err
 	if err != nil {
 		return nil, err
 	}
+	if err := s.escalate(ctx, ch, r.Actor, r.Note); err != nil {
+		return nil, err
+	}
 	a := ch.Appeal
-	up, ok := a.Level.Next()
-	if !ok {
-		return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActEscalate,
-			Err: models.Errorf(models.ECONFLICT, "appeal %s is at the %s level: it cannot go higher", a.Ref, a.Level)}
-	}
-	next := *a
-	next.Level = up
-	assignee, err := s.route(ctx, &next)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.apply(ch, models.Step{Action: models.ActEscalate, Assignee: assignee}, r.Actor, r.Note); err != nil {
-		return nil, err
-	}
-	// The new level's time limit runs from now (else the overdue job would
-	// escalate it again at once); set by the system, as the job does.
-	if days, working, ok := models.TimeLimit(up); ok {
-		due := s.calendar.Due(s.now(), days, working).UTC()
-		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
-			"time limit of the "+string(up)+" level"); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
-		return nil, err
-	}
+	up := a.Level
 	fs, err := s.followers(ctx, a)
 	if err != nil {
 		return nil, err
@@ -175,6 +159,39 @@ func (s *Appeals) PlanEscalate(ctx context.Context, r StepRequest) (*Change, err
 	ch.pushTo(models.ActEscalate, models.PushEscalation,
 		fmt.Sprintf(s.sm.PushEscalatedResidentF, a.Ref, a.Topic, s.pm.LevelNames[string(up)], s.Due(a.DueAt)), fs)
 	return ch, nil
+}
+
+// escalate moves the change's appeal one level up: the next level's
+// handler, its time limit from now, and the push to the new handler.
+func (s *Appeals) escalate(ctx context.Context, ch *Change, actor models.Actor, note string) error {
+	a := ch.Appeal
+	up, ok := a.Level.Next()
+	if !ok {
+		return &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActEscalate,
+			Err: models.Errorf(models.ECONFLICT, "appeal %s is at the %s level: it cannot go higher", a.Ref, a.Level)}
+	}
+	next := *a
+	next.Level = up
+	assignee, err := s.route(ctx, &next)
+	if err != nil {
+		return err
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActEscalate, Assignee: assignee}, actor, note); err != nil {
+		return err
+	}
+	// The new level's time limit runs from now (else the overdue job would
+	// escalate it again at once); set by the system, as the job does.
+	if days, working, ok := models.TimeLimit(up); ok {
+		due := s.calendar.Due(s.now(), days, working).UTC()
+		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
+			"time limit of the "+string(up)+" level"); err != nil {
+			return err
+		}
+	}
+	if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
+		return err
+	}
+	return nil
 }
 
 // RateRequest is the author's rating of a resolved appeal.
@@ -223,6 +240,16 @@ func (s *Appeals) PlanRate(ctx context.Context, r RateRequest) (*Change, error) 
 	if r.Satisfied {
 		ch.pushTo(act, models.PushProgress, fmt.Sprintf(s.sm.PushSatisfiedF, a.Ref, a.Topic), hs)
 		return ch, nil
+	}
+	// An answered enquiry whose answer did not help becomes an ordinary
+	// appeal: it goes to the level its item is handled at, with its limit.
+	if s.isAnsweredEnquiry(a) {
+		if err := s.escalate(ctx, ch, models.Actor{Kind: models.ActorSystem}, r.Reason); err != nil {
+			return nil, err
+		}
+		if hs, err = s.handlers(ctx, a); err != nil {
+			return nil, err
+		}
 	}
 	cs, err := s.committee(ctx, a.CommunityID)
 	if err != nil {

@@ -85,18 +85,7 @@ func NewMeetings(c MeetingsConfig) (*Meetings, error) {
 	if c.Store == nil {
 		return nil, errors.New("ops: meetings need a store")
 	}
-	if c.Location == nil {
-		c.Location = time.UTC
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Notify == nil {
-		c.Notify = func() {}
-	}
-	if c.TemplateQuota <= 0 {
-		c.TemplateQuota = DefaultTemplateQuota
-	}
+	c.Location, c.Now, c.Notify, c.TemplateQuota = broadcastDefaults(c.Location, c.Now, c.Notify, c.TemplateQuota)
 	return &Meetings{store: c.Store, msg: &messages.ZhCNMeetings, directory: c.Directory, loc: c.Location, now: c.Now,
 		quota: c.TemplateQuota, remindUndecided: c.RemindUndecided, notify: c.Notify}, nil
 }

@@ -80,18 +80,7 @@ func NewProjects(c ProjectsConfig) (*Projects, error) {
 	if c.Store == nil || c.Appeals == nil {
 		return nil, errors.New("ops: projects need a store and the appeal operations")
 	}
-	if c.Location == nil {
-		c.Location = time.UTC
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Notify == nil {
-		c.Notify = func() {}
-	}
-	if c.TemplateQuota <= 0 {
-		c.TemplateQuota = DefaultTemplateQuota
-	}
+	c.Location, c.Now, c.Notify, c.TemplateQuota = broadcastDefaults(c.Location, c.Now, c.Notify, c.TemplateQuota)
 	return &Projects{store: c.Store, appeals: c.Appeals, msg: &messages.ZhCNCampaigns, loc: c.Location, now: c.Now,
 		quota: c.TemplateQuota, notify: c.Notify}, nil
 }

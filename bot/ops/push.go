@@ -54,6 +54,8 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 	sm, m := s.sm, s.msg
 	place := sm.NoPlace
 	switch {
+	case a.Building != "" && s.residentUnit(ctx, a) != "":
+		place = fmt.Sprintf(sm.PlaceUnitF, a.Building, s.residentUnit(ctx, a))
 	case a.Building != "":
 		place = fmt.Sprintf(m.AddressBuildingF, a.Building)
 	case a.Location != "":
@@ -61,8 +63,12 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 			place = strings.TrimSpace(label)
 		}
 	}
+	contact := fmt.Sprintf(sm.ContactChatF, ref)
+	if phone := models.PhoneIn(a.Description); phone != "" {
+		contact = fmt.Sprintf(sm.ContactPhoneF, phone, ref)
+	}
 	text := fmt.Sprintf(sm.PushAssignedF, ref, a.Topic, m.KindNames[string(a.Kind)], place,
-		messages.Clip(a.Description, 80), s.Due(a.DueAt), ref, ref)
+		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
 	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text, to)
 	return nil
 }
@@ -98,4 +104,23 @@ func (s *Appeals) handlers(ctx context.Context, a *models.Appeal) ([]string, err
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	return hs, nil
+}
+
+// residentReader is the store's read of a resident's registered address.
+type residentReader interface {
+	Resident(ctx context.Context, communityID, openID string) (*models.Resident, error)
+}
+
+// residentUnit is the unit (单元) of the author's registered home when it
+// is in the appeal's building ("" when unknown).
+func (s *Appeals) residentUnit(ctx context.Context, a *models.Appeal) string {
+	rr, ok := s.staff.(residentReader)
+	if !ok || a.OpenID == "" {
+		return ""
+	}
+	r, err := rr.Resident(ctx, a.CommunityID, a.OpenID)
+	if err != nil || r == nil || r.Building != a.Building {
+		return ""
+	}
+	return r.Unit
 }

@@ -3,10 +3,12 @@ package ops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -141,7 +143,39 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 			return nil, err
 		}
 	}
+	if err := s.tellRevised(ctx, ch, reason); err != nil {
+		return nil, err
+	}
 	return ch, nil
+}
+
+// tellRevised tells the resident (and those who said "me too") in plain
+// words what a revision changed: the kind, the handler, the deadline.
+func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) error {
+	a, b, sm := ch.Appeal, &ch.Before, s.sm
+	var parts []string
+	switch {
+	case a.Status == models.StatusGuided && b.Status != models.StatusGuided:
+		parts = append(parts, sm.RevisedGuided)
+	case a.Kind != b.Kind || a.Level != b.Level:
+		parts = append(parts, fmt.Sprintf(sm.RevisedKindF, s.msg.KindNames[string(a.Kind)], s.pm.LevelNames[string(a.Level)]))
+	}
+	if a.Assignee != b.Assignee && a.Assignee != "" {
+		parts = append(parts, fmt.Sprintf(sm.RevisedHandlerF, s.assigneeName(ctx, a)))
+	}
+	if a.DueAt != nil && (b.DueAt == nil || !a.DueAt.Equal(*b.DueAt)) {
+		parts = append(parts, fmt.Sprintf(sm.RevisedDueF, s.Due(a.DueAt)))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	fs, err := s.followers(ctx, a)
+	if err != nil {
+		return err
+	}
+	ch.pushTo(models.ActReclassify, models.PushProgress,
+		fmt.Sprintf(sm.PushRevisedF, a.Ref, a.Topic, strings.Join(parts, sm.RevisedSep), messages.Clip(reason, 200)), fs)
+	return nil
 }
 
 // reroute sends a reclassified appeal where its new kind goes: a private
@@ -167,7 +201,21 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 	default:
 		return false, nil
 	}
-	return true, s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason)
+	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason); err != nil {
+		return false, err
+	}
+	// The new level's time limit runs from now, set by the system as on
+	// escalation.
+	if days, working, ok := models.TimeLimit(a.Level); ok {
+		due := s.calendar.Due(s.now(), days, working).UTC()
+		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
+			"time limit of the "+string(a.Level)+" level"); err != nil {
+			return false, err
+		}
+	}
+	// The residents learn where it went from tellRevised: one message for
+	// the whole revision (kind, handler, deadline, reason).
+	return true, nil
 }
 
 // assigneeName names an appeal's handler as people know them.

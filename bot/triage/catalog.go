@@ -39,6 +39,10 @@ type Item struct {
 	Unit  string       `yaml:"unit"` // the responsible unit, zh-CN
 	Words []string     `yaml:"words"`
 	Guide string       `yaml:"guide,omitempty"` // private items: the pointer the resident gets
+	// Answer answers an enquiry about the item at once (where, opening
+	// hours, what to bring, phone); such an enquiry is recorded as resolved
+	// immediately at community level. Local facts: to be checked locally.
+	Answer string `yaml:"answer,omitempty"`
 	// AskWhose marks objects found both in homes and in shared areas (pipes,
 	// drains, doors): unless the text says whose or where, the bot asks.
 	AskWhose bool `yaml:"ask_whose,omitempty"`

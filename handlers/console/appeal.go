@@ -78,12 +78,24 @@ func (c *Console) findAppeal(ctx context.Context, v *models.Viewer, ref string) 
 }
 
 func (c *Console) appeal(g *gin.Context) {
-	ctx := g.Request.Context()
-	v := viewer(g)
 	ap, ok := c.loadAppeal(g)
 	if !ok {
 		return
 	}
+	c.showAppeal(g, ap, nil)
+}
+
+// formState is a refused revise form shown again: which form, why in
+// Chinese, and what was typed.
+type formState struct {
+	Op, Error                            string
+	Kind, Level, Assignee, DueAt, Reason string
+}
+
+// showAppeal renders an appeal's page; form is a refused form (or nil).
+func (c *Console) showAppeal(g *gin.Context, ap *models.Appeal, form *formState) {
+	ctx := g.Request.Context()
+	v := viewer(g)
 	evs, err := c.d.Store.AppealEvents(ctx, ap.ID)
 	if err != nil {
 		c.failErr(g, err)
@@ -109,49 +121,67 @@ func (c *Console) appeal(g *gin.Context) {
 	for _, e := range evs {
 		timeline = append(timeline, event{E: e, Actor: p.actor(e.Actor), Reason: c.reason(p, e.Reason)})
 	}
+	gn, err := c.gridNamesOf(ctx, []string{ap.CommunityID})
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
 	coords, label := place(ap.Location)
-	data := map[string]any{"A": ap, "Assignee": p.name(ap.Assignee), "Overdue": ap.Overdue(c.d.Now()),
+	status := http.StatusOK
+	if form == nil {
+		form = &formState{}
+	} else {
+		status = http.StatusBadRequest
+	}
+	data := map[string]any{"A": ap, "Form": form, "GridName": gn.Name(ap.CommunityID, ap.GridID), "CommunityName": c.communityName(ap.CommunityID), "Assignee": p.name(ap.Assignee), "Overdue": ap.Overdue(c.d.Now()),
 		"Photos": photos(ap.MediaIDs), "Coords": coords, "Place": label, "Timeline": timeline, "Staff": active,
 		"Done": g.Query("done") != "", "Meetings": c.d.Meetings != nil}
-	c.render(g, http.StatusOK, "appeal", v, data)
+	c.render(g, status, "appeal", v, data)
 }
 
 // revise takes one of the three forms (reclassify, assign, deadline): the
 // committee's change through the same operation as chat and the admin API.
+// A refused form is shown again with the reason and what was typed.
 func (c *Console) revise(g *gin.Context) {
 	v := viewer(g)
 	ap, ok := c.loadAppeal(g)
 	if !ok {
 		return
 	}
-	r := ops.Revision{Community: ap.CommunityID, Ref: ap.Ref, Actor: v.Actor(), Reason: g.PostForm("reason")}
-	switch g.PostForm("op") {
+	form := &formState{Op: g.PostForm("op"), Kind: g.PostForm("kind"), Level: g.PostForm("level"),
+		Assignee: strings.TrimSpace(g.PostForm("assignee")), DueAt: g.PostForm("due_at"), Reason: g.PostForm("reason")}
+	refuse := func(msg string) {
+		form.Error = msg
+		c.showAppeal(g, ap, form)
+	}
+	r := ops.Revision{Community: ap.CommunityID, Ref: ap.Ref, Actor: v.Actor(), Reason: form.Reason}
+	switch form.Op {
 	case "reclassify":
-		k, err := models.ParseKind(g.PostForm("kind"))
+		k, err := models.ParseKind(form.Kind)
 		if err != nil {
-			c.fail(g, http.StatusBadRequest, "请选择类别（大事、小事或私事）。")
+			refuse("请选择类别（大事、小事或私事）。")
 			return
 		}
-		r.Kind, r.Level = k, ops.LevelFor(k, ap.Level)
-		if lv := g.PostForm("level"); lv != "" {
-			l, err := models.ParseLevel(lv)
+		// Like the chat's 改类, the appeal goes where its new kind goes.
+		r.Kind, r.Level, r.Reroute = k, ops.LevelFor(k, ap.Level), true
+		if form.Level != "" {
+			l, err := models.ParseLevel(form.Level)
 			if err != nil {
-				c.fail(g, http.StatusBadRequest, "层级不对。")
+				refuse("层级不对，请从列表中选择。")
 				return
 			}
 			r.Level = l
 		}
 	case "assign":
-		a := strings.TrimSpace(g.PostForm("assignee"))
-		if a == "" {
-			c.fail(g, http.StatusBadRequest, "请选择承办人。")
+		if form.Assignee == "" {
+			refuse("请选择承办人。")
 			return
 		}
-		r.Assignee = &a
+		r.Assignee = &form.Assignee
 	case "deadline":
-		t, err := time.ParseInLocation("2006-01-02T15:04", g.PostForm("due_at"), c.d.Location)
+		t, err := time.ParseInLocation("2006-01-02T15:04", form.DueAt, c.d.Location)
 		if err != nil {
-			c.fail(g, http.StatusBadRequest, "请填写办结时限（日期和时间）。")
+			refuse("请填写办结时限（日期和时间）。")
 			return
 		}
 		r.DueAt = &t
@@ -160,11 +190,15 @@ func (c *Console) revise(g *gin.Context) {
 		return
 	}
 	if strings.TrimSpace(r.Reason) == "" {
-		c.fail(g, http.StatusBadRequest, "请写明原因：每项调整都会记入台账。")
+		refuse("请写明原因：每项调整都会记入台账。")
 		return
 	}
 	if _, err := c.d.Revise.Revise(g.Request.Context(), r); err != nil {
-		c.failErr(g, err)
+		if models.ErrorCode(err) == models.EINTERNAL {
+			c.failErr(g, err)
+			return
+		}
+		refuse(formError(err))
 		return
 	}
 	g.Redirect(http.StatusSeeOther, "/console/appeals/"+ap.Ref+"?done=1")

@@ -71,10 +71,12 @@ type Deps struct {
 	AdminToken string   // "" = the admin token opens no session
 	PublicURL  string   // base of links sent by chat; "" = no links
 	Community  string   // default community (the first configured)
-	Sandbox    bool     // the simulator may open a session as its committee persona
-	Now        func() time.Time
-	Location   *time.Location
-	Log        *slog.Logger
+	// CommunityNames names the communities by id (示例社区 for "sample").
+	CommunityNames map[string]string
+	Sandbox        bool // the simulator may open a session as its committee persona
+	Now            func() time.Time
+	Location       *time.Location
+	Log            *slog.Logger
 
 	// Optional parts: pages whose dependency is nil say so.
 	People   PeopleStore
@@ -86,6 +88,7 @@ type Deps struct {
 type Console struct {
 	d     Deps
 	pages map[string]*template.Template
+	fresh freshInvites
 }
 
 // Paths.
@@ -360,11 +363,11 @@ func (c *Console) failErr(g *gin.Context, err error) {
 		c.fail(g, http.StatusInternalServerError, "系统出错了，请稍后再试。")
 		return
 	}
-	c.fail(g, status, failLead[code]+"（"+models.ErrorMessage(err)+"）")
+	c.fail(g, status, formError(err))
 }
 
-// failLead says in Chinese what kind of refusal a domain error is; the
-// error's own message follows as the detail.
+// failLead says in Chinese what kind of refusal a domain error is, when
+// formError knows no more precise sentence.
 var failLead = map[string]string{
 	models.EINVALID:   "填写的内容不对，请检查后重试",
 	models.ENOTFOUND:  "没有找到要处理的对象，可能已被删除或不属于您的社区",

@@ -132,7 +132,8 @@ func (c *Console) figures(g *gin.Context) {
 	}
 	c.render(g, http.StatusOK, "figures", v, map[string]any{"S": st, "From": from.Format("2006-01-02"),
 		"To": to.AddDate(0, 0, -1).Format("2006-01-02"), "Levels": levelChart(st.Split), "Kinds": kindChart(st.ByKind),
-		"Weeks": weeks, "Grids": grids, "Failed": failed, "Community": community, "All": v.AllCommunities()})
+		"Weeks": weeks, "Grids": grids, "Failed": failed, "Community": community, "All": v.AllCommunities(),
+		"CommunityOptions": c.communityOptions(ctx, v)})
 }
 
 // failed names the people whom pushes did not reach: staff by name and

@@ -19,14 +19,16 @@ var LevelNames = map[string]string{"community": "社区即办", "street": "街�
 
 func (c *Console) funcs() template.FuncMap {
 	return template.FuncMap{
-		"kind":    func(k models.Kind) string { return orRaw(messages.ZhCN.KindNames, string(k)) },
-		"level":   func(l models.Level) string { return orRaw(LevelNames, string(l)) },
-		"status":  func(s models.Status) string { return orRaw(messages.ZhCN.StatusNames, string(s)) },
-		"action":  func(a string) string { return orRaw(messages.ZhCN.ActionNames, a) },
-		"role":    func(r models.Role) string { return orRaw(messages.ZhCNStaff.RoleNames, string(r)) },
-		"when":    c.when,
-		"mlevel":  func(l models.MeetingLevel) string { return orRaw(messages.ZhCNMeetings.LevelNames, string(l)) },
-		"mstatus": func(s models.MeetingStatus) string { return orRaw(messages.ZhCNMeetings.StatusNames, string(s)) },
+		"kind":      func(k models.Kind) string { return orRaw(messages.ZhCN.KindNames, string(k)) },
+		"level":     func(l models.Level) string { return orRaw(LevelNames, string(l)) },
+		"status":    func(s models.Status) string { return orRaw(messages.ZhCN.StatusNames, string(s)) },
+		"action":    func(a string) string { return orRaw(messages.ZhCN.ActionNames, a) },
+		"role":      func(r models.Role) string { return orRaw(messages.ZhCNStaff.RoleNames, string(r)) },
+		"when":      c.when,
+		"rows":      func(r []row, gn gridNames) map[string]any { return map[string]any{"Rows": r, "GridNames": gn} },
+		"community": func(id string) string { return c.communityName(id) },
+		"mlevel":    func(l models.MeetingLevel) string { return orRaw(messages.ZhCNMeetings.LevelNames, string(l)) },
+		"mstatus":   func(s models.MeetingStatus) string { return orRaw(messages.ZhCNMeetings.StatusNames, string(s)) },
 		"whenp": func(t *time.Time) string {
 			if t == nil {
 				return "—"

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +145,46 @@ func (c *Console) names(ctx context.Context, v *models.Viewer) (people, []*model
 	return p, all, nil
 }
 
+// option is one choice of a filter's select.
+type option struct{ Value, Label string }
+
+// gridOptions are the grids of the communities shown, by name; with more
+// than one community the name says whose.
+func (c *Console) gridOptions(communities []string, gn gridNames) []option {
+	var out []option
+	for _, cm := range communities {
+		ids := make([]string, 0, len(gn[cm]))
+		for id := range gn[cm] {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			label := gn.Name(cm, id)
+			if len(communities) > 1 {
+				label = c.communityName(cm) + " · " + label
+			}
+			out = append(out, option{Value: id, Label: label})
+		}
+	}
+	return out
+}
+
+// communityOptions are the communities a viewer of every community may pick.
+func (c *Console) communityOptions(ctx context.Context, v *models.Viewer) []option {
+	if !v.AllCommunities() {
+		return nil
+	}
+	ids, err := c.d.Store.Communities(ctx)
+	if err != nil {
+		return nil
+	}
+	out := make([]option, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, option{Value: id, Label: c.communityName(id)})
+	}
+	return out
+}
+
 // row is one appeal of the list as shown.
 type row struct {
 	A        *models.Appeal
@@ -179,7 +220,20 @@ func (c *Console) list(g *gin.Context) {
 		c.failErr(g, err)
 		return
 	}
-	data := map[string]any{"F": f, "Rows": c.rows(list, p), "Total": total, "Page": f.Page,
+	shown := q.Communities
+	if len(shown) == 0 {
+		if shown, err = c.d.Store.Communities(ctx); err != nil {
+			c.failErr(g, err)
+			return
+		}
+	}
+	gn, err := c.gridNamesOf(ctx, shown)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	data := map[string]any{"F": f, "Rows": c.rows(list, p), "Total": total, "Page": f.Page, "GridNames": gn,
+		"GridOptions": c.gridOptions(shown, gn), "CommunityOptions": c.communityOptions(ctx, v),
 		"Pages": (total + pageSize - 1) / pageSize, "Staff": staff, "All": v.AllCommunities(), "ExportURL": link("/console/export.csv", f.query(0))}
 	if f.Page > 1 {
 		data["PrevURL"] = link("/console/", f.query(f.Page-1))
@@ -254,14 +308,15 @@ func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee strin
 			over = "是"
 		}
 		_ = w.Write([]string{a.Ref, orRaw(messages.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
-			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), a.GridID, a.Building,
-			name(a.Assignee), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
+			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), cell(a.GridID), cell(a.Building),
+			cell(name(a.Assignee)), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
 	}
 	w.Flush()
 	return w.Error()
 }
 
-// cell keeps a resident's text from being read as a formula by a spreadsheet.
+// cell keeps a text from outside (a resident's words, a staff name typed
+// into an invite) from being read as a formula by a spreadsheet.
 func cell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -37,6 +38,8 @@ func (c *Console) registerPeople(r gin.IRoutes) {
 	}
 	r.GET("/console/people", c.secure, c.auth, c.people)
 	r.POST("/console/people/invites", c.secure, c.auth, c.invite)
+	// A reload or a typed address of the form's target lands on the page, not on a 405.
+	r.GET("/console/people/invites", c.secure, c.auth, func(g *gin.Context) { g.Redirect(http.StatusFound, "/console/people") })
 	r.POST("/console/people/invites/:id/revoke", c.secure, c.auth, c.revokeInvite)
 	r.POST("/console/people/staff/:id/deactivate", c.secure, c.auth, c.deactivateStaff)
 	r.POST("/console/people/grids", c.secure, c.auth, c.putGrids)
@@ -69,13 +72,80 @@ func mayGrant(v *models.Viewer, r models.Role) bool {
 	return v.Staff == nil || v.Staff.Role == models.RoleAdmin
 }
 
+// grantable is the roles the viewer may invite, in the catalog's order.
+func grantable(v *models.Viewer) []models.Role {
+	var out []models.Role
+	for _, r := range models.Roles {
+		if mayGrant(v, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// freshInvites keeps a just-issued code for the one page that shows it, so
+// that the form can answer with a redirect (a reload never issues a second
+// code) while the code itself is never put in a URL or stored in clear.
+type freshInvites struct {
+	mu sync.Mutex
+	m  map[string]freshInvite
+}
+
+type freshInvite struct {
+	data    map[string]any
+	expires time.Time
+}
+
+// freshTTL bounds how long an issued code waits for its page.
+const freshTTL = 5 * time.Minute
+
+func freshKey(v *models.Viewer, id uint64) string {
+	return v.Session.TokenHash + ":" + strconv.FormatUint(id, 10)
+}
+
+func (f *freshInvites) put(key string, data map[string]any, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[string]freshInvite{}
+	}
+	for k, e := range f.m {
+		if now.After(e.expires) {
+			delete(f.m, k)
+		}
+	}
+	f.m[key] = freshInvite{data: data, expires: now.Add(freshTTL)}
+}
+
+// take returns the code once; a second call (a reload) finds nothing.
+func (f *freshInvites) take(key string, now time.Time) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.m[key]
+	delete(f.m, key)
+	if !ok || now.After(e.expires) {
+		return nil
+	}
+	return e.data
+}
+
 // gridLine is one grid in the grids form: "id 名称 1,2,3".
 func gridLine(g *models.Grid) string {
 	return g.ID + " " + g.Name + " " + strings.Join(g.BuildingList(), ",")
 }
 
 func (c *Console) people(g *gin.Context) {
-	c.showPeople(g, nil)
+	var fresh map[string]any
+	if raw := g.Query("invite"); raw != "" {
+		id, err := strconv.ParseUint(raw, 10, 64)
+		if err == nil {
+			fresh = c.fresh.take(freshKey(viewer(g), id), c.d.Now())
+		}
+		if fresh == nil {
+			fresh = map[string]any{"Gone": true}
+		}
+	}
+	c.showPeople(g, fresh)
 }
 
 // showPeople renders the people page; fresh is a code just issued (shown once).
@@ -109,15 +179,23 @@ func (c *Console) showPeople(g *gin.Context, fresh map[string]any) {
 		return
 	}
 	var lines []string
+	names := gridNames{community: {}}
 	for _, gr := range grids {
 		lines = append(lines, gridLine(gr))
+		names[community][gr.ID] = gr.Name
 	}
 	status := http.StatusOK
 	if fresh != nil && fresh["Error"] != nil {
 		status = http.StatusBadRequest
 	}
-	c.render(g, status, "people", v, map[string]any{"Community": community, "Staff": staff, "Invites": invites,
-		"Grids": grids, "GridText": strings.Join(lines, "\n"), "Departments": deps, "Stakeholders": holders,
+	var self uint64
+	if v.Staff != nil {
+		self = v.Staff.ID
+	}
+	form, _ := fresh["Form"].(models.InviteRequest)
+	c.render(g, status, "people", v, map[string]any{"Community": community, "CommunityName": c.communityName(community),
+		"Staff": staff, "Invites": invites, "Self": self, "Roles": grantable(v), "Form": form,
+		"Grids": grids, "GridNames": names, "GridText": strings.Join(lines, "\n"), "Departments": deps, "Stakeholders": holders,
 		"Fresh": fresh, "KindNames": stakeholderKindNames, "Kinds": models.StakeholderKinds})
 }
 
@@ -137,7 +215,11 @@ func (c *Console) invite(g *gin.Context) {
 	}
 	code, inv, err := c.d.Staff.Invite(g.Request.Context(), v.Actor(), req)
 	if err != nil {
-		c.showPeople(g, map[string]any{"Error": models.ErrorMessage(err)})
+		if models.ErrorCode(err) == models.EINTERNAL {
+			c.failErr(g, err)
+			return
+		}
+		c.showPeople(g, map[string]any{"Error": formError(err), "Form": req})
 		return
 	}
 	png, err := qrcode.Encode("绑定 "+code, qrcode.Medium, 240)
@@ -145,8 +227,13 @@ func (c *Console) invite(g *gin.Context) {
 		c.failErr(g, err)
 		return
 	}
-	c.showPeople(g, map[string]any{"Code": code, "Invite": inv,
-		"QR": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}) // our own PNG
+	c.fresh.put(freshKey(v, inv.ID), map[string]any{"Code": code, "Invite": inv,
+		"QR": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}, c.d.Now()) // our own PNG
+	to := "/console/people?invite=" + strconv.FormatUint(inv.ID, 10)
+	if v.AllCommunities() {
+		to += "&community=" + url.QueryEscape(req.CommunityID)
+	}
+	g.Redirect(http.StatusSeeOther, to)
 }
 
 func pathID(g *gin.Context) (uint64, bool) {
@@ -185,6 +272,10 @@ func (c *Console) deactivateStaff(g *gin.Context) {
 		return
 	}
 	community := c.workCommunity(g, v)
+	if v.Staff != nil && v.Staff.ID == id && v.Staff.CommunityID == community {
+		c.fail(g, http.StatusConflict, "不能停用自己。如需离岗，请另一位两委成员或管理员停用您的账号。")
+		return
+	}
 	s, err := c.d.Store.StaffByID(ctx, community, id)
 	if err != nil {
 		c.failErr(g, err)

@@ -353,3 +353,19 @@ func (db *DB) DeactivateStakeholder(ctx context.Context, communityID string, id 
 	}
 	return nil
 }
+
+// OrganisedMeetings returns the meetings organiser (an actor string,
+// "staff:<id>") called in the community that are still to come and may
+// change (draft, invited, rescheduled), soonest first: the organiser's
+// 议事会议 menu.
+func (db *DB) OrganisedMeetings(ctx context.Context, communityID, organiser string, now time.Time) ([]*models.Meeting, error) {
+	var out []*models.Meeting
+	err := db.gorm.WithContext(ctx).Where("community_id = ? AND organiser = ? AND starts_at > ? AND status IN ?",
+		communityID, organiser, now.UTC(),
+		[]models.MeetingStatus{models.MeetingDraft, models.MeetingInvited, models.MeetingRescheduled}).
+		Order("starts_at, id").Limit(20).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("organised meetings: %w", err)
+	}
+	return out, nil
+}

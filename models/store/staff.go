@@ -354,7 +354,20 @@ func (db *DB) ResolveAssignee(ctx context.Context, communityID, s string) (strin
 			return "", err
 		}
 	}
-	return "", models.Errorf(models.EINVALID, "assignee %q is not an active staff member of this community (give a staff id or a bound openid)", s)
+	if s != "" { // a name, when exactly one active staff member bears it
+		var found []*models.Staff
+		if err := db.gorm.WithContext(ctx).Where("community_id = ? AND name = ? AND active = ?", communityID, s, true).
+			Limit(2).Find(&found).Error; err != nil {
+			return "", fmt.Errorf("staff by name: %w", err)
+		}
+		switch len(found) {
+		case 1:
+			return found[0].Ref(), nil
+		case 2:
+			return "", models.ErrStaffAmbiguous
+		}
+	}
+	return "", models.Errorf(models.EINVALID, "assignee %q is not an active staff member of this community (give a staff id, a bound openid or a name)", s)
 }
 
 // OpenTasks returns the open appeals a staff member handles, overdue first,

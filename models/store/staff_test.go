@@ -424,6 +424,7 @@ func TestLifecycleMatrixOnStore(t *testing.T) {
 			models.ActRateSatisfied: {"resident"}, models.ActRateUnsatisfied: {"resident"}, models.ActWithdraw: {"resident"},
 			models.ActCloseUnrated: {"system"}, models.ActAssign: {"committee", "admin", "admin api", "system"},
 			models.ActGuide: {"committee", "admin", "admin api", "system"}, models.ActDisputePrivate: {"resident"},
+			models.ActAnswer: {"system"},
 		}
 		due := day0.Add(96 * time.Hour)
 		n := 0

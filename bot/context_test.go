@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// TestRepliesReadInContext: while an appeal waits for a rating, or an
+// invitation for an answer, a free reply in the resident's own words (and
+// dialect) is read as that answer first, and the reply says what was
+// understood; the same words with nothing waiting stay words.
+func TestRepliesReadInContext(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		ctx := context.Background()
+		appeals := func() int {
+			list, err := db.ListAppeals(ctx, models.AppealFilter{CommunityID: "c1", OpenID: "resident"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+		a := w.appeal(models.KindSmall)
+		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
+		n := appeals()
+		r := w.say("resident", "修了个铲铲，今天早上又关了人")
+		if !strings.Contains(r, "不满意") || !strings.Contains(r, a.Ref) {
+			t.Errorf("unhappy in dialect = %q; want it read as 不满意 of %s", r, a.Ref)
+		}
+		if got := w.reload(a); got.Status != models.StatusReopened {
+			t.Errorf("status %s; want reopened", got.Status)
+		}
+		if appeals() != n {
+			t.Error("the unhappy reply became a new appeal")
+		}
+		w.say("worker-g1", "办结 "+a.Ref+" 换了新锁")
+		if r := w.say("resident", "这回修好了，安逸"); !strings.Contains(r, "满意") || strings.Contains(r, "不满意") {
+			t.Errorf("happy = %q; want it read as 满意", r)
+		}
+		if got := w.reload(a); got.Status != models.StatusClosed {
+			t.Errorf("status %s; want closed", got.Status)
+		}
+
+		// An invitation waits: the decline with its reason, a plain 要得.
+		w.register("resident", "3", "2", "501")
+		w.register("neighbour", "3", "1", "201")
+		r = w.say("committee", "开会 3栋 11月28日19:00 3栋架空层 加装监控")
+		code := regexp.MustCompile(`已发起会议 (YS[0-9]+)`).FindStringSubmatch(r)
+		if code == nil {
+			t.Fatalf("开会 = %q", r)
+		}
+		if r := w.say("resident", "来不了，那天要上夜班"); !strings.Contains(r, "已登记您不参加") {
+			t.Errorf("decline with a reason = %q; want 已登记您不参加", r)
+		}
+		if r := w.say("neighbour", "要得"); !strings.Contains(r, "已登记您参加") {
+			t.Errorf("要得 to an invitation = %q; want 已登记您参加", r)
+		}
+		ivs, err := db.MeetingInvitees(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]models.Answer{}
+		for _, iv := range ivs {
+			got[iv.OpenID] = iv.Answer
+		}
+		if got["resident"] != models.AnswerDeclined || got["neighbour"] != models.AnswerAccepted {
+			t.Errorf("answers %v", got)
+		}
+		// Nothing waits any more: the same kind of words are not answers.
+		if r := w.say("neighbour", "要得"); strings.Contains(r, "已登记") {
+			t.Errorf("要得 with nothing waiting = %q", r)
+		}
+	})
+}
+
+// TestConfirmationReadBeforeInvitation: a resident confirming an appeal
+// while an invitation also waits: "要得" confirms the appeal (the
+// conversation's question comes first) and the invitation stays open;
+// "算了" at a confirmation drops the draft.
+func TestConfirmationReadBeforeInvitation(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.register("resident", "3", "2", "501")
+		if r := w.say("committee", "开会 3栋 11月28日19:00 3栋架空层 加装监控"); !strings.Contains(r, "已发起会议") {
+			t.Fatalf("开会 = %q", r)
+		}
+		toConfirm := func(text string) {
+			t.Helper()
+			r := w.say("resident", text)
+			for range 4 {
+				switch {
+				case strings.Contains(r, "1 确认提交"):
+					return
+				case strings.Contains(r, "附议"):
+					r = w.say("resident", "2")
+				default:
+					t.Fatalf("unexpected reply %q", r)
+				}
+			}
+		}
+		toConfirm("3栋楼道灯坏了好几天了")
+		if r := w.say("resident", "要得"); !strings.Contains(r, "已提交") {
+			t.Errorf("要得 at a confirmation = %q; want the appeal submitted", r)
+		}
+		ivs, err := db.MeetingInvitees(context.Background(), 1)
+		if err != nil || len(ivs) != 1 || ivs[0].Answer != models.AnswerPending {
+			t.Errorf("invitation after 要得 at a confirmation: %v, %v; want still pending", ivs, err)
+		}
+		toConfirm("3栋电梯按钮坏了")
+		if r := w.say("resident", "算了"); !strings.Contains(r, "已取消") {
+			t.Errorf("算了 at a confirmation = %q; want it dropped", r)
+		}
+	})
+}

@@ -1,0 +1,92 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// TaskLister lists the open appeals a staff member (or the holders of a
+// role placeholder) handles.
+type TaskLister interface {
+	OpenTasks(ctx context.Context, s *models.Staff, now time.Time, limit int) ([]*models.Appeal, error)
+}
+
+// HandOver gives a newly bound staff member the appeals that waited with
+// the committee only because nobody of that role was bound: those that
+// routing would now send to them (a grid worker takes their grid's small
+// appeals). Each is reassigned by the system with its event, and its
+// residents are told who handles it now. It returns the appeals handed over.
+func (s *Appeals) HandOver(ctx context.Context, st *models.Staff) ([]*models.Appeal, error) {
+	tl, ok := s.staff.(TaskLister)
+	if !ok || st == nil || st.Role == models.RoleCommittee || st.Role == models.RoleAdmin {
+		return nil, nil
+	}
+	holder := &models.Staff{CommunityID: st.CommunityID, Role: models.RoleCommittee, Active: true}
+	waiting, err := tl.OpenTasks(ctx, holder, s.now(), 200)
+	if err != nil {
+		return nil, fmt.Errorf("waiting appeals: %w", err)
+	}
+	placeholder := models.RolePlaceholder(models.RoleCommittee)
+	var out []*models.Appeal
+	for _, w := range waiting {
+		if w.Assignee != placeholder || models.Route(w, []*models.Staff{st}) != st.Ref() ||
+			!models.Allowed(w.Status, models.ActReassign) {
+			continue
+		}
+		ch, err := s.load(ctx, w.CommunityID, w.Ref)
+		if err != nil {
+			return out, err
+		}
+		if err := s.apply(ch, models.Step{Action: models.ActReassign, Assignee: st.Ref()},
+			models.Actor{Kind: models.ActorSystem}, s.sm.HandOverReason); err != nil {
+			continue // changed meanwhile: it stays where it is
+		}
+		if err := s.tellRevised(ctx, ch, s.sm.HandOverReason); err != nil {
+			return out, err
+		}
+		if err := s.Commit(ctx, ch); err != nil {
+			if models.ErrorCode(err) == models.ECONFLICT {
+				continue
+			}
+			return out, err
+		}
+		out = append(out, ch.Appeal)
+	}
+	return out, nil
+}
+
+// DisputeRequest is a resident's 不是私事 on a guided appeal.
+type DisputeRequest struct {
+	Community string
+	Ref       string
+	OpenID    string // only the author may
+	Reason    string // "不是私事" when they said nothing more
+}
+
+// PlanDispute puts a guided appeal in review: the committee owns it (it is
+// in their 我的任务) and is told at once what the resident said.
+func (s *Appeals) PlanDispute(ctx context.Context, r DisputeRequest) (*Change, error) {
+	ch, err := s.load(ctx, r.Community, r.Ref)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
+	if a.OpenID != r.OpenID {
+		return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", r.Ref)
+	}
+	if err := s.apply(ch, models.Step{Action: models.ActDisputePrivate}, models.Actor{Kind: models.ActorResident, OpenID: r.OpenID},
+		messages.Clip(r.Reason, 200)); err != nil {
+		return nil, err
+	}
+	cs, err := s.committee(ctx, a.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	ch.pushTo(models.ActDisputePrivate, models.PushTaskAssigned,
+		fmt.Sprintf(s.sm.PushReviewF, a.Ref, a.Topic, messages.Clip(r.Reason, 200), a.Ref), cs)
+	return ch, nil
+}

@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// pushesTo returns the texts pushed so far to openID, oldest first.
+func (w *staffWorld) pushesTo(openID string) []string {
+	w.t.Helper()
+	var rows []models.OutboxMessage
+	if err := w.db.Gorm().Where("open_id = ?", openID).Order("id").Find(&rows).Error; err != nil {
+		w.t.Fatal(err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Text
+	}
+	return out
+}
+
+// toldAbout reports whether openID was pushed a text naming ref since the
+// first n pushes.
+func (w *staffWorld) toldAbout(openID, ref string, n int) bool {
+	ps := w.pushesTo(openID)
+	for _, p := range ps[min(n, len(ps)):] {
+		if strings.Contains(p, ref) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *staffWorld) reload(a *models.Appeal) *models.Appeal {
+	w.t.Helper()
+	got, err := w.db.AppealByRef(context.Background(), "c1", a.Ref)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return got
+}
+
+// TestBindHandsOverWaitingAppeals: an appeal raised in a grid without a
+// worker waits with the committee; the worker who binds later takes it, is
+// told so in the bind reply, finds it in 我的任务 and may 接单; the resident
+// is told who handles it now.
+func TestBindHandsOverWaitingAppeals(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		ctx := context.Background()
+		if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g3", Name: "网格三", Buildings: []string{"7"}}}); err != nil {
+			t.Fatal(err)
+		}
+		a := &models.Appeal{CommunityID: "c1", OpenID: "resident", Kind: models.KindSmall, Level: models.LevelCommunity,
+			Status: models.StatusSubmitted, Topic: "楼道灯不亮", Description: "7栋楼道灯坏了", GridID: "g3", Building: "7", CreatedAt: w.now}
+		to, err := db.RouteAppeal(ctx, a)
+		if err != nil || to != models.RolePlaceholder(models.RoleCommittee) {
+			t.Fatalf("route = %q, %v; want the committee (nobody bound in g3)", to, err)
+		}
+		ev, _ := models.Apply(a, models.Step{Action: models.ActAssign, Assignee: to}, models.Actor{Kind: models.ActorSystem}, "", w.now)
+		if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: "resident",
+			NewAppeals: []*models.NewAppeal{{Appeal: a, Events: []*models.AppealEvent{ev}}}}); err != nil {
+			t.Fatal(err)
+		}
+		code, _, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleGridWorker, GridID: "g3", Name: "王网格"}, w.now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(w.pushesTo("resident"))
+		r := w.say("worker-g3", "绑定 "+code)
+		if !strings.Contains(r, "绑定成功") || !strings.Contains(r, "移交") || !strings.Contains(r, a.Ref) {
+			t.Fatalf("bind reply %q; want the hand-over of %s said", r, a.Ref)
+		}
+		if got := w.reload(a); !strings.HasPrefix(got.Assignee, "staff:") {
+			t.Fatalf("assignee after bind = %q; want the new worker", got.Assignee)
+		}
+		if r := w.say("worker-g3", "我的任务"); !strings.Contains(r, a.Ref) {
+			t.Errorf("我的任务 = %q; want %s", r, a.Ref)
+		}
+		if r := w.say("worker-g3", "接单 "+a.Ref); !strings.Contains(r, "已接单") {
+			t.Errorf("接单 = %q", r)
+		}
+		if !w.toldAbout("resident", a.Ref, n) || !strings.Contains(strings.Join(w.pushesTo("resident")[n:], "\n"), "改由王网格办理") {
+			t.Errorf("resident pushes %q; want told that 王网格 handles it", w.pushesTo("resident")[n:])
+		}
+		// A grid whose worker binds with nothing waiting: the plain reply.
+		code2, _, _ := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleGridWorker, GridID: "g3", Name: "陈网格"}, w.now, time.Hour)
+		if r := w.say("worker-g3b", "绑定 "+code2); strings.Contains(r, "移交") {
+			t.Errorf("second worker's bind reply %q: nothing was waiting", r)
+		}
+	})
+}
+
+// TestRevisionToldToResident: the committee's 改类 and 改派 by chat and a
+// deadline set by the API are each told to the resident in plain words.
+func TestRevisionToldToResident(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall)
+		n := len(w.pushesTo("resident"))
+		if r := w.say("committee", "改派 "+a.Ref+" "+w.staff["worker-g2"].OpenID+" 网格调整"); !strings.Contains(r, "已改派") {
+			t.Fatalf("改派 = %q", r)
+		}
+		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "改由赵网格办理") || !strings.Contains(ps[0], "网格调整") {
+			t.Errorf("after 改派 the resident was told %q; want the new handler and the reason", ps)
+		}
+		n = len(w.pushesTo("resident"))
+		due := time.Date(2026, 12, 4, 23, 59, 59, 0, shanghai)
+		if _, err := w.appeals.Revise(context.Background(), ops.Revision{Community: "c1", Ref: a.Ref,
+			Actor: models.Actor{Kind: models.ActorAdmin}, DueAt: &due, Reason: "需要采购灯具"}); err != nil {
+			t.Fatal(err)
+		}
+		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "12月4日（周五）前") {
+			t.Errorf("after a new deadline the resident was told %q; want 12月4日（周五）前", ps)
+		}
+		n = len(w.pushesTo("resident"))
+		if r := w.say("committee", "改类 "+a.Ref+" 私事 属于住户自家线路"); !strings.Contains(r, "已重新分类") {
+			t.Fatalf("改类 = %q", r)
+		}
+		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "私事") || !strings.Contains(ps[0], "不是私事") {
+			t.Errorf("after 改类 私事 the resident was told %q; want the private handling and how to dispute it", ps)
+		}
+	})
+}
+
+// TestEveryStateHasAnOwner walks an appeal through every lifecycle status
+// by chat and checks, in each, that someone must act (models.Owner), that
+// this someone can see it (their 我的任务, or the resident's own appeal),
+// and that they were told when it got there.
+func TestEveryStateHasAnOwner(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		seen := map[models.Status]bool{}
+		// check asserts the owner of a's current status; before is the
+		// owner's push count before the step that led there.
+		check := func(a *models.Appeal, owner string, before int) {
+			t.Helper()
+			got := w.reload(a)
+			seen[got.Status] = true
+			who := models.Owner(got.Status)
+			switch {
+			case who == 0:
+				if got.Status.Open() {
+					t.Errorf("%s: open but nobody owns it", got.Status)
+				}
+				return
+			case who&(models.WhoAssignee|models.WhoCommittee) != 0:
+				if got.Assignee == "" {
+					t.Errorf("%s: nobody is assigned", got.Status)
+				}
+				if r := w.say(owner, "我的任务"); !strings.Contains(r, got.Ref) {
+					t.Errorf("%s: %s's 我的任务 = %q; want %s", got.Status, owner, r, got.Ref)
+				}
+			case who&models.WhoAuthor != 0:
+				if owner != got.OpenID {
+					t.Errorf("%s: owned by its author, not %s", got.Status, owner)
+				}
+			}
+			if !w.toldAbout(owner, got.Ref, before) {
+				t.Errorf("%s: %s was not told (pushes %q)", got.Status, owner, w.pushesTo(owner))
+			}
+		}
+		count := func(o string) int { return len(w.pushesTo(o)) }
+		worker, committee, liaison := "worker-g1", "committee", "liaison-housing"
+
+		// assigned (routing tells the worker; the test's appeal is stored
+		// directly, so the push is the committee's 改派 to the worker).
+		a := w.appeal(models.KindSmall)
+		w.say(committee, "改派 "+a.Ref+" worker-g2 试派")
+		n := count(worker)
+		w.say(committee, "改派 "+a.Ref+" "+worker+" 派回")
+		check(a, worker, n)
+		// accepted, in progress: the resident is told; the worker owns it.
+		n = count("resident")
+		w.say(worker, "接单 "+a.Ref)
+		check(a, worker, 0)
+		if !w.toldAbout("resident", a.Ref, n) {
+			t.Error("accepted: the resident was not told")
+		}
+		w.say(worker, "进展 "+a.Ref+" 已联系电工")
+		check(a, worker, 0)
+		// submitted: returned to the committee, who are told.
+		n = count(committee)
+		w.say(worker, "退回 "+a.Ref+" 不归本网格")
+		check(a, committee, n)
+		// assigned again, then resolved: the author owns the rating and is asked.
+		w.say(committee, "改派 "+a.Ref+" "+worker+" 重新派单")
+		n = count("resident")
+		w.say(worker, "办结 "+a.Ref+" 灯已换好")
+		check(a, "resident", n)
+		// reopened: the worker and the committee are told.
+		n, nc := count(worker), count(committee)
+		w.say("resident", "不满意 灯还是闪")
+		check(a, worker, n)
+		if !w.toldAbout(committee, a.Ref, nc) {
+			t.Error("reopened: the committee was not told")
+		}
+		// escalated: the district coordinator owns it and is told.
+		code, _, err := db.CreateInvite(context.Background(), models.InviteRequest{CommunityID: "c1",
+			Role: models.RoleDistrictCoordinator, Name: "郑统筹"}, w.now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.say("coordinator", "绑定 "+code)
+		m := w.appeal(models.KindMajor)
+		n = count("coordinator")
+		if r := w.say(liaison, "上报 "+m.Ref+" 需要区级协调"); !strings.Contains(r, "已上报") {
+			t.Fatalf("上报 = %q", r)
+		}
+		check(m, "coordinator", n)
+		// closed: resolved, rated satisfied — nobody owes anything.
+		b := w.appeal(models.KindSmall)
+		w.say(worker, "办结 "+b.Ref+" 已处理")
+		w.say("resident", "满意 "+b.Ref)
+		check(b, "", 0)
+		// guided, review: the author may dispute; the committee then owns it.
+		g := w.appeal(models.KindSmall)
+		n = count("resident")
+		w.say(committee, "改类 "+g.Ref+" 私事 属于自家管道")
+		check(g, "resident", n)
+		n = count(committee)
+		if r := w.say("resident", "不是私事 "+g.Ref+" 是整栋楼的水管"); !strings.Contains(r, "复核") {
+			t.Fatalf("不是私事 = %q", r)
+		}
+		check(g, committee, n)
+		// withdrawn: the resident's own act; nobody owes anything.
+		c := w.appeal(models.KindSmall)
+		c = w.reload(c)
+		ev, err := models.Transition(c, models.ActWithdraw, models.Actor{Kind: models.ActorResident, OpenID: "resident"}, "不需要了", w.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CommitTurn(context.Background(), &models.Turn{CommunityID: "c1", AppealUpdates: []*models.AppealUpdate{
+			{Appeal: c, ExpectStatus: models.StatusAssigned, Events: []*models.AppealEvent{ev}}}}); err != nil {
+			t.Fatal(err)
+		}
+		check(c, "", 0)
+		for _, s := range models.Statuses {
+			if !seen[s] {
+				t.Errorf("status %s was not walked", s)
+			}
+		}
+	})
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// simBrowser is a console session of the simulator's committee member.
+func simBrowser(t *testing.T, h *harness) *browser {
+	t.Helper()
+	b := h.browser()
+	req, _ := http.NewRequest("POST", h.srv.URL+"/console/sim-login", nil)
+	req.Header.Set("X-Gongzhi-Sim", "1")
+	resp, err := b.c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sim-login: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if code, _, _ := b.do("GET", "/console/", nil); code != http.StatusOK {
+		t.Fatalf("list after sim-login: %d", code)
+	}
+	return b
+}
+
+// disputedPrivate raises a private matter that its resident disputes: an
+// appeal in 社区复核中 waiting for the committee.
+func disputedPrivate(t *testing.T, h *harness, openID string) *models.Appeal {
+	t.Helper()
+	p := h.persona(openID)
+	p.say("我家热水器坏了，想找个师傅上门修")
+	ref := refIn(t, p.say("1"))
+	expect(t, "dispute", p.say("不是私事"), "复核", ref)
+	a, err := h.app.Store.AppealByRef(context.Background(), "sample", ref)
+	if err != nil || a.Status != models.StatusReview {
+		t.Fatalf("disputed appeal: %+v %v", a, err)
+	}
+	return a
+}
+
+// TestConsoleReclassifyReroutes: a disputed private matter reclassified
+// to 小事 from the console goes where a small matter goes, as the chat's
+// 改类 does: it leaves 社区复核中 with a handler and a deadline, and the
+// resident is told.
+func TestConsoleReclassifyReroutes(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			h := newStaffHarness(t, d)
+			a := disputedPrivate(t, h, "o-chen")
+			b := simBrowser(t, h)
+			code, hdr, page := b.do("POST", "/console/appeals/"+a.Ref+"/revise",
+				url.Values{"csrf": {b.csrf}, "op": {"reclassify"}, "kind": {"small"}, "reason": {"热水器在公共管井里"}})
+			if code != http.StatusSeeOther || hdr.Get("Location") != "/console/appeals/"+a.Ref+"?done=1" {
+				t.Fatalf("reclassify: %d %q %s", code, hdr.Get("Location"), page)
+			}
+			got, _ := h.app.Store.AppealByRef(context.Background(), "sample", a.Ref)
+			if got.Kind != models.KindSmall || got.Level != models.LevelCommunity || got.Status != models.StatusAssigned ||
+				got.Assignee == "" || got.DueAt == nil {
+				t.Fatalf("after reclassifying to 小事: kind %s level %s status %s assignee %q due %v, want assigned with a deadline",
+					got.Kind, got.Level, got.Status, got.Assignee, got.DueAt)
+			}
+			evs, _ := h.app.Store.AppealEvents(context.Background(), got.ID)
+			var acts []string
+			for _, e := range evs {
+				acts = append(acts, e.Action)
+			}
+			if n := len(acts); n < 3 || acts[n-3] != string(models.ActReclassify) || acts[n-2] != string(models.ActAssign) ||
+				acts[n-1] != string(models.ActSetDeadline) {
+				t.Fatalf("events %v: want a reclassification, an assignment, the new time limit", acts)
+			}
+			// The resident is told where the appeal went and by when.
+			h.pushFor("o-chen", a.Ref, "已重新分类为小事", "办结时限调整为")
+		})
+	}
+}
+
+// TestConsoleFormErrors: a refused revise form is shown again on the
+// appeal's page, the reason in Chinese next to the form, what was typed
+// kept, the appeal unchanged, never the English detail of the refusal.
+func TestConsoleFormErrors(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			h := newStaffHarness(t, d)
+			a := disputedPrivate(t, h, "o-chen")
+			before, _ := h.app.Store.AppealEvents(ctx, a.ID)
+			b := simBrowser(t, h)
+			me, _ := h.app.Store.StaffByOpenID(ctx, "sample", "sim-committee")
+			path := "/console/appeals/" + a.Ref + "/revise"
+			for _, c := range []struct {
+				name string
+				form url.Values
+				want []string
+			}{
+				{"deadline in the past", url.Values{"op": {"deadline"}, "due_at": {"2020-01-02T10:30"}, "reason": {"居民要求"}},
+					[]string{"办结时限不能早于现在", `value="2020-01-02T10:30"`, `value="居民要求"`}},
+				{"same kind", url.Values{"op": {"reclassify"}, "kind": {"private"}, "reason": {"再看看"}},
+					[]string{"已经是这个类别和层级", `<option value="private" selected>`, `value="再看看"`}},
+				{"bad level for the kind", url.Values{"op": {"reclassify"}, "kind": {"small"}, "level": {"street"}, "reason": {"公共部位"}},
+					[]string{"小事由社区层级办理", `<option value="street" selected>`, `value="公共部位"`}},
+				{"no reason", url.Values{"op": {"assign"}, "assignee": {me.Ref()}, "reason": {" "}},
+					[]string{"请写明原因", `<option value="` + me.Ref() + `" selected>`}},
+				{"unknown assignee", url.Values{"op": {"assign"}, "assignee": {"staff:999"}, "reason": {"换人"}},
+					[]string{"承办人不对", `value="换人"`}},
+			} {
+				c.form.Set("csrf", b.csrf)
+				code, _, page := b.do("POST", path, c.form)
+				if code != http.StatusBadRequest {
+					t.Fatalf("%s: %d, want 400 with the form", c.name, code)
+				}
+				expect(t, c.name, page, append(c.want, `data-testid="form-error"`, `data-testid="timeline"`)...)
+				for _, en := range []string{"past", "already", "level", "assignee", "want "} {
+					if strings.Contains(strings.SplitN(page, `data-testid="form-error">`, 2)[1][:200], en) {
+						t.Fatalf("%s: the page shows the English detail %q", c.name, en)
+					}
+				}
+			}
+			after, _ := h.app.Store.AppealEvents(ctx, a.ID)
+			got, _ := h.app.Store.AppealByRef(ctx, "sample", a.Ref)
+			if len(after) != len(before) || got.Status != models.StatusReview || got.Kind != models.KindPrivate {
+				t.Fatalf("refused forms changed the appeal: %d→%d events, %s %s", len(before), len(after), got.Status, got.Kind)
+			}
+		})
+	}
+}
+
+// TestConsoleNames: the list and an appeal name the community and grids
+// as people know them; the grid filter offers the community's grids.
+func TestConsoleNames(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			h := newStaffHarness(t, d)
+			ref := raise(t, h.persona("o-wang"), "3栋楼道灯坏了", "3栋2单元501")
+			b := simBrowser(t, h)
+			_, _, page := b.do("GET", "/console/", nil)
+			expect(t, "list", page, "示例社区", `data-testid="grid-filter"`, `<option value="g1" >网格一</option>`,
+				`<option value="g3" >网格三</option>`, "网格一 · 3栋")
+			if strings.Contains(page, `<div class="muted">sample</div>`) || strings.Contains(page, `name="grid" value=`) {
+				t.Fatal("the list shows the community's id or a free-text grid filter")
+			}
+			_, _, page = b.do("GET", "/console/?grid=g1", nil)
+			expect(t, "filtered", page, `<option value="g1" selected>网格一</option>`)
+			if _, list, _ := strings.Cut(page, "诉求台账"); !strings.Contains(list, `data-ref="`+ref+`"`) {
+				t.Fatal("grid filter g1 leaves out an appeal of g1")
+			}
+			_, _, page = b.do("GET", "/console/?grid=g2", nil)
+			if _, list, _ := strings.Cut(page, "诉求台账"); strings.Contains(list, `data-ref="`+ref+`"`) {
+				t.Fatal("grid filter g2 shows an appeal of g1")
+			}
+			_, _, page = b.do("GET", "/console/appeals/"+ref, nil)
+			expect(t, "appeal", page, "3栋 · 网格一", "示例社区")
+		})
+	}
+}
