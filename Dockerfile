@@ -13,7 +13,7 @@ COPY go.mod go.sum ./
 RUN go mod download && go mod verify
 COPY . .
 ARG VERSION=dev
-# Pure Go (glebarez/sqlite needs no cgo), so the binary runs on a static base.
+# Pure Go (ncruces/go-sqlite3 needs no cgo), so the binary runs on a static base.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/gongzhi . \
     && mkdir -p /out/data
 

@@ -171,6 +171,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer app.Close()
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return fmt.Errorf("GONGZHI_PPROF_ADDR %q: %w", cfg.PprofAddr, err)
+		}
+	}
 	mode := "wechat"
 	if cfg.Sandbox() {
 		mode = "sandbox"

@@ -48,6 +48,7 @@ const fileOrigin = "file:"
 // and resolves the derived fields (Location, default community, …).
 type Config struct {
 	HTTPAddr  string   `yaml:"http_addr"`
+	PprofAddr string   `yaml:"pprof_addr"` // "" = no profiling endpoint; else Go's pprof handlers there (keep it on loopback)
 	DB        DB       `yaml:"db"`
 	RedisAddr string   `yaml:"redis_addr"` // "" = in-process token cache, dedupe and locks
 	WeChat    WeChat   `yaml:"wechat"`     // the default official account, served at /wechat

@@ -61,6 +61,7 @@ func parseDuration(v string) (time.Duration, error) {
 
 var settings = []setting{
 	{key: "http_addr", env: "GONGZHI_HTTP_ADDR", set: str(func(c *Config) *string { return &c.HTTPAddr })},
+	{key: "pprof_addr", env: "GONGZHI_PPROF_ADDR", set: str(func(c *Config) *string { return &c.PprofAddr })},
 	{key: "db.driver", env: "GONGZHI_DB_DRIVER", set: str(func(c *Config) *string { return &c.DB.Driver })},
 	{key: "db.dsn", env: "GONGZHI_DB_DSN", set: str(func(c *Config) *string { return &c.DB.DSN })},
 	{key: "redis_addr", env: "GONGZHI_REDIS_ADDR", set: str(func(c *Config) *string { return &c.RedisAddr })},

@@ -45,6 +45,7 @@ func (c *Config) Redacted() map[string]any {
 	return map[string]any{
 		"sandbox":                   c.Sandbox(),
 		"http_addr":                 c.HTTPAddr,
+		"pprof_addr":                c.PprofAddr,
 		"db":                        map[string]any{"driver": c.DB.Driver, "dsn": RedactDSN(c.DB.Driver, c.DB.DSN)},
 		"redis_addr":                redis,
 		"wechat":                    c.WeChat.redacted(),

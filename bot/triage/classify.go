@@ -13,8 +13,6 @@ import (
 
 	"golang.org/x/text/width"
 
-	"github.com/go-ego/gse"
-
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -79,7 +77,7 @@ type Decision struct {
 // safe for concurrent use.
 type Classifier struct {
 	cat     *Catalog
-	seg     gse.Segmenter
+	seg     segmenter
 	dialect *strings.Replacer
 
 	items   map[string][]*Item // normalised item word → items that list it
@@ -137,10 +135,8 @@ func New(cat *Catalog) (*Classifier, error) {
 	}
 
 	// The compact dictionary: common words, then our own words with a high
-	// frequency. No HMM model: unknown text falls back to single characters,
-	// which is all the matcher needs.
-	c.seg.NotLoadHMM = true
-	c.seg.SkipLog = true
+	// frequency. Unknown text falls back to single characters, which is all
+	// the matcher needs.
 	var b strings.Builder
 	b.WriteString(commonWords)
 	own := make([]string, 0, len(c.items)+len(c.cues))
@@ -160,9 +156,7 @@ func New(cat *Catalog) (*Classifier, error) {
 		}
 		b.WriteString("\n" + w + " " + strconv.Itoa(catalogFreq))
 	}
-	if err := c.seg.LoadDictStr(b.String()); err != nil {
-		return nil, fmt.Errorf("triage: segmenter dictionary: %w", err)
-	}
+	c.seg.load(b.String())
 	return c, nil
 }
 
@@ -284,7 +278,7 @@ func (c *Classifier) evidence(text string) evidenceOf {
 	var fired []bool     // by cue index
 	itemScore := map[*Item]float64{}
 	if len(runes) > 0 {
-		tokens := c.seg.Cut(norm, false)
+		tokens := c.seg.cut(norm)
 		seen := map[string]bool{}
 		for _, m := range c.itemMatches(tokens) {
 			if seen[m.word] {

@@ -72,7 +72,7 @@ func (c *Classifier) Phrases(text string) []string {
 		}
 		run = run[:0]
 	}
-	for _, tok := range c.seg.Cut(norm, false) {
+	for _, tok := range c.seg.cut(norm) {
 		r, size := utf8.DecodeRuneInString(tok)
 		if size == len(tok) && unicode.Is(unicode.Han, r) && !stopRunes[r] {
 			run = append(run, r)

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -58,7 +57,11 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		if err := ensureDir(dsn); err != nil {
 			return nil, err
 		}
-		dial = sqlite.Open(sqliteDSN(dsn))
+		d, err := openSQLite(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+		dial = d
 	case MySQL:
 		d, err := mysqlDSN(dsn)
 		if err != nil {
@@ -202,25 +205,46 @@ func gormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return quietDuplicates{logger.NewSlogLogger(log, logger.Config{
-		SlowThreshold:             time.Second,
+	return quietDuplicates{Interface: logger.NewSlogLogger(log, logger.Config{
+		SlowThreshold:             slowSQL,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})}
+	}), level: logger.Warn}
 }
+
+// slowSQL is how long a statement runs before it is logged as slow.
+const slowSQL = time.Second
 
 // quietDuplicates does not log a duplicate key as an error: the store uses
 // unique keys on purpose (a WeChat retry, a replica's race) and handles them.
-type quietDuplicates struct{ logger.Interface }
+// Below Info it skips gorm's logger when there is nothing to log: that one
+// renders each statement's SQL first (a few percent of the CPU per message).
+type quietDuplicates struct {
+	logger.Interface
+	level logger.LogLevel
+}
 
 func (q quietDuplicates) LogMode(l logger.LogLevel) logger.Interface {
-	return quietDuplicates{q.Interface.LogMode(l)}
+	return quietDuplicates{Interface: q.Interface.LogMode(l), level: l}
+}
+
+// ParamsFilter passes on the inner logger's (ParameterizedQueries): without
+// it gorm would render the arguments — personal data — into the logged SQL.
+func (q quietDuplicates) ParamsFilter(ctx context.Context, sql string, params ...any) (string, []any) {
+	if f, ok := q.Interface.(gorm.ParamsFilter); ok {
+		return f.ParamsFilter(ctx, sql, params...)
+	}
+	return sql, nil
 }
 
 func (q quietDuplicates) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		err = nil // still traced when slow
+	}
+	quiet := err == nil || errors.Is(err, gorm.ErrRecordNotFound)
+	if q.level < logger.Info && quiet && time.Since(begin) <= slowSQL {
+		return
 	}
 	q.Interface.Trace(ctx, begin, fc, err)
 }

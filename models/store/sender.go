@@ -23,7 +23,7 @@ const senderQuery = `SELECT
 FROM communities k
 LEFT JOIN residents r ON r.community_id = k.id AND r.open_id = ?
 LEFT JOIN conversations c ON c.community_id = k.id AND c.open_id = ?
-LEFT JOIN staffs s ON s.id = (SELECT MIN(x.id) FROM staffs x WHERE x.community_id = k.id AND x.open_id = ? AND x.active = ?)
+LEFT JOIN staffs s ON s.id = (SELECT MIN(x.id) FROM staffs x WHERE x.community_id = k.id AND x.open_id = ? AND x.active = 1)
 WHERE k.id = ?`
 
 // Sender returns the sender's resident, conversation and active staff role
@@ -45,7 +45,7 @@ func (db *DB) Sender(ctx context.Context, communityID, openID string) (models.Se
 		sRole, sName, sGrid, sDepartment sql.NullString
 		sBound, sCreated, sUpdated       sql.NullTime
 	)
-	err = stmt.QueryRowContext(ctx, openID, openID, openID, true, communityID).Scan(
+	err = stmt.QueryRowContext(ctx, openID, openID, openID, communityID).Scan(
 		&rID, &rBuilding, &rUnit, &rRoom, &rGrid, &rSubscribed, &rLast, &rCreated, &rUpdated,
 		&cState, &cData, &cExpires, &cUpdated, &cVersion,
 		&sID, &sRole, &sName, &sGrid, &sDepartment, &sBound, &sCreated, &sUpdated)
