@@ -175,6 +175,9 @@ type InvitationLister interface {
 
 // Step handles one inbound message.
 func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
+	// Every reply may quote what was typed; WeChat sends UTF-8, and a reply
+	// must stay UTF-8 whatever arrives.
+	in.Msg.Content = strings.ToValidUTF8(in.Msg.Content, "")
 	s := e.newStep(ctx, in)
 	var err error
 	switch in.Msg.MsgType {
