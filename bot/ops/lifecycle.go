@@ -71,22 +71,33 @@ func (s *Appeals) PlanAccept(ctx context.Context, r StepRequest) (*Change, error
 	return ch, nil
 }
 
-// PlanProgress records progress (accepting the task first when it was not
-// yet); the residents are told.
-func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, error) {
+// stepAccepted loads the appeal and takes act on it with the note,
+// accepting the task first when it was not yet (both steps are recorded);
+// it returns the change and whom to tell (the author first).
+func (s *Appeals) stepAccepted(ctx context.Context, r StepRequest, act models.Action) (*Change, []string, error) {
 	ch, err := s.load(ctx, r.Community, r.Ref)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
 		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if err := s.apply(ch, models.Step{Action: models.ActProgress}, r.Actor, r.Note); err != nil {
-		return nil, err
+	if err := s.apply(ch, models.Step{Action: act}, r.Actor, r.Note); err != nil {
+		return nil, nil, err
 	}
 	fs, err := s.followers(ctx, ch.Appeal)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, fs, nil
+}
+
+// PlanProgress records progress (accepting the task first when it was not
+// yet); the residents are told.
+func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, error) {
+	ch, fs, err := s.stepAccepted(ctx, r, models.ActProgress)
 	if err != nil {
 		return nil, err
 	}
@@ -99,19 +110,7 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 // was not yet: both steps are recorded); the author is asked to rate it and
 // the followers are told.
 func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, error) {
-	ch, err := s.load(ctx, r.Community, r.Ref)
-	if err != nil {
-		return nil, err
-	}
-	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
-		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.apply(ch, models.Step{Action: models.ActResolve}, r.Actor, r.Note); err != nil {
-		return nil, err
-	}
-	fs, err := s.followers(ctx, ch.Appeal)
+	ch, fs, err := s.stepAccepted(ctx, r, models.ActResolve)
 	if err != nil {
 		return nil, err
 	}

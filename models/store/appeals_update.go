@@ -70,3 +70,19 @@ func applyAppealUpdates(tx *gorm.DB, ups []*models.AppealUpdate, at time.Time) e
 	}
 	return nil
 }
+
+// insertEvents records new appeal events in tx, stamped at when they carry
+// no time of their own. The ID is cleared: a retried transaction must not
+// reuse the one an earlier, rolled-back try was given.
+func insertEvents(tx *gorm.DB, evs []*models.AppealEvent, at time.Time) error {
+	for _, ev := range evs {
+		ev.ID = 0
+		if ev.At.IsZero() {
+			ev.At = at
+		}
+		if err := tx.Create(ev).Error; err != nil {
+			return fmt.Errorf("record appeal event: %w", err)
+		}
+	}
+	return nil
+}

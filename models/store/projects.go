@@ -87,16 +87,7 @@ func applyProjectChange(tx *gorm.DB, ch *models.ProjectChange, at time.Time) err
 	if err := applyAppealUpdates(tx, ch.AppealUpdates, at); err != nil {
 		return err
 	}
-	for _, ev := range ch.Events {
-		ev.ID = 0
-		if ev.At.IsZero() {
-			ev.At = at
-		}
-		if err := tx.Create(ev).Error; err != nil {
-			return fmt.Errorf("record appeal event: %w", err)
-		}
-	}
-	return nil
+	return insertEvents(tx, ch.Events, at)
 }
 
 // ProjectByID returns a community's project or ENOTFOUND.
