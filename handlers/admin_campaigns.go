@@ -149,21 +149,9 @@ func (a *campaignsAPI) respondCampaign(c *gin.Context, status int, community str
 }
 
 func (a *campaignsAPI) listCampaigns(c *gin.Context) {
-	community, err := a.communityOf(c)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
+	if _, out, ok := communityList(a.staffAPI, c, a.campaigns.List, a.campaignOut); ok {
+		c.JSON(http.StatusOK, gin.H{"campaigns": out})
 	}
-	cs, err := a.campaigns.List(c.Request.Context(), community)
-	if err != nil {
-		writeError(c, a.log, err)
-		return
-	}
-	out := make([]campaignJSON, 0, len(cs))
-	for _, cp := range cs {
-		out = append(out, a.campaignOut(cp))
-	}
-	c.JSON(http.StatusOK, gin.H{"campaigns": out})
 }
 
 func (a *campaignsAPI) getCampaign(c *gin.Context) {
