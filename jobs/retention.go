@@ -15,12 +15,14 @@ type RetentionStore interface {
 	ForgetResidents(ctx context.Context, before time.Time) (int64, error)
 	PurgeBindAttempts(ctx context.Context, before time.Time) (int64, error)
 	ForgetNonces(ctx context.Context, before time.Time) (int64, error)
+	DeleteConsoleBefore(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RetentionPurge keeps personal data no longer than needed: closed appeals
 // past Retention are masked (PurgeClosedAppeals), residents silent
 // that long with nothing open are forgotten, failed binding tries past the
-// lockout window and signed-request records past the replay window go.
+// lockout window, signed-request records past the replay window, and console
+// login links and sessions that have expired go.
 type RetentionPurge struct {
 	Store        RetentionStore
 	Retention    time.Duration // cfg.Retention()
@@ -31,7 +33,8 @@ type RetentionPurge struct {
 // Run implements Job.
 func (j *RetentionPurge) Run(ctx context.Context) error { _, err := j.RunCounts(ctx); return err }
 
-// RunCounts implements CountingJob: appeals, residents, bind_attempts, signed_requests.
+// RunCounts implements CountingJob: appeals, residents, bind_attempts,
+// signed_requests, console (expired login links and sessions).
 func (j *RetentionPurge) RunCounts(ctx context.Context) (Counts, error) {
 	c := Counts{}
 	if j.Retention <= 0 {
@@ -49,6 +52,7 @@ func (j *RetentionPurge) RunCounts(ctx context.Context) (Counts, error) {
 		{"bind_attempts", func() (int64, error) { return j.Store.PurgeBindAttempts(ctx, now.Add(-models.BindWindow)) }},
 		// Twice the window: a timestamp may be off by it either way.
 		{"signed_requests", func() (int64, error) { return j.Store.ForgetNonces(ctx, now.Add(-2*window)) }},
+		{"console", func() (int64, error) { return j.Store.DeleteConsoleBefore(ctx, now) }},
 	} {
 		n, err := step.run()
 		c[step.name] = int(n)

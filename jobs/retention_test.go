@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -50,14 +51,27 @@ func TestRetentionPurge(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		for i, exp := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
+			tok := fmt.Sprintf("t%d", i)
+			if err := db.CreateConsoleLogin(ctx, &models.ConsoleLogin{TokenHash: "l" + tok, CommunityID: "c1", StaffID: 1, ExpiresAt: exp, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CreateConsoleSession(ctx, &models.ConsoleSession{TokenHash: "s" + tok, CSRFToken: "x" + tok, CommunityID: "c1", StaffID: 0, ExpiresAt: exp, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
 
 		j := &RetentionPurge{Store: db, Retention: 3 * 365 * 24 * time.Hour, ReplayWindow: 5 * time.Minute, Now: func() time.Time { return now }}
 		c, err := j.RunCounts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c["appeals"] != 1 || c["residents"] != 1 || c["bind_attempts"] != 1 || c["signed_requests"] != 1 {
-			t.Errorf("counts %v, want 1 appeal, 1 resident, 1 bind attempt, 1 signed request", c)
+		if c["appeals"] != 1 || c["residents"] != 1 || c["bind_attempts"] != 1 || c["signed_requests"] != 1 || c["console"] != 2 {
+			t.Errorf("counts %v, want 1 appeal, 1 resident, 1 bind attempt, 1 signed request, 2 console rows (the expired link and session)", c)
+		}
+		// The live session still opens; the expired one's row is gone.
+		if _, err := db.ConsoleViewer(ctx, "st1", now); err != nil {
+			t.Errorf("live console session lost: %v", err)
 		}
 
 		var a models.Appeal
