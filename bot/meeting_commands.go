@@ -443,10 +443,27 @@ func parseScope(s string) (models.MeetingLevel, ops.InviteeSpec, bool) {
 	return "", ops.InviteeSpec{}, false
 }
 
-var (
-	dateTimeRe = regexp.MustCompile(`^(?:([0-9]{4})[-/年.])?([0-9]{1,2})[-/月.]([0-9]{1,2})[日号]?(?:T)?(?:(上午|下午|晚上)?([0-9]{1,2})(?:[:：点时]([0-9]{1,2}|半)?分?)?)$`)
-	relDayRe   = regexp.MustCompile(`^(今天|明天|后天)(上午|下午|晚上)?([0-9]{1,2})(?:[:：点时]([0-9]{1,2}|半)?分?)?$`)
-)
+// The meeting-time patterns, built from the catalog's day words.
+var dateTimeRe, relDayRe = whenPatterns(messages.ZhCNWords)
+
+func whenPatterns(w messages.Words) (*regexp.Regexp, *regexp.Regexp) {
+	quote := func(words []string) string {
+		q := make([]string, len(words))
+		for i, x := range words {
+			q[i] = regexp.QuoteMeta(x)
+		}
+		return strings.Join(q, "|")
+	}
+	days := make([]string, 0, len(w.RelativeDays))
+	for d := range w.RelativeDays {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	part := `(` + quote(append(append([]string{}, w.Morning...), w.Evening...)) + `)?`
+	clock := part + `([0-9]{1,2})(?:[:：点时]([0-9]{1,2}|半)?分?)?`
+	return regexp.MustCompile(`^(?:([0-9]{4})[-/年.])?([0-9]{1,2})[-/月.]([0-9]{1,2})[日号]?(?:T)?(?:` + clock + `)$`),
+		regexp.MustCompile(`^(` + quote(days) + `)` + clock + `$`)
+}
 
 // parseWhen reads a meeting time from the first one or two fields (date and
 // time may be apart); it returns the time and how many fields it used.
@@ -484,7 +501,7 @@ func parseWhenText(s string, now time.Time, loc *time.Location) (time.Time, bool
 			y++ // "1月5日" typed in December is next year's
 		}
 	} else if m := relDayRe.FindStringSubmatch(s); m != nil {
-		day := local.AddDate(0, 0, map[string]int{"今天": 0, "明天": 1, "后天": 2}[m[1]])
+		day := local.AddDate(0, 0, messages.ZhCNWords.RelativeDays[m[1]])
 		y, mo, d = day.Year(), int(day.Month()), day.Day()
 		ampm = m[2]
 		h, _ = strconv.Atoi(m[3])
@@ -499,7 +516,7 @@ func parseWhenText(s string, now time.Time, loc *time.Location) (time.Time, bool
 	default:
 		mi, _ = strconv.Atoi(half)
 	}
-	if (ampm == "下午" || ampm == "晚上") && h < 12 {
+	if slices.Contains(messages.ZhCNWords.Evening, ampm) && h < 12 {
 		h += 12
 	}
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 {

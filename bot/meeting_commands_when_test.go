@@ -23,6 +23,8 @@ func TestParseWhen(t *testing.T) {
 		{"tomorrow", "明天19点", "2026-11-27 19:00", 1},
 		{"the day after tomorrow", "后天 晚上8点", "2026-11-28 20:00", 2},
 		{"January typed in November is next year", "1月5日 10:00", "2027-01-05 10:00", 2},
+		{"morning word", "明日早上9点", "2026-11-27 09:00", 1},
+		{"today", "今天 晚上7点半", "2026-11-26 19:30", 2},
 		{"no such day", "2月30日 10:00", "", 0},
 		{"hour 25", "11月28日 25:00", "", 0},
 		{"words", "周六晚上", "", 0},

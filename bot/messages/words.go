@@ -45,6 +45,12 @@ type Words struct {
 	Numerals                       map[string]int
 	// Placeholders WeChat substitutes for stickers and other messages it does not forward.
 	Unsupported []string
+
+	// Meeting times typed by chat (召开会议 明天下午3点 …): days counted from
+	// today, and the parts of the day before a clock hour (an hour under 12
+	// after an afternoon word is in the afternoon).
+	RelativeDays     map[string]int
+	Morning, Evening []string
 }
 
 // ZhCNWords are the simplified-Chinese chat words.
@@ -90,4 +96,7 @@ var ZhCNWords = Words{
 	OptionSuffixes: []string{"个", "项", "号", "种"},
 	Numerals:       map[string]int{"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9},
 	Unsupported:    []string{"收到不支持的消息类型", "暂无法显示"},
+	RelativeDays:   map[string]int{"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2},
+	Morning:        []string{"上午", "早上", "早晨"},
+	Evening:        []string{"下午", "晚上"},
 }
