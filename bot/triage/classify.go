@@ -47,7 +47,7 @@ const (
 	// two-character word for a thing found at home and in shared areas alike
 	// (充电, 空调, 晾衣架 is three) does not say whose it is, so a small or
 	// private decision needs more evidence than that.
-	minObjectOnly = 2.0
+	minObjectOnly = 0
 	// minPlaceOnly: a small or private decision resting on cues alone, with no
 	// item saying what the matter is, needs at least this much evidence. Off
 	// (0) since the catalog's words come from public sources: at 2.0 it asked
@@ -87,6 +87,7 @@ type Classifier struct {
 
 	askMargin float64 // askMargin; a field so TestAskCalibration can vary it
 	minPlace  float64 // minPlaceOnly, likewise
+	minObject float64 // minObjectOnly, likewise
 }
 
 // New builds a classifier from a validated catalog.
@@ -94,7 +95,7 @@ func New(cat *Catalog) (*Classifier, error) {
 	if cat == nil {
 		return nil, fmt.Errorf("triage: nil catalog")
 	}
-	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly}
+	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly}
 
 	// Dialect forms are replaced longest first: strings.Replacer tries its
 	// pairs in argument order at each position.
@@ -397,7 +398,7 @@ func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid, anyC
 		// matter is. The place narrows it to two: a home or the compound
 		// (a neighbour may have caused it), the compound or the government.
 		doubt = []models.Kind{d.Kind, placeAlternative[d.Kind]}
-	case !anyCue && s1 <= minObjectOnly && d.Kind == models.KindSmall:
+	case !anyCue && s1 <= c.minObject && s2 == 0 && d.Kind == models.KindSmall:
 		// Only one short object word and nothing about whose or where it is:
 		// a shared thing (charging, a drain) may be one's own. An object of
 		// a private item (a fridge, a lock) is one's own.

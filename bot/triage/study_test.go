@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -89,6 +90,20 @@ func TestStudyTable(t *testing.T) {
 		t.Skip("set TRIAGE_TABLE=1")
 	}
 	c := testClassifier(t)
+	if m, o := os.Getenv("TRIAGE_MARGIN"), os.Getenv("TRIAGE_MINOBJ"); m != "" || o != "" {
+		// Vary the asking constants on a classifier of its own.
+		cc, err := New(c.Catalog())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m != "" {
+			cc.askMargin, _ = strconv.ParseFloat(m, 64)
+		}
+		if o != "" {
+			cc.minObject, _ = strconv.ParseFloat(o, 64)
+		}
+		c = cc
+	}
 	var b strings.Builder
 	b.WriteString("\n| set | n | overall | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
 	for _, s := range studySets(t) {
