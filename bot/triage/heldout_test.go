@@ -157,13 +157,20 @@ func TestHeldOutQuality(t *testing.T) {
 		t.Skipf("held-out sets are scored once, by hand: set %s=1 (and -v to see the figures)", heldoutEnv)
 	}
 	c := testHeldoutClassifier(t)
+	// The round-4 set in testdata/heldout/ is spent (a study set since round
+	// 5); GONGZHI_HELDOUT_DIR names the folder of a new set with the same two
+	// files.
+	dir := "testdata/heldout"
+	if d := os.Getenv("GONGZHI_HELDOUT_DIR"); d != "" {
+		dir = d
+	}
 	for _, set := range []struct{ name, path string }{
-		{"letters", "testdata/heldout/letters.tsv"},
-		{"chat", "testdata/heldout/chat.tsv"},
+		{"letters", dir + "/letters.tsv"},
+		{"chat", dir + "/chat.tsv"},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			lines := readHeldout(t, set.path)
-			if set.name == "letters" {
+			if set.name == "letters" && dir == "testdata/heldout" { // the even ids of letters.tsv
 				for _, l := range lines {
 					if id, err := strconv.Atoi(l.id); err != nil || id%2 != 0 {
 						t.Fatalf("letters: id %q is not an even number", l.id)

@@ -20,6 +20,21 @@ var removedPhrasings = []string{
 	"没人扫", "没人收", "家里困难", "没有收入", "漏到我家", "渗到我家", "包饺子",
 }
 
+// beforeSpentSet are catalog words that were in the catalog before the
+// round-4 held-out set was written (commit 4d99ffc, the last before round 5)
+// and occur in one of its lines without a cited page: they cannot have been
+// taken from lines nobody had read, so the guard on the spent set lets them
+// stand. The list may only shrink; a word added since round 5 needs a source.
+var beforeSpentSet = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"不发工资", "主管道", "什么条件", "什么部门", "优抚", "住房补贴", "信箱", "修学校", "做啥子", "停车费", "加班费", "医疗保险", "医疗纠纷", "古建筑", "合作医疗", "吊顶", "哪些条件", "培训班", "堵起", "墙面发霉", "好久能", "安置房", "小卖部", "带娃", "店铺", "废品", "座椅", "怎么办理", "摆摊", "摊摊", "收费标准", "晚上施工", "村委", "村委会", "水淹", "水质", "涨价", "烂尾", "烧烤店", "狗儿", "疏通", "白蚁", "站点", "经济适用房", "继承", "翻新", "老年卡", "脏乱不堪", "补习", "诊所", "赌博", "这栋楼", "附近几个小区", "高龄补贴",
+	} {
+		beforeSpentSet[w] = true
+	}
+}
+
 // catalogWords lists every word of the catalog a text is matched against:
 // dialect forms, cue words and item words.
 func catalogWords(cat *Catalog) map[string]string {
@@ -54,7 +69,8 @@ func TestRemovedPhrasingsStayOut(t *testing.T) {
 }
 
 // TestCatalogWordsHaveSources fails when a catalog word occurs in the
-// labelled test lines (dev.tsv, fresh.tsv) but in no cited source: the public
+// labelled test lines (dev.tsv, fresh.tsv and, since round 5, the spent
+// round-4 held-out chat and letters) but in no cited source: the public
 // pages of testdata/vocabulary.txt or the odd-id letters of letters.tsv
 // (the even ids are held out). Such a word was learnt from the lines it is
 // measured on. Words that occur in no test line are not checked here: they
@@ -77,15 +93,25 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 	for _, l := range readOddLetters(t) {
 		sources.WriteString(l.topic + "\n" + l.text + "\n")
 	}
-	var tested strings.Builder
+	var tested, spent strings.Builder
 	for _, l := range append(readDev(t), readFresh(t)...) {
 		tested.WriteString(fold(l.text) + "\n")
 	}
-	src, lines := fold(sources.String()), tested.String()
+	// Since round 5 the spent round-4 held-out sets are studied too: no word
+	// may come from their lines either.
+	for _, l := range append(readSpent(t, "chat"), readSpent(t, "letters")...) {
+		spent.WriteString(fold(l.text) + "\n")
+	}
+	src, lines, spentLines := fold(sources.String()), tested.String(), spent.String()
 	for w, where := range catalogWords(cat) {
 		f := fold(w)
-		if strings.Contains(lines, f) && !strings.Contains(src, f) {
+		if strings.Contains(src, f) {
+			continue
+		}
+		if strings.Contains(lines, f) {
 			t.Errorf("%s: %q occurs in dev.tsv or fresh.tsv but in no cited source", where, w)
+		} else if strings.Contains(spentLines, f) && !beforeSpentSet[w] {
+			t.Errorf("%s: %q occurs in a line of the spent held-out set but in no cited source", where, w)
 		}
 	}
 }

@@ -43,6 +43,8 @@ type DB struct {
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).
 	batch *turnGroups
+	// learnedMem keeps each community's learned words (learned_cache.go).
+	learnedMem *learnedCache
 }
 
 var _ models.Store = (*DB)(nil)
@@ -74,7 +76,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{driver: driver, Now: time.Now, log: log}
+	db := &DB{driver: driver, Now: time.Now, log: log, learnedMem: newLearnedCache()}
 	g, err := gorm.Open(dial, &gorm.Config{
 		Logger:                 gormLogger(log),
 		SkipDefaultTransaction: true,
@@ -106,6 +108,9 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		return nil, fmt.Errorf("connect to %s database: %w", driver, err)
 	}
 	db.gorm = g
+	if err := db.watchLearningVotes(g); err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
 	db.batch = &turnGroups{db: db}
 	return db, nil
 }

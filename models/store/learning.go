@@ -56,20 +56,19 @@ func (db *DB) AddLearningVotes(ctx context.Context, votes []*models.LearningVote
 
 // Learned returns what a community has taught the classifier (see
 // models.Learned): every replica reads the same rows, so what one learns all
-// know.
+// know. It is read on every classified message, so it is cached per
+// community (learned_cache.go): this replica sees its own writes at once and
+// another replica's within a few seconds.
 func (db *DB) Learned(ctx context.Context, communityID string) ([]models.LearnedWord, error) {
-	var votes []models.LearningVote
-	if err := db.gorm.WithContext(ctx).Where("community_id = ?", communityID).Find(&votes).Error; err != nil {
-		return nil, fmt.Errorf("learned words: %w", err)
-	}
-	return models.Learned(votes), nil
+	return db.learned(ctx, communityID)
 }
 
 // ForgetLearned removes everything a community taught about a phrase (the
 // committee's removal): all votes on it, so it is learned again only from
 // new votes. ENOTFOUND when there were none.
 func (db *DB) ForgetLearned(ctx context.Context, communityID, phrase string) error {
-	res := db.gorm.WithContext(ctx).Where("community_id = ? AND phrase = ?", communityID, phrase).Delete(&models.LearningVote{})
+	res := db.gorm.WithContext(ctx).Where("community_id = ? AND phrase = ?", communityID, phrase).
+		Delete(&models.LearningVote{CommunityID: communityID}) // the community tells the cache (learned_cache.go)
 	if res.Error != nil {
 		return fmt.Errorf("forget learned phrase: %w", res.Error)
 	}
