@@ -122,7 +122,7 @@ func (c *Console) campaigns(g *gin.Context) {
 // campaignForm is the create form as typed, and why it was refused.
 type campaignForm struct {
 	Question, Audience, Buildings, EndsAt, Error string
-	Grids                                       []string
+	Grids                                        []string
 }
 
 func (c *Console) newCampaign(g *gin.Context) {
@@ -241,9 +241,9 @@ func (c *Console) campaign(g *gin.Context) {
 	c.render(g, http.StatusOK, "campaign", v, map[string]any{"C": cp, "View": view, "R": rep, "Answers": answers,
 		"Unreachable": unreachable, "Pending": pending, "Audience": audienceText(cp, gn), "Community": community,
 		"Levels": levels, "Topics": topics, "MayRun": canRun(v), "Projects": c.d.Projects != nil,
-		"Back": withCommunity(v, "/console/campaigns", community),
+		"Back":       withCommunity(v, "/console/campaigns", community),
 		"NewProject": withCommunity(v, fmt.Sprintf("/console/projects/new?campaign=%d", cp.ID), community),
-		"Sent": g.Query("sent") != "", "Queued": g.Query("queued"), "Deferred": g.Query("deferred"), "Unreached": g.Query("unreached")})
+		"Sent":       g.Query("sent") != "", "Queued": g.Query("queued"), "Deferred": g.Query("deferred"), "Unreached": g.Query("unreached")})
 }
 
 func (c *Console) broadcastCampaign(g *gin.Context) {

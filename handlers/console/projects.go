@@ -218,7 +218,7 @@ func (c *Console) createProject(g *gin.Context) {
 
 // projectOpForm is a refused form of a project's page: which, why, what was typed.
 type projectOpForm struct {
-	Op, Error                                          string
+	Op, Error                                             string
 	Source, Amount, Donor, Title, Progress, Note, Outcome string
 }
 
