@@ -42,8 +42,9 @@ func consoleProjects(t *testing.T, h *harness) {
 	lead := fmt.Sprint(holders[0].ID)
 
 	_, _, page := b.do("GET", "/console/projects", nil)
-	expect(t, "empty list", page, `href="/console/projects" class="on">项目`, `data-testid="need-safety"`, "平安", "健康", "互助", "便民", "文娱",
-		"文化教育", "还没有这一类的项目", `data-testid="new-project"`)
+	expect(t, "empty list", page, `href="/console/projects" class="on">项目`, "还没有项目的类别：", `<span class="need">平安</span>`,
+		`<span class="need">健康</span>`, `<span class="need">互助</span>`, `<span class="need">便民</span>`, `<span class="need">文娱</span>`,
+		`<span class="need">文化教育</span>`, `data-testid="new-project"`)
 	_, _, page = b.do("GET", fmt.Sprintf("/console/projects/new?campaign=%d", r.id), nil)
 	expect(t, "form from the campaign", page, `data-testid="project-form"`, fmt.Sprintf(`<option value="%d" selected>WX101`, r.id),
 		r.lampRef, r.roadRef, "邻里互助社（社会组织）")
@@ -135,6 +136,9 @@ func consoleProjects(t *testing.T, h *harness) {
 	_, _, page = b.do("GET", "/console/projects", nil)
 	if !regexp.MustCompile(`data-testid="need-safety"[\s\S]*?data-code="XM101"[\s\S]*?250,000 元[\s\S]*?750,000 元[\s\S]*?1,000,000 元[\s\S]*?1 人[\s\S]*?摄像头安装过半[\s\S]*?50%`).MatchString(page) {
 		t.Fatalf("the list lacks XM101 under 平安 with its totals, volunteer and progress")
+	}
+	if strings.Contains(page, `<span class="need">平安</span>`) || !strings.Contains(page, `<span class="need">健康</span>`) {
+		t.Fatal("平安 has a project now: it is no longer among the needs without one")
 	}
 	for _, o := range []string{"o-wang", "o-zhao", "o-li"} {
 		if strings.Contains(page, o) {
