@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
+	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/handlers/console"
 )
 
@@ -16,10 +18,21 @@ func (a *App) setupConsole() error {
 	}
 	c, err := console.New(console.Deps{Store: a.Store, Revise: a.Appeals, Staff: a.StaffOps, AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL,
 		Community: cfg.Communities[0].ID, CommunityNames: names, Sandbox: cfg.Sandbox(), Now: a.Now, Location: cfg.Location, Log: a.Log,
-		People: a.Store, Meetings: a.Meetings, Figures: a.Store})
+		People: a.Store, Meetings: a.Meetings, Figures: a.Store, Campaigns: a.Campaigns, Projects: a.Projects,
+		Topics: &ops.Topics{Store: a.Store, Meetings: a.Meetings}, Learned: a.Store, TopicName: topicName(a.Classifier.Catalog())})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	a.Console = c
 	return nil
+}
+
+// topicName names a catalog topic by id for the console ("" if unknown).
+func topicName(cat *triage.Catalog) func(string) string {
+	return func(id string) string {
+		if it := cat.Item(id); it != nil {
+			return it.Name
+		}
+		return ""
+	}
 }

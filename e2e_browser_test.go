@@ -119,13 +119,11 @@ const stepTimeout = 45 * time.Second
 
 var consoleLink = regexp.MustCompile(`https?://[^\s]+/console/login\?t=[A-Za-z0-9_\-%]+`)
 
-// TestBrowserConsoleDay plays the committee's day in Debian's Chromium: a
-// resident raises an appeal in /sim/, a committee member gets a link by
-// chat (登录), logs in, finds the appeal, reassigns it by name, the worker
-// closes it by chat, and the committee sees the timeline and the figures —
-// with no console error on any page. Screenshots go to $ARTIFACTS or
-// test-artifacts/.
-func TestBrowserConsoleDay(t *testing.T) {
+// openBrowser serves the App in sandbox mode on a real port and opens
+// Debian's Chromium on it at desktop size, collecting console errors;
+// both are closed when the test ends.
+func openBrowser(t *testing.T) (*tab, *harness) {
+	t.Helper()
 	exe := chromium(t)
 	if testing.Short() {
 		t.Skip("browser test in -short mode")
@@ -156,9 +154,9 @@ func TestBrowserConsoleDay(t *testing.T) {
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	b := &tab{t: t, ctx: ctx, base: base, dir: artifacts(t)}
 	// The first run starts the browser: its context must carry no timeout.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
@@ -177,6 +175,33 @@ func TestBrowserConsoleDay(t *testing.T) {
 		}
 	}()
 	b.do("emulate desktop", chromedp.EmulateViewport(1280, 900))
+
+	return b, h
+}
+
+// noErrors fails the test if any page logged a console error.
+func (b *tab) noErrors() {
+	b.t.Helper()
+	time.Sleep(300 * time.Millisecond) // the last page's messages arrive
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.errors) > 0 {
+		b.t.Fatalf("console errors:\n%s", strings.Join(b.errors, "\n"))
+	}
+	if errors.Is(b.ctx.Err(), context.Canceled) {
+		b.t.Fatal("browser closed early")
+	}
+}
+
+// TestBrowserConsoleDay plays the committee's day in Debian's Chromium: a
+// resident raises an appeal in /sim/, a committee member gets a link by
+// chat (登录), logs in, finds the appeal, reassigns it by name, the worker
+// closes it by chat, and the committee sees the timeline and the figures —
+// with no console error on any page. Screenshots go to $ARTIFACTS or
+// test-artifacts/.
+func TestBrowserConsoleDay(t *testing.T) {
+	b, h := openBrowser(t)
+	base := b.base
 
 	// A resident raises an appeal in the simulator.
 	if where := b.eval("home", `location.pathname`); where != "/sim/" {
@@ -279,13 +304,5 @@ func TestBrowserConsoleDay(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="appeal-row"]`)))
 	b.shot("08-list-phone")
 
-	time.Sleep(300 * time.Millisecond) // the last page's messages arrive
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.errors) > 0 {
-		t.Fatalf("console errors:\n%s", strings.Join(b.errors, "\n"))
-	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		t.Fatal("browser closed early")
-	}
+	b.noErrors()
 }

@@ -55,6 +55,10 @@ func (b *browser) do(method, path string, form url.Values) (int, http.Header, st
 	if m := csrfField.FindStringSubmatch(string(raw)); m != nil {
 		b.csrf = m[1]
 	}
+	// A template that fails midway leaves a truncated page.
+	if strings.HasPrefix(string(raw), "<!doctype html>") && !strings.HasSuffix(strings.TrimSpace(string(raw)), "</html>") {
+		b.t.Fatalf("%s %s: the page is cut short (a template failed): …%s", method, path, raw[max(0, len(raw)-300):])
+	}
 	return resp.StatusCode, resp.Header, string(raw)
 }
 

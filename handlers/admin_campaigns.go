@@ -136,9 +136,10 @@ func (a *campaignsAPI) respondCampaign(c *gin.Context, status int, community str
 		writeError(c, a.log, err)
 		return
 	}
-	un := make([]gin.H, 0, len(v.Unreachable))
-	for _, r := range v.Unreachable {
-		un = append(un, gin.H{"openid": r.OpenID, "source": r.Source, "why": r.Unreachable})
+	// Whom to phone or visit, by registered address: never an openid.
+	un := v.Unreachable
+	if un == nil {
+		un = []models.UnreachableResident{}
 	}
 	body := gin.H{"id": v.Campaign.ID, "code": v.Campaign.Code, "campaign": a.campaignOut(v.Campaign),
 		"recipients": v.Recipients, "unreachable": un}

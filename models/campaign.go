@@ -133,3 +133,26 @@ const (
 	PushProject      = "project_progress"
 	PushMonthlyTopic = "monthly_topic"
 )
+
+// UnreachableResident is a resident a campaign's question could not reach,
+// as the committee knows them: by registered address and grid, never by
+// openid (RecipientID is the recipient row's id, a handle of no meaning
+// outside the campaign).
+type UnreachableResident struct {
+	RecipientID uint64 `json:"recipient"`
+	Building    string `json:"building"`
+	Unit        string `json:"unit"`
+	Room        string `json:"room"`
+	GridID      string `json:"grid,omitempty"`
+	Source      string `json:"source"`
+	Why         string `json:"why"`
+}
+
+// AnsweredAppeal is an appeal a campaign's answers are on the list as:
+// Answers counts them (a new appeal and each "me too" on it), MeToo the
+// "me too" ones.
+type AnsweredAppeal struct {
+	Appeal  *Appeal
+	Answers int
+	MeToo   int
+}

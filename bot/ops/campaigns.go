@@ -26,6 +26,8 @@ type CampaignStore interface {
 	BroadcastCampaign(ctx context.Context, c *models.Campaign, expectVersion int64, rs []*models.CampaignRecipient, pushes []*models.OutboxMessage) error
 	AnsweringCampaigns(ctx context.Context, communityID, openID string, t time.Time) ([]*models.Campaign, error)
 	CampaignReport(ctx context.Context, campaignID uint64, topN int) (*models.CampaignReport, error)
+	CampaignUnreachable(ctx context.Context, campaignID uint64) ([]models.UnreachableResident, error)
+	CampaignAppeals(ctx context.Context, campaignID uint64, limit int) ([]models.AnsweredAppeal, error)
 	ResidentOpenIDs(ctx context.Context, communityID string, buildings, grids []string, all bool) ([]string, error)
 }
 
@@ -288,12 +290,13 @@ func (s *Campaigns) Status(c *models.Campaign) string {
 	return string(c.Status)
 }
 
-// CampaignView is a campaign with whom it asked and whom to phone.
+// CampaignView is a campaign with whom it asked and whom to phone or
+// visit, by registered address (never by openid).
 type CampaignView struct {
 	Campaign    *models.Campaign
 	Status      string
 	Recipients  int
-	Unreachable []*models.CampaignRecipient
+	Unreachable []models.UnreachableResident
 }
 
 // Get returns a campaign with its recipients' counts and the unreachable.
@@ -307,12 +310,66 @@ func (s *Campaigns) Get(ctx context.Context, communityID string, id uint64) (*Ca
 		return nil, err
 	}
 	v := &CampaignView{Campaign: c, Status: s.Status(c), Recipients: len(rs)}
-	for _, r := range rs {
-		if r.Unreachable != "" {
-			v.Unreachable = append(v.Unreachable, r)
-		}
+	if v.Unreachable, err = s.store.CampaignUnreachable(ctx, c.ID); err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+// Pending counts the residents of the campaign's audience a broadcast now
+// would ask (those not asked yet): what the committee confirms before it sends.
+func (s *Campaigns) Pending(ctx context.Context, communityID string, id uint64) (int, error) {
+	c, err := s.store.CampaignByID(ctx, communityID, id)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := s.asked(ctx, c)
+	if err != nil {
+		return 0, err
+	}
+	have, err := s.store.CampaignRecipients(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	done := make(map[string]bool, len(have))
+	for _, r := range have {
+		done[r.OpenID] = true
+	}
+	n := 0
+	for _, o := range ids {
+		if !done[o] {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// MaxAnswersShown bounds the appeals listed with a campaign's report.
+const MaxAnswersShown = 500
+
+// Answers returns the appeals the campaign's answers are on the list as,
+// in the order of their first answer (at most MaxAnswersShown).
+func (s *Campaigns) Answers(ctx context.Context, communityID string, id uint64) ([]models.AnsweredAppeal, error) {
+	c, err := s.store.CampaignByID(ctx, communityID, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.CampaignAppeals(ctx, c.ID, MaxAnswersShown)
+}
+
+// ErrNotCommittee: only the committee and administrators run campaigns,
+// projects and the monthly topics, and remove what the community taught
+// the classifier (as they organise meetings; a district coordinator sees).
+var ErrNotCommittee = &models.Error{Code: models.EFORBIDDEN,
+	Message: "only committee members and administrators run campaigns, projects and learned words"}
+
+// CheckCommittee refuses an actor who may not run campaigns, projects,
+// monthly topics or learned words (ErrNotCommittee).
+func CheckCommittee(a models.Actor) error {
+	if !manages(a) {
+		return ErrNotCommittee
+	}
+	return nil
 }
 
 // List returns a community's campaigns, newest first.

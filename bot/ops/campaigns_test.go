@@ -52,6 +52,9 @@ func TestCampaignTemplateQuota(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if n, err := c.Pending(ctx, "c", cp.ID); err != nil || n != 3 {
+					t.Fatalf("pending before the broadcast: %d, %v; want 3", n, err)
+				}
 				_, res, err := c.Broadcast(ctx, "c", cp.ID)
 				if err != nil || res != x.want {
 					t.Fatalf("broadcast %+v, %v; want %+v", res, err, x.want)
@@ -61,8 +64,9 @@ func TestCampaignTemplateQuota(t *testing.T) {
 					t.Fatalf("view %+v, %v", v, err)
 				}
 				for _, r := range v.Unreachable {
-					if r.Unreachable != "quota" {
-						t.Fatalf("unreachable %+v, want quota", r)
+					// By address, never by openid.
+					if r.Why != "quota" || r.Building != "3" || r.RecipientID == 0 {
+						t.Fatalf("unreachable %+v, want quota in building 3", r)
 					}
 				}
 			})
@@ -73,6 +77,9 @@ func TestCampaignTemplateQuota(t *testing.T) {
 			t.Fatalf("campaigns %d, %v", len(cps), err)
 		}
 		first := cps[1]
+		if n, err := c.Pending(ctx, "c", first.ID); err != nil || n != 1 {
+			t.Fatalf("pending after a new registration: %d, %v; want 1", n, err)
+		}
 		// Only the new resident is asked; the quota of the days before the end is taken.
 		if _, res, err := c.Broadcast(ctx, "c", first.ID); err != nil || res != (ops.SendResult{Unreachable: 1}) {
 			t.Fatalf("second broadcast %+v, %v; want the new resident alone, unreachable", res, err)

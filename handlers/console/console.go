@@ -82,6 +82,14 @@ type Deps struct {
 	People   PeopleStore
 	Meetings Meetings
 	Figures  FiguresStore
+	// Asking the residents, service projects, the monthly topic (docs/campaigns.md)
+	// and what the community taught the classifier.
+	Campaigns CampaignOps
+	Projects  ProjectOps
+	Topics    TopicOps
+	Learned   LearnedStore
+	// TopicName names a catalog topic by id ("" if unknown).
+	TopicName func(id string) string
 }
 
 // Console serves /console/.
@@ -150,6 +158,10 @@ func (c *Console) Register(r gin.IRoutes) {
 	c.registerPeople(r)
 	c.registerMeetings(r)
 	c.registerFigures(r)
+	c.registerCampaigns(r)
+	c.registerProjects(r)
+	c.registerTopics(r)
+	c.registerLearned(r)
 	if c.d.Sandbox {
 		r.POST("/console/sim-login", c.secure, c.simLogin)
 	}

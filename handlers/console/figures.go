@@ -180,8 +180,9 @@ func kindChart(by map[string]int) template.HTML {
 	}, false)
 }
 
-// barChart renders horizontal bars. Every label is one of our own constant
-// strings and every value a number, so the markup is built directly.
+// barChart renders horizontal bars. Every label is escaped (ours, or a
+// catalog topic's name) and every value is a number, so the markup is built
+// directly.
 func barChart(title string, bars []bar, resolved bool) template.HTML {
 	const w, left, rowH = 560, 130, 34
 	max := 1
@@ -208,7 +209,7 @@ func barChart(title string, bars []bar, resolved bool) template.HTML {
 		fmt.Fprintf(&sb, `<text x="%d" y="%d">%s</text>`, left+max1(full)+6, y+17, template.HTMLEscapeString(label))
 	}
 	sb.WriteString(`</svg>`)
-	return template.HTML(sb.String()) // numbers and our own constant labels only
+	return template.HTML(sb.String()) // numbers and escaped labels only
 }
 
 func max1(n int) int {

@@ -20,6 +20,7 @@ var knownErrors = []struct {
 	{ops.ErrNothingToRevise, "没有要调整的内容。"},
 	{ops.ErrSameKind, "这件诉求已经是这个类别和层级了。"},
 	{ops.ErrNotManager, "只有两委成员和管理员可以管理工作人员。"},
+	{ops.ErrNotCommittee, committeeOnly},
 }
 
 // knownMessages match domain messages that carry values (ids, refs) by a
@@ -95,3 +96,69 @@ func (c *Console) gridNamesOf(ctx context.Context, communities []string) (gridNa
 	}
 	return out, nil
 }
+
+// errText is one refusal a particular form can meet: a domain error (by
+// identity) or a fixed part of its message, said in Chinese.
+type errText struct {
+	err       error
+	part, msg string
+}
+
+// formErrorFrom says why a form was refused, trying the form's own
+// sentences first (the same English part can mean another field elsewhere),
+// then the common ones.
+func formErrorFrom(err error, own []errText) string {
+	m := models.ErrorMessage(err)
+	for _, k := range own {
+		if (k.err != nil && errors.Is(err, k.err)) || (k.part != "" && strings.Contains(m, k.part)) {
+			return k.msg
+		}
+	}
+	return formError(err)
+}
+
+// committeeOnly is said when a district coordinator (who sees every
+// community) tries to change one: the committee runs it.
+const committeeOnly = "只有两委成员和管理员可以发起问需、管理项目和每月一题、删除学到的词；区级统筹人员可以查看。"
+
+// Refusals of the campaign, project, monthly-topic and learned-word forms.
+var (
+	campaignErrors = []errText{
+		{err: ops.ErrNoAudience, msg: "请选择征询对象：全体居民、楼栋或网格。"},
+		{err: ops.ErrAudienceNobody, msg: "所选楼栋或网格还没有登记住址的居民，请换一个范围。"},
+		{err: ops.ErrCampaignEnded, msg: "问需已经截止，不能再发送问题。"},
+		{part: "question: want", msg: "请填写要征询的问题（1至200字）。"},
+		{part: "ends_at is in the past", msg: "截止时间必须晚于现在。"},
+		{part: "ends_at is more than a year ahead", msg: "截止时间不能超过一年。"},
+		{part: "ends_at: want", msg: "请填写截止时间。"},
+		{part: "is not a grid of community", msg: "所选网格不属于本社区，请从列表中选择。"},
+		{part: "residents: at most", msg: "征询对象超过两万人，请分批发起。"},
+	}
+	projectErrors = []errText{
+		{err: ops.ErrProjectDone, msg: "项目已经完成，不能再修改。"},
+		{part: "name: want", msg: "请填写项目名称（1至60字）。"},
+		{part: "need \"", msg: "请选择项目类别（平安、健康、互助、便民、文娱或文化教育）。"},
+		{part: "lead_stakeholder", msg: "牵头方不在相关方名录中，请从列表中选择。"},
+		{part: "campaign ", msg: "所选问需不存在，请从列表中选择。"},
+		{part: "meeting ", msg: "所选会议不存在，请从列表中选择。"},
+		{part: "is not a reference code", msg: "关联诉求的编号格式不对（例如 SQ2611260007）。"},
+		{part: "does not exist in community", msg: "有关联诉求的编号不存在或不属于本社区，请核对。"},
+		{part: "appeal_refs: at most", msg: "一个项目最多关联200件诉求。"},
+		{part: "source \"", msg: "请选择资金来源。"},
+		{part: "amount_yuan", msg: "金额请填写1至100000000之间的整数（元）。"},
+		{part: "donor: at most", msg: "出资方名称最多40字。"},
+		{part: "title: want", msg: "请填写进展标题（1至60字）。"},
+		{part: "note: want", msg: "请填写进展说明（1至500字）。"},
+		{part: "progress ", msg: "进度请填写0至100之间的整数，或不填。"},
+		{part: "outcome: want", msg: "请填写项目成果（1至500字）。"},
+		{part: "by \"", msg: "只有在职的两委成员或管理员可以记录项目成果。"},
+	}
+	topicErrors = []errText{
+		{err: ops.ErrMeetingPast, msg: "会议时间必须晚于现在。"},
+		{part: "more than a year ahead", msg: "会议时间不能超过一年。"},
+		{part: "venue: want", msg: "请填写会议地点（最多60字）。"},
+		{part: "capacity", msg: "人数上限请填写正整数，或填0表示不限。"},
+		{part: "has a meeting already", msg: "这个议题已经召开过会议。"},
+		{part: "invitees resolve to nobody", msg: "社区还没有登记住址的居民，无法召开社区议事会。"},
+	}
+)

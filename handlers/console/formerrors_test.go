@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 	"unicode"
@@ -78,5 +79,57 @@ func TestFreshInvites(t *testing.T) {
 	f.put(freshKey(mine, 8), map[string]any{"Code": "EFGH6789"}, now)
 	if f.take(freshKey(mine, 8), now.Add(freshTTL+time.Second)) != nil {
 		t.Fatal("an expired code was shown")
+	}
+}
+
+// TestFormErrorFrom: a form's own sentences come before the common ones
+// (an end in the past is the campaign's end, not an appeal's deadline),
+// and every sentence of the new forms is Chinese.
+func TestFormErrorFrom(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		own  []errText
+		want string
+	}{
+		{models.Errorf(models.EINVALID, "ends_at is in the past: a campaign must end later than now"), campaignErrors, "截止时间必须晚于现在。"},
+		{ops.ErrAudienceNobody, campaignErrors, "所选楼栋或网格还没有登记住址的居民，请换一个范围。"},
+		{fmt.Errorf("broadcast: %w", ops.ErrCampaignEnded), campaignErrors, "问需已经截止，不能再发送问题。"},
+		{models.Errorf(models.EINVALID, "amount_yuan 0: want a whole number of yuan from 1 to 100000000"), projectErrors, "金额请填写1至100000000之间的整数（元）。"},
+		{ops.ErrProjectDone, projectErrors, "项目已经完成，不能再修改。"},
+		{models.Errorf(models.EINVALID, "starts_at is more than a year ahead: want a time from now to a year ahead"), topicErrors, "会议时间不能超过一年。"},
+		{ops.ErrNotCommittee, nil, committeeOnly},
+		{models.Errorf(models.EINVALID, "due_at is in the past: want a time from now to a year ahead"), nil, "办结时限不能早于现在。"},
+	} {
+		if got := formErrorFrom(c.err, c.own); got != c.want {
+			t.Errorf("formErrorFrom(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+	for _, list := range [][]errText{campaignErrors, projectErrors, topicErrors} {
+		for _, k := range list {
+			for _, r := range exampleRef.ReplaceAllString(k.msg, "") { // an example reference code is no English
+				if r < unicode.MaxASCII && unicode.IsLetter(r) {
+					t.Errorf("%q shows Latin letters", k.msg)
+					break
+				}
+			}
+		}
+	}
+}
+
+var exampleRef = regexp.MustCompile(`SQ[0-9]+`)
+
+// TestYuanAndAddress: amounts with thousands separators; addresses as the
+// committee writes them.
+func TestYuanAndAddress(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 元", 999: "999 元", 1000: "1,000 元", 250000: "250,000 元", 100000000: "100,000,000 元", -1500: "-1,500 元"} {
+		if got := yuan(n); got != want {
+			t.Errorf("yuan(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := address("3", "2", "501"); got != "3栋2单元501" {
+		t.Errorf("address = %q", got)
+	}
+	if got := address("", "", ""); got != "未登记住址" {
+		t.Errorf("address of nobody = %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"html/template"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,19 @@ import (
 
 // roleNames are the staff roles' names.
 var roleNames = messages.ZhCNStaff.RoleNames
+
+// Labels of campaigns and projects come from the catalog (bot/messages).
+var (
+	needNames           = messages.ZhCNCampaigns.NeedNames
+	sourceNames         = messages.ZhCNCampaigns.SourceNames
+	campaignStatusNames = messages.ZhCNCampaigns.StatusNames
+)
+
+// audienceSourceNames name whom a campaign asked, per recipient.
+var audienceSourceNames = map[string]string{"all": "全体居民", "building": "按楼栋", "grid": "按网格"}
+
+// unreachableNames say why a question did not reach a resident.
+var unreachableNames = map[string]string{"quota": "截止前无法发出（模板消息额度已满）", "no_openid": "未关注公众号"}
 
 // LevelNames are the seed's names of the handling levels (console, CSV, report).
 var LevelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
@@ -55,6 +69,15 @@ func (c *Console) funcs() template.FuncMap {
 		},
 		"statuses": func() []models.Status { return models.Statuses },
 		"roles":    func() []models.Role { return models.Roles },
+		"need":     func(n models.Need) string { return orRaw(needNames, string(n)) },
+		"source":   func(s models.PledgeSource) string { return orRaw(sourceNames, string(s)) },
+		"cstatus":  func(s string) string { return orRaw(campaignStatusNames, s) },
+		"asource":  func(s string) string { return orRaw(audienceSourceNames, s) },
+		"whyNot":   func(s string) string { return orRaw(unreachableNames, s) },
+		"yuan":     yuan,
+		"has":      func(list []string, s string) bool { return slices.Contains(list, s) },
+		"navIs":    func(nav string, names ...string) bool { return slices.Contains(names, nav) },
+		"address":  address,
 		"pct": func(r models.Ratio) string {
 			if r.Den == 0 {
 				return "暂无数据"
@@ -62,6 +85,33 @@ func (c *Console) funcs() template.FuncMap {
 			return strconv.FormatFloat(100*r.Rate(), 'f', 1, 64) + "%（" + strconv.Itoa(r.Num) + "/" + strconv.Itoa(r.Den) + "）"
 		},
 	}
+}
+
+// yuan writes whole yuan with thousands separators: 250,000 元.
+func yuan(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s + " 元"
+}
+
+// address is a registered home address as the committee writes it
+// (3栋2单元501); "未登记住址" without a building. Never an openid.
+func address(building, unit, room string) string {
+	if building == "" {
+		return "未登记住址"
+	}
+	s := building + "栋"
+	if unit != "" {
+		s += unit + "单元"
+	}
+	return s + room
 }
 
 func (c *Console) when(t time.Time) string {

@@ -270,3 +270,69 @@ func topTopics(m map[string]*models.TopicCount, n int) []models.TopicCount {
 	}
 	return out
 }
+
+// maxUnreachableShown bounds the unreachable residents read for one campaign.
+const maxUnreachableShown = 5000
+
+// CampaignUnreachable returns the residents a campaign could not reach, by
+// their registered address (never their openid), in the order they were added.
+func (db *DB) CampaignUnreachable(ctx context.Context, campaignID uint64) ([]models.UnreachableResident, error) {
+	var out []models.UnreachableResident
+	err := db.gorm.WithContext(ctx).Table("campaign_recipients AS r").
+		Joins("LEFT JOIN residents AS res ON res.community_id = r.community_id AND res.open_id = r.open_id").
+		Select("r.id AS recipient_id, COALESCE(res.building, '') AS building, COALESCE(res.unit, '') AS unit, "+
+			"COALESCE(res.room, '') AS room, COALESCE(res.grid_id, '') AS grid_id, r.source, r.unreachable AS why").
+		Where("r.campaign_id = ? AND r.unreachable <> ''", campaignID).Order("r.id").Limit(maxUnreachableShown).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaign unreachable: %w", err)
+	}
+	return out, nil
+}
+
+// CampaignAppeals returns the appeals a campaign's answers are on the list
+// as, in the order of their first answer, at most limit (0: all), each
+// with its count of answers and of "me too" answers.
+func (db *DB) CampaignAppeals(ctx context.Context, campaignID uint64, limit int) ([]models.AnsweredAppeal, error) {
+	g := db.gorm.WithContext(ctx)
+	var rows []struct {
+		AppealID uint64
+		How      string
+	}
+	if err := g.Model(&models.CampaignAnswer{}).Select("appeal_id, how").Where("campaign_id = ?", campaignID).
+		Order("id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("campaign answers: %w", err)
+	}
+	var order []uint64
+	by := map[uint64]*models.AnsweredAppeal{}
+	for _, r := range rows {
+		a := by[r.AppealID]
+		if a == nil {
+			if limit > 0 && len(order) == limit {
+				continue
+			}
+			a = &models.AnsweredAppeal{}
+			by[r.AppealID] = a
+			order = append(order, r.AppealID)
+		}
+		a.Answers++
+		if r.How == models.AnswerByMeToo {
+			a.MeToo++
+		}
+	}
+	out := make([]models.AnsweredAppeal, 0, len(order))
+	for i := 0; i < len(order); i += outboxBatch {
+		var list []*models.Appeal
+		if err := g.Where("id IN ?", order[i:min(i+outboxBatch, len(order))]).Find(&list).Error; err != nil {
+			return nil, fmt.Errorf("campaign appeals: %w", err)
+		}
+		for _, a := range list {
+			by[a.ID].Appeal = a
+		}
+	}
+	for _, id := range order {
+		if a := by[id]; a.Appeal != nil {
+			out = append(out, *a)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,82 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongzhi/gongzhi/models"
+)
+
+// LearnedStore is what the community taught the classifier, and its
+// removal: the same reads and removal as GET and DELETE /api/learned (*store.DB).
+type LearnedStore interface {
+	Learned(ctx context.Context, communityID string) ([]models.LearnedWord, error)
+	ForgetLearned(ctx context.Context, communityID, phrase string) error
+}
+
+func (c *Console) registerLearned(r gin.IRoutes) {
+	if c.d.Learned == nil {
+		return
+	}
+	r.GET("/console/learned", c.secure, c.auth, c.learned)
+	r.POST("/console/learned/remove", c.secure, c.auth, c.forgetLearned)
+}
+
+// learnedRow is one learned phrase as shown: who taught it in aggregate.
+type learnedRow struct {
+	W     models.LearnedWord
+	Topic string
+}
+
+func (c *Console) learned(g *gin.Context) { c.showLearned(g, "", http.StatusOK) }
+
+func (c *Console) showLearned(g *gin.Context, refusal string, status int) {
+	v := viewer(g)
+	community := c.workCommunity(g, v)
+	words, err := c.d.Learned.Learned(g.Request.Context(), community)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	rows := make([]learnedRow, 0, len(words))
+	for _, w := range words {
+		r := learnedRow{W: w}
+		if w.TopicID != "" && c.d.TopicName != nil {
+			r.Topic = c.d.TopicName(w.TopicID)
+		}
+		rows = append(rows, r)
+	}
+	c.render(g, status, "learned", v, map[string]any{"Rows": rows, "Community": community,
+		"CommunityName": c.communityName(community), "MayRun": canRun(v), "Error": refusal,
+		"Removed": g.Query("removed"), "Min": models.MinResidentVoters})
+}
+
+// forgetLearned removes everything the community taught about a phrase.
+func (c *Console) forgetLearned(g *gin.Context) {
+	v := viewer(g)
+	if !c.mayRun(g, v) {
+		return
+	}
+	phrase := strings.TrimSpace(g.PostForm("phrase"))
+	if phrase == "" || utf8.RuneCountInString(phrase) > models.MaxPhraseRunes {
+		c.showLearned(g, "请选择要删除的词。", http.StatusBadRequest)
+		return
+	}
+	community := c.workCommunity(g, v)
+	if err := c.d.Learned.ForgetLearned(g.Request.Context(), community, phrase); err != nil {
+		switch models.ErrorCode(err) {
+		case models.EINTERNAL:
+			c.failErr(g, err)
+		case models.ENOTFOUND:
+			c.showLearned(g, "“"+phrase+"”已经不在学到的词里了（可能已被删除）。", http.StatusNotFound)
+		default:
+			c.showLearned(g, formError(err), statusOf(err))
+		}
+		return
+	}
+	g.Redirect(http.StatusSeeOther, withCommunity(v, "/console/learned?removed=1", community))
+}
