@@ -39,8 +39,8 @@ var spentSets = []struct {
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
 	"spent chat":     {0.96, 0.965, 0.13, 0.93},
 	"spent letters":  {0.95, 0.95, 0.13, 0.93},
-	"spent5 chat":    {0.94, 0.93, 0.25, 0.81},
-	"spent5 letters": {0.87, 0.87, 0.18, 0.84},
+	"spent5 chat":    {0.945, 0.935, 0.22, 0.855},
+	"spent5 letters": {0.89, 0.90, 0.21, 0.87},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -59,8 +59,10 @@ func TestSpentHeldOutQuality(t *testing.T) {
 		}
 		t.Logf("%s (study): %s\n%s", name, f, f.matrix())
 		// Floors a little under the round-5 figures (chat 97.3 / 97.5 /
-		// 11.7% / 95.1, letters 97.1 / 96.7 / 11.5% / 95.7): a drop is a
-		// regression on studied lines, not a measure of unseen ones.
+		// 11.7% / 95.1, letters 97.1 / 96.7 / 11.5% / 95.7) and, for the
+		// round-5 set, the round-6 ones (chat 95.4 / 94.1 / 21.5% / 86.2,
+		// letters 90.0 / 90.6 / 20.0% / 87.5): a drop is a regression on
+		// studied lines, not a measure of unseen ones.
 		fl := spentFloors[name]
 		if f.overall() < fl.overall || f.amongDecided() < fl.amongDecided || f.askedShare() > fl.askedMax || f.informative() < fl.informative {
 			t.Errorf("%s below its floors %+v: %s", name, fl, f)
