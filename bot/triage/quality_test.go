@@ -81,6 +81,9 @@ type figures struct {
 	rightAskedNarrow int
 	levelRight       int // decided lines whose level is right too
 	noTopic          int // decided lines without a topic
+	// nothing: asked all three kinds (nothing to go on, the catalog has no
+	// word or cue for the text: its best kind scores under minScore).
+	nothing int
 	// confusion[true kind][decided kind, or "ask"]
 	confusion map[models.Kind]map[string]int
 }
@@ -108,6 +111,9 @@ func score(c *Classifier, lines []devLine, wrong func(devLine, Decision)) figure
 		}
 		if d.Question != "" {
 			f.asked++
+			if len(d.Choices) == 3 {
+				f.nothing++
+			}
 			f.confusion[l.kind]["ask"]++
 			if slices.Contains(d.Choices, l.kind) {
 				f.rightAsked++

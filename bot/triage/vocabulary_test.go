@@ -102,6 +102,12 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 	for _, l := range append(readSpent(t, "chat"), readSpent(t, "letters")...) {
 		spent.WriteString(fold(l.text) + "\n")
 	}
+	// Since round 6 the spent round-5 held-out sets are studied too.
+	var spent5 strings.Builder
+	for _, l := range append(readSpent5(t, "chat"), readSpent5(t, "letters")...) {
+		spent5.WriteString(fold(l.text) + "\n")
+	}
+	spent5Lines := spent5.String()
 	src, lines, spentLines := fold(sources.String()), tested.String(), spent.String()
 	for w, where := range catalogWords(cat) {
 		f := fold(w)
@@ -112,6 +118,24 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 			t.Errorf("%s: %q occurs in dev.tsv or fresh.tsv but in no cited source", where, w)
 		} else if strings.Contains(spentLines, f) && !beforeSpentSet[w] {
 			t.Errorf("%s: %q occurs in a line of the spent held-out set but in no cited source", where, w)
+		} else if strings.Contains(spent5Lines, f) && !beforeSpent5Set[w] && !beforeSpentSet[w] {
+			t.Errorf("%s: %q occurs in a line of the spent round-5 held-out set but in no cited source", where, w)
 		}
+	}
+}
+
+// beforeSpent5Set are catalog words that were in the catalog when the round-5
+// held-out set (testdata/heldout5/) was scored (commit a96afd4, the start of
+// round 6) and occur in one of its lines without a cited page: the set was
+// written by someone who never saw the catalog, so they cannot have been
+// taken from its lines. The list may only shrink; a word added since round 6
+// needs a source.
+var beforeSpent5Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"下水慢", "全区", "咋整", "哪个管", "喊人", "小区的路", "店家", "开证明", "我的房子", "搬运", "水压", "水压小", "江边", "物业不作为", "狗叫", "社区活动", "管道堵塞", "落雨", "角阀", "路烂了", "跳蚤", "轮椅", "道路施工", "门坏了", "院坝会",
+	} {
+		beforeSpent5Set[w] = true
 	}
 }
