@@ -90,6 +90,9 @@ type Classifier struct {
 	askMargin float64 // askMargin; a field so TestAskCalibration can vary it
 	minPlace  float64 // minPlaceOnly, likewise
 	minObject float64 // minObjectOnly, likewise
+
+	model       *model  // the statistical back-off (model.go); nil: none
+	modelDecide float64 // modelDecide; a field so the cross-validation can vary it
 }
 
 // New builds a classifier from a validated catalog.
@@ -97,7 +100,8 @@ func New(cat *Catalog) (*Classifier, error) {
 	if cat == nil {
 		return nil, fmt.Errorf("triage: nil catalog")
 	}
-	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly}
+	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly,
+		model: defaultModel(), modelDecide: modelDecide}
 
 	// Dialect forms are replaced longest first: strings.Replacer tries its
 	// pairs in argument order at each position.
@@ -255,9 +259,11 @@ func wordWeight(w string) float64 {
 }
 
 // Classify decides the kind of one appeal text, or says what to ask.
+// When the catalog has nothing to go on, the statistical back-off names the
+// two most likely kinds (model.go).
 func (c *Classifier) Classify(text string) Decision {
 	e := c.evidence(text)
-	return c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
+	return c.backoff(c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue), e.norm)
 }
 
 // evidenceOf is what a text says for each kind, before deciding.
@@ -266,6 +272,7 @@ type evidenceOf struct {
 	bestItem  [3]*Item
 	whoseSaid bool // a non-major cue said whose or where, or what is wanted
 	anyCue    bool
+	norm      string // the normalised text, cut to maxTextRunes
 }
 
 // evidence scores a text for each kind.
@@ -327,7 +334,7 @@ func (c *Classifier) evidence(text string) evidenceOf {
 		}
 		anyCue = anyCue || ok
 	}
-	return evidenceOf{score, bestItem, whoseSaid, anyCue}
+	return evidenceOf{score, bestItem, whoseSaid, anyCue, norm}
 }
 
 // yields reports whether cue ci is outweighed by another fired cue it yields to.
@@ -418,6 +425,12 @@ func (c *Classifier) decide(score [3]float64, bestItem [3]*Item, whoseSaid, anyC
 		}
 		return d
 	}
+	return c.ask(d, doubt, named)
+}
+
+// ask turns d into the catalog's question for the kinds in doubt (a question
+// may be written for the named item).
+func (c *Classifier) ask(d Decision, doubt []models.Kind, named *Item) Decision {
 	q := c.cat.question(doubt, named)
 	if q == nil { // validation guarantees every set; stay safe anyway
 		return d

@@ -89,17 +89,15 @@ func (c *Classifier) Phrases(text string) []string {
 // rules outrank what was learned). When it would ask, a learned phrase in
 // the text decides instead, if every learned phrase found agrees and the
 // kind is among the question's choices; a text with nothing learned in it is
-// still asked.
+// still asked, with the statistical back-off's two choices when the catalog
+// had nothing to go on (learned words rank above the model).
 func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 	e := c.evidence(text)
 	d := c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
 	if d.Question == "" || k.Len() == 0 {
-		return d
+		return c.backoff(d, e.norm)
 	}
-	norm := c.normalise(text)
-	if r := []rune(norm); len(r) > maxTextRunes {
-		norm = string(r[:maxTextRunes])
-	}
+	norm := e.norm
 	var found []models.LearnedWord
 	for phrase, w := range k.words {
 		if strings.Contains(norm, phrase) {
@@ -107,7 +105,7 @@ func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 		}
 	}
 	if len(found) == 0 {
-		return d
+		return c.backoff(d, norm)
 	}
 	// Longest phrase first: its topic is the most specific.
 	sort.Slice(found, func(i, j int) bool {
@@ -117,11 +115,11 @@ func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 	kind := found[0].Kind
 	for _, w := range found {
 		if w.Kind != kind {
-			return d // what was learned disagrees: ask
+			return c.backoff(d, norm) // what was learned disagrees: ask
 		}
 	}
 	if !slices.Contains(d.Choices, kind) {
-		return d // the catalog's evidence rules that kind out
+		return c.backoff(d, norm) // the catalog's evidence rules that kind out
 	}
 	out := Decision{Kind: kind, Level: defaultLevel[kind], Confidence: 0.5, Learned: found[0].Phrase}
 	it := c.cat.Item(found[0].TopicID)
