@@ -24,9 +24,7 @@ func modelSets(t testing.TB) []modelSet {
 	for _, s := range studySets(t) {
 		out = append(out, modelSet{s.name, s.lines})
 	}
-	return append(out,
-		modelSet{"spent6 chat", readLabelled(t, "testdata/heldout6/chat.tsv")},
-		modelSet{"spent6 letters", readLabelled(t, "testdata/heldout6/letters.tsv")})
+	return out
 }
 
 // catalogDocs are the catalog's item and cue words, each a document of its

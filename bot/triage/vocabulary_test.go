@@ -108,6 +108,12 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		spent5.WriteString(fold(l.text) + "\n")
 	}
 	spent5Lines := spent5.String()
+	// Since round 7 the spent round-6 held-out sets are studied too.
+	var spent6 strings.Builder
+	for _, l := range append(readSpent6(t, "chat"), readSpent6(t, "letters")...) {
+		spent6.WriteString(fold(l.text) + "\n")
+	}
+	spent6Lines := spent6.String()
 	src, lines, spentLines := fold(sources.String()), tested.String(), spent.String()
 	for w, where := range catalogWords(cat) {
 		f := fold(w)
@@ -120,6 +126,8 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 			t.Errorf("%s: %q occurs in a line of the spent held-out set but in no cited source", where, w)
 		} else if strings.Contains(spent5Lines, f) && !beforeSpent5Set[w] && !beforeSpentSet[w] {
 			t.Errorf("%s: %q occurs in a line of the spent round-5 held-out set but in no cited source", where, w)
+		} else if strings.Contains(spent6Lines, f) && !beforeSpent6Set[w] && !beforeSpent5Set[w] && !beforeSpentSet[w] {
+			t.Errorf("%s: %q occurs in a line of the spent round-6 held-out set but in no cited source", where, w)
 		}
 	}
 }
@@ -137,5 +145,20 @@ func init() {
 		"下水慢", "全区", "咋整", "哪个管", "喊人", "小区的路", "店家", "开证明", "我的房子", "搬运", "水压", "水压小", "江边", "物业不作为", "狗叫", "社区活动", "管道堵塞", "落雨", "角阀", "路烂了", "跳蚤", "轮椅", "道路施工", "门坏了", "院坝会",
 	} {
 		beforeSpent5Set[w] = true
+	}
+}
+
+// beforeSpent6Set are catalog words that were in the catalog when the round-6
+// held-out set (testdata/heldout6/) was scored (commit c57a2d4, the start of
+// round 7; the catalog was unchanged since) and occur in one of its lines
+// without a cited page. The list may only shrink; a word added since round 7
+// needs a source.
+var beforeSpent6Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"从楼上扔", "凼凼", "咬人", "开个证明", "成立业委会", "梯坎", "水凼凼", "淹了", "电梯坏了", "细娃儿", "被偷", "遭占",
+	} {
+		beforeSpent6Set[w] = true
 	}
 }
