@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
