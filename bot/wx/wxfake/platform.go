@@ -230,6 +230,10 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+		}
+		// Both may be ready after a stall; a caller that gave up first gets
+		// no answer either way.
+		if r.Context().Err() != nil {
 			return // the caller gave up; nobody reads the answer
 		}
 	}
