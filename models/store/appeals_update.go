@@ -14,6 +14,7 @@ import (
 // with its events, in one transaction and only if the appeal is still in
 // upd.ExpectStatus; otherwise it returns models.ErrAppealChanged.
 func (db *DB) UpdateAppeal(ctx context.Context, upd *models.AppealUpdate) error {
+	defer db.learned.changed() // its appeal updates may carry learning votes
 	at := db.now()
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return applyAppealUpdates(tx, []*models.AppealUpdate{upd}, at)

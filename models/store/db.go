@@ -43,6 +43,8 @@ type DB struct {
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).
 	batch *turnGroups
+	// learned keeps each community's learned words a moment (learning.go).
+	learned learnedCache
 }
 
 var _ models.Store = (*DB)(nil)

@@ -95,3 +95,80 @@ func TestLearningVotes(t *testing.T) {
 		}
 	})
 }
+
+// TestLearnedAcrossReplicas: two stores on one database, as two replicas.
+// The replica that stores votes uses them at once; the other within
+// store.LearnedTTL of its clock (it keeps what it read that long).
+func TestLearnedAcrossReplicas(t *testing.T) {
+	for _, driver := range storetest.Drivers(t) {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			d, dsn := storetest.DSN(t, driver)
+			open := func(now func() time.Time) *store.DB {
+				db, err := store.Open(ctx, d, dsn, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = db.Close() })
+				db.Now = now
+				return db
+			}
+			clock := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+			now := func() time.Time { return clock }
+			a := open(now)
+			if _, err := a.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			b := open(now)
+			learned := func(db *store.DB) []string {
+				t.Helper()
+				words, err := db.Learned(ctx, "c1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, w := range words {
+					out = append(out, w.Phrase+":"+string(w.Kind))
+				}
+				return out
+			}
+			if got := learned(a); len(got) != 0 {
+				t.Fatalf("a fresh database taught %v", got)
+			}
+			if got := learned(b); len(got) != 0 {
+				t.Fatalf("a fresh database taught %v", got)
+			}
+			teach := func(db *store.DB, voter string, k models.Kind) {
+				t.Helper()
+				if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: voter, At: clock,
+					LearningVotes: []*models.LearningVote{{CommunityID: "c1", Phrase: "晒坝", Voter: voter, Kind: k}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			teach(a, "r1", models.KindSmall)
+			teach(a, "r2", models.KindSmall)
+			want := "晒坝:" + string(models.KindSmall)
+			if got := learned(a); len(got) != 1 || got[0] != want {
+				t.Fatalf("the replica that stored the votes: %v, want [%s] at once", got, want)
+			}
+			if got := learned(b); len(got) != 0 {
+				t.Fatalf("the other replica: %v before its copy is LearnedTTL old, want what it read", got)
+			}
+			clock = clock.Add(store.LearnedTTL)
+			if got := learned(b); len(got) != 1 || got[0] != want {
+				t.Fatalf("the other replica after LearnedTTL: %v, want [%s]", got, want)
+			}
+			// Removing is seen the same way.
+			if err := b.ForgetLearned(ctx, "c1", "晒坝"); err != nil {
+				t.Fatal(err)
+			}
+			if got := learned(b); len(got) != 0 {
+				t.Fatalf("the replica that forgot: %v", got)
+			}
+			clock = clock.Add(store.LearnedTTL)
+			if got := learned(a); len(got) != 0 {
+				t.Fatalf("the other replica after LearnedTTL: %v, want nothing", got)
+			}
+		})
+	}
+}

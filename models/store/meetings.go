@@ -15,6 +15,7 @@ import (
 
 // ApplyMeetingChange stores one change of a meeting in one transaction.
 func (db *DB) ApplyMeetingChange(ctx context.Context, ch *models.MeetingChange) error {
+	defer db.learned.changed() // its appeal updates may carry learning votes
 	return db.transact(ctx, func(tx *gorm.DB) error {
 		return applyMeetingChange(tx, ch, db.now())
 	}, nil)

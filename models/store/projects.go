@@ -23,6 +23,7 @@ func (db *DB) NextProjectCode(ctx context.Context, communityID string) (string, 
 
 // ApplyProjectChange stores one change of a project in one transaction.
 func (db *DB) ApplyProjectChange(ctx context.Context, ch *models.ProjectChange) error {
+	defer db.learned.changed() // its appeal updates may carry learning votes
 	return db.transact(ctx, func(tx *gorm.DB) error {
 		return applyProjectChange(tx, ch, db.now())
 	}, nil)

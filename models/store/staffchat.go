@@ -140,6 +140,7 @@ func (db *DB) ResolvedBefore(ctx context.Context, before time.Time, limit int) (
 // CloseUnrated applies upd (an ActCloseUnrated step) and queues its pushes
 // in one transaction; ErrAppealChanged when the resident rated meanwhile.
 func (db *DB) CloseUnrated(ctx context.Context, upd *models.AppealUpdate, pushes []*models.OutboxMessage) error {
+	defer db.learned.changed() // its appeal updates may carry learning votes
 	at := db.now()
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := applyAppealUpdates(tx, []*models.AppealUpdate{upd}, at); err != nil {

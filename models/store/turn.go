@@ -71,6 +71,9 @@ func (db *DB) DeleteProcessedBefore(ctx context.Context, t time.Time) (int64, er
 // its turns is committed here on its own, so every turn gets its own
 // outcome (ErrDuplicate, ErrStale) exactly as if it had never been grouped.
 func (db *DB) CommitTurn(ctx context.Context, t *models.Turn) error {
+	if teaches(t) {
+		defer db.learned.changed()
+	}
 	if db.batch != nil && groupable(t) {
 		if err := db.batch.commit(t); !errors.Is(err, errGroupFailed) {
 			return err
