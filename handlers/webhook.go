@@ -88,6 +88,9 @@ type Webhook struct {
 	slots     chan struct{}
 	waiting   atomic.Int64
 
+	// workers run the messages: goroutines kept between messages (workers.go).
+	workers workers
+
 	// inflight counts messages still being handled, and late replies still
 	// being pushed, after their request was answered (Drain).
 	inflight sync.WaitGroup
@@ -239,6 +242,7 @@ func (w *Webhook) Serve(c *gin.Context) {
 	// answers "success" itself before the webhook can refuse the message.
 	out := &sdkWriter{header: http.Header{}}
 	srv := acct.OA.GetServer(c.Request, out)
+	srv.SkipValidate(true) // `signature` was checked above; msg_signature the SDK checks again
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 		if string(m.FromUserName) == "" || m.MsgType == "" {
 			invalid = true
@@ -400,10 +404,10 @@ func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string, b
 	// The work must not die with WeChat's connection: it commits or not, whole.
 	work := context.WithoutCancel(ctx)
 	w.inflight.Add(1) // done by whoever takes the outcome
-	go func() {
+	w.workers.run(func() {
 		res, err := w.Handler.Handle(work, in)
 		done <- outcome{res, err}
-	}()
+	})
 	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
