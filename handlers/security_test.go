@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -244,6 +245,14 @@ func TestWebhookQueuesABurst(t *testing.T) {
 	go func() { s, _ := h.do(slow); slowDone <- s }()
 	<-entered // the only slot is held
 
+	// A body far larger than WeChat's does not wait (waiting bodies are held in memory).
+	big := h.safe(textMsg("oBigSender00000000000001", "帮助", 4))
+	big.Body = append(big.Body, bytes.Repeat([]byte(" "), 100<<10)...)
+	refused(t, h, big, http.StatusServiceUnavailable)
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 1 {
+		t.Errorf("refused{busy} = %v after the big body, want 1", got)
+	}
+
 	queued := h.safe(textMsg("oQueuedSender00000000001", "帮助", 2))
 	type answer struct {
 		status int
@@ -260,8 +269,8 @@ func TestWebhookQueuesABurst(t *testing.T) {
 	// The queue (one) is full: the third is refused at once, while the
 	// first still holds the slot.
 	refused(t, h, h.safe(textMsg("oBusySender0000000000001", "帮助", 3)), http.StatusServiceUnavailable)
-	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 1 {
-		t.Errorf("refused{busy} = %v, want 1", got)
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 2 {
+		t.Errorf("refused{busy} = %v, want 2", got)
 	}
 	select {
 	case a := <-queuedDone:
@@ -283,8 +292,8 @@ func TestWebhookQueuesABurst(t *testing.T) {
 	if got := h.metric(0, "gongzhi_webhook_waiting", ""); got != 0 {
 		t.Errorf("waiting = %v after the burst, want 0", got)
 	}
-	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 1 {
-		t.Errorf("refused{busy} = %v after the burst, want still 1", got)
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 2 {
+		t.Errorf("refused{busy} = %v after the burst, want still 2", got)
 	}
 }
 

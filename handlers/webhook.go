@@ -30,12 +30,17 @@ const MaxBodyBytes = 1 << 20
 const DefaultMaxInFlight = 64
 
 // DefaultMaxQueued is Webhook.MaxQueued's default: a burst of this many
-// messages past the in-flight bound waits for a slot instead of a 503.
-const DefaultMaxQueued = 256
+// messages past the in-flight bound waits for a slot instead of a 503 (one
+// SlotWait's worth at 500 messages a second).
+const DefaultMaxQueued = 512
 
 // DefaultSlotWait is Webhook.SlotWait's default: how long a message waits
 // for a slot before the 503, well inside WeChat's 5-second wait.
 const DefaultSlotWait = time.Second
+
+// maxWaitingBody is the largest body that may wait for a slot: WeChat's are
+// a few KiB, and MaxQueued bodies of 1 MiB each would hold half a GiB.
+const maxWaitingBody = 64 << 10
 
 // DefaultBodyReadTimeout is Webhook.BodyReadTimeout's default: WeChat's
 // bodies are a few kilobytes, sent at once.
@@ -189,7 +194,7 @@ func (w *Webhook) Serve(c *gin.Context) {
 		return
 	}
 	waitStart := time.Now()
-	if !w.acquire(c.Request.Context()) {
+	if !w.acquire(c.Request.Context(), len(body) <= maxWaitingBody) {
 		c.Header("Retry-After", "1")
 		w.refuse(c, http.StatusServiceUnavailable, "busy")
 		return
@@ -296,9 +301,9 @@ func (w *Webhook) Serve(c *gin.Context) {
 }
 
 // acquire takes a slot for one message in flight. When all are taken it
-// waits, at most SlotWait and only if fewer than MaxQueued already wait, so a
-// short burst is absorbed instead of refused.
-func (w *Webhook) acquire(ctx context.Context) bool {
+// waits (if mayWait), at most SlotWait and only if fewer than MaxQueued
+// already wait, so a short burst is absorbed instead of refused.
+func (w *Webhook) acquire(ctx context.Context, mayWait bool) bool {
 	w.slotsOnce.Do(func() {
 		n := w.MaxInFlight
 		if n <= 0 {
@@ -312,6 +317,9 @@ func (w *Webhook) acquire(ctx context.Context) bool {
 	default:
 	}
 	limit := int64(w.MaxQueued)
+	if !mayWait {
+		return false
+	}
 	if limit == 0 {
 		limit = DefaultMaxQueued
 	}
