@@ -14,7 +14,9 @@ RUN go mod download && go mod verify
 COPY . .
 ARG VERSION=dev
 # Pure Go (ncruces/go-sqlite3 needs no cgo), so the binary runs on a static base.
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/gongzhi . \
+# The release build (README): no symbols or DWARF (-s -w) and no gin MessagePack codec, which
+# nothing here uses (nomsgpack): 38 MB instead of 65 MB.
+RUN CGO_ENABLED=0 go build -trimpath -tags nomsgpack -ldflags "-s -w -X main.version=${VERSION}" -o /out/gongzhi . \
     && mkdir -p /out/data
 
 # distroless/static: CA certificates, tzdata and a nonroot user (65532), no shell.

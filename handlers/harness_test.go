@@ -185,6 +185,9 @@ type harnessOpts struct {
 	Replicas int
 	// MaxInFlight is the webhook's bound on bodies in flight (0: its default).
 	MaxInFlight int
+	// MaxQueued and SlotWait bound the wait for a slot (0: the defaults).
+	MaxQueued int
+	SlotWait  time.Duration
 	// BodyReadTimeout bounds reading one body (0: the webhook's default).
 	BodyReadTimeout time.Duration
 	// Quiet sends logs nowhere instead of the checked buffer and records no
@@ -303,7 +306,8 @@ func newHarness(t testing.TB, driver string, o harnessOpts) *harness {
 		m := handlers.NewMetrics()
 		wh := &handlers.Webhook{Accounts: accounts, Handler: mh, Pusher: accounts, Log: log, Metrics: m,
 			Now: h.Clock.Now, MaxSkew: 5 * time.Minute, ReplyBudget: o.ReplyBudget, Failure: messages.ZhCN.Failure,
-			Nonces: db, MaxInFlight: o.MaxInFlight, BodyReadTimeout: o.BodyReadTimeout}
+			Nonces: db, MaxInFlight: o.MaxInFlight, MaxQueued: o.MaxQueued, SlotWait: o.SlotWait,
+			BodyReadTimeout: o.BodyReadTimeout}
 		router := mustRouter(t, testDeps(t, db, wh, m, log, o.AdminToken, h.Clock.Now, loc))
 		srv := httptest.NewServer(router)
 		t.Cleanup(srv.Close)

@@ -22,6 +22,7 @@ type Metrics struct {
 	DedupeHits     prometheus.Counter
 	WebhookRefused *prometheus.CounterVec
 	LateReplies    prometheus.Counter
+	WebhookWaiting prometheus.Gauge
 }
 
 // NewMetrics registers the series (and the Go and process collectors).
@@ -52,8 +53,11 @@ func NewMetrics() *Metrics {
 		LateReplies: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gongzhi_webhook_late_replies_total", Help: "Messages answered 'success' because handling passed the reply budget.",
 		}),
+		WebhookWaiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "gongzhi_webhook_waiting", Help: "Webhook messages waiting for one of the in-flight slots.",
+		}),
 	}
-	r.MustRegister(m.Requests, m.RequestSeconds, m.WebhookSeconds, m.Messages, m.DedupeHits, m.WebhookRefused, m.LateReplies,
+	r.MustRegister(m.Requests, m.RequestSeconds, m.WebhookSeconds, m.Messages, m.DedupeHits, m.WebhookRefused, m.LateReplies, m.WebhookWaiting,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -180,13 +181,14 @@ func TestWebhookRefusesDeepNesting(t *testing.T) {
 	}
 }
 
-// TestWebhookBoundsBodiesInFlight: past MaxInFlight concurrent bodies the
-// webhook answers 503 with Retry-After at once, and serves again after.
+// TestWebhookBoundsBodiesInFlight: past MaxInFlight concurrent bodies, with
+// no room to wait, the webhook answers 503 with Retry-After at once, and
+// serves again after.
 func TestWebhookBoundsBodiesInFlight(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	entered := make(chan struct{})
-	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{MaxInFlight: 1,
+	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{MaxInFlight: 1, MaxQueued: -1,
 		WrapHandler: func(next handlers.MessageHandler) handlers.MessageHandler {
 			return handlerFunc(func(ctx context.Context, in models.Inbound) (bot.Result, error) {
 				if in.Content == "慢" {
@@ -217,6 +219,110 @@ func TestWebhookBoundsBodiesInFlight(t *testing.T) {
 	}
 	if status, _ := h.do(h.safe(textMsg("oBusySender0000000000001", "帮助", 3))); status != http.StatusOK {
 		t.Errorf("after the bound cleared: %d, want 200", status)
+	}
+}
+
+// TestWebhookQueuesABurst: past MaxInFlight a message waits for a slot
+// instead of a 503, and is answered when one frees; past MaxQueued waiting
+// (or past SlotWait) it gets the 503 at once. Counts and channels only.
+func TestWebhookQueuesABurst(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	entered := make(chan struct{})
+	hold := func(next handlers.MessageHandler) handlers.MessageHandler {
+		return handlerFunc(func(ctx context.Context, in models.Inbound) (bot.Result, error) {
+			if in.Content == "慢" {
+				once.Do(func() { close(entered) })
+				<-release
+			}
+			return next.Handle(ctx, in)
+		})
+	}
+	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{MaxInFlight: 1, MaxQueued: 1, SlotWait: time.Minute,
+		ReplyBudget: 4 * time.Minute, WrapHandler: hold})
+	slow := h.safe(textMsg("oSlowSender0000000000001", "慢", 1))
+	slowDone := make(chan int)
+	go func() { s, _ := h.do(slow); slowDone <- s }()
+	<-entered // the only slot is held
+
+	// A body far larger than WeChat's does not wait (waiting bodies are held in memory).
+	big := h.safe(textMsg("oBigSender00000000000001", "帮助", 4))
+	big.Body = append(big.Body, bytes.Repeat([]byte(" "), 100<<10)...)
+	refused(t, h, big, http.StatusServiceUnavailable)
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 1 {
+		t.Errorf("refused{busy} = %v after the big body, want 1", got)
+	}
+
+	queued := h.safe(textMsg("oQueuedSender00000000001", "帮助", 2))
+	type answer struct {
+		status int
+		body   string
+	}
+	queuedDone := make(chan answer)
+	go func() { s, b := h.do(queued); queuedDone <- answer{s, b} }()
+	for i := 0; h.metric(0, "gongzhi_webhook_waiting", "") != 1; i++ {
+		if i == 1000 {
+			t.Fatal("the second message never waited for the slot")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The queue (one) is full: the third is refused at once, while the
+	// first still holds the slot.
+	refused(t, h, h.safe(textMsg("oBusySender0000000000001", "帮助", 3)), http.StatusServiceUnavailable)
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 2 {
+		t.Errorf("refused{busy} = %v, want 2", got)
+	}
+	select {
+	case a := <-queuedDone:
+		t.Fatalf("the waiting message was answered (%d) while the slot was held", a.status)
+	default:
+	}
+
+	close(release)
+	if s := <-slowDone; s != http.StatusOK {
+		t.Errorf("the held request: %d", s)
+	}
+	a := <-queuedDone
+	if a.status != http.StatusOK {
+		t.Fatalf("the waiting message: %d (%.80s), want 200", a.status, a.body)
+	}
+	if r := h.decode(queued, a.body); r.Success || r.Content == "" || r.Content == messages.ZhCN.Failure {
+		t.Errorf("the waiting message's reply: %+v, want the help text", r)
+	}
+	if got := h.metric(0, "gongzhi_webhook_waiting", ""); got != 0 {
+		t.Errorf("waiting = %v after the burst, want 0", got)
+	}
+	if got := h.metric(0, "gongzhi_webhook_refused_total", `reason="busy"`); got != 2 {
+		t.Errorf("refused{busy} = %v after the burst, want still 2", got)
+	}
+}
+
+// TestWebhookSlotWaitEnds: a message that waits longer than SlotWait for a
+// slot is refused (503, Retry-After) while the slot is still held.
+func TestWebhookSlotWaitEnds(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	entered := make(chan struct{})
+	h := newHarness(t, storetest.Drivers(t)[0], harnessOpts{MaxInFlight: 1, SlotWait: time.Millisecond,
+		WrapHandler: func(next handlers.MessageHandler) handlers.MessageHandler {
+			return handlerFunc(func(ctx context.Context, in models.Inbound) (bot.Result, error) {
+				if in.Content == "慢" {
+					once.Do(func() { close(entered) })
+					<-release
+				}
+				return next.Handle(ctx, in)
+			})
+		}})
+	slowDone := make(chan int)
+	go func() { s, _ := h.do(h.safe(textMsg("oSlowSender0000000000001", "慢", 1))); slowDone <- s }()
+	<-entered
+	refused(t, h, h.safe(textMsg("oLateSender0000000000001", "帮助", 2)), http.StatusServiceUnavailable)
+	close(release)
+	if s := <-slowDone; s != http.StatusOK {
+		t.Errorf("the held request: %d", s)
+	}
+	if got := h.metric(0, "gongzhi_webhook_waiting", ""); got != 0 {
+		t.Errorf("waiting = %v, want 0", got)
 	}
 }
 

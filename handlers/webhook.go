@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,6 +28,22 @@ const MaxBodyBytes = 1 << 20
 // DefaultMaxInFlight is Webhook.MaxInFlight's default: far above what one
 // account's traffic needs, far below what 1 MiB bodies can exhaust.
 const DefaultMaxInFlight = 64
+
+// DefaultMaxQueued is Webhook.MaxQueued's default: a burst of this many
+// messages past the in-flight bound waits for a slot instead of a 503 (half
+// a second at 500 messages a second). Each waiting request holds its
+// connection's buffers and goroutine (~25 KiB): under sustained overload,
+// when more arrive than can be answered, a longer queue only holds more
+// memory (512 took the load tool's peak RSS to 97 MB).
+const DefaultMaxQueued = 256
+
+// DefaultSlotWait is Webhook.SlotWait's default: how long a message waits
+// for a slot before the 503, well inside WeChat's 5-second wait.
+const DefaultSlotWait = time.Second
+
+// maxWaitingBody is the largest body that may wait for a slot: WeChat's are
+// a few KiB, and MaxQueued bodies of 1 MiB each would hold half a GiB.
+const maxWaitingBody = 64 << 10
 
 // DefaultBodyReadTimeout is Webhook.BodyReadTimeout's default: WeChat's
 // bodies are a few kilobytes, sent at once.
@@ -60,15 +77,27 @@ type Webhook struct {
 	// a signature seen once (in a proxy's access log, say) cannot carry
 	// another body; nil remembers nothing.
 	Nonces models.NonceStore
-	// MaxInFlight bounds the POST bodies read and handled at once; past it
-	// the webhook answers 503 at once (WeChat retries). 0 = DefaultMaxInFlight.
+	// MaxInFlight bounds the POST bodies handled at once (a body is read
+	// before it takes a slot). 0 = DefaultMaxInFlight.
 	MaxInFlight int
+	// MaxQueued bounds the messages waiting for a slot; past it the webhook
+	// answers 503 at once (WeChat retries). 0 = DefaultMaxQueued; < 0: none
+	// wait.
+	MaxQueued int
+	// SlotWait bounds a message's wait for a slot (then 503); 0 =
+	// DefaultSlotWait. It is at most half the reply budget, and the time
+	// waited comes out of the budget, so the answer still leaves in time.
+	SlotWait time.Duration
 	// BodyReadTimeout bounds reading one POST body (0: the default; < 0:
 	// none), so slow senders cannot hold the server's connections.
 	BodyReadTimeout time.Duration
 
 	slotsOnce sync.Once
 	slots     chan struct{}
+	waiting   atomic.Int64
+
+	// workers run the messages: goroutines kept between messages (workers.go).
+	workers workers
 
 	// inflight counts messages still being handled, and late replies still
 	// being pushed, after their request was answered (Drain).
@@ -167,12 +196,14 @@ func (w *Webhook) Serve(c *gin.Context) {
 		w.refuse(c, http.StatusBadRequest, "unreadable_body")
 		return
 	}
-	if !w.acquire() {
+	waitStart := time.Now()
+	if !w.acquire(c.Request.Context(), len(body) <= maxWaitingBody) {
 		c.Header("Retry-After", "1")
 		w.refuse(c, http.StatusServiceUnavailable, "busy")
 		return
 	}
 	defer w.release()
+	budget := w.ReplyBudget - time.Since(waitStart)
 	if len(body) > MaxBodyBytes {
 		w.refuse(c, http.StatusRequestEntityTooLarge, "body_too_large")
 		return
@@ -219,6 +250,7 @@ func (w *Webhook) Serve(c *gin.Context) {
 	// answers "success" itself before the webhook can refuse the message.
 	out := &sdkWriter{header: http.Header{}}
 	srv := acct.OA.GetServer(c.Request, out)
+	srv.SkipValidate(true) // `signature` was checked above; msg_signature the SDK checks again
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 		if string(m.FromUserName) == "" || m.MsgType == "" {
 			invalid = true
@@ -230,7 +262,7 @@ func (w *Webhook) Serve(c *gin.Context) {
 		}
 		in := wx.ToInbound(m, acct.Config.CommunityID)
 		w.Metrics.Messages.WithLabelValues(metricType(in)).Inc()
-		text, err := w.handle(c.Request.Context(), in, RequestID(c))
+		text, err := w.handle(c.Request.Context(), in, RequestID(c), budget)
 		if err != nil {
 			failed = true
 			w.Log.ErrorContext(c.Request.Context(), "handle message failed", "err", err, "msg_type", in.MsgType, "request_id", RequestID(c))
@@ -271,8 +303,10 @@ func (w *Webhook) Serve(c *gin.Context) {
 	w.flush(c, out)
 }
 
-// acquire takes a slot for one body in flight, without waiting.
-func (w *Webhook) acquire() bool {
+// acquire takes a slot for one message in flight. When all are taken it
+// waits (if mayWait), at most SlotWait and only if fewer than MaxQueued
+// already wait, so a short burst is absorbed instead of refused.
+func (w *Webhook) acquire(ctx context.Context, mayWait bool) bool {
 	w.slotsOnce.Do(func() {
 		n := w.MaxInFlight
 		if n <= 0 {
@@ -284,8 +318,42 @@ func (w *Webhook) acquire() bool {
 	case w.slots <- struct{}{}:
 		return true
 	default:
+	}
+	limit := int64(w.MaxQueued)
+	if !mayWait {
 		return false
 	}
+	if limit == 0 {
+		limit = DefaultMaxQueued
+	}
+	if w.waiting.Add(1) > limit {
+		w.waiting.Add(-1)
+		return false
+	}
+	w.Metrics.WebhookWaiting.Inc()
+	defer func() {
+		w.waiting.Add(-1)
+		w.Metrics.WebhookWaiting.Dec()
+	}()
+	timer := time.NewTimer(w.slotWait())
+	defer timer.Stop()
+	select {
+	case w.slots <- struct{}{}:
+		return true
+	case <-timer.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// slotWait is SlotWait or its default, at most half the reply budget.
+func (w *Webhook) slotWait() time.Duration {
+	d := w.SlotWait
+	if d <= 0 {
+		d = DefaultSlotWait
+	}
+	return min(d, w.ReplyBudget/2)
 }
 
 func (w *Webhook) release() { <-w.slots }
@@ -338,7 +406,7 @@ func (s *sdkWriter) Write(p []byte) (int, error) { return s.body.Write(p) }
 
 // handle runs the message within the reply budget. Past it, the webhook
 // answers "success" and the reply follows as a customer-service message.
-func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string) (string, error) {
+func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string, budget time.Duration) (string, error) {
 	type outcome struct {
 		res bot.Result
 		err error
@@ -347,11 +415,11 @@ func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string) (
 	// The work must not die with WeChat's connection: it commits or not, whole.
 	work := context.WithoutCancel(ctx)
 	w.inflight.Add(1) // done by whoever takes the outcome
-	go func() {
+	w.workers.run(func() {
 		res, err := w.Handler.Handle(work, in)
 		done <- outcome{res, err}
-	}()
-	timer := time.NewTimer(w.ReplyBudget)
+	})
+	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
 	case o := <-done:
