@@ -93,6 +93,8 @@ type Classifier struct {
 
 	model       *model  // the statistical back-off (model.go); nil: none
 	modelDecide float64 // modelDecide; a field so the cross-validation can vary it
+	// modelVetoLead, modelVeto, modelSettle likewise (round 8).
+	modelVetoLead, modelVeto, modelSettle float64
 }
 
 // New builds a classifier from a validated catalog.
@@ -101,7 +103,7 @@ func New(cat *Catalog) (*Classifier, error) {
 		return nil, fmt.Errorf("triage: nil catalog")
 	}
 	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly,
-		model: defaultModel(), modelDecide: modelDecide}
+		model: defaultModel(), modelDecide: modelDecide, modelVetoLead: modelVetoLead, modelVeto: modelVeto, modelSettle: modelSettle}
 
 	// Dialect forms are replaced longest first: strings.Replacer tries its
 	// pairs in argument order at each position.
@@ -263,7 +265,7 @@ func wordWeight(w string) float64 {
 // two most likely kinds (model.go).
 func (c *Classifier) Classify(text string) Decision {
 	e := c.evidence(text)
-	return c.backoff(c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue), e.norm)
+	return c.backoff(c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue), e)
 }
 
 // evidenceOf is what a text says for each kind, before deciding.

@@ -86,7 +86,10 @@ func TestClassifyHandTried(t *testing.T) {
 	}{
 		{"a debt is private", "老王欠我三千块", models.KindPrivate, "法律咨询", nil},
 		{"divorce property is legal advice", "离婚财产分割调解", models.KindPrivate, "法律咨询", nil},
-		{"a pigeon shed on the roof is an illegal structure", "楼顶搭棚养鸽子", models.KindMajor, "违法建设", nil},
+		// Round 8: the catalog decides major on a thin lead (4.5 against the
+		// pets item's 2.5) and the model's second opinion gives small at 0.8
+		// or more: asked, with the illegal structure still the best guess.
+		{"a pigeon shed on the roof is an illegal structure", "楼顶搭棚养鸽子", models.KindMajor, "违法建设", []models.Kind{models.KindSmall, models.KindMajor}},
 		{"water outside a rail station is drainage", "轨道站出口路积水", models.KindMajor, "城市内涝", nil},
 		{"care for a lone elder is community work", "独居老人上门照护", models.KindSmall, "为老服务", nil},
 		{"a dog peeing in the lift is a pet matter", "狗儿在电梯屙尿", models.KindSmall, "宠物管理", nil},
@@ -102,6 +105,9 @@ func TestClassifyHandTried(t *testing.T) {
 			}
 			if tt.ask == nil && d.Question != "" {
 				t.Errorf("asked %v, want a decision", d.Choices)
+			}
+			if tt.ask != nil && !slices.Equal(d.Choices, tt.ask) {
+				t.Errorf("Choices = %v, want %v", d.Choices, tt.ask)
 			}
 			if d.Topic == "" || (tt.topic != "" && d.Topic != tt.topic) {
 				t.Errorf("Topic = %q, want %q", d.Topic, tt.topic)

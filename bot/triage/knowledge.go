@@ -95,7 +95,7 @@ func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 	e := c.evidence(text)
 	d := c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
 	if d.Question == "" || k.Len() == 0 {
-		return c.backoff(d, e.norm)
+		return c.backoff(d, e)
 	}
 	norm := e.norm
 	var found []models.LearnedWord
@@ -105,7 +105,7 @@ func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 		}
 	}
 	if len(found) == 0 {
-		return c.backoff(d, norm)
+		return c.backoff(d, e)
 	}
 	// Longest phrase first: its topic is the most specific.
 	sort.Slice(found, func(i, j int) bool {
@@ -115,11 +115,11 @@ func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 	kind := found[0].Kind
 	for _, w := range found {
 		if w.Kind != kind {
-			return c.backoff(d, norm) // what was learned disagrees: ask
+			return c.backoff(d, e) // what was learned disagrees: ask
 		}
 	}
 	if !slices.Contains(d.Choices, kind) {
-		return c.backoff(d, norm) // the catalog's evidence rules that kind out
+		return c.backoff(d, e) // the catalog's evidence rules that kind out
 	}
 	out := Decision{Kind: kind, Level: defaultLevel[kind], Confidence: 0.5, Learned: found[0].Phrase}
 	it := c.cat.Item(found[0].TopicID)

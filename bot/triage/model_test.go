@@ -352,11 +352,19 @@ func TestModelBackoff(t *testing.T) {
 			t.Errorf("%q: %s %v, want %s decided or among two choices", tt.text, d.Kind, d.Choices, tt.want)
 		}
 	}
+	// Since round 8 the model may also turn a catalog decision into a
+	// two-choice question holding the decided kind (the second opinion), or
+	// decide a two-choice question for one of its choices; nothing else.
 	for _, l := range readDev(t) {
 		d0, d := catOnly.Classify(l.text), c.Classify(l.text)
 		checkInvariants(t, d)
-		if len(d0.Choices) != 3 && (d0.Kind != d.Kind || d0.Question != d.Question || d0.Topic != d.Topic) {
-			t.Errorf("%s: the back-off changed a decision the catalog made", l.id)
+		same := d0.Kind == d.Kind && d0.Question == d.Question && d0.Topic == d.Topic
+		switch {
+		case len(d0.Choices) == 3 || same:
+		case d0.Question == "" && len(d.Choices) == 2 && slices.Contains(d.Choices, d0.Kind) && d.Kind == d0.Kind:
+		case len(d0.Choices) == 2 && d.Question == "" && slices.Contains(d0.Choices, d.Kind):
+		default:
+			t.Errorf("%s: the back-off changed a decision the catalog made: %s %v → %s %v", l.id, d0.Kind, d0.Choices, d.Kind, d.Choices)
 		}
 	}
 }

@@ -114,6 +114,12 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		spent6.WriteString(fold(l.text) + "\n")
 	}
 	spent6Lines := spent6.String()
+	// Since round 8 the spent round-7 held-out sets are studied too.
+	var spent7 strings.Builder
+	for _, l := range append(readSpent7(t, "chat"), readSpent7(t, "letters")...) {
+		spent7.WriteString(fold(l.text) + "\n")
+	}
+	spent7Lines := spent7.String()
 	src, lines, spentLines := fold(sources.String()), tested.String(), spent.String()
 	for w, where := range catalogWords(cat) {
 		f := fold(w)
@@ -128,6 +134,8 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 			t.Errorf("%s: %q occurs in a line of the spent round-5 held-out set but in no cited source", where, w)
 		} else if strings.Contains(spent6Lines, f) && !beforeSpent6Set[w] && !beforeSpent5Set[w] && !beforeSpentSet[w] {
 			t.Errorf("%s: %q occurs in a line of the spent round-6 held-out set but in no cited source", where, w)
+		} else if strings.Contains(spent7Lines, f) && !beforeSpent7Set[w] && !beforeSpent6Set[w] && !beforeSpent5Set[w] && !beforeSpentSet[w] {
+			t.Errorf("%s: %q occurs in a line of the spent round-7 held-out set but in no cited source", where, w)
 		}
 	}
 }
@@ -160,5 +168,19 @@ func init() {
 		"从楼上扔", "凼凼", "咬人", "开个证明", "成立业委会", "梯坎", "水凼凼", "淹了", "电梯坏了", "细娃儿", "被偷", "遭占",
 	} {
 		beforeSpent6Set[w] = true
+	}
+}
+
+// beforeSpent7Set are catalog words that were in the catalog when the round-7
+// held-out set (testdata/heldout7/) was scored (commit a256040, the end of
+// round 7) and occur in one of its lines without a cited page. The list may
+// only shrink; a word added since round 8 needs a source.
+var beforeSpent7Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"上头", "修路", "哪种好", "场地费", "脏乱差", "被偷了", "阴沟", "隔成", "门市",
+	} {
+		beforeSpent7Set[w] = true
 	}
 }
