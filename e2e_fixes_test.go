@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,6 +34,33 @@ func TestConsoleCampaignNobodyYet(t *testing.T) {
 		register(h.persona("o-first"), "3栋1单元101")
 		if code, _, page = b.post("/console/campaigns", form("all")); code != http.StatusSeeOther {
 			t.Fatalf("everyone, one registered: %d %q", code, formError(page))
+		}
+	})
+}
+
+// TestChatAddressInPlainWords: a new resident who asks in plain words to
+// register their address is asked for it and registered (no appeal is
+// stored), while appeals that mention an address stay appeals.
+func TestChatAddressInPlainWords(t *testing.T) {
+	eachDriver(t, func(t *testing.T, h *harness) {
+		for i, text := range []string{"我想登记一下住址", "你好，我要改地址。", "请帮我登记地址", "麻烦修改一下我的住址"} {
+			p := h.persona("o-new" + string(rune('a'+i)))
+			expect(t, text, p.say(text), "请发送新的住址")
+			expect(t, text+": address", p.say("3栋1单元101"), "3栋")
+			expect(t, text+": saved", p.say("1"), "住址已登记")
+			if res, err := h.app.Store.Resident(context.Background(), "sample", p.openID); err != nil || res == nil || res.Building != "3" {
+				t.Fatalf("%s: resident %+v %v", text, res, err)
+			}
+			if n := len(p.appeals()); n != 0 {
+				t.Fatalf("%s: %d appeals stored", text, n)
+			}
+		}
+		for _, text := range []string{"修改地址后快递还是送到老地址，物业也不管", "楼道灯坏了，我的住址是3栋2单元501", "3栋门口登记住址的牌子掉了砸到人"} {
+			p := h.persona("o-appeal")
+			if r := p.say(text); strings.Contains(r, "请发送新的住址") {
+				t.Fatalf("%q taken as an address change: %q", text, r)
+			}
+			p.say("取消")
 		}
 	})
 }
