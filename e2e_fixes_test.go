@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
 )
 
 // TestConsoleCampaignNobodyYet: on a fresh install nobody has registered
@@ -63,4 +66,40 @@ func TestChatAddressInPlainWords(t *testing.T) {
 			p.say("取消")
 		}
 	})
+}
+
+// invite binds a persona as staff through an admin invite.
+func invite(t *testing.T, h *harness, p *persona, body map[string]any) {
+	t.Helper()
+	out := h.api("POST", "/api/staff/invites", body, http.StatusCreated)
+	c, _ := out["code"].(string)
+	expect(t, "bind", p.say("绑定 "+c), "绑定成功")
+}
+
+// TestChatSmallMatterNamesWhoActs: a small matter in a grid with no bound
+// worker waits for the committee (the console's 待两委成员接单), and the
+// resident is told the committee handles it; once the grid has a worker,
+// the next one names the grid's worker.
+func TestChatSmallMatterNamesWhoActs(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			h := newStaffHarness(t, d)
+			register(h.persona("o-wang"), "3栋2单元501")
+			register(h.persona("o-li"), "3栋1单元101")
+			r := submitted(t, h.persona("o-wang"), "3栋楼道灯坏了好几天了，晚上黑黢黢的", "")
+			if !strings.Contains(r, "社区两委") || strings.Contains(r, "网格员负责") {
+				t.Fatalf("no worker bound: %q, want the committee named", r)
+			}
+			a := h.persona("o-wang").appeals()[0]
+			if role, ok := models.PlaceholderRole(a.Assignee); !ok || role != models.RoleCommittee || models.Owner(a.Status) != models.WhoAssignee {
+				t.Fatalf("appeal waits for %q (%s)", a.Assignee, a.Status)
+			}
+			invite(t, h, h.persona("o-worker"), map[string]any{"role": "grid_worker", "grid": "g1", "name": "李网格"})
+			h.advance(time.Hour)
+			r = submitted(t, h.persona("o-li"), "3栋门口的垃圾桶满了没人清，臭得很", "")
+			if !strings.Contains(r, "网格员负责") {
+				t.Fatalf("worker bound: %q, want the grid worker named", r)
+			}
+		})
+	}
 }
