@@ -103,3 +103,34 @@ func TestChatSmallMatterNamesWhoActs(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleShowsWhoTookIt: a small matter waits for the committee (no
+// grid worker); a committee member accepts and resolves it by chat; the
+// console's list and the appeal page name that member as 承办人, and the
+// timeline says they took it.
+func TestConsoleShowsWhoTookIt(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			h := newStaffHarness(t, d)
+			register(h.persona("o-wang"), "3栋2单元501")
+			ref := refIn(t, submitted(t, h.persona("o-wang"), "3栋楼道灯坏了好几天了，晚上黑黢黢的", ""))
+			zhou := h.persona("o-zhou")
+			invite(t, h, zhou, map[string]any{"role": "committee", "name": "周委员"})
+			h.advance(time.Hour)
+			expect(t, "accept", zhou.say("接单 "+ref), "已接单")
+			expect(t, "resolve", zhou.say("办结 "+ref+" 灯泡已更换"), "已办结")
+			b := simBrowser(t, h)
+			_, _, list := b.do("GET", "/console/?status=resolved", nil)
+			_, row, _ := strings.Cut(list, `data-ref="`+ref+`"`)
+			row, _, _ = strings.Cut(row, "</tr>")
+			if !strings.Contains(row, "周委员") || strings.Contains(row, "接单") {
+				t.Fatalf("list row of %s: %s", ref, row)
+			}
+			_, _, page := b.do("GET", "/console/appeals/"+ref, nil)
+			if !strings.Contains(page, "<dt>承办人</dt><dd>周委员</dd>") {
+				_, dl, _ := strings.Cut(page, "<dt>承办人</dt>")
+				t.Fatalf("appeal page: 承办人 %.80s", dl)
+			}
+		})
+	}
+}
