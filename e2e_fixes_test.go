@@ -134,3 +134,24 @@ func TestConsoleShowsWhoTookIt(t *testing.T) {
 		})
 	}
 }
+
+// TestChatQuestionMarkAsksForHelp: a lone question mark is the Help word,
+// not an emoticon: idle it gets the help menu, while an appeal is being
+// written it gets the help of that step.
+func TestChatQuestionMarkAsksForHelp(t *testing.T) {
+	eachDriver(t, func(t *testing.T, h *harness) {
+		p := h.persona("o-ask")
+		for _, q := range []string{"？", "?", " ？？ "} {
+			if r := p.say(q); !strings.Contains(r, "您可以") || strings.Contains(r, "表情") {
+				t.Fatalf("%q: %q, want the help menu", q, r)
+			}
+		}
+		p.say("3栋楼道灯坏了好几天了，晚上黑黢黢的")
+		if r := p.say("？"); !strings.Contains(r, "正在填写诉求") {
+			t.Fatalf("？ in an appeal: %q", r)
+		}
+		if r := p.say("[微笑]"); !strings.Contains(r, "表情") {
+			t.Fatalf("an emoticon: %q", r)
+		}
+	})
+}

@@ -112,6 +112,17 @@ func hasWords(text string) bool {
 	})
 }
 
+// helpMark reports whether text is nothing but question marks ("？",
+// "??") and a question mark is one of the Help words: it asks for help, it
+// is no emoticon.
+func helpMark(text string) bool {
+	w := strings.Join(strings.Fields(width.Fold.String(text)), "")
+	if w == "" || strings.Trim(w, "?") != "" {
+		return false
+	}
+	return slices.Contains(chat.Help, "?")
+}
+
 // isUnsupportedPlaceholder spots the text WeChat substitutes for stickers and
 // other messages it does not forward.
 func isUnsupportedPlaceholder(text string) bool {
