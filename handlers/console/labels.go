@@ -148,11 +148,46 @@ var (
 	staffToken = regexp.MustCompile(`staff:[0-9]+|role:[a-z_]+`)
 	pairToken  = regexp.MustCompile(`\b(major|small|private)/(community|street|district|self)\b`)
 	timeToken  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+	// The reasons the system writes (models.Reason…F), said in Chinese.
+	limitReason   = regexp.MustCompile(`time limit of the (\w+) level`)
+	overdueReason = regexp.MustCompile(`overdue since ([0-9-]+ [0-9:]+): (\w+) → (\w+)`)
+	unratedReason = regexp.MustCompile(`no rating within (\S+)`)
+	enquiryReason = regexp.MustCompile(`\benquiry/[\w-]+`)
+	levelChange   = regexp.MustCompile(`\blevel (\w+) → (\w+)`)
 )
+
+// systemReason says a reason the system wrote in Chinese; any other text
+// is returned as it is.
+func systemReason(s string) string {
+	lv := func(l string) string { return orRaw(LevelNames, l) }
+	s = limitReason.ReplaceAllStringFunc(s, func(m string) string {
+		return "按" + lv(limitReason.FindStringSubmatch(m)[1]) + "的办结时限重新计时"
+	})
+	s = overdueReason.ReplaceAllStringFunc(s, func(m string) string {
+		g := overdueReason.FindStringSubmatch(m)
+		return "超过办结时限（" + g[1] + "），由" + lv(g[2]) + "自动上报至" + lv(g[3])
+	})
+	s = unratedReason.ReplaceAllStringFunc(s, func(m string) string {
+		d, err := time.ParseDuration(unratedReason.FindStringSubmatch(m)[1])
+		if err != nil {
+			return "办结后居民在规定时间内未评价"
+		}
+		if d%(24*time.Hour) == 0 {
+			return "办结后" + strconv.Itoa(int(d/(24*time.Hour))) + "天内居民未评价"
+		}
+		return "办结后" + strconv.Itoa(int(d.Hours())) + "小时内居民未评价"
+	})
+	s = enquiryReason.ReplaceAllString(s, "咨询事项")
+	return levelChange.ReplaceAllStringFunc(s, func(m string) string {
+		g := levelChange.FindStringSubmatch(m)
+		return "层级：" + lv(g[1]) + " → " + lv(g[2])
+	})
+}
 
 // reason makes an event's recorded change readable: names for staff refs,
 // Chinese for kinds, levels and field names, local times.
 func (c *Console) reason(p people, s string) string {
+	s = systemReason(s)
 	s = staffToken.ReplaceAllStringFunc(s, p.name)
 	s = pairToken.ReplaceAllStringFunc(s, func(m string) string {
 		k, l, _ := strings.Cut(m, "/")
