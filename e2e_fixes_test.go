@@ -155,3 +155,41 @@ func TestChatQuestionMarkAsksForHelp(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleDraftCampaignPage: a draft's page promises nothing before the
+// question is sent (no "问题都能送达", no unreachable list) and offers no
+// project before there are answers; after the broadcast the unreachable
+// list shows, and after an answer the project button does.
+func TestConsoleDraftCampaignPage(t *testing.T) {
+	eachDriver(t, func(t *testing.T, h *harness) {
+		wang := h.persona("o-wang")
+		register(wang, "3栋2单元501")
+		b := simBrowser(t, h)
+		ends := h.clock().In(h.app.Config.Location).Add(48 * time.Hour).Format("2006-01-02T15:04")
+		code, hdr, page := b.post("/console/campaigns", url.Values{"question": {"小区里最需要解决的问题是什么？"},
+			"audience": {"all"}, "ends_at": {ends}})
+		if code != http.StatusSeeOther {
+			t.Fatalf("create: %d %q", code, formError(page))
+		}
+		path := hdr.Get("Location")
+		_, _, page = b.do("GET", path, nil)
+		for _, bad := range []string{"问题都能送达", "campaign-unreachable", "project-from-campaign"} {
+			if strings.Contains(page, bad) {
+				t.Fatalf("draft page shows %q", bad)
+			}
+		}
+		if code, _, _ = b.post(path+"/broadcast", url.Values{}); code != http.StatusSeeOther {
+			t.Fatalf("broadcast: %d", code)
+		}
+		_, _, page = b.do("GET", path, nil)
+		if !strings.Contains(page, `data-testid="campaign-unreachable"`) || strings.Contains(page, "project-from-campaign") {
+			t.Fatal("after the broadcast: want the unreachable list and no project button yet")
+		}
+		h.advance(time.Hour)
+		confirmAnswer(t, wang, "3栋楼道灯坏了好几天了，晚上黑黢黢的")
+		_, _, page = b.do("GET", path, nil)
+		if !strings.Contains(page, "project-from-campaign") {
+			t.Fatal("after an answer: no project button")
+		}
+	})
+}
