@@ -193,3 +193,26 @@ func TestConsoleDraftCampaignPage(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleLearnedSaysWhy: the committee corrects an appeal whose words
+// the catalog knows; nothing is learned, and the learned-words page says
+// what is learned, when, and why a correction may teach nothing.
+func TestConsoleLearnedSaysWhy(t *testing.T) {
+	eachDriver(t, func(t *testing.T, h *harness) {
+		wang := h.persona("o-wang")
+		register(wang, "3栋2单元501")
+		ref := refIn(t, submitted(t, wang, "3栋楼道灯坏了", ""))
+		b := simBrowser(t, h)
+		code, _, page := b.do("POST", "/console/appeals/"+ref+"/revise",
+			url.Values{"csrf": {b.csrf}, "op": {"reclassify"}, "kind": {"major"}, "reason": {"线路老化要供电部门改造"}})
+		if code != http.StatusSeeOther {
+			t.Fatalf("reclassify: %d %q", code, formError(page))
+		}
+		_, _, page = b.do("GET", "/console/learned", nil)
+		if strings.Contains(page, `data-testid="learned-row"`) {
+			t.Fatal("a phrase the catalog knows was learned")
+		}
+		expect(t, "learned page", page, `data-testid="learned-how"`, "词库里还没有的本地说法", "纠正一次就学到", "至少 2 位居民",
+			"就没有新词可学", "不会在这里留下新词")
+	})
+}

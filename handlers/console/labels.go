@@ -28,6 +28,19 @@ var audienceSourceNames = map[string]string{"all": "全体居民", "building": "
 // unreachableNames say why a question did not reach a resident.
 var unreachableNames = map[string]string{"quota": "截止前无法发出（模板消息额度已满）", "no_openid": "未关注公众号"}
 
+// learnedHow says on the learned-words page what is learned, when, and why
+// a correction or an answer may teach nothing (docs/classification.md,
+// "Learning a community's own words"); %d is models.MinResidentVoters.
+var learnedHow = []string{
+	"学什么：只学词库里还没有的本地说法，例如“晒坝”“滨江步道”这类地名和叫法（两到六个字）。词库和常用词里已经有的词（如“楼道”“路灯”“漏水”）不会再学。",
+	"什么时候学：系统拿不准类别、问居民“属于哪一类”，居民回答并提交诉求后，这次回答算一票，至少 %d 位居民说法一致才会学到；两委在台账或用“改类”纠正类别，纠正一次就学到。",
+	"为什么改类或回答后这里可能还是空的：如果诉求里的词词库都认识，就没有新词可学，改类只改变这件诉求的类别，不会在这里增加词；居民回答的说法不一致、或只有一位居民回答，也不会学到。",
+	"怎么用：词库中的明确规则始终优先；只有系统本来要追问时，学到的词才帮它直接分类。",
+}
+
+// learnedNone is said when nothing has been learned yet.
+const learnedNone = "还没有学到本社区的说法。诉求里的词词库都认识时，改类和居民的回答不会在这里留下新词，这是正常的。"
+
 // LevelNames are the seed's names of the handling levels (console, CSV, report).
 var LevelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
 
