@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -215,4 +216,39 @@ func TestConsoleLearnedSaysWhy(t *testing.T) {
 		expect(t, "learned page", page, `data-testid="learned-how"`, "词库里还没有的本地说法", "纠正一次就学到", "至少 2 位居民",
 			"就没有新词可学", "不会在这里留下新词")
 	})
+}
+
+// TestSimShowsTheAccountMenu: the simulator shows the account's menu as it
+// is set on WeChat (the welcome message's 更多 with 议事会议 and 帮助), and
+// its own tools apart from it.
+func TestSimShowsTheAccountMenu(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	resp, err := http.Get(h.srv.URL + "/sim/menu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Menu []struct {
+			Name, Key string
+			Sub       []struct{ Name, Key string }
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/sim/menu: %d %v", resp.StatusCode, err)
+	}
+	var names []string
+	for _, b := range got.Menu {
+		names = append(names, b.Name)
+		for _, s := range b.Sub {
+			names = append(names, b.Name+"/"+s.Name+"="+s.Key)
+		}
+	}
+	if want := "我要反映 我的诉求 更多 更多/议事会议=MEETINGS 更多/帮助=HELP"; strings.Join(names, " ") != want {
+		t.Fatalf("menu %q, want %q", strings.Join(names, " "), want)
+	}
+	_, _, page := h.browser().do("GET", "/sim/", nil)
+	if !strings.Contains(page, `id="tools"`) || !strings.Contains(page, "/sim/menu") {
+		t.Fatal("the simulator page does not build the account's menu")
+	}
 }
