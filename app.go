@@ -152,7 +152,7 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 		Open311Intake: a.Appeals, Console: a.Console, Campaigns: a.Campaigns, Projects: a.Projects,
 		Topics: &ops.Topics{Store: a.Store, Meetings: a.Meetings}}
 	if a.Platform != nil {
-		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes}
+		deps.Sim = &handlers.Sim{Token: sandboxToken, Now: now, Pushes: a.simPushes, Menu: wxMenu()}
 	}
 	// The menu is not essential to serving: a failure is logged, and
 	// `gongzhi menu sync` can set it later.

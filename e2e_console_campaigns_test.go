@@ -122,9 +122,9 @@ func consoleCampaigns(t *testing.T, h *harness) {
 		{"no buildings", url.Values{"question": {"最需要解决什么？"}, "audience": {"buildings"}, "buildings": {""}, "ends_at": {week}},
 			[]string{"请选择征询对象", `value="buildings" checked`}},
 		{"nobody there", url.Values{"question": {"最需要解决什么？"}, "audience": {"buildings"}, "buildings": {"12"}, "ends_at": {week}},
-			[]string{"还没有登记住址的居民", `name="buildings" value="12"`}},
+			[]string{"还没有居民登记住址", `name="buildings" value="12"`}},
 		{"nobody in the grid", url.Values{"question": {"最需要解决什么？"}, "audience": {"grids"}, "grids": {"g3"}, "ends_at": {week}},
-			[]string{"还没有登记住址的居民", `value="g3" checked`}},
+			[]string{"还没有居民登记住址", `value="g3" checked`}},
 		{"no audience", url.Values{"question": {"最需要解决什么？"}, "ends_at": {week}}, []string{"请选择征询对象"}},
 	} {
 		code, _, page := b.post("/console/campaigns", c.form)

@@ -39,7 +39,7 @@ func TestConversations(t *testing.T) {
 			r = wang.say("1")
 			expect(t, "address confirmed", r, "网格一", "请确认", "楼道照明", "小事", "1 确认提交")
 			r = wang.say("1")
-			expect(t, "submitted", r, "已提交", "网格一的网格员", "11月29日", "通知您")
+			expect(t, "submitted", r, "已提交", "社区两委", "11月29日", "通知您") // no grid worker bound: the committee acts
 			wangRef = refIn(t, r)
 			list := wang.appeals()
 			if len(list) != 1 {
@@ -147,7 +147,7 @@ func TestConversations(t *testing.T) {
 			expect(t, "fallback", wang.say("嗯嗯嗯不太清楚"), "没看懂", "想确认一下")
 			r = wang.say("2")
 			expect(t, "summary", r, "小事", "1 确认提交")
-			expect(t, "submitted", wang.say("1"), "已提交", "网格一")
+			expect(t, "submitted", wang.say("1"), "已提交", "社区两委")
 		})
 
 		t.Run("menu, photo, location, edit and cancel", func(t *testing.T) {

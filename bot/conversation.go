@@ -327,7 +327,7 @@ func (s *step) globalWords(text string) (bool, error) {
 	case slices.Contains(chat.Help, w):
 		s.help()
 		return true, nil
-	case slices.Contains(chat.ChangeAddress, w):
+	case slices.Contains(chat.ChangeAddress, w) || addressIntent(w):
 		s.data.Address = nil
 		s.goTo(StateAddress)
 		s.say(m.AskAddressChange)

@@ -375,7 +375,7 @@ func (s *step) submit() error {
 		}
 		s.goTo(StateGuided)
 		s.sayf(m.GuidedF, ref, b.Guide, hotline)
-	case d.Kind == models.KindSmall && b.Grid != nil:
+	case d.Kind == models.KindSmall && b.GridWorker():
 		s.goTo(StateIdle)
 		s.sayf(m.SubmittedSmallGridF, ref, b.Grid.Name, a.Unit, s.dueText(a.DueAt))
 	case d.Kind == models.KindSmall:

@@ -276,6 +276,9 @@ func (s *step) text(raw string) error {
 	case isUnsupportedPlaceholder(text):
 		s.sayWithPrompt(s.e.Msg.Unsupported)
 		return nil
+	case helpMark(text):
+		s.help()
+		return nil
 	case !hasWords(text):
 		s.sayWithPrompt(s.e.Msg.NoWords)
 		return nil

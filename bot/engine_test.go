@@ -183,9 +183,10 @@ func TestStep(t *testing.T) {
 		{name: "clarify help", state: StateClarify, data: clarifyData, msg: text("帮助"), next: StateClarify, want: []string{"正在填写", "想确认一下"}},
 
 		{name: "confirm submit small", state: StateConfirm, data: small("3栋楼道灯坏了"), resident: registered, msg: text("1"),
-			want: []string{models.RefPlaceholder(0), "网格一", "11月29日"}, check: func(t *testing.T, out Output) {
+			want: []string{models.RefPlaceholder(0), "社区两委", "11月29日"}, check: func(t *testing.T, out Output) {
 				a := out.Turn.NewAppeals[0].Appeal
-				// Nobody is bound: routing falls back to the committee's placeholder, with the grid kept.
+				// Nobody is bound: routing falls back to the committee's placeholder, with the grid kept;
+				// the reply names the committee, who acts next, not the grid's (absent) worker.
 				if a.Assignee != models.RolePlaceholder(models.RoleCommittee) || a.GridID != "g1" || a.Status != models.StatusAssigned || a.Level != models.LevelCommunity || a.DueAt == nil || a.Building != "3" {
 					t.Errorf("appeal %+v", a)
 				}

@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -33,6 +35,31 @@ func cutWord(w string, words ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// maxAddressIntentRunes: a longer message says more than "register my
+// address" and is left to the conversation.
+const maxAddressIntentRunes = 20
+
+// addressIntent reports whether w (normalised) only asks to register or
+// change the home address in plain words: short, and one of the catalog's
+// phrases once its filler words and punctuation are taken out.
+func addressIntent(w string) bool {
+	if utf8.RuneCountInString(w) > maxAddressIntentRunes {
+		return false
+	}
+	w = strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			return -1
+		}
+		return r
+	}, w)
+	fillers := slices.Clone(chat.AddressFiller)
+	slices.SortStableFunc(fillers, func(a, b string) int { return len(b) - len(a) })
+	for _, f := range fillers {
+		w = strings.ReplaceAll(w, f, "")
+	}
+	return slices.Contains(chat.AddressIntent, w)
 }
 
 // bareRef reports whether w is nothing but a reference code.
@@ -83,6 +110,17 @@ func hasWords(text string) bool {
 	return strings.ContainsFunc(text, func(r rune) bool {
 		return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r)
 	})
+}
+
+// helpMark reports whether text is nothing but question marks ("？",
+// "??") and a question mark is one of the Help words: it asks for help, it
+// is no emoticon.
+func helpMark(text string) bool {
+	w := strings.Join(strings.Fields(width.Fold.String(text)), "")
+	if w == "" || strings.Trim(w, "?") != "" {
+		return false
+	}
+	return slices.Contains(chat.Help, "?")
 }
 
 // isUnsupportedPlaceholder spots the text WeChat substitutes for stickers and

@@ -1,12 +1,14 @@
 package config
 
 import (
+	"net"
 	"net/url"
 	"strings"
 )
 
 // SandboxPublicURL is the public URL of a sandbox run on the default address
-// (another port gives http://localhost:<port>).
+// (another port gives http://localhost:<port>; a specific address, that
+// address: sandboxURL).
 const SandboxPublicURL = "http://localhost:8080"
 
 // validatePublicURL checks GONGZHI_PUBLIC_URL: an http or https base URL
@@ -16,7 +18,7 @@ func (c *Config) validatePublicURL() error {
 	c.PublicURL = strings.TrimRight(strings.TrimSpace(c.PublicURL), "/")
 	if c.PublicURL == "" {
 		if c.Sandbox() { // the sandbox's own address, as a browser on this machine reaches it
-			c.PublicURL = "http://localhost" + c.HTTPAddr[strings.LastIndex(c.HTTPAddr, ":"):]
+			c.PublicURL = sandboxURL(c.HTTPAddr)
 		}
 		return nil
 	}
@@ -28,4 +30,18 @@ func (c *Config) validatePublicURL() error {
 		return c.fail("public_url", "%q: want a base URL without user, query or fragment", c.PublicURL)
 	}
 	return nil
+}
+
+// sandboxURL is the sandbox's public URL from its listen address: its port on
+// localhost when it listens on loopback or on every address, else the very
+// address it listens on (localhost would not reach it).
+func sandboxURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return SandboxPublicURL
+	}
+	if ip := net.ParseIP(host); host == "" || host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

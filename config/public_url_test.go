@@ -14,6 +14,10 @@ func TestPublicURL(t *testing.T) {
 		wantErr string
 	}{
 		{"sandbox default", nil, SandboxPublicURL, ""},
+		{"sandbox follows the listen port", []string{"GONGZHI_HTTP_ADDR=127.0.0.1:18490"}, "http://localhost:18490", ""},
+		{"sandbox on every address", []string{"GONGZHI_HTTP_ADDR=0.0.0.0:9000"}, "http://localhost:9000", ""},
+		{"sandbox on one address", []string{"GONGZHI_HTTP_ADDR=192.168.1.20:8080"}, "http://192.168.1.20:8080", ""},
+		{"sandbox on an IPv6 address", []string{"GONGZHI_HTTP_ADDR=[fd00::5]:8080"}, "http://[fd00::5]:8080", ""},
 		{"set, trailing slash dropped", []string{"GONGZHI_PUBLIC_URL=https://gz.example.cn/"}, "https://gz.example.cn", ""},
 		{"outside sandbox unset stays empty", wechat, "", ""},
 		{"outside sandbox set", append([]string{"GONGZHI_PUBLIC_URL=https://gz.example.cn/base"}, wechat...), "https://gz.example.cn/base", ""},

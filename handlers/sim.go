@@ -31,6 +31,24 @@ type Sim struct {
 	Token  string
 	Now    func() time.Time
 	Pushes func(openID string) []SimPush
+	// Menu is the account's custom menu as it is set on WeChat (the one
+	// SyncMenus sets); the page shows it as a phone would.
+	Menu []wx.MenuButton
+}
+
+// simButton is a menu button as the page reads it.
+type simButton struct {
+	Name string      `json:"name"`
+	Key  string      `json:"key,omitempty"`
+	Sub  []simButton `json:"sub,omitempty"`
+}
+
+func simButtons(bs []wx.MenuButton) []simButton {
+	out := []simButton{}
+	for _, b := range bs {
+		out = append(out, simButton{Name: b.Name, Key: b.Key, Sub: simButtons(b.Sub)})
+	}
+	return out
 }
 
 func (s *Sim) register(r *gin.Engine) {
@@ -38,6 +56,7 @@ func (s *Sim) register(r *gin.Engine) {
 	r.GET("/sim/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", simPage) })
 	r.GET("/sim/sign", s.sign)
 	r.GET("/sim/pushes", s.pushes)
+	r.GET("/sim/menu", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"menu": simButtons(s.Menu)}) })
 }
 
 // sign returns fresh query parameters for one webhook request.

@@ -201,7 +201,7 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	e := &models.Escalation{Appeal: a, ToLevel: to, NewDueAt: due, Assignee: up.Assignee,
 		Event: &models.AppealEvent{Actor: string(models.ActorSystem), Action: string(models.ActEscalate), FromStatus: a.Status,
 			ToStatus: models.StatusEscalated, At: now.UTC(),
-			Reason: fmt.Sprintf("overdue since %s: %s → %s", a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
+			Reason: fmt.Sprintf(models.ReasonOverdueF, a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
 	data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref,
 		"phrase3": j.Msg.EscalatedPhrase, "time4": dueTime})
 	told := map[string]bool{}

@@ -47,7 +47,7 @@ func (j *CloseUnrated) RunCounts(ctx context.Context) (Counts, error) {
 			seen[a.ID], progress = true, true
 			expect := a.Status
 			ev, err := models.Transition(a, models.ActCloseUnrated, models.Actor{Kind: models.ActorSystem},
-				fmt.Sprintf("no rating within %v", j.Window), now)
+				fmt.Sprintf(models.ReasonUnratedF, j.Window), now)
 			if err != nil {
 				return c, fmt.Errorf("close unrated %s: %w", a.Ref, err)
 			}

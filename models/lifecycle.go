@@ -296,6 +296,14 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 		s.Action == ActWithdraw || s.Action == ActDisputePrivate) && reason == "" {
 		return nil, Errorf(EINVALID, "%s needs a reason", s.Action)
 	}
+	if takes(s.Action) && actor.Kind == ActorStaff && actor.Staff != nil {
+		// A person who takes up an appeal that waited for a role (接单, or
+		// progress or 办结 without it) becomes its handler: the list shows
+		// who really handles it, not the role it waited for.
+		if _, waiting := PlaceholderRole(next.Assignee); waiting || next.Assignee == "" {
+			next.Assignee = actor.Staff.Ref()
+		}
+	}
 	if r.to != "" {
 		next.Status = r.to
 	}
@@ -306,12 +314,19 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 	return ev, nil
 }
 
+// takes reports whether act is a handler's own work on an appeal.
+func takes(act Action) bool { return act == ActAccept || act == ActProgress || act == ActResolve }
+
 // eventReason keeps what changed on the record next to the why.
 func eventReason(s Step, before, after *Appeal, reason string) string {
 	var what string
 	switch s.Action {
 	case ActAssign, ActReassign, ActEscalate, ActReturn:
 		what = "assignee " + orNone(before.Assignee) + " → " + after.Assignee
+	case ActAccept, ActProgress, ActResolve:
+		if before.Assignee != after.Assignee {
+			what = "assignee " + orNone(before.Assignee) + " → " + after.Assignee
+		}
 		if before.Level != after.Level {
 			what = "level " + string(before.Level) + " → " + string(after.Level) + "; " + what
 		}

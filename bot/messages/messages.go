@@ -233,6 +233,7 @@ var ZhCN = Messages{
 		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
 		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
 		"close_unrated": "超期未评价，已关闭", "answer": "咨询已当场答复", "follow": "有邻居附议", "attachment": "已补充办结照片",
+		"meeting_decision": "议事会议已作出决定", "project_outcome": "社区项目已完成",
 	},
 	NoTopic: "其他",
 }

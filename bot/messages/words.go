@@ -7,6 +7,12 @@ package messages
 type Words struct {
 	// Words of every state.
 	Cancel, Help, ChangeAddress, MyAppeals, NotPrivate []string
+	// AddressIntent are the phrases of a plain-words wish to register or
+	// change the home address ("我想登记一下住址"): a short message that is
+	// one of them once the AddressFiller words (polite and filler words,
+	// longest first) are taken out starts the address step; anything else
+	// left over is another matter and goes to the conversation.
+	AddressIntent, AddressFiller []string
 
 	// Staff commands, each followed by an appeal's reference.
 	Bind, Accept, Progress, Resolve, Escalate, Return, Reassign, Reclassify string
@@ -58,8 +64,13 @@ var ZhCNWords = Words{
 	Cancel:        []string{"取消", "算了", "不反映了", "QUIT"},
 	Help:          []string{"帮助", "菜单", "?", "？", "HELP"},
 	ChangeAddress: []string{"修改地址", "更改地址", "修改住址", "登记地址"},
-	MyAppeals:     []string{"我的诉求", "我的反映", "查询"},
-	NotPrivate:    []string{"不是私事", "不是私事儿", "这不是私事"},
+	AddressIntent: []string{"登记住址", "登记地址", "住址登记", "地址登记", "改地址", "改住址", "修改地址", "修改住址",
+		"更改地址", "更改住址", "更新地址", "更新住址", "换地址", "换住址", "填地址", "填住址", "填写地址", "填写住址",
+		"留地址", "留住址", "留个地址", "登记家庭住址", "登记家庭地址", "修改家庭住址"},
+	AddressFiller: []string{"我想要", "我想", "我要", "想要", "我需要", "需要", "请帮我", "帮我", "麻烦", "请问", "请", "你好", "您好",
+		"一下", "我的", "我家的", "我家", "怎么", "如何", "可以", "能不能", "重新", "吗", "的"},
+	MyAppeals:  []string{"我的诉求", "我的反映", "查询"},
+	NotPrivate: []string{"不是私事", "不是私事儿", "这不是私事"},
 
 	Bind: "绑定", Accept: "接单", Progress: "进展", Resolve: "办结", Escalate: "上报", Return: "退回",
 	Reassign: "改派", Reclassify: "改类", MyTasks: "我的任务",

@@ -43,6 +43,9 @@ var (
 	ErrCampaignEnded  = &models.Error{Code: models.ECONFLICT, Message: "the campaign has ended: its question can no longer be sent"}
 	ErrNoAudience     = &models.Error{Code: models.EINVALID, Message: "audience: give all, buildings or grids"}
 	ErrAudienceNobody = &models.Error{Code: models.EINVALID, Message: "the audience resolves to nobody: no registered resident lives in those buildings or grids"}
+	// ErrNoResidents: the audience is everyone, and no resident of the
+	// community has registered an address yet (a fresh install).
+	ErrNoResidents = &models.Error{Code: models.EINVALID, Message: "the audience resolves to nobody: no resident of the community has registered an address yet"}
 )
 
 // Campaigns runs campaigns (问需于民): create, broadcast the question within
@@ -120,6 +123,9 @@ func (s *Campaigns) Create(ctx context.Context, r CampaignRequest) (*models.Camp
 	ids, err := s.asked(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if len(ids) == 0 && c.All {
+		return nil, ErrNoResidents
 	}
 	if len(ids) == 0 {
 		return nil, ErrAudienceNobody

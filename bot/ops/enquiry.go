@@ -26,7 +26,7 @@ func (s *Appeals) BuildEnquiry(ctx context.Context, d AppealDraft) (*BuiltAppeal
 		Description: d.Text, GridID: d.GridID, Building: d.Building, CreatedAt: d.Now,
 	}
 	events := []*models.AppealEvent{{Actor: string(models.ActorResident), Action: string(models.ActSubmit),
-		ToStatus: models.StatusSubmitted, Reason: "enquiry/" + it.ID, At: d.Now}}
+		ToStatus: models.StatusSubmitted, Reason: fmt.Sprintf(models.ReasonEnquiryF, it.ID), At: d.Now}}
 	assignee, err := s.route(ctx, a)
 	if err != nil {
 		return nil, "", err

@@ -46,6 +46,17 @@ type BuiltAppeal struct {
 	Guide  string // what to do, for a private matter
 }
 
+// GridWorker reports whether a grid's worker handles the appeal: it has a
+// grid and routing gave it to a person, not to a role waiting for one (a
+// grid with no bound worker falls back to the committee: models.Route).
+func (b *BuiltAppeal) GridWorker() bool {
+	if b.Grid == nil || b.New == nil || b.New.Appeal == nil || b.New.Appeal.Assignee == "" {
+		return false
+	}
+	_, placeholder := models.PlaceholderRole(b.New.Appeal.Assignee)
+	return !placeholder
+}
+
 // routing is where a confirmed appeal goes.
 type routing struct {
 	level  models.Level
@@ -266,7 +277,7 @@ func (s *Appeals) notice(b *BuiltAppeal) string {
 	switch {
 	case a.Kind == models.KindPrivate:
 		return fmt.Sprintf(m.PrivateF, b.Guide)
-	case a.Kind == models.KindSmall && b.Grid != nil:
+	case a.Kind == models.KindSmall && b.GridWorker():
 		return fmt.Sprintf(m.SmallGridF, b.Grid.Name, a.Unit, due)
 	case a.Kind == models.KindSmall:
 		return fmt.Sprintf(m.SmallCommitteeF, a.Unit, due)

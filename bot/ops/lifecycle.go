@@ -183,7 +183,7 @@ func (s *Appeals) escalate(ctx context.Context, ch *Change, actor models.Actor, 
 	if days, working, ok := models.TimeLimit(up); ok {
 		due := s.calendar.Due(s.now(), days, working).UTC()
 		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
-			"time limit of the "+string(up)+" level"); err != nil {
+			fmt.Sprintf(models.ReasonTimeLimitF, up)); err != nil {
 			return err
 		}
 	}

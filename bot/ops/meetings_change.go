@@ -276,7 +276,7 @@ func (s *Meetings) moveAppeals(ctx context.Context, m *models.Meeting, r Outcome
 			return err
 		}
 		before := a.Status
-		ev := &models.AppealEvent{AppealID: a.ID, Actor: r.Actor.String(), Action: "meeting_decision",
+		ev := &models.AppealEvent{AppealID: a.ID, Actor: r.Actor.String(), Action: string(models.ActMeetingDecision),
 			FromStatus: before, ToStatus: before, Reason: reason, At: now.UTC()}
 		var step *models.AppealEvent
 		switch r.AppealsNext {

@@ -412,7 +412,7 @@ func (s *Projects) closeAppeals(ctx context.Context, p *models.Project, ch *mode
 	var msgs []*models.OutboxMessage
 	told := map[string]bool{}
 	for _, ref := range p.LinkedAppeals() {
-		outcome := &models.AppealEvent{Actor: actor.String(), Action: "project_outcome", Reason: reason, At: now}
+		outcome := &models.AppealEvent{Actor: actor.String(), Action: string(models.ActProjectOutcome), Reason: reason, At: now}
 		rc, err := s.appeals.PlanResolve(ctx, StepRequest{Community: p.CommunityID, Ref: ref, Actor: actor, Note: p.Outcome})
 		var step *StepError
 		switch {

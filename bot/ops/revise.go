@@ -209,7 +209,7 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 	if days, working, ok := models.TimeLimit(a.Level); ok {
 		due := s.calendar.Due(s.now(), days, working).UTC()
 		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
-			"time limit of the "+string(a.Level)+" level"); err != nil {
+			fmt.Sprintf(models.ReasonTimeLimitF, a.Level)); err != nil {
 			return false, err
 		}
 	}

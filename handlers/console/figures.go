@@ -180,33 +180,45 @@ func kindChart(by map[string]int) template.HTML {
 	}, false)
 }
 
+// Chart geometry: a narrow viewBox with each label on its own line above
+// its bar, so that a chart drawn at phone width (about 340 CSS px) keeps
+// its labels at their size instead of shrinking a wide drawing.
+const (
+	chartW       = 340 // viewBox width
+	chartFont    = 13  // label size, in viewBox units
+	chartRowH    = 44  // label line + bar
+	chartBarH    = 18
+	chartNumRoom = 110 // right of the longest bar: "12 件，已办结 10"
+)
+
 // barChart renders horizontal bars. Every label is escaped (ours, or a
 // catalog topic's name) and every value is a number, so the markup is built
 // directly.
 func barChart(title string, bars []bar, resolved bool) template.HTML {
-	const w, left, rowH = 560, 130, 34
 	max := 1
 	for _, b := range bars {
 		if b.Total > max {
 			max = b.Total
 		}
 	}
-	h := 24 + rowH*len(bars) + 10
+	h := 6 + chartRowH*len(bars)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`,
-		w, h, template.HTMLEscapeString(title))
+	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" font-size="%d" role="img" aria-label="%s">`,
+		chartW, h, chartFont, template.HTMLEscapeString(title))
+	span := chartW - chartNumRoom
 	for i, b := range bars {
-		y := 20 + i*rowH
-		full := (w - left - 90) * b.Total / max
-		fmt.Fprintf(&sb, `<text x="0" y="%d">%s</text>`, y+17, template.HTMLEscapeString(b.Label))
-		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%d" height="22" fill="%s" fill-opacity="0.35"></rect>`, left, y+2, max1(full), b.Color)
+		y := 4 + i*chartRowH
+		full := span * b.Total / max
+		fmt.Fprintf(&sb, `<text x="0" y="%d">%s</text>`, y+chartFont, template.HTMLEscapeString(b.Label))
+		by := y + chartFont + 5
+		fmt.Fprintf(&sb, `<rect x="0" y="%d" width="%d" height="%d" fill="%s" fill-opacity="0.35"></rect>`, by, max1(full), chartBarH, b.Color)
 		label := fmt.Sprintf("%d 件", b.Total)
 		if resolved && b.Resolved >= 0 {
-			done := (w - left - 90) * b.Resolved / max
-			fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%d" height="22" fill="%s"></rect>`, left, y+2, done, b.Color)
+			done := span * b.Resolved / max
+			fmt.Fprintf(&sb, `<rect x="0" y="%d" width="%d" height="%d" fill="%s"></rect>`, by, done, chartBarH, b.Color)
 			label = fmt.Sprintf("%d 件，已办结 %d", b.Total, b.Resolved)
 		}
-		fmt.Fprintf(&sb, `<text x="%d" y="%d">%s</text>`, left+max1(full)+6, y+17, template.HTMLEscapeString(label))
+		fmt.Fprintf(&sb, `<text x="%d" y="%d">%s</text>`, max1(full)+6, by+chartBarH-4, template.HTMLEscapeString(label))
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String()) // numbers and escaped labels only

@@ -121,11 +121,21 @@ func formErrorFrom(err error, own []errText) string {
 // community) tries to change one: the committee runs it.
 const committeeOnly = "只有两委成员和管理员可以发起问需、管理项目和每月一题、删除学到的词；区级统筹人员可以查看。"
 
+// A campaign reaches only residents who registered their address: said when
+// nobody the audience names has.
+const (
+	noResidentsYet = "社区里还没有居民登记住址，问题暂时发不出去。居民关注公众号后回复“修改地址”，或在反映问题时留下住址，就会登记；" +
+		"有居民登记后再发起问需。"
+	noResidentsThere = "所选楼栋或网格还没有居民登记住址，问题发不出去。居民回复“修改地址”或在反映问题时留下住址后才能收到；" +
+		"可以换一个范围，或选择全体登记居民。"
+)
+
 // Refusals of the campaign, project, monthly-topic and learned-word forms.
 var (
 	campaignErrors = []errText{
 		{err: ops.ErrNoAudience, msg: "请选择征询对象：全体居民、楼栋或网格。"},
-		{err: ops.ErrAudienceNobody, msg: "所选楼栋或网格还没有登记住址的居民，请换一个范围。"},
+		{err: ops.ErrNoResidents, msg: noResidentsYet},
+		{err: ops.ErrAudienceNobody, msg: noResidentsThere},
 		{err: ops.ErrCampaignEnded, msg: "问需已经截止，不能再发送问题。"},
 		{part: "question: want", msg: "请填写要征询的问题（1至200字）。"},
 		{part: "ends_at is in the past", msg: "截止时间必须晚于现在。"},

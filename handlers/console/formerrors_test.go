@@ -92,7 +92,8 @@ func TestFormErrorFrom(t *testing.T) {
 		want string
 	}{
 		{models.Errorf(models.EINVALID, "ends_at is in the past: a campaign must end later than now"), campaignErrors, "截止时间必须晚于现在。"},
-		{ops.ErrAudienceNobody, campaignErrors, "所选楼栋或网格还没有登记住址的居民，请换一个范围。"},
+		{ops.ErrAudienceNobody, campaignErrors, noResidentsThere},
+		{ops.ErrNoResidents, campaignErrors, noResidentsYet},
 		{fmt.Errorf("broadcast: %w", ops.ErrCampaignEnded), campaignErrors, "问需已经截止，不能再发送问题。"},
 		{models.Errorf(models.EINVALID, "amount_yuan 0: want a whole number of yuan from 1 to 100000000"), projectErrors, "金额请填写1至100000000之间的整数（元）。"},
 		{ops.ErrProjectDone, projectErrors, "项目已经完成，不能再修改。"},

@@ -28,6 +28,19 @@ var audienceSourceNames = map[string]string{"all": "全体居民", "building": "
 // unreachableNames say why a question did not reach a resident.
 var unreachableNames = map[string]string{"quota": "截止前无法发出（模板消息额度已满）", "no_openid": "未关注公众号"}
 
+// learnedHow says on the learned-words page what is learned, when, and why
+// a correction or an answer may teach nothing (docs/classification.md,
+// "Learning a community's own words"); %d is models.MinResidentVoters.
+var learnedHow = []string{
+	"学什么：只学词库里还没有的本地说法，例如“晒坝”“滨江步道”这类地名和叫法（两到六个字）。词库和常用词里已经有的词（如“楼道”“路灯”“漏水”）不会再学。",
+	"什么时候学：系统拿不准类别、问居民“属于哪一类”，居民回答并提交诉求后，这次回答算一票，至少 %d 位居民说法一致才会学到；两委在台账或用“改类”纠正类别，纠正一次就学到。",
+	"为什么改类或回答后这里可能还是空的：如果诉求里的词词库都认识，就没有新词可学，改类只改变这件诉求的类别，不会在这里增加词；居民回答的说法不一致、或只有一位居民回答，也不会学到。",
+	"怎么用：词库中的明确规则始终优先；只有系统本来要追问时，学到的词才帮它直接分类。",
+}
+
+// learnedNone is said when nothing has been learned yet.
+const learnedNone = "还没有学到本社区的说法。诉求里的词词库都认识时，改类和居民的回答不会在这里留下新词，这是正常的。"
+
 // LevelNames are the seed's names of the handling levels (console, CSV, report).
 var LevelNames = map[string]string{"community": "社区即办", "street": "街镇部门限时办", "district": "区级统筹办", "self": "自行办理"}
 
@@ -148,11 +161,46 @@ var (
 	staffToken = regexp.MustCompile(`staff:[0-9]+|role:[a-z_]+`)
 	pairToken  = regexp.MustCompile(`\b(major|small|private)/(community|street|district|self)\b`)
 	timeToken  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+	// The reasons the system writes (models.Reason…F), said in Chinese.
+	limitReason   = regexp.MustCompile(`time limit of the (\w+) level`)
+	overdueReason = regexp.MustCompile(`overdue since ([0-9-]+ [0-9:]+): (\w+) → (\w+)`)
+	unratedReason = regexp.MustCompile(`no rating within (\S+)`)
+	enquiryReason = regexp.MustCompile(`\benquiry/[\w-]+`)
+	levelChange   = regexp.MustCompile(`\blevel (\w+) → (\w+)`)
 )
+
+// systemReason says a reason the system wrote in Chinese; any other text
+// is returned as it is.
+func systemReason(s string) string {
+	lv := func(l string) string { return orRaw(LevelNames, l) }
+	s = limitReason.ReplaceAllStringFunc(s, func(m string) string {
+		return "按" + lv(limitReason.FindStringSubmatch(m)[1]) + "的办结时限重新计时"
+	})
+	s = overdueReason.ReplaceAllStringFunc(s, func(m string) string {
+		g := overdueReason.FindStringSubmatch(m)
+		return "超过办结时限（" + g[1] + "），由" + lv(g[2]) + "自动上报至" + lv(g[3])
+	})
+	s = unratedReason.ReplaceAllStringFunc(s, func(m string) string {
+		d, err := time.ParseDuration(unratedReason.FindStringSubmatch(m)[1])
+		if err != nil {
+			return "办结后居民在规定时间内未评价"
+		}
+		if d%(24*time.Hour) == 0 {
+			return "办结后" + strconv.Itoa(int(d/(24*time.Hour))) + "天内居民未评价"
+		}
+		return "办结后" + strconv.Itoa(int(d.Hours())) + "小时内居民未评价"
+	})
+	s = enquiryReason.ReplaceAllString(s, "咨询事项")
+	return levelChange.ReplaceAllStringFunc(s, func(m string) string {
+		g := levelChange.FindStringSubmatch(m)
+		return "层级：" + lv(g[1]) + " → " + lv(g[2])
+	})
+}
 
 // reason makes an event's recorded change readable: names for staff refs,
 // Chinese for kinds, levels and field names, local times.
 func (c *Console) reason(p people, s string) string {
+	s = systemReason(s)
 	s = staffToken.ReplaceAllStringFunc(s, p.name)
 	s = pairToken.ReplaceAllStringFunc(s, func(m string) string {
 		k, l, _ := strings.Cut(m, "/")

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -52,7 +53,8 @@ func (c *Console) showLearned(g *gin.Context, refusal string, status int) {
 	}
 	c.render(g, status, "learned", v, map[string]any{"Rows": rows, "Community": community,
 		"CommunityName": c.communityName(community), "MayRun": canRun(v), "Error": refusal,
-		"Removed": g.Query("removed"), "Min": models.MinResidentVoters})
+		"Removed": g.Query("removed"), "Min": models.MinResidentVoters,
+		"How": learnedHowText(models.MinResidentVoters), "None": learnedNone})
 }
 
 // forgetLearned removes everything the community taught about a phrase.
@@ -79,4 +81,16 @@ func (c *Console) forgetLearned(g *gin.Context) {
 		return
 	}
 	g.Redirect(http.StatusSeeOther, withCommunity(v, "/console/learned?removed=1", community))
+}
+
+// learnedHowText is the page's explanation with the residents' threshold.
+func learnedHowText(min int) []string {
+	out := make([]string, len(learnedHow))
+	for i, p := range learnedHow {
+		if strings.Contains(p, "%d") {
+			p = fmt.Sprintf(p, min)
+		}
+		out[i] = p
+	}
+	return out
 }
