@@ -40,6 +40,13 @@ func readSpent7(t testing.TB, name string) []devLine {
 	return readLabelled(t, "testdata/heldout7/"+name+".tsv")
 }
 
+// readSpent8 returns one of the spent round-8 held-out sets (chat or
+// letters), scored once at the end of round 8 and studied since round 9.
+func readSpent8(t testing.TB, name string) []devLine {
+	t.Helper()
+	return readLabelled(t, "testdata/heldout8/"+name+".tsv")
+}
+
 // spentSets are the spent held-out sets, studied like fresh.tsv.
 var spentSets = []struct {
 	name string
@@ -50,6 +57,7 @@ var spentSets = []struct {
 	{"spent5 chat", readSpent5, "chat"}, {"spent5 letters", readSpent5, "letters"},
 	{"spent6 chat", readSpent6, "chat"}, {"spent6 letters", readSpent6, "letters"},
 	{"spent7 chat", readSpent7, "chat"}, {"spent7 letters", readSpent7, "letters"},
+	{"spent8 chat", readSpent8, "chat"}, {"spent8 letters", readSpent8, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -61,6 +69,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent6 letters": {0.97, 0.97, 0.19, 0.97},   // round 8: the second opinion asks 3 more (ceiling 15 → 19%), right among decided 92.3 → 98.0%
 	"spent7 chat":    {0.975, 0.98, 0.17, 0.975}, // studied since round 8 (a fit: the model was trained on it)
 	"spent7 letters": {0.92, 0.97, 0.16, 0.92},
+	"spent8 chat":    {0, 0, 1, 0}, // studied since round 9; floors set at the end of round 9
+	"spent8 letters": {0, 0, 1, 0},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -136,6 +146,7 @@ func studySets(t testing.TB) []struct {
 		{"spent5 chat", readSpent5(t, "chat")}, {"spent5 letters", readSpent5(t, "letters")},
 		{"spent6 chat", readSpent6(t, "chat")}, {"spent6 letters", readSpent6(t, "letters")},
 		{"spent7 chat", readSpent7(t, "chat")}, {"spent7 letters", readSpent7(t, "letters")},
+		{"spent8 chat", readSpent8(t, "chat")}, {"spent8 letters", readSpent8(t, "letters")},
 	}
 }
 

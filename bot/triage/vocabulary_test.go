@@ -120,6 +120,12 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		spent7.WriteString(fold(l.text) + "\n")
 	}
 	spent7Lines := spent7.String()
+	// Since round 9 the spent round-8 held-out sets are studied too.
+	var spent8 strings.Builder
+	for _, l := range append(readSpent8(t, "chat"), readSpent8(t, "letters")...) {
+		spent8.WriteString(fold(l.text) + "\n")
+	}
+	spent8Lines := spent8.String()
 	src, lines, spentLines := fold(sources.String()), tested.String(), spent.String()
 	for w, where := range catalogWords(cat) {
 		f := fold(w)
@@ -136,6 +142,8 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 			t.Errorf("%s: %q occurs in a line of the spent round-6 held-out set but in no cited source", where, w)
 		} else if strings.Contains(spent7Lines, f) && !beforeSpent7Set[w] && !beforeSpent6Set[w] && !beforeSpent5Set[w] && !beforeSpentSet[w] {
 			t.Errorf("%s: %q occurs in a line of the spent round-7 held-out set but in no cited source", where, w)
+		} else if strings.Contains(spent8Lines, f) && !beforeSpent8Set[w] && !beforeSpent7Set[w] && !beforeSpent6Set[w] && !beforeSpent5Set[w] && !beforeSpentSet[w] {
+			t.Errorf("%s: %q occurs in a line of the spent round-8 held-out set but in no cited source", where, w)
 		}
 	}
 }
@@ -182,5 +190,19 @@ func init() {
 		"上头", "修路", "哪种好", "场地费", "脏乱差", "被偷了", "阴沟", "隔成", "门市",
 	} {
 		beforeSpent7Set[w] = true
+	}
+}
+
+// beforeSpent8Set are catalog words that were in the catalog when the round-8
+// held-out set (testdata/heldout8/) was scored (commit d5c2519, the end of
+// round 8) and occur in one of its lines without a cited page. The list may
+// only shrink; a word added since round 9 needs a source.
+var beforeSpent8Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"一大片", "丢件", "买什么", "占车位", "只有我们家", "圈占", "我们屋", "打架", "扯拐", "找工作", "楼底下", "狗尿", "空调滴水", "耗儿", "装宽带", "读初中", "邻居家都",
+	} {
+		beforeSpent8Set[w] = true
 	}
 }
