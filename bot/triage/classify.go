@@ -95,6 +95,9 @@ type Classifier struct {
 	modelDecide float64 // modelDecide; a field so the cross-validation can vary it
 	// modelVetoLead, modelVeto, modelSettle likewise (round 8).
 	modelVetoLead, modelVeto, modelSettle float64
+	// longText and the long-text thresholds likewise (round 9).
+	longText                                          int
+	modelVetoLeadLong, modelVetoLong, modelSettleLong float64
 }
 
 // New builds a classifier from a validated catalog.
@@ -103,7 +106,8 @@ func New(cat *Catalog) (*Classifier, error) {
 		return nil, fmt.Errorf("triage: nil catalog")
 	}
 	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly,
-		model: defaultModel(), modelDecide: modelDecide, modelVetoLead: modelVetoLead, modelVeto: modelVeto, modelSettle: modelSettle}
+		model: defaultModel(), modelDecide: modelDecide, modelVetoLead: modelVetoLead, modelVeto: modelVeto, modelSettle: modelSettle,
+		longText: longTextRunes, modelVetoLeadLong: modelVetoLeadLong, modelVetoLong: modelVetoLong, modelSettleLong: modelSettleLong}
 
 	// Dialect forms are replaced longest first: strings.Replacer tries its
 	// pairs in argument order at each position.

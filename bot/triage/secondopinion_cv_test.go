@@ -21,6 +21,7 @@ type oofText struct {
 	lead    float64
 	lr      [3]float64
 	known   int
+	runes   int // length of the normalised text (cut to maxTextRunes)
 }
 
 // outcome applies the round-8 rules with the given thresholds to t: the
@@ -83,7 +84,7 @@ func oofTexts(t *testing.T) ([]oofText, []string) {
 	for _, s := range sets {
 		folds = append(folds, s.name)
 		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
-		cc.modelVeto, cc.modelSettle = 2, 2 // round 7: the model only on three-way questions
+		cc.modelVeto, cc.modelSettle, cc.modelVetoLong, cc.modelSettleLong = 2, 2, 2, 2 // round 7: the model only on three-way questions
 		for _, l := range s.lines {
 			e := cc.evidence(l.text)
 			d0 := cc.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
@@ -95,6 +96,7 @@ func oofTexts(t *testing.T) ([]oofText, []string) {
 				o.choices = append(o.choices, kindIndex(k))
 			}
 			_, o.lr, o.known = cc.model.posterior(e.norm)
+			o.runes = len([]rune(e.norm))
 			out = append(out, o)
 		}
 	}
