@@ -81,8 +81,11 @@ func (b *tab) eval(what, js string) string {
 		if err == nil {
 			return v
 		}
-		// A page that navigates while the poll runs ends it: poll the new page.
-		if time.Now().After(deadline) || !strings.Contains(err.Error(), "navigated or closed") {
+		// A page that navigates while the poll runs ends it (or loses its
+		// execution context under the poll): poll the new page.
+		navigated := strings.Contains(err.Error(), "navigated or closed") ||
+			strings.Contains(err.Error(), "Cannot find context with specified id")
+		if time.Now().After(deadline) || !navigated {
 			b.t.Fatalf("%s: waiting for %s: %v", what, js, err)
 		}
 		time.Sleep(100 * time.Millisecond)

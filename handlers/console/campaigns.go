@@ -197,11 +197,8 @@ type unreachableRow struct {
 
 func (c *Console) campaign(g *gin.Context) {
 	ctx := g.Request.Context()
-	v := viewer(g)
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, false, "问需编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "问需编号不对。")
 		return
 	}
 	view, err := c.d.Campaigns.Get(ctx, community, id)
@@ -247,14 +244,8 @@ func (c *Console) campaign(g *gin.Context) {
 }
 
 func (c *Console) broadcastCampaign(g *gin.Context) {
-	v := viewer(g)
-	if !c.mayRun(g, v) {
-		return
-	}
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, true, "问需编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "问需编号不对。")
 		return
 	}
 	_, res, err := c.d.Campaigns.Broadcast(g.Request.Context(), community, id)

@@ -161,11 +161,8 @@ func (c *Console) inviteeName(ctx context.Context, community string, iv *models.
 
 func (c *Console) meeting(g *gin.Context) {
 	ctx := g.Request.Context()
-	v := viewer(g)
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, false, "会议编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "会议编号不对。")
 		return
 	}
 	view, err := c.d.Meetings.Get(ctx, community, id)
@@ -197,11 +194,8 @@ func (c *Console) meeting(g *gin.Context) {
 // meetingOp runs one of the meeting's actions from its page.
 func (c *Console) meetingOp(g *gin.Context) {
 	ctx := g.Request.Context()
-	v := viewer(g)
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, false, "会议编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "会议编号不对。")
 		return
 	}
 	var err error

@@ -241,6 +241,37 @@ func pathID(g *gin.Context) (uint64, bool) {
 	return id, err == nil && id > 0
 }
 
+// target reads who acts, in which community, on which numbered thing of the
+// path; a write must also be one the viewer may run (mayRun). badID is the
+// sentence for a malformed number. false: the answer has been sent.
+func (c *Console) target(g *gin.Context, write bool, badID string) (*models.Viewer, string, uint64, bool) {
+	v := viewer(g)
+	if write && !c.mayRun(g, v) {
+		return nil, "", 0, false
+	}
+	community := c.workCommunity(g, v)
+	id, ok := pathID(g)
+	if !ok {
+		c.fail(g, http.StatusBadRequest, badID)
+		return nil, "", 0, false
+	}
+	return v, community, id, true
+}
+
+// opFailed answers an operation's error from a form: a fault as a fault, a
+// missing thing as 404, anything else as the form refused with the sentence
+// own gives it (formErrorFrom).
+func (c *Console) opFailed(g *gin.Context, err error, refuse func(status int, msg string), own []errText) {
+	switch models.ErrorCode(err) {
+	case models.EINTERNAL:
+		c.failErr(g, err)
+	case models.ENOTFOUND:
+		c.fail(g, http.StatusNotFound, formError(err))
+	default:
+		refuse(statusOf(err), formErrorFrom(err, own))
+	}
+}
+
 func (c *Console) revokeInvite(g *gin.Context) {
 	id, ok := pathID(g)
 	if !ok {

@@ -226,11 +226,8 @@ func (c *Console) project(g *gin.Context) { c.showProject(g, &projectOpForm{}, h
 
 func (c *Console) showProject(g *gin.Context, f *projectOpForm, status int) {
 	ctx := g.Request.Context()
-	v := viewer(g)
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, false, "项目编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "项目编号不对。")
 		return
 	}
 	pv, err := c.d.Projects.Get(ctx, community, id)
@@ -256,14 +253,8 @@ func (c *Console) showProject(g *gin.Context, f *projectOpForm, status int) {
 // linked appeals resolved, their residents asked to rate).
 func (c *Console) projectOp(g *gin.Context) {
 	ctx := g.Request.Context()
-	v := viewer(g)
-	if !c.mayRun(g, v) {
-		return
-	}
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, true, "项目编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "项目编号不对。")
 		return
 	}
 	f := &projectOpForm{Op: g.Param("op"), Source: g.PostForm("source"), Amount: g.PostForm("amount_yuan"), Donor: g.PostForm("donor"),
@@ -307,14 +298,7 @@ func (c *Console) projectOp(g *gin.Context) {
 		return
 	}
 	if err != nil {
-		switch models.ErrorCode(err) {
-		case models.EINTERNAL:
-			c.failErr(g, err)
-		case models.ENOTFOUND:
-			c.fail(g, http.StatusNotFound, formError(err))
-		default:
-			refuseAs(statusOf(err), formErrorFrom(err, projectErrors))
-		}
+		c.opFailed(g, err, refuseAs, projectErrors)
 		return
 	}
 	to := fmt.Sprintf("/console/projects/%d?done=%s&queued=%d&deferred=%d", id, f.Op, res.Queued, res.Deferred)

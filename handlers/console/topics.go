@@ -84,14 +84,8 @@ func (c *Console) showTopics(g *gin.Context, f *topicForm, status int) {
 // its appeals linked, every registered resident invited): the meeting's
 // page then sends the invitations.
 func (c *Console) topicMeeting(g *gin.Context) {
-	v := viewer(g)
-	if !c.mayRun(g, v) {
-		return
-	}
-	community := c.workCommunity(g, v)
-	id, ok := pathID(g)
+	v, community, id, ok := c.target(g, true, "议题编号不对。")
 	if !ok {
-		c.fail(g, http.StatusBadRequest, "议题编号不对。")
 		return
 	}
 	f := &topicForm{ID: id, StartsAt: g.PostForm("starts_at"), Venue: g.PostForm("venue"), Capacity: g.PostForm("capacity")}
@@ -113,14 +107,7 @@ func (c *Console) topicMeeting(g *gin.Context) {
 	}
 	m, err := c.d.Topics.CallMeeting(g.Request.Context(), community, id, at, f.Venue, capacity, v.Actor())
 	if err != nil {
-		switch models.ErrorCode(err) {
-		case models.EINTERNAL:
-			c.failErr(g, err)
-		case models.ENOTFOUND:
-			c.fail(g, http.StatusNotFound, formError(err))
-		default:
-			refuse(statusOf(err), formErrorFrom(err, topicErrors))
-		}
+		c.opFailed(g, err, refuse, topicErrors)
 		return
 	}
 	g.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/meetings/%d?community=%s", m.ID, url.QueryEscape(community)))
