@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,8 @@ func consoleCampaigns(t *testing.T, h *harness) {
 		{"nobody in the grid", url.Values{"question": {"最需要解决什么？"}, "audience": {"grids"}, "grids": {"g3"}, "ends_at": {week}},
 			[]string{"还没有居民登记住址", `value="g3" checked`}},
 		{"no audience", url.Values{"question": {"最需要解决什么？"}, "ends_at": {week}}, []string{"请选择征询对象"}},
+		{"too many buildings", url.Values{"question": {"最需要解决什么？"}, "audience": {"buildings"},
+			"buildings": {manyBuildings(200)}, "ends_at": {week}}, []string{"楼栋或网格太多"}},
 	} {
 		code, _, page := b.post("/console/campaigns", c.form)
 		if code != http.StatusBadRequest {
@@ -139,6 +142,11 @@ func consoleCampaigns(t *testing.T, h *harness) {
 	form := url.Values{"question": {"最需要解决什么？"}, "audience": {"all"}, "ends_at": {week}}
 	if code, _, _ := b.do("POST", "/console/campaigns", form); code != http.StatusForbidden {
 		t.Fatalf("create without the CSRF token: %d, want 403", code)
+	}
+	// A body far beyond any form is refused before it is read.
+	big := url.Values{"question": {"最需要解决什么？"}, "audience": {"buildings"}, "buildings": {strings.Repeat("1,", 200<<10)}, "ends_at": {week}}
+	if code, _, page := b.post("/console/campaigns", big); code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "提交的内容太多") {
+		t.Fatalf("a 400 KB form: %d, want 413 in Chinese", code)
 	}
 	if list, _ := h.app.Campaigns.List(ctx, "sample"); len(list) != 0 {
 		t.Fatalf("refused forms stored %d campaigns", len(list))
@@ -285,4 +293,13 @@ func consoleTopics(t *testing.T, h *harness, r *consoleRun) {
 	if code, _, _ := b.post(fmt.Sprintf("/console/topics/%d/meeting", other.ID), url.Values{"community": {"other"}, "starts_at": {at}, "venue": {"别处"}}); code != http.StatusNotFound {
 		t.Fatalf("another community's topic: %d, want 404", code)
 	}
+}
+
+// manyBuildings is "1,2,…,n".
+func manyBuildings(n int) string {
+	b := make([]string, n)
+	for i := range b {
+		b[i] = strconv.Itoa(i + 1)
+	}
+	return strings.Join(b, ",")
 }

@@ -47,7 +47,7 @@ func TestConsoleCampaignNobodyYet(t *testing.T) {
 // stored), while appeals that mention an address stay appeals.
 func TestChatAddressInPlainWords(t *testing.T) {
 	eachDriver(t, func(t *testing.T, h *harness) {
-		for i, text := range []string{"我想登记一下住址", "你好，我要改地址。", "请帮我登记地址", "麻烦修改一下我的住址"} {
+		for i, text := range []string{"我想登记一下住址", "你好，我要改地址。", "请帮我登记地址", "麻烦修改一下我的住址", "我要换个地址", "帮我改下地址"} {
 			p := h.persona("o-new" + string(rune('a'+i)))
 			expect(t, text, p.say(text), "请发送新的住址")
 			expect(t, text+": address", p.say("3栋1单元101"), "3栋")

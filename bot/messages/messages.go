@@ -462,11 +462,14 @@ type MeetingMessages struct {
 	ReasonLineF    string // reason
 	CapacityLineF  string // capacity
 	CancelledF     string // code, topic, time, reason
-	OutcomeF       string // code, topic, minutes, measures, assignments, funding
-	AssignmentF    string // who, what
-	FundingF       string // source, amount (yuan)
-	NoneLine       string
-	PromotedF      string // code, topic, time, venue
+	// TopicTakenReason cancels a draft meeting called on a monthly topic
+	// that another request gave its meeting meanwhile.
+	TopicTakenReason string
+	OutcomeF         string // code, topic, minutes, measures, assignments, funding
+	AssignmentF      string // who, what
+	FundingF         string // source, amount (yuan)
+	NoneLine         string
+	PromotedF        string // code, topic, time, venue
 
 	AcceptedF       string // code, topic, time, venue
 	WaitlistedF     string // code, topic, position
@@ -514,18 +517,19 @@ var ZhCNMeetings = MeetingMessages{
 	TimeLayout:  "2006年1月2日 15:04",
 	Weekdays:    [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
 
-	CardF:          "%s\n会议编号：%s\n议题：%s\n层级：%s\n时间：%s\n地点：%s%s\n",
-	HowToAnswerF:   "请回复\"参加 %s\"或\"不参加 %s\"。",
-	InviteHead:     "【议事会议邀请】",
-	RescheduleHead: "【议事会议改期】以下为新的时间和地点：",
-	ReasonLineF:    "\n说明：%s",
-	CapacityLineF:  "\n名额：%d人，报满后为候补",
-	CancelledF:     "【议事会议取消】会议 %s（%s，原定%s）已取消。原因：%s。给您带来不便，敬请谅解。",
-	OutcomeF:       "【议事结果】会议 %s（%s）\n会议纪要：%s\n议定措施：%s\n分工：%s\n经费：%s",
-	AssignmentF:    "%s负责%s",
-	FundingF:       "%s %s元",
-	NoneLine:       "无",
-	PromotedF:      "【候补转正】会议 %s（%s）有人让出名额，您已转为正式参加。时间：%s，地点：%s。",
+	CardF:            "%s\n会议编号：%s\n议题：%s\n层级：%s\n时间：%s\n地点：%s%s\n",
+	HowToAnswerF:     "请回复\"参加 %s\"或\"不参加 %s\"。",
+	InviteHead:       "【议事会议邀请】",
+	RescheduleHead:   "【议事会议改期】以下为新的时间和地点：",
+	ReasonLineF:      "\n说明：%s",
+	CapacityLineF:    "\n名额：%d人，报满后为候补",
+	CancelledF:       "【议事会议取消】会议 %s（%s，原定%s）已取消。原因：%s。给您带来不便，敬请谅解。",
+	TopicTakenReason: "每月一题已由他人召集会议",
+	OutcomeF:         "【议事结果】会议 %s（%s）\n会议纪要：%s\n议定措施：%s\n分工：%s\n经费：%s",
+	AssignmentF:      "%s负责%s",
+	FundingF:         "%s %s元",
+	NoneLine:         "无",
+	PromotedF:        "【候补转正】会议 %s（%s）有人让出名额，您已转为正式参加。时间：%s，地点：%s。",
 
 	AcceptedF:       "已登记您参加会议 %s（%s）。\n时间：%s\n地点：%s\n会前会提醒您。如有变化请回复\"不参加 %[1]s\"。",
 	WaitlistedF:     "会议 %s（%s）名额已满，您已登记为候补第%d位，有空位时会通知您。",

@@ -40,9 +40,10 @@ const (
 
 // Campaign errors the API tells apart.
 var (
-	ErrCampaignEnded  = &models.Error{Code: models.ECONFLICT, Message: "the campaign has ended: its question can no longer be sent"}
-	ErrNoAudience     = &models.Error{Code: models.EINVALID, Message: "audience: give all, buildings or grids"}
-	ErrAudienceNobody = &models.Error{Code: models.EINVALID, Message: "the audience resolves to nobody: no registered resident lives in those buildings or grids"}
+	ErrCampaignEnded   = &models.Error{Code: models.ECONFLICT, Message: "the campaign has ended: its question can no longer be sent"}
+	ErrNoAudience      = &models.Error{Code: models.EINVALID, Message: "audience: give all, buildings or grids"}
+	ErrAudienceTooLong = &models.Error{Code: models.EINVALID, Message: "audience: at most 255 characters of buildings and of grids, comma-separated"}
+	ErrAudienceNobody  = &models.Error{Code: models.EINVALID, Message: "the audience resolves to nobody: no registered resident lives in those buildings or grids"}
 	// ErrNoResidents: the audience is everyone, and no resident of the
 	// community has registered an address yet (a fresh install).
 	ErrNoResidents = &models.Error{Code: models.EINVALID, Message: "the audience resolves to nobody: no resident of the community has registered an address yet"}
@@ -145,24 +146,37 @@ func (s *Campaigns) Create(ctx context.Context, r CampaignRequest) (*models.Camp
 	}
 }
 
+// maxAudienceList is the size of the campaign's buildings and grids columns.
+const maxAudienceList = 255
+
 // audience checks and normalises the audience onto c.
 func (s *Campaigns) audience(c *models.Campaign, a Audience) error {
+	// The stored lists are at most maxAudienceList characters each (the
+	// columns' size); checking as they grow bounds the work on any input.
 	var buildings, grids []string
+	seen := map[string]bool{}
+	size := func(list []string) int { return len(strings.Join(list, ",")) }
 	for _, b := range a.Buildings {
-		if b = normBuilding(b); b != "" && !slices.Contains(buildings, b) {
-			buildings = append(buildings, b)
+		if b = normBuilding(b); b != "" && !seen["b"+b] {
+			seen["b"+b] = true
+			if buildings = append(buildings, b); size(buildings) > maxAudienceList {
+				return ErrAudienceTooLong
+			}
 		}
 	}
 	com := s.directory.Community(c.CommunityID)
 	for _, g := range a.Grids {
 		g = strings.TrimSpace(g)
-		if g == "" || slices.Contains(grids, g) {
+		if g == "" || seen["g"+g] {
 			continue
 		}
+		seen["g"+g] = true
 		if com != nil && len(com.Grids) > 0 && !slices.ContainsFunc(com.Grids, func(x Grid) bool { return x.ID == g }) {
 			return models.Errorf(models.EINVALID, "grid %q is not a grid of community %s", g, c.CommunityID)
 		}
-		grids = append(grids, g)
+		if grids = append(grids, g); size(grids) > maxAudienceList {
+			return ErrAudienceTooLong
+		}
 	}
 	if !a.All && len(buildings) == 0 && len(grids) == 0 {
 		return ErrNoAudience

@@ -2,6 +2,8 @@ package ops_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +92,48 @@ func TestCampaignTemplateQuota(t *testing.T) {
 		}
 		if got := c.ReportText(first, rep); !strings.Contains(got, "征询4人") || !strings.Contains(got, "（暂无）") {
 			t.Fatalf("report text %q", got)
+		}
+	})
+}
+
+// TestCampaignAudienceBounded: a list of buildings longer than the stored
+// column is refused as such, whatever its length, and nothing is stored;
+// duplicates count once (a list repeating one building is fine).
+func TestCampaignAudienceBounded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c", Name: "C"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c", OpenID: "o-1", At: now,
+			Resident: &models.Resident{Building: "3"}}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := ops.NewCampaigns(ops.CampaignsConfig{Store: db, Location: cst, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		many := make([]string, 80000)
+		for i := range many {
+			many[i] = strconv.Itoa(i + 1)
+		}
+		_, err = c.Create(ctx, ops.CampaignRequest{CommunityID: "c", Question: "最需要解决什么？",
+			Audience: ops.Audience{Buildings: many}, EndsAt: now.Add(48 * time.Hour)})
+		if !errors.Is(err, ops.ErrAudienceTooLong) {
+			t.Fatalf("80,000 buildings: %v; want ErrAudienceTooLong", err)
+		}
+		if cps, err := c.List(ctx, "c"); err != nil || len(cps) != 0 {
+			t.Fatalf("campaigns after a refusal: %d, %v", len(cps), err)
+		}
+		same := make([]string, 80000)
+		for i := range same {
+			same[i] = "3"
+		}
+		cp, err := c.Create(ctx, ops.CampaignRequest{CommunityID: "c", Question: "最需要解决什么？",
+			Audience: ops.Audience{Buildings: same}, EndsAt: now.Add(48 * time.Hour)})
+		if err != nil || cp.Buildings != "3" {
+			t.Fatalf("one building 80,000 times: %+v, %v; want building 3 once", cp, err)
 		}
 	})
 }

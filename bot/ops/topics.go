@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/gongzhi/gongzhi/models"
@@ -44,6 +45,13 @@ func (t *Topics) CallMeeting(ctx context.Context, communityID string, id uint64,
 		return nil, err
 	}
 	if err := t.Store.LinkProposalMeeting(ctx, communityID, id, m.ID); err != nil {
+		if models.ErrorCode(err) == models.ECONFLICT {
+			// Another request called the topic's meeting meanwhile: this
+			// draft was never sent, so it is cancelled rather than left over.
+			if _, _, cerr := t.Meetings.Cancel(ctx, by, communityID, m.ID, t.Meetings.msg.TopicTakenReason); cerr != nil {
+				return nil, errors.Join(err, cerr)
+			}
+		}
 		return nil, err
 	}
 	return m, nil

@@ -182,8 +182,20 @@ func (c *Console) secure(g *gin.Context) {
 	if !strings.HasPrefix(g.Request.URL.Path, "/console/static/") {
 		h.Set("Cache-Control", "no-store")
 	}
+	// No console form is near maxFormBytes; a larger body is refused before
+	// anything reads it (net/http would otherwise parse up to 10 MB).
+	if g.Request.ContentLength > maxFormBytes {
+		c.fail(g, http.StatusRequestEntityTooLarge, "提交的内容太多了，请减少后再试。")
+		return
+	}
+	if g.Request.Body != nil {
+		g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, maxFormBytes)
+	}
 	g.Next()
 }
+
+// maxFormBytes bounds a console request's body.
+const maxFormBytes = 256 << 10
 
 const viewerKey = "console.viewer"
 

@@ -136,6 +136,7 @@ var (
 		{err: ops.ErrNoAudience, msg: "请选择征询对象：全体居民、楼栋或网格。"},
 		{err: ops.ErrNoResidents, msg: noResidentsYet},
 		{err: ops.ErrAudienceNobody, msg: noResidentsThere},
+		{err: ops.ErrAudienceTooLong, msg: "楼栋或网格太多，请分批发起问需（每次楼栋、网格各不超过255个字符）。"},
 		{err: ops.ErrCampaignEnded, msg: "问需已经截止，不能再发送问题。"},
 		{part: "question: want", msg: "请填写要征询的问题（1至200字）。"},
 		{part: "ends_at is in the past", msg: "截止时间必须晚于现在。"},

@@ -134,3 +134,18 @@ func TestYuanAndAddress(t *testing.T) {
 		t.Errorf("address of nobody = %q", got)
 	}
 }
+
+// TestParseYuan: the pledge form takes whole yuan, with commas only between
+// groups of three; anything else is refused rather than read another way.
+func TestParseYuan(t *testing.T) {
+	for in, want := range map[string]int64{"250000": 250000, " 250,000 ": 250000, "1,000,000": 1000000, "7": 7, "0": 0} {
+		if got, ok := parseYuan(in); !ok || got != want {
+			t.Errorf("parseYuan(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"12,5", "1,,0", "12.5", "+5", "-5", "1 000", "2500,00", ",250", "250,", "１２", "1e9", "", "99999999999999999999"} {
+		if got, ok := parseYuan(in); ok {
+			t.Errorf("parseYuan(%q) = %d; want refused", in, got)
+		}
+	}
+}

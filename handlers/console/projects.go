@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -268,8 +269,8 @@ func (c *Console) projectOp(g *gin.Context) {
 	var err error
 	switch f.Op {
 	case "pledge":
-		amount, perr := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(f.Amount), ",", ""), 10, 64)
-		if perr != nil {
+		amount, ok := parseYuan(f.Amount)
+		if !ok {
 			refuse("金额请填写1至100000000之间的整数（元）。")
 			return
 		}
@@ -303,4 +304,18 @@ func (c *Console) projectOp(g *gin.Context) {
 	}
 	to := fmt.Sprintf("/console/projects/%d?done=%s&queued=%d&deferred=%d", id, f.Op, res.Queued, res.Deferred)
 	g.Redirect(http.StatusSeeOther, withCommunity(v, to, community))
+}
+
+// yuanRe is a whole number of yuan as people type it: plain digits, or with
+// commas between groups of three (250,000); never 12,5 or 1,,0.
+var yuanRe = regexp.MustCompile(`^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)$`)
+
+// parseYuan reads an amount typed in the pledge form.
+func parseYuan(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if !yuanRe.MatchString(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+	return n, err == nil
 }
