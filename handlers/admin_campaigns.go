@@ -11,7 +11,7 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// CampaignService is what the campaign endpoints need; *bot.Campaigns implements it.
+// CampaignService is what the campaign endpoints need; *ops.Campaigns implements it.
 type CampaignService interface {
 	Create(ctx context.Context, r ops.CampaignRequest) (*models.Campaign, error)
 	Broadcast(ctx context.Context, communityID string, id uint64) (*models.Campaign, ops.SendResult, error)

@@ -154,11 +154,11 @@ func (s *Campaigns) audience(c *models.Campaign, a Audience) error {
 	// The stored lists are at most maxAudienceList characters each (the
 	// columns' size); checking as they grow bounds the work on any input.
 	var buildings, grids []string
-	seen := map[string]bool{}
+	seenBuilding, seenGrid := map[string]bool{}, map[string]bool{}
 	size := func(list []string) int { return len(strings.Join(list, ",")) }
 	for _, b := range a.Buildings {
-		if b = normBuilding(b); b != "" && !seen["b"+b] {
-			seen["b"+b] = true
+		if b = normBuilding(b); b != "" && !seenBuilding[b] {
+			seenBuilding[b] = true
 			if buildings = append(buildings, b); size(buildings) > maxAudienceList {
 				return ErrAudienceTooLong
 			}
@@ -167,10 +167,10 @@ func (s *Campaigns) audience(c *models.Campaign, a Audience) error {
 	com := s.directory.Community(c.CommunityID)
 	for _, g := range a.Grids {
 		g = strings.TrimSpace(g)
-		if g == "" || seen["g"+g] {
+		if g == "" || seenGrid[g] {
 			continue
 		}
-		seen["g"+g] = true
+		seenGrid[g] = true
 		if com != nil && len(com.Grids) > 0 && !slices.ContainsFunc(com.Grids, func(x Grid) bool { return x.ID == g }) {
 			return models.Errorf(models.EINVALID, "grid %q is not a grid of community %s", g, c.CommunityID)
 		}
