@@ -55,25 +55,7 @@ func (r longRules) outcome(x oofText) (int, []int) {
 	return x.outcome(modelVetoLead, modelVeto, modelSettle)
 }
 
-func tallyLong(ts []oofText, r longRules) figures {
-	var f figures
-	for _, x := range ts {
-		k, ch := r.outcome(x)
-		f.n++
-		if ch == nil {
-			f.decided++
-			f.rightDecided += b2i(k == x.truth)
-			continue
-		}
-		f.asked++
-		f.nothing += b2i(len(ch) == 3)
-		if slices.Contains(ch, x.truth) {
-			f.rightAsked++
-			f.rightAskedNarrow += b2i(len(ch) <= 2)
-		}
-	}
-	return f
-}
+func tallyLong(ts []oofText, r longRules) figures { return tallyBy(ts, r.outcome) }
 
 var (
 	cvLongRunes = []int{60, 80, 100, 120, 150}

@@ -55,9 +55,15 @@ func (t oofText) outcome(vetoLead, veto, settle float64) (int, []int) {
 
 // tally scores texts under thresholds.
 func tally(ts []oofText, vetoLead, veto, settle float64) figures {
+	return tallyBy(ts, func(t oofText) (int, []int) { return t.outcome(vetoLead, veto, settle) })
+}
+
+// tallyBy scores texts by the kind decided or the choices asked that
+// outcome gives each.
+func tallyBy(ts []oofText, outcome func(oofText) (int, []int)) figures {
 	var f figures
 	for _, t := range ts {
-		k, ch := t.outcome(vetoLead, veto, settle)
+		k, ch := outcome(t)
 		f.n++
 		if ch == nil {
 			f.decided++

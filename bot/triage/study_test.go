@@ -14,50 +14,32 @@ import (
 // words; no catalog word may come from its lines (TestCatalogWordsHaveSources).
 
 // readSpent returns one of the spent round-4 held-out sets (chat or letters).
-func readSpent(t testing.TB, name string) []devLine {
-	t.Helper()
-	return readLabelled(t, "testdata/heldout/"+name+".tsv")
-}
+func readSpent(t testing.TB, name string) []devLine { return readSpentRound(t, 4, name) }
 
-// readSpent5 returns one of the spent round-5 held-out sets (chat or
-// letters), scored once at the end of round 5 and studied since round 6.
-func readSpent5(t testing.TB, name string) []devLine {
+// readSpentRound returns one of the spent held-out sets of a round (chat or
+// letters): round 4's is testdata/heldout/, a later round's
+// testdata/heldout<round>/. Each was scored once at the end of its round and
+// studied from the next.
+func readSpentRound(t testing.TB, round int, name string) []devLine {
 	t.Helper()
-	return readLabelled(t, "testdata/heldout5/"+name+".tsv")
-}
-
-// readSpent6 returns one of the spent round-6 held-out sets (chat or
-// letters), scored once at the end of round 6 and studied since round 7.
-func readSpent6(t testing.TB, name string) []devLine {
-	t.Helper()
-	return readLabelled(t, "testdata/heldout6/"+name+".tsv")
-}
-
-// readSpent7 returns one of the spent round-7 held-out sets (chat or
-// letters), scored once at the end of round 7 and studied since round 8.
-func readSpent7(t testing.TB, name string) []devLine {
-	t.Helper()
-	return readLabelled(t, "testdata/heldout7/"+name+".tsv")
-}
-
-// readSpent8 returns one of the spent round-8 held-out sets (chat or
-// letters), scored once at the end of round 8 and studied since round 9.
-func readSpent8(t testing.TB, name string) []devLine {
-	t.Helper()
-	return readLabelled(t, "testdata/heldout8/"+name+".tsv")
+	dir := "testdata/heldout"
+	if round != 4 {
+		dir += strconv.Itoa(round)
+	}
+	return readLabelled(t, dir+"/"+name+".tsv")
 }
 
 // spentSets are the spent held-out sets, studied like fresh.tsv.
 var spentSets = []struct {
-	name string
-	read func(testing.TB, string) []devLine
-	part string
+	name  string
+	round int
+	part  string
 }{
-	{"spent chat", readSpent, "chat"}, {"spent letters", readSpent, "letters"},
-	{"spent5 chat", readSpent5, "chat"}, {"spent5 letters", readSpent5, "letters"},
-	{"spent6 chat", readSpent6, "chat"}, {"spent6 letters", readSpent6, "letters"},
-	{"spent7 chat", readSpent7, "chat"}, {"spent7 letters", readSpent7, "letters"},
-	{"spent8 chat", readSpent8, "chat"}, {"spent8 letters", readSpent8, "letters"},
+	{"spent chat", 4, "chat"}, {"spent letters", 4, "letters"},
+	{"spent5 chat", 5, "chat"}, {"spent5 letters", 5, "letters"},
+	{"spent6 chat", 6, "chat"}, {"spent6 letters", 6, "letters"},
+	{"spent7 chat", 7, "chat"}, {"spent7 letters", 7, "letters"},
+	{"spent8 chat", 8, "chat"}, {"spent8 letters", 8, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -78,7 +60,7 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 func TestSpentHeldOutQuality(t *testing.T) {
 	c := testClassifier(t)
 	for _, set := range spentSets {
-		name, lines := set.name, set.read(t, set.part)
+		name, lines := set.name, readSpentRound(t, set.round, set.part)
 		f := score(c, lines, showWrong(t))
 		if os.Getenv("TRIAGE_SHOW") == "asked" {
 			for _, l := range lines {
@@ -143,10 +125,10 @@ func studySets(t testing.TB) []struct {
 	}{
 		{"dev", readDev(t)}, {"fresh", readFresh(t)}, {"fresh2", readLabelled(t, "testdata/fresh2.tsv")},
 		{"odd letters", readOddLetters(t)}, {"spent chat", readSpent(t, "chat")}, {"spent letters", readSpent(t, "letters")},
-		{"spent5 chat", readSpent5(t, "chat")}, {"spent5 letters", readSpent5(t, "letters")},
-		{"spent6 chat", readSpent6(t, "chat")}, {"spent6 letters", readSpent6(t, "letters")},
-		{"spent7 chat", readSpent7(t, "chat")}, {"spent7 letters", readSpent7(t, "letters")},
-		{"spent8 chat", readSpent8(t, "chat")}, {"spent8 letters", readSpent8(t, "letters")},
+		{"spent5 chat", readSpentRound(t, 5, "chat")}, {"spent5 letters", readSpentRound(t, 5, "letters")},
+		{"spent6 chat", readSpentRound(t, 6, "chat")}, {"spent6 letters", readSpentRound(t, 6, "letters")},
+		{"spent7 chat", readSpentRound(t, 7, "chat")}, {"spent7 letters", readSpentRound(t, 7, "letters")},
+		{"spent8 chat", readSpentRound(t, 8, "chat")}, {"spent8 letters", readSpentRound(t, 8, "letters")},
 	}
 }
 
