@@ -84,7 +84,7 @@ func (p *peers) Set(v string) error { *p = append(*p, v); return nil }
 
 type options struct {
 	gongzhi, dbs, mysqlDSN, pprofOut string
-	pprofPhase                       string
+	pprofPhase, only                 string
 	rate, clients, rounds, warm      int
 	phase                            time.Duration
 	peers                            peers
@@ -101,6 +101,7 @@ func cmdRun(args []string) error {
 	fs.IntVar(&o.rate, "rate", 0, "messages a second (0: flat out from -clients senders)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent senders when flat out")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of all phases")
+	fs.StringVar(&o.only, "phases", "", "run only these phases, comma-separated (bare is always run: the ratios need it), e.g. help")
 	fs.DurationVar(&o.phase, "phase", 5*time.Second, "length of each phase")
 	fs.IntVar(&o.warm, "residents", 200, "residents who register and submit an appeal before the rounds")
 	fs.StringVar(&o.pprofOut, "cpuprofile", "", "write a CPU profile of the service (GONGZHI_PPROF_ADDR) during the last round's -profile-phase")
@@ -234,6 +235,15 @@ func runDatabase(o options, db, bareURL, platformURL string, barePID int) error 
 			u = u[:at]
 		}
 		phases = append(phases, phase{name, u, w.bareHelp, pid})
+	}
+	if o.only != "" {
+		keep := phases[:1] // bare: every ratio is to it
+		for _, p := range phases[1:] {
+			if slices.Contains(strings.Split(o.only, ","), p.name) {
+				keep = append(keep, p)
+			}
+		}
+		phases = keep
 	}
 	rows := make([]row, len(phases))
 	for round := 1; round <= o.rounds; round++ {

@@ -45,6 +45,8 @@ type DB struct {
 	batch *turnGroups
 	// learnedMem keeps each community's learned words (learned_cache.go).
 	learnedMem *learnedCache
+	// ckpt runs SQLite's WAL checkpoints off the write path (checkpoint.go).
+	ckpt *checkpointer
 }
 
 var _ models.Store = (*DB)(nil)
@@ -112,6 +114,9 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
 	db.batch = &turnGroups{db: db}
+	if driver == SQLite && !inMemory(dsn) {
+		db.startCheckpointer(sqlDB, checkpointEvery)
+	}
 	return db, nil
 }
 
@@ -123,6 +128,7 @@ func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
 // Close closes the prepared statements and the connection pool.
 func (db *DB) Close() error {
+	db.stopCheckpointer()
 	db.stmts.Range(func(k, v any) bool {
 		_ = v.(*sql.Stmt).Close()
 		db.stmts.Delete(k)
@@ -152,7 +158,7 @@ func ensureDir(dsn string) error {
 		path = path[:i]
 	}
 	path = strings.TrimPrefix(path, "file:")
-	if path == "" || path == ":memory:" || strings.HasPrefix(path, ":memory:") {
+	if inMemory(dsn) {
 		return nil
 	}
 	if dir := filepath.Dir(path); dir != "." {
@@ -161,6 +167,13 @@ func ensureDir(dsn string) error {
 		}
 	}
 	return nil
+}
+
+// inMemory reports a SQLite DSN without a file (no WAL, nothing to create).
+func inMemory(dsn string) bool {
+	path, query, _ := strings.Cut(dsn, "?")
+	path = strings.TrimPrefix(path, "file:")
+	return path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(query, "mode=memory")
 }
 
 // sqliteDSN adds the pragmas we rely on unless the operator set them.
@@ -174,6 +187,9 @@ func sqliteDSN(dsn string) string {
 	}
 	if !strings.Contains(dsn, "synchronous") {
 		add = append(add, "_pragma=synchronous(NORMAL)")
+	}
+	if !strings.Contains(dsn, "wal_autocheckpoint") { // checkpoint.go checkpoints in the background
+		add = append(add, fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", checkpointBackstop))
 	}
 	if !strings.Contains(dsn, "_txlock") {
 		add = append(add, "_txlock=immediate")

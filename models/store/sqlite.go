@@ -38,7 +38,7 @@ func openSQLite(dsn string) (gorm.Dialector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sqliteDialect{conn: sql.OpenDB(stmtCache{c})}, nil
+	return sqliteDialect{conn: sql.OpenDB(newStmtCache(c))}, nil
 }
 
 // ncrucesDSN is sqliteDSN as a file: URI (the driver reads its
