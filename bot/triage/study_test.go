@@ -40,6 +40,7 @@ var spentSets = []struct {
 	{"spent6 chat", 6, "chat"}, {"spent6 letters", 6, "letters"},
 	{"spent7 chat", 7, "chat"}, {"spent7 letters", 7, "letters"},
 	{"spent8 chat", 8, "chat"}, {"spent8 letters", 8, "letters"},
+	{"spent9 chat", 9, "chat"}, {"spent9 letters", 9, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -53,6 +54,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent7 letters": {0.92, 0.97, 0.18, 0.92},   // round 9: the long-text second opinion asks 1 more (ceiling 16 → 18%), right among decided 97.4 → 100%
 	"spent8 chat":    {0.975, 0.99, 0.10, 0.975}, // studied since round 9 (a fit: the model was trained on it)
 	"spent8 letters": {0.95, 0.95, 0.19, 0.95},
+	"spent9 chat":    {0.96, 0.96, 0.15, 0.96}, // studied since round 10 (a fit: the model was trained on it)
+	"spent9 letters": {0.97, 0.97, 0.31, 0.97},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -129,6 +132,7 @@ func studySets(t testing.TB) []struct {
 		{"spent6 chat", readSpentRound(t, 6, "chat")}, {"spent6 letters", readSpentRound(t, 6, "letters")},
 		{"spent7 chat", readSpentRound(t, 7, "chat")}, {"spent7 letters", readSpentRound(t, 7, "letters")},
 		{"spent8 chat", readSpentRound(t, 8, "chat")}, {"spent8 letters", readSpentRound(t, 8, "letters")},
+		{"spent9 chat", readSpentRound(t, 9, "chat")}, {"spent9 letters", readSpentRound(t, 9, "letters")},
 	}
 }
 
