@@ -100,9 +100,30 @@ func TestExplain(t *testing.T) {
 		e := c.evidence(text)
 		d := c.Classify(text)
 		norm := c.normalise(text)
-		t.Logf("%q\n  norm %q tokens %v\n  private %.1f small %.1f major %.1f items %v → %s %s %v", text, norm,
-			c.seg.cut(norm), e.score[0], e.score[1], e.score[2], itemIDs(e.bestItem), d.Kind, d.Topic, d.Choices)
+		t.Logf("%q\n  norm %q tokens %v\n  words %s\n  private %.1f small %.1f major %.1f items %v → %s %s %v", text, norm,
+			c.seg.cut(norm), c.matchedWords(e.norm), e.score[0], e.score[1], e.score[2], itemIDs(e.bestItem), d.Kind, d.Topic, d.Choices)
 	}
+}
+
+// matchedWords lists the item words (with their items) and the cue words
+// (with their cues) a normalised text matches: a study aid (round 10).
+func (c *Classifier) matchedWords(norm string) string {
+	var out []string
+	for _, m := range c.itemMatches(c.seg.cut(norm)) {
+		var ids []string
+		for _, it := range c.items[m.word] {
+			ids = append(ids, it.ID)
+		}
+		out = append(out, m.word+"→"+strings.Join(ids, ","))
+	}
+	for _, m := range c.cueMatches([]rune(norm)) {
+		var names []string
+		for _, ci := range c.cues[m.word] {
+			names = append(names, c.cat.Cues[ci].Name)
+		}
+		out = append(out, m.word+"⇒"+strings.Join(names, ","))
+	}
+	return strings.Join(out, " ")
 }
 
 func itemIDs(items [3]*Item) []string {
