@@ -81,8 +81,9 @@ func tallyBy(ts []oofText, outcome func(oofText) (int, []int)) figures {
 }
 
 // oofTexts trains the model without each set in turn and records what the
-// catalog and the model make of that set's texts.
-func oofTexts(t *testing.T) ([]oofText, []string) {
+// catalog and the model make of that set's texts; opts adjust each fold's
+// classifier (TestLongCuesCV).
+func oofTexts(t *testing.T, opts ...func(*Classifier)) ([]oofText, []string) {
 	base := testClassifier(t)
 	sets := modelSets(t)
 	var out []oofText
@@ -91,6 +92,9 @@ func oofTexts(t *testing.T) ([]oofText, []string) {
 		folds = append(folds, s.name)
 		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
 		cc.modelVeto, cc.modelSettle, cc.modelVetoLong, cc.modelSettleLong = 2, 2, 2, 2 // round 7: the model only on three-way questions
+		for _, o := range opts {
+			o(cc)
+		}
 		for _, l := range s.lines {
 			e := cc.evidence(l.text)
 			d0 := cc.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)

@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -189,5 +189,19 @@ func init() {
 		"一大片", "丢件", "买什么", "占车位", "只有我们家", "圈占", "我们屋", "打架", "扯拐", "找工作", "楼底下", "狗尿", "空调滴水", "耗儿", "装宽带", "读初中", "邻居家都",
 	} {
 		beforeSpent8Set[w] = true
+	}
+}
+
+// beforeSpent9Set are catalog words that were in the catalog when the round-9
+// held-out set (testdata/heldout9/) was scored (commit 97edd02, the end of
+// round 9) and occur in one of its lines without a cited page. The list may
+// only shrink; a word added since round 10 needs a source.
+var beforeSpent9Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"公共收益", "停起", "商店", "旧改", "电动车上楼", "马路上的垃圾",
+	} {
+		beforeSpent9Set[w] = true
 	}
 }
