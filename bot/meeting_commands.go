@@ -36,6 +36,8 @@ type MeetingCommands struct {
 type MeetingReader interface {
 	MeetingByCode(ctx context.Context, communityID, code string) (*models.Meeting, error)
 	MeetingInvitees(ctx context.Context, meetingID uint64) ([]*models.MeetingInvitee, error)
+	// Invited reports whether openID is on the meeting's list.
+	Invited(ctx context.Context, communityID string, meetingID uint64, openID string) (bool, error)
 	Invitations(ctx context.Context, communityID, openID string, now time.Time) ([]*models.Invitation, error)
 	StaffByOpenID(ctx context.Context, communityID, openID string) (*models.Staff, error)
 	// OrganisedMeetings returns the meetings an organiser called that are still to come.
@@ -207,7 +209,7 @@ func (c *MeetingCommands) answer(ctx context.Context, in Input, out *Output, cod
 func (c *MeetingCommands) whyNot(ctx context.Context, community, openID, code string, now time.Time) string {
 	msg := c.msg
 	m, err := c.store.MeetingByCode(ctx, community, code)
-	if err != nil || !c.invited(ctx, m, openID) {
+	if err != nil || !c.invited(ctx, m, community, openID) {
 		// Whether the code exists, and its meeting's state, is the
 		// invitees' business: anyone else learns nothing from a guess.
 		return fmt.Sprintf(msg.NotYoursF, code)
@@ -225,17 +227,9 @@ func (c *MeetingCommands) whyNot(ctx context.Context, community, openID, code st
 
 // invited reports whether openID is on the meeting's list (false when it
 // cannot be read: then nothing is told).
-func (c *MeetingCommands) invited(ctx context.Context, m *models.Meeting, openID string) bool {
-	ivs, err := c.store.MeetingInvitees(ctx, m.ID)
-	if err != nil {
-		return false
-	}
-	for _, iv := range ivs {
-		if iv.OpenID == openID {
-			return true
-		}
-	}
-	return false
+func (c *MeetingCommands) invited(ctx context.Context, m *models.Meeting, community, openID string) bool {
+	ok, err := c.store.Invited(ctx, community, m.ID, openID)
+	return err == nil && ok
 }
 
 func (c *MeetingCommands) listLines(invs []*models.Invitation) string {

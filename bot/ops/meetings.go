@@ -17,6 +17,10 @@ type MeetingStore interface {
 	MeetingByID(ctx context.Context, communityID string, id uint64) (*models.Meeting, error)
 	MeetingByCode(ctx context.Context, communityID, code string) (*models.Meeting, error)
 	MeetingInvitees(ctx context.Context, meetingID uint64) ([]*models.MeetingInvitee, error)
+	// AnswerCounts and FirstWaitlisted read what an answer needs of a
+	// meeting without its whole list (a community's meeting may invite thousands).
+	AnswerCounts(ctx context.Context, meetingID uint64) (map[models.Answer]int, error)
+	FirstWaitlisted(ctx context.Context, meetingID uint64) (*models.MeetingInvitee, error)
 	Invitations(ctx context.Context, communityID, openID string, now time.Time) ([]*models.Invitation, error)
 	NextMeetingCode(ctx context.Context, communityID string) (string, error)
 	ResidentOpenIDs(ctx context.Context, communityID string, buildings, grids []string, all bool) ([]string, error)

@@ -79,11 +79,10 @@ func (s *Meetings) PlanAnswer(ctx context.Context, inv *models.Invitation, accep
 		return AnswerResult{Change: ch, Outcome: AnswerDeclined}, nil
 	}
 	ch.ExpectVersion = m.Version
-	ivs, err := s.store.MeetingInvitees(ctx, m.ID)
+	counts, err := s.store.AnswerCounts(ctx, m.ID)
 	if err != nil {
 		return AnswerResult{}, err
 	}
-	counts := models.CountAnswers(ivs)
 	if accept {
 		me.Answer = models.Seat(m.Capacity, counts[models.AnswerAccepted])
 		if me.Answer == models.AnswerWaitlisted {
@@ -93,7 +92,11 @@ func (s *Meetings) PlanAnswer(ctx context.Context, inv *models.Invitation, accep
 	}
 	me.Answer = models.AnswerDeclined
 	if was == models.AnswerAccepted {
-		if next := models.NextWaitlisted(ivs); next != nil {
+		next, err := s.store.FirstWaitlisted(ctx, m.ID)
+		if err != nil {
+			return AnswerResult{}, err
+		}
+		if next != nil {
 			p := *next
 			p.Answer = models.AnswerAccepted
 			ch.Invitees = append(ch.Invitees, &p)

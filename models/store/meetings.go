@@ -156,6 +156,52 @@ func (db *DB) MeetingInvitees(ctx context.Context, meetingID uint64) ([]*models.
 	return out, nil
 }
 
+// Invited reports whether openID is on the meeting's list: one probe of
+// the resident's invitations, never the whole list.
+func (db *DB) Invited(ctx context.Context, communityID string, meetingID uint64, openID string) (bool, error) {
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&models.MeetingInvitee{}).
+		Where("community_id = ? AND open_id = ? AND meeting_id = ?", communityID, openID, meetingID).Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("meeting invitee: %w", err)
+	}
+	return n > 0, nil
+}
+
+// AnswerCounts counts a meeting's invitees by answer (every answer
+// present, zero when none), as models.CountAnswers does over the list.
+func (db *DB) AnswerCounts(ctx context.Context, meetingID uint64) (map[models.Answer]int, error) {
+	var rows []struct {
+		Answer models.Answer
+		N      int
+	}
+	err := db.gorm.WithContext(ctx).Model(&models.MeetingInvitee{}).Select("answer, count(*) AS n").
+		Where("meeting_id = ?", meetingID).Group("answer").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("meeting answers: %w", err)
+	}
+	out := models.CountAnswers(nil)
+	for _, r := range rows {
+		out[r.Answer] = r.N
+	}
+	return out, nil
+}
+
+// FirstWaitlisted returns who is next for a freed seat (models.NextWaitlisted's
+// order: earliest answer, then id), or nil.
+func (db *DB) FirstWaitlisted(ctx context.Context, meetingID uint64) (*models.MeetingInvitee, error) {
+	var out []*models.MeetingInvitee
+	err := db.gorm.WithContext(ctx).Where("meeting_id = ? AND answer = ? AND answered_at IS NOT NULL", meetingID, models.AnswerWaitlisted).
+		Order("answered_at, id").Limit(1).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("meeting waiting list: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out[0], nil
+}
+
 // Invitations returns the meetings openID is invited to that start after
 // now and are neither drafts, cancelled nor held, soonest first.
 func (db *DB) Invitations(ctx context.Context, communityID, openID string, now time.Time) ([]*models.Invitation, error) {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,66 @@ func TestMeetingStorage(t *testing.T) {
 				t.Fatalf("unknown stakeholder: %v", err)
 			}
 		})
+	})
+}
+
+// TestMeetingNarrowReads: an answer reads what it needs of a meeting —
+// whether someone is invited, the counts by answer, the first on the
+// waiting list — and gets what the whole list would give.
+func TestMeetingNarrowReads(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		at := func(min int) *time.Time { x := now.Add(time.Duration(min) * time.Minute); return &x }
+		m := &models.Meeting{CommunityID: "c", Code: "YS201", Topic: "车棚", Level: models.MeetingCommunity, StartsAt: now.Add(48 * time.Hour),
+			Venue: "活动室", Status: models.MeetingInvited, Organiser: "admin", Capacity: 2}
+		iv := func(o string, a models.Answer, when *time.Time) *models.MeetingInvitee {
+			return &models.MeetingInvitee{Who: "o:" + o, CommunityID: "c", OpenID: o, Answer: a, AnsweredAt: when, Source: models.SourceBuilding}
+		}
+		ch := &models.MeetingChange{Meeting: m, Invitees: []*models.MeetingInvitee{
+			iv("o-a", models.AnswerAccepted, at(1)), iv("o-b", models.AnswerAccepted, at(2)),
+			iv("o-c", models.AnswerWaitlisted, at(9)), iv("o-d", models.AnswerWaitlisted, at(5)),
+			iv("o-e", models.AnswerDeclined, at(3)), iv("o-f", models.AnswerPending, nil)}}
+		if err := db.ApplyMeetingChange(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		other := &models.Meeting{CommunityID: "c", Code: "YS202", Topic: "路灯", Level: models.MeetingCommunity, StartsAt: now.Add(72 * time.Hour),
+			Venue: "活动室", Status: models.MeetingInvited, Organiser: "admin"}
+		if err := db.ApplyMeetingChange(ctx, &models.MeetingChange{Meeting: other,
+			Invitees: []*models.MeetingInvitee{iv("o-z", models.AnswerWaitlisted, at(0))}}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.MeetingInvitees(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			community, openID string
+			want              bool
+		}{{"c", "o-a", true}, {"c", "o-f", true}, {"c", "o-z", false}, {"other", "o-a", false}, {"c", "nobody", false}} {
+			got, err := db.Invited(ctx, c.community, m.ID, c.openID)
+			if err != nil || got != c.want {
+				t.Errorf("Invited(%s, %s) = %v, %v; want %v", c.community, c.openID, got, err, c.want)
+			}
+		}
+		counts, err := db.AnswerCounts(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := models.CountAnswers(all); fmt.Sprint(counts) != fmt.Sprint(want) {
+			t.Fatalf("AnswerCounts = %v, the list counts %v", counts, want)
+		}
+		next, err := db.FirstWaitlisted(ctx, m.ID)
+		if err != nil || next == nil || next.OpenID != models.NextWaitlisted(all).OpenID || next.OpenID != "o-d" {
+			t.Fatalf("FirstWaitlisted = %+v, %v; want o-d (waiting since minute 5)", next, err)
+		}
+		if none, err := db.AnswerCounts(ctx, 9999); err != nil || none[models.AnswerAccepted] != 0 || len(none) != 4 {
+			t.Fatalf("counts of a meeting with no list: %v, %v", none, err)
+		}
+		if none, err := db.FirstWaitlisted(ctx, 9999); err != nil || none != nil {
+			t.Fatalf("first waiting of a meeting with no list: %v, %v", none, err)
+		}
 	})
 }
