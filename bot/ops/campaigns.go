@@ -26,6 +26,7 @@ type CampaignStore interface {
 	BroadcastCampaign(ctx context.Context, c *models.Campaign, expectVersion int64, rs []*models.CampaignRecipient, pushes []*models.OutboxMessage) error
 	AnsweringCampaigns(ctx context.Context, communityID, openID string, t time.Time) ([]*models.Campaign, error)
 	CampaignReport(ctx context.Context, campaignID uint64, topN int) (*models.CampaignReport, error)
+	CampaignAnswerCounts(ctx context.Context, campaignIDs []uint64) (map[uint64]int, error)
 	CampaignUnreachable(ctx context.Context, campaignID uint64) ([]models.UnreachableResident, error)
 	CampaignAppeals(ctx context.Context, campaignID uint64, limit int) ([]models.AnsweredAppeal, error)
 	ResidentOpenIDs(ctx context.Context, communityID string, buildings, grids []string, all bool) ([]string, error)
@@ -420,6 +421,16 @@ func (s *Campaigns) Report(ctx context.Context, communityID string, id uint64) (
 		return nil, nil, err
 	}
 	return c, rep, nil
+}
+
+// AnswerCounts counts the answers of each campaign of a list (List's), as
+// their reports' Total would, in one read.
+func (s *Campaigns) AnswerCounts(ctx context.Context, list []*models.Campaign) (map[uint64]int, error) {
+	ids := make([]uint64, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	return s.store.CampaignAnswerCounts(ctx, ids)
 }
 
 // ReportText is the report in words, for `gongzhi report --campaign`.

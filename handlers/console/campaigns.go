@@ -22,6 +22,7 @@ type CampaignOps interface {
 	Get(ctx context.Context, communityID string, id uint64) (*ops.CampaignView, error)
 	List(ctx context.Context, communityID string) ([]*models.Campaign, error)
 	Report(ctx context.Context, communityID string, id uint64) (*models.Campaign, *models.CampaignReport, error)
+	AnswerCounts(ctx context.Context, list []*models.Campaign) (map[uint64]int, error)
 	Answers(ctx context.Context, communityID string, id uint64) ([]models.AnsweredAppeal, error)
 	Pending(ctx context.Context, communityID string, id uint64) (int, error)
 	Status(c *models.Campaign) string
@@ -106,14 +107,14 @@ func (c *Console) campaigns(g *gin.Context) {
 		c.failErr(g, err)
 		return
 	}
+	answers, err := c.d.Campaigns.AnswerCounts(ctx, list)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
 	rows := make([]campaignRow, 0, len(list))
 	for _, cp := range list {
-		_, rep, err := c.d.Campaigns.Report(ctx, community, cp.ID)
-		if err != nil {
-			c.failErr(g, err)
-			return
-		}
-		rows = append(rows, campaignRow{C: cp, Status: c.d.Campaigns.Status(cp), Audience: audienceText(cp, gn), Answers: rep.Total})
+		rows = append(rows, campaignRow{C: cp, Status: c.d.Campaigns.Status(cp), Audience: audienceText(cp, gn), Answers: answers[cp.ID]})
 	}
 	c.render(g, http.StatusOK, "campaigns", v, map[string]any{"Rows": rows, "Community": community,
 		"CommunityName": c.communityName(community), "MayRun": canRun(v), "New": withCommunity(v, "/console/campaigns/new", community)})

@@ -174,6 +174,29 @@ func applyParticipation(tx *gorm.DB, t *models.Turn, at time.Time) error {
 
 // CampaignReport computes a campaign's table from its answers and the
 // appeals they are on the list as (as those appeals stand now).
+// CampaignAnswerCounts counts each campaign's answers (its report's
+// Total) in one query, for a list of campaigns; a campaign without answers
+// is absent (zero).
+func (db *DB) CampaignAnswerCounts(ctx context.Context, campaignIDs []uint64) (map[uint64]int, error) {
+	out := map[uint64]int{}
+	if len(campaignIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CampaignID uint64
+		N          int
+	}
+	err := db.gorm.WithContext(ctx).Table("campaign_answers AS ca").Joins("JOIN appeals AS a ON a.id = ca.appeal_id").
+		Select("ca.campaign_id, count(*) AS n").Where("ca.campaign_id IN ?", campaignIDs).Group("ca.campaign_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaign answers: %w", err)
+	}
+	for _, r := range rows {
+		out[r.CampaignID] = r.N
+	}
+	return out, nil
+}
+
 func (db *DB) CampaignReport(ctx context.Context, campaignID uint64, topN int) (*models.CampaignReport, error) {
 	g := db.gorm.WithContext(ctx)
 	rep := &models.CampaignReport{ByLevel: map[string]int{}, ByKind: map[string]int{}, ByStatus: map[string]int{}}
