@@ -214,7 +214,22 @@ func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
 			return Output{}, fmt.Errorf("after step: %w", err)
 		}
 	}
+	if unchanged(in.Resident, out.Turn.Resident, s.now) {
+		out.Turn.Resident = nil // nothing to write: one statement less in the commit
+	}
 	return out, nil
+}
+
+// unchanged reports a turn's resident row that would be written as it is
+// stored but for a last-message time less than touchEvery newer (the rule of
+// Service.touch: the 48-hour window is then counted at most that much early,
+// so a push goes as a template rather than the other way).
+func unchanged(stored, next *models.Resident, now time.Time) bool {
+	if stored == nil || next == nil || stored.LastMessageAt == nil || now.Sub(*stored.LastMessageAt) >= touchEvery {
+		return false
+	}
+	return stored.Building == next.Building && stored.Unit == next.Unit && stored.Room == next.Room &&
+		stored.GridID == next.GridID && stored.Subscribed == next.Subscribed
 }
 
 func (e *Engine) loc() *time.Location {

@@ -429,3 +429,41 @@ func FuzzStep(f *testing.F) {
 		}
 	})
 }
+
+// TestResidentRowWrittenOnlyWhenItChanges: a turn carries the resident's
+// row when something in it changes, when the resident is new, or when the
+// stored last-message time is an hour old or more (the 48-hour window);
+// otherwise it carries none, and the commit writes one statement less.
+func TestResidentRowWrittenOnlyWhenItChanges(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	ctx := context.Background()
+	ago := func(d time.Duration) *time.Time { x := now.Add(-d); return &x }
+	stored := func(last *time.Time) *models.Resident {
+		return &models.Resident{CommunityID: "c1", OpenID: "o1", Building: "3", Unit: "2", Room: "501", GridID: "g1", Subscribed: true, LastMessageAt: last}
+	}
+	for _, c := range []struct {
+		name     string
+		resident *models.Resident
+		msg      models.Inbound
+		written  bool
+	}{
+		{"wrote ten minutes ago, nothing changes", stored(ago(10 * time.Minute)), text("3栋楼道灯坏了"), false},
+		{"wrote two hours ago: the window's time is refreshed", stored(ago(2 * time.Hour)), text("3栋楼道灯坏了"), true},
+		{"never wrote", stored(nil), text("3栋楼道灯坏了"), true},
+		{"new resident", nil, text("3栋楼道灯坏了"), true},
+		{"unsubscribes", stored(ago(time.Minute)), models.Inbound{CommunityID: "c1", OpenID: "o1", MsgType: models.MsgEvent, Event: models.EventUnsubscribe}, true},
+	} {
+		out, err := e.Step(ctx, Input{Msg: c.msg, Resident: c.resident, Now: now, StaffKnown: true})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := out.Turn.Resident != nil; got != c.written {
+			t.Errorf("%s: resident row written = %v, want %v", c.name, got, c.written)
+		}
+		if r := out.Turn.Resident; r != nil && (r.LastMessageAt == nil || !r.LastMessageAt.Equal(now)) {
+			t.Errorf("%s: the written row's last message is %v, want now", c.name, r.LastMessageAt)
+		}
+	}
+}

@@ -47,6 +47,8 @@ type DB struct {
 	learnedMem *learnedCache
 	// ckpt runs SQLite's WAL checkpoints off the write path (checkpoint.go).
 	ckpt *checkpointer
+	// gate queues SQLite's writers (sqlite_stmts.go); nil on MySQL.
+	gate *writeGate
 }
 
 var _ models.Store = (*DB)(nil)
@@ -79,6 +81,9 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		log = slog.New(slog.DiscardHandler)
 	}
 	db := &DB{driver: driver, Now: time.Now, log: log, learnedMem: newLearnedCache()}
+	if d, ok := dial.(sqliteDialect); ok {
+		db.gate = d.gate
+	}
 	g, err := gorm.Open(dial, &gorm.Config{
 		Logger:                 gormLogger(log),
 		SkipDefaultTransaction: true,

@@ -38,7 +38,8 @@ func openSQLite(dsn string) (gorm.Dialector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sqliteDialect{conn: sql.OpenDB(newStmtCache(c))}, nil
+	sc := newStmtCache(c)
+	return sqliteDialect{conn: sql.OpenDB(sc), gate: sc.gate}, nil
 }
 
 // ncrucesDSN is sqliteDSN as a file: URI (the driver reads its
@@ -56,7 +57,10 @@ func ncrucesDSN(dsn string) string {
 }
 
 // sqliteDialect is gorm's dialect for SQLite over a *sql.DB of the driver.
-type sqliteDialect struct{ conn *sql.DB }
+type sqliteDialect struct {
+	conn *sql.DB
+	gate *writeGate // the pool's writers queue here (sqlite_stmts.go)
+}
 
 func (sqliteDialect) Name() string { return SQLite }
 

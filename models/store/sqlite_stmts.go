@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	ncdriver "github.com/ncruces/go-sqlite3/driver"
@@ -28,31 +29,37 @@ import (
 // beside the writer).
 type stmtCache struct {
 	driver.Connector
-	gate writeGate
+	gate *writeGate
 }
 
 func newStmtCache(c driver.Connector) stmtCache {
-	return stmtCache{Connector: c, gate: make(writeGate, 1)}
+	return stmtCache{Connector: c, gate: &writeGate{ch: make(chan struct{}, 1)}}
 }
 
-// writeGate is held by the one connection writing.
-type writeGate chan struct{}
+// writeGate is held by the one connection writing; waiting counts the
+// writers queued for it.
+type writeGate struct {
+	ch      chan struct{}
+	waiting atomic.Int64
+}
 
 // gateWait bounds a writer's wait, as busy_timeout bounded its polling.
 const gateWait = 10 * time.Second
 
 var errGateTimeout = errors.New("database is locked: waited 10s for the writer before this one")
 
-func (g writeGate) take(ctx context.Context) error {
+func (g *writeGate) take(ctx context.Context) error {
 	select {
-	case g <- struct{}{}:
+	case g.ch <- struct{}{}:
 		return nil
 	default:
 	}
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
 	t := time.NewTimer(gateWait)
 	defer t.Stop()
 	select {
-	case g <- struct{}{}:
+	case g.ch <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -61,7 +68,7 @@ func (g writeGate) take(ctx context.Context) error {
 	}
 }
 
-func (g writeGate) give() { <-g }
+func (g *writeGate) give() { <-g.ch }
 
 // maxConnStmts bounds the statements kept per connection (the least
 // recently used idle one goes first).
@@ -81,7 +88,7 @@ type cachingConn struct {
 	ncdriver.Conn
 	stmts map[string]*cachedStmt
 	tick  uint64
-	gate  writeGate
+	gate  *writeGate
 	inTx  bool // a write transaction holds the gate
 }
 
@@ -244,7 +251,7 @@ func (s *cachedStmt) QueryContext(ctx context.Context, args []driver.NamedValue)
 // statement runs, and writes, as its rows are read).
 type gatedRows struct {
 	driver.Rows
-	gate writeGate
+	gate *writeGate
 	done bool
 }
 

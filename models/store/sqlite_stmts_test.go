@@ -147,9 +147,10 @@ func TestWritersQueueAtTheGate(t *testing.T) {
 	if err == nil {
 		t.Fatal("a write went past a held gate")
 	}
-	// Eight writers queue, one every 10 ms: four alone (INSERT … RETURNING),
-	// four in transactions. (The pool is widened so that each has a
-	// connection: database/sql hands free connections out in no order.)
+	// Eight writers queue, each after the one before is waiting at the
+	// gate: four alone (INSERT … RETURNING), four in transactions. (The
+	// pool is widened so that each has a connection: database/sql hands
+	// free connections out in no order.)
 	sqlDB, err := db.Gorm().DB()
 	if err != nil {
 		t.Fatal(err)
@@ -166,9 +167,12 @@ func TestWritersQueueAtTheGate(t *testing.T) {
 				return tx.Create(resident(fmt.Sprintf("q%d", i))).Error
 			})
 		}()
-		time.Sleep(10 * time.Millisecond)
+		for deadline := time.Now().Add(5 * time.Second); db.gate.waiting.Load() != int64(i+1); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("writer %d did not reach the gate (%d waiting)", i, db.gate.waiting.Load())
+			}
+		}
 	}
-	time.Sleep(50 * time.Millisecond)
 	select {
 	case err := <-errs:
 		t.Fatalf("a writer finished while the gate was held: %v", err)
