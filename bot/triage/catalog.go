@@ -149,6 +149,11 @@ type Cue struct {
 	// YieldsTo names cue groups that, when they fire, make this one not
 	// count: "my home" is only the place harmed when a neighbour caused it.
 	YieldsTo []string `yaml:"yields_to,omitempty"`
+	// Whose marks a cue that says whose thing it is or where it is (my
+	// home, a neighbour, the compound, the road outside): an object found
+	// both at home and in shared areas (an ask_whose item) belongs to the
+	// kind such cues name when they name only one (round 11).
+	Whose bool `yaml:"whose,omitempty"`
 }
 
 // Catalog is the loaded, validated catalog. It is read-only after Load.

@@ -110,6 +110,9 @@ type Classifier struct {
 	// fields so the cross-validation can switch and vary them.
 	longCues       bool
 	cueCountWeight float64
+	// whoseItems: an ask_whose item belongs to the kind the place cues
+	// name (round 11); a field so the cross-validation can switch it.
+	whoseItems bool
 }
 
 // New builds a classifier from a validated catalog.
@@ -120,7 +123,7 @@ func New(cat *Catalog) (*Classifier, error) {
 	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly,
 		model: defaultModel(), modelDecide: modelDecide, modelVetoLead: modelVetoLead, modelVeto: modelVeto, modelSettle: modelSettle,
 		longText: longTextRunes, modelVetoLeadLong: modelVetoLeadLong, modelVetoLong: modelVetoLong, modelSettleLong: modelSettleLong,
-		longCues: true, cueCountWeight: cueCountWeight}
+		longCues: true, cueCountWeight: cueCountWeight, whoseItems: true}
 
 	// Dialect forms are replaced longest first: strings.Replacer tries its
 	// pairs in argument order at each position.
@@ -344,18 +347,51 @@ func (c *Classifier) evidence(text string) evidenceOf {
 			score[kindIndex(cue.Kind)] += w
 		}
 	}
+	// An object found both at home and in shared areas (an ask_whose item)
+	// says what the matter is, not whose: when the text names a place
+	// (my home; a neighbour or the compound; the road outside) and every
+	// cue it names points to that place's kind, the object is that kind's
+	// (domain.md: "whose thing is it"; round 11). A text whose cues point
+	// two ways (my bathroom leaks into the flat downstairs and I want a
+	// tradesman) keeps the object's own kind. Its topic stays with its own
+	// kind's items.
+	whose := -1
+	if c.whoseItems {
+		place := false
+		for ci, ok := range fired {
+			if !ok {
+				continue
+			}
+			place = place || c.cat.Cues[ci].Whose
+			if k := kindIndex(c.cat.Cues[ci].Kind); whose == -1 || whose == k {
+				whose = k
+			} else {
+				whose = -2
+			}
+		}
+		if !place {
+			whose = -1
+		}
+	}
+	var moved [3]float64 // the best ask_whose item's score, moved to the place's kind
 	// The best item of each kind carries that kind.
 	var bestItem [3]*Item
 	for it, s := range itemScore {
 		k := kindIndex(it.Kind)
+		if it.AskWhose && whose >= 0 && whose != k {
+			moved[whose] = math.Max(moved[whose], s)
+			continue
+		}
 		if b := bestItem[k]; b == nil || s > itemScore[b] || (s == itemScore[b] && it.ID < b.ID) {
 			bestItem[k] = it
 		}
 	}
 	for k, it := range bestItem {
+		var s float64
 		if it != nil {
-			score[k] += itemScore[it]
+			s = itemScore[it]
 		}
+		score[k] += math.Max(s, moved[k])
 	}
 	// whoseSaid: some cue said whose thing it is or where (own home,
 	// neighbour, shared area) or what the person wants (service, purchase).

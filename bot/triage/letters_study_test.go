@@ -35,7 +35,7 @@ func TestLettersStudy(t *testing.T) {
 			if len(r) > 160 {
 				r = r[:160]
 			}
-			t.Logf("%s %s truth %s → %s %v | p %.1f s %.1f m %.1f %v | lr %.2f | len %d | %s", s.name, l.id, l.kind, d.Kind, d.Choices,
+			t.Logf("%s %s truth %s → %s %v [%s] | p %.1f s %.1f m %.1f %v | lr %.2f | len %d | %s", s.name, l.id, l.kind, d.Kind, d.Choices, cc.askedBy(e),
 				e.score[0], e.score[1], e.score[2], itemIDs(e.bestItem), lr, len([]rune(l.text)), string(r))
 		}
 	}
@@ -286,4 +286,30 @@ func TestLongCuesCV(t *testing.T) {
 	row(&b, "**letter folds**", "nested", nested[0])
 	row(&b, "**chat folds**", "nested", nested[1])
 	t.Log(b.String())
+}
+
+// askedBy names the rule that shaped a text's outcome (round 11, a study
+// aid): the catalog's own question (three-way, whose, margin) or decision,
+// and what the model's second opinion made of it (veto, settle, back-off).
+func (c *Classifier) askedBy(e evidenceOf) string {
+	d0 := c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
+	d := c.backoff(d0, e)
+	var cat string
+	switch {
+	case d0.Question == "":
+		cat = "decided"
+	case len(d0.Choices) == 3:
+		cat = "three-way"
+	case d0.Item != nil && d0.Item.AskWhose && !e.whoseSaid:
+		cat = "whose"
+	default:
+		cat = "margin"
+	}
+	switch {
+	case d0.Question == "" && d.Question != "":
+		return cat + "+veto"
+	case d0.Question != "" && d.Question == "":
+		return cat + "+settled"
+	}
+	return cat
 }

@@ -20,6 +20,7 @@ type oofText struct {
 	catalog bool  // decided by the catalog itself (not by the back-off)
 	lead    float64
 	lr      [3]float64
+	nb      [3]float64 // the Naive Bayes (round 11)
 	known   int
 	runes   int // length of the normalised text (cut to maxTextRunes)
 }
@@ -105,7 +106,7 @@ func oofTexts(t *testing.T, opts ...func(*Classifier)) ([]oofText, []string) {
 			for _, k := range d.Choices {
 				o.choices = append(o.choices, kindIndex(k))
 			}
-			_, o.lr, o.known = cc.model.posterior(e.norm)
+			o.nb, o.lr, o.known = cc.model.posterior(e.norm)
 			o.runes = len([]rune(e.norm))
 			out = append(out, o)
 		}

@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -203,5 +203,19 @@ func init() {
 		"公共收益", "停起", "商店", "旧改", "电动车上楼", "马路上的垃圾",
 	} {
 		beforeSpent9Set[w] = true
+	}
+}
+
+// beforeSpent10Set are catalog words that were in the catalog when the
+// round-10 held-out set (testdata/heldout10/) was scored (commit df9c2e4, the
+// end of round 10) and occur in one of its lines without a cited page. The
+// list may only shrink; a word added since round 11 needs a source.
+var beforeSpent10Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"出生证明", "水黄", "清扫", "电梯广告",
+	} {
+		beforeSpent10Set[w] = true
 	}
 }
