@@ -12,19 +12,26 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
+// migratedSQLite opens a migrated SQLite file store, closed when the test ends.
+func migratedSQLite(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), SQLite, filepath.Join(t.TempDir(), "gongzhi.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestStatementCache: a statement's SQL is compiled once per connection and
 // reused, also inside transactions; the same text used again while its
 // first result set is still open gets a statement of its own.
 func TestStatementCache(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, SQLite, filepath.Join(t.TempDir(), "gongzhi.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	now := time.Now().UTC()
 	for i := range 3 {
 		r := models.Resident{CommunityID: "c1", OpenID: fmt.Sprintf("o%d", i), CreatedAt: now, UpdatedAt: now}
@@ -113,14 +120,7 @@ func TestStatementCache(t *testing.T) {
 // still usable.
 func TestWritersQueueAtTheGate(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, SQLite, filepath.Join(t.TempDir(), "gongzhi.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	now := time.Now().UTC()
 	resident := func(id string) *models.Resident {
 		return &models.Resident{CommunityID: "c1", OpenID: id, CreatedAt: now, UpdatedAt: now}
@@ -142,7 +142,7 @@ func TestWritersQueueAtTheGate(t *testing.T) {
 	cancel()
 	// A writer whose context ends at the gate writes nothing.
 	shortCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	err = db.Gorm().WithContext(shortCtx).Create(resident("late")).Error
+	err := db.Gorm().WithContext(shortCtx).Create(resident("late")).Error
 	cancel()
 	if err == nil {
 		t.Fatal("a write went past a held gate")
