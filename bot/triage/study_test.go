@@ -42,6 +42,7 @@ var spentSets = []struct {
 	{"spent8 chat", 8, "chat"}, {"spent8 letters", 8, "letters"},
 	{"spent9 chat", 9, "chat"}, {"spent9 letters", 9, "letters"},
 	{"spent10 chat", 10, "chat"}, {"spent10 letters", 10, "letters"},
+	{"spent11 chat", 11, "chat"}, {"spent11 letters", 11, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -59,6 +60,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent9 letters":  {0.95, 0.95, 0.25, 0.95},
 	"spent10 chat":    {0.97, 0.98, 0.16, 0.97}, // studied since round 11 (a fit: the model was trained on it)
 	"spent10 letters": {0.90, 0.92, 0.22, 0.90},
+	"spent11 chat":    {0.97, 0.97, 0.09, 0.97}, // studied since round 12 (a fit: the model was trained on it)
+	"spent11 letters": {0.92, 0.92, 0.23, 0.92},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -158,6 +161,7 @@ func studySets(t testing.TB) []struct {
 		{"spent8 chat", readSpentRound(t, 8, "chat")}, {"spent8 letters", readSpentRound(t, 8, "letters")},
 		{"spent9 chat", readSpentRound(t, 9, "chat")}, {"spent9 letters", readSpentRound(t, 9, "letters")},
 		{"spent10 chat", readSpentRound(t, 10, "chat")}, {"spent10 letters", readSpentRound(t, 10, "letters")},
+		{"spent11 chat", readSpentRound(t, 11, "chat")}, {"spent11 letters", readSpentRound(t, 11, "letters")},
 	}
 }
 

@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -217,5 +217,19 @@ func init() {
 		"出生证明", "水黄", "清扫", "电梯广告",
 	} {
 		beforeSpent10Set[w] = true
+	}
+}
+
+// beforeSpent11Set are catalog words that were in the catalog when the
+// round-11 held-out set (testdata/heldout11/) was scored (commit ebef3d9, the
+// end of round 11) and occur in one of its lines without a cited page. The
+// list may only shrink; a word added since round 12 needs a source.
+var beforeSpent11Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"户口本", "wifi", "天花板渗水", "还钱", "不知道哪家",
+	} {
+		beforeSpent11Set[w] = true
 	}
 }
