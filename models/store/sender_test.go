@@ -87,6 +87,19 @@ func TestSenderAgreesWithSeparateReads(t *testing.T) {
 			t.Errorf("Sender read the wrong rows: %+v %+v %+v", who.Resident, who.Conversation, who.Staff)
 		}
 
+		// A second active role, made later: the first one (lowest id) is still the one read.
+		if err := db.Gorm().Create(&models.Staff{CommunityID: "c1", OpenID: "o1", Role: models.RoleCommittee, Name: "王委员",
+			Active: true, CreatedAt: at, UpdatedAt: at}).Error; err != nil {
+			t.Fatal(err)
+		}
+		who, err = db.Sender(ctx, "c1", "o1")
+		if err != nil || who.Staff == nil || who.Staff.ID != st.ID || who.Resident == nil || who.Conversation == nil {
+			t.Fatalf("Sender with two active roles = %+v, %v; want the role %d, the resident and the conversation", who, err, st.ID)
+		}
+		if st2, err := db.StaffByOpenID(ctx, "c1", "o1"); err != nil || st2.ID != st.ID {
+			t.Fatalf("StaffByOpenID with two active roles = %+v, %v", st2, err)
+		}
+
 		// A resident without conversation or role: only the resident.
 		who, err = db.Sender(ctx, "c2", "o1")
 		if err != nil || who.Resident == nil || who.Resident.Building != "9" || who.Conversation != nil || who.Staff != nil {
