@@ -146,6 +146,23 @@ func TestFailedPushesAndWindow(t *testing.T) {
 		if opened, used, _ := db.CustomWindow(ctx, "c1", "nobody"); opened != nil || used != 0 {
 			t.Errorf("CustomWindow(unknown) = %v, %d", opened, used)
 		}
+		// A window closed 50 hours ago: its time, nothing counted. Pushes
+		// sent before the last message do not count against the new window.
+		old := at.Add(-50 * time.Hour)
+		if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: "o-old", At: at,
+			Resident: &models.Resident{LastMessageAt: &old}}); err != nil {
+			t.Fatal(err)
+		}
+		if opened, used, err := db.CustomWindow(ctx, "c1", "o-old"); err != nil || opened == nil || opened.Sub(old).Abs() > time.Millisecond || used != 0 {
+			t.Errorf("CustomWindow(closed) = %v, %d, %v; want %v, 0", opened, used, err, old)
+		}
+		later := at.Add(time.Hour)
+		if err := db.TouchResident(ctx, "c1", "o0000", later); err != nil {
+			t.Fatal(err)
+		}
+		if opened, used, err := db.CustomWindow(ctx, "c1", "o0000"); err != nil || opened == nil || used != 0 {
+			t.Errorf("CustomWindow after a new message = %v, %d, %v; want a new window with nothing used", opened, used, err)
+		}
 		failed, err := db.FailedPushes(ctx, "c1", at.Add(-time.Hour))
 		if err != nil || len(failed) != 1 || failed[0].Error != "43004" || failed[0].OpenID != "o0000" {
 			t.Fatalf("FailedPushes = %+v, %v", failed, err)

@@ -202,28 +202,28 @@ func (db *DB) finish(ctx context.Context, id uint64, owner string, set map[strin
 // opened (nil: never wrote) and how many customer-service pushes were sent or
 // attempted since.
 func (db *DB) CustomWindow(ctx context.Context, communityID, openID string) (*time.Time, int, error) {
-	var r models.Resident
-	err := db.gorm.WithContext(ctx).Select("last_message_at").
-		Where("community_id = ? AND open_id = ?", communityID, openID).Take(&r).Error
-	if err != nil {
-		if models.ErrorCode(notFound(err, "resident")) == models.ENOTFOUND {
-			return nil, 0, nil
-		}
-		return nil, 0, fmt.Errorf("customer-service window: %w", err)
+	// One statement a push: the resident's last message and the
+	// customer-service messages counted since it.
+	var row struct {
+		LastMessageAt *time.Time
+		Used          int
 	}
-	if r.LastMessageAt == nil || db.now().Sub(*r.LastMessageAt) > 48*time.Hour {
-		return r.LastMessageAt, 0, nil // window closed: nothing to count
+	res := db.gorm.WithContext(ctx).Raw(`SELECT r.last_message_at,
+ (SELECT count(*) FROM outbox_messages o WHERE o.community_id = r.community_id AND o.open_id = r.open_id
+  AND o.channel = ? AND o.status IN ? AND o.updated_at >= r.last_message_at) AS used
+FROM residents r WHERE r.community_id = ? AND r.open_id = ?`,
+		models.ChannelCustom, []models.OutboxStatus{models.OutboxSent, models.OutboxSending, models.OutboxFailed},
+		communityID, openID).Scan(&row)
+	if res.Error != nil {
+		return nil, 0, fmt.Errorf("customer-service window: %w", res.Error)
 	}
-	var n int64
-	err = db.gorm.WithContext(ctx).Model(&models.OutboxMessage{}).
-		Where("community_id = ? AND open_id = ? AND channel = ? AND status IN ? AND updated_at >= ?",
-			communityID, openID, models.ChannelCustom,
-			[]models.OutboxStatus{models.OutboxSent, models.OutboxSending, models.OutboxFailed}, r.LastMessageAt.UTC()).
-		Count(&n).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("customer-service window: %w", err)
+	if res.RowsAffected == 0 || row.LastMessageAt == nil {
+		return nil, 0, nil // unknown, or never wrote: no window
 	}
-	return r.LastMessageAt, int(n), nil
+	if db.now().Sub(*row.LastMessageAt) > 48*time.Hour {
+		return row.LastMessageAt, 0, nil // window closed: nothing to count
+	}
+	return row.LastMessageAt, row.Used, nil
 }
 
 // FailedPushes lists a community's failed pushes created since t, newest
