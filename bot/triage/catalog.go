@@ -154,6 +154,12 @@ type Cue struct {
 	// both at home and in shared areas (an ask_whose item) belongs to the
 	// kind such cues name when they name only one (round 11).
 	Whose bool `yaml:"whose,omitempty"`
+	// Request marks a cue that names the party a letter asks to act (the
+	// property company, a city department, a seller under contract): it is
+	// counted only in long texts, apart from the other cues, and the request
+	// group a letter names most adds its weight × the classifier's request
+	// weight to its kind (round 13).
+	Request bool `yaml:"request,omitempty"`
 }
 
 // Catalog is the loaded, validated catalog. It is read-only after Load.
@@ -301,6 +307,9 @@ func (c *Catalog) validate() error {
 		}
 		if len(cue.Words) == 0 {
 			return fmt.Errorf("cue %s: words are missing", cue.Name)
+		}
+		if cue.Request && (cue.Whose || len(cue.YieldsTo) > 0) {
+			return fmt.Errorf("cue %s: a request cue neither says whose nor yields", cue.Name)
 		}
 		for _, y := range cue.YieldsTo {
 			if y == cue.Name || !slices.ContainsFunc(c.Cues, func(o Cue) bool { return o.Name == y }) {

@@ -62,6 +62,7 @@ func TestLoadErrors(t *testing.T) {
 		{"cue weight", "weight: 1", "weight: 0", "cue own_home: weight must be positive"},
 		{"cue yields to itself", "words: [我家]}", "words: [我家], yields_to: [own_home]}", `cue own_home: yields_to "own_home" is not another cue`},
 		{"cue yields to unknown", "words: [我家]}", "words: [我家], yields_to: [nobody]}", `cue own_home: yields_to "nobody" is not another cue`},
+		{"request cue that says whose", "words: [我家]}", "words: [我家], whose: true, request: true}", `cue own_home: a request cue neither says whose nor yields`},
 		{"empty dialect form", "{勒个: 这个}", `{勒个: ""}`, `dialect "勒个": empty form`},
 		{"not yaml", minimal, "items: [", "catalog: yaml"},
 		{"empty", minimal, "", "catalog: empty document"},

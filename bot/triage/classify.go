@@ -64,6 +64,13 @@ const (
 	// letter folds without asking more letters and without more wrong chat
 	// decisions.
 	cueCountWeight = 1.5
+	// requestWeight: in a text of longTextRunes characters or more, the
+	// request cue group (request: true) that fires most often adds its
+	// weight × requestWeight to its kind (round 13). 0 turns the rule off.
+	// Chosen by leave-one-set-out cross-validation (TestRequestCV,
+	// chooseRequest): the smallest gap to the goals on the letter folds, the
+	// chat folds losing nothing.
+	requestWeight = 2.0
 )
 
 // Decision is what the classifier makes of one appeal text.
@@ -94,6 +101,9 @@ type Classifier struct {
 	itemMax int                // longest item word, in runes
 	cues    map[string][]int   // normalised cue word → indexes into cat.Cues
 	cueMax  int
+	// requests are the request cues' words (round 13), matched apart.
+	requests   map[string][]int
+	requestMax int
 
 	askMargin float64 // askMargin; a field so TestAskCalibration can vary it
 	minPlace  float64 // minPlaceOnly, likewise
@@ -113,6 +123,8 @@ type Classifier struct {
 	// whoseItems: an ask_whose item belongs to the kind the place cues
 	// name (round 11); a field so the cross-validation can switch it.
 	whoseItems bool
+	// requestWeight (round 13) likewise.
+	requestWeight float64
 }
 
 // New builds a classifier from a validated catalog.
@@ -123,7 +135,8 @@ func New(cat *Catalog) (*Classifier, error) {
 	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly,
 		model: defaultModel(), modelDecide: modelDecide, modelVetoLead: modelVetoLead, modelVeto: modelVeto, modelSettle: modelSettle,
 		longText: longTextRunes, modelVetoLeadLong: modelVetoLeadLong, modelVetoLong: modelVetoLong, modelSettleLong: modelSettleLong,
-		longCues: true, cueCountWeight: cueCountWeight, whoseItems: true}
+		longCues: true, cueCountWeight: cueCountWeight, whoseItems: true,
+		requests: map[string][]int{}, requestWeight: requestWeight}
 
 	// Dialect forms are replaced longest first: strings.Replacer tries its
 	// pairs in argument order at each position.
@@ -158,6 +171,11 @@ func New(cat *Catalog) (*Classifier, error) {
 	for i, cue := range cat.Cues {
 		for _, w := range cue.Words {
 			w = c.normalise(w)
+			if cue.Request {
+				c.requests[w] = append(c.requests[w], i)
+				c.requestMax = max(c.requestMax, utf8.RuneCountInString(w))
+				continue
+			}
 			c.cues[w] = append(c.cues[w], i)
 			c.cueMax = max(c.cueMax, utf8.RuneCountInString(w))
 		}
@@ -253,11 +271,17 @@ func (c *Classifier) itemMatches(tokens []string) []match {
 // overlaps. Cues are short function-like words (我家, 楼上, 办理) that the
 // segmenter may glue to a neighbour, so they do not wait for token boundaries.
 func (c *Classifier) cueMatches(runes []rune) []match {
+	return wordMatches(runes, c.cues, c.cueMax)
+}
+
+// wordMatches finds the words of dict in runes, longest first and without
+// overlaps.
+func wordMatches(runes []rune, dict map[string][]int, maxLen int) []match {
 	var out []match
 	for i := 0; i < len(runes); {
-		l := min(c.cueMax, len(runes)-i)
+		l := min(maxLen, len(runes)-i)
 		for ; l > 0; l-- {
-			if _, ok := c.cues[string(runes[i:i+l])]; ok {
+			if _, ok := dict[string(runes[i:i+l])]; ok {
 				break
 			}
 		}
@@ -346,6 +370,12 @@ func (c *Classifier) evidence(text string) evidenceOf {
 			}
 			score[kindIndex(cue.Kind)] += w
 		}
+		if long && c.requestWeight > 0 {
+			if ci := c.request(runes); ci >= 0 {
+				cue := c.cat.Cues[ci]
+				score[kindIndex(cue.Kind)] += cue.Weight * c.requestWeight
+			}
+		}
 	}
 	// An object found both at home and in shared areas (an ask_whose item)
 	// says what the matter is, not whose: when the text names a place
@@ -403,6 +433,32 @@ func (c *Classifier) evidence(text string) evidenceOf {
 		anyCue = anyCue || ok
 	}
 	return evidenceOf{score, bestItem, whoseSaid, anyCue, norm}
+}
+
+// request returns the request cue a long text names most often (the party
+// it asks to act, round 13), or -1 when none fires or two tie: a letter names
+// the compound, the department and the harm together, and what decides the
+// kind is whom it asks to act, not which places it names.
+func (c *Classifier) request(runes []rune) int {
+	count := map[int]int{}
+	for _, m := range wordMatches(runes, c.requests, c.requestMax) {
+		for _, ci := range c.requests[m.word] {
+			count[ci]++
+		}
+	}
+	best, n, tie := -1, 0, false
+	for ci, k := range count {
+		switch {
+		case k > n:
+			best, n, tie = ci, k, false
+		case k == n:
+			tie = true
+		}
+	}
+	if tie {
+		return -1
+	}
+	return best
 }
 
 // yieldsByCount reports whether cue ci yields to a cue it yields to that

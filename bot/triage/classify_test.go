@@ -366,3 +366,35 @@ func TestMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(c)
 }
+
+// TestRequestRule: in a long text the request group named most (here the
+// property company, three times against one city department) adds its
+// weight × requestWeight to its kind; a short text and a tie add nothing
+// (round 13).
+func TestRequestRule(t *testing.T) {
+	on := testClassifier(t)
+	off := *on
+	off.requestWeight = 0
+	long := "尊敬的领导：我们小区的路灯坏了两个月，晚上出行很不方便，老人和孩子摔倒过好几次。我们多次找过物业公司，物业公司一直推脱说没有经费，也说会请相关部门看看。希望物业公司尽快把路灯修好，谢谢。"
+	if n := len([]rune(on.normalise(long))); n < longTextRunes {
+		t.Fatalf("the long text has %d runes, want %d or more", n, longTextRunes)
+	}
+	a, b := on.evidence(long), off.evidence(long)
+	if got := a.score[kindIndex(models.KindSmall)] - b.score[kindIndex(models.KindSmall)]; got != requestWeight {
+		t.Errorf("long text: small gains %.1f, want %.1f", got, requestWeight)
+	}
+	if a.score[kindIndex(models.KindMajor)] != b.score[kindIndex(models.KindMajor)] {
+		t.Errorf("long text: major moved %.1f → %.1f", b.score[2], a.score[2])
+	}
+	tie := "尊敬的领导：我们小区的路灯坏了两个月，晚上出行很不方便，老人和孩子摔倒过好几次。我们找过物业公司，物业说路灯归市政管，让我们找相关部门。希望早日把路灯修好，不要再让老人摔跤了，谢谢。"
+	if n := len([]rune(on.normalise(tie))); n < longTextRunes {
+		t.Fatalf("the tie text has %d runes, want %d or more", n, longTextRunes)
+	}
+	if a, b := on.evidence(tie), off.evidence(tie); a.score != b.score {
+		t.Errorf("a tie between two request groups moved the scores: %v → %v", b.score, a.score)
+	}
+	short := "物业公司不修路灯，请相关部门和物业公司管管"
+	if a, b := on.evidence(short), off.evidence(short); a.score != b.score {
+		t.Errorf("a short text moved: %v → %v", b.score, a.score)
+	}
+}

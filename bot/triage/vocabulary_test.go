@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -231,5 +231,19 @@ func init() {
 		"户口本", "wifi", "天花板渗水", "还钱", "不知道哪家",
 	} {
 		beforeSpent11Set[w] = true
+	}
+}
+
+// beforeSpent12Set are catalog words that were in the catalog when the
+// round-12 held-out set (testdata/heldout12/) was scored (commit b2853ea, the
+// end of round 12) and occur in one of its lines without a cited page. The
+// list may only shrink; a word added since round 13 needs a source.
+var beforeSpent12Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"硬是", "垃圾清运", "修手机",
+	} {
+		beforeSpent12Set[w] = true
 	}
 }
