@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -245,5 +245,19 @@ func init() {
 		"硬是", "垃圾清运", "修手机",
 	} {
 		beforeSpent12Set[w] = true
+	}
+}
+
+// beforeSpent13Set are catalog words that were in the catalog when the
+// round-13 held-out set (testdata/heldout13/) was scored (commit 5324082, the
+// end of round 13) and occur in one of its lines without a cited page. The
+// list may only shrink; a word added since round 14 needs a source.
+var beforeSpent13Set = map[string]bool{}
+
+func init() {
+	for _, w := range []string{
+		"小摊", "找谁修", "护照", "异地就医", "电路",
+	} {
+		beforeSpent13Set[w] = true
 	}
 }
