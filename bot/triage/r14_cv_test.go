@@ -1,0 +1,84 @@
+package triage
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Round 14: chat. TestChatStudyCV trains the model without each set in turn
+// and scores that set with the shipped classifier (every rule and threshold
+// as shipped): the per-fold figures out of fold, and (TRIAGE_R14=show) the
+// chat lines of rounds 9–13 decided wrong or asked all three kinds, with
+// what the catalog alone made of them and what the regression said.
+// TRIAGE_R14=1; about a minute.
+func TestChatStudyCV(t *testing.T) {
+	mode := os.Getenv("TRIAGE_R14")
+	if mode == "" {
+		t.Skip("set TRIAGE_R14=1 (or show)")
+	}
+	base := testClassifier(t)
+	sets := modelSets(t)
+	var b strings.Builder
+	b.WriteString("\n| left-out set | n | among decided | asked | informative |\n|---|---|---|---|---|\n")
+	var chat, letters, recent figures
+	add := func(a *figures, f figures) {
+		a.n += f.n
+		a.decided += f.decided
+		a.rightDecided += f.rightDecided
+		a.asked += f.asked
+		a.rightAsked += f.rightAsked
+		a.rightAskedNarrow += f.rightAskedNarrow
+		a.nothing += f.nothing
+	}
+	for _, s := range sets {
+		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		f := score(cc, s.lines, nil)
+		fmt.Fprintf(&b, "| %s | %d | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", s.name, f.n,
+			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
+		if isLetterFold(s.name) {
+			add(&letters, f)
+		} else {
+			add(&chat, f)
+		}
+		study := isRecentChat(s.name)
+		if study {
+			add(&recent, f)
+		}
+		if mode != "show" || !study {
+			continue
+		}
+		for _, l := range s.lines {
+			d := cc.Classify(l.text)
+			wrong := d.Question == "" && d.Kind != l.kind
+			if !wrong && len(d.Choices) != 3 {
+				continue
+			}
+			e := cc.evidence(l.text)
+			d0 := cc.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
+			_, lr, known := cc.model.posterior(e.norm)
+			t.Logf("%s %s %s/%s %q\n  → %s %s %v | catalog %s %v p%.1f s%.1f m%.1f | lr %.2f %.2f %.2f known %d\n  words %s",
+				map[bool]string{true: "WRONG", false: "NOTHING"}[wrong], l.id, l.kind, l.topic, l.text, d.Kind, d.Topic, d.Choices,
+				d0.Kind, d0.Choices, e.score[0], e.score[1], e.score[2], lr[0], lr[1], lr[2], known, cc.matchedWords(e.norm))
+		}
+	}
+	for _, g := range []struct {
+		name string
+		f    figures
+	}{{"**chat folds**", chat}, {"**chat 9–13**", recent}, {"**letter folds**", letters}} {
+		fmt.Fprintf(&b, "| %s | %d | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", g.name, g.f.n,
+			100*g.f.amongDecided(), g.f.rightDecided, g.f.decided, 100*g.f.askedShare(), g.f.asked, 100*g.f.informative())
+	}
+	t.Log(b.String())
+}
+
+// isRecentChat: the chat folds of rounds 9–13, the study set of round 14.
+func isRecentChat(f string) bool {
+	for _, r := range []string{"spent9 chat", "spent10 chat", "spent11 chat", "spent12 chat", "spent13 chat"} {
+		if f == r {
+			return true
+		}
+	}
+	return false
+}
