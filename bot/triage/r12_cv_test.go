@@ -114,19 +114,10 @@ func TestVetoMajorCV(t *testing.T) {
 		}
 		nested[fold] = chooseToMajor(out, shipped)
 	}
-	groups := []struct {
-		name string
-		keep func(string) bool
-	}{
+	groups := eachFold(folds, []foldGroup{
 		{"**letter folds**", isLetterFold}, {"**mixed letter folds (5–11)**", isMixedLetters},
 		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }},
-	}
-	for _, f := range folds {
-		groups = append(groups, struct {
-			name string
-			keep func(string) bool
-		}{f, func(g string) bool { return g == f }})
-	}
+	})
 	for _, g := range groups {
 		var in []oofText
 		for _, x := range ts {
@@ -162,4 +153,18 @@ func TestVetoMajorCV(t *testing.T) {
 // 5–11), not the odd letters and the round-4 letters (almost all major).
 func isMixedLetters(f string) bool {
 	return isLetterFold(f) && strings.HasPrefix(f, "spent") && f != "spent letters"
+}
+
+// foldGroup is a row of a per-fold CV table: the folds it pools.
+type foldGroup struct {
+	name string
+	keep func(string) bool
+}
+
+// eachFold is groups followed by one group per fold.
+func eachFold(folds []string, groups []foldGroup) []foldGroup {
+	for _, f := range folds {
+		groups = append(groups, foldGroup{f, func(g string) bool { return g == f }})
+	}
+	return groups
 }

@@ -82,22 +82,13 @@ func TestRequestCV(t *testing.T) {
 		}
 		fmt.Fprintf(&b, " %g |\n", cvRequest[nested[fold]])
 	}
-	groups := []struct {
-		name string
-		keep func(string) bool
-	}{
+	groups := eachFold(folds, []foldGroup{
 		{"**letter folds**", isLetterFold}, {"**mixed letter folds (5–12)**", isMixedLetters},
 		{"**letters 9–12**", func(f string) bool {
 			return f == "spent9 letters" || f == "spent10 letters" || f == "spent11 letters" || f == "spent12 letters"
 		}},
 		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }},
-	}
-	for _, f := range folds {
-		groups = append(groups, struct {
-			name string
-			keep func(string) bool
-		}{f, func(g string) bool { return g == f }})
-	}
+	})
 	b.WriteString("\n| folds | n | weight | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
 	for _, g := range groups {
 		for i, w := range cvRequest {
