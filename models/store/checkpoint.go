@@ -29,6 +29,7 @@ const (
 // checkpointer runs the background checkpoints of one SQLite pool.
 type checkpointer struct {
 	stop chan struct{}
+	once sync.Once
 	done sync.WaitGroup
 	runs atomic.Int64 // checkpoints completed (CheckpointStats)
 	fail atomic.Int64
@@ -63,17 +64,20 @@ func (db *DB) startCheckpointer(pool *sql.DB, every time.Duration) {
 	}()
 }
 
+// stopCheckpointer ends the goroutine and waits for it (a second call does
+// nothing). db.ckpt stays set: /metrics may read its counts meanwhile.
 func (db *DB) stopCheckpointer() {
-	if db.ckpt == nil {
+	c := db.ckpt
+	if c == nil {
 		return
 	}
-	close(db.ckpt.stop)
-	db.ckpt.done.Wait()
-	db.ckpt = nil
+	c.once.Do(func() { close(c.stop) })
+	c.done.Wait()
 }
 
 // CheckpointStats returns how many background checkpoints ran and failed
-// (zero on MySQL and for in-memory SQLite, which have none).
+// (zero on MySQL and for in-memory SQLite, which have none); after Close,
+// the counts at the end.
 func (db *DB) CheckpointStats() (runs, failed int64) {
 	if c := db.ckpt; c != nil {
 		return c.runs.Load(), c.fail.Load()
