@@ -142,7 +142,7 @@ func TestClarifyingQuestionsFit(t *testing.T) {
 		}
 	}
 	// Nothing to go on: all three.
-	if d := c.Classify("想反映个情况"); len(d.Choices) != 3 {
+	if d := c.Classify("我想问个事"); len(d.Choices) != 3 {
 		t.Errorf("no evidence: choices %v, want all three", d.Choices)
 	}
 }
