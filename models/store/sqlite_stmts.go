@@ -119,7 +119,7 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 	if err != nil {
 		return nil, err
 	}
-	fresh := &cachedStmt{Stmt: st, conn: c, busy: true, kept: !ok, writes: c.writes(query), used: c.tick}
+	fresh := &cachedStmt{Stmt: st, conn: c, busy: true, kept: !ok, writes: writes(st), used: c.tick}
 	if ok {
 		return fresh, nil // the kept one is in use (an open result set): this one is not kept
 	}
@@ -128,15 +128,11 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 	return fresh, nil
 }
 
-// writes asks SQLite whether query changes the database (compiled once
-// more, when the statement is first kept on this connection).
-func (c *cachingConn) writes(query string) bool {
-	st, _, err := c.Raw().Prepare(query)
-	if err != nil {
-		return true // the driver's statement compiled: take the gate to be safe
-	}
-	defer st.Close()
-	return !st.ReadOnly()
+// writes asks SQLite whether the compiled statement changes the database
+// (sqlite3_stmt_readonly; the driver's statement embeds *sqlite3.Stmt).
+func writes(st driver.Stmt) bool {
+	ro, ok := st.(interface{ ReadOnly() bool })
+	return !ok || !ro.ReadOnly() // unknown: take the gate to be safe
 }
 
 // BeginTx takes the gate for a write transaction (every transaction but a
