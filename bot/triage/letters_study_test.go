@@ -65,6 +65,21 @@ var (
 	cvLongVetos = []float64{0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8}
 )
 
+// splitFolds parts out-of-fold texts into the letter folds' and the chat
+// folds', leaving out the fold named skip ("" leaves none out).
+func splitFolds(ts []oofText, skip string) (letters, chat []oofText) {
+	for _, x := range ts {
+		switch {
+		case skip != "" && x.fold == skip:
+		case isLetterFold(x.fold):
+			letters = append(letters, x)
+		default:
+			chat = append(chat, x)
+		}
+	}
+	return letters, chat
+}
+
 // chooseLong picks the long-text thresholds on ts, with the letter folds
 // weighed separately: for each length bound the lowest settle threshold
 // whose band on long texts is right 98% or more, then the lead and veto with
@@ -72,14 +87,7 @@ var (
 // there, provided the chat folds lose nothing against the round-8 rules
 // (no fewer right among decided, asked no more than one text in 200 higher).
 func chooseLong(ts []oofText) longRules {
-	var letters, chat []oofText
-	for _, x := range ts {
-		if isLetterFold(x.fold) {
-			letters = append(letters, x)
-		} else {
-			chat = append(chat, x)
-		}
-	}
+	letters, chat := splitFolds(ts, "")
 	none := longRules{runes: 1 << 30}
 	c0 := tallyLong(chat, none)
 	best, bestAsked, out := tallyLong(letters, none).amongDecided(), 1.0, none
@@ -198,16 +206,7 @@ var cvCueSettings = []cuesSetting{{false, 0}, {true, 0}, {true, 0.5}, {true, 1},
 func chooseCues(res [][]oofText, skip string) int {
 	shipped := longRules{longTextRunes, modelVetoLeadLong, modelVetoLong, modelSettleLong}
 	split := func(ts []oofText) (l, c figures) {
-		var ls, cs []oofText
-		for _, x := range ts {
-			switch {
-			case x.fold == skip:
-			case isLetterFold(x.fold):
-				ls = append(ls, x)
-			default:
-				cs = append(cs, x)
-			}
-		}
+		ls, cs := splitFolds(ts, skip)
 		return tallyLong(ls, shipped), tallyLong(cs, shipped)
 	}
 	l0, c0 := split(res[0])

@@ -41,14 +41,7 @@ func goalGap(f figures) float64 {
 // and no more questions than under the shipped rule); ties go to the shipped
 // rule, then to the lower threshold.
 func chooseToMajor(ts []oofText, long longRules) float64 {
-	var letters, chat []oofText
-	for _, x := range ts {
-		if isLetterFold(x.fold) {
-			letters = append(letters, x)
-		} else {
-			chat = append(chat, x)
-		}
-	}
+	letters, chat := splitFolds(ts, "")
 	c0 := tallyBy(chat, vetoMajorRule{long, 0}.outcome)
 	best, bestGap := 0.0, goalGap(tallyBy(letters, vetoMajorRule{long, 0}.outcome))
 	for _, v := range cvToMajor[1:] {

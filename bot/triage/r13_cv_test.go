@@ -20,16 +20,7 @@ var cvRequest = []float64{0, 0.5, 1, 1.5, 2, 3, 4}
 // ties go to the lower weight.
 func chooseRequest(ts [][]oofText, long longRules, skip string) int {
 	split := func(xs []oofText) (letters, chat figures) {
-		var l, c []oofText
-		for _, x := range xs {
-			switch {
-			case x.fold == skip:
-			case isLetterFold(x.fold):
-				l = append(l, x)
-			default:
-				c = append(c, x)
-			}
-		}
+		l, c := splitFolds(xs, skip)
 		return tallyLong(l, long), tallyLong(c, long)
 	}
 	l0, c0 := split(ts[0])
