@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -268,3 +268,10 @@ func init() {
 // lines without a cited page: none. It stays empty; a word added since round
 // 15 that occurs in its lines needs a source.
 var beforeSpent14Set = map[string]bool{}
+
+// beforeSpent15Set are catalog words that were in the catalog when the
+// round-15 held-out set (testdata/heldout15/) was scored (commit a00c9d4, the
+// end of round 15; the catalog was unchanged since) and occur in one of its
+// lines without a cited page. The list may only shrink; a word added since
+// round 16 that occurs in its lines needs a source.
+var beforeSpent15Set = map[string]bool{"下水道堵了": true, "信号灯": true, "邻居都有": true}
