@@ -10,9 +10,10 @@ import (
 // Round 14: chat. TestChatStudyCV trains the model without each set in turn
 // and scores that set with the shipped classifier (every rule and threshold
 // as shipped): the per-fold figures out of fold, and (TRIAGE_R14=show) the
-// chat lines of rounds 9–13 decided wrong or asked all three kinds, with
-// what the catalog alone made of them and what the regression said.
-// TRIAGE_R14=1; about a minute.
+// chat lines of rounds 9–15 decided wrong or asked all three kinds, with
+// what the catalog alone made of them and what the regression said;
+// TRIAGE_R14=letters lists the letters of rounds 9–15 decided wrong or asked
+// (round 16). TRIAGE_R14=1; about a minute.
 func TestChatStudyCV(t *testing.T) {
 	mode := os.Getenv("TRIAGE_R14")
 	if mode == "" {
@@ -22,7 +23,7 @@ func TestChatStudyCV(t *testing.T) {
 	sets := modelSets(t)
 	var b strings.Builder
 	b.WriteString("\n| left-out set | n | among decided | asked | informative |\n|---|---|---|---|---|\n")
-	var chat, letters, recent figures
+	var chat, letters, recent, recentLetters figures
 	add := func(a *figures, f figures) {
 		a.n += f.n
 		a.decided += f.decided
@@ -46,37 +47,49 @@ func TestChatStudyCV(t *testing.T) {
 		if study {
 			add(&recent, f)
 		}
-		if mode != "show" || !study {
+		if isRecentLetters(s.name) {
+			add(&recentLetters, f)
+		}
+		// show: the recent chat folds' wrong and three-way lines; letters
+		// (round 16): the recent letter folds' wrong and asked lines.
+		letterShow := mode == "letters" && isRecentLetters(s.name)
+		if !(mode == "show" && study) && !letterShow {
 			continue
 		}
 		for _, l := range s.lines {
 			d := cc.Classify(l.text)
 			wrong := d.Question == "" && d.Kind != l.kind
-			if !wrong && len(d.Choices) != 3 {
+			if !wrong && len(d.Choices) != 3 && !(letterShow && d.Question != "") {
 				continue
 			}
 			e := cc.evidence(l.text)
 			d0 := cc.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
 			_, lr, known := cc.model.posterior(e.norm)
 			t.Logf("%s %s %s/%s %q\n  → %s %s %v | catalog %s %v p%.1f s%.1f m%.1f | lr %.2f %.2f %.2f known %d\n  words %s",
-				map[bool]string{true: "WRONG", false: "NOTHING"}[wrong], l.id, l.kind, l.topic, l.text, d.Kind, d.Topic, d.Choices,
+				map[bool]string{true: "WRONG", false: "ASKED"}[wrong], l.id, l.kind, l.topic, l.text, d.Kind, d.Topic, d.Choices,
 				d0.Kind, d0.Choices, e.score[0], e.score[1], e.score[2], lr[0], lr[1], lr[2], known, cc.matchedWords(e.norm))
 		}
 	}
 	for _, g := range []struct {
 		name string
 		f    figures
-	}{{"**chat folds**", chat}, {"**chat 9–13**", recent}, {"**letter folds**", letters}} {
+	}{{"**chat folds**", chat}, {"**chat 9–15**", recent}, {"**letter folds**", letters}, {"**letters 9–15**", recentLetters}} {
 		fmt.Fprintf(&b, "| %s | %d | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", g.name, g.f.n,
 			100*g.f.amongDecided(), g.f.rightDecided, g.f.decided, 100*g.f.askedShare(), g.f.asked, 100*g.f.informative())
 	}
 	t.Log(b.String())
 }
 
-// isRecentChat: the chat folds of rounds 9–13, the study set of round 14.
-func isRecentChat(f string) bool {
-	for _, r := range []string{"spent9 chat", "spent10 chat", "spent11 chat", "spent12 chat", "spent13 chat"} {
-		if f == r {
+// isRecentChat: the chat folds of rounds 9–15 (rounds 9–13 were the study
+// set of round 14; since round 16 every round from 9 on).
+func isRecentChat(f string) bool { return isRecentFold(f, "chat") }
+
+// isRecentLetters: the letter folds of rounds 9–15, the study set of round 16.
+func isRecentLetters(f string) bool { return isRecentFold(f, "letters") }
+
+func isRecentFold(f, part string) bool {
+	for r := 9; r <= 15; r++ {
+		if f == fmt.Sprintf("spent%d %s", r, part) {
 			return true
 		}
 	}
