@@ -380,8 +380,15 @@ func TestRequestRule(t *testing.T) {
 		t.Fatalf("the long text has %d runes, want %d or more", n, longTextRunes)
 	}
 	a, b := on.evidence(long), off.evidence(long)
-	if got := a.score[kindIndex(models.KindSmall)] - b.score[kindIndex(models.KindSmall)]; got != requestWeight {
-		t.Errorf("long text: small gains %.1f, want %.1f", got, requestWeight)
+	// Since round 16 its last request sentence (希望物业公司尽快把路灯修好)
+	// names the property company: the sentence's weight.
+	if got := a.score[kindIndex(models.KindSmall)] - b.score[kindIndex(models.KindSmall)]; got != requestSentenceWeight {
+		t.Errorf("long text: small gains %.1f, want %.1f", got, requestSentenceWeight)
+	}
+	whole := *on
+	whole.requestScope = 0
+	if got := whole.evidence(long).score[kindIndex(models.KindSmall)] - b.score[kindIndex(models.KindSmall)]; got != requestWeight {
+		t.Errorf("long text, the round-13 count: small gains %.1f, want %.1f", got, requestWeight)
 	}
 	if a.score[kindIndex(models.KindMajor)] != b.score[kindIndex(models.KindMajor)] {
 		t.Errorf("long text: major moved %.1f → %.1f", b.score[2], a.score[2])
@@ -396,5 +403,56 @@ func TestRequestRule(t *testing.T) {
 	short := "物业公司不修路灯，请相关部门和物业公司管管"
 	if a, b := on.evidence(short), off.evidence(short); a.score != b.score {
 		t.Errorf("a short text moved: %v → %v", b.score, a.score)
+	}
+}
+
+// TestRequestSentence: since round 16 the party a letter asks to act in its
+// last request sentence outweighs the parties it merely mentions; a request
+// sentence naming no party leaves the round-13 count, and 申请 is not a
+// request.
+func TestRequestSentence(t *testing.T) {
+	on := testClassifier(t)
+	off := *on
+	off.requestWeight = 0
+	// The property company named three times, the department once — in the
+	// request sentence.
+	letter := "尊敬的领导：我们小区门口的路灯坏了两个月，晚上出行很不方便。我们找过物业公司，物业公司说路灯不归物业公司管，已经超出范围。恳请相关部门尽快派人把路灯修好，谢谢！"
+	if n := len([]rune(on.normalise(letter))); n < longTextRunes {
+		t.Fatalf("the letter has %d runes, want %d or more", n, longTextRunes)
+	}
+	a, b := on.evidence(letter), off.evidence(letter)
+	if got := a.score[kindIndex(models.KindMajor)] - b.score[kindIndex(models.KindMajor)]; got != requestSentenceWeight {
+		t.Errorf("major gains %.1f, want %.1f (the department asked to act)", got, requestSentenceWeight)
+	}
+	if a.score[kindIndex(models.KindSmall)] != b.score[kindIndex(models.KindSmall)] {
+		t.Errorf("small moved %.1f → %.1f: the property company is only mentioned", b.score[1], a.score[1])
+	}
+	whole := *on
+	whole.requestScope = 0
+	if got := whole.evidence(letter).score[kindIndex(models.KindSmall)] - b.score[kindIndex(models.KindSmall)]; got != requestWeight {
+		t.Errorf("the round-13 count: small gains %.1f, want %.1f", got, requestWeight)
+	}
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{{"希望尽快修好", true}, {"恳请领导关注", true}, {"请物业处理", true}, {"我去申请了低保", false}, {"他请假了", false}, {"物业说让我们找相关部门", false}} {
+		if got := isRequestSentence([]rune(tt.s)); got != tt.want {
+			t.Errorf("isRequestSentence(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestRequestMarkersHaveSources: every request marker occurs in an odd
+// letter of letters.tsv (real letters, a cited source), as catalog words
+// must occur in a cited source.
+func TestRequestMarkersHaveSources(t *testing.T) {
+	var b strings.Builder
+	for _, l := range readOddLetters(t) {
+		b.WriteString(l.text + "\n")
+	}
+	for _, m := range requestMarkers {
+		if !strings.Contains(b.String(), m) {
+			t.Errorf("request marker %q occurs in no odd letter", m)
+		}
 	}
 }

@@ -1,0 +1,125 @@
+package triage
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Round 16: letters. A request variant says where the request rule counts
+// (the whole text as round 13, or the letter's request sentences) and what a
+// request sentence's group weighs.
+type requestVariant struct {
+	name   string
+	scope  int
+	weight float64
+}
+
+var cvRequestVariants = []requestVariant{
+	{"whole text (round 13)", 0, 0},
+	{"last request sentence, 2", 1, 2}, {"last request sentence, 3", 1, 3}, {"last request sentence, 4", 1, 4}, {"last request sentence, 5", 1, 5}, {"last request sentence, 6", 1, 6},
+	{"all request sentences, 2", 2, 2}, {"all request sentences, 3", 2, 3}, {"all request sentences, 4", 2, 4},
+}
+
+// foldFigures are one variant's figures per fold.
+type foldFigures map[string]figures
+
+func (ff foldFigures) sum(keep func(string) bool) figures {
+	var a figures
+	for name, f := range ff {
+		if keep(name) {
+			a.n += f.n
+			a.decided += f.decided
+			a.rightDecided += f.rightDecided
+			a.asked += f.asked
+			a.rightAsked += f.rightAsked
+			a.rightAskedNarrow += f.rightAskedNarrow
+			a.nothing += f.nothing
+		}
+	}
+	return a
+}
+
+// chooseVariant picks, without the fold skip, the variant with the smallest
+// goal gap on the other letter folds, the other chat folds losing nothing
+// against the first variant (no more wrong decisions, no more questions);
+// ties go to the earlier variant.
+func chooseVariant(per []foldFigures, skip string) int {
+	letters := func(f string) bool { return f != skip && isLetterFold(f) }
+	chat := func(f string) bool { return f != skip && !isLetterFold(f) }
+	c0 := per[0].sum(chat)
+	best, bestGap := 0, goalGap(per[0].sum(letters))
+	for i := 1; i < len(per); i++ {
+		c := per[i].sum(chat)
+		if c.decided-c.rightDecided > c0.decided-c0.rightDecided || c.asked > c0.asked {
+			continue
+		}
+		if g := goalGap(per[i].sum(letters)); g < bestGap-1e-9 {
+			best, bestGap = i, g
+		}
+	}
+	return best
+}
+
+// TestRequestSentenceCV: out of fold (the model trained without the fold),
+// the shipped classifier with each request variant, per group of folds and
+// per recent letter fold, and the variant chosen without each fold (nested).
+// TRIAGE_R16=1; about half a minute.
+func TestRequestSentenceCV(t *testing.T) {
+	if os.Getenv("TRIAGE_R16") == "" {
+		t.Skip("set TRIAGE_R16=1")
+	}
+	base := testClassifier(t)
+	sets := modelSets(t)
+	per := make([]foldFigures, len(cvRequestVariants))
+	for i := range per {
+		per[i] = foldFigures{}
+	}
+	var folds []string
+	for _, s := range sets {
+		folds = append(folds, s.name)
+		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		for i, v := range cvRequestVariants {
+			cv := *cc
+			cv.requestScope, cv.requestSentenceWeight = v.scope, v.weight
+			per[i][s.name] = score(&cv, s.lines, nil)
+		}
+	}
+	nested := foldFigures{}
+	picks := map[string]string{}
+	for _, f := range folds {
+		i := chooseVariant(per, f)
+		nested[f], picks[f] = per[i][f], cvRequestVariants[i].name
+	}
+	row := func(b *strings.Builder, name, state string, f figures) {
+		fmt.Fprintf(b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", name, f.n, state,
+			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", cvRequestVariants[chooseVariant(per, "")].name)
+	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
+	for _, g := range []foldGroup{
+		{"**letter folds**", isLetterFold}, {"**letters 9–15**", isRecentLetters},
+		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–15**", isRecentChat},
+	} {
+		for i, v := range cvRequestVariants {
+			row(&b, g.name, v.name, per[i].sum(g.keep))
+		}
+		row(&b, g.name, "nested", nested.sum(g.keep))
+	}
+	b.WriteString("\nPer fold, right / decided and asked:\n\n| left-out set |")
+	for _, v := range cvRequestVariants {
+		fmt.Fprintf(&b, " %s |", v.name)
+	}
+	b.WriteString(" nested pick |\n|---|" + strings.Repeat("---|", len(cvRequestVariants)+1) + "\n")
+	for _, f := range folds {
+		fmt.Fprintf(&b, "| %s |", f)
+		for i := range cvRequestVariants {
+			x := per[i][f]
+			fmt.Fprintf(&b, " %d/%d, %d |", x.rightDecided, x.decided, x.asked)
+		}
+		fmt.Fprintf(&b, " %s |\n", picks[f])
+	}
+	t.Log(b.String())
+}
