@@ -56,6 +56,7 @@ type turnGroups struct {
 	running bool
 
 	groups, turns, failed atomic.Int64 // GroupStats
+	oneTrip               atomic.Int64 // groups committed in one round trip (MySQL)
 }
 
 // GroupStats counts the group commits so far: transactions, the turns they
@@ -132,7 +133,36 @@ func (db *DB) commitGroupSafely(group []*groupedTurn) (err error) {
 	return db.commitGroup(group)
 }
 
-// commitGroup writes the group's turns in one transaction, or nothing.
+// groupWrites are a group's rows, by statement.
+type groupWrites struct {
+	processed []*models.ProcessedMessage
+	residents []*models.Resident
+	created   []*models.Conversation
+	guarded   []*models.Turn // a conversation to update or delete
+}
+
+func (db *DB) groupWrites(group []*groupedTurn) *groupWrites {
+	w := &groupWrites{}
+	for _, gt := range group {
+		t := gt.t
+		at := db.turnTime(t)
+		w.processed = append(w.processed, &models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at})
+		if r := turnResident(t, at); r != nil {
+			w.residents = append(w.residents, r)
+		}
+		switch c := t.Conversation; {
+		case c != nil && !t.ClearConversation && t.ConversationVersion == 0:
+			c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, 1
+			w.created = append(w.created, c)
+		case c != nil || t.ClearConversation:
+			w.guarded = append(w.guarded, t)
+		}
+	}
+	return w
+}
+
+// commitGroup writes the group's turns in one transaction, or nothing: on
+// MySQL in one round trip (batch_mysql.go), else through gorm.
 func (db *DB) commitGroup(group []*groupedTurn) error {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
@@ -140,50 +170,17 @@ func (db *DB) commitGroup(group []*groupedTurn) error {
 	for i, gt := range group {
 		snaps[i] = snapshotTurn(gt.t)
 	}
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var (
-			processed []*models.ProcessedMessage
-			residents []*models.Resident
-			created   []*models.Conversation
-			guarded   []*models.Turn // a conversation to update or delete
-		)
-		for _, gt := range group {
-			t := gt.t
-			at := db.turnTime(t)
-			processed = append(processed, &models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at})
-			if r := turnResident(t, at); r != nil {
-				residents = append(residents, r)
-			}
-			switch c := t.Conversation; {
-			case c != nil && !t.ClearConversation && t.ConversationVersion == 0:
-				c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, 1
-				created = append(created, c)
-			case c != nil || t.ClearConversation:
-				guarded = append(guarded, t)
-			}
+	w := db.groupWrites(group)
+	err := errNotSent
+	if db.groupPool != nil {
+		err = db.commitGroupOneTrip(ctx, w)
+		if err == nil {
+			db.batch.oneTrip.Add(1)
 		}
-		// The dedupe rows first, as in a turn alone: a retry racing this
-		// group waits on them and then fails.
-		if err := tx.Session(&gorm.Session{NewDB: true}).Create(&processed).Error; err != nil {
-			return fmt.Errorf("record messages: %w", err)
-		}
-		for _, t := range guarded { // each checks its version
-			if err := saveGuardedConversation(tx, t, db.turnTime(t)); err != nil {
-				return err
-			}
-		}
-		if len(residents) > 0 {
-			if err := upsertResidents(tx, residents); err != nil {
-				return err
-			}
-		}
-		if len(created) > 0 {
-			if err := tx.Session(&gorm.Session{NewDB: true}).Create(&created).Error; err != nil {
-				return fmt.Errorf("save conversations: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	if errors.Is(err, errNotSent) {
+		err = db.commitGroupTx(ctx, w)
+	}
 	if err != nil {
 		for i, gt := range group {
 			snaps[i].restore(gt.t)
@@ -198,4 +195,31 @@ func (db *DB) commitGroup(group []*groupedTurn) error {
 		return errGroupFailed
 	}
 	return nil
+}
+
+// commitGroupTx writes the group in a gorm transaction.
+func (db *DB) commitGroupTx(ctx context.Context, w *groupWrites) error {
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The dedupe rows first, as in a turn alone: a retry racing this
+		// group waits on them and then fails.
+		if err := tx.Session(&gorm.Session{NewDB: true}).Create(&w.processed).Error; err != nil {
+			return fmt.Errorf("record messages: %w", err)
+		}
+		for _, t := range w.guarded { // each checks its version
+			if err := saveGuardedConversation(tx, t, db.turnTime(t)); err != nil {
+				return err
+			}
+		}
+		if len(w.residents) > 0 {
+			if err := upsertResidents(tx, w.residents); err != nil {
+				return err
+			}
+		}
+		if len(w.created) > 0 {
+			if err := tx.Session(&gorm.Session{NewDB: true}).Create(&w.created).Error; err != nil {
+				return fmt.Errorf("save conversations: %w", err)
+			}
+		}
+		return nil
+	})
 }

@@ -122,3 +122,89 @@ func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
 		}
 	})
 }
+
+// A group either commits whole or writes nothing: a stale conversation or a
+// duplicate message in it rolls back the other turns' rows too (they are
+// then committed one by one by CommitTurn), and the next group commits on
+// the same pool. On MySQL the group goes in one round trip (batch_mysql.go);
+// on SQLite through gorm's transaction: the same outcomes on both.
+func TestGroupCommitsWholeOrNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CommitTurn(ctx, stepTurn("oA", "m:a0", 0, at)); err != nil { // oA's conversation at version 1
+			t.Fatal(err)
+		}
+		rows := func(model any, where string, args ...any) int64 {
+			var n int64
+			if err := db.Gorm().Model(model).Where(where, args...).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		written := func(openID, key string) [3]int64 {
+			return [3]int64{rows(&models.ProcessedMessage{}, "community_id = ? AND dedupe_key = ?", "c1", key),
+				rows(&models.Resident{}, "community_id = ? AND open_id = ?", "c1", openID),
+				rows(&models.Conversation{}, "community_id = ? AND open_id = ?", "c1", openID)}
+		}
+		trips := store.OneTripGroups(db)
+
+		// oA's step computed on version 3, which never was: stale.
+		if err := store.CommitGroupForTest(db, stepTurn("oNew", "m:n1", 0, at), stepTurn("oA", "m:a1", 3, at)); err == nil {
+			t.Fatal("a group with a stale conversation committed")
+		}
+		if w := written("oNew", "m:n1"); w != [3]int64{} {
+			t.Errorf("stale group: the newcomer's dedupe row, resident, conversation = %v, want none", w)
+		}
+		if c, err := db.Conversation(ctx, "c1", "oA"); err != nil || c.Version != 1 {
+			t.Errorf("stale group: oA's conversation %+v, %v; want version 1 untouched", c, err)
+		}
+
+		// The same two turns, oA's on the version it has: both commit, the
+		// text as written (quotes, a backslash, a line break, an emoji).
+		newcomer := stepTurn("oNew", "m:n1", 0, at)
+		newcomer.Reply = "已收到 it's \\ \"引号\" 😀\n第二行;"
+		if err := store.CommitGroupForTest(db, newcomer, stepTurn("oA", "m:a1", 1, at)); err != nil {
+			t.Fatalf("group: %v", err)
+		}
+		if r, err := db.ProcessedReply(ctx, "c1", "m:n1"); err != nil || r != newcomer.Reply {
+			t.Errorf("stored reply %q, %v; want %q", r, err, newcomer.Reply)
+		}
+		if w := written("oNew", "m:n1"); w != [3]int64{1, 1, 1} {
+			t.Errorf("group: the newcomer's rows = %v, want one each", w)
+		}
+		if c, err := db.Conversation(ctx, "c1", "oA"); err != nil || c.Version != 2 || c.Data != `{"draft":{"text":"m:a1"}}` {
+			t.Errorf("group: oA's conversation %+v, %v; want version 2 from m:a1", c, err)
+		}
+
+		// A message already stored (m:n1 again, a retry) takes its group down.
+		if err := store.CommitGroupForTest(db, stepTurn("oB", "m:b", 0, at), stepTurn("oC", "m:n1", 0, at)); err == nil {
+			t.Fatal("a group with a stored message committed")
+		}
+		if w := written("oB", "m:b"); w != [3]int64{} {
+			t.Errorf("duplicate group: oB's rows = %v, want none", w)
+		}
+
+		// A clear of oA's conversation at the version it has, beside a newcomer.
+		clear := stepTurn("oA", "m:a2", 2, at)
+		clear.Conversation, clear.ClearConversation = nil, true
+		if err := store.CommitGroupForTest(db, stepTurn("oB", "m:b", 0, at), clear); err != nil {
+			t.Fatalf("group with a clear: %v", err)
+		}
+		if w := written("oB", "m:b"); w != [3]int64{1, 1, 1} {
+			t.Errorf("group with a clear: oB's rows = %v", w)
+		}
+		if n := rows(&models.Conversation{}, "community_id = ? AND open_id = ?", "c1", "oA"); n != 0 {
+			t.Errorf("oA's conversation not cleared")
+		}
+
+		got := store.OneTripGroups(db) - trips
+		if want := map[string]int64{store.MySQL: 2, store.SQLite: 0}[db.Driver()]; got != want {
+			t.Errorf("%s: %d groups committed in one round trip, want %d", db.Driver(), got, want)
+		}
+	})
+}

@@ -49,6 +49,9 @@ type DB struct {
 	ckpt *checkpointer
 	// gate queues SQLite's writers (sqlite_stmts.go); nil on MySQL.
 	gate *writeGate
+	// groupPool sends a group commit in one round trip (batch_mysql.go);
+	// nil on SQLite.
+	groupPool *sql.DB
 }
 
 var _ models.Store = (*DB)(nil)
@@ -58,6 +61,7 @@ var _ models.Store = (*DB)(nil)
 // concurrent writers queue instead of failing. It does not migrate.
 func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error) {
 	var dial gorm.Dialector
+	var mysqlDSNFull string
 	switch driver {
 	case SQLite:
 		if err := ensureDir(dsn); err != nil {
@@ -74,6 +78,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 			return nil, err
 		}
 		dial = mysql.Open(d)
+		mysqlDSNFull = d
 	default:
 		return nil, fmt.Errorf("open database: unknown driver %q", driver)
 	}
@@ -106,7 +111,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 	} else {
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(16)
-		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		sqlDB.SetConnMaxLifetime(connMaxLifetime)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -115,7 +120,17 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 		return nil, fmt.Errorf("connect to %s database: %w", driver, err)
 	}
 	db.gorm = g
+	if driver == MySQL {
+		if db.groupPool, err = openGroupPool(mysqlDSNFull); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
 	if err := db.watchLearningVotes(g); err != nil {
+		_ = sqlDB.Close()
+		if db.groupPool != nil {
+			_ = db.groupPool.Close()
+		}
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
 	db.batch = &turnGroups{db: db}
@@ -124,6 +139,10 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 	}
 	return db, nil
 }
+
+// connMaxLifetime retires MySQL connections (a proxy or failover may have
+// moved the server meanwhile).
+const connMaxLifetime = 30 * time.Minute
 
 // Driver returns "sqlite" or "mysql".
 func (db *DB) Driver() string { return db.driver }
@@ -139,6 +158,9 @@ func (db *DB) Close() error {
 		db.stmts.Delete(k)
 		return true
 	})
+	if db.groupPool != nil {
+		_ = db.groupPool.Close()
+	}
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return err

@@ -70,40 +70,48 @@ func (db *DB) OpenDuplicates(ctx context.Context, q models.DuplicateQuery) ([]*m
 // and a plain INSERT (which fails on an existing row) take row locks only,
 // so two racing turns never deadlock: the second one sees ErrStale.
 func saveGuardedConversation(tx *gorm.DB, t *models.Turn, at time.Time) error {
-	where := tx.Session(&gorm.Session{NewDB: true}).Model(&models.Conversation{}).
-		Where("community_id = ? AND open_id = ?", t.CommunityID, t.OpenID)
-	v := t.ConversationVersion
-	switch {
-	case t.ClearConversation:
-		res := where.Where("version = ?", v).Delete(&models.Conversation{})
-		if res.Error != nil {
-			return fmt.Errorf("clear conversation: %w", res.Error)
+	if t.Conversation == nil && !t.ClearConversation {
+		return nil // nothing to write
+	}
+	if c := t.Conversation; c != nil && !t.ClearConversation && t.ConversationVersion == 0 {
+		c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, 1
+		err := tx.Session(&gorm.Session{NewDB: true}).Create(c).Error
+		if err == nil {
+			return nil
 		}
-		if v > 0 && res.RowsAffected == 0 {
-			return models.ErrStale
+		if !errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("save conversation: %w", err)
 		}
-	case t.Conversation != nil:
-		c := t.Conversation
-		c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, v+1
-		if v == 0 {
-			err := tx.Session(&gorm.Session{NewDB: true}).Create(c).Error
-			if err == nil {
-				return nil
-			}
-			if !errors.Is(err, gorm.ErrDuplicatedKey) {
-				return fmt.Errorf("save conversation: %w", err)
-			}
-			// A row at version 0 was written by an unguarded turn: take it
-			// over; a guarded writer's row (version ≥ 1) means we are stale.
-		}
-		res := where.Where("version = ?", v).Updates(map[string]any{
-			"state": c.State, "data": c.Data, "expires_at": c.ExpiresAt.UTC(), "updated_at": at, "version": v + 1})
-		if res.Error != nil {
-			return fmt.Errorf("save conversation: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return models.ErrStale
-		}
+		// A row at version 0 was written by an unguarded turn: take it
+		// over; a guarded writer's row (version ≥ 1) means we are stale.
+	}
+	res, want, what := guardedConversation(tx.Session(&gorm.Session{NewDB: true}), t, at)
+	if res.Error != nil {
+		return fmt.Errorf("%s: %w", what, res.Error)
+	}
+	if want >= 0 && res.RowsAffected != want {
+		return models.ErrStale
 	}
 	return nil
+}
+
+// guardedConversation runs (or, in a dry-run session, builds) a guarded
+// turn's write of an existing conversation: the delete or the update at the
+// version the turn read, and the rows it must affect (-1: any), fewer
+// meaning another turn moved the conversation on (stale).
+func guardedConversation(tx *gorm.DB, t *models.Turn, at time.Time) (res *gorm.DB, want int64, what string) {
+	v := t.ConversationVersion
+	where := tx.Model(&models.Conversation{}).
+		Where("community_id = ? AND open_id = ?", t.CommunityID, t.OpenID).Where("version = ?", v)
+	if t.ClearConversation {
+		want = -1
+		if v > 0 {
+			want = 1
+		}
+		return where.Delete(&models.Conversation{}), want, "clear conversation"
+	}
+	c := t.Conversation
+	c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, v+1
+	return where.Updates(map[string]any{
+		"state": c.State, "data": c.Data, "expires_at": c.ExpiresAt.UTC(), "updated_at": at, "version": v + 1}), 1, "save conversation"
 }

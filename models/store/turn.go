@@ -195,15 +195,20 @@ func turnResident(t *models.Turn, at time.Time) *models.Resident {
 // upsertResidents inserts residents or updates the ones that exist, in one
 // statement.
 func upsertResidents(tx *gorm.DB, rs []*models.Resident) error {
-	err := tx.Session(&gorm.Session{NewDB: true}).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "community_id"}, {Name: "open_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"building", "unit", "room", "grid_id",
-			"subscribed", "last_message_at", "updated_at"}),
-	}).Create(&rs).Error
-	if err != nil {
+	if err := residentUpsert(tx.Session(&gorm.Session{NewDB: true})).Create(&rs).Error; err != nil {
 		return fmt.Errorf("save resident: %w", err)
 	}
 	return nil
+}
+
+// residentUpsert is tx with the residents' ON CONFLICT clause: the
+// resident's own columns are updated when the row exists.
+func residentUpsert(tx *gorm.DB) *gorm.DB {
+	return tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "community_id"}, {Name: "open_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"building", "unit", "room", "grid_id",
+			"subscribed", "last_message_at", "updated_at"}),
+	})
 }
 
 // createAppeal stores an appeal with the next reference code of its day and
