@@ -93,7 +93,7 @@ func (c *Classifier) Phrases(text string) []string {
 // had nothing to go on (learned words rank above the model).
 func (c *Classifier) ClassifyKnowing(text string, k *Knowledge) Decision {
 	e := c.evidence(text)
-	d := c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
+	d := c.decideEvidence(e)
 	if d.Question == "" || k.Len() == 0 {
 		return c.backoff(d, e)
 	}
