@@ -143,15 +143,6 @@ type Classifier struct {
 	// cross-validation can vary them.
 	requestScope          int
 	requestSentenceWeight float64
-	// placeOnlyBelow, placeOnlyRunes, placeOnlyModel: a decision that no
-	// item names (cues alone, a catch-all topic) on a best score under
-	// placeOnlyBelow, in a text of placeOnlyRunes characters or more, goes
-	// to the statistical back-off as if there were nothing to go on
-	// (placeOnlyModel false), or is decided by the regression's best kind
-	// (true); placeOnlyBelow 0 turns it off (round 17, cross-validation).
-	placeOnlyBelow float64
-	placeOnlyRunes int
-	placeOnlyModel bool
 }
 
 // New builds a classifier from a validated catalog.
@@ -339,27 +330,11 @@ func (c *Classifier) Classify(text string) Decision {
 	return c.backoff(c.decideEvidence(e), e)
 }
 
-// decideEvidence is decide on a text's evidence, with the place-only rule
-// (placeOnlyBelow, round 17): a thin decision that no item names is handed
-// to the back-off.
+// decideEvidence is decide on a text's evidence. (Round 17 tried handing a
+// thin decision that no item names to the back-off here, the place-only
+// rule; it was not shipped and lives in r17_cv_test.go.)
 func (c *Classifier) decideEvidence(e evidenceOf) Decision {
-	d := c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
-	if c.placeOnlyBelow <= 0 || d.Question != "" || (d.Item != nil && !d.Item.Fallback) ||
-		e.score[kindIndex(d.Kind)] >= c.placeOnlyBelow || utf8.RuneCountInString(e.norm) < c.placeOnlyRunes {
-		return d
-	}
-	if c.placeOnlyModel {
-		if c.model == nil {
-			return d
-		}
-		_, lr, known := c.model.posterior(e.norm)
-		if known < modelMinGrams {
-			return d
-		}
-		k := ranked(lr)[0]
-		return c.decided(kindOrder[k], e.bestItem[k], math.Min(0.5, lr[k]-lr[ranked(lr)[1]]))
-	}
-	return c.ask(d, []models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}, nil)
+	return c.decide(e.score, e.bestItem, e.whoseSaid, e.anyCue)
 }
 
 // evidenceOf is what a text says for each kind, before deciding.

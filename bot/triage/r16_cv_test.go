@@ -100,8 +100,8 @@ func TestRequestSentenceCV(t *testing.T) {
 	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", cvRequestVariants[chooseVariant(per, "")].name)
 	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
 	for _, g := range []foldGroup{
-		{"**letter folds**", isLetterFold}, {"**letters 9–16**", isRecentLetters},
-		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–16**", isRecentChat},
+		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
+		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
 	} {
 		for i, v := range cvRequestVariants {
 			row(&b, g.name, v.name, per[i].sum(g.keep))

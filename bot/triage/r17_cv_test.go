@@ -2,9 +2,13 @@ package triage
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/gongzhi/gongzhi/models"
 )
 
 // Round 17: a decision no item names, resting on a place cue or two (小区,
@@ -16,6 +20,33 @@ type placeOnlyVariant struct {
 	below float64
 	runes int
 	model bool
+}
+
+// classifyPlaceOnly is Classify with the place-only rule (round 17, not
+// shipped; round 18 moved it out of classify.go): a decision that no item
+// names (cues alone, a catch-all topic) on a best score under v.below, in a
+// text of v.runes characters or more, goes to the statistical back-off as if
+// there were nothing to go on (v.model false), or is decided by the
+// regression's best kind (true); v.below 0 is the shipped classifier.
+func classifyPlaceOnly(c *Classifier, v placeOnlyVariant, text string) Decision {
+	e := c.evidence(text)
+	d := c.decideEvidence(e)
+	if v.below <= 0 || d.Question != "" || (d.Item != nil && !d.Item.Fallback) ||
+		e.score[kindIndex(d.Kind)] >= v.below || utf8.RuneCountInString(e.norm) < v.runes {
+		return c.backoff(d, e)
+	}
+	if v.model {
+		if c.model == nil {
+			return c.backoff(d, e)
+		}
+		_, lr, known := c.model.posterior(e.norm)
+		if known < modelMinGrams {
+			return c.backoff(d, e)
+		}
+		k := ranked(lr)[0]
+		return c.backoff(c.decided(kindOrder[k], e.bestItem[k], math.Min(0.5, lr[k]-lr[ranked(lr)[1]])), e)
+	}
+	return c.backoff(c.ask(d, []models.Kind{models.KindPrivate, models.KindSmall, models.KindMajor}, nil), e)
 }
 
 var cvPlaceOnlyVariants = []placeOnlyVariant{
@@ -45,9 +76,7 @@ func TestPlaceOnlyCV(t *testing.T) {
 		folds = append(folds, s.name)
 		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
 		for i, v := range cvPlaceOnlyVariants {
-			cv := *cc
-			cv.placeOnlyBelow, cv.placeOnlyRunes, cv.placeOnlyModel = v.below, v.runes, v.model
-			per[i][s.name] = score(&cv, s.lines, nil)
+			per[i][s.name] = scoreWith(func(text string) Decision { return classifyPlaceOnly(cc, v, text) }, s.lines, nil)
 		}
 	}
 	nested := foldFigures{}
@@ -64,8 +93,8 @@ func TestPlaceOnlyCV(t *testing.T) {
 	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", cvPlaceOnlyVariants[chooseVariant(per, "")].name)
 	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
 	for _, g := range []foldGroup{
-		{"**letter folds**", isLetterFold}, {"**letters 9–16**", isRecentLetters},
-		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–16**", isRecentChat},
+		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
+		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
 	} {
 		for i, v := range cvPlaceOnlyVariants {
 			row(&b, g.name, v.name, per[i].sum(g.keep))

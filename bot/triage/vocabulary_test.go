@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -282,3 +282,10 @@ var beforeSpent15Set = map[string]bool{"下水道堵了": true, "信号灯": tru
 // lines without a cited page. The list may only shrink; a word added since
 // round 17 that occurs in its lines needs a source.
 var beforeSpent16Set = map[string]bool{"电驴": true, "无障碍": true, "别人家都": true, "树根": true, "欠我": true}
+
+// beforeSpent17Set are catalog words that were in the catalog when the
+// round-17 held-out set (testdata/heldout17/) was scored (commit 7ed8ec6, the
+// end of round 17; the catalog was unchanged since) and occur in one of its
+// lines without a cited page. The list may only shrink; a word added since
+// round 18 that occurs in its lines needs a source.
+var beforeSpent17Set = map[string]bool{"毁绿": true, "烟感": true, "别家都": true}
