@@ -248,3 +248,82 @@ func TestLongThresholdsCV(t *testing.T) {
 	}
 	t.Log(b.String())
 }
+
+// Round 18, tried and not shipped: the "whose" signal for letters. In a text
+// of longText characters or more, the catalog's small decision that the
+// second opinion turns into "small or major?" is kept when the letter calls
+// the compound its own (ownWords) and names no road or city place (the
+// outside cue did not fire).
+func classifyOwnCompound(c *Classifier, ownWords []string, text string) Decision {
+	e := c.evidence(text)
+	d0 := c.decideEvidence(e)
+	d := c.backoff(d0, e)
+	if len(ownWords) == 0 || d0.Question != "" || d0.Kind != "small" || d.Question == "" ||
+		utf8.RuneCountInString(e.norm) < c.longText {
+		return d
+	}
+	for _, m := range c.cueMatches([]rune(e.norm)) {
+		for _, ci := range c.cues[m.word] {
+			if c.cat.Cues[ci].Name == "outside" {
+				return d
+			}
+		}
+	}
+	for _, w := range ownWords {
+		if strings.Contains(e.norm, w) {
+			return d0
+		}
+	}
+	return d
+}
+
+var cvOwnCompound = []struct {
+	name  string
+	words []string
+}{
+	{"off", nil},
+	{"我们小区, 本小区, 我小区", []string{"我们小区", "本小区", "我小区"}},
+	{"…, 我们楼, 本楼, 我们单元, 我们院, 我们这个小区", []string{"我们小区", "本小区", "我小区", "我们楼", "本楼", "我们单元", "我们院", "我们这个小区"}},
+}
+
+// TestOwnCompoundCV: out of fold, the shipped classifier with each
+// own-compound variant, and nested (chooseVariant). TRIAGE_R18=1.
+func TestOwnCompoundCV(t *testing.T) {
+	if os.Getenv("TRIAGE_R18") == "" {
+		t.Skip("set TRIAGE_R18=1")
+	}
+	base := testClassifier(t)
+	sets := modelSets(t)
+	per := make([]foldFigures, len(cvOwnCompound))
+	for i := range per {
+		per[i] = foldFigures{}
+	}
+	var folds []string
+	for _, s := range sets {
+		folds = append(folds, s.name)
+		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		for i, v := range cvOwnCompound {
+			per[i][s.name] = scoreWith(func(text string) Decision { return classifyOwnCompound(cc, v.words, text) }, s.lines, nil)
+		}
+	}
+	nested := foldFigures{}
+	for _, f := range folds {
+		nested[f] = per[chooseVariant(per, f)][f]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nChosen on all folds: %s\n\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n", cvOwnCompound[chooseVariant(per, "")].name)
+	row := func(name, state string, f figures) {
+		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", name, f.n, state,
+			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
+	}
+	for _, g := range []foldGroup{
+		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
+		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
+	} {
+		for i, v := range cvOwnCompound {
+			row(g.name, v.name, per[i].sum(g.keep))
+		}
+		row(g.name, "nested", nested.sum(g.keep))
+	}
+	t.Log(b.String())
+}
