@@ -102,7 +102,7 @@ func TestLearningByChat(t *testing.T) {
 		}
 
 		// A local word: one resident alone cannot teach.
-		submit("r1", "晒坝被人占了", models.KindSmall)
+		submit("r1", "晒坝被占完了", models.KindSmall)
 		if k := knows("晒坝"); k != nil {
 			t.Fatalf("one resident taught %+v", *k)
 		}
