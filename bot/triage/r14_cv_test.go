@@ -73,7 +73,7 @@ func TestChatStudyCV(t *testing.T) {
 	for _, g := range []struct {
 		name string
 		f    figures
-	}{{"**chat folds**", chat}, {"**chat 9–17**", recent}, {"**letter folds**", letters}, {"**letters 9–17**", recentLetters}} {
+	}{{"**chat folds**", chat}, {fmt.Sprintf("**chat 9–%d**", recentLast), recent}, {"**letter folds**", letters}, {fmt.Sprintf("**letters 9–%d**", recentLast), recentLetters}} {
 		fmt.Fprintf(&b, "| %s | %d | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", g.name, g.f.n,
 			100*g.f.amongDecided(), g.f.rightDecided, g.f.decided, 100*g.f.askedShare(), g.f.asked, 100*g.f.informative())
 	}
@@ -88,8 +88,12 @@ func isRecentChat(f string) bool { return isRecentFold(f, "chat") }
 // of round 16; 9–16 round 17's; 9–17 round 18's).
 func isRecentLetters(f string) bool { return isRecentFold(f, "letters") }
 
+// recentLast is the last round of the recent folds (isRecentChat,
+// isRecentLetters); each round that spends a set moves it on.
+const recentLast = 17
+
 func isRecentFold(f, part string) bool {
-	for r := 9; r <= 17; r++ {
+	for r := 9; r <= recentLast; r++ {
 		if f == fmt.Sprintf("spent%d %s", r, part) {
 			return true
 		}

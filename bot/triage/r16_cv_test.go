@@ -62,6 +62,70 @@ func chooseVariant(per []foldFigures, skip string) int {
 	return best
 }
 
+// recentGroups are the groups of folds a variant table reports.
+func recentGroups() []foldGroup {
+	return []foldGroup{
+		{"**letter folds**", isLetterFold}, {fmt.Sprintf("**letters 9–%d**", recentLast), isRecentLetters},
+		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {fmt.Sprintf("**chat 9–%d**", recentLast), isRecentChat},
+	}
+}
+
+// variantCV scores each named variant out of fold — classify(cc, i, text)
+// is variant i on cc, the shipped classifier with the model trained without
+// the fold — and reports the variant chosen on all folds, each group of
+// folds per variant and nested (the variant chosen without the fold,
+// chooseVariant), and per fold with its nested pick. The round-16 to -18
+// cross-validations share it.
+func variantCV(t *testing.T, names []string, classify func(cc *Classifier, i int, text string) Decision) string {
+	base := testClassifier(t)
+	sets := modelSets(t)
+	per := make([]foldFigures, len(names))
+	for i := range per {
+		per[i] = foldFigures{}
+	}
+	var folds []string
+	for _, s := range sets {
+		folds = append(folds, s.name)
+		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		for i := range names {
+			per[i][s.name] = scoreWith(func(text string) Decision { return classify(cc, i, text) }, s.lines, nil)
+		}
+	}
+	nested := foldFigures{}
+	picks := map[string]string{}
+	for _, f := range folds {
+		i := chooseVariant(per, f)
+		nested[f], picks[f] = per[i][f], names[i]
+	}
+	var b strings.Builder
+	row := func(name, state string, f figures) {
+		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", name, f.n, state,
+			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
+	}
+	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", names[chooseVariant(per, "")])
+	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
+	for _, g := range recentGroups() {
+		for i, name := range names {
+			row(g.name, name, per[i].sum(g.keep))
+		}
+		row(g.name, "nested", nested.sum(g.keep))
+	}
+	b.WriteString("\nPer fold, right / decided and asked:\n\n| left-out set |")
+	for _, name := range names {
+		fmt.Fprintf(&b, " %s |", name)
+	}
+	b.WriteString(" nested pick |\n|---|" + strings.Repeat("---|", len(names)+1) + "\n")
+	for _, f := range folds {
+		fmt.Fprintf(&b, "| %s |", f)
+		for i := range names {
+			x := per[i][f]
+			fmt.Fprintf(&b, " %d/%d, %d |", x.rightDecided, x.decided, x.asked)
+		}
+		fmt.Fprintf(&b, " %s |\n", picks[f])
+	}
+	return b.String()
+}
+
 // TestRequestSentenceCV: out of fold (the model trained without the fold),
 // the shipped classifier with each request variant, per group of folds and
 // per recent letter fold, and the variant chosen without each fold (nested).
@@ -70,56 +134,13 @@ func TestRequestSentenceCV(t *testing.T) {
 	if os.Getenv("TRIAGE_R16") == "" {
 		t.Skip("set TRIAGE_R16=1")
 	}
-	base := testClassifier(t)
-	sets := modelSets(t)
-	per := make([]foldFigures, len(cvRequestVariants))
-	for i := range per {
-		per[i] = foldFigures{}
+	names := make([]string, len(cvRequestVariants))
+	for i, v := range cvRequestVariants {
+		names[i] = v.name
 	}
-	var folds []string
-	for _, s := range sets {
-		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
-		for i, v := range cvRequestVariants {
-			cv := *cc
-			cv.requestScope, cv.requestSentenceWeight = v.scope, v.weight
-			per[i][s.name] = score(&cv, s.lines, nil)
-		}
-	}
-	nested := foldFigures{}
-	picks := map[string]string{}
-	for _, f := range folds {
-		i := chooseVariant(per, f)
-		nested[f], picks[f] = per[i][f], cvRequestVariants[i].name
-	}
-	row := func(b *strings.Builder, name, state string, f figures) {
-		fmt.Fprintf(b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", name, f.n, state,
-			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", cvRequestVariants[chooseVariant(per, "")].name)
-	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
-	for _, g := range []foldGroup{
-		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
-		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
-	} {
-		for i, v := range cvRequestVariants {
-			row(&b, g.name, v.name, per[i].sum(g.keep))
-		}
-		row(&b, g.name, "nested", nested.sum(g.keep))
-	}
-	b.WriteString("\nPer fold, right / decided and asked:\n\n| left-out set |")
-	for _, v := range cvRequestVariants {
-		fmt.Fprintf(&b, " %s |", v.name)
-	}
-	b.WriteString(" nested pick |\n|---|" + strings.Repeat("---|", len(cvRequestVariants)+1) + "\n")
-	for _, f := range folds {
-		fmt.Fprintf(&b, "| %s |", f)
-		for i := range cvRequestVariants {
-			x := per[i][f]
-			fmt.Fprintf(&b, " %d/%d, %d |", x.rightDecided, x.decided, x.asked)
-		}
-		fmt.Fprintf(&b, " %s |\n", picks[f])
-	}
-	t.Log(b.String())
+	t.Log(variantCV(t, names, func(cc *Classifier, i int, text string) Decision {
+		cv := *cc
+		cv.requestScope, cv.requestSentenceWeight = cvRequestVariants[i].scope, cvRequestVariants[i].weight
+		return cv.Classify(text)
+	}))
 }

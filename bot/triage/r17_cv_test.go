@@ -1,10 +1,8 @@
 package triage
 
 import (
-	"fmt"
 	"math"
 	"os"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -65,54 +63,11 @@ func TestPlaceOnlyCV(t *testing.T) {
 	if os.Getenv("TRIAGE_R17") == "" {
 		t.Skip("set TRIAGE_R17=1")
 	}
-	base := testClassifier(t)
-	sets := modelSets(t)
-	per := make([]foldFigures, len(cvPlaceOnlyVariants))
-	for i := range per {
-		per[i] = foldFigures{}
+	names := make([]string, len(cvPlaceOnlyVariants))
+	for i, v := range cvPlaceOnlyVariants {
+		names[i] = v.name
 	}
-	var folds []string
-	for _, s := range sets {
-		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
-		for i, v := range cvPlaceOnlyVariants {
-			per[i][s.name] = scoreWith(func(text string) Decision { return classifyPlaceOnly(cc, v, text) }, s.lines, nil)
-		}
-	}
-	nested := foldFigures{}
-	picks := map[string]string{}
-	for _, f := range folds {
-		i := chooseVariant(per, f)
-		nested[f], picks[f] = per[i][f], cvPlaceOnlyVariants[i].name
-	}
-	row := func(b *strings.Builder, name, state string, f figures) {
-		fmt.Fprintf(b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", name, f.n, state,
-			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", cvPlaceOnlyVariants[chooseVariant(per, "")].name)
-	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
-	for _, g := range []foldGroup{
-		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
-		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
-	} {
-		for i, v := range cvPlaceOnlyVariants {
-			row(&b, g.name, v.name, per[i].sum(g.keep))
-		}
-		row(&b, g.name, "nested", nested.sum(g.keep))
-	}
-	b.WriteString("\nPer fold, right / decided and asked:\n\n| left-out set |")
-	for _, v := range cvPlaceOnlyVariants {
-		fmt.Fprintf(&b, " %s |", v.name)
-	}
-	b.WriteString(" nested pick |\n|---|" + strings.Repeat("---|", len(cvPlaceOnlyVariants)+1) + "\n")
-	for _, f := range folds {
-		fmt.Fprintf(&b, "| %s |", f)
-		for i := range cvPlaceOnlyVariants {
-			x := per[i][f]
-			fmt.Fprintf(&b, " %d/%d, %d |", x.rightDecided, x.decided, x.asked)
-		}
-		fmt.Fprintf(&b, " %s |\n", picks[f])
-	}
-	t.Log(b.String())
+	t.Log(variantCV(t, names, func(cc *Classifier, i int, text string) Decision {
+		return classifyPlaceOnly(cc, cvPlaceOnlyVariants[i], text)
+	}))
 }

@@ -162,10 +162,7 @@ func TestLongThresholdsCV(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "\nFamily %s (%d variants), chosen on all folds: %s\n\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n",
 			fam.name, len(idx), cvLongVariants[idx[chooseVariant(sub, "")]])
-		for _, g := range []foldGroup{
-			{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
-			{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
-		} {
+		for _, g := range recentGroups() {
 			row(&b, g.name, "round 17", per[0].sum(g.keep))
 			row(&b, g.name, "chosen on all folds", sub[chooseVariant(sub, "")].sum(g.keep))
 			row(&b, g.name, "nested", nf.sum(g.keep))
@@ -188,10 +185,7 @@ func TestLongThresholdsCV(t *testing.T) {
 	all := chooseVariant(per, "")
 	b.WriteString("\nFamily whole grid:\n")
 	fmt.Fprintf(&b, "\nChosen on all folds: %s\n", cvLongVariants[all])
-	groups := []foldGroup{
-		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
-		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
-	}
+	groups := recentGroups()
 	b.WriteString("\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n")
 	for _, g := range groups {
 		row(&b, g.name, "round 17", per[0].sum(g.keep))
@@ -292,38 +286,11 @@ func TestOwnCompoundCV(t *testing.T) {
 	if os.Getenv("TRIAGE_R18") == "" {
 		t.Skip("set TRIAGE_R18=1")
 	}
-	base := testClassifier(t)
-	sets := modelSets(t)
-	per := make([]foldFigures, len(cvOwnCompound))
-	for i := range per {
-		per[i] = foldFigures{}
+	names := make([]string, len(cvOwnCompound))
+	for i, v := range cvOwnCompound {
+		names[i] = v.name
 	}
-	var folds []string
-	for _, s := range sets {
-		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
-		for i, v := range cvOwnCompound {
-			per[i][s.name] = scoreWith(func(text string) Decision { return classifyOwnCompound(cc, v.words, text) }, s.lines, nil)
-		}
-	}
-	nested := foldFigures{}
-	for _, f := range folds {
-		nested[f] = per[chooseVariant(per, f)][f]
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nChosen on all folds: %s\n\n| folds | n | variant | among decided | asked | informative |\n|---|---|---|---|---|---|\n", cvOwnCompound[chooseVariant(per, "")].name)
-	row := func(name, state string, f figures) {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", name, f.n, state,
-			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
-	}
-	for _, g := range []foldGroup{
-		{"**letter folds**", isLetterFold}, {"**letters 9–17**", isRecentLetters},
-		{"**chat folds**", func(f string) bool { return !isLetterFold(f) }}, {"**chat 9–17**", isRecentChat},
-	} {
-		for i, v := range cvOwnCompound {
-			row(g.name, v.name, per[i].sum(g.keep))
-		}
-		row(g.name, "nested", nested.sum(g.keep))
-	}
-	t.Log(b.String())
+	t.Log(variantCV(t, names, func(cc *Classifier, i int, text string) Decision {
+		return classifyOwnCompound(cc, cvOwnCompound[i].words, text)
+	}))
 }
