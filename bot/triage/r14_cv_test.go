@@ -24,15 +24,7 @@ func TestChatStudyCV(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("\n| left-out set | n | among decided | asked | informative |\n|---|---|---|---|---|\n")
 	var chat, letters, recent, recentLetters figures
-	add := func(a *figures, f figures) {
-		a.n += f.n
-		a.decided += f.decided
-		a.rightDecided += f.rightDecided
-		a.asked += f.asked
-		a.rightAsked += f.rightAsked
-		a.rightAskedNarrow += f.rightAskedNarrow
-		a.nothing += f.nothing
-	}
+	add := func(a *figures, f figures) { *a = addFigures(*a, f) }
 	for _, s := range sets {
 		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
 		f := score(cc, s.lines, nil)

@@ -29,13 +29,7 @@ func (ff foldFigures) sum(keep func(string) bool) figures {
 	var a figures
 	for name, f := range ff {
 		if keep(name) {
-			a.n += f.n
-			a.decided += f.decided
-			a.rightDecided += f.rightDecided
-			a.asked += f.asked
-			a.rightAsked += f.rightAsked
-			a.rightAskedNarrow += f.rightAskedNarrow
-			a.nothing += f.nothing
+			a = addFigures(a, f)
 		}
 	}
 	return a
