@@ -165,9 +165,10 @@ func TestGroupCommitsWholeOrNothing(t *testing.T) {
 		}
 
 		// The same two turns, oA's on the version it has: both commit, the
-		// text as written (quotes, a backslash, a line break, an emoji).
+		// text as written (quotes, a backslash, a line break, an emoji, and
+		// SQL that would chain a statement if it were not escaped).
 		newcomer := stepTurn("oNew", "m:n1", 0, at)
-		newcomer.Reply = "已收到 it's \\ \"引号\" 😀\n第二行;"
+		newcomer.Reply = "已收到 it's \\ \"引号\" 😀\n第二行'); DROP TABLE residents; -- \\'; DELETE FROM processed_messages; #"
 		if err := store.CommitGroupForTest(db, newcomer, stepTurn("oA", "m:a1", 1, at)); err != nil {
 			t.Fatalf("group: %v", err)
 		}
