@@ -22,8 +22,11 @@ import (
 // statement it carries, so the group's statements are sent together in one
 // multi-statement query (a pool of its own, the only one with
 // multiStatements on), their affected rows checked, then COMMIT or
-// ROLLBACK. The statements are the ones gorm builds for the transaction
-// path (a dry run of the same calls), so both write the same rows.
+// ROLLBACK; when no statement's affected rows need checking (new
+// conversations only, as first messages make), the COMMIT ends the same
+// query: the server runs it only if every statement before it succeeded.
+// The statements are the ones gorm builds for the transaction path (a dry
+// run of the same calls), so both write the same rows.
 
 // groupPoolSize is how many connections the one-trip pool keeps: one group
 // commits at a time (batch.go), the second covers a connection being
@@ -109,10 +112,20 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 	var q strings.Builder
 	q.WriteString("START TRANSACTION")
 	var vars []any
+	checked := false // a statement whose affected rows decide COMMIT or ROLLBACK
 	for _, s := range stmts {
 		q.WriteString(";\n")
 		q.WriteString(s.sql)
 		vars = append(vars, s.vars...)
+		checked = checked || s.want >= 0
+	}
+	// Nothing to check (new conversations only, as a first message's): the
+	// COMMIT goes in the same trip; the server runs it only if every
+	// statement before it succeeded.
+	results := len(stmts) + 1
+	if !checked {
+		q.WriteString(";\nCOMMIT")
+		results++
 	}
 	conn, err := db.groupPool.Conn(ctx)
 	if err != nil {
@@ -148,8 +161,11 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 			return rollback(ctx, ex, errors.New("group commit: no per-statement results"))
 		}
 		affected := mr.AllRowsAffected()
-		if len(affected) != len(stmts)+1 {
-			return rollback(ctx, ex, fmt.Errorf("group commit: %d results for %d statements", len(affected), len(stmts)+1))
+		if len(affected) != results {
+			return rollback(ctx, ex, fmt.Errorf("group commit: %d results for %d statements", len(affected), results))
+		}
+		if !checked {
+			return nil // committed
 		}
 		for i, s := range stmts {
 			if s.want >= 0 && affected[i+1] != s.want {
