@@ -67,9 +67,12 @@ var cvShortVoiceVariants = func() []shortVoiceVariant {
 	return out
 }()
 
-// classifyShortVoice is Classify with the variant v (round 19, not
-// shipped unless the cross-validation supports it).
-func classifyShortVoice(c *Classifier, v shortVoiceVariant, text string) Decision {
+// classifyShortVoice is Classify with the variant v on the round-18
+// classifier (letterVoice off). Round 19 shipped "wide markers, ≥ 0: settle
+// and veto" (letterVoice in model.go), the nested pick of the marker family.
+func classifyShortVoice(shipped *Classifier, v shortVoiceVariant, text string) Decision {
+	c := *shipped
+	c.letterVoice = nil // the round-18 classifier; the variant alone decides
 	if !v.settle && !v.veto {
 		return c.Classify(text)
 	}
@@ -87,7 +90,7 @@ func classifyShortVoice(c *Classifier, v shortVoiceVariant, text string) Decisio
 			return c.Classify(text)
 		}
 	}
-	cv := *c
+	cv := c
 	if v.settle {
 		cv.modelSettle = c.modelSettleLong
 	}
