@@ -143,6 +143,9 @@ type Classifier struct {
 	// cross-validation can vary them.
 	requestScope          int
 	requestSentenceWeight float64
+	// letterVoice: the markers of a letter's voice, normalised (round 19;
+	// nil: none); a field so the cross-validation can switch it.
+	letterVoice []string
 }
 
 // New builds a classifier from a validated catalog.
@@ -222,6 +225,9 @@ func New(cat *Catalog) (*Classifier, error) {
 		b.WriteString("\n" + w + " " + strconv.Itoa(catalogFreq))
 	}
 	c.seg.load(b.String())
+	for _, m := range letterVoice {
+		c.letterVoice = append(c.letterVoice, c.normalise(m))
+	}
 	return c, nil
 }
 

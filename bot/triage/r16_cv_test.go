@@ -85,6 +85,12 @@ func variantCV(t *testing.T, names []string, classify func(cc *Classifier, i int
 			per[i][s.name] = scoreWith(func(text string) Decision { return classify(cc, i, text) }, s.lines, nil)
 		}
 	}
+	return variantReport(names, per, folds)
+}
+
+// variantReport is variantCV's report on figures per variant and fold
+// (round 19: also for catalog variants, each with a model of its own).
+func variantReport(names []string, per []foldFigures, folds []string) string {
 	nested := foldFigures{}
 	picks := map[string]string{}
 	for _, f := range folds {
