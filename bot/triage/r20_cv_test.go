@@ -1,0 +1,85 @@
+package triage
+
+import (
+	"os"
+	"slices"
+	"testing"
+)
+
+// Round 20: catalog additions for the chat lines of rounds 9–19 decided
+// wrong out of fold. A cueVariant is the built-in catalog with words added
+// to cue groups (cue name → words) and items (item id → words); each
+// variant's model is trained from its own catalog's words without the fold,
+// as TestWordRemovalCV does, and variantReport gives the nested estimate.
+type cueVariant struct {
+	name  string
+	cues  map[string][]string
+	items map[string][]string
+}
+
+var cvCueVariants = []cueVariant{
+	{"shipped", nil, nil},
+	// The road or ground just outside the compound (小区外, cited in
+	// vocabulary.txt): a place outside, which the longest-first match keeps
+	// from counting as the compound's 小区.
+	{"outside += 小区外", map[string][]string{"outside": {"小区外"}}, nil},
+	// Underpasses that flood (涵洞, 立交桥: a 衡阳 news page; 下穿隧道:
+	// a 泸州 news page, both of residents reporting water under a bridge).
+	{"outside += 涵洞, 立交桥, 下穿隧道", map[string][]string{"outside": {"涵洞", "立交桥", "下穿隧道"}}, nil},
+	// A shop's service gone wrong is a consumer dispute (干洗店, 洗坏:
+	// qlwb.com.cn and cnnb.com.cn pages on dry-cleaning disputes); a scrape
+	// settled between drivers (私了: a page on scraped cars) is theirs.
+	{"consumer += 干洗店, 洗坏; personal_dispute += 私了", map[string][]string{"consumer": {"干洗店", "洗坏"}, "personal_dispute": {"私了"}}, nil},
+}
+
+// catalogWith is the built-in catalog with v's words added.
+func catalogWith(t testing.TB, v cueVariant) *Classifier {
+	cat, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, words := range v.cues {
+		i := slices.IndexFunc(cat.Cues, func(c Cue) bool { return c.Name == name })
+		if i < 0 {
+			t.Fatalf("%s: no cue %s", v.name, name)
+		}
+		cat.Cues[i].Words = append(slices.Clone(cat.Cues[i].Words), words...)
+	}
+	for id, words := range v.items {
+		it := cat.Item(id)
+		if it == nil {
+			t.Fatalf("%s: no item %s", v.name, id)
+		}
+		it.Words = append(slices.Clone(it.Words), words...)
+	}
+	c, err := New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCueAdditionCV: out of fold, the classifier with each cueVariant (its
+// model trained without the fold from its own catalog), reported as
+// variantCV does. TRIAGE_R20=1; about a minute.
+func TestCueAdditionCV(t *testing.T) {
+	if os.Getenv("TRIAGE_R20") == "" {
+		t.Skip("set TRIAGE_R20=1")
+	}
+	sets := modelSets(t)
+	names := make([]string, len(cvCueVariants))
+	per := make([]foldFigures, len(cvCueVariants))
+	for i, v := range cvCueVariants {
+		names[i], per[i] = v.name, foldFigures{}
+		base := catalogWith(t, v)
+		for _, s := range sets {
+			cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+			per[i][s.name] = score(cc, s.lines, nil)
+		}
+	}
+	var folds []string
+	for _, s := range sets {
+		folds = append(folds, s.name)
+	}
+	t.Log(variantReport(names, per, folds))
+}
