@@ -68,9 +68,15 @@ func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
 		close(start)
 		wg.Wait()
 
+		// How the turns fell into groups depends on the scheduler (with one
+		// CPU each turn may be a group of its own); groups of several are
+		// made deterministically by TestGroupCommitsWholeOrNothing. What
+		// holds always: the retry's and the storm's groups failed.
 		g1, n1, f1 := db.GroupStats()
-		if groups, grouped, failed := g1-g0, n1-n0, f1-f0; grouped <= groups || failed == 0 {
-			t.Errorf("%d turns in %d groups, %d failed: want some groups of several and the retry's group failed", grouped, groups, failed)
+		groups, grouped, failed := g1-g0, n1-n0, f1-f0
+		t.Logf("%d turns in %d groups, %d failed", grouped, groups, failed)
+		if failed == 0 {
+			t.Errorf("%d turns in %d groups, none failed: want the retry's group failed", grouped, groups)
 		}
 		for i := range newcomers {
 			if errs[i] != nil {
