@@ -172,19 +172,15 @@ func catalogWithout(t testing.TB, v catalogVariant) *Classifier {
 	return c
 }
 
-// TestWordRemovalCV: out of fold, the classifier with each catalog variant
-// (its model trained without the fold from its own catalog), reported as
-// variantCV does. TRIAGE_R19=1; about two minutes.
-func TestWordRemovalCV(t *testing.T) {
-	if os.Getenv("TRIAGE_R19") == "" {
-		t.Skip("set TRIAGE_R19=1")
-	}
+// catalogVariantCV scores catalog variants out of fold: build(i) is variant
+// i's classifier, whose model is trained without each fold from its own
+// catalog; reported as variantCV does.
+func catalogVariantCV(t *testing.T, names []string, build func(i int) *Classifier) string {
 	sets := modelSets(t)
-	names := make([]string, len(cvCatalogVariants))
-	per := make([]foldFigures, len(cvCatalogVariants))
-	for i, v := range cvCatalogVariants {
-		names[i], per[i] = v.name, foldFigures{}
-		base := catalogWithout(t, v)
+	per := make([]foldFigures, len(names))
+	for i := range names {
+		per[i] = foldFigures{}
+		base := build(i)
 		for _, s := range sets {
 			cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
 			per[i][s.name] = score(cc, s.lines, nil)
@@ -194,5 +190,19 @@ func TestWordRemovalCV(t *testing.T) {
 	for _, s := range sets {
 		folds = append(folds, s.name)
 	}
-	t.Log(variantReport(names, per, folds))
+	return variantReport(names, per, folds)
+}
+
+// TestWordRemovalCV: out of fold, the classifier with each catalog variant
+// (its model trained without the fold from its own catalog), reported as
+// variantCV does. TRIAGE_R19=1; about two minutes.
+func TestWordRemovalCV(t *testing.T) {
+	if os.Getenv("TRIAGE_R19") == "" {
+		t.Skip("set TRIAGE_R19=1")
+	}
+	names := make([]string, len(cvCatalogVariants))
+	for i, v := range cvCatalogVariants {
+		names[i] = v.name
+	}
+	t.Log(catalogVariantCV(t, names, func(i int) *Classifier { return catalogWithout(t, cvCatalogVariants[i]) }))
 }

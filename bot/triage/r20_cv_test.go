@@ -66,20 +66,9 @@ func TestCueAdditionCV(t *testing.T) {
 	if os.Getenv("TRIAGE_R20") == "" {
 		t.Skip("set TRIAGE_R20=1")
 	}
-	sets := modelSets(t)
 	names := make([]string, len(cvCueVariants))
-	per := make([]foldFigures, len(cvCueVariants))
 	for i, v := range cvCueVariants {
-		names[i], per[i] = v.name, foldFigures{}
-		base := catalogWith(t, v)
-		for _, s := range sets {
-			cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
-			per[i][s.name] = score(cc, s.lines, nil)
-		}
+		names[i] = v.name
 	}
-	var folds []string
-	for _, s := range sets {
-		folds = append(folds, s.name)
-	}
-	t.Log(variantReport(names, per, folds))
+	t.Log(catalogVariantCV(t, names, func(i int) *Classifier { return catalogWith(t, cvCueVariants[i]) }))
 }
