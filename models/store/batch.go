@@ -150,11 +150,10 @@ func (db *DB) groupWrites(group []*groupedTurn) *groupWrites {
 		if r := turnResident(t, at); r != nil {
 			w.residents = append(w.residents, r)
 		}
-		switch c := t.Conversation; {
-		case c != nil && !t.ClearConversation && t.ConversationVersion == 0:
-			c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, 1
-			w.created = append(w.created, c)
-		case c != nil || t.ClearConversation:
+		switch {
+		case createsConversation(t):
+			w.created = append(w.created, stampConversation(t, at))
+		case t.Conversation != nil || t.ClearConversation:
 			w.guarded = append(w.guarded, t)
 		}
 	}

@@ -73,9 +73,8 @@ func saveGuardedConversation(tx *gorm.DB, t *models.Turn, at time.Time) error {
 	if t.Conversation == nil && !t.ClearConversation {
 		return nil // nothing to write
 	}
-	if c := t.Conversation; c != nil && !t.ClearConversation && t.ConversationVersion == 0 {
-		c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, 1
-		err := tx.Session(&gorm.Session{NewDB: true}).Create(c).Error
+	if createsConversation(t) {
+		err := tx.Session(&gorm.Session{NewDB: true}).Create(stampConversation(t, at)).Error
 		if err == nil {
 			return nil
 		}
@@ -95,6 +94,20 @@ func saveGuardedConversation(tx *gorm.DB, t *models.Turn, at time.Time) error {
 	return nil
 }
 
+// createsConversation reports a turn that read no conversation and writes
+// one: an INSERT, which fails on a row written meanwhile.
+func createsConversation(t *models.Turn) bool {
+	return t.Conversation != nil && !t.ClearConversation && t.ConversationVersion == 0
+}
+
+// stampConversation sets the turn's conversation's keys, time and the
+// version it has once written: the one the turn read, plus one.
+func stampConversation(t *models.Turn, at time.Time) *models.Conversation {
+	c := t.Conversation
+	c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, t.ConversationVersion+1
+	return c
+}
+
 // guardedConversation runs (or, in a dry-run session, builds) a guarded
 // turn's write of an existing conversation: the delete or the update at the
 // version the turn read, and the rows it must affect (-1: any), fewer
@@ -110,8 +123,7 @@ func guardedConversation(tx *gorm.DB, t *models.Turn, at time.Time) (res *gorm.D
 		}
 		return where.Delete(&models.Conversation{}), want, "clear conversation"
 	}
-	c := t.Conversation
-	c.CommunityID, c.OpenID, c.UpdatedAt, c.Version = t.CommunityID, t.OpenID, at, v+1
+	c := stampConversation(t, at)
 	return where.Updates(map[string]any{
 		"state": c.State, "data": c.Data, "expires_at": c.ExpiresAt.UTC(), "updated_at": at, "version": v + 1}), 1, "save conversation"
 }
