@@ -402,14 +402,9 @@ func (c *Classifier) evidence(text string) evidenceOf {
 			score[kindIndex(cue.Kind)] += w
 		}
 		if long && c.requestWeight > 0 {
-			if ci, ok := c.requestSentence(runes); ok {
-				if ci >= 0 {
-					cue := c.cat.Cues[ci]
-					score[kindIndex(cue.Kind)] += cue.Weight * c.requestSentenceWeight
-				}
-			} else if ci := c.request(runes); ci >= 0 {
+			if ci, w := c.requestParty(runes); ci >= 0 {
 				cue := c.cat.Cues[ci]
-				score[kindIndex(cue.Kind)] += cue.Weight * c.requestWeight
+				score[kindIndex(cue.Kind)] += cue.Weight * w
 			}
 		}
 	}
@@ -469,6 +464,17 @@ func (c *Classifier) evidence(text string) evidenceOf {
 		anyCue = anyCue || ok
 	}
 	return evidenceOf{score, bestItem, whoseSaid, anyCue, norm}
+}
+
+// requestParty returns the request cue a long text asks to act and the
+// weight its group adds: the one its request sentences name (round 16,
+// requestSentenceWeight), else the one the whole text names most (round
+// 13, requestWeight); -1 when none, or two tie.
+func (c *Classifier) requestParty(runes []rune) (ci int, weight float64) {
+	if ci, ok := c.requestSentence(runes); ok {
+		return ci, c.requestSentenceWeight
+	}
+	return c.request(runes), c.requestWeight
 }
 
 // request returns the request cue a long text names most often (the party
