@@ -36,25 +36,36 @@ func goalGap(f figures) float64 {
 	return max(0, 0.97-f.amongDecided()) + max(0, f.askedShare()-0.12)
 }
 
-// chooseToMajor picks the toMajor threshold with the smallest goal gap on the
-// letter folds of ts, the chat folds losing nothing (no more wrong decisions
-// and no more questions than under the shipped rule); ties go to the shipped
-// rule, then to the lower threshold.
-func chooseToMajor(ts []oofText, long longRules) float64 {
-	letters, chat := splitFolds(ts, "")
-	c0 := tallyBy(chat, vetoMajorRule{long, 0}.outcome)
-	best, bestGap := 0.0, goalGap(tallyBy(letters, vetoMajorRule{long, 0}.outcome))
-	for _, v := range cvToMajor[1:] {
-		r := vetoMajorRule{long, v}
-		c := tallyBy(chat, r.outcome)
+// leastGap returns, of n variants, the one with the smallest goal gap on
+// its letter figures among those whose chat figures lose nothing against
+// variant 0 (no more wrong decisions, no more questions); ties go to the
+// earlier variant. figs(i) are variant i's letter and chat figures. The
+// threshold, weight and variant choices of rounds 12, 13 and 16–20 share it.
+func leastGap(n int, figs func(i int) (letters, chat figures)) int {
+	l0, c0 := figs(0)
+	best, bestGap := 0, goalGap(l0)
+	for i := 1; i < n; i++ {
+		l, c := figs(i)
 		if c.decided-c.rightDecided > c0.decided-c0.rightDecided || c.asked > c0.asked {
 			continue
 		}
-		if g := goalGap(tallyBy(letters, r.outcome)); g < bestGap-1e-9 {
-			best, bestGap = v, g
+		if g := goalGap(l); g < bestGap-1e-9 {
+			best, bestGap = i, g
 		}
 	}
 	return best
+}
+
+// chooseToMajor picks the toMajor threshold with the smallest goal gap on the
+// letter folds of ts, the chat folds losing nothing (no more wrong decisions
+// and no more questions than under the shipped rule, cvToMajor[0] = 0); ties
+// go to the shipped rule, then to the lower threshold (leastGap).
+func chooseToMajor(ts []oofText, long longRules) float64 {
+	letters, chat := splitFolds(ts, "")
+	return cvToMajor[leastGap(len(cvToMajor), func(i int) (figures, figures) {
+		r := vetoMajorRule{long, cvToMajor[i]}
+		return tallyBy(letters, r.outcome), tallyBy(chat, r.outcome)
+	})]
 }
 
 // TestVetoMajorCV: out of fold (the model trained without the fold), the

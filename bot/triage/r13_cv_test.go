@@ -17,24 +17,12 @@ var cvRequest = []float64{0, 0.5, 1, 1.5, 2, 3, 4}
 // smallest goal gap on the letter folds of the texts at each weight (ts[i]
 // for cvRequest[i], every fold but the one left out), the chat folds losing
 // nothing against the rule off (no more wrong decisions, no more questions);
-// ties go to the lower weight.
+// ties go to the lower weight (leastGap).
 func chooseRequest(ts [][]oofText, long longRules, skip string) int {
-	split := func(xs []oofText) (letters, chat figures) {
-		l, c := splitFolds(xs, skip)
+	return leastGap(len(ts), func(i int) (figures, figures) {
+		l, c := splitFolds(ts[i], skip)
 		return tallyLong(l, long), tallyLong(c, long)
-	}
-	l0, c0 := split(ts[0])
-	best, bestGap := 0, goalGap(l0)
-	for i := 1; i < len(ts); i++ {
-		l, c := split(ts[i])
-		if c.decided-c.rightDecided > c0.decided-c0.rightDecided || c.asked > c0.asked {
-			continue
-		}
-		if g := goalGap(l); g < bestGap-1e-9 {
-			best, bestGap = i, g
-		}
-	}
-	return best
+	})
 }
 
 // TestRequestCV: out of fold (the model trained without the fold), the

@@ -38,22 +38,11 @@ func (ff foldFigures) sum(keep func(string) bool) figures {
 // chooseVariant picks, without the fold skip, the variant with the smallest
 // goal gap on the other letter folds, the other chat folds losing nothing
 // against the first variant (no more wrong decisions, no more questions);
-// ties go to the earlier variant.
+// ties go to the earlier variant (leastGap).
 func chooseVariant(per []foldFigures, skip string) int {
 	letters := func(f string) bool { return f != skip && isLetterFold(f) }
 	chat := func(f string) bool { return f != skip && !isLetterFold(f) }
-	c0 := per[0].sum(chat)
-	best, bestGap := 0, goalGap(per[0].sum(letters))
-	for i := 1; i < len(per); i++ {
-		c := per[i].sum(chat)
-		if c.decided-c.rightDecided > c0.decided-c0.rightDecided || c.asked > c0.asked {
-			continue
-		}
-		if g := goalGap(per[i].sum(letters)); g < bestGap-1e-9 {
-			best, bestGap = i, g
-		}
-	}
-	return best
+	return leastGap(len(per), func(i int) (figures, figures) { return per[i].sum(letters), per[i].sum(chat) })
 }
 
 // recentGroups are the groups of folds a variant table reports.

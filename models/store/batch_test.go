@@ -94,13 +94,7 @@ func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
 			t.Errorf("storm: %d committed, %d duplicates; want 1 and 2", ok, dup)
 		}
 
-		count := func(model any, where string, args ...any) int64 {
-			var n int64
-			if err := db.Gorm().Model(model).Where(where, args...).Count(&n).Error; err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+		count := func(model any, where string, args ...any) int64 { return countRows(t, db, model, where, args...) }
 		if n := count(&models.ProcessedMessage{}, "community_id = ?", "c1"); n != 1+newcomers+1+1 {
 			t.Errorf("%d dedupe rows, want %d (old, newcomers, one of a/b, storm)", n, 1+newcomers+2)
 		}
@@ -129,6 +123,16 @@ func TestConcurrentTurnsKeepTheirOwnOutcome(t *testing.T) {
 	})
 }
 
+// countRows counts model's rows matching where.
+func countRows(t *testing.T, db *store.DB, model any, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Gorm().Model(model).Where(where, args...).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // A group either commits whole or writes nothing: a stale conversation or a
 // duplicate message in it rolls back the other turns' rows too (they are
 // then committed one by one by CommitTurn), and the next group commits on
@@ -145,13 +149,7 @@ func TestGroupCommitsWholeOrNothing(t *testing.T) {
 		if err := db.CommitTurn(ctx, stepTurn("oA", "m:a0", 0, at)); err != nil { // oA's conversation at version 1
 			t.Fatal(err)
 		}
-		rows := func(model any, where string, args ...any) int64 {
-			var n int64
-			if err := db.Gorm().Model(model).Where(where, args...).Count(&n).Error; err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+		rows := func(model any, where string, args ...any) int64 { return countRows(t, db, model, where, args...) }
 		written := func(openID, key string) [3]int64 {
 			return [3]int64{rows(&models.ProcessedMessage{}, "community_id = ? AND dedupe_key = ?", "c1", key),
 				rows(&models.Resident{}, "community_id = ? AND open_id = ?", "c1", openID),
