@@ -25,25 +25,14 @@ func (db *DB) UpdateAppeal(ctx context.Context, upd *models.AppealUpdate) error 
 // cannot both move the same appeal.
 func applyAppealUpdates(tx *gorm.DB, ups []*models.AppealUpdate, at time.Time) error {
 	for _, u := range ups {
-		a := u.Appeal
-		if a == nil || a.ID == 0 {
-			return models.Errorf(models.EINVALID, "appeal update without a stored appeal")
+		res, err := appealUpdate(tx, u, at)
+		if err != nil {
+			return err
 		}
-		if !a.Status.Valid() || !u.ExpectStatus.Valid() {
-			return models.Errorf(models.EINVALID, "appeal update with an unknown status")
-		}
-		if a.UpdatedAt.IsZero() || a.UpdatedAt.Before(at) {
-			a.UpdatedAt = at
-		}
-		// A map, so that zero values (no assignee, no deadline) are written too.
-		res := tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, u.ExpectStatus).Updates(map[string]any{
-			"kind": a.Kind, "level": a.Level, "status": a.Status, "assignee": a.Assignee,
-			"due_at": a.DueAt, "resolved_at": a.ResolvedAt, "updated_at": a.UpdatedAt.UTC(),
-		})
 		if res.Error != nil {
 			return fmt.Errorf("update appeal: %w", res.Error)
 		}
-		if res.RowsAffected == 0 {
+		if a := u.Appeal; res.RowsAffected == 0 {
 			// MySQL counts changed rows, not matched ones: tell "no such
 			// row in that status" apart from "nothing to change".
 			var n int64
@@ -54,12 +43,7 @@ func applyAppealUpdates(tx *gorm.DB, ups []*models.AppealUpdate, at time.Time) e
 				return models.ErrAppealChanged
 			}
 		}
-		for _, ev := range u.Events {
-			ev.AppealID = a.ID
-			if ev.At.IsZero() {
-				ev.At = at
-			}
-			ev.At = ev.At.UTC().Truncate(time.Microsecond)
+		for _, ev := range updateEvents(u, at) {
 			if err := tx.Create(ev).Error; err != nil {
 				return fmt.Errorf("record appeal event: %w", err)
 			}
@@ -71,18 +55,58 @@ func applyAppealUpdates(tx *gorm.DB, ups []*models.AppealUpdate, at time.Time) e
 	return nil
 }
 
+// appealUpdate runs (or, in a dry-run session, builds) u's UPDATE, guarded
+// by the status the change was computed from; it must change one row.
+func appealUpdate(tx *gorm.DB, u *models.AppealUpdate, at time.Time) (*gorm.DB, error) {
+	a := u.Appeal
+	if a == nil || a.ID == 0 {
+		return nil, models.Errorf(models.EINVALID, "appeal update without a stored appeal")
+	}
+	if !a.Status.Valid() || !u.ExpectStatus.Valid() {
+		return nil, models.Errorf(models.EINVALID, "appeal update with an unknown status")
+	}
+	if a.UpdatedAt.IsZero() || a.UpdatedAt.Before(at) {
+		a.UpdatedAt = at
+	}
+	// A map, so that zero values (no assignee, no deadline) are written too.
+	return tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, u.ExpectStatus).Updates(map[string]any{
+		"kind": a.Kind, "level": a.Level, "status": a.Status, "assignee": a.Assignee,
+		"due_at": a.DueAt, "resolved_at": a.ResolvedAt, "updated_at": a.UpdatedAt.UTC(),
+	}), nil
+}
+
+// updateEvents stamps u's events with the appeal and the time.
+func updateEvents(u *models.AppealUpdate, at time.Time) []*models.AppealEvent {
+	for _, ev := range u.Events {
+		ev.AppealID = u.Appeal.ID
+		if ev.At.IsZero() {
+			ev.At = at
+		}
+		ev.At = ev.At.UTC().Truncate(time.Microsecond)
+	}
+	return u.Events
+}
+
 // insertEvents records new appeal events in tx, stamped at when they carry
 // no time of their own. The ID is cleared: a retried transaction must not
 // reuse the one an earlier, rolled-back try was given.
 func insertEvents(tx *gorm.DB, evs []*models.AppealEvent, at time.Time) error {
-	for _, ev := range evs {
-		ev.ID = 0
-		if ev.At.IsZero() {
-			ev.At = at
-		}
+	for _, ev := range stampEvents(evs, at) {
 		if err := tx.Create(ev).Error; err != nil {
 			return fmt.Errorf("record appeal event: %w", err)
 		}
 	}
 	return nil
+}
+
+// stampEvents readies new events: no id (a rerun must not reuse the one a
+// rolled-back try was given), and at when they carry no time of their own.
+func stampEvents(evs []*models.AppealEvent, at time.Time) []*models.AppealEvent {
+	for _, ev := range evs {
+		ev.ID = 0
+		if ev.At.IsZero() {
+			ev.At = at
+		}
+	}
+	return evs
 }

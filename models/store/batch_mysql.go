@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
@@ -28,10 +29,14 @@ import (
 // The statements are the ones gorm builds for the transaction path (a dry
 // run of the same calls), so both write the same rows.
 
-// groupPoolSize is how many connections the one-trip pool keeps: one group
-// commits at a time (batch.go), the second covers a connection being
-// replaced.
-const groupPoolSize = 2
+// groupPoolSize is how many connections the one-trip pool keeps for groups:
+// one group commits at a time (batch.go), the second covers a connection
+// being replaced. turnSlots more serve the turns that commit alone in one
+// trip (oneTripTurn); when all are busy a turn takes the transaction path.
+const (
+	groupPoolSize = 2
+	turnSlots     = 8
+)
 
 // errNotSent says the one-trip path sent nothing: use the transaction.
 var errNotSent = errors.New("group not sent in one trip")
@@ -51,8 +56,8 @@ func openGroupPool(dsn string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open mysql group pool: %w", err)
 	}
 	pool := sql.OpenDB(conn)
-	pool.SetMaxOpenConns(groupPoolSize)
-	pool.SetMaxIdleConns(groupPoolSize)
+	pool.SetMaxOpenConns(groupPoolSize + turnSlots)
+	pool.SetMaxIdleConns(groupPoolSize + turnSlots)
 	pool.SetConnMaxLifetime(connMaxLifetime)
 	return pool, nil
 }
@@ -69,15 +74,7 @@ type tripStmt struct {
 // groupStatements builds the group's statements as the transaction path
 // would run them, without running them.
 func (db *DB) groupStatements(ctx context.Context, w *groupWrites) ([]tripStmt, error) {
-	dry := func() *gorm.DB { return db.gorm.Session(&gorm.Session{DryRun: true, NewDB: true, Context: ctx}) }
-	var out []tripStmt
-	add := func(res *gorm.DB, want int64, what string) error {
-		if res.Error != nil {
-			return fmt.Errorf("%s: %w", what, res.Error)
-		}
-		out = append(out, tripStmt{sql: res.Statement.SQL.String(), vars: res.Statement.Vars, want: want, what: what})
-		return nil
-	}
+	dry, add, out := db.tripBuilder(ctx)
 	if err := add(dry().Create(&w.processed), -1, "record messages"); err != nil {
 		return nil, err
 	}
@@ -97,7 +94,23 @@ func (db *DB) groupStatements(ctx context.Context, w *groupWrites) ([]tripStmt, 
 			return nil, err
 		}
 	}
-	return out, nil
+	return *out, nil
+}
+
+// tripBuilder gives a fresh dry-run session (gorm builds the statement
+// the transaction path would run, without running it), and add, which
+// keeps a built statement and the rows it must affect (-1: any) in out.
+func (db *DB) tripBuilder(ctx context.Context) (dry func() *gorm.DB, add func(res *gorm.DB, want int64, what string) error, out *[]tripStmt) {
+	out = new([]tripStmt)
+	dry = func() *gorm.DB { return db.gorm.Session(&gorm.Session{DryRun: true, NewDB: true, Context: ctx}) }
+	add = func(res *gorm.DB, want int64, what string) error {
+		if res.Error != nil {
+			return fmt.Errorf("%s: %w", what, res.Error)
+		}
+		*out = append(*out, tripStmt{sql: res.Statement.SQL.String(), vars: res.Statement.Vars, want: want, what: what})
+		return nil
+	}
+	return dry, add, out
 }
 
 // commitGroupOneTrip writes the group in one multi-statement round trip
@@ -109,6 +122,20 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 	if err != nil {
 		return errors.Join(errNotSent, err)
 	}
+	conn, err := db.groupPool.Conn(ctx)
+	if err != nil {
+		return errors.Join(errNotSent, err)
+	}
+	defer conn.Close()
+	return sendOneTrip(ctx, conn, stmts)
+}
+
+// sendOneTrip runs stmts in one transaction on conn: one multi-statement
+// query, then COMMIT or ROLLBACK by the affected rows. It writes all or
+// nothing: errNotSent when nothing reached the server, models.ErrStale when
+// a statement's affected rows were not the ones it must have, else the
+// database's error.
+func sendOneTrip(ctx context.Context, conn *sql.Conn, stmts []tripStmt) error {
 	var q strings.Builder
 	q.WriteString("START TRANSACTION")
 	var vars []any
@@ -127,11 +154,6 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 		q.WriteString(";\nCOMMIT")
 		results++
 	}
-	conn, err := db.groupPool.Conn(ctx)
-	if err != nil {
-		return errors.Join(errNotSent, err)
-	}
-	defer conn.Close()
 	return conn.Raw(func(dc any) error {
 		ex, ok1 := dc.(driver.ExecerContext)
 		check, ok2 := dc.(driver.NamedValueChecker)
@@ -158,11 +180,11 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 		}
 		mr, ok := res.(gomysql.Result)
 		if !ok {
-			return rollback(ctx, ex, errors.New("group commit: no per-statement results"))
+			return rollback(ctx, ex, errors.New("one-trip commit: no per-statement results"))
 		}
 		affected := mr.AllRowsAffected()
 		if len(affected) != results {
-			return rollback(ctx, ex, fmt.Errorf("group commit: %d results for %d statements", len(affected), results))
+			return rollback(ctx, ex, fmt.Errorf("one-trip commit: %d results for %d statements", len(affected), results))
 		}
 		if !checked {
 			return nil // committed
@@ -187,4 +209,135 @@ func rollback(ctx context.Context, ex driver.ExecerContext, cause error) error {
 		return errors.Join(cause, driver.ErrBadConn)
 	}
 	return cause
+}
+
+// A turn that commits alone (a staff command, a meeting answer, a me too)
+// travels in one trip too when every write it makes is known before it is
+// sent: no new appeal (its reference code is read from the day's counter),
+// no learning vote, no campaign answer or volunteer, and meeting changes
+// that are answers only. Each guarded write must affect its row; anything
+// else (a stored message, a stale conversation, an appeal that moved on, a
+// closed meeting, a deadlock) rolls back, and the transaction path runs the
+// turn again and decides its outcome, as it would have alone.
+
+// oneTripTurn reports a turn whose writes can all be built before sending.
+func oneTripTurn(t *models.Turn) bool {
+	if t.DedupeKey == "" || len(t.NewAppeals) > 0 || len(t.LearningVotes) > 0 || len(t.CampaignAnswers) > 0 ||
+		len(t.Volunteers) > 0 || len(t.Outbox) > outboxBatch {
+		return false
+	}
+	if !t.GuardConversation && (t.Conversation != nil || t.ClearConversation) {
+		return false
+	}
+	for _, u := range t.AppealUpdates {
+		if u == nil || len(u.LearningVotes) > 0 {
+			return false
+		}
+	}
+	for _, ch := range t.Meetings {
+		if ch == nil || ch.Meeting == nil || !ch.AnswerOnly || len(ch.Invitees) == 0 || len(ch.DropPending) > 0 ||
+			len(ch.Outbox) > 0 || len(ch.AppealUpdates) > 0 || len(ch.Events) > 0 {
+			return false
+		}
+		for _, iv := range ch.Invitees {
+			if iv == nil || iv.ID == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// turnStatements builds a oneTripTurn's writes in the order
+// commitTurnAlone makes them.
+func (db *DB) turnStatements(ctx context.Context, t *models.Turn, at time.Time) ([]tripStmt, error) {
+	dry, add, out := db.tripBuilder(ctx)
+	pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
+	if err := add(dry().Create(&pm), -1, "record message"); err != nil {
+		return nil, err
+	}
+	if r := turnResident(t, at); r != nil {
+		if err := add(residentUpsert(dry()).Create(&[]*models.Resident{r}), -1, "save resident"); err != nil {
+			return nil, err
+		}
+	}
+	if t.GuardConversation && createsConversation(t) {
+		if err := add(dry().Create(stampConversation(t, at)), -1, "save conversation"); err != nil {
+			return nil, err
+		}
+	} else if t.GuardConversation && (t.Conversation != nil || t.ClearConversation) {
+		if err := add(guardedConversation(dry(), t, at)); err != nil {
+			return nil, err
+		}
+	}
+	for _, u := range t.AppealUpdates {
+		q, err := appealUpdate(dry(), u, at)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(q, 1, "update appeal"); err != nil {
+			return nil, err
+		}
+		for _, ev := range updateEvents(u, at) {
+			if err := add(dry().Create(ev), -1, "record appeal event"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, f := range stampFollowers(t, at) {
+		if err := add(followerInsert(dry(), f), -1, "add follower"); err != nil {
+			return nil, err
+		}
+	}
+	for _, ev := range stampEvents(t.Events, at) {
+		if err := add(dry().Create(ev), -1, "record appeal event"); err != nil {
+			return nil, err
+		}
+	}
+	if msgs := fillOutboxRefs(t.Outbox, t.NewAppeals); len(msgs) > 0 {
+		if err := stampOutbox(msgs, at); err != nil {
+			return nil, err
+		}
+		if err := add(outboxInsert(dry(), msgs), -1, "queue pushes"); err != nil {
+			return nil, err
+		}
+	}
+	for _, ch := range t.Meetings {
+		m := ch.Meeting
+		m.StartsAt = m.StartsAt.UTC().Truncate(time.Microsecond)
+		m.UpdatedAt = at
+		for _, iv := range ch.Invitees {
+			stampInvitee(iv, m, at)
+			// The transaction path counts the meeting open first; here each
+			// answer is written only while it is.
+			open := dry().Where("EXISTS (?)", openMeeting(dry(), m, at).Select("1"))
+			if err := add(inviteeUpdate(open, iv), 1, "update invitee"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return *out, nil
+}
+
+// commitTurnOneTrip commits a oneTripTurn in one multi-statement trip (two
+// when a write must be checked), or writes nothing: errNotSent when it was
+// not sent (every slot busy, or it could not be built), else why it rolled
+// back.
+func (db *DB) commitTurnOneTrip(ctx context.Context, t *models.Turn, at time.Time) error {
+	select {
+	case db.tripSlots <- struct{}{}:
+		defer func() { <-db.tripSlots }()
+	default:
+		return errNotSent
+	}
+	stmts, err := db.turnStatements(ctx, t, at)
+	if err != nil {
+		return errors.Join(errNotSent, err)
+	}
+	conn, err := db.groupPool.Conn(ctx)
+	if err != nil {
+		return errors.Join(errNotSent, err)
+	}
+	defer conn.Close()
+	return sendOneTrip(ctx, conn, stmts)
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
@@ -52,6 +53,10 @@ type DB struct {
 	// groupPool sends a group commit in one round trip (batch_mysql.go);
 	// nil on SQLite.
 	groupPool *sql.DB
+	// tripSlots bounds the turns committing alone in one trip at once, and
+	// tripTurns counts them (batch_mysql.go).
+	tripSlots chan struct{}
+	tripTurns atomic.Int64
 }
 
 var _ models.Store = (*DB)(nil)
@@ -125,6 +130,7 @@ func Open(ctx context.Context, driver, dsn string, log *slog.Logger) (*DB, error
 			_ = sqlDB.Close()
 			return nil, err
 		}
+		db.tripSlots = make(chan struct{}, turnSlots)
 	}
 	if err := db.watchLearningVotes(g); err != nil {
 		_ = sqlDB.Close()

@@ -39,8 +39,7 @@ func applyMeetingChange(tx *gorm.DB, ch *models.MeetingChange, at time.Time) err
 	m.UpdatedAt = at
 	if ch.AnswerOnly {
 		var n int64
-		err := tx.Model(&models.Meeting{}).Where("id = ? AND revision = ? AND status IN ? AND starts_at > ?", m.ID, m.Revision,
-			[]models.MeetingStatus{models.MeetingInvited, models.MeetingRescheduled}, at).Count(&n).Error
+		err := openMeeting(tx, m, at).Count(&n).Error
 		if err != nil {
 			return fmt.Errorf("check meeting: %w", err)
 		}
@@ -75,12 +74,7 @@ func applyMeetingChange(tx *gorm.DB, ch *models.MeetingChange, at time.Time) err
 		m.Version = ch.ExpectVersion + 1
 	}
 	for _, iv := range ch.Invitees {
-		iv.MeetingID, iv.CommunityID = m.ID, m.CommunityID
-		iv.UpdatedAt = at
-		if iv.AnsweredAt != nil {
-			t := iv.AnsweredAt.UTC().Truncate(time.Microsecond)
-			iv.AnsweredAt = &t
-		}
+		stampInvitee(iv, m, at)
 		if iv.ID == 0 || (ch.ExpectVersion == 0 && !ch.AnswerOnly) {
 			iv.ID, iv.CreatedAt = 0, at
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(iv).Error; err != nil {
@@ -88,11 +82,7 @@ func applyMeetingChange(tx *gorm.DB, ch *models.MeetingChange, at time.Time) err
 			}
 			continue
 		}
-		err := tx.Model(&models.MeetingInvitee{}).Where("id = ? AND meeting_id = ?", iv.ID, m.ID).Updates(map[string]any{
-			"answer": iv.Answer, "answered_at": iv.AnsweredAt, "invited_rev": iv.InvitedRev,
-			"unreachable": iv.Unreachable, "updated_at": at,
-		}).Error
-		if err != nil {
+		if err := inviteeUpdate(tx, iv).Error; err != nil {
 			return fmt.Errorf("update invitee: %w", err)
 		}
 	}
@@ -121,6 +111,31 @@ func applyMeetingChange(tx *gorm.DB, ch *models.MeetingChange, at time.Time) err
 		return err
 	}
 	return insertEvents(tx, ch.Events, at)
+}
+
+// openMeeting selects m if it still takes answers at its revision.
+func openMeeting(tx *gorm.DB, m *models.Meeting, at time.Time) *gorm.DB {
+	return tx.Model(&models.Meeting{}).Where("id = ? AND revision = ? AND status IN ? AND starts_at > ?", m.ID, m.Revision,
+		[]models.MeetingStatus{models.MeetingInvited, models.MeetingRescheduled}, at)
+}
+
+// stampInvitee sets an invitee's meeting, community and times.
+func stampInvitee(iv *models.MeetingInvitee, m *models.Meeting, at time.Time) {
+	iv.MeetingID, iv.CommunityID = m.ID, m.CommunityID
+	iv.UpdatedAt = at
+	if iv.AnsweredAt != nil {
+		t := iv.AnsweredAt.UTC().Truncate(time.Microsecond)
+		iv.AnsweredAt = &t
+	}
+}
+
+// inviteeUpdate runs (or, in a dry-run session, builds) the UPDATE of a
+// stamped invitee's answer.
+func inviteeUpdate(tx *gorm.DB, iv *models.MeetingInvitee) *gorm.DB {
+	return tx.Model(&models.MeetingInvitee{}).Where("id = ? AND meeting_id = ?", iv.ID, iv.MeetingID).Updates(map[string]any{
+		"answer": iv.Answer, "answered_at": iv.AnsweredAt, "invited_rev": iv.InvitedRev,
+		"unreachable": iv.Unreachable, "updated_at": iv.UpdatedAt,
+	})
 }
 
 // escapeLike escapes LIKE's wildcards (keys hold none today, but ids might one day).

@@ -22,19 +22,8 @@ func insertOutbox(tx *gorm.DB, msgs []*models.OutboxMessage, at time.Time) (int,
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	for _, m := range msgs {
-		if m.Key == "" || m.CommunityID == "" || m.OpenID == "" || m.Type == "" {
-			return 0, models.Errorf(models.EINVALID, "push needs a key, community, openid and type")
-		}
-		m.ID = 0
-		if m.Status == "" {
-			m.Status = models.OutboxPending
-		}
-		if m.NextAttemptAt.IsZero() {
-			m.NextAttemptAt = at
-		}
-		m.NextAttemptAt = m.NextAttemptAt.UTC() // SQLite compares times as text
-		m.CreatedAt, m.UpdatedAt = at, at
+	if err := stampOutbox(msgs, at); err != nil {
+		return 0, err
 	}
 	total := 0
 	for i := 0; i < len(msgs); i += outboxBatch {
@@ -64,7 +53,7 @@ func insertOutbox(tx *gorm.DB, msgs []*models.OutboxMessage, at time.Time) (int,
 			continue
 		}
 		// DoNothing still guards against a concurrent insert of the same key.
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("ID").Create(fresh).Error; err != nil {
+		if err := outboxInsert(tx, fresh).Error; err != nil {
 			return total, fmt.Errorf("queue pushes: %w", err)
 		}
 		total += len(fresh)
@@ -73,6 +62,31 @@ func insertOutbox(tx *gorm.DB, msgs []*models.OutboxMessage, at time.Time) (int,
 		m.ID = 0 // batch inserts that skipped keys cannot tell which ids are whose
 	}
 	return total, nil
+}
+
+// stampOutbox checks pushes and stamps them as new rows queued at at.
+func stampOutbox(msgs []*models.OutboxMessage, at time.Time) error {
+	for _, m := range msgs {
+		if m.Key == "" || m.CommunityID == "" || m.OpenID == "" || m.Type == "" {
+			return models.Errorf(models.EINVALID, "push needs a key, community, openid and type")
+		}
+		m.ID = 0
+		if m.Status == "" {
+			m.Status = models.OutboxPending
+		}
+		if m.NextAttemptAt.IsZero() {
+			m.NextAttemptAt = at
+		}
+		m.NextAttemptAt = m.NextAttemptAt.UTC() // SQLite compares times as text
+		m.CreatedAt, m.UpdatedAt = at, at
+	}
+	return nil
+}
+
+// outboxInsert runs (or, in a dry-run session, builds) one multi-row
+// INSERT of stamped pushes that skips the keys already queued.
+func outboxInsert(tx *gorm.DB, msgs []*models.OutboxMessage) *gorm.DB {
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("ID").Create(msgs)
 }
 
 // Enqueue stores pushes in one transaction; keys that exist are skipped.

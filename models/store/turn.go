@@ -95,6 +95,17 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 	// whole, so transact runs it again from the turn as it came in.
 	snap := snapshotTurn(t)
 	reset := func() { snap.restore(t) }
+	if db.groupPool != nil && oneTripTurn(t) {
+		err := db.commitTurnOneTrip(ctx, t, at)
+		if err == nil {
+			db.tripTurns.Add(1)
+			return nil
+		}
+		reset() // nothing was written: the transaction decides the outcome
+		if !errors.Is(err, errNotSent) {
+			db.log.Debug("one-trip turn rolled back; committing it in a transaction", "err", err)
+		}
+	}
 	err := db.transact(ctx, func(tx *gorm.DB) error {
 		if t.DedupeKey != "" {
 			pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
@@ -147,22 +158,13 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 				}
 			}
 		}
-		for _, f := range t.NewFollowers {
-			f.CommunityID = t.CommunityID
-			if f.CreatedAt.IsZero() {
-				f.CreatedAt = at
-			}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(f).Error; err != nil {
+		for _, f := range stampFollowers(t, at) {
+			if err := followerInsert(tx, f).Error; err != nil {
 				return fmt.Errorf("add follower: %w", err)
 			}
 		}
-		for _, ev := range t.Events {
-			if ev.At.IsZero() {
-				ev.At = at
-			}
-			if err := tx.Create(ev).Error; err != nil {
-				return fmt.Errorf("record appeal event: %w", err)
-			}
+		if err := insertEvents(tx, t.Events, at); err != nil {
+			return err
 		}
 		if _, err := insertOutbox(tx, fillOutboxRefs(t.Outbox, t.NewAppeals), at); err != nil {
 			return err
@@ -176,6 +178,23 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 		return applyParticipation(tx, t, at)
 	}, reset)
 	return err
+}
+
+// stampFollowers readies a turn's new followers (me too) as rows.
+func stampFollowers(t *models.Turn, at time.Time) []*models.Follower {
+	for _, f := range t.NewFollowers {
+		f.CommunityID = t.CommunityID
+		if f.CreatedAt.IsZero() {
+			f.CreatedAt = at
+		}
+	}
+	return t.NewFollowers
+}
+
+// followerInsert runs (or, in a dry-run session, builds) the INSERT of a
+// follower that skips one already there.
+func followerInsert(tx *gorm.DB, f *models.Follower) *gorm.DB {
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(f)
 }
 
 // turnResident stamps the turn's resident row (nil when it has none).
