@@ -26,11 +26,23 @@ func (db *DB) FollowedAppeals(ctx context.Context, communityID, openID string, l
 		limit = 100
 	}
 	limit = min(limit, 1000)
-	var out []*models.Appeal
+	// The ids first, then their rows: sorting the joined rows themselves,
+	// text columns and all, made MariaDB write an on-disk temporary table
+	// for every "我的诉求" (and its Aria temporary-table code crashed the
+	// server once under load, docs/performance.md); ids sort in memory.
+	var ids []uint64
 	err := db.gorm.WithContext(ctx).Model(&models.Appeal{}).
 		Joins("JOIN followers ON followers.appeal_id = appeals.id").
 		Where("followers.community_id = ? AND followers.open_id = ?", communityID, openID).
-		Order("appeals.created_at DESC, appeals.id DESC").Limit(limit).Find(&out).Error
+		Order("appeals.created_at DESC, appeals.id DESC").Limit(limit).Pluck("appeals.id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("followed appeals: %w", err)
+	}
+	var out []*models.Appeal
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err = db.gorm.WithContext(ctx).Where("id IN ?", ids).Order("created_at DESC, id DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("followed appeals: %w", err)
 	}
