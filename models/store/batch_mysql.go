@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
@@ -136,63 +135,107 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 // a statement's affected rows were not the ones it must have, else the
 // database's error.
 func sendOneTrip(ctx context.Context, conn *sql.Conn, stmts []tripStmt) error {
-	var q strings.Builder
-	q.WriteString("START TRANSACTION")
-	var vars []any
-	checked := false // a statement whose affected rows decide COMMIT or ROLLBACK
-	for _, s := range stmts {
-		q.WriteString(";\n")
-		q.WriteString(s.sql)
-		vars = append(vars, s.vars...)
-		checked = checked || s.want >= 0
-	}
-	// Nothing to check (new conversations only, as a first message's): the
-	// COMMIT goes in the same trip; the server runs it only if every
-	// statement before it succeeded.
-	results := len(stmts) + 1
-	if !checked {
-		q.WriteString(";\nCOMMIT")
-		results++
-	}
+	return inTrips(ctx, conn, func(send tripSend) error {
+		_, err := send(stmts, true)
+		return err
+	})
+}
+
+// tripSend sends a batch of a transaction's statements in one query (the
+// first batch opens the transaction; with commit, the batch ends with
+// COMMIT when none of its statements must be checked) and returns each
+// statement's result; a statement whose affected rows are not its want is
+// models.ErrStale.
+type tripSend func(stmts []tripStmt, commit bool) ([]tripResult, error)
+
+// tripResult is what the server said of one statement.
+type tripResult struct{ affected, insertID int64 }
+
+// inTrips runs fn's batches as one transaction on conn and commits it when
+// fn returns nil (unless its last batch carried the COMMIT); on any error
+// it rolls back. errNotSent: nothing reached the server.
+func inTrips(ctx context.Context, conn *sql.Conn, fn func(send tripSend) error) error {
 	return conn.Raw(func(dc any) error {
 		ex, ok1 := dc.(driver.ExecerContext)
 		check, ok2 := dc.(driver.NamedValueChecker)
 		if !ok1 || !ok2 {
 			return errNotSent
 		}
-		args := make([]driver.NamedValue, len(vars))
-		for i, v := range vars {
-			args[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-			if err := check.CheckNamedValue(&args[i]); err != nil {
-				return errors.Join(errNotSent, err)
+		begun, committed := false, false
+		send := func(stmts []tripStmt, commit bool) ([]tripResult, error) {
+			var q strings.Builder
+			var vars []any
+			results := len(stmts)
+			if !begun {
+				q.WriteString("START TRANSACTION;\n")
+				results++
 			}
-		}
-		res, err := ex.ExecContext(ctx, q.String(), args)
-		if errors.Is(err, driver.ErrSkip) { // e.g. too large to interpolate: nothing was sent
-			return errNotSent
-		}
-		if err != nil {
-			var me *gomysql.MySQLError
-			if errors.As(err, &me) && me.Number == 1062 { // as gorm translates it: a retry racing the group
-				err = fmt.Errorf("%w: %w", gorm.ErrDuplicatedKey, err)
+			checked := false // a statement whose affected rows decide COMMIT or ROLLBACK
+			for i, s := range stmts {
+				if i > 0 {
+					q.WriteString(";\n")
+				}
+				q.WriteString(s.sql)
+				vars = append(vars, s.vars...)
+				checked = checked || s.want >= 0
 			}
+			// Nothing to check: the COMMIT goes in the same trip; the server
+			// runs it only if every statement before it succeeded.
+			withCommit := commit && !checked
+			if withCommit {
+				q.WriteString(";\nCOMMIT")
+				results++
+			}
+			args := make([]driver.NamedValue, len(vars))
+			for i, v := range vars {
+				args[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+				if err := check.CheckNamedValue(&args[i]); err != nil {
+					return nil, errors.Join(errNotSent, err)
+				}
+			}
+			res, err := ex.ExecContext(ctx, q.String(), args)
+			if errors.Is(err, driver.ErrSkip) { // e.g. too large to interpolate: this batch was not sent
+				return nil, errNotSent
+			}
+			first := !begun
+			begun = true
+			if err != nil {
+				var me *gomysql.MySQLError
+				if errors.As(err, &me) && me.Number == 1062 { // as gorm translates it: a retry racing this one
+					err = fmt.Errorf("%w: %w", gorm.ErrDuplicatedKey, err)
+				}
+				return nil, err
+			}
+			mr, ok := res.(gomysql.Result)
+			if !ok {
+				return nil, errors.New("one-trip commit: no per-statement results")
+			}
+			affected, ids := mr.AllRowsAffected(), mr.AllLastInsertIds()
+			if len(affected) != results || len(ids) != results {
+				return nil, fmt.Errorf("one-trip commit: %d results for %d statements", len(affected), results)
+			}
+			committed = withCommit
+			skip := 0
+			if first {
+				skip = 1 // START TRANSACTION
+			}
+			out := make([]tripResult, len(stmts))
+			for i, s := range stmts {
+				out[i] = tripResult{affected: affected[skip+i], insertID: ids[skip+i]}
+				if s.want >= 0 && out[i].affected != s.want {
+					return nil, models.ErrStale
+				}
+			}
+			return out, nil
+		}
+		err := fn(send)
+		switch {
+		case errors.Is(err, errNotSent) && !begun:
+			return err
+		case committed:
+			return err // nil: a batch carried the COMMIT and the server ran it
+		case err != nil:
 			return rollback(ctx, ex, err)
-		}
-		mr, ok := res.(gomysql.Result)
-		if !ok {
-			return rollback(ctx, ex, errors.New("one-trip commit: no per-statement results"))
-		}
-		affected := mr.AllRowsAffected()
-		if len(affected) != results {
-			return rollback(ctx, ex, fmt.Errorf("one-trip commit: %d results for %d statements", len(affected), results))
-		}
-		if !checked {
-			return nil // committed
-		}
-		for i, s := range stmts {
-			if s.want >= 0 && affected[i+1] != s.want {
-				return rollback(ctx, ex, models.ErrStale)
-			}
 		}
 		if _, err := ex.ExecContext(ctx, "COMMIT", nil); err != nil {
 			return errors.Join(err, driver.ErrBadConn) // the outcome is unknown: never reuse the connection
@@ -209,135 +252,4 @@ func rollback(ctx context.Context, ex driver.ExecerContext, cause error) error {
 		return errors.Join(cause, driver.ErrBadConn)
 	}
 	return cause
-}
-
-// A turn that commits alone (a staff command, a meeting answer, a me too)
-// travels in one trip too when every write it makes is known before it is
-// sent: no new appeal (its reference code is read from the day's counter),
-// no learning vote, no campaign answer or volunteer, and meeting changes
-// that are answers only. Each guarded write must affect its row; anything
-// else (a stored message, a stale conversation, an appeal that moved on, a
-// closed meeting, a deadlock) rolls back, and the transaction path runs the
-// turn again and decides its outcome, as it would have alone.
-
-// oneTripTurn reports a turn whose writes can all be built before sending.
-func oneTripTurn(t *models.Turn) bool {
-	if t.DedupeKey == "" || len(t.NewAppeals) > 0 || len(t.LearningVotes) > 0 || len(t.CampaignAnswers) > 0 ||
-		len(t.Volunteers) > 0 || len(t.Outbox) > outboxBatch {
-		return false
-	}
-	if !t.GuardConversation && (t.Conversation != nil || t.ClearConversation) {
-		return false
-	}
-	for _, u := range t.AppealUpdates {
-		if u == nil || len(u.LearningVotes) > 0 {
-			return false
-		}
-	}
-	for _, ch := range t.Meetings {
-		if ch == nil || ch.Meeting == nil || !ch.AnswerOnly || len(ch.Invitees) == 0 || len(ch.DropPending) > 0 ||
-			len(ch.Outbox) > 0 || len(ch.AppealUpdates) > 0 || len(ch.Events) > 0 {
-			return false
-		}
-		for _, iv := range ch.Invitees {
-			if iv == nil || iv.ID == 0 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// turnStatements builds a oneTripTurn's writes in the order
-// commitTurnAlone makes them.
-func (db *DB) turnStatements(ctx context.Context, t *models.Turn, at time.Time) ([]tripStmt, error) {
-	dry, add, out := db.tripBuilder(ctx)
-	pm := models.ProcessedMessage{CommunityID: t.CommunityID, Key: t.DedupeKey, Reply: t.Reply, CreatedAt: at}
-	if err := add(dry().Create(&pm), -1, "record message"); err != nil {
-		return nil, err
-	}
-	if r := turnResident(t, at); r != nil {
-		if err := add(residentUpsert(dry()).Create(&[]*models.Resident{r}), -1, "save resident"); err != nil {
-			return nil, err
-		}
-	}
-	if t.GuardConversation && createsConversation(t) {
-		if err := add(dry().Create(stampConversation(t, at)), -1, "save conversation"); err != nil {
-			return nil, err
-		}
-	} else if t.GuardConversation && (t.Conversation != nil || t.ClearConversation) {
-		if err := add(guardedConversation(dry(), t, at)); err != nil {
-			return nil, err
-		}
-	}
-	for _, u := range t.AppealUpdates {
-		q, err := appealUpdate(dry(), u, at)
-		if err != nil {
-			return nil, err
-		}
-		if err := add(q, 1, "update appeal"); err != nil {
-			return nil, err
-		}
-		for _, ev := range updateEvents(u, at) {
-			if err := add(dry().Create(ev), -1, "record appeal event"); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, f := range stampFollowers(t, at) {
-		if err := add(followerInsert(dry(), f), -1, "add follower"); err != nil {
-			return nil, err
-		}
-	}
-	for _, ev := range stampEvents(t.Events, at) {
-		if err := add(dry().Create(ev), -1, "record appeal event"); err != nil {
-			return nil, err
-		}
-	}
-	if msgs := fillOutboxRefs(t.Outbox, t.NewAppeals); len(msgs) > 0 {
-		if err := stampOutbox(msgs, at); err != nil {
-			return nil, err
-		}
-		if err := add(outboxInsert(dry(), msgs), -1, "queue pushes"); err != nil {
-			return nil, err
-		}
-	}
-	for _, ch := range t.Meetings {
-		m := ch.Meeting
-		m.StartsAt = m.StartsAt.UTC().Truncate(time.Microsecond)
-		m.UpdatedAt = at
-		for _, iv := range ch.Invitees {
-			stampInvitee(iv, m, at)
-			// The transaction path counts the meeting open first; here each
-			// answer is written only while it is.
-			open := dry().Where("EXISTS (?)", openMeeting(dry(), m, at).Select("1"))
-			if err := add(inviteeUpdate(open, iv), 1, "update invitee"); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return *out, nil
-}
-
-// commitTurnOneTrip commits a oneTripTurn in one multi-statement trip (two
-// when a write must be checked), or writes nothing: errNotSent when it was
-// not sent (every slot busy, or it could not be built), else why it rolled
-// back.
-func (db *DB) commitTurnOneTrip(ctx context.Context, t *models.Turn, at time.Time) error {
-	select {
-	case db.tripSlots <- struct{}{}:
-		defer func() { <-db.tripSlots }()
-	default:
-		return errNotSent
-	}
-	stmts, err := db.turnStatements(ctx, t, at)
-	if err != nil {
-		return errors.Join(errNotSent, err)
-	}
-	conn, err := db.groupPool.Conn(ctx)
-	if err != nil {
-		return errors.Join(errNotSent, err)
-	}
-	defer conn.Close()
-	return sendOneTrip(ctx, conn, stmts)
 }

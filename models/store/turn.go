@@ -151,9 +151,7 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 		if filled := models.FillRefs(t.Reply, t.NewAppeals); filled != t.Reply {
 			t.Reply = filled
 			if t.DedupeKey != "" {
-				err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.ProcessedMessage{}).
-					Where("community_id = ? AND dedupe_key = ?", t.CommunityID, t.DedupeKey).Update("reply", filled).Error
-				if err != nil {
+				if err := replyUpdate(tx.Session(&gorm.Session{NewDB: true}), t).Error; err != nil {
 					return fmt.Errorf("record reply: %w", err)
 				}
 			}
@@ -233,16 +231,8 @@ func residentUpsert(tx *gorm.DB) *gorm.DB {
 // createAppeal stores an appeal with the next reference code of its day and
 // its first events.
 func createAppeal(tx *gorm.DB, na *models.NewAppeal, at time.Time) error {
-	a := na.Appeal
-	if a.DueAt != nil { // stored in UTC: SQLite compares times as text
-		due := a.DueAt.UTC()
-		a.DueAt = &due
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = at
-	}
-	a.UpdatedAt = at
-	n, err := nextRef(tx, a.CreatedAt.In(refZone).Format("060102"))
+	a := stampAppeal(na, at)
+	n, err := nextRef(tx, refDay(a))
 	if err != nil {
 		return err
 	}
@@ -250,16 +240,48 @@ func createAppeal(tx *gorm.DB, na *models.NewAppeal, at time.Time) error {
 	if err := tx.Create(a).Error; err != nil {
 		return fmt.Errorf("create appeal: %w", err)
 	}
-	for _, ev := range na.Events {
-		ev.AppealID = a.ID
-		if ev.At.IsZero() {
-			ev.At = at
-		}
+	for _, ev := range newAppealEvents(na, at) {
 		if err := tx.Create(ev).Error; err != nil {
 			return fmt.Errorf("record appeal event: %w", err)
 		}
 	}
 	return nil
+}
+
+// stampAppeal readies a new appeal's times: its deadline in UTC (SQLite
+// compares times as text), created at at unless it says otherwise.
+func stampAppeal(na *models.NewAppeal, at time.Time) *models.Appeal {
+	a := na.Appeal
+	if a.DueAt != nil {
+		due := a.DueAt.UTC()
+		a.DueAt = &due
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = at
+	}
+	a.UpdatedAt = at
+	return a
+}
+
+// refDay is the day whose counter numbers a new appeal.
+func refDay(a *models.Appeal) string { return a.CreatedAt.In(refZone).Format("060102") }
+
+// newAppealEvents stamps a stored new appeal's first events with its id.
+func newAppealEvents(na *models.NewAppeal, at time.Time) []*models.AppealEvent {
+	for _, ev := range na.Events {
+		ev.AppealID = na.Appeal.ID
+		if ev.At.IsZero() {
+			ev.At = at
+		}
+	}
+	return na.Events
+}
+
+// replyUpdate runs (or, in a dry-run session, builds) the UPDATE of a stored
+// message's reply once its reference codes are known.
+func replyUpdate(tx *gorm.DB, t *models.Turn) *gorm.DB {
+	return tx.Model(&models.ProcessedMessage{}).
+		Where("community_id = ? AND dedupe_key = ?", t.CommunityID, t.DedupeKey).Update("reply", t.Reply)
 }
 
 // refZone dates reference codes in China's time, where residents read them.

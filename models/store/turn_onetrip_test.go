@@ -135,8 +135,54 @@ func TestTurnsAloneWriteWholeOrNothing(t *testing.T) {
 			t.Errorf("after a me too: followers + conversations = %d, want the follower only", n)
 		}
 
+		// Submissions: the reference code is the day's next, the reply and
+		// the push carry it, the events the appeal's id; two at once get two
+		// codes.
+		submit := func(key, openID string) *models.Turn {
+			return &models.Turn{CommunityID: "c1", OpenID: openID, DedupeKey: key, At: at,
+				Reply: "已提交，编号 " + models.RefPlaceholder(0),
+				NewAppeals: []*models.NewAppeal{{Appeal: &models.Appeal{CommunityID: "c1", OpenID: openID, Kind: models.KindSmall,
+					Level: models.LevelCommunity, Status: models.StatusSubmitted, GridID: "g1", Topic: "垃圾清运", Description: "楼下垃圾桶满了"},
+					Events: []*models.AppealEvent{{Actor: "resident", Action: "submit", ToStatus: "submitted"}}}},
+				Outbox: []*models.OutboxMessage{{CommunityID: "c1", OpenID: "o-w1", Type: models.PushProgress,
+					Text: "新任务 " + models.RefPlaceholder(0), Key: "t:new:" + models.RefPlaceholder(0)}}}
+		}
+		s1 := submit("m:n1", "o-n1")
+		if err := db.CommitTurn(ctx, s1); err != nil {
+			t.Fatalf("submission: %v", err)
+		}
+		a1 := s1.NewAppeals[0].Appeal
+		if a1.ID == 0 || a1.Ref != models.FormatRef(at.In(time.FixedZone("CST", 8*3600)), 2) {
+			t.Fatalf("submission stored as id %d, ref %s; want the day's second code", a1.ID, a1.Ref)
+		}
+		if r, err := db.ProcessedReply(ctx, "c1", "m:n1"); err != nil || r != "已提交，编号 "+a1.Ref {
+			t.Errorf("stored reply %q, %v", r, err)
+		}
+		if n := rows(&models.AppealEvent{}, "appeal_id = ?", a1.ID) + rows(&models.OutboxMessage{}, "idem_key = ? AND text = ?", "t:new:"+a1.Ref, "新任务 "+a1.Ref); n != 2 {
+			t.Errorf("the submission's event and push: %d rows, want 2", n)
+		}
+		if err := db.CommitTurn(ctx, submit("m:n1", "o-n1")); !errors.Is(err, models.ErrDuplicate) {
+			t.Errorf("a retried submission: %v, want ErrDuplicate", err)
+		}
+		pair := []*models.Turn{submit("m:n2", "o-n2"), submit("m:n3", "o-n3")}
+		errs := make(chan error, 2)
+		for _, s := range pair {
+			go func() { errs <- db.CommitTurn(ctx, s) }()
+		}
+		for range pair {
+			if err := <-errs; err != nil {
+				t.Fatalf("submissions at once: %v", err)
+			}
+		}
+		if r1, r2 := pair[0].NewAppeals[0].Appeal.Ref, pair[1].NewAppeals[0].Appeal.Ref; r1 == r2 || r1 == a1.Ref || r2 == a1.Ref {
+			t.Errorf("codes %s, %s after %s", r1, r2, a1.Ref)
+		}
+		if n := rows(&models.Appeal{}, "community_id = ?", "c1"); n != 4 {
+			t.Errorf("%d appeals, want 4", n)
+		}
+
 		got := store.OneTripTurns(db) - trips
-		if want := map[string]int64{store.MySQL: 3, store.SQLite: 0}[db.Driver()]; got != want {
+		if want := map[string]int64{store.MySQL: 6, store.SQLite: 0}[db.Driver()]; got != want {
 			t.Errorf("%s: %d turns committed alone in one trip, want %d", db.Driver(), got, want)
 		}
 	})
