@@ -21,12 +21,11 @@ import (
 // machine of docs/performance.md a round trip costs more CPU than the
 // statement it carries, so the group's statements are sent together in one
 // multi-statement query (a pool of its own, the only one with
-// multiStatements on), their affected rows checked, then COMMIT or
-// ROLLBACK; when no statement's affected rows need checking (new
-// conversations only, as first messages make), the COMMIT ends the same
-// query: the server runs it only if every statement before it succeeded.
-// The statements are the ones gorm builds for the transaction path (a dry
-// run of the same calls), so both write the same rows.
+// multiStatements on) that ends with COMMIT: the server runs the COMMIT
+// only if every statement before it succeeded, and a guarded write that
+// missed its row stops the query at the guard after it (staleGuard). The
+// statements are the ones gorm builds for the transaction path (a dry run
+// of the same calls), so both write the same rows.
 
 // groupPoolSize is how many connections the one-trip pool keeps for groups:
 // one group commits at a time (batch.go), the second covers a connection
@@ -39,6 +38,14 @@ const (
 
 // errNotSent says the one-trip path sent nothing: use the transaction.
 var errNotSent = errors.New("group not sent in one trip")
+
+// staleGuard follows a statement that must affect %d rows: when it did
+// not, the scalar subquery returns two rows and the server stops the query
+// with error 1242 before anything after it runs, the batch's COMMIT
+// included; so a batch with guarded writes still commits in its own trip.
+// (A constant subquery would be evaluated whatever the count; this one
+// depends on ROW_COUNT(), the rows the statement before it affected.)
+const staleGuard = "SELECT (SELECT n FROM (SELECT 1 AS n UNION ALL SELECT 2) AS guard WHERE ROW_COUNT() <> %d) AS stale"
 
 // openGroupPool opens the one-trip pool on the service's own DSN (already
 // through mysqlDSN: interpolateParams on, which a multi-statement query
@@ -129,11 +136,10 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 	return sendOneTrip(ctx, conn, stmts)
 }
 
-// sendOneTrip runs stmts in one transaction on conn: one multi-statement
-// query, then COMMIT or ROLLBACK by the affected rows. It writes all or
-// nothing: errNotSent when nothing reached the server, models.ErrStale when
-// a statement's affected rows were not the ones it must have, else the
-// database's error.
+// sendOneTrip runs stmts as one transaction in one multi-statement query
+// ending with COMMIT. It writes all or nothing: errNotSent when nothing
+// reached the server, models.ErrStale when a guarded statement missed its
+// rows, else the database's error.
 func sendOneTrip(ctx context.Context, conn *sql.Conn, stmts []tripStmt) error {
 	return inTrips(ctx, conn, func(send tripSend) error {
 		_, err := send(stmts, true)
@@ -143,8 +149,8 @@ func sendOneTrip(ctx context.Context, conn *sql.Conn, stmts []tripStmt) error {
 
 // tripSend sends a batch of a transaction's statements in one query (the
 // first batch opens the transaction; with commit, the batch ends with
-// COMMIT when none of its statements must be checked) and returns each
-// statement's result; a statement whose affected rows are not its want is
+// COMMIT), a staleGuard after each statement whose affected rows must be
+// its want, and returns each statement's result; a guard that fires is
 // models.ErrStale.
 type tripSend func(stmts []tripStmt, commit bool) ([]tripResult, error)
 
@@ -165,26 +171,28 @@ func inTrips(ctx context.Context, conn *sql.Conn, fn func(send tripSend) error) 
 		send := func(stmts []tripStmt, commit bool) ([]tripResult, error) {
 			var q strings.Builder
 			var vars []any
-			results := len(stmts)
+			at := make([]int, len(stmts)) // each statement's place among the results
+			n := 0
 			if !begun {
 				q.WriteString("START TRANSACTION;\n")
-				results++
+				n++
 			}
-			checked := false // a statement whose affected rows decide COMMIT or ROLLBACK
 			for i, s := range stmts {
 				if i > 0 {
 					q.WriteString(";\n")
 				}
 				q.WriteString(s.sql)
 				vars = append(vars, s.vars...)
-				checked = checked || s.want >= 0
+				at[i] = n
+				n++
+				if s.want >= 0 {
+					fmt.Fprintf(&q, ";\n"+staleGuard, s.want)
+					n++
+				}
 			}
-			// Nothing to check: the COMMIT goes in the same trip; the server
-			// runs it only if every statement before it succeeded.
-			withCommit := commit && !checked
-			if withCommit {
+			if commit {
 				q.WriteString(";\nCOMMIT")
-				results++
+				n++
 			}
 			args := make([]driver.NamedValue, len(vars))
 			for i, v := range vars {
@@ -197,34 +205,29 @@ func inTrips(ctx context.Context, conn *sql.Conn, fn func(send tripSend) error) 
 			if errors.Is(err, driver.ErrSkip) { // e.g. too large to interpolate: this batch was not sent
 				return nil, errNotSent
 			}
-			first := !begun
 			begun = true
 			if err != nil {
 				var me *gomysql.MySQLError
 				if errors.As(err, &me) && me.Number == 1062 { // as gorm translates it: a retry racing this one
 					err = fmt.Errorf("%w: %w", gorm.ErrDuplicatedKey, err)
 				}
+				if errors.As(err, &me) && me.Number == 1242 { // a guard: the statement before it missed
+					err = models.ErrStale
+				}
 				return nil, err
 			}
+			committed = commit
 			mr, ok := res.(gomysql.Result)
 			if !ok {
 				return nil, errors.New("one-trip commit: no per-statement results")
 			}
 			affected, ids := mr.AllRowsAffected(), mr.AllLastInsertIds()
-			if len(affected) != results || len(ids) != results {
-				return nil, fmt.Errorf("one-trip commit: %d results for %d statements", len(affected), results)
-			}
-			committed = withCommit
-			skip := 0
-			if first {
-				skip = 1 // START TRANSACTION
+			if len(affected) != n || len(ids) != n {
+				return nil, fmt.Errorf("one-trip commit: %d results for %d statements", len(affected), n)
 			}
 			out := make([]tripResult, len(stmts))
-			for i, s := range stmts {
-				out[i] = tripResult{affected: affected[skip+i], insertID: ids[skip+i]}
-				if s.want >= 0 && out[i].affected != s.want {
-					return nil, models.ErrStale
-				}
+			for i, k := range at {
+				out[i] = tripResult{affected: affected[k], insertID: ids[k]}
 			}
 			return out, nil
 		}

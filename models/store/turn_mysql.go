@@ -17,9 +17,8 @@ import (
 // me too, a submission) travels in as few round trips as its writes allow,
 // over the one-trip pool (batch_mysql.go), instead of one trip a statement
 // through gorm's transaction: one trip when every write is known before it
-// is sent, two when a write must be checked; a submission takes three (its
-// reference code comes from the day's counter, its events need the appeal's
-// id). Every statement is gorm's, built in a dry run with the builders the
+// is sent; a submission takes three (its reference code comes from the
+// day's counter, its events need the appeal's id). Every statement is gorm's, built in a dry run with the builders the
 // transaction path runs. Each guarded write must affect its row; anything
 // else (a stored message, a stale conversation, an appeal that moved on, a
 // closed meeting, a deadlock) rolls back, and the transaction path runs the
