@@ -128,20 +128,7 @@ func (db *DB) commitGroupOneTrip(ctx context.Context, w *groupWrites) error {
 	if err != nil {
 		return errors.Join(errNotSent, err)
 	}
-	conn, err := db.groupPool.Conn(ctx)
-	if err != nil {
-		return errors.Join(errNotSent, err)
-	}
-	defer conn.Close()
-	return sendOneTrip(ctx, conn, stmts)
-}
-
-// sendOneTrip runs stmts as one transaction in one multi-statement query
-// ending with COMMIT. It writes all or nothing: errNotSent when nothing
-// reached the server, models.ErrStale when a guarded statement missed its
-// rows, else the database's error.
-func sendOneTrip(ctx context.Context, conn *sql.Conn, stmts []tripStmt) error {
-	return inTrips(ctx, conn, func(send tripSend) error {
+	return db.inTrips(ctx, func(send tripSend) error {
 		_, err := send(stmts, true)
 		return err
 	})
@@ -157,10 +144,16 @@ type tripSend func(stmts []tripStmt, commit bool) ([]tripResult, error)
 // tripResult is what the server said of one statement.
 type tripResult struct{ affected, insertID int64 }
 
-// inTrips runs fn's batches as one transaction on conn and commits it when
-// fn returns nil (unless its last batch carried the COMMIT); on any error
-// it rolls back. errNotSent: nothing reached the server.
-func inTrips(ctx context.Context, conn *sql.Conn, fn func(send tripSend) error) error {
+// inTrips runs fn's batches as one transaction on a connection of the
+// one-trip pool and commits it when fn returns nil (unless its last batch
+// carried the COMMIT); on any error it rolls back. errNotSent: nothing
+// reached the server.
+func (db *DB) inTrips(ctx context.Context, fn func(send tripSend) error) error {
+	conn, err := db.groupPool.Conn(ctx)
+	if err != nil {
+		return errors.Join(errNotSent, err)
+	}
+	defer conn.Close()
 	return conn.Raw(func(dc any) error {
 		ex, ok1 := dc.(driver.ExecerContext)
 		check, ok2 := dc.(driver.NamedValueChecker)

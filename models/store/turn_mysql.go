@@ -73,12 +73,7 @@ func (db *DB) commitTurnOneTrip(ctx context.Context, t *models.Turn, at time.Tim
 	if err != nil {
 		return errors.Join(errNotSent, err)
 	}
-	conn, err := db.groupPool.Conn(ctx)
-	if err != nil {
-		return errors.Join(errNotSent, err)
-	}
-	defer conn.Close()
-	return inTrips(ctx, conn, func(send tripSend) error {
+	return db.inTrips(ctx, func(send tripSend) error {
 		if len(t.NewAppeals) > 0 {
 			if err := db.sendNewAppeals(ctx, t, at, head, send); err != nil {
 				return err
