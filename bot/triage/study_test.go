@@ -52,6 +52,7 @@ var spentSets = []struct {
 	{"spent18 chat", 18, "chat"}, {"spent18 letters", 18, "letters"},
 	{"spent19 chat", 19, "chat"}, {"spent19 letters", 19, "letters"},
 	{"spent20 chat", 20, "chat"}, {"spent20 letters", 20, "letters"},
+	{"spent21 chat", 21, "chat"}, {"spent21 letters", 21, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -89,6 +90,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent19 letters": {0.96, 0.96, 0.08, 0.96},
 	"spent20 chat":    {0.98, 0.98, 0.09, 0.98}, // studied since round 21 (a fit: the model was trained on it)
 	"spent20 letters": {0.80, 0.80, 0.25, 0.80},
+	"spent21 chat":    {0.98, 0.98, 0.12, 0.98}, // studied since round 22 (a fit: the model was trained on it)
+	"spent21 letters": {0.93, 0.93, 0.16, 0.93},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -198,6 +201,7 @@ func studySets(t testing.TB) []struct {
 		{"spent18 chat", readSpentRound(t, 18, "chat")}, {"spent18 letters", readSpentRound(t, 18, "letters")},
 		{"spent19 chat", readSpentRound(t, 19, "chat")}, {"spent19 letters", readSpentRound(t, 19, "letters")},
 		{"spent20 chat", readSpentRound(t, 20, "chat")}, {"spent20 letters", readSpentRound(t, 20, "letters")},
+		{"spent21 chat", readSpentRound(t, 21, "chat")}, {"spent21 letters", readSpentRound(t, 21, "letters")},
 	}
 }
 
