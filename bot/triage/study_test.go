@@ -53,6 +53,7 @@ var spentSets = []struct {
 	{"spent19 chat", 19, "chat"}, {"spent19 letters", 19, "letters"},
 	{"spent20 chat", 20, "chat"}, {"spent20 letters", 20, "letters"},
 	{"spent21 chat", 21, "chat"}, {"spent21 letters", 21, "letters"},
+	{"spent22 chat", 22, "chat"}, {"spent22 letters", 22, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -92,6 +93,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent20 letters": {0.80, 0.80, 0.25, 0.80},
 	"spent21 chat":    {0.98, 0.98, 0.12, 0.98}, // studied since round 22 (a fit: the model was trained on it)
 	"spent21 letters": {0.93, 0.93, 0.16, 0.93},
+	"spent22 chat":    {0.98, 0.98, 0.10, 0.98}, // studied since round 23 (a fit: the model was trained on it)
+	"spent22 letters": {0.86, 0.95, 0.30, 0.86},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -202,6 +205,7 @@ func studySets(t testing.TB) []struct {
 		{"spent19 chat", readSpentRound(t, 19, "chat")}, {"spent19 letters", readSpentRound(t, 19, "letters")},
 		{"spent20 chat", readSpentRound(t, 20, "chat")}, {"spent20 letters", readSpentRound(t, 20, "letters")},
 		{"spent21 chat", readSpentRound(t, 21, "chat")}, {"spent21 letters", readSpentRound(t, 21, "letters")},
+		{"spent22 chat", readSpentRound(t, 22, "chat")}, {"spent22 letters", readSpentRound(t, 22, "letters")},
 	}
 }
 
