@@ -3,7 +3,6 @@ package triage
 import (
 	"fmt"
 	"os"
-	"slices"
 	"testing"
 )
 
@@ -37,67 +36,30 @@ func TestRequestWeightCV(t *testing.T) {
 	}))
 }
 
-// A yieldVariant is the built-in catalog with yields_to relations added
-// (cue name → cue names it yields to) and cited words added to items (item
-// id → words). Each variant's model is trained from its own catalog's words
-// without the fold (catalogVariantCV), as rounds 19 and 20 did.
-type yieldVariant struct {
-	name   string
-	yields map[string][]string
-	items  map[string][]string
-}
-
-var cvYieldVariants = []yieldVariant{
-	{"shipped", nil, nil},
+// A yields variant (a cueVariant, catalogWith) is the built-in catalog with
+// yields_to relations added (cue name → cue names it yields to) and cited
+// words added to items (item id → words). Each variant's model is trained
+// from its own catalog's words without the fold (catalogVariantCV), as
+// rounds 19 and 20 did.
+var cvYieldVariants = []cueVariant{
+	{name: "shipped"},
 	// A debt or a shop's dispute written to a city government is still the
 	// writer's own matter (mediation, the consumer association, a court):
 	// naming the government (市政府, 有关部门, 举报) does not make it major
 	// when a consumer or personal-dispute cue fired.
-	{"government yields to consumer, personal_dispute", map[string][]string{"government": {"consumer", "personal_dispute"}}, nil},
+	{name: "government yields to consumer, personal_dispute", yields: map[string][]string{"government": {"consumer", "personal_dispute"}}},
 	// A shop named in a dispute over its prepaid card or a refund is the
 	// other party, not a business nuisance.
-	{"business yields to consumer", map[string][]string{"business": {"consumer"}}, nil},
-	{"both", map[string][]string{"government": {"consumer", "personal_dispute"}, "business": {"consumer"}}, nil},
+	{name: "business yields to consumer", yields: map[string][]string{"business": {"consumer"}}},
+	{name: "both", yields: map[string][]string{"government": {"consumer", "personal_dispute"}, "business": {"consumer"}}},
 	// A toilet cistern is the flat's own plumbing, not the compound's
 	// secondary-supply tank (水箱): 马桶水箱 (robotxin.com/shenghuo/870327.html,
 	// "马桶水箱一直在响漏水"; hkplumbers.com/blog/post-11.html), matched
 	// longest first, hides 水箱.
-	{"plumbing += 马桶水箱", nil, map[string][]string{"plumbing": {"马桶水箱"}}},
+	{name: "plumbing += 马桶水箱", items: map[string][]string{"plumbing": {"马桶水箱"}}},
 }
 
-// catalogYielding is the built-in catalog with v's relations and words.
-func catalogYielding(t testing.TB, v yieldVariant) *Classifier {
-	cat, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, to := range v.yields {
-		i := slices.IndexFunc(cat.Cues, func(c Cue) bool { return c.Name == name })
-		if i < 0 {
-			t.Fatalf("%s: no cue %s", v.name, name)
-		}
-		for _, y := range to {
-			if !slices.ContainsFunc(cat.Cues, func(c Cue) bool { return c.Name == y }) {
-				t.Fatalf("%s: no cue %s", v.name, y)
-			}
-		}
-		cat.Cues[i].YieldsTo = append(slices.Clone(cat.Cues[i].YieldsTo), to...)
-	}
-	for id, words := range v.items {
-		it := cat.Item(id)
-		if it == nil {
-			t.Fatalf("%s: no item %s", v.name, id)
-		}
-		it.Words = append(slices.Clone(it.Words), words...)
-	}
-	c, err := New(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// TestYieldsCV: out of fold, the classifier with each yieldVariant (its
+// TestYieldsCV: out of fold, the classifier with each yields variant (its
 // model trained without the fold from its own catalog), reported as
 // variantCV does. TRIAGE_R21=yields (or 1); about a minute.
 func TestYieldsCV(t *testing.T) {
@@ -108,5 +70,5 @@ func TestYieldsCV(t *testing.T) {
 	for i, v := range cvYieldVariants {
 		names[i] = v.name
 	}
-	t.Log(catalogVariantCV(t, names, func(i int) *Classifier { return catalogYielding(t, cvYieldVariants[i]) }))
+	t.Log(catalogVariantCV(t, names, func(i int) *Classifier { return catalogWith(t, cvYieldVariants[i]) }))
 }
