@@ -90,15 +90,6 @@ func fixedModelOutcomes(t *testing.T, variants []fixedModelVariant) ([]foldFigur
 	for _, s := range sets {
 		folds = append(folds, s.name)
 	}
-	outcome := func(d Decision, kind string) string {
-		switch {
-		case d.Question != "":
-			return fmt.Sprintf("asked %v", d.Choices)
-		case string(d.Kind) == kind:
-			return "right"
-		}
-		return "wrong " + string(d.Kind)
-	}
 	// One model per fold for each shared text; a textOwn variant trains its
 	// own.
 	shared := map[modelText]map[string]*Classifier{textFrozen: {}, textLabelled: {}}
@@ -129,7 +120,7 @@ func fixedModelOutcomes(t *testing.T, variants []fixedModelVariant) ([]foldFigur
 			}
 			per[i][s.name] = score(cc, s.lines, nil)
 			for _, l := range s.lines {
-				moves[i][s.name+" "+l.id] = outcome(cc.Classify(l.text), string(l.kind))
+				moves[i][s.name+" "+l.id] = lineOutcome(cc.Classify(l.text), string(l.kind))
 			}
 		}
 	}
