@@ -164,8 +164,9 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	return a, nil
 }
 
-// registerStoreMetrics exports the group commit's counters (store.GroupStats)
-// and SQLite's background checkpoints (store.CheckpointStats).
+// registerStoreMetrics exports the group commit's counters (store.GroupStats),
+// the turns committed alone in batches (store.OneTripStats) and SQLite's
+// background checkpoints (store.CheckpointStats).
 func (a *App) registerStoreMetrics() {
 	stat := func(pick func(groups, turns, failed int64) int64) func() float64 {
 		return func() float64 { return float64(pick(a.Store.GroupStats())) }
@@ -180,6 +181,12 @@ func (a *App) registerStoreMetrics() {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_turn_groups_failed_total",
 			Help: "Groups rolled back whole (a retry, a stale conversation, an error); their turns were then committed one by one."},
 			stat(func(_, _, f int64) int64 { return f })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_turns_one_trip_total",
+			Help: "Turns committed alone in one multi-statement batch (MySQL; none on SQLite)."},
+			func() float64 { n, _ := a.Store.OneTripStats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_turns_one_trip_fallback_total",
+			Help: "Turns whose batch rolled back (a retry, a stale conversation, an appeal that moved on) and that the transaction path then committed or refused."},
+			func() float64 { _, f := a.Store.OneTripStats(); return float64(f) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gongzhi_sqlite_checkpoints_total",
 			Help: "SQLite WAL checkpoints run in the background (none on MySQL)."},
 			func() float64 { n, _ := a.Store.CheckpointStats(); return float64(n) }),

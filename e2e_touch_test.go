@@ -74,7 +74,8 @@ func TestGroupCommitCountedInMetrics(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		for _, line := range []string{"gongzhi_turn_groups_total 1", "gongzhi_turn_group_turns_total 1", "gongzhi_turn_groups_failed_total 0"} {
+		for _, line := range []string{"gongzhi_turn_groups_total 1", "gongzhi_turn_group_turns_total 1", "gongzhi_turn_groups_failed_total 0",
+			"gongzhi_turns_one_trip_total 0", "gongzhi_turns_one_trip_fallback_total 0"} {
 			if !strings.Contains(string(body), "\n"+line+"\n") {
 				t.Errorf("/metrics lacks %q", line)
 			}

@@ -53,10 +53,11 @@ type DB struct {
 	// groupPool sends a group commit in one round trip (batch_mysql.go);
 	// nil on SQLite.
 	groupPool *sql.DB
-	// tripSlots bounds the turns committing alone in one trip at once, and
-	// tripTurns counts them (batch_mysql.go).
-	tripSlots chan struct{}
-	tripTurns atomic.Int64
+	// tripSlots bounds the turns committing alone in one trip at once;
+	// tripTurns counts those committed, tripFallbacks those that rolled
+	// back and went to the transaction (turn_mysql.go, OneTripStats).
+	tripSlots               chan struct{}
+	tripTurns, tripFallback atomic.Int64
 }
 
 var _ models.Store = (*DB)(nil)

@@ -14,6 +14,3 @@ func CommitGroupForTest(db *DB, turns ...*models.Turn) error {
 
 // OneTripGroups counts the groups committed in one round trip (MySQL).
 func OneTripGroups(db *DB) int64 { return db.batch.oneTrip.Load() }
-
-// OneTripTurns counts the turns committed alone in one trip (MySQL).
-func OneTripTurns(db *DB) int64 { return db.tripTurns.Load() }

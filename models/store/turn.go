@@ -103,6 +103,7 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 		}
 		reset() // nothing was written: the transaction decides the outcome
 		if !errors.Is(err, errNotSent) {
+			db.tripFallback.Add(1)
 			db.log.Debug("one-trip turn rolled back; committing it in a transaction", "err", err)
 		}
 	}

@@ -24,6 +24,14 @@ import (
 // closed meeting, a deadlock) rolls back, and the transaction path runs the
 // turn again and decides its outcome, as it would have alone.
 
+// OneTripStats counts the turns committed alone in batches on MySQL, and
+// those that rolled back there and were committed by the transaction path
+// (a retry, a stale conversation, an appeal that moved on …; a steady rise
+// beside few retries would say the batches misfire on this server).
+func (db *DB) OneTripStats() (committed, fellBack int64) {
+	return db.tripTurns.Load(), db.tripFallback.Load()
+}
+
 // oneTripTurn reports a turn whose writes can be built in batches: no
 // learning vote, campaign answer or volunteer, and meeting changes that are
 // answers only.
