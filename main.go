@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -151,6 +152,25 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
+// serveGCPercent is the service's garbage-collection target (Go's default
+// is 100): the heap may grow to three times what is live before a cycle
+// instead of twice. Under load this cuts the collector's CPU about in half
+// (帮助: 163 → 140 µs a message; peak RSS 60 → 72 MB, within the 100 MB
+// budget; docs/performance.md). GOGC, when set, wins; GOMEMLIMIT is Go's.
+const serveGCPercent = 200
+
+// tuneGC sets serveGCPercent unless the environment sets GOGC, and returns
+// the percent in force (-1: off).
+func tuneGC(environ []string) int {
+	if v := lookupEnv(environ, "GOGC"); v != "" {
+		p := debug.SetGCPercent(100) // read what the runtime took from GOGC
+		debug.SetGCPercent(p)
+		return p
+	}
+	debug.SetGCPercent(serveGCPercent)
+	return serveGCPercent
+}
+
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(e, "serve", "Runs the service: webhook, admin API, jobs. With no WeChat settings it runs in sandbox mode.", args); err != nil {
 		return err
@@ -160,6 +180,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stdout, cfg.SlogLevel())
+	gcPercent := tuneGC(e.environ)
 	// Listen first so that a taken port fails before anything else starts.
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -181,7 +202,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		mode = "sandbox"
 	}
 	log.Info("gongzhi started", "version", version, "addr", ln.Addr().String(), "mode", mode,
-		"db", cfg.DB.Driver, "settings", cfg)
+		"db", cfg.DB.Driver, "gc_percent", gcPercent, "settings", cfg)
 	for _, name := range cfg.UnknownEnv() {
 		log.Warn("environment variable is not a setting: check its spelling", "variable", name)
 	}

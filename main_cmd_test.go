@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,25 @@ func TestMenuSyncCommand(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"menu"}, nil, &out, &errb, nil); code == 0 {
 		t.Error("menu without sync succeeded")
+	}
+}
+
+// The service collects garbage at serveGCPercent unless the operator set
+// GOGC, which the runtime has already applied and which tuneGC leaves alone.
+func TestServeGCPercent(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	if got := tuneGC([]string{"GONGZHI_HTTP_ADDR=:0"}); got != serveGCPercent {
+		t.Errorf("tuneGC without GOGC = %d, want %d", got, serveGCPercent)
+	}
+	if now := debug.SetGCPercent(serveGCPercent); now != serveGCPercent {
+		t.Errorf("GC percent in force = %d, want %d", now, serveGCPercent)
+	}
+	debug.SetGCPercent(77) // as the runtime would from GOGC=77
+	if got := tuneGC([]string{"GOGC=77"}); got != 77 {
+		t.Errorf("tuneGC with GOGC=77 = %d, want 77", got)
+	}
+	if now := debug.SetGCPercent(77); now != 77 {
+		t.Errorf("GC percent in force = %d, want 77 (GOGC wins)", now)
 	}
 }
