@@ -26,7 +26,7 @@ func TestChatStudyCV(t *testing.T) {
 	var chat, letters, recent, recentLetters figures
 	add := func(a *figures, f figures) { *a = addFigures(*a, f) }
 	for _, s := range sets {
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
 		f := score(cc, s.lines, nil)
 		fmt.Fprintf(&b, "| %s | %d | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% |\n", s.name, f.n,
 			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked, 100*f.informative())
