@@ -32,32 +32,59 @@ func modelSets(t testing.TB) []modelSet {
 	return out
 }
 
-// modelCatalogFile is the snapshot of the catalog whose words the model is
-// trained on (round 24): a copy of catalog.yaml as it was when the last
-// held-out set was spent (round 24: heldout23, at the commit that spent it).
-// It is moved forward — catalog.yaml copied over it — only when a set is
-// spent, and the model rebuilt then (the model is retrained then anyway). A
-// catalog word added between spends is known to the catalog, not to the
-// model, so it moves only the lines that contain it (round 23). The texts
-// are normalised with the live catalog's dialect map (modelCountsFor).
-const modelCatalogFile = "testdata/model_catalog.yaml"
+// modelWordsFile is the snapshot of the catalog words the model is trained
+// on (round 24): the item and cue words of catalog.yaml as they were when the
+// last held-out set was spent (round 24: heldout23), one "kind⇥word" line
+// each, in catalogWordDocs's order. It is moved forward only when a set is
+// spent (TRIAGE_UPDATE_MODEL=words rewrites it from catalog.yaml), and the
+// model rebuilt then (the model is retrained then anyway). A catalog word
+// added between spends is known to the catalog, not to the model, so it moves
+// only the lines that contain it (round 23). The texts are normalised with the
+// live catalog's dialect map (modelCountsFor).
+const modelWordsFile = "testdata/model_words.tsv"
 
 var (
-	modelCatalogOnce sync.Once
-	modelCatalog     *Catalog
-	modelCatalogErr  error
+	modelWordsOnce sync.Once
+	modelWords     []devLine
+	modelWordsErr  error
 )
 
-// catalogDocs are the item and cue words of the model's catalog snapshot
-// (modelCatalogFile), each a document of its item's or cue's kind: the
-// catalog words of the model's training text since round 24.
+// catalogDocs are the words of the model's catalog snapshot (modelWordsFile),
+// each a document of its item's or cue's kind: the catalog words of the
+// model's training text since round 24.
 func catalogDocs(t testing.TB) []devLine {
 	t.Helper()
-	modelCatalogOnce.Do(func() { modelCatalog, modelCatalogErr = LoadFile(modelCatalogFile) })
-	if modelCatalogErr != nil {
-		t.Fatalf("%s: %v", modelCatalogFile, modelCatalogErr)
+	modelWordsOnce.Do(func() { modelWords, modelWordsErr = readModelWords(modelWordsFile) })
+	if modelWordsErr != nil {
+		t.Fatalf("%s: %v", modelWordsFile, modelWordsErr)
 	}
-	return catalogWordDocs(modelCatalog)
+	return slices.Clone(modelWords)
+}
+
+func readModelWords(path string) ([]devLine, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []devLine
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		k, w, ok := strings.Cut(line, "\t")
+		kind := models.Kind(k)
+		if !ok || w == "" || strings.Contains(w, "\t") || !kind.Valid() {
+			return nil, fmt.Errorf("line %d: want kind<TAB>word", i+1)
+		}
+		out = append(out, devLine{kind: kind, text: w})
+	}
+	return out, nil
+}
+
+// formatModelWords is the modelWordsFile text of a catalog's words.
+func formatModelWords(cat *Catalog) string {
+	var b strings.Builder
+	for _, d := range catalogWordDocs(cat) {
+		fmt.Fprintf(&b, "%s\t%s\n", d.kind, d.text)
+	}
+	return b.String()
 }
 
 // catalogWordDocs are a catalog's item and cue words (not the request cues'), each a document of its
@@ -203,7 +230,7 @@ func withSets(docs []devLine, sets []modelSet, leaveOut string) []devLine {
 
 // TestModelCounts checks that the embedded model_counts.txt.gz decompresses to
 // what the training text gives; TRIAGE_UPDATE_MODEL=1 rewrites it. Since
-// round 24 the catalog words come from the snapshot (modelCatalogFile), so an
+// round 24 the catalog words come from the snapshot (modelWordsFile), so an
 // edit of catalog.yaml's words changes nothing here; an edit of its dialect
 // map, or of the snapshot (when a set is spent), changes the counts and must
 // be followed by a rewrite. The table is embedded gzip-compressed since round 16 (the release
@@ -211,6 +238,13 @@ func withSets(docs []devLine, sets []modelSet, leaveOut string) []devLine {
 // reported here by the n-grams added, removed and changed.
 func TestModelCounts(t *testing.T) {
 	c := testClassifier(t)
+	if os.Getenv("TRIAGE_UPDATE_MODEL") == "words" { // a set was spent: the snapshot moves forward
+		if err := os.WriteFile(modelWordsFile, []byte(formatModelWords(c.Catalog())), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s rewritten from catalog.yaml: now run TRIAGE_UPDATE_MODEL=1", modelWordsFile)
+		return
+	}
 	want := modelCountsFor(c, trainingDocs(t, modelSets(t), ""))
 	if os.Getenv("TRIAGE_UPDATE_MODEL") == "1" {
 		gz, err := gzipModel(want)

@@ -39,7 +39,7 @@ import (
 //
 // Run once at 5430cdb (the comment and code above unchanged since): the rule
 // said ship, with both word sets; they are in catalog.yaml since, and the
-// model's catalog words come from testdata/model_catalog.yaml. So a run
+// model's catalog words come from testdata/model_words.tsv. So a run
 // today compares the shipped classifier (which has the words) with itself
 // plus duplicate words: the table in docs/classification.md ("Round 24") is
 // the one the decision rests on.
