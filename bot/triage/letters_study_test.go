@@ -23,7 +23,7 @@ func TestLettersStudy(t *testing.T) {
 		if which != "all" && isLetterFold(s.name) != (which != "chat") {
 			continue
 		}
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
 		for _, l := range s.lines {
 			d := cc.Classify(l.text)
 			if d.Question == "" && d.Kind == l.kind {

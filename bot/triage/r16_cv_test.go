@@ -69,7 +69,7 @@ func variantCV(t *testing.T, names []string, classify func(cc *Classifier, i int
 	var folds []string
 	for _, s := range sets {
 		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
 		for i := range names {
 			per[i][s.name] = scoreWith(func(text string) Decision { return classify(cc, i, text) }, s.lines, nil)
 		}

@@ -85,7 +85,7 @@ func TestLongThresholdsCV(t *testing.T) {
 	outcomes := map[string]map[int]map[string]Decision{} // fold → variant → text → decision (recent letters, for show)
 	for _, s := range sets {
 		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
 		var short, long []devLine
 		for _, l := range s.lines {
 			if utf8.RuneCountInString(cc.evidence(l.text).norm) < 80 {

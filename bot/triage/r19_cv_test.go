@@ -182,7 +182,7 @@ func catalogVariantCV(t *testing.T, names []string, build func(i int) *Classifie
 		per[i] = foldFigures{}
 		base := build(i)
 		for _, s := range sets {
-			cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+			cc := withModel(t, base, ownTrainingDocs(base, sets, s.name), modelDecide)
 			per[i][s.name] = score(cc, s.lines, nil)
 		}
 	}

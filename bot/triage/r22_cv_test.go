@@ -101,7 +101,7 @@ func TestRefundCV(t *testing.T) {
 		names[i], per[i] = v.name, foldFigures{}
 		base := catalogWith(t, v.words)
 		for _, s := range sets {
-			cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+			cc := withModel(t, base, ownTrainingDocs(base, sets, s.name), modelDecide)
 			classify := cc.Classify
 			if v.ownFirst {
 				classify = func(text string) Decision { return classifyOwnFirst(cc, text) }
@@ -137,8 +137,8 @@ func TestRefundMovesCV(t *testing.T) {
 	sets := modelSets(t)
 	shipped, variant := testClassifier(t), catalogWith(t, v.words)
 	for _, s := range sets {
-		a := withModel(t, shipped, trainingDocs(t, shipped, sets, s.name), modelDecide)
-		b := withModel(t, variant, trainingDocs(t, variant, sets, s.name), modelDecide)
+		a := withModel(t, shipped, ownTrainingDocs(shipped, sets, s.name), modelDecide)
+		b := withModel(t, variant, ownTrainingDocs(variant, sets, s.name), modelDecide)
 		for _, l := range s.lines {
 			db := b.Classify(l.text)
 			if v.ownFirst {

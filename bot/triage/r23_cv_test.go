@@ -15,11 +15,13 @@ import (
 // model of a catalog variant is trained on, besides the labelled sets
 // without the fold:
 //
-//   - textOwn: the variant's own catalog words (as shipped: every variant
-//     retrains the model; rounds 19–22);
+//   - textOwn: the variant's own catalog words (as shipped in rounds 19–23:
+//     every variant retrains the model; ownTrainingDocs since round 24);
 //   - textFrozen: the built-in catalog's words (the catalog as it was when
 //     heldout22 was scored, cacdf26, unchanged since), whatever words the
-//     variant adds: the model does not move when the catalog's words move;
+//     variant adds: the model does not move when the catalog's words move
+//     (since round 24 the model catalog snapshot's words, trainingDocs: the
+//     shipped design);
 //   - textLabelled: no catalog words at all, the labelled texts only.
 //
 // Under textFrozen and textLabelled a catalog variant can move a line only
@@ -94,7 +96,7 @@ func fixedModelOutcomes(t *testing.T, variants []fixedModelVariant) ([]foldFigur
 	// own.
 	shared := map[modelText]map[string]*Classifier{textFrozen: {}, textLabelled: {}}
 	for _, s := range sets {
-		shared[textFrozen][s.name] = withModel(t, shipped, trainingDocs(t, shipped, sets, s.name), modelDecide)
+		shared[textFrozen][s.name] = withModel(t, shipped, trainingDocs(t, sets, s.name), modelDecide)
 		var docs []devLine
 		for _, o := range sets {
 			if o.name != s.name {
@@ -109,7 +111,7 @@ func fixedModelOutcomes(t *testing.T, variants []fixedModelVariant) ([]foldFigur
 		for _, s := range sets {
 			var cc *Classifier
 			if v.text == textOwn {
-				cc = withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+				cc = withModel(t, base, ownTrainingDocs(base, sets, s.name), modelDecide)
 			} else {
 				c, err := New(base.Catalog())
 				if err != nil {
@@ -225,7 +227,7 @@ func TestFixedModelWeightCV(t *testing.T) {
 	var folds []string
 	for _, s := range sets {
 		folds = append(folds, s.name)
-		frozen := withModel(t, shipped, trainingDocs(t, shipped, sets, s.name), modelDecide)
+		frozen := withModel(t, shipped, trainingDocs(t, sets, s.name), modelDecide)
 		per[0][s.name] = score(frozen, s.lines, nil)
 		for i, w := range cvRequestWeights {
 			cc, err := New(both.Catalog())

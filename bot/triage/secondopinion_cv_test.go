@@ -91,7 +91,7 @@ func oofTexts(t *testing.T, opts ...func(*Classifier)) ([]oofText, []string) {
 	var folds []string
 	for _, s := range sets {
 		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, base, sets, s.name), modelDecide)
+		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
 		cc.modelVeto, cc.modelSettle, cc.modelVetoLong, cc.modelSettleLong = 2, 2, 2, 2 // round 7: the model only on three-way questions
 		for _, o := range opts {
 			o(cc)
