@@ -266,6 +266,10 @@ func (s *step) meToo(text string) error {
 		s.out.Turn.NewFollowers = append(s.out.Turn.NewFollowers, &models.Follower{AppealID: dup.AppealID, OpenID: s.in.Msg.OpenID})
 		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: string(models.ActorResident),
 			Action: string(models.ActFollow), Reason: messages.Clip(s.data.Draft.Text, 200)})
+		if d := s.data.Draft; d.Answered { // their answer to the kind question teaches, as a submission's does
+			s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
+				s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
+		}
 		s.goTo(StateIdle)
 		s.sayf(s.e.Msg.MeTooDoneF, dup.Ref)
 		return nil

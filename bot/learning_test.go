@@ -53,25 +53,7 @@ func TestLearningByChat(t *testing.T) {
 			if !strings.Contains(q, "想确认一下") {
 				t.Fatalf("%s %q: not asked: %q", who, text, q)
 			}
-			// The option labels leading to each kind, in the three-way
-			// question and in the two-choice ones (since round 7 the
-			// classifier's back-off narrows a text it knows too little
-			// about to two kinds).
-			labels := map[models.Kind][]string{
-				models.KindPrivate: {"自己家里的事", "自己家里的", "个人或家里的事", "找人提供服务或个人事务", "个人纠纷"},
-				models.KindSmall:   {"小区公共区域或邻里之间的事", "小区公共区域或邻居引起的", "需要社区出面协调的事", "小区里面的"},
-				models.KindMajor:   {"需要政府部门办理的事", "小区外面或需要政府部门办理", "政府手续或政策", "向政府部门投诉或举报"},
-			}[kind]
-			n := ""
-			for _, line := range strings.Split(q, "\n") {
-				f := strings.Fields(line)
-				if len(f) == 2 && slices.Contains(labels, f[1]) {
-					n = f[0]
-				}
-			}
-			if n == "" {
-				t.Fatalf("%q: no option for %s in %q", text, kind, q)
-			}
+			n := kindOption(t, text, q, kind)
 			r := w.say(who, n)
 			if strings.Contains(r, "附议") { // a neighbour's appeal on the topic: submit separately
 				r = w.say(who, "2")
@@ -143,6 +125,86 @@ func TestLearningByChat(t *testing.T) {
 		w.say("r3", "取消")
 		if slices.ContainsFunc(learned(), func(w models.LearnedWord) bool { return w.Phrase == "晒坝" }) {
 			t.Fatal("still learned after removal")
+		}
+	})
+}
+
+// kindOption returns the number of the option in the kind question q that
+// leads to kind: the option labels of the three-way question and of the
+// two-choice ones (since round 7 the classifier's back-off narrows a text it
+// knows too little about to two kinds).
+func kindOption(t *testing.T, text, q string, kind models.Kind) string {
+	t.Helper()
+	labels := map[models.Kind][]string{
+		models.KindPrivate: {"自己家里的事", "自己家里的", "个人或家里的事", "找人提供服务或个人事务", "个人纠纷"},
+		models.KindSmall:   {"小区公共区域或邻里之间的事", "小区公共区域或邻居引起的", "需要社区出面协调的事", "小区里面的"},
+		models.KindMajor:   {"需要政府部门办理的事", "小区外面或需要政府部门办理", "政府手续或政策", "向政府部门投诉或举报"},
+	}[kind]
+	for _, line := range strings.Split(q, "\n") {
+		if f := strings.Fields(line); len(f) == 2 && slices.Contains(labels, f[1]) {
+			return f[0]
+		}
+	}
+	t.Fatalf("%q: no option for %s in %q", text, kind, q)
+	return ""
+}
+
+// TestLearningByMeToo: a resident who answers the kind question and then
+// joins a neighbour's appeal on it (附议) has answered as much as one who
+// submits: the two residents teach the word, and the next one is decided.
+// Both databases, through the real Service.
+func TestLearningByMeToo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.svc.Engine.Knowledge = db
+		ctx := context.Background()
+		for i, r := range []string{"r1", "r2", "r3"} {
+			res := &models.Resident{Building: "3", Unit: "1", Room: "10" + string(rune('1'+i)), GridID: "g1"}
+			if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: r, At: w.now, Resident: res}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		voters := func() int {
+			t.Helper()
+			ws, err := db.Learned(ctx, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, lw := range ws {
+				if lw.Phrase == "晒坝" && lw.Kind == models.KindSmall {
+					return lw.Voters
+				}
+			}
+			return 0
+		}
+		// r1 answers and submits.
+		q := w.say("r1", "晒坝被占完了")
+		if !strings.Contains(q, "想确认一下") {
+			t.Fatalf("not asked: %q", q)
+		}
+		if r := w.say("r1", kindOption(t, "晒坝被占完了", q, models.KindSmall)); !strings.Contains(r, "请确认") {
+			t.Fatalf("r1's answer: %q", r)
+		}
+		if r := w.say("r1", "1"); refPattern.FindString(r) == "" {
+			t.Fatalf("r1's submission: %q", r)
+		}
+		// r2 answers the same way and joins r1's appeal.
+		q = w.say("r2", "晒坝又被占完了")
+		if !strings.Contains(q, "想确认一下") {
+			t.Fatalf("r2 not asked: %q", q)
+		}
+		if r := w.say("r2", kindOption(t, "晒坝又被占完了", q, models.KindSmall)); !strings.Contains(r, "附议") {
+			t.Fatalf("r2 not offered to join r1's appeal: %q", r)
+		}
+		if r := w.say("r2", "1"); !strings.Contains(r, "已附议诉求") {
+			t.Fatalf("r2's 附议: %q", r)
+		}
+		if n := voters(); n != 2 {
+			t.Fatalf("after a submission and a 附议: 晒坝 small by %d residents, want 2", n)
+		}
+		r := w.say("r3", "晒坝那边能不能管一下")
+		if strings.Contains(r, "想确认一下") || !strings.Contains(r, "附议") && !strings.Contains(r, messages.ZhCN.KindExplain[string(models.KindSmall)]) {
+			t.Fatalf("after two residents, not decided small: %q", r)
 		}
 	})
 }
