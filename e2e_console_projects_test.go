@@ -243,7 +243,7 @@ func consoleLearned(t *testing.T, h *harness) {
 		t.Fatalf("remove: %d", code)
 	}
 	_, _, page = b.do("GET", hdr.Get("Location"), nil)
-	expect(t, "removed", page, `data-testid="removed"`, `data-phrase="梯坎灯"`)
+	expect(t, "removed", page, `data-testid="removed">已删除“楼顶鸽棚”`, `data-phrase="梯坎灯"`)
 	if strings.Contains(page, `data-phrase="楼顶鸽棚"`) {
 		t.Fatal("the removed phrase is still listed")
 	}

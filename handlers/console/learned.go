@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -80,7 +81,7 @@ func (c *Console) forgetLearned(g *gin.Context) {
 		}
 		return
 	}
-	g.Redirect(http.StatusSeeOther, withCommunity(v, "/console/learned?removed=1", community))
+	g.Redirect(http.StatusSeeOther, withCommunity(v, "/console/learned?removed="+url.QueryEscape(phrase), community))
 }
 
 // learnedHowText is the page's explanation with the residents' threshold.
