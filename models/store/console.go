@@ -199,8 +199,15 @@ func (db *DB) ConsoleAppeals(ctx context.Context, q models.ListQuery) ([]*models
 		base = base.Where("due_at IS NOT NULL AND due_at < ? AND status NOT IN ?", now.UTC(), closedStatuses())
 	}
 	if q.Review {
-		base = base.Where("(status IN ? OR (status NOT IN ? AND kind <> ? AND assignee IN ?))",
-			models.ReviewStatuses, closedStatuses(), models.KindPrivate, []string{"", models.RolePlaceholder(models.RoleCommittee)})
+		// Besides review and escalation: open appeals nobody handles — no
+		// assignee, the committee's placeholder, or a role's placeholder
+		// (a street's liaison, the district's coordinator) while nobody of
+		// that role is bound in the community: those would wait unseen.
+		base = base.Where("(status IN ? OR (status NOT IN ? AND kind <> ? AND (assignee IN ? OR "+
+			"(assignee LIKE ? AND NOT EXISTS (SELECT 1 FROM staffs s WHERE s.community_id = appeals.community_id "+
+			"AND s.active = ? AND s.open_id <> '' AND s.role = SUBSTR(appeals.assignee, ?))))))",
+			models.ReviewStatuses, closedStatuses(), models.KindPrivate, []string{"", models.RolePlaceholder(models.RoleCommittee)},
+			models.RolePlaceholder("")+"%", true, len(models.RolePlaceholder(""))+1)
 	}
 	if t := strings.TrimSpace(q.Text); t != "" {
 		like := "%" + likeLiteral(t) + "%"

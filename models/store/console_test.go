@@ -147,6 +147,13 @@ func TestConsoleAppeals(t *testing.T) {
 		same("by deadline first", refs(models.ListQuery{Status: models.StatusAssigned}), late, soon)
 		same("grid", refs(models.ListQuery{GridID: "g2"}), soon)
 		same("text with a wildcard", refs(models.ListQuery{Text: "100%"}), late)
+		// No liaison is bound: the street's appeal waits for nobody, so the
+		// committee sees it; once a liaison is bound it is theirs.
+		same("review queue, no liaison bound", refs(models.ListQuery{Review: true}), soon, returned, review)
+		if err := db.Gorm().Create(&models.Staff{CommunityID: "c1", OpenID: "o-liaison", Role: models.RoleLiaison, Name: "李联络",
+			Department: "区住房城乡建委", Active: true}).Error; err != nil {
+			t.Fatal(err)
+		}
 		same("review queue", refs(models.ListQuery{Review: true}), returned, review)
 		same("other community", refs(models.ListQuery{Communities: []string{"c9"}}))
 		same("no community", refs(models.ListQuery{Communities: []string{}}))
