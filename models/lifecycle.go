@@ -424,6 +424,9 @@ type AppealUpdate struct {
 	Appeal       *Appeal
 	ExpectStatus Status
 	Events       []*AppealEvent
+	// Retopic writes the appeal's topic and unit too: a reclassification
+	// that moved it to another kind's topic.
+	Retopic bool
 	// LearningVotes are a committee correction's votes (a changed kind
 	// teaches the community's phrases of the appeal), stored with the change.
 	LearningVotes []*LearningVote

@@ -54,9 +54,11 @@ type StaffDirectory interface {
 	StaffByID(ctx context.Context, communityID string, id uint64) (*models.Staff, error)
 }
 
-// Catalog looks up catalog items by id (the appeal's topic).
+// Catalog looks up catalog items by id (the appeal's topic), and each
+// kind's catch-all item.
 type Catalog interface {
 	Item(id string) *triage.Item
+	Fallback(k models.Kind) *triage.Item
 }
 
 // AppealsConfig is what NewAppeals needs.

@@ -115,6 +115,7 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		}
 		if r.Kind != "" && r.Kind != ch.Before.Kind {
 			ch.Update.LearningVotes = s.correctionVotes(a, r.Kind) // a correction teaches the community's words
+			s.retopic(ch)
 		}
 		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
 			if assigned, err = s.reroute(ctx, ch, r.Actor, reason); err != nil {
@@ -238,3 +239,24 @@ func (s *Appeals) Revise(ctx context.Context, r Revision) (*Change, error) {
 
 // IsSameKind reports a revision refused because nothing would change.
 func IsSameKind(err error) bool { return errors.Is(err, ErrSameKind) }
+
+// retopic gives an appeal whose kind changed the catch-all topic and unit
+// of its new kind when it was filed under another kind's catch-all (or
+// none): a government matter made small is no longer "其他政务事项"
+// handled by the street. A named matter (停车秩序) keeps its name and unit:
+// it still says what the appeal is about.
+func (s *Appeals) retopic(ch *Change) {
+	a := ch.Appeal
+	it := s.Item(a.TopicID)
+	if a.TopicID != "" && (it == nil || it.Kind == a.Kind || !it.Fallback) {
+		return // a named matter, or one no longer in the catalog: its stored name stands
+	}
+	a.TopicID, a.Topic = "", s.msg.NoTopic
+	if s.catalog != nil {
+		if fb := s.catalog.Fallback(a.Kind); fb != nil {
+			a.TopicID, a.Topic = fb.ID, fb.Name
+		}
+	}
+	a.Unit = messages.Clip(s.plan(a.Kind, s.Item(a.TopicID), nil, s.now()).unit, 40)
+	ch.Update.Retopic = true
+}

@@ -112,3 +112,60 @@ func TestReviseAsTheConsoleWill(t *testing.T) {
 		}
 	})
 }
+
+// TestReclassifyRetopics: a government matter the committee makes small is
+// no longer filed under the government's catch-all topic and unit; it gets
+// the small kind's, and back (both databases, as stored).
+func TestReclassifyRetopics(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		db.Now = func() time.Time { return now }
+		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}); err != nil {
+			t.Fatal(err)
+		}
+		cat, err := triage.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat,
+			Directory: ops.Directory{"c1": {ID: "c1", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}}},
+			Calendar:  models.DefaultCalendar(cst), Location: cst, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "other-government",
+			Description: "鱼塘坎那边有人烧东西", Address: "3栋"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
+		small, major := cat.Fallback(models.KindSmall), cat.Fallback(models.KindMajor)
+		for _, step := range []struct {
+			kind  models.Kind
+			level models.Level
+			want  *triage.Item
+		}{{models.KindSmall, models.LevelCommunity, small}, {models.KindMajor, models.LevelStreet, major}} {
+			ch, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: res.Appeal.Ref, Kind: step.kind, Level: step.level, Reroute: true,
+				Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: "归属弄错了"})
+			if err != nil {
+				t.Fatalf("to %s: %v", step.kind, err)
+			}
+			got, err := appeals.Appeal(ctx, "c1", res.Appeal.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Kind != step.kind || got.TopicID != step.want.ID || got.Topic != step.want.Name || got.Unit != step.want.Unit {
+				t.Fatalf("to %s: stored %s %q %q %q; want %q %q %q", step.kind, got.Kind, got.TopicID, got.Topic, got.Unit,
+					step.want.ID, step.want.Name, step.want.Unit)
+			}
+			if ch.Appeal.Topic != step.want.Name {
+				t.Fatalf("to %s: the change says topic %q", step.kind, ch.Appeal.Topic)
+			}
+		}
+	})
+}

@@ -69,10 +69,14 @@ func appealUpdate(tx *gorm.DB, u *models.AppealUpdate, at time.Time) (*gorm.DB, 
 		a.UpdatedAt = at
 	}
 	// A map, so that zero values (no assignee, no deadline) are written too.
-	return tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, u.ExpectStatus).Updates(map[string]any{
+	cols := map[string]any{
 		"kind": a.Kind, "level": a.Level, "status": a.Status, "assignee": a.Assignee,
 		"due_at": a.DueAt, "resolved_at": a.ResolvedAt, "updated_at": a.UpdatedAt.UTC(),
-	}), nil
+	}
+	if u.Retopic {
+		cols["topic_id"], cols["topic"], cols["unit"] = a.TopicID, a.Topic, a.Unit
+	}
+	return tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, u.ExpectStatus).Updates(cols), nil
 }
 
 // updateEvents stamps u's events with the appeal and the time.
