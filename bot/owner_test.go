@@ -123,6 +123,9 @@ func TestRevisionToldToResident(t *testing.T) {
 			t.Errorf("after a new deadline the resident was told %q; want 12月4日（周五）前", ps)
 		}
 		n = len(w.pushesTo("resident"))
+		if r := w.say("committee", "改类 "+a.Ref+" 私事"); !strings.Contains(r, "原因必填") || len(w.pushesTo("resident")) != n {
+			t.Fatalf("改类 without a reason = %q; want the format with the reason required, nothing told", r)
+		}
 		if r := w.say("committee", "改类 "+a.Ref+" 私事 属于住户自家线路"); !strings.Contains(r, "已重新分类") {
 			t.Fatalf("改类 = %q", r)
 		}
