@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/gongzhi/gongzhi/bot/address"
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
@@ -31,6 +33,11 @@ func (s *step) idleText(text string) error {
 		s.say(m.Thanks)
 		return nil
 	}
+	if a, ok := address.Parse(text); ok && addressOnly(w) {
+		s.goTo(StateIdle) // an address with no problem: ask for the problem, start nothing
+		s.sayf(m.AddressAloneF, a.String(), address.Address{Building: a.Building}.String())
+		return nil
+	}
 	d, err := s.classify(text)
 	if err != nil {
 		return err
@@ -46,6 +53,15 @@ func (s *step) idleText(text string) error {
 	s.data = convData{Draft: &draft{}}
 	s.addText(text)
 	return s.classifyAndProceed(&d)
+}
+
+// addressOnly reports whether a (normalised) text holds nothing but an
+// address's characters: numbers, building, unit, floor and room words, and
+// separators ("6栋1单元101", "六号楼2-301").
+func addressOnly(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool {
+		return !unicode.IsDigit(r) && (r < 'A' || r > 'Z') && !strings.ContainsRune("栋幢座号楼单元层室户#-—、，,.:： 零〇一二两三四五六七八九十百", r)
+	}) < 0
 }
 
 // isEnquiry reports whether the (normalised) text asks how to get

@@ -42,6 +42,7 @@ type Messages struct {
 	Greeting            string
 	Thanks              string
 	NotUnderstood       string // a short text with no problem in it
+	AddressAloneF       string // an address and nothing else, with nothing in progress: the address as understood
 	InProgressF         string // %s: the current step's question
 	StillWaiting        string // prefix of a re-asked question
 	HelpInConversationF string // %s: the current step's question
@@ -155,6 +156,7 @@ var ZhCN = Messages{
 	Greeting:            "您好！遇到问题请直接描述，例如\"3栋楼道灯坏了\"。回复\"帮助\"查看全部功能。",
 	Thanks:              "不客气！有问题随时告诉我们。",
 	NotUnderstood:       "没太明白您的意思。请说说遇到了什么问题、在哪里，例如\"3栋楼道灯坏了\"。回复\"帮助\"查看功能。",
+	AddressAloneF:       "收到地址：%s。请再说说遇到了什么问题，例如\"%s楼道灯坏了\"，我来帮您登记。",
 	InProgressF:         "您有一条诉求还没提交完。\n%s",
 	StillWaiting:        "没看懂您的回复。",
 	HelpInConversationF: "正在填写诉求，您可以按提示回复，或回复\"取消\"放弃。\n%s",
