@@ -107,6 +107,20 @@ func TestLearningByChat(t *testing.T) {
 		if k := knows("滨江步道"); k == nil || k.Kind != models.KindMajor || !k.Committee {
 			t.Fatalf("after the correction: %+v", k)
 		}
+		// The appeal's timeline says what the correction taught.
+		a, err := db.AppealByRef(ctx, "c1", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := db.AppealEvents(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(evs, func(e *models.AppealEvent) bool { return e.Action == string(models.ActReclassify) })
+		if i < 0 || !strings.Contains(evs[i].Reason, "本社区学到：") || !strings.Contains(evs[i].Reason, "滨江步道") ||
+			!strings.Contains(evs[i].Reason, "→ 大事") {
+			t.Fatalf("the correction's events: %+v", evs)
+		}
 		decided("r5", "滨江步道那边晚上黑得很", models.KindMajor)
 
 		// Texts with nothing learned in them are still asked.

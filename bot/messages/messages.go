@@ -358,6 +358,7 @@ type StaffMessages struct {
 	RevisedDueF     string // new deadline
 	RevisedSep      string
 	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
+	LearnedNoteF    string // added to a correction's event: the phrases it taught (、-joined) and their kind
 	HandedOverF     string // count, refs: added to the bind reply
 	EnquiryAnswered string // the event's reason of an enquiry answered on the spot
 	PushReviewF     string // ref, topic, reason, ref: to the committee when a resident disputes "private"
@@ -443,6 +444,7 @@ var ZhCNStaff = StaffMessages{
 	RevisedDueF:     "办结时限调整为%s前",
 	RevisedSep:      "；",
 	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
+	LearnedNoteF:    "本社区学到：%s → %s（可在管理后台\"学到的词\"中查看和删除）",
 	HandedOverF:     "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复\"我的任务\"查看，\"接单 编号\"接单。",
 	EnquiryAnswered: "咨询事项，已按事项指引当场答复",
 	PushReviewF:     "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复\"改类 %s 小事|大事 原因\"重新派单，或在管理后台维持私事并说明理由。",

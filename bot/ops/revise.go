@@ -115,6 +115,7 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		}
 		if r.Kind != "" && r.Kind != ch.Before.Kind {
 			ch.Update.LearningVotes = s.correctionVotes(a, r.Kind) // a correction teaches the community's words
+			s.noteLearned(ch)
 			s.retopic(ch)
 		}
 		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
@@ -259,4 +260,21 @@ func (s *Appeals) retopic(ch *Change) {
 	}
 	a.Unit = messages.Clip(s.plan(a.Kind, s.Item(a.TopicID), nil, s.now()).unit, 40)
 	ch.Update.Retopic = true
+}
+
+// noteLearned says on the correction's event (the appeal's timeline) which
+// phrases it taught and as what kind, so the committee sees what its
+// correction did to the community's words.
+func (s *Appeals) noteLearned(ch *Change) {
+	votes, evs := ch.Update.LearningVotes, ch.Update.Events
+	if len(votes) == 0 || len(evs) == 0 {
+		return
+	}
+	phrases := make([]string, 0, len(votes))
+	for _, v := range votes {
+		phrases = append(phrases, v.Phrase)
+	}
+	ev := evs[len(evs)-1]
+	ev.Reason = messages.Clip(ev.Reason+"；"+fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"),
+		s.msg.KindNames[string(votes[0].Kind)]), maxNoteRunes)
 }
