@@ -271,6 +271,28 @@ func consoleDay(t *testing.T, h *harness) {
 	if code, _, page := a.do("GET", "/console/", nil); code != http.StatusOK || !strings.Contains(page, ref) || !strings.Contains(page, "别的社区的诉求") {
 		t.Fatalf("admin list: %d, want both communities' appeals", code)
 	}
+	// A page asked for before logging in is where the login lands, once.
+	n := h.browser()
+	if code, hdr, _ := n.do("GET", "/console/learned?community=sample", nil); code != http.StatusFound || hdr.Get("Location") != "/console/login" {
+		t.Fatalf("a page without a session: %d %q", code, hdr.Get("Location"))
+	}
+	n.do("GET", "/console/login", nil)
+	if code, hdr, _ := n.do("POST", "/console/login", url.Values{"csrf": {n.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther ||
+		hdr.Get("Location") != "/console/learned?community=sample" {
+		t.Fatalf("login after asking for a page: %d %q, want back to it", code, hdr.Get("Location"))
+	}
+	n.do("GET", "/console/login", nil)
+	if code, hdr, _ := n.do("POST", "/console/login", url.Values{"csrf": {n.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther ||
+		hdr.Get("Location") != "/console/" {
+		t.Fatalf("second login: %d %q, want the list (the page is remembered once)", code, hdr.Get("Location"))
+	}
+	e := h.browser()
+	e.do("GET", "/console//evil.example/", nil) // not a page of ours: not remembered
+	e.do("GET", "/console/login", nil)
+	if code, hdr, _ := e.do("POST", "/console/login", url.Values{"csrf": {e.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther ||
+		hdr.Get("Location") != "/console/" {
+		t.Fatalf("login after a foreign path: %d %q, want the list", code, hdr.Get("Location"))
+	}
 }
 
 // tasksFor counts the task pushes (接单 <ref>) the fake platform took for openID.

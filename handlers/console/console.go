@@ -105,7 +105,17 @@ const (
 	cookieName = "gongzhi_console"
 	// preCookie carries the CSRF token of the forms shown before a session exists.
 	preCookie = "gongzhi_console_pre"
+	// nextCookie remembers the console page asked for before logging in.
+	nextCookie = "gongzhi_console_next"
 )
+
+// consolePath reports whether p is a console page to return to after
+// logging in: a path of ours, never another site ("//host", "/\host") nor
+// the login page itself.
+func consolePath(p string) bool {
+	return strings.HasPrefix(p, Base) && !strings.HasPrefix(p, "/console/login") && len(p) <= 512 &&
+		!strings.ContainsAny(p, "\\\r\n") && !strings.Contains(p, "//")
+}
 
 // New parses the embedded templates.
 func New(d Deps) (*Console, error) {
@@ -214,6 +224,9 @@ func (c *Console) auth(g *gin.Context) {
 			return
 		}
 		if g.Request.Method == http.MethodGet {
+			if p := g.Request.URL.RequestURI(); consolePath(p) && p != Base {
+				c.setCookie(g, nextCookie, url.QueryEscape(p), 3600) // back there after logging in
+			}
 			g.Redirect(http.StatusFound, "/console/login")
 		} else {
 			c.fail(g, http.StatusUnauthorized, "登录已失效，请在公众号中发送“登录”获取新的链接。")
@@ -327,7 +340,14 @@ func (c *Console) login(g *gin.Context) {
 		c.fail(g, http.StatusInternalServerError, "系统暂时无法登录，请稍后再试。")
 		return
 	}
-	g.Redirect(http.StatusSeeOther, Base)
+	to := Base
+	if ck, err := g.Cookie(nextCookie); err == nil {
+		if p, err := url.QueryUnescape(ck); err == nil && consolePath(p) {
+			to = p
+		}
+		c.setCookie(g, nextCookie, "", -1)
+	}
+	g.Redirect(http.StatusSeeOther, to)
 }
 
 func (c *Console) startSession(g *gin.Context, s *models.ConsoleSession) error {
