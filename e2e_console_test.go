@@ -141,8 +141,17 @@ func consoleDay(t *testing.T, h *harness) {
 	if ck := b.cookie; !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Lax") || strings.Contains(ck, "Secure") {
 		t.Fatalf("session cookie %q: want HttpOnly, SameSite=Lax, not Secure on http", ck)
 	}
+	// A used link says so on opening, not after its button; a page opened
+	// before the first use is refused on its button.
 	other := h.browser()
-	if code, page := other.login(m[1]); code != http.StatusForbidden || !strings.Contains(page, "已经用过") {
+	if code, _, page := other.do("GET", m[1], nil); code != http.StatusForbidden || !strings.Contains(page, "已经用过") ||
+		strings.Contains(page, "进入管理后台") {
+		t.Fatalf("opening a used link: %d %s", code, page)
+	}
+	other.do("GET", "/console/login", nil)
+	u, _ := url.Parse(m[1])
+	if code, _, page := other.do("POST", "/console/login", url.Values{"csrf": {other.csrf}, "t": {u.Query().Get("t")}}); code != http.StatusForbidden ||
+		!strings.Contains(page, "已经用过") {
 		t.Fatalf("second use of the link: %d %s", code, page)
 	}
 
@@ -247,7 +256,7 @@ func consoleDay(t *testing.T, h *harness) {
 	// An expired link opens nothing; deactivating the member ends their sessions.
 	m = linkIn.FindStringSubmatch(committee.say("后台"))
 	h.advance(models.ConsoleLinkTTL + time.Second)
-	if code, page := h.browser().login(m[1]); code != http.StatusForbidden || !strings.Contains(page, "已过期") {
+	if code, _, page := h.browser().do("GET", m[1], nil); code != http.StatusForbidden || !strings.Contains(page, "已过期") {
 		t.Fatalf("expired link: %d %s", code, page)
 	}
 	m = linkIn.FindStringSubmatch(committee.say("登录"))

@@ -39,6 +39,7 @@ type Store interface {
 	models.Store
 	CreateConsoleLogin(ctx context.Context, l *models.ConsoleLogin) error
 	UseConsoleLogin(ctx context.Context, tokenHash string, now time.Time) (*models.ConsoleLogin, error)
+	CheckConsoleLogin(ctx context.Context, tokenHash string, now time.Time) error
 	CreateConsoleSession(ctx context.Context, s *models.ConsoleSession) error
 	ConsoleViewer(ctx context.Context, tokenHash string, now time.Time) (*models.Viewer, error)
 	EndConsoleSession(ctx context.Context, tokenHash string, now time.Time) error
@@ -300,6 +301,12 @@ func (c *Console) checkPre(g *gin.Context) bool {
 // loginPage explains how to get a link; with ?t= it shows the button that
 // takes the link (a POST, so that link previews never use it up).
 func (c *Console) loginPage(g *gin.Context) {
+	if t := g.Query("t"); t != "" { // a used or expired link says so at once, not after its button
+		if err := c.d.Store.CheckConsoleLogin(g.Request.Context(), models.HashConsoleToken(t), c.d.Now()); err != nil {
+			c.loginError(g, err)
+			return
+		}
+	}
 	c.render(g, http.StatusOK, "login", nil, map[string]any{"Token": g.Query("t"), "CSRF": c.preToken(g),
 		"AdminLogin": c.d.AdminToken != "", "Sandbox": c.d.Sandbox})
 }

@@ -61,6 +61,32 @@ func (db *DB) CreateConsoleLogin(ctx context.Context, l *models.ConsoleLogin) er
 // (two browsers racing on one link: exactly one wins), ErrLinkExpired after
 // its lifetime.
 func (db *DB) UseConsoleLogin(ctx context.Context, tokenHash string, now time.Time) (*models.ConsoleLogin, error) {
+	row, err := db.usableLogin(ctx, tokenHash, now)
+	if err != nil {
+		return nil, err
+	}
+	used := now.UTC()
+	res := db.gorm.WithContext(ctx).Model(&consoleLoginRow{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", used)
+	if res.Error != nil {
+		return nil, fmt.Errorf("use console login: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.ErrLinkUsed
+	}
+	return &models.ConsoleLogin{ID: row.ID, TokenHash: row.TokenHash, CommunityID: row.CommunityID, StaffID: row.StaffID,
+		ExpiresAt: row.ExpiresAt, UsedAt: &used, CreatedAt: row.CreatedAt}, nil
+}
+
+// CheckConsoleLogin reports, without using it, why the link of this token
+// hash could not be used now (models.ErrLinkUsed, ErrLinkExpired,
+// ErrLinkInvalid), or nil: the login page says so before offering its button.
+func (db *DB) CheckConsoleLogin(ctx context.Context, tokenHash string, now time.Time) error {
+	_, err := db.usableLogin(ctx, tokenHash, now)
+	return err
+}
+
+// usableLogin reads the link of this token hash if it is unused and unexpired.
+func (db *DB) usableLogin(ctx context.Context, tokenHash string, now time.Time) (*consoleLoginRow, error) {
 	var row consoleLoginRow
 	if err := db.gorm.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -74,16 +100,7 @@ func (db *DB) UseConsoleLogin(ctx context.Context, tokenHash string, now time.Ti
 	if !now.Before(row.ExpiresAt) {
 		return nil, models.ErrLinkExpired
 	}
-	used := now.UTC()
-	res := db.gorm.WithContext(ctx).Model(&consoleLoginRow{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", used)
-	if res.Error != nil {
-		return nil, fmt.Errorf("use console login: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, models.ErrLinkUsed
-	}
-	return &models.ConsoleLogin{ID: row.ID, TokenHash: row.TokenHash, CommunityID: row.CommunityID, StaffID: row.StaffID,
-		ExpiresAt: row.ExpiresAt, UsedAt: &used, CreatedAt: row.CreatedAt}, nil
+	return &row, nil
 }
 
 // CreateConsoleSession stores a session (its cookie token's hash).
