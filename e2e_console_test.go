@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -414,6 +415,20 @@ func consolePeople(t *testing.T, h *harness) {
 	grids, _ := h.app.Store.Grids(ctx, "sample")
 	if len(grids) != 4 || grids[3].Buildings != "13,14" {
 		t.Fatalf("grids after the form: %d, last %+v", len(grids), grids[len(grids)-1])
+	}
+	// A department is added from the console, then a liaison invited to it.
+	post("/console/people/departments", url.Values{"name": {"街道城市管理办公室"}}, http.StatusSeeOther)
+	if page := post("/console/people/departments", url.Values{"name": {"街道城市管理办公室"}}, http.StatusConflict); !strings.Contains(page, "已经有了") {
+		t.Fatalf("a department twice: %s", page)
+	}
+	post("/console/people/departments", url.Values{"name": {"  "}}, http.StatusBadRequest)
+	if deps, _ := h.app.Store.Departments(ctx, "sample"); !slices.ContainsFunc(deps, func(d *models.Department) bool { return d.Name == "街道城市管理办公室" }) {
+		t.Fatalf("departments after the form: %v", deps)
+	}
+	_, _, page = b.do("GET", "/console/people", nil)
+	expect(t, "department offered", page, `<option value="街道城市管理办公室"`)
+	if codeShown.FindStringSubmatch(issue(url.Values{"name": {"陈联络"}, "role": {"liaison"}, "department": {"街道城市管理办公室"}})) == nil {
+		t.Fatal("no code for a liaison of the department just added")
 	}
 	post("/console/people/stakeholders", url.Values{"kind": {"property"}, "name": {"<b>安居物业</b>"}, "phone": {"023-12345678"}, "buildings": {"3栋"}}, http.StatusSeeOther)
 	_, _, page = b.do("GET", "/console/people", nil)

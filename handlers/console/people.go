@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	qrcode "github.com/skip2/go-qrcode"
@@ -22,6 +23,7 @@ type PeopleStore interface {
 	PendingInvites(ctx context.Context, communityID string, now time.Time) ([]*models.StaffInvite, error)
 	RevokeInviteByID(ctx context.Context, communityID string, id uint64, now time.Time) error
 	Departments(ctx context.Context, communityID string) ([]*models.Department, error)
+	CreateDepartment(ctx context.Context, d *models.Department) error
 	PutGrids(ctx context.Context, communityID string, grids []models.GridSpec) error
 	Stakeholders(ctx context.Context, communityID string) ([]*models.Stakeholder, error)
 	SaveStakeholder(ctx context.Context, s *models.Stakeholder) error
@@ -43,6 +45,7 @@ func (c *Console) registerPeople(r gin.IRoutes) {
 	r.POST("/console/people/invites/:id/revoke", c.secure, c.auth, c.revokeInvite)
 	r.POST("/console/people/staff/:id/deactivate", c.secure, c.auth, c.deactivateStaff)
 	r.POST("/console/people/grids", c.secure, c.auth, c.putGrids)
+	r.POST("/console/people/departments", c.secure, c.auth, c.addDepartment)
 	r.POST("/console/people/stakeholders", c.secure, c.auth, c.addStakeholder)
 	r.POST("/console/people/stakeholders/:id/deactivate", c.secure, c.auth, c.removeStakeholder)
 }
@@ -351,6 +354,26 @@ func (c *Console) putGrids(g *gin.Context) {
 		specs = append(specs, spec)
 	}
 	if err := c.d.People.PutGrids(g.Request.Context(), c.workCommunity(g, viewer(g)), specs); err != nil {
+		c.failErr(g, err)
+		return
+	}
+	c.backToPeople(g)
+}
+
+// addDepartment adds a department that liaisons can be invited to (its
+// name is the unit the catalog routes street-level appeals to).
+func (c *Console) addDepartment(g *gin.Context) {
+	name := strings.TrimSpace(g.PostForm("name"))
+	if name == "" || utf8.RuneCountInString(name) > 64 {
+		c.fail(g, http.StatusBadRequest, "请填写部门名称（64字以内）。")
+		return
+	}
+	err := c.d.People.CreateDepartment(g.Request.Context(), &models.Department{CommunityID: c.workCommunity(g, viewer(g)), Name: name})
+	if models.ErrorCode(err) == models.ECONFLICT {
+		c.fail(g, http.StatusConflict, "部门“"+name+"”已经有了。")
+		return
+	}
+	if err != nil {
 		c.failErr(g, err)
 		return
 	}
