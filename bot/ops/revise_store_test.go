@@ -25,13 +25,8 @@ func TestReviseAsTheConsoleWill(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
-		db.Now = func() time.Time { return now }
-		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}); err != nil {
-			t.Fatal(err)
-		}
+		notified := 0
+		_, appeals := reviseWorld(t, db, now, func() { notified++ })
 		bind := func(openID string, req models.InviteRequest) *models.Staff {
 			req.CommunityID = "c1"
 			code, _, err := db.CreateInvite(ctx, req, now, time.Hour)
@@ -47,17 +42,6 @@ func TestReviseAsTheConsoleWill(t *testing.T) {
 		worker := bind("o-worker", models.InviteRequest{Role: models.RoleGridWorker, GridID: "g1", Name: "李网格"})
 		other := bind("o-other", models.InviteRequest{Role: models.RoleGridWorker, GridID: "g1", Name: "赵网格"})
 		committee := bind("o-committee", models.InviteRequest{Role: models.RoleCommittee, Name: "周委员"})
-		cat, err := triage.Default()
-		if err != nil {
-			t.Fatal(err)
-		}
-		notified := 0
-		appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat,
-			Directory: ops.Directory{"c1": {ID: "c1", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}}},
-			Calendar:  models.DefaultCalendar(cst), Location: cst, Now: func() time.Time { return now }, Notify: func() { notified++ }})
-		if err != nil {
-			t.Fatal(err)
-		}
 		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "corridor-light",
 			Description: "3栋楼道灯坏了", Address: "3栋"})
 		if err != nil {
@@ -121,23 +105,7 @@ func TestReclassifyRetopics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
-		db.Now = func() time.Time { return now }
-		if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}); err != nil {
-			t.Fatal(err)
-		}
-		cat, err := triage.Default()
-		if err != nil {
-			t.Fatal(err)
-		}
-		appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat,
-			Directory: ops.Directory{"c1": {ID: "c1", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}}},
-			Calendar:  models.DefaultCalendar(cst), Location: cst, Now: func() time.Time { return now }})
-		if err != nil {
-			t.Fatal(err)
-		}
+		cat, appeals := reviseWorld(t, db, now, nil)
 		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "other-government",
 			Description: "鱼塘坎那边有人烧东西", Address: "3栋"})
 		if err != nil {
@@ -168,4 +136,29 @@ func TestReclassifyRetopics(t *testing.T) {
 			}
 		}
 	})
+}
+
+// reviseWorld stores community c1 with grid g1 (building 3), stops db's
+// clock at now and returns the built-in catalog and the operations over db.
+func reviseWorld(t *testing.T, db *store.DB, now time.Time, notify func()) (*triage.Catalog, *ops.Appeals) {
+	t.Helper()
+	ctx := context.Background()
+	db.Now = func() time.Time { return now }
+	if err := db.EnsureCommunity(ctx, &models.Community{ID: "c1", Name: "示例社区"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SeedGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := triage.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat,
+		Directory: ops.Directory{"c1": {ID: "c1", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}}},
+		Calendar:  models.DefaultCalendar(cst), Location: cst, Now: func() time.Time { return now }, Notify: notify})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, appeals
 }
