@@ -61,7 +61,7 @@ func gridSpecs(c config.Community) []models.GridSpec {
 }
 
 func cmdStaff(ctx context.Context, e *env, args []string) error {
-	const summary = "Issues a one-time binding code: the staff member sends \"绑定 <code>\" to the official account.\n" +
+	const summary = "Issues a one-time binding code: the staff member sends “绑定 <code>” to the official account.\n" +
 		"Roles: grid_worker (needs --grid), committee, liaison (needs --department), district_coordinator, admin."
 	if len(args) == 0 || args[0] != "invite" {
 		fs := newFlags(e, "staff invite", summary)

@@ -56,7 +56,7 @@ var ZhCNCampaigns = CampaignMessages{
 		"我们会登记并告诉您由谁办理、何时办结。",
 	AnswerThanksF: "\n感谢您参与社区问需（%s），您的意见已计入本次问需。",
 
-	MonthlyTopicF: "【每月一题】%s居民反映最多的问题是\"%s\"（%d次）。建议作为下次社区议事会的议题，相关诉求%d件：%s\n" +
+	MonthlyTopicF: "【每月一题】%s居民反映最多的问题是“%s”（%d次）。建议作为下次社区议事会的议题，相关诉求%d件：%s\n" +
 		"可在管理后台据此发起社区议事会。",
 
 	NeedNames: map[string]string{"safety": "平安", "health": "健康", "mutual_aid": "互助", "convenience": "便民",
@@ -66,7 +66,7 @@ var ZhCNCampaigns = CampaignMessages{
 	SignUpWords:   []string{"我要报名", "志愿报名", "报名"},
 	WithdrawWords: []string{"取消报名", "退出报名", "退出项目"},
 
-	SignedUpF:      "已为您报名社区项目 %s（%s）志愿者，目前共%d人报名。项目有进展会通知您。如需退出，回复\"取消报名 %[1]s\"。",
+	SignedUpF:      "已为您报名社区项目 %s（%s）志愿者，目前共%d人报名。项目有进展会通知您。如需退出，回复“取消报名 %[1]s”。",
 	AlreadySignedF: "您已报名社区项目 %s（%s），不需要重复报名。",
 	WithdrawnF:     "已取消您在社区项目 %s（%s）的报名。",
 	NotSignedF:     "您没有报名社区项目 %s，不需要取消。",
