@@ -33,10 +33,12 @@ func (s *step) idleText(text string) error {
 		s.say(m.Thanks)
 		return nil
 	}
-	if a, ok := address.Parse(text); ok && addressOnly(w) {
-		s.goTo(StateIdle) // an address with no problem: ask for the problem, start nothing
-		s.sayf(m.AddressAloneF, a.String(), address.Address{Building: a.Building}.String())
-		return nil
+	if addressOnly(w) { // the cheap test first: this is every first message's path
+		if a, ok := address.Parse(text); ok {
+			s.goTo(StateIdle) // an address with no problem: ask for the problem, start nothing
+			s.sayf(m.AddressAloneF, a.String(), address.Address{Building: a.Building}.String())
+			return nil
+		}
 	}
 	d, err := s.classify(text)
 	if err != nil {
@@ -282,10 +284,7 @@ func (s *step) meToo(text string) error {
 		s.out.Turn.NewFollowers = append(s.out.Turn.NewFollowers, &models.Follower{AppealID: dup.AppealID, OpenID: s.in.Msg.OpenID})
 		s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: dup.AppealID, Actor: string(models.ActorResident),
 			Action: string(models.ActFollow), Reason: messages.Clip(s.data.Draft.Text, 200)})
-		if d := s.data.Draft; d.Answered { // their answer to the kind question teaches, as a submission's does
-			s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
-				s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
-		}
+		s.teach(s.data.Draft) // joining a neighbour's appeal teaches as a submission does
 		s.goTo(StateIdle)
 		s.sayf(s.e.Msg.MeTooDoneF, dup.Ref)
 		return nil
@@ -299,6 +298,15 @@ func (s *step) meToo(text string) error {
 	}
 	s.reask()
 	return nil
+}
+
+// teach casts the resident's answer to the kind question, if they gave
+// one, as their vote on the draft's phrases (stored with the turn).
+func (s *step) teach(d *draft) {
+	if d.Answered {
+		s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
+			s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
+	}
 }
 
 // summary is the one message the resident confirms.
@@ -382,10 +390,7 @@ func (s *step) submit() error {
 	}
 	s.out.Turn.NewAppeals = append(s.out.Turn.NewAppeals, b.New)
 	s.out.Turn.Outbox = append(s.out.Turn.Outbox, b.Outbox...)
-	if d.Answered { // the resident's answer to the kind question teaches
-		s.out.Turn.LearningVotes = append(s.out.Turn.LearningVotes,
-			s.e.votes(s.in.Msg.CommunityID, s.in.Msg.OpenID, false, d.Text, d.Kind, d.TopicID)...)
-	}
+	s.teach(d)
 	a, ref := b.New.Appeal, b.Ref
 	switch {
 	case d.Kind == models.KindPrivate:

@@ -68,14 +68,20 @@ type routing struct {
 	guide  string
 }
 
+// unit is who handles an appeal of kind on item it: the item's unit when
+// the item is of that kind and names one, else the kind's default.
+func (s *Appeals) unit(kind models.Kind, it *triage.Item) string {
+	if it != nil && it.Kind == kind && it.Unit != "" {
+		return it.Unit
+	}
+	return s.msg.UnitDefault[string(kind)]
+}
+
 // plan decides level, unit and deadline from the kind and the catalog item,
 // with defaults per kind when no item matched.
 func (s *Appeals) plan(kind models.Kind, it *triage.Item, grid *Grid, now time.Time) routing {
 	m := s.msg
-	r := routing{unit: m.UnitDefault[string(kind)]}
-	if it != nil && it.Kind == kind && it.Unit != "" {
-		r.unit = it.Unit
-	}
+	r := routing{unit: s.unit(kind, it)}
 	days, working, dur := 0, false, time.Duration(0)
 	switch kind {
 	case models.KindPrivate:

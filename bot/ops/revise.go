@@ -258,7 +258,7 @@ func (s *Appeals) retopic(ch *Change) {
 			a.TopicID, a.Topic = fb.ID, fb.Name
 		}
 	}
-	a.Unit = messages.Clip(s.plan(a.Kind, s.Item(a.TopicID), nil, s.now()).unit, 40)
+	a.Unit = messages.Clip(s.unit(a.Kind, s.Item(a.TopicID)), 40)
 	ch.Update.Retopic = true
 }
 
