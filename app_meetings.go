@@ -20,7 +20,7 @@ func (a *App) setupOps(notify func()) error {
 	if a.Appeals, err = ops.NewAppeals(ops.AppealsConfig{Store: a.Store, Staff: a.Store, Catalog: a.Classifier.Catalog(),
 		Directory: dir, Calendar: a.Jobs.Calendar, Location: cfg.Location, Now: a.Now, Notify: notify,
 		// A committee's change of kind teaches the community's words.
-		Phrases: a.Classifier}); err != nil {
+		Learner: a.Classifier}); err != nil {
 		return err
 	}
 	if a.Meetings, err = ops.NewMeetings(ops.MeetingsConfig{Store: a.Store, Directory: dir, Location: cfg.Location,

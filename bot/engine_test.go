@@ -48,7 +48,7 @@ var testDirectory = ops.Directory{"c1": {ID: "c1", Name: "示例社区", Hotline
 func testAppeals(tb testing.TB, db *store.DB, clock func() time.Time) *ops.Appeals {
 	c := testClassifier(tb)
 	a, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: c.Catalog(), Directory: testDirectory,
-		Calendar: models.DefaultCalendar(shanghai), Location: shanghai, Now: clock, Phrases: c})
+		Calendar: models.DefaultCalendar(shanghai), Location: shanghai, Now: clock, Learner: c})
 	if err != nil {
 		tb.Fatal(err)
 	}

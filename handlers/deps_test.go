@@ -27,7 +27,7 @@ func testOps(t testing.TB, db *store.DB, now func() time.Time, loc *time.Locatio
 		t.Fatal(err)
 	}
 	appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat, Directory: ops.Directory{},
-		Calendar: models.DefaultCalendar(loc), Location: loc, Now: now, Phrases: c})
+		Calendar: models.DefaultCalendar(loc), Location: loc, Now: now, Learner: c})
 	if err != nil {
 		t.Fatal(err)
 	}

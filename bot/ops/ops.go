@@ -74,9 +74,10 @@ type AppealsConfig struct {
 	Now       func() time.Time // nil: time.Now
 	// Notify wakes the outbox dispatcher after pushes were stored (nil: nobody).
 	Notify func()
-	// Phrases lets a committee's change of kind teach the community's words
-	// (nil: corrections teach nothing).
-	Phrases PhraseFinder
+	// Learner lets a committee's change of kind teach the community's words
+	// and find the matter the text names for the new kind (nil: corrections
+	// teach nothing, and a changed kind keeps a named topic).
+	Learner Learner
 }
 
 // Appeals is the one place where appeals are created, revised and moved
@@ -90,7 +91,7 @@ type Appeals struct {
 	loc       *time.Location
 	now       func() time.Time
 	notify    func()
-	phrases   PhraseFinder
+	learner   Learner
 	msg       *messages.Messages
 	sm        *messages.StaffMessages
 	im        *messages.IntakeMessages
@@ -118,7 +119,7 @@ func NewAppeals(c AppealsConfig) (*Appeals, error) {
 		c.Directory = Directory{}
 	}
 	return &Appeals{store: c.Store, staff: c.Staff, catalog: c.Catalog, directory: c.Directory, calendar: c.Calendar,
-		loc: c.Location, now: c.Now, notify: c.Notify, phrases: c.Phrases,
+		loc: c.Location, now: c.Now, notify: c.Notify, learner: c.Learner,
 		msg: &messages.ZhCN, sm: &messages.ZhCNStaff, im: &messages.ZhCNIntake, pm: &messages.ZhCNPush}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
+	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -114,9 +115,9 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 			return nil, err
 		}
 		if r.Kind != "" && r.Kind != ch.Before.Kind {
+			s.retopic(ch)
 			ch.Update.LearningVotes = s.correctionVotes(a, r.Kind) // a correction teaches the community's words
 			s.noteLearned(ch)
-			s.retopic(ch)
 		}
 		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
 			if assigned, err = s.reroute(ctx, ch, r.Actor, reason); err != nil {
@@ -241,21 +242,33 @@ func (s *Appeals) Revise(ctx context.Context, r Revision) (*Change, error) {
 // IsSameKind reports a revision refused because nothing would change.
 func IsSameKind(err error) bool { return errors.Is(err, ErrSameKind) }
 
-// retopic gives an appeal whose kind changed the catch-all topic and unit
-// of its new kind when it was filed under another kind's catch-all (or
-// none): a government matter made small is no longer "其他政务事项"
-// handled by the street. A named matter (停车秩序) keeps its name and unit:
-// it still says what the appeal is about.
+// retopic gives an appeal whose kind changed a topic of its new kind: the
+// matter of that kind its text names (楼下火锅店油烟 made major is 餐饮油烟);
+// failing that, a named matter of the old kind keeps its name and unit (it
+// still says what the appeal is about), and a catch-all (or no topic) becomes
+// the new kind's catch-all: a government matter made small is no longer
+// "其他政务事项" handled by the street.
 func (s *Appeals) retopic(ch *Change) {
 	a := ch.Appeal
 	it := s.Item(a.TopicID)
-	if a.TopicID != "" && (it == nil || it.Kind == a.Kind || !it.Fallback) {
-		return // a named matter, or one no longer in the catalog: its stored name stands
+	if it != nil && it.Kind == a.Kind {
+		return // already a matter of the new kind
 	}
-	a.TopicID, a.Topic = "", s.msg.NoTopic
-	if s.catalog != nil {
-		if fb := s.catalog.Fallback(a.Kind); fb != nil {
-			a.TopicID, a.Topic = fb.ID, fb.Name
+	var named *triage.Item
+	if s.learner != nil {
+		named = s.learner.TopicFor(a.Description, a.Kind)
+	}
+	switch {
+	case named != nil:
+		a.TopicID, a.Topic = named.ID, named.Name
+	case a.TopicID != "" && (it == nil || !it.Fallback):
+		return // a named matter, or one no longer in the catalog: its stored name stands
+	default:
+		a.TopicID, a.Topic = "", s.msg.NoTopic
+		if s.catalog != nil {
+			if fb := s.catalog.Fallback(a.Kind); fb != nil {
+				a.TopicID, a.Topic = fb.ID, fb.Name
+			}
 		}
 	}
 	a.Unit = messages.Clip(s.unit(a.Kind, s.Item(a.TopicID)), 40)

@@ -138,6 +138,49 @@ func TestReclassifyRetopics(t *testing.T) {
 	})
 }
 
+// TestReclassifyNamesTheNewMatter: a committee that makes a neighbour
+// quarrel about a restaurant's fumes a major matter files it under the major
+// matter its text names (餐饮油烟, with its unit), and the words it teaches
+// carry that topic, so the learned-words page can show it (both databases).
+func TestReclassifyNamesTheNewMatter(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		cat, appeals := reviseWorld(t, db, now, nil)
+		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "neighbour-dispute",
+			Description: "楼下新开的小馆子天天油烟往楼上窜", Address: "3栋"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
+		if _, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: res.Appeal.Ref, Kind: models.KindMajor, Level: models.LevelStreet, Reroute: true,
+			Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: "商户油烟归街道"}); err != nil {
+			t.Fatal(err)
+		}
+		want := cat.Item("restaurant-fumes")
+		got, err := appeals.Appeal(ctx, "c1", res.Appeal.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Kind != models.KindMajor || got.TopicID != want.ID || got.Topic != want.Name || got.Unit != want.Unit {
+			t.Fatalf("stored %s %q %q %q; want major %q %q %q", got.Kind, got.TopicID, got.Topic, got.Unit, want.ID, want.Name, want.Unit)
+		}
+		words, err := db.Learned(ctx, "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(words) == 0 {
+			t.Fatal("the correction taught nothing")
+		}
+		for _, w := range words {
+			if !w.Committee || w.Kind != models.KindMajor || w.TopicID != want.ID {
+				t.Fatalf("learned %+v; want a committee word, major, topic %s", w, want.ID)
+			}
+		}
+	})
+}
+
 // reviseWorld stores community c1 with grid g1 (building 3), stops db's
 // clock at now and returns the built-in catalog and the operations over db.
 func reviseWorld(t *testing.T, db *store.DB, now time.Time, notify func()) (*triage.Catalog, *ops.Appeals) {
@@ -154,7 +197,11 @@ func reviseWorld(t *testing.T, db *store.DB, now time.Time, notify func()) (*tri
 	if err != nil {
 		t.Fatal(err)
 	}
-	appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat,
+	classifier, err := triage.New(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appeals, err := ops.NewAppeals(ops.AppealsConfig{Store: db, Staff: db, Catalog: cat, Learner: classifier,
 		Directory: ops.Directory{"c1": {ID: "c1", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}}}}},
 		Calendar:  models.DefaultCalendar(cst), Location: cst, Now: func() time.Time { return now }, Notify: notify})
 	if err != nil {
