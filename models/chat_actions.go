@@ -20,7 +20,10 @@ var EventActions = append(append([]Action(nil), Actions...), ActSubmit, ActFollo
 // the record; the console says them in Chinese.
 const (
 	ReasonTimeLimitF = "time limit of the %s level" // level: a new level's time limit runs from now
-	ReasonOverdueF   = "overdue since %s: %s → %s"  // due (local "2006-01-02 15:04"), level, next level
-	ReasonUnratedF   = "no rating within %v"        // the window (a time.Duration)
-	ReasonEnquiryF   = "enquiry/%s"                 // the catalog item answered (submit of an enquiry)
+	// ReasonMatterLimit: a reclassified appeal's matter has a time limit of
+	// its own (a catalog item's), which runs from now.
+	ReasonMatterLimit = "time limit of the matter"
+	ReasonOverdueF    = "overdue since %s: %s → %s" // due (local "2006-01-02 15:04"), level, next level
+	ReasonUnratedF    = "no rating within %v"       // the window (a time.Duration)
+	ReasonEnquiryF    = "enquiry/%s"                // the catalog item answered (submit of an enquiry)
 )

@@ -207,18 +207,34 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason); err != nil {
 		return false, err
 	}
-	// The new level's time limit runs from now, set by the system as on
-	// escalation.
-	if days, working, ok := models.TimeLimit(a.Level); ok {
-		due := s.calendar.Due(s.now(), days, working).UTC()
+	// A time limit runs from now, set by the system as on escalation.
+	if due, why, ok := s.rerouteDue(a); ok {
 		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
-			fmt.Sprintf(models.ReasonTimeLimitF, a.Level)); err != nil {
+			why); err != nil {
 			return false, err
 		}
 	}
 	// The residents learn where it went from tellRevised: one message for
 	// the whole revision (kind, handler, deadline, reason).
 	return true, nil
+}
+
+// rerouteDue is the deadline of a rerouted appeal, from now, and the
+// reason the system gives: its matter's own time limit when the matter is
+// of the new kind and at the new level (消防通道 made small is 24 hours, as
+// at intake), else the new level's.
+func (s *Appeals) rerouteDue(a *models.Appeal) (time.Time, string, bool) {
+	now := s.now()
+	if it := s.Item(a.TopicID); it != nil && it.Kind == a.Kind && (it.Duration > 0 || it.Days > 0) {
+		if r := s.plan(a.Kind, it, nil, now); r.level == a.Level && r.due != nil {
+			return *r.due, models.ReasonMatterLimit, true
+		}
+	}
+	days, working, ok := models.TimeLimit(a.Level)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	return s.calendar.Due(now, days, working).UTC(), fmt.Sprintf(models.ReasonTimeLimitF, a.Level), true
 }
 
 // assigneeName names an appeal's handler as people know them.

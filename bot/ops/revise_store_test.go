@@ -181,6 +181,48 @@ func TestReclassifyNamesTheNewMatter(t *testing.T) {
 	})
 }
 
+// TestReclassifyKeepsTheMatterLimit: a government appeal the committee
+// makes small, whose text names a blocked fire lane, is due in that matter's
+// 24 hours from the correction, as a new appeal would be, not at the end of
+// the community level's third day (both databases).
+func TestReclassifyKeepsTheMatterLimit(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 30, 0, 0, cst)
+		cat, appeals := reviseWorld(t, db, now, nil)
+		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "other-government",
+			Description: "消防通道被私家车堵死了", Address: "3栋"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
+		ch, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: res.Appeal.Ref, Kind: models.KindSmall,
+			Level: models.LevelCommunity, Reroute: true, Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: "小区内部的事"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lane := cat.Item("fire-lane")
+		got, err := appeals.Appeal(ctx, "c1", res.Appeal.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := now.Add(lane.Duration)
+		if got.TopicID != lane.ID || got.DueAt == nil || !got.DueAt.Equal(want) {
+			t.Fatalf("stored topic %q due %v; want %q due %v", got.TopicID, got.DueAt, lane.ID, want)
+		}
+		var why string
+		for _, ev := range ch.Update.Events {
+			if ev.Action == string(models.ActSetDeadline) {
+				why = ev.Reason
+			}
+		}
+		if !strings.HasSuffix(why, models.ReasonMatterLimit) {
+			t.Fatalf("the deadline's event says %q; want %q", why, models.ReasonMatterLimit)
+		}
+	})
+}
+
 // reviseWorld stores community c1 with grid g1 (building 3), stops db's
 // clock at now and returns the built-in catalog and the operations over db.
 func reviseWorld(t *testing.T, db *store.DB, now time.Time, notify func()) (*triage.Catalog, *ops.Appeals) {

@@ -173,6 +173,7 @@ var (
 // is returned as it is.
 func systemReason(s string) string {
 	lv := func(l string) string { return orRaw(LevelNames, l) }
+	s = strings.ReplaceAll(s, models.ReasonMatterLimit, "按该事项的办结时限重新计时")
 	s = limitReason.ReplaceAllStringFunc(s, func(m string) string {
 		return "按" + lv(limitReason.FindStringSubmatch(m)[1]) + "的办结时限重新计时"
 	})

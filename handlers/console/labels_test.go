@@ -37,7 +37,7 @@ func TestSystemReasonsInChinese(t *testing.T) {
 	p := people{"staff:3": "周委员"}
 	levels := []models.Level{models.LevelCommunity, models.LevelStreet, models.LevelDistrict, models.LevelSelf}
 	kinds := []models.Kind{models.KindMajor, models.KindSmall, models.KindPrivate}
-	var reasons []string
+	reasons := []string{models.ReasonMatterLimit}
 	for _, l := range levels {
 		reasons = append(reasons, fmt.Sprintf(models.ReasonTimeLimitF, l))
 		for _, k := range kinds {
