@@ -190,7 +190,9 @@ func (x *cmdCtx) help() {
 	sm := x.c.sm
 	lines := []string{fmt.Sprintf(sm.HelpStaffF, sm.RoleNames[string(x.staff.Role)]), sm.HelpWorker}
 	if x.staff.Role == models.RoleCommittee || x.staff.Role == models.RoleAdmin {
-		lines = append(lines, sm.HelpCommittee)
+		lines = append(lines, sm.HelpCommittee) // the committee re-dispatches with 改派: 退回 would return to itself
+	} else {
+		lines = append(lines, sm.HelpReturn)
 	}
 	lines = append(lines, x.c.msg.HelpResident)
 	x.say("%s", strings.Join(lines, "\n"))

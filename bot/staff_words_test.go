@@ -33,7 +33,8 @@ func (w *staffWorld) click(openID, key string) string {
 }
 
 // TestStaffWordsAsPeopleWriteThem: the committee's help lists each of its
-// commands once; 办结 without 接单 accepts first; the writer's full-width
+// commands once (not 退回, which would return a task to the committee
+// itself; a worker's help lists it); 办结 without 接单 accepts first; the writer's full-width
 // punctuation reaches the resident; 改派 takes a unique name; a task push
 // says building and unit and how to reach the resident.
 func TestStaffWordsAsPeopleWriteThem(t *testing.T) {
@@ -41,7 +42,7 @@ func TestStaffWordsAsPeopleWriteThem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		help := w.say("committee", "帮助")
-		for _, cmd := range []string{"接单", "进展", "办结", "上报", "退回", "我的任务", "改派", "改类", "开会", "会议", "取消会议", "登录"} {
+		for _, cmd := range []string{"接单", "进展", "办结", "上报", "我的任务", "改派", "改类", "开会", "会议", "取消会议", "登录"} {
 			n := 0
 			for _, line := range strings.Split(help, "\n") {
 				if strings.HasPrefix(line, cmd+" ") || strings.HasPrefix(line, cmd+"—") {
@@ -52,8 +53,11 @@ func TestStaffWordsAsPeopleWriteThem(t *testing.T) {
 				t.Errorf("committee help lists %s %d times; want once:\n%s", cmd, n, help)
 			}
 		}
-		if h := w.say("worker-g1", "帮助"); strings.Contains(h, "开会") || strings.Contains(h, "改派") {
-			t.Errorf("a worker's help lists committee commands:\n%s", h)
+		if strings.Contains(help, "退回") {
+			t.Errorf("committee help lists 退回:\n%s", help)
+		}
+		if h := w.say("worker-g1", "帮助"); strings.Contains(h, "开会") || strings.Contains(h, "改派") || !strings.Contains(h, "退回 编号 原因") {
+			t.Errorf("a worker's help lists committee commands or lacks 退回:\n%s", h)
 		}
 
 		// 办结 without 接单, full-width punctuation kept.

@@ -285,6 +285,7 @@ var ZhCNPush = PushMessages{
 type StaffMessages struct {
 	HelpStaffF    string // %s: the role's name; the staff commands and the resident's help follow
 	HelpWorker    string // commands of grid workers, liaisons and coordinators
+	HelpReturn    string // 退回, for those who are not the committee: the committee re-dispatches with 改派
 	HelpCommittee string // extra commands of committee members and administrators
 	RoleNames     map[string]string
 
@@ -368,7 +369,8 @@ type StaffMessages struct {
 var ZhCNStaff = StaffMessages{
 	HelpStaffF: "您是本社区的%s。工作指令：",
 	HelpWorker: "接单 编号 —— 接下派给您的诉求\n进展 编号 内容 —— 告诉居民办理进展\n办结 编号 说明 —— 办结（可随后发一张现场照片）\n" +
-		"上报 编号 原因 —— 本级办不了，上报上一级\n退回 编号 原因 —— 派错了，退回社区两委重新派单\n我的任务 —— 未办结的任务，超期的在前",
+		"上报 编号 原因 —— 本级办不了，上报上一级\n我的任务 —— 未办结的任务，超期的在前",
+	HelpReturn: "退回 编号 原因 —— 派错了，退回社区两委重新派单",
 	HelpCommittee: "改派 编号 姓名或人员编号 原因 —— 改派给另一位工作人员\n改类 编号 大事|小事|私事 原因 —— 重新分类（会告知居民）\n" +
 		"开会 范围 时间 地点 议题 —— 发起议事会议并通知参会人\n会议 编号 —— 查看会议的参会名单和回复\n取消会议 编号 原因 —— 取消会议并通知参会人\n" +
 		"登录 —— 打开管理后台（发来一次性链接，10分钟内有效）",
