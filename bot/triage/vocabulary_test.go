@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -338,3 +338,10 @@ var beforeSpent23Set = map[string]bool{"消防车道": true, "门卡": true, "�
 // lines without a cited page. The list may only shrink; a word added since
 // round 25 that occurs in its lines needs a source.
 var beforeSpent24Set = map[string]bool{"不知道谁家": true}
+
+// beforeSpent25Set are catalog words that were in the catalog when the
+// round-25 held-out set (testdata/heldout25/) was scored (commit 28cddb7, the
+// end of round 25; the catalog was unchanged since) and occur in one of its
+// lines without a cited page. The list may only shrink; a word added since
+// round 26 that occurs in its lines needs a source.
+var beforeSpent25Set = map[string]bool{"停车难": true}
