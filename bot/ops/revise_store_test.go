@@ -105,25 +105,18 @@ func TestReclassifyRetopics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
-		cat, appeals := reviseWorld(t, db, now, nil)
-		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "other-government",
-			Description: "鱼塘坎那边有人烧东西", Address: "3栋"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
+		cat, appeals, ref := reclassifyWorld(t, db, now, "other-government", "鱼塘坎那边有人烧东西")
 		small, major := cat.Fallback(models.KindSmall), cat.Fallback(models.KindMajor)
 		for _, step := range []struct {
 			kind  models.Kind
 			level models.Level
 			want  *triage.Item
 		}{{models.KindSmall, models.LevelCommunity, small}, {models.KindMajor, models.LevelStreet, major}} {
-			ch, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: res.Appeal.Ref, Kind: step.kind, Level: step.level, Reroute: true,
-				Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: "归属弄错了"})
+			ch, err := appeals.Revise(ctx, committeeRevision(ref, step.kind, step.level, "归属弄错了"))
 			if err != nil {
 				t.Fatalf("to %s: %v", step.kind, err)
 			}
-			got, err := appeals.Appeal(ctx, "c1", res.Appeal.Ref)
+			got, err := appeals.Appeal(ctx, "c1", ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,19 +140,12 @@ func TestReclassifyNamesTheNewMatter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
-		cat, appeals := reviseWorld(t, db, now, nil)
-		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "neighbour-dispute",
-			Description: "楼下新开的小馆子天天油烟往楼上窜", Address: "3栋"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
-		if _, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: res.Appeal.Ref, Kind: models.KindMajor, Level: models.LevelStreet, Reroute: true,
-			Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: "商户油烟归街道"}); err != nil {
+		cat, appeals, ref := reclassifyWorld(t, db, now, "neighbour-dispute", "楼下新开的小馆子天天油烟往楼上窜")
+		if _, err := appeals.Revise(ctx, committeeRevision(ref, models.KindMajor, models.LevelStreet, "商户油烟归街道")); err != nil {
 			t.Fatal(err)
 		}
 		want := cat.Item("restaurant-fumes")
-		got, err := appeals.Appeal(ctx, "c1", res.Appeal.Ref)
+		got, err := appeals.Appeal(ctx, "c1", ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,20 +176,13 @@ func TestReclassifyKeepsTheMatterLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 30, 0, 0, cst)
-		cat, appeals := reviseWorld(t, db, now, nil)
-		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "other-government",
-			Description: "消防通道被私家车堵死了", Address: "3栋"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
-		ch, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: res.Appeal.Ref, Kind: models.KindSmall,
-			Level: models.LevelCommunity, Reroute: true, Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: "小区内部的事"})
+		cat, appeals, ref := reclassifyWorld(t, db, now, "other-government", "消防通道被私家车堵死了")
+		ch, err := appeals.Revise(ctx, committeeRevision(ref, models.KindSmall, models.LevelCommunity, "小区内部的事"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		lane := cat.Item("fire-lane")
-		got, err := appeals.Appeal(ctx, "c1", res.Appeal.Ref)
+		got, err := appeals.Appeal(ctx, "c1", ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,6 +200,27 @@ func TestReclassifyKeepsTheMatterLimit(t *testing.T) {
 			t.Fatalf("the deadline's event says %q; want %q", why, models.ReasonMatterLimit)
 		}
 	})
+}
+
+// reclassifyWorld is reviseWorld with one appeal taken in: of the catalog
+// item code, with the text, in building 3; it returns its reference too.
+func reclassifyWorld(t *testing.T, db *store.DB, now time.Time, code, text string) (*triage.Catalog, *ops.Appeals, string) {
+	t.Helper()
+	cat, appeals := reviseWorld(t, db, now, nil)
+	res, err := appeals.Intake(context.Background(), ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: code,
+		Description: text, Address: "3栋"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, appeals, res.Appeal.Ref
+}
+
+// committeeRevision is a committee member's change of kind of appeal ref in
+// c1, rerouted as the chat's 改类 and the console do.
+func committeeRevision(ref string, kind models.Kind, level models.Level, reason string) ops.Revision {
+	committee := &models.Staff{ID: 9, CommunityID: "c1", Role: models.RoleCommittee, Active: true}
+	return ops.Revision{Community: "c1", Ref: ref, Kind: kind, Level: level, Reroute: true,
+		Actor: models.Actor{Kind: models.ActorStaff, Staff: committee}, Reason: reason}
 }
 
 // reviseWorld stores community c1 with grid g1 (building 3), stops db's
