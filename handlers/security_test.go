@@ -94,8 +94,9 @@ func TestSafeModeCannotBeDowngraded(t *testing.T) {
 }
 
 // TestSignedTripleCarriesOneBody: a signature (token, timestamp, nonce)
-// seen once cannot carry another body within the replay window, on any
-// replica; WeChat's retry of the same body still gets its answer.
+// seen once, in a message or in the URL's verification (GET), cannot carry
+// another body within the replay window, on any replica; WeChat's retry of
+// the same body still gets its answer.
 func TestSignedTripleCarriesOneBody(t *testing.T) {
 	const openID = "oNonceOwner0000000000001"
 	for _, driver := range storetest.Drivers(t) {
@@ -120,6 +121,28 @@ func TestSignedTripleCarriesOneBody(t *testing.T) {
 			t.Run("the same body again (WeChat's retry)", func(t *testing.T) {
 				if status, body := h.doOn(1, r); status != http.StatusOK || h.decode(r, body).Content != messages.ZhCN.HelpResident {
 					t.Errorf("retry: %d %s", status, body)
+				}
+			})
+			t.Run("a verification's triple carries no message", func(t *testing.T) {
+				r := h.plain(textMsg(openID, "登录", 5))
+				get := request{Method: http.MethodGet, Path: r.Path, Query: url.Values{}}
+				for k, v := range r.Query {
+					get.Query[k] = v
+				}
+				get.Query.Set("echostr", "4711")
+				for _, try := range []string{"verification", "the same verification again"} {
+					if status, body := h.do(get); status != http.StatusOK || body != "4711" {
+						t.Fatalf("%s: %d %q", try, status, body)
+					}
+				}
+				before := h.counts()
+				for i := range h.Servers {
+					if status, _ := h.doOn(i, r); status != http.StatusForbidden {
+						t.Errorf("replica %d: a message under a verification's triple: status %d, want 403", i, status)
+					}
+				}
+				if after := h.counts(); after != before {
+					t.Errorf("rows changed: %+v → %+v", before, after)
 				}
 			})
 			t.Run("a nonce longer than WeChat's", func(t *testing.T) {

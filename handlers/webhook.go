@@ -162,12 +162,24 @@ func (w *Webhook) Serve(c *gin.Context) {
 		w.refuse(c, http.StatusForbidden, "stale_timestamp")
 		return
 	}
+	if len(nonce) > models.MaxNonceLen {
+		w.refuse(c, http.StatusForbidden, "bad_nonce")
+		return
+	}
 	if c.Request.Method == http.MethodGet {
-		if q.Get("echostr") == "" {
+		echo := q.Get("echostr")
+		if echo == "" {
 			w.refuse(c, http.StatusBadRequest, "no_echostr")
 			return
 		}
-		c.String(http.StatusOK, q.Get("echostr"))
+		// The verification spends its triple too: `signature` covers no
+		// body, so a plaintext POST under a verification URL seen once (in
+		// a proxy's log) could otherwise carry anything as anyone. The same
+		// GET again is answered again.
+		if !w.useNonce(c, acct.Config.AppID, sec, nonce, []byte("GET echostr="+echo)) {
+			return
+		}
+		c.String(http.StatusOK, echo)
 		return
 	}
 
@@ -177,10 +189,6 @@ func (w *Webhook) Serve(c *gin.Context) {
 	safe := acct.Config.AESKey != ""
 	if safe && q.Get("encrypt_type") != "aes" {
 		w.refuse(c, http.StatusForbidden, "plaintext_refused")
-		return
-	}
-	if len(nonce) > models.MaxNonceLen {
-		w.refuse(c, http.StatusForbidden, "bad_nonce")
 		return
 	}
 	// WeChat sends its small bodies at once: a sender that trickles one is
