@@ -306,7 +306,8 @@ func (c *Classifier) backoff(d Decision, e evidenceOf) Decision {
 	}
 	rn, rl := ranked(nb), ranked(lr)
 	vetoLead, veto, settle := c.modelVetoLead, c.modelVeto, c.modelSettle
-	if utf8.RuneCountInString(e.norm) >= c.longText || c.saysLetterVoice(e.norm) {
+	long := utf8.RuneCountInString(e.norm) >= c.longText || c.saysLetterVoice(e.norm)
+	if long {
 		vetoLead, veto, settle = c.modelVetoLeadLong, c.modelVetoLong, c.modelSettleLong
 	}
 	switch {
@@ -322,6 +323,9 @@ func (c *Classifier) backoff(d Decision, e evidenceOf) Decision {
 		}
 		if lr[y] < veto {
 			return d
+		}
+		if !long && c.modelVetoSettle > 0 && lr[y] >= c.modelVetoSettle {
+			return c.decided(kindOrder[y], e.bestItem[y], math.Min(0.5, lr[rl[0]]-lr[rl[1]]))
 		}
 		named := d.Item
 		if named != nil && named.Fallback {

@@ -13,7 +13,9 @@ import (
 // chat lines of rounds 9–26 decided wrong or asked all three kinds, with
 // what the catalog alone made of them and what the regression said;
 // TRIAGE_R14=letters lists the letters of rounds 9–26 decided wrong or asked
-// (round 16). TRIAGE_R14=1; about a minute.
+// (round 16); TRIAGE_R14=asked lists the chat lines of rounds 9–26 decided
+// wrong or asked, two choices or three (round 27). TRIAGE_R14=1; about a
+// minute.
 func TestChatStudyCV(t *testing.T) {
 	mode := os.Getenv("TRIAGE_R14")
 	if mode == "" {
@@ -45,13 +47,14 @@ func TestChatStudyCV(t *testing.T) {
 		// show: the recent chat folds' wrong and three-way lines; letters
 		// (round 16): the recent letter folds' wrong and asked lines.
 		letterShow := mode == "letters" && isRecentLetters(s.name)
-		if !(mode == "show" && study) && !letterShow {
+		chatAsked := mode == "asked" && study
+		if !(mode == "show" && study) && !letterShow && !chatAsked {
 			continue
 		}
 		for _, l := range s.lines {
 			d := cc.Classify(l.text)
 			wrong := d.Question == "" && d.Kind != l.kind
-			if !wrong && len(d.Choices) != 3 && !(letterShow && d.Question != "") {
+			if !wrong && len(d.Choices) != 3 && !((letterShow || chatAsked) && d.Question != "") {
 				continue
 			}
 			e := cc.evidence(l.text)
