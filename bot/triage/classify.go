@@ -127,6 +127,12 @@ type Classifier struct {
 	// longText and the long-text thresholds likewise (round 9).
 	longText                                          int
 	modelVetoLeadLong, modelVetoLong, modelSettleLong float64
+	// modelVetoSettle: in a text with the short thresholds, the second
+	// opinion's question {decided kind, Y} is decided Y when the regression
+	// gives Y at least this, as a two-choice question of the catalog is at
+	// modelSettle (round 27's family; 0: off, the second opinion always
+	// asks). A field so the cross-validation can switch it.
+	modelVetoSettle float64
 	// longCues, cueCountWeight: cues counted in long texts (round 10);
 	// fields so the cross-validation can switch and vary them.
 	longCues       bool

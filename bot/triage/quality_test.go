@@ -366,8 +366,12 @@ func TestAskCalibration(t *testing.T) {
 			// fresh.tsv itself, settles two more of its margin questions
 			// (f011, f125; both right) once the model's training text grew;
 			// the margin is unchanged and asking less is no regression.
-			if got := ff.askedShare(); got < 0.03 || got > 0.15 {
-				t.Errorf("fresh asked %.3f, want 0.03–0.15", got)
+			// Round 27: 3 → 1%. With modelSettle 0.9 (not 0.95) the back-off
+			// settles four more of fresh.tsv's two-choice questions (f006,
+			// f011, f038, f065; all right): 7 asked → 3, 147 of 147 decided
+			// right; the margin is unchanged.
+			if got := ff.askedShare(); got < 0.01 || got > 0.15 {
+				t.Errorf("fresh asked %.3f, want 0.01–0.15", got)
 			}
 			if got := ff.amongDecided(); got < 0.97 {
 				t.Errorf("fresh right among decided %.3f < 0.97", got)

@@ -57,6 +57,7 @@ var spentSets = []struct {
 	{"spent23 chat", 23, "chat"}, {"spent23 letters", 23, "letters"},
 	{"spent24 chat", 24, "chat"}, {"spent24 letters", 24, "letters"},
 	{"spent25 chat", 25, "chat"}, {"spent25 letters", 25, "letters"},
+	{"spent26 chat", 26, "chat"}, {"spent26 letters", 26, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -104,6 +105,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent24 letters": {0.83, 0.83, 0.06, 0.83},
 	"spent25 chat":    {0.98, 0.98, 0.10, 0.98}, // studied since round 26 (a fit: the model was trained on it)
 	"spent25 letters": {0.84, 0.88, 0.16, 0.84},
+	"spent26 chat":    {0.98, 0.97, 0.13, 0.98}, // studied since round 27 (a fit: the model was trained on it)
+	"spent26 letters": {0.94, 0.93, 0.12, 0.94},
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -218,6 +221,7 @@ func studySets(t testing.TB) []struct {
 		{"spent23 chat", readSpentRound(t, 23, "chat")}, {"spent23 letters", readSpentRound(t, 23, "letters")},
 		{"spent24 chat", readSpentRound(t, 24, "chat")}, {"spent24 letters", readSpentRound(t, 24, "letters")},
 		{"spent25 chat", readSpentRound(t, 25, "chat")}, {"spent25 letters", readSpentRound(t, 25, "letters")},
+		{"spent26 chat", readSpentRound(t, 26, "chat")}, {"spent26 letters", readSpentRound(t, 26, "letters")},
 	}
 }
 

@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}, {26, beforeSpent26Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -345,3 +345,10 @@ var beforeSpent24Set = map[string]bool{"不知道谁家": true}
 // lines without a cited page. The list may only shrink; a word added since
 // round 26 that occurs in its lines needs a source.
 var beforeSpent25Set = map[string]bool{"停车难": true}
+
+// beforeSpent26Set are catalog words that were in the catalog when the
+// round-26 held-out set (testdata/heldout26/) was scored (commit 32b2a5f, the
+// end of round 26; the catalog was unchanged since) and occur in one of its
+// lines without a cited page. The list may only shrink; a word added since
+// round 27 that occurs in its lines needs a source.
+var beforeSpent26Set = map[string]bool{"大型犬": true, "灭鼠": true, "啥地方": true}
