@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,5 +157,99 @@ func TestConsoleNames(t *testing.T) {
 			_, _, page = b.do("GET", "/console/appeals/"+ref, nil)
 			expect(t, "appeal", page, "3栋 · 网格一", "示例社区")
 		})
+	}
+}
+
+// TestConsolePeopleGuards: the people page's changes are the committee's
+// and the administrators' only, in a community that exists (found by an
+// attacker): a district coordinator sees the page without its forms and is
+// refused every change; a committee member cannot revoke an administrator's
+// invite; an administrator cannot create grids or departments for a
+// community that is not configured; nothing is stored by any of them. A
+// reason or a name of invisible characters is refused, as an empty one.
+func TestConsolePeopleGuards(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			h := newHarness(t, d, "GONGZHI_ADMIN_TOKEN="+e2eAdminToken)
+			consolePeopleGuards(t, h)
+		})
+	}
+}
+
+func consolePeopleGuards(t *testing.T, h *harness) {
+	ctx := context.Background()
+	b := simBrowser(t, h)
+	h.api("POST", "/api/staff/invites", map[string]any{"role": "admin", "name": "新管理员"}, http.StatusCreated)
+	coordInv := h.api("POST", "/api/staff/invites", map[string]any{"role": "district_coordinator", "name": "区统筹"}, http.StatusCreated)
+	expect(t, "bind coordinator", h.persona("o-coord").say("绑定 "+coordInv["code"].(string)), "绑定成功")
+	invs, err := h.app.Store.PendingInvites(ctx, "sample", h.clock())
+	if err != nil || len(invs) != 1 || invs[0].Role != models.RoleAdmin {
+		t.Fatalf("pending invites %+v, %v; want the administrator's", invs, err)
+	}
+	adminRevoke := "/console/people/invites/" + strconv.FormatUint(invs[0].ID, 10) + "/revoke"
+
+	// What is stored now, to compare after every refusal.
+	state := func() string {
+		grids, _ := h.app.Store.Grids(ctx, "sample")
+		ghost, _ := h.app.Store.Grids(ctx, "ghost")
+		deps, _ := h.app.Store.Departments(ctx, "sample")
+		ghostDeps, _ := h.app.Store.Departments(ctx, "ghost")
+		holders, _ := h.app.Store.Stakeholders(ctx, "sample")
+		pending, _ := h.app.Store.PendingInvites(ctx, "sample", h.clock())
+		return fmt.Sprint(len(grids), len(ghost), len(deps), len(ghostDeps), len(holders), len(pending))
+	}
+	before := state()
+
+	m := linkIn.FindStringSubmatch(h.persona("o-coord").say("登录"))
+	if m == nil {
+		t.Fatal("no console link for the coordinator")
+	}
+	cb := h.browser()
+	if code, _ := cb.login(m[1]); code != http.StatusSeeOther {
+		t.Fatalf("coordinator login: %d", code)
+	}
+	_, _, page := cb.do("GET", "/console/people?community=sample", nil)
+	expect(t, "coordinator's people page", page, `data-testid="staff-row"`, `data-testid="read-only"`, `data-testid="grids-read-only"`)
+	for _, no := range []string{`data-testid="invite-form"`, `data-testid="department-form"`, `action="/console/people/grids"`, `/revoke"`, `/deactivate"`} {
+		if strings.Contains(page, no) {
+			t.Fatalf("the coordinator's people page offers %s", no)
+		}
+	}
+	form := url.Values{"community": {"sample"}, "grids": {"x1 幽灵网格 1"}, "name": {"幽灵部门"}, "kind": {"property"}, "phone": {"023-1"},
+		"role": {"grid_worker"}, "grid": {"g1"}}
+	for _, path := range []string{"/console/people/grids", "/console/people/departments", "/console/people/stakeholders",
+		"/console/people/stakeholders/1/deactivate", adminRevoke, "/console/people/invites", "/console/people/staff/1/deactivate"} {
+		if code, _, page := cb.post(path, form); code != http.StatusForbidden || !strings.Contains(page, "只有两委成员和管理员") {
+			t.Errorf("coordinator POST %s: %d, want 403", path, code)
+		}
+	}
+
+	if code, _, page := b.post(adminRevoke, url.Values{}); code != http.StatusForbidden || !strings.Contains(page, "只有管理员可以撤销") {
+		t.Errorf("committee revoking an administrator's invite: %d, want 403", code)
+	}
+
+	ab := h.browser()
+	ab.do("GET", "/console/login", nil)
+	if code, _, _ := ab.do("POST", "/console/login", url.Values{"csrf": {ab.csrf}, "admin": {e2eAdminToken}}); code != http.StatusSeeOther {
+		t.Fatalf("admin login: %d", code)
+	}
+	ab.do("GET", "/console/people", nil)
+	for _, path := range []string{"/console/people/grids", "/console/people/departments", "/console/people/invites"} {
+		if code, _, _ := ab.post(path, url.Values{"community": {"ghost"}, "grids": {"x1 幽灵网格 1"}, "name": {"幽灵部门"}, "role": {"committee"}}); code != http.StatusNotFound {
+			t.Errorf("admin POST %s for an unknown community: %d, want 404", path, code)
+		}
+	}
+
+	// Invisible characters are no name and no reason.
+	if code, _, _ := b.post("/console/people/departments", url.Values{"name": {"\u200b\ufeff"}}); code != http.StatusBadRequest {
+		t.Errorf("a department named by zero-width characters: %d, want 400", code)
+	}
+	if after := state(); after != before {
+		t.Fatalf("stored after the refusals: %s, before %s", after, before)
+	}
+	ref := raise(t, h.persona("o-wang"), "3栋楼道灯坏了好几天了", "3栋2单元501")
+	expect(t, "reason of a zero-width space", h.persona("sim-committee").say("改类 "+ref+" 大事 \u200b"), "原因")
+	if a, err := h.app.Store.AppealByRef(ctx, "sample", ref); err != nil || a.Kind != models.KindSmall {
+		t.Fatalf("after a reclassification without a visible reason: %+v, %v", a, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Role is a staff member's role (domain.md "The people").
@@ -181,7 +182,7 @@ func (r *InviteRequest) Validate() error {
 	if _, err := ParseRole(string(r.Role)); err != nil {
 		return err
 	}
-	r.Name = strings.TrimSpace(r.Name)
+	r.Name = TrimText(r.Name)
 	if r.Name == "" || len([]rune(r.Name)) > 64 {
 		return Errorf(EINVALID, "name is required (at most 64 characters)")
 	}
@@ -240,6 +241,34 @@ type GridSpec struct {
 	ID        string
 	Name      string
 	Buildings []string // normalised building numbers
+}
+
+// Bounds of a grid: a name as a person reads it, and a grid's buildings
+// (a grid worker looks after a few hundred households, not thousands of
+// buildings; found by an attacker: one grid held 108 KB of buildings).
+const (
+	MaxGridNameRunes     = 64
+	MaxGridBuildings     = 300
+	MaxBuildingNameRunes = 16
+)
+
+// Validate checks one grid: an id without spaces or commas, a name and its
+// buildings within their bounds.
+func (g GridSpec) Validate() error {
+	switch {
+	case g.ID == "" || len(g.ID) > 64 || strings.ContainsAny(g.ID, ", "):
+		return Errorf(EINVALID, "grid id %q: want 1 to 64 characters without spaces or commas", g.ID)
+	case utf8.RuneCountInString(g.Name) > MaxGridNameRunes:
+		return Errorf(EINVALID, "grid %s: name is longer than %d characters", g.ID, MaxGridNameRunes)
+	case len(g.Buildings) > MaxGridBuildings:
+		return Errorf(EINVALID, "grid %s has %d buildings: at most %d", g.ID, len(g.Buildings), MaxGridBuildings)
+	}
+	for _, b := range g.Buildings {
+		if b == "" || strings.Contains(b, ",") || utf8.RuneCountInString(b) > MaxBuildingNameRunes {
+			return Errorf(EINVALID, "grid %s: building %q is not a building number", g.ID, b)
+		}
+	}
+	return nil
 }
 
 // PublicFilter selects appeals for Open311. Private appeals are never

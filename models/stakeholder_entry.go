@@ -15,7 +15,7 @@ type StakeholderEntry struct {
 // (an openid that follows the account, or a phone).
 func (b StakeholderEntry) Stakeholder(community string) (*Stakeholder, error) {
 	k := StakeholderKind(b.Kind)
-	name := strings.TrimSpace(b.Name)
+	name := TrimText(b.Name)
 	phone := strings.TrimSpace(b.Phone)
 	openID := strings.TrimSpace(b.OpenID)
 	switch {
@@ -34,6 +34,6 @@ func (b StakeholderEntry) Stakeholder(community string) (*Stakeholder, error) {
 			bs = append(bs, x)
 		}
 	}
-	return &Stakeholder{CommunityID: community, Kind: k, Name: name, Contact: strings.TrimSpace(b.Contact),
+	return &Stakeholder{CommunityID: community, Kind: k, Name: name, Contact: TrimText(b.Contact),
 		OpenID: openID, Phone: phone, Buildings: strings.Join(bs, ",")}, nil
 }

@@ -103,7 +103,7 @@ type CampaignRequest struct {
 // Create validates and stores a campaign (a draft until it is broadcast).
 func (s *Campaigns) Create(ctx context.Context, r CampaignRequest) (*models.Campaign, error) {
 	now := s.now()
-	q := strings.TrimSpace(r.Question)
+	q := models.TrimText(r.Question)
 	switch {
 	case q == "" || utf8.RuneCountInString(q) > MaxQuestionRunes:
 		return nil, models.Errorf(models.EINVALID, "question: want 1 to %d characters", MaxQuestionRunes)

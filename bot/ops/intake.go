@@ -220,7 +220,7 @@ func (s *Appeals) Intake(ctx context.Context, r IntakeRequest) (*IntakeResult, e
 	if it == nil {
 		return nil, models.Errorf(models.EINVALID, "service_code %q is not a service of this jurisdiction (see services.json)", messages.Clip(code, 64))
 	}
-	text := strings.TrimSpace(r.Description)
+	text := models.TrimText(r.Description)
 	switch n := utf8.RuneCountInString(text); {
 	case !utf8.ValidString(text):
 		return nil, models.Errorf(models.EINVALID, "description is not valid UTF-8")

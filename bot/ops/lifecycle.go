@@ -222,7 +222,7 @@ func (s *Appeals) PlanRate(ctx context.Context, r RateRequest) (*Change, error) 
 		return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", r.Ref)
 	case a.Status != models.StatusResolved:
 		return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActRateSatisfied, Err: ErrNotResolved}
-	case !r.Satisfied && r.Reason == "":
+	case !r.Satisfied && models.TrimText(r.Reason) == "":
 		return nil, ErrRatingReason
 	}
 	act := models.ActRateSatisfied

@@ -144,7 +144,7 @@ func (s *Meetings) create(ctx context.Context, r MeetingRequest) (*models.Meetin
 	if err != nil {
 		return nil, err
 	}
-	topic, venue := strings.TrimSpace(r.Topic), strings.TrimSpace(r.Venue)
+	topic, venue := models.TrimText(r.Topic), models.TrimText(r.Venue)
 	switch {
 	case topic == "" || utf8.RuneCountInString(topic) > MaxTopicRunes:
 		return nil, models.Errorf(models.EINVALID, "topic: want 1 to %d characters", MaxTopicRunes)

@@ -110,7 +110,7 @@ func (s *Meetings) Reschedule(ctx context.Context, by models.Actor, communityID 
 			m.StartsAt = c.StartsAt.UTC()
 		}
 		if c.Venue != nil {
-			v := strings.TrimSpace(*c.Venue)
+			v := models.TrimText(*c.Venue)
 			if v == "" || utf8.RuneCountInString(v) > MaxVenueRunes {
 				return SendResult{}, models.Errorf(models.EINVALID, "venue: want 1 to %d characters", MaxVenueRunes)
 			}
@@ -179,7 +179,7 @@ type OutcomeRequest struct {
 // Outcome records the decision, sends it to every invitee and moves the
 // linked appeals on (an event each; assigned or resolved as decided).
 func (s *Meetings) Outcome(ctx context.Context, communityID string, id uint64, r OutcomeRequest) (*models.Meeting, SendResult, error) {
-	r.Minutes, r.Measures = strings.TrimSpace(r.Minutes), strings.TrimSpace(r.Measures)
+	r.Minutes, r.Measures = models.TrimText(r.Minutes), models.TrimText(r.Measures)
 	switch {
 	case r.Minutes == "" || utf8.RuneCountInString(r.Minutes) > 2000:
 		return nil, SendResult{}, models.Errorf(models.EINVALID, "minutes: required, at most 2000 characters")
@@ -187,12 +187,12 @@ func (s *Meetings) Outcome(ctx context.Context, communityID string, id uint64, r
 		return nil, SendResult{}, models.Errorf(models.EINVALID, "measures: required, at most 500 characters")
 	}
 	for _, a := range r.Assignments {
-		if strings.TrimSpace(a.Who) == "" || strings.TrimSpace(a.What) == "" {
+		if models.TrimText(a.Who) == "" || models.TrimText(a.What) == "" {
 			return nil, SendResult{}, models.Errorf(models.EINVALID, "assignments: each needs who and what")
 		}
 	}
 	for _, f := range r.Funding {
-		if strings.TrimSpace(f.Source) == "" || f.Amount < 0 {
+		if models.TrimText(f.Source) == "" || f.Amount < 0 {
 			return nil, SendResult{}, models.Errorf(models.EINVALID, "funding: each needs a source and an amount ≥ 0")
 		}
 	}

@@ -100,7 +100,7 @@ type ProjectRequest struct {
 // Create validates and stores a project. With a meeting and no appeals
 // named, the project takes the meeting's appeals.
 func (s *Projects) Create(ctx context.Context, r ProjectRequest) (*models.Project, error) {
-	name := strings.TrimSpace(r.Name)
+	name := models.TrimText(r.Name)
 	if name == "" || utf8.RuneCountInString(name) > MaxProjectNameRunes {
 		return nil, models.Errorf(models.EINVALID, "name: want 1 to %d characters", MaxProjectNameRunes)
 	}

@@ -29,7 +29,7 @@ var (
 // Reason checks a reason by the one rule: required, trimmed, at most
 // MaxReasonRunes characters. A longer one is refused, never clipped.
 func Reason(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = models.TrimText(s)
 	switch {
 	case s == "":
 		return "", ErrReasonRequired

@@ -19,7 +19,7 @@ var knownErrors = []struct {
 	{ops.ErrReasonTooLong, "原因太长了，最多200字。"},
 	{ops.ErrNothingToRevise, "没有要调整的内容。"},
 	{ops.ErrSameKind, "这件诉求已经是这个类别和层级了。"},
-	{ops.ErrNotManager, "只有两委成员和管理员可以管理工作人员。"},
+	{ops.ErrNotManager, managersOnly},
 	{ops.ErrNotCommittee, committeeOnly},
 }
 
@@ -31,6 +31,13 @@ var knownMessages = []struct{ part, msg string }{
 	{"does not exist in community", "所选网格不属于本社区，请从列表中选择。"},
 	{"is not a grid of community", "所选网格不属于本社区，请从列表中选择。"},
 	{"a grid worker needs a grid", "网格员需要选择所负责的网格。"},
+	{"still has an active grid worker", "这个网格还有在岗网格员，请先停用网格员再删除网格。"},
+	{"buildings: at most", "一个网格最多300个楼栋。"},
+	{"is not a building number", "楼栋号不对：每个楼栋号最多16个字，楼栋之间用逗号分隔。"},
+	{"name is longer than", "网格名称最多64个字。"},
+	{"grid id", "网格编号不对：最多64个字符，不能有空格或逗号。"},
+	{"appears twice", "同一个网格编号写了两次。"},
+	{"is in grids", "一个楼栋只能属于一个网格。"},
 	{"a liaison needs a department", "联络员需要选择所属部门。"},
 	{"name is required", "请填写姓名（最多64个字）。"},
 	{"role \"", "请选择身份。"},
@@ -119,6 +126,10 @@ func formErrorFrom(err error, own []errText) string {
 
 // committeeOnly is said when a district coordinator (who sees every
 // community) tries to change one: the committee runs it.
+// managersOnly refuses a change of staff, grids, departments or
+// stakeholders to anyone but the committee and administrators.
+const managersOnly = "只有两委成员和管理员可以管理工作人员、网格、部门和相关方；区级统筹人员可以查看。"
+
 const committeeOnly = "只有两委成员和管理员可以发起问需、管理项目和每月一题、删除学到的词；区级统筹人员可以查看。"
 
 // A campaign reaches only residents who registered their address: said when

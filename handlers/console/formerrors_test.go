@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 	"unicode"
@@ -24,6 +25,10 @@ func TestFormError(t *testing.T) {
 		{fmt.Errorf("revise: %w", models.Errorf(models.EINVALID, "due_at is in the past: want a time from now to a year ahead")), "办结时限不能早于现在。"},
 		{models.Errorf(models.EINVALID, `grid "g9" does not exist in community sample`), "所选网格不属于本社区，请从列表中选择。"},
 		{models.Errorf(models.EINVALID, `role "boss": want grid_worker, committee, liaison, district_coordinator or admin`), "请选择身份。"},
+		{models.GridSpec{ID: "g1", Buildings: make([]string, models.MaxGridBuildings+1)}.Validate(), "一个网格最多300个楼栋。"},
+		{models.GridSpec{ID: "g1", Buildings: []string{strings.Repeat("1", models.MaxBuildingNameRunes+1)}}.Validate(), "楼栋号不对：每个楼栋号最多16个字，楼栋之间用逗号分隔。"},
+		{models.GridSpec{ID: "g1", Name: strings.Repeat("网", models.MaxGridNameRunes+1)}.Validate(), "网格名称最多64个字。"},
+		{models.GridSpec{ID: "g 1"}.Validate(), "网格编号不对：最多64个字符，不能有空格或逗号。"},
 		{models.Errorf(models.ECONFLICT, "something new and unforeseen"), failLead[models.ECONFLICT] + "。"},
 		{errors.New("sql: connection refused"), "系统出错了，请稍后再试。"},
 	} {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -63,6 +65,26 @@ func (c *Console) workCommunity(g *gin.Context, v *models.Viewer) string {
 		return s
 	}
 	return c.d.Community
+}
+
+// peopleWrite checks a change of the people page before it is made: only
+// the committee and administrators change staff, grids, departments and
+// stakeholders (a district coordinator sees them), and only in a community
+// that is configured. It returns the viewer and the community; false: the
+// answer has been sent (found by an attacker: grids, departments,
+// stakeholders and revocations took any role and any community).
+func (c *Console) peopleWrite(g *gin.Context) (*models.Viewer, string, bool) {
+	v := viewer(g)
+	if ops.CheckCommittee(v.Actor()) != nil {
+		c.fail(g, http.StatusForbidden, managersOnly)
+		return nil, "", false
+	}
+	community := c.workCommunity(g, v)
+	if _, ok := c.d.CommunityNames[community]; !ok && len(c.d.CommunityNames) > 0 {
+		c.fail(g, http.StatusNotFound, "没有这个社区，请从页面上的社区列表进入。")
+		return nil, "", false
+	}
+	return v, community, true
 }
 
 // mayGrant reports whether the viewer may invite someone to role r or end
@@ -199,12 +221,16 @@ func (c *Console) showPeople(g *gin.Context, fresh map[string]any) {
 	c.render(g, status, "people", v, map[string]any{"Community": community, "CommunityName": c.communityName(community),
 		"Staff": staff, "Invites": invites, "Self": self, "Roles": grantable(v), "Form": form,
 		"Grids": grids, "GridNames": names, "GridText": strings.Join(lines, "\n"), "Departments": deps, "Stakeholders": holders,
-		"Fresh": fresh, "KindNames": stakeholderKindNames, "Kinds": models.StakeholderKinds})
+		"Fresh": fresh, "KindNames": stakeholderKindNames, "Kinds": models.StakeholderKinds,
+		"MayRun": canRun(v), "ReadOnly": managersOnly})
 }
 
 func (c *Console) invite(g *gin.Context) {
-	v := viewer(g)
-	req := models.InviteRequest{CommunityID: c.workCommunity(g, v), Role: models.Role(g.PostForm("role")),
+	v, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
+	req := models.InviteRequest{CommunityID: community, Role: models.Role(g.PostForm("role")),
 		GridID: strings.TrimSpace(g.PostForm("grid")), Department: strings.TrimSpace(g.PostForm("department")), Name: g.PostForm("name")}
 	if req.Role != models.RoleGridWorker {
 		req.GridID = ""
@@ -276,12 +302,31 @@ func (c *Console) opFailed(g *gin.Context, err error, refuse func(status int, ms
 }
 
 func (c *Console) revokeInvite(g *gin.Context) {
+	v, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
 	id, ok := pathID(g)
 	if !ok {
 		c.fail(g, http.StatusBadRequest, "编号不对。")
 		return
 	}
-	if err := c.d.People.RevokeInviteByID(g.Request.Context(), c.workCommunity(g, viewer(g)), id, c.d.Now()); err != nil {
+	ctx := g.Request.Context()
+	pending, err := c.d.People.PendingInvites(ctx, community, c.d.Now())
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	i := slices.IndexFunc(pending, func(inv *models.StaffInvite) bool { return inv.ID == id })
+	if i < 0 {
+		c.fail(g, http.StatusNotFound, "没有这个待使用的邀请，可能已被使用或已过期。")
+		return
+	}
+	if !mayGrant(v, pending[i].Role) {
+		c.fail(g, http.StatusForbidden, "只有管理员可以撤销管理员或区级统筹人员的邀请。")
+		return
+	}
+	if err := c.d.People.RevokeInviteByID(ctx, community, id, c.d.Now()); err != nil {
 		c.failErr(g, err)
 		return
 	}
@@ -299,13 +344,15 @@ func (c *Console) backToPeople(g *gin.Context) {
 // deactivateStaff ends a staff member's role and their console sessions.
 func (c *Console) deactivateStaff(g *gin.Context) {
 	ctx := g.Request.Context()
-	v := viewer(g)
+	v, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
 	id, ok := pathID(g)
 	if !ok {
 		c.fail(g, http.StatusBadRequest, "编号不对。")
 		return
 	}
-	community := c.workCommunity(g, v)
 	if v.Staff != nil && v.Staff.ID == id && v.Staff.CommunityID == community {
 		c.fail(g, http.StatusConflict, "不能停用自己。如需离岗，请另一位两委成员或管理员停用您的账号。")
 		return
@@ -332,6 +379,10 @@ func (c *Console) deactivateStaff(g *gin.Context) {
 
 // putGrids replaces the grids from the form's lines "id 名称 1,2,3".
 func (c *Console) putGrids(g *gin.Context) {
+	_, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
 	var specs []models.GridSpec
 	for i, line := range strings.Split(g.PostForm("grids"), "\n") {
 		f := strings.Fields(line)
@@ -353,7 +404,7 @@ func (c *Console) putGrids(g *gin.Context) {
 		}
 		specs = append(specs, spec)
 	}
-	if err := c.d.People.PutGrids(g.Request.Context(), c.workCommunity(g, viewer(g)), specs); err != nil {
+	if err := c.d.People.PutGrids(g.Request.Context(), community, specs); err != nil {
 		c.failErr(g, err)
 		return
 	}
@@ -363,12 +414,16 @@ func (c *Console) putGrids(g *gin.Context) {
 // addDepartment adds a department that liaisons can be invited to (its
 // name is the unit the catalog routes street-level appeals to).
 func (c *Console) addDepartment(g *gin.Context) {
-	name := strings.TrimSpace(g.PostForm("name"))
+	_, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
+	name := models.TrimText(g.PostForm("name"))
 	if name == "" || utf8.RuneCountInString(name) > 64 {
 		c.fail(g, http.StatusBadRequest, "请填写部门名称（64字以内）。")
 		return
 	}
-	err := c.d.People.CreateDepartment(g.Request.Context(), &models.Department{CommunityID: c.workCommunity(g, viewer(g)), Name: name})
+	err := c.d.People.CreateDepartment(g.Request.Context(), &models.Department{CommunityID: community, Name: name})
 	if models.ErrorCode(err) == models.ECONFLICT {
 		c.fail(g, http.StatusConflict, "部门“"+name+"”已经有了。")
 		return
@@ -390,12 +445,16 @@ func normalizeBuilding(s string) string {
 }
 
 func (c *Console) addStakeholder(g *gin.Context) {
+	_, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
 	e := models.StakeholderEntry{Kind: g.PostForm("kind"), Name: g.PostForm("name"), Contact: g.PostForm("contact"),
 		Phone: g.PostForm("phone"), OpenID: g.PostForm("openid")}
 	for _, b := range strings.FieldsFunc(g.PostForm("buildings"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' }) {
 		e.Buildings = append(e.Buildings, normalizeBuilding(b))
 	}
-	s, err := e.Stakeholder(c.workCommunity(g, viewer(g)))
+	s, err := e.Stakeholder(community)
 	if err == nil {
 		err = c.d.People.SaveStakeholder(g.Request.Context(), s)
 	}
@@ -407,12 +466,16 @@ func (c *Console) addStakeholder(g *gin.Context) {
 }
 
 func (c *Console) removeStakeholder(g *gin.Context) {
+	_, community, ok := c.peopleWrite(g)
+	if !ok {
+		return
+	}
 	id, ok := pathID(g)
 	if !ok {
 		c.fail(g, http.StatusBadRequest, "编号不对。")
 		return
 	}
-	if err := c.d.People.DeactivateStakeholder(g.Request.Context(), c.workCommunity(g, viewer(g)), id); err != nil {
+	if err := c.d.People.DeactivateStakeholder(g.Request.Context(), community, id); err != nil {
 		c.failErr(g, err)
 		return
 	}

@@ -55,17 +55,14 @@ func (db *DB) Grids(ctx context.Context, communityID string) ([]*models.Grid, er
 func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.GridSpec) error {
 	seenGrid, seenBuilding := map[string]bool{}, map[string]string{}
 	for _, g := range grids {
-		if g.ID == "" || len(g.ID) > 64 || strings.ContainsAny(g.ID, ", ") {
-			return models.Errorf(models.EINVALID, "grid id %q: want 1 to 64 characters without spaces or commas", g.ID)
+		if err := g.Validate(); err != nil {
+			return err
 		}
 		if seenGrid[g.ID] {
 			return models.Errorf(models.EINVALID, "grid %s appears twice", g.ID)
 		}
 		seenGrid[g.ID] = true
 		for _, b := range g.Buildings {
-			if b == "" || strings.Contains(b, ",") {
-				return models.Errorf(models.EINVALID, "grid %s: building %q is not a building number", g.ID, b)
-			}
 			if other, ok := seenBuilding[b]; ok {
 				return models.Errorf(models.EINVALID, "building %s is in grids %s and %s", b, other, g.ID)
 			}
@@ -108,7 +105,7 @@ func (db *DB) Departments(ctx context.Context, communityID string) ([]*models.De
 
 // CreateDepartment adds a department; ECONFLICT when the name exists.
 func (db *DB) CreateDepartment(ctx context.Context, d *models.Department) error {
-	d.Name = strings.TrimSpace(d.Name)
+	d.Name = models.TrimText(d.Name)
 	if d.Name == "" || len([]rune(d.Name)) > 128 {
 		return models.Errorf(models.EINVALID, "department name is required (at most 128 characters)")
 	}
