@@ -351,6 +351,12 @@ func (s *step) globalWords(text string) (bool, error) {
 	if rest, ok := cutWord(w, chat.NotPrivate...); ok {
 		return true, s.disputePrivate(rest)
 	}
+	// 撤回 alone or before an appeal's number: "撤销了公交站" is an appeal.
+	if rest, ok := cutWord(w, chat.Withdraw...); ok {
+		if ref, found := findRef(rest); rest == "" || (found && strings.HasPrefix(rest, ref)) {
+			return true, s.withdraw(rest)
+		}
+	}
 	return false, nil
 }
 

@@ -116,6 +116,38 @@ func (s *step) appealDetail(ref string) error {
 	return nil
 }
 
+// withdraw ends one of the resident's open appeals at their word (撤回 编号
+// 原因): the handler stops, those who said "me too" are told.
+func (s *step) withdraw(rest string) error {
+	m := &s.e.Msg
+	ref, ok := findRef(rest)
+	if !ok {
+		s.sayWithPrompt(m.WithdrawUsage)
+		return nil
+	}
+	a, own, err := s.visibleAppeal(ref)
+	if err != nil {
+		return err
+	}
+	if a == nil || !own {
+		s.sayWithPrompt(m.AppealNotFound)
+		return nil
+	}
+	ch, err := s.e.Appeals.PlanWithdraw(s.ctx, ops.WithdrawRequest{Community: s.in.Msg.CommunityID, Ref: a.Ref,
+		OpenID: s.in.Msg.OpenID, Reason: strings.TrimPrefix(rest, a.Ref)})
+	if err != nil {
+		var se *ops.StepError
+		if errors.As(err, &se) {
+			s.sayWithPrompt(fmt.Sprintf(m.WithdrawNotNowF, a.Ref, m.StatusNames[string(a.Status)]))
+			return nil
+		}
+		return err
+	}
+	ch.AddTo(&s.out.Turn)
+	s.sayf(m.WithdrawDoneF, a.Ref, a.Topic)
+	return nil
+}
+
 // disputePrivate sends a guided appeal to the committee for review: the
 // resident says it is not a private matter (不是私事).
 func (s *step) disputePrivate(rest string) error {

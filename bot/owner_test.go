@@ -255,3 +255,52 @@ func TestEveryStateHasAnOwner(t *testing.T) {
 		}
 	})
 }
+
+// TestWithdrawByChat: a resident withdraws their open appeal with 撤回 编号
+// 原因; the handler is told to stop and the appeal leaves 我的任务; someone
+// else cannot withdraw it, a resolved one cannot be withdrawn, 撤回 alone
+// says how, and "撤销了…" without a number is an appeal's text, not the
+// command (both databases).
+func TestWithdrawByChat(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		worker := "worker-g1"
+		a := w.appeal(models.KindSmall)
+		w.say("committee", "改派 "+a.Ref+" "+worker+" 派单")
+		w.say(worker, "接单 "+a.Ref)
+		if r := w.say("stranger", "撤回 "+a.Ref+" 不要了"); !strings.Contains(r, "没有找到") || w.reload(a).Status != models.StatusAccepted {
+			t.Fatalf("someone else's 撤回 = %q, status %s", r, w.reload(a).Status)
+		}
+		if r := w.say("resident", "撤回"); !strings.Contains(r, "撤回 编号 原因") {
+			t.Fatalf("撤回 alone = %q; want how to", r)
+		}
+		n := len(w.pushesTo(worker))
+		if r := w.say("resident", "撤回 "+a.Ref+" 已经自己修好了"); !strings.Contains(r, "已撤回诉求 "+a.Ref) {
+			t.Fatalf("撤回 = %q", r)
+		}
+		got := w.reload(a)
+		if got.Status != models.StatusWithdrawn {
+			t.Fatalf("status %s after 撤回; want withdrawn", got.Status)
+		}
+		evs := w.events(a)
+		if last := evs[len(evs)-1]; last.Action != string(models.ActWithdraw) || last.Reason != "已经自己修好了" {
+			t.Fatalf("last event %s %q", last.Action, last.Reason)
+		}
+		if !w.toldAbout(worker, a.Ref, n) {
+			t.Errorf("the worker was not told: %q", w.pushesTo(worker))
+		}
+		if r := w.say(worker, "我的任务"); strings.Contains(r, a.Ref) {
+			t.Errorf("a withdrawn appeal is still in 我的任务: %q", r)
+		}
+		b := w.appeal(models.KindSmall)
+		w.say("committee", "改派 "+b.Ref+" "+worker+" 派单")
+		w.say(worker, "办结 "+b.Ref+" 已处理")
+		if r := w.say("resident", "撤回 "+b.Ref); !strings.Contains(r, "不能撤回") || w.reload(b).Status != models.StatusResolved {
+			t.Fatalf("撤回 of a resolved appeal = %q, status %s", r, w.reload(b).Status)
+		}
+		if r := w.say("resident", "撤销了小区门口的公交站，出行很不方便"); strings.Contains(r, "撤回 编号") {
+			t.Fatalf("an appeal starting with 撤销 was taken for the command: %q", r)
+		}
+	})
+}

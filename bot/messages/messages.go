@@ -101,6 +101,12 @@ type Messages struct {
 	HoursLimitF              string // %d hours
 	UnitDefault              map[string]string
 
+	// Withdrawing one's own appeal (撤回 编号 原因).
+	WithdrawDoneF   string // ref, topic
+	WithdrawUsage   string
+	WithdrawNotNowF string // ref, status
+	WithdrawReason  string // the reason recorded when the resident gives none
+
 	// Not private (不是私事).
 	DisputeDoneF     string // ref
 	DisputeNothing   string
@@ -124,7 +130,8 @@ var ZhCN = Messages{
 		"下方菜单：我要反映、我的诉求、更多（议事会议、帮助）。回复“帮助”查看全部功能。",
 	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片、位置都可以）\n" +
 		"2. 回复“我的诉求”查看办理进度，发诉求编号查看详情\n3. 回复“修改地址”更改住址\n" +
-		"4. 回复“报名 项目编号”（如：报名 XM101）当社区项目志愿者\n5. 回复“取消”退出当前操作\n也可以点下方菜单“我要反映”“我的诉求”。",
+		"4. 回复“撤回 编号 原因”撤回不再需要办理的诉求；办结后回复“满意”或“不满意 原因”评价\n" +
+		"5. 回复“报名 项目编号”（如：报名 XM101）当社区项目志愿者\n6. 回复“取消”退出当前操作\n也可以点下方菜单“我要反映”“我的诉求”。",
 	Cancelled:       "已取消，刚才的内容没有提交。有问题随时再发给我们。",
 	NothingToCancel: "当前没有进行中的操作。直接描述问题即可反映诉求，回复“帮助”查看功能。",
 	Unsupported:     "暂时无法识别这类消息。请用文字或语音描述您的问题，回复“帮助”查看功能。",
@@ -219,6 +226,10 @@ var ZhCN = Messages{
 		"small": "社区居委会", "major": "街道办事处", "private": "本人",
 	},
 
+	WithdrawDoneF:    "已撤回诉求 %s（%s），不再办理。如有新的问题，直接告诉我就行。",
+	WithdrawUsage:    "请发送“撤回 编号 原因”，例如：撤回 SQ2612010001 已经修好了。编号可在“我的诉求”里查看。",
+	WithdrawNotNowF:  "诉求 %s 当前状态为“%s”，不能撤回。已办结的诉求请回复“满意”或“不满意 原因”评价。",
+	WithdrawReason:   "居民不再需要办理",
 	DisputeDoneF:     "已转社区复核，编号 %s。社区两委会重新研究这件事，并在这里告诉您结果。",
 	DisputeNothing:   "没有找到可以复核的私事诉求。请回复“不是私事 编号”，编号可在“我的诉求”里查看。",
 	DisputeNotGuided: "这条诉求不是按私事处理的，不需要复核。回复“我的诉求”查看进度。",
@@ -352,17 +363,19 @@ type StaffMessages struct {
 	Handler                string // how a resident reads an unnamed handler
 
 	// A revision told to the resident: the head, then one clause per change, then the reason.
-	PushRevisedF    string // ref, topic, the changes (joined by "；"), reason
-	RevisedKindF    string // kind name, level name
-	RevisedGuided   string // a private matter: pointed to self-help
-	RevisedHandlerF string // handler name
-	RevisedDueF     string // new deadline
-	RevisedSep      string
-	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
-	LearnedNoteF    string // added to a correction's event: the phrases it taught (、-joined) and their kind
-	HandedOverF     string // count, refs: added to the bind reply
-	EnquiryAnswered string // the event's reason of an enquiry answered on the spot
-	PushReviewF     string // ref, topic, reason, ref: to the committee when a resident disputes "private"
+	PushRevisedF           string // ref, topic, the changes (joined by "；"), reason
+	RevisedKindF           string // kind name, level name
+	RevisedGuided          string // a private matter: pointed to self-help
+	RevisedHandlerF        string // handler name
+	RevisedDueF            string // new deadline
+	RevisedSep             string
+	HandOverReason         string // the event's reason when a newly bound worker takes the grid's waiting appeals
+	LearnedNoteF           string // added to a correction's event: the phrases it taught (、-joined) and their kind
+	HandedOverF            string // count, refs: added to the bind reply
+	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
+	PushReviewF            string // ref, topic, reason, ref: to the committee when a resident disputes "private"
+	PushWithdrawnF         string // ref, topic, reason: to the handler when the resident withdraws
+	PushWithdrawnFollowerF string // ref, topic: to those who said "me too"
 }
 
 // ZhCNStaff is the simplified-Chinese staff catalog.
@@ -439,17 +452,19 @@ var ZhCNStaff = StaffMessages{
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
 
-	PushRevisedF:    "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
-	RevisedKindF:    "已重新分类为%s（%s办理）",
-	RevisedGuided:   "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
-	RevisedHandlerF: "改由%s办理",
-	RevisedDueF:     "办结时限调整为%s前",
-	RevisedSep:      "；",
-	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
-	LearnedNoteF:    "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
-	HandedOverF:     "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
-	EnquiryAnswered: "咨询事项，已按事项指引当场答复",
-	PushReviewF:     "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或在管理后台维持私事并说明理由。",
+	PushRevisedF:           "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
+	RevisedKindF:           "已重新分类为%s（%s办理）",
+	RevisedGuided:          "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
+	RevisedHandlerF:        "改由%s办理",
+	RevisedDueF:            "办结时限调整为%s前",
+	RevisedSep:             "；",
+	HandOverReason:         "本网格网格员已绑定，待办诉求移交网格员",
+	LearnedNoteF:           "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
+	HandedOverF:            "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
+	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
+	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",
+	PushWithdrawnFollowerF: "您附议的诉求 %s（%s）已由发起人撤回。如果问题仍在，请直接重新反映。",
+	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或在管理后台维持私事并说明理由。",
 }
 
 // MeetingMessages is the part of the catalog about consultation meetings:

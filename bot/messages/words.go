@@ -6,7 +6,7 @@ package messages
 // trailing punctuation); the first of a list is the contract's word.
 type Words struct {
 	// Words of every state.
-	Cancel, Help, ChangeAddress, MyAppeals, NotPrivate []string
+	Cancel, Help, ChangeAddress, MyAppeals, NotPrivate, Withdraw []string
 	// AddressIntent are the phrases of a plain-words wish to register or
 	// change the home address ("我想登记一下住址"): a short message that is
 	// one of them once the AddressFiller words (polite and filler words,
@@ -71,6 +71,7 @@ var ZhCNWords = Words{
 		"一下", "我的", "我家的", "我家", "怎么", "如何", "可以", "能不能", "重新", "吗", "的"},
 	MyAppeals:  []string{"我的诉求", "我的反映", "查询"},
 	NotPrivate: []string{"不是私事", "不是私事儿", "这不是私事"},
+	Withdraw:   []string{"撤回诉求", "撤销诉求", "撤回", "撤销"}, // only with an appeal's number after, or alone
 
 	Bind: "绑定", Accept: "接单", Progress: "进展", Resolve: "办结", Escalate: "上报", Return: "退回",
 	Reassign: "改派", Reclassify: "改类", MyTasks: "我的任务",

@@ -67,17 +67,68 @@ type DisputeRequest struct {
 	Reason    string // "不是私事" when they said nothing more
 }
 
-// PlanDispute puts a guided appeal in review: the committee owns it (it is
-// in their 我的任务) and is told at once what the resident said.
-func (s *Appeals) PlanDispute(ctx context.Context, r DisputeRequest) (*Change, error) {
-	ch, err := s.load(ctx, r.Community, r.Ref)
+// loadOwn is load for the appeal's author: someone else's appeal is not
+// found.
+func (s *Appeals) loadOwn(ctx context.Context, community, ref, openID string) (*Change, error) {
+	ch, err := s.load(ctx, community, ref)
+	if err != nil {
+		return nil, err
+	}
+	if ch.Appeal.OpenID != openID {
+		return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", ref)
+	}
+	return ch, nil
+}
+
+// WithdrawRequest is a resident's 撤回 of their own appeal.
+type WithdrawRequest struct {
+	Community string
+	Ref       string
+	OpenID    string // only the author may
+	Reason    string // the catalog's WithdrawReason when they said nothing more
+}
+
+// PlanWithdraw ends an open appeal at its author's word (撤回): the
+// handler is told to stop, and those who said "me too" that it was
+// withdrawn and how to raise it again. Someone else's appeal is not found;
+// a closed one is a *StepError.
+func (s *Appeals) PlanWithdraw(ctx context.Context, r WithdrawRequest) (*Change, error) {
+	ch, err := s.loadOwn(ctx, r.Community, r.Ref, r.OpenID)
 	if err != nil {
 		return nil, err
 	}
 	a := ch.Appeal
-	if a.OpenID != r.OpenID {
-		return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", r.Ref)
+	reason := messages.Clip(models.TrimText(r.Reason), 200)
+	if reason == "" {
+		reason = s.msg.WithdrawReason
 	}
+	if err := s.apply(ch, models.Step{Action: models.ActWithdraw}, models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}, reason); err != nil {
+		return nil, err
+	}
+	if s.staff == nil {
+		return ch, nil
+	}
+	hs, err := s.staff.HandlerOpenIDs(ctx, &ch.Before)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	fs, err := s.followers(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	ch.pushTo(models.ActWithdraw, models.PushProgress, fmt.Sprintf(s.sm.PushWithdrawnF, a.Ref, a.Topic, reason), hs)
+	ch.pushTo(models.ActWithdraw, models.PushProgress, fmt.Sprintf(s.sm.PushWithdrawnFollowerF, a.Ref, a.Topic), fs[min(1, len(fs)):])
+	return ch, nil
+}
+
+// PlanDispute puts a guided appeal in review: the committee owns it (it is
+// in their 我的任务) and is told at once what the resident said.
+func (s *Appeals) PlanDispute(ctx context.Context, r DisputeRequest) (*Change, error) {
+	ch, err := s.loadOwn(ctx, r.Community, r.Ref, r.OpenID)
+	if err != nil {
+		return nil, err
+	}
+	a := ch.Appeal
 	if err := s.apply(ch, models.Step{Action: models.ActDisputePrivate}, models.Actor{Kind: models.ActorResident, OpenID: r.OpenID},
 		messages.Clip(r.Reason, 200)); err != nil {
 		return nil, err
