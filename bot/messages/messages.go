@@ -371,6 +371,7 @@ type StaffMessages struct {
 	RevisedSep             string
 	HandOverReason         string // the event's reason when a newly bound worker takes the grid's waiting appeals
 	LearnedNoteF           string // added to a correction's event: the phrases it taught (、-joined) and their kind
+	TopicChangedF          string // added to a correction's event: the old topic, the new
 	HandedOverF            string // count, refs: added to the bind reply
 	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
 	PushReviewF            string // ref, topic, reason, ref: to the committee when a resident disputes "private"
@@ -460,6 +461,7 @@ var ZhCNStaff = StaffMessages{
 	RevisedSep:             "；",
 	HandOverReason:         "本网格网格员已绑定，待办诉求移交网格员",
 	LearnedNoteF:           "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
+	TopicChangedF:          "事项：%s → %s",
 	HandedOverF:            "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",

@@ -260,10 +260,11 @@ func IsSameKind(err error) bool { return errors.Is(err, ErrSameKind) }
 
 // retopic gives an appeal whose kind changed a topic of its new kind: the
 // matter of that kind its text names (楼下火锅店油烟 made major is 餐饮油烟);
-// failing that, a named matter of the old kind keeps its name and unit (it
-// still says what the appeal is about), and a catch-all (or no topic) becomes
-// the new kind's catch-all: a government matter made small is no longer
-// "其他政务事项" handled by the street.
+// failing that, a named matter of the old kind keeps its name (it still says
+// what the appeal is about) under the new kind's unit, and a catch-all (or
+// no topic) becomes the new kind's catch-all: a government matter made small
+// is no longer "其他政务事项" handled by the street. A new topic is noted on
+// the correction's event.
 func (s *Appeals) retopic(ch *Change) {
 	a := ch.Appeal
 	it := s.Item(a.TopicID)
@@ -278,7 +279,8 @@ func (s *Appeals) retopic(ch *Change) {
 	case named != nil:
 		a.TopicID, a.Topic = named.ID, named.Name
 	case a.TopicID != "" && (it == nil || !it.Fallback):
-		return // a named matter, or one no longer in the catalog: its stored name stands
+		// A named matter, or one no longer in the catalog: its stored name
+		// stands, handled where the new kind is.
 	default:
 		a.TopicID, a.Topic = "", s.msg.NoTopic
 		if s.catalog != nil {
@@ -289,6 +291,10 @@ func (s *Appeals) retopic(ch *Change) {
 	}
 	a.Unit = messages.Clip(s.unit(a.Kind, s.Item(a.TopicID)), 40)
 	ch.Update.Retopic = true
+	if evs := ch.Update.Events; a.Topic != ch.Before.Topic && len(evs) > 0 {
+		ev := evs[len(evs)-1]
+		ev.Reason = messages.Clip(ev.Reason+"；"+fmt.Sprintf(s.sm.TopicChangedF, ch.Before.Topic, a.Topic), maxNoteRunes)
+	}
 }
 
 // noteLearned says on the correction's event (the appeal's timeline) which

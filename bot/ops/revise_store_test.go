@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/bot/triage"
 	"github.com/gongzhi/gongzhi/models"
@@ -198,6 +199,17 @@ func TestReclassifyKeepsTheMatterLimit(t *testing.T) {
 		}
 		if !strings.HasSuffix(why, models.ReasonMatterLimit) {
 			t.Fatalf("the deadline's event says %q; want %q", why, models.ReasonMatterLimit)
+		}
+		if ev := ch.Update.Events[0]; !strings.Contains(ev.Reason, "事项：其他政务事项 → 消防通道") {
+			t.Fatalf("the correction's event says %q; want the topic's change", ev.Reason)
+		}
+		// Made major again, the fire lane keeps its name (the text names no
+		// government matter) and is handled where major matters are.
+		if _, err := appeals.Revise(ctx, committeeRevision(ref, models.KindMajor, models.LevelStreet, "物业不管，需要执法")); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = appeals.Appeal(ctx, "c1", ref); err != nil || got.TopicID != lane.ID || got.Unit != messages.ZhCN.UnitDefault["major"] {
+			t.Fatalf("made major: topic %q unit %q (%v); want %q under %q", got.TopicID, got.Unit, err, lane.ID, messages.ZhCN.UnitDefault["major"])
 		}
 	})
 }
