@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -301,6 +303,50 @@ func TestWithdrawByChat(t *testing.T) {
 		}
 		if r := w.say("resident", "撤销了小区门口的公交站，出行很不方便"); strings.Contains(r, "撤回 编号") {
 			t.Fatalf("an appeal starting with 撤销 was taken for the command: %q", r)
+		}
+	})
+}
+
+// TestAppealPushCards: an appeal's pushes carry a template card (matter,
+// number, what happened, a note, when), so that one sent as a template,
+// when the resident's 48-hour window is closed, still says the result and
+// how to rate it — not the first 20 characters of the chat text (found by a
+// first user). Both databases.
+func TestAppealPushCards(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		worker := "worker-g2" // the appeal is stored assigned to g1's worker: 改派 makes a task push
+		a := w.appeal(models.KindSmall)
+		w.say("committee", "改派 "+a.Ref+" "+worker+" 派单")
+		w.say(worker, "办结 "+a.Ref+" 已更换3楼和5楼的感应灯")
+		card := func(openID, act string) map[string]string {
+			t.Helper()
+			var rows []models.OutboxMessage
+			if err := w.db.Gorm().Where("open_id = ? AND idem_key LIKE ?", openID, "appeal:"+a.Ref+":"+act+":%").Find(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 1 {
+				t.Fatalf("%d %s pushes to %s, want 1", len(rows), act, openID)
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal([]byte(rows[0].Data), &m); err != nil {
+				t.Fatalf("%s push to %s: data %q: %v", act, openID, rows[0].Data, err)
+			}
+			return m
+		}
+		got := card("resident", "resolve")
+		want := map[string]string{"thing1": a.Topic, "character_string2": a.Ref, "phrase3": "已办结", "thing4": messages.ZhCNStaff.CardRateHint}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("resolve card %s = %q, want %q (card %v)", k, got[k], v, got)
+			}
+		}
+		if got["time5"] == "" {
+			t.Errorf("resolve card without a time: %v", got)
+		}
+		if task := card(worker, "assign"); task["phrase3"] != "新任务" || task["character_string2"] != a.Ref {
+			t.Errorf("task card %v", task)
 		}
 	})
 }

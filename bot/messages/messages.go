@@ -263,6 +263,8 @@ type PushMessages struct {
 	Digest              string // community, new, overdue, unrated
 	MeetingReminder     string // topic, start, venue
 	EscalatedPhrase     string // template "phrase" field: ≤ 5 characters
+	ReminderPhrase      string // template "phrase" field of a deadline reminder: ≤ 5 characters
+	DueNoteF            string // template "thing" field: a deadline (≤ 20 characters)
 	TimeLayout          string // meeting times and template time fields
 	DueDateF            string // Go layout of deadlines said in a sentence (weekday appended)
 	Weekdays            [7]string
@@ -285,6 +287,8 @@ var ZhCNPush = PushMessages{
 	Digest:              "【每日汇总】%s：近24小时新增诉求%d件，超期未办结%d件，已办结待评价%d件。",
 	MeetingReminder:     "【会议提醒】议事会议“%s”将于%s在%s召开，请准时参加。",
 	EscalatedPhrase:     "已上报",
+	ReminderPhrase:      "即将到期",
+	DueNoteF:            "办结时限%s",
 	TimeLayout:          "1月2日 15:04",
 	DueDateF:            "1月2日",
 	Weekdays:            [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},
@@ -363,15 +367,20 @@ type StaffMessages struct {
 	Handler                string // how a resident reads an unnamed handler
 
 	// A revision told to the resident: the head, then one clause per change, then the reason.
-	PushRevisedF           string // ref, topic, the changes (joined by "；"), reason
-	RevisedKindF           string // kind name, level name
-	RevisedGuided          string // a private matter: pointed to self-help
-	RevisedHandlerF        string // handler name
-	RevisedDueF            string // new deadline
-	RevisedSep             string
-	HandOverReason         string // the event's reason when a newly bound worker takes the grid's waiting appeals
-	LearnedNoteF           string // added to a correction's event: the phrases it taught (、-joined) and their kind
-	TopicChangedF          string // added to a correction's event: the old topic, the new
+	PushRevisedF    string // ref, topic, the changes (joined by "；"), reason
+	RevisedKindF    string // kind name, level name
+	RevisedGuided   string // a private matter: pointed to self-help
+	RevisedHandlerF string // handler name
+	RevisedDueF     string // new deadline
+	RevisedSep      string
+	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
+	LearnedNoteF    string // added to a correction's event: the phrases it taught (、-joined) and their kind
+	TopicChangedF   string // added to a correction's event: the old topic, the new
+	// The template card of an appeal push (ops.Appeals.card): phrase3 by
+	// action (≤ 5 characters), and thing4 notes (≤ 20).
+	CardPhrases            map[string]string
+	CardRateHint           string
+	CardRaiseAgain         string
 	HandedOverF            string // count, refs: added to the bind reply
 	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
 	PushReviewF            string // ref, topic, reason, ref: to the committee when a resident disputes "private"
@@ -453,15 +462,20 @@ var ZhCNStaff = StaffMessages{
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
 
-	PushRevisedF:           "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
-	RevisedKindF:           "已重新分类为%s（%s办理）",
-	RevisedGuided:          "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
-	RevisedHandlerF:        "改由%s办理",
-	RevisedDueF:            "办结时限调整为%s前",
-	RevisedSep:             "；",
-	HandOverReason:         "本网格网格员已绑定，待办诉求移交网格员",
-	LearnedNoteF:           "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
-	TopicChangedF:          "事项：%s → %s",
+	PushRevisedF:    "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
+	RevisedKindF:    "已重新分类为%s（%s办理）",
+	RevisedGuided:   "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
+	RevisedHandlerF: "改由%s办理",
+	RevisedDueF:     "办结时限调整为%s前",
+	RevisedSep:      "；",
+	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
+	LearnedNoteF:    "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
+	TopicChangedF:   "事项：%s → %s",
+	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
+		"return": "已退回", "escalate": "已上报", "rate_satisfied": "已评价", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
+		"dispute_private": "待复核", "reclassify": "有调整"},
+	CardRateHint:           "请回复“满意”或“不满意 原因”",
+	CardRaiseAgain:         "问题仍在请重新反映",
 	HandedOverF:            "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",

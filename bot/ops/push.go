@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,8 +18,20 @@ func pushKey(ref string, act models.Action, n int, openID string) string {
 	return "appeal:" + ref + ":" + string(act) + ":" + strconv.Itoa(n) + ":" + openID
 }
 
+// card is an appeal push's template data, used when its recipient's
+// 48-hour window is closed or its allowance used up (README, "Template
+// messages"): thing1 the matter, character_string2 the reference, phrase3
+// what happened, thing4 a note, time5 when; one layout for every appeal
+// push, so that one general 事项通知 template serves them all. The
+// dispatcher cuts each value to WeChat's limit (20 characters for a thing).
+func (s *Appeals) card(a *models.Appeal, ref string, act models.Action, note string) string {
+	b, _ := json.Marshal(map[string]string{"thing1": a.Topic, "character_string2": ref, "phrase3": s.sm.CardPhrases[string(act)],
+		"thing4": models.TrimText(note), "time5": s.now().In(s.loc).Format(s.pm.TimeLayout)}) // a map of strings always encodes
+	return string(b)
+}
+
 // push adds one push per distinct openid to out.
-func push(out *[]*models.OutboxMessage, communityID, typ string, key func(openID string) string, text string, openIDs ...[]string) {
+func push(out *[]*models.OutboxMessage, communityID, typ string, key func(openID string) string, text, data string, openIDs ...[]string) {
 	seen := map[string]bool{}
 	for _, o := range *out {
 		seen[o.Key] = true
@@ -30,15 +43,19 @@ func push(out *[]*models.OutboxMessage, communityID, typ string, key func(openID
 				continue
 			}
 			seen[k] = true
-			*out = append(*out, &models.OutboxMessage{CommunityID: communityID, OpenID: o, Type: typ, Text: text, Key: k})
+			*out = append(*out, &models.OutboxMessage{CommunityID: communityID, OpenID: o, Type: typ, Text: text, Data: data, Key: k})
 		}
 	}
 }
 
-// pushTo adds the change's pushes of act to the given openids.
-func (ch *Change) pushTo(act models.Action, typ, text string, to ...[]string) {
-	a := ch.Appeal
-	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events, o) }, text, to...)
+// pushTo adds the change's pushes of act to the given openids: text for a
+// customer-service message, note for the template's card.
+func (ch *Change) pushTo(act models.Action, typ, text, note string, to ...[]string) {
+	a, data := ch.Appeal, ""
+	if ch.card != nil {
+		data = ch.card(a, a.Ref, act, note)
+	}
+	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events, o) }, text, data, to...)
 }
 
 // pushAssigned tells a's handler(s) about a new task: reference, summary,
@@ -69,7 +86,8 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 	}
 	text := fmt.Sprintf(sm.PushAssignedF, ref, a.Topic, m.KindNames[string(a.Kind)], place,
 		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
-	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text, to)
+	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text,
+		s.card(a, ref, models.ActAssign, place), to)
 	return nil
 }
 

@@ -177,7 +177,8 @@ func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) er
 		return err
 	}
 	ch.pushTo(models.ActReclassify, models.PushProgress,
-		fmt.Sprintf(sm.PushRevisedF, a.Ref, a.Topic, strings.Join(parts, sm.RevisedSep), messages.Clip(reason, 200)), fs)
+		fmt.Sprintf(sm.PushRevisedF, a.Ref, a.Topic, strings.Join(parts, sm.RevisedSep), messages.Clip(reason, 200)),
+		strings.Join(parts, sm.RevisedSep), fs)
 	return nil
 }
 
