@@ -253,3 +253,30 @@ func consolePeopleGuards(t *testing.T, h *harness) {
 		t.Fatalf("after a reclassification without a visible reason: %+v, %v", a, err)
 	}
 }
+
+// TestLoginLinkNeverKept: a committee member's 登录 is answered and not
+// recorded (its one-time link is not kept in clear as the reply to a
+// retry), and another person's message under the same MsgId gets its own
+// answer, never the committee's (found by an attacker). Both databases.
+func TestLoginLinkNeverKept(t *testing.T) {
+	for _, d := range storetest.Drivers(t) {
+		t.Run(d, func(t *testing.T) {
+			h := newStaffHarness(t, d)
+			inv := h.api("POST", "/api/staff/invites", map[string]any{"role": "committee", "name": "周委员"}, http.StatusCreated)
+			expect(t, "bind committee", h.persona("o-committee").say("绑定 "+inv["code"].(string)), "绑定成功")
+			send := func(openID, text string) string {
+				return h.post(openID, "<MsgType>text</MsgType><Content>"+text+"</Content><MsgId>7770001</MsgId>")
+			}
+			if r := send("o-committee", "登录"); !linkIn.MatchString(r) {
+				t.Fatalf("登录 = %q; want a link", r)
+			}
+			if r := send("o-wang", "小区门口的路灯坏了"); strings.Contains(r, "login?t=") || r == "" {
+				t.Fatalf("another sender under the same MsgId got %q", r)
+			}
+			var kept int64
+			if err := h.app.Store.Gorm().Model(&models.ProcessedMessage{}).Where("reply LIKE ?", "%login?t=%").Count(&kept).Error; err != nil || kept != 0 {
+				t.Fatalf("%d recorded replies hold a login link (%v)", kept, err)
+			}
+		})
+	}
+}

@@ -149,7 +149,9 @@ func (s *step) finish() Output {
 	}
 	stored := s.in.Conversation != nil
 	if s.keep && !(stored && s.notice != "") {
-		out.ReadOnly = s.query && s.notice == "" && len(out.Replies) <= 1
+		// A command may have said its step only reads (登录: its one-time
+		// link must not be kept as the reply to a retry).
+		out.ReadOnly = (out.ReadOnly || s.query) && s.notice == "" && len(out.Replies) <= 1
 		return out
 	}
 	if s.state == StateIdle {

@@ -50,7 +50,7 @@ func TestWebhookOfficialSample(t *testing.T) {
 				in.MsgType != models.MsgText || in.CreateTime != 1409735668 || in.CommunityID != testCommunity {
 				t.Errorf("handled message = %+v", in)
 			}
-			stored, err := h.DB.ProcessedReply(context.Background(), testCommunity, "m:6054768590064713728")
+			stored, err := h.DB.ProcessedReply(context.Background(), testCommunity, (&models.Inbound{OpenID: "oyORnuP8q7ou2gfYjqLzSIWZf0rs", MsgID: 6054768590064713728}).DedupeKey())
 			want := firstReply(t, "abcdteT")
 			if err != nil || stored != want {
 				t.Errorf("dedupe row reply = %q, %v; want %q", stored, err, want)

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"time"
 )
@@ -38,13 +40,18 @@ type Inbound struct {
 	Label       string // location label
 }
 
-// DedupeKey identifies a message across WeChat's retries: the MsgId where
-// there is one, else sender + CreateTime + event (events carry no MsgId).
+// DedupeKey identifies a message across WeChat's retries: sender and MsgId
+// where there is one, else sender + CreateTime + event (events carry no
+// MsgId). The sender is part of it, so that another person's message under
+// a reused MsgId is never answered with the first person's reply (found by
+// an attacker); as a hash, so that a key in a database error is no openid.
 func (m *Inbound) DedupeKey() string {
+	sum := sha256.Sum256([]byte(m.OpenID))
+	sender := hex.EncodeToString(sum[:8])
 	if m.MsgID != 0 {
-		return "m:" + strconv.FormatInt(m.MsgID, 10)
+		return "m:" + sender + ":" + strconv.FormatInt(m.MsgID, 10)
 	}
-	return "e:" + m.OpenID + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event + ":" + m.EventKey
+	return "e:" + sender + ":" + strconv.FormatInt(m.CreateTime, 10) + ":" + m.Event + ":" + m.EventKey
 }
 
 // Conversation is the persisted state of one person's chat with the bot.
