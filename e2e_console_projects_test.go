@@ -247,6 +247,15 @@ func consoleLearned(t *testing.T, h *harness) {
 	if strings.Contains(page, `data-phrase="楼顶鸽棚"`) {
 		t.Fatal("the removed phrase is still listed")
 	}
+	// A crafted link cannot plant its own text as a removal's banner, nor
+	// reuse another phrase's mark.
+	mark := hdr.Get("Location")[strings.Index(hdr.Get("Location"), "mark=")+len("mark="):]
+	for _, crafted := range []string{"/console/learned?removed=" + url.QueryEscape("请拨打400-123-4567联系管理员"),
+		"/console/learned?removed=" + url.QueryEscape("请拨打400-123-4567联系管理员") + "&mark=" + mark} {
+		if _, _, page := b.do("GET", crafted, nil); strings.Contains(page, `data-testid="removed"`) || strings.Contains(page, "400-123-4567") {
+			t.Fatalf("a crafted link %s shows a removal banner", crafted)
+		}
+	}
 	if words, _ := h.app.Store.Learned(ctx, "sample"); len(words) != 1 || words[0].Phrase != "梯坎灯" {
 		t.Fatalf("after removal: %v", words)
 	}

@@ -2,6 +2,9 @@ package console
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -54,7 +57,7 @@ func (c *Console) showLearned(g *gin.Context, refusal string, status int) {
 	}
 	c.render(g, status, "learned", v, map[string]any{"Rows": rows, "Community": community,
 		"CommunityName": c.communityName(community), "MayRun": canRun(v), "Error": refusal,
-		"Removed": g.Query("removed"), "Min": models.MinResidentVoters,
+		"Removed": removedBanner(v, g.Query("removed"), g.Query("mark")), "Min": models.MinResidentVoters,
 		"How": learnedHowText(models.MinResidentVoters), "None": learnedNone})
 }
 
@@ -81,7 +84,29 @@ func (c *Console) forgetLearned(g *gin.Context) {
 		}
 		return
 	}
-	g.Redirect(http.StatusSeeOther, withCommunity(v, "/console/learned?removed="+url.QueryEscape(phrase), community))
+	g.Redirect(http.StatusSeeOther, withCommunity(v, "/console/learned?removed="+url.QueryEscape(phrase)+
+		"&mark="+removedMark(v, phrase), community))
+}
+
+// removedMark binds a removal's banner to the session that removed the word
+// (an HMAC of the phrase under the session's CSRF secret), and
+// removedBanner shows the phrase only with its mark: a crafted link cannot
+// plant a message of its own as "已删除…" (found by an attacker).
+func removedMark(v *models.Viewer, phrase string) string {
+	if v == nil || v.Session == nil {
+		return ""
+	}
+	m := hmac.New(sha256.New, []byte(v.Session.CSRFToken))
+	m.Write([]byte(phrase))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+func removedBanner(v *models.Viewer, phrase, mark string) string {
+	want := removedMark(v, phrase)
+	if phrase == "" || want == "" || !hmac.Equal([]byte(want), []byte(mark)) {
+		return ""
+	}
+	return phrase
 }
 
 // learnedHowText is the page's explanation with the residents' threshold.
