@@ -35,7 +35,15 @@ func (s *step) idleText(text string) error {
 	}
 	if addressOnly(w) { // the cheap test first: this is every first message's path
 		if a, ok := address.Parse(text); ok {
-			s.goTo(StateIdle) // an address with no problem: ask for the problem, start nothing
+			// An address with no problem starts no appeal. A resident with no
+			// address yet registers it (confirmed first), so that the next
+			// appeal does not ask for it again (found by a first user);
+			// otherwise ask for the problem.
+			if s.res != nil && s.res.Building == "" && a.Building != "" {
+				s.addressText(text)
+				return nil
+			}
+			s.goTo(StateIdle)
 			s.sayf(m.AddressAloneF, a.String(), address.Address{Building: a.Building}.String())
 			return nil
 		}

@@ -61,7 +61,7 @@ func (s *step) addressConfirm(text string) error {
 	s.data.Address = nil
 	if s.data.Draft == nil {
 		s.goTo(StateIdle)
-		s.say(saved)
+		s.say(saved + m.AddressThenProblem)
 		return nil
 	}
 	// Resume the appeal: its routing and duplicates depend on the address.

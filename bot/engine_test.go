@@ -132,8 +132,12 @@ func TestStep(t *testing.T) {
 		{name: "idle help", msg: text("帮助"), want: []string{"我的诉求", "修改地址"}},
 		{name: "idle emoji", msg: text("😂😂"), want: []string{"表情"}},
 		{name: "idle nonsense", msg: text("嗯"), want: []string{"没太明白"}},
-		{name: "idle address alone", msg: text("6栋1单元101"), want: []string{"收到地址：6栋1单元101", "6栋楼道灯坏了"}},
-		{name: "idle address in words alone", msg: text("六号楼 2-301"), want: []string{"收到地址：6栋2单元301"}},
+		// An address alone starts no appeal: a resident with none registers
+		// it (confirmed first); one registered is asked for the problem.
+		{name: "idle address alone", msg: text("6栋1单元101"), next: StateAddressConfirm, want: []string{"您的住址是：6栋1单元101，对吗"}},
+		{name: "idle address in words alone", msg: text("六号楼 2-301"), next: StateAddressConfirm, want: []string{"您的住址是：6栋2单元301"}},
+		{name: "idle address alone registered", resident: registered, msg: text("6栋1单元101"),
+			want: []string{"收到地址：6栋1单元101", "6栋楼道灯坏了"}},
 		{name: "idle address and a problem", msg: text("6栋1单元101漏水了"), next: StateAddress, want: []string{"住址"}},
 		{name: "idle small needs address", msg: text("3栋楼道灯坏了"), next: StateAddress, want: []string{"住址"},
 			check: func(t *testing.T, out Output) {

@@ -53,6 +53,7 @@ type Messages struct {
 	AddressUnreadable   string
 	ConfirmAddressF     string // %s: the address
 	AddressSavedF       string // %s: the grid's name
+	AddressThenProblem  string // after an address registered with nothing in progress
 	AddressNoGridF      string // %s: the building
 	AddressFormatF      string // building, unit, room
 	AddressNoUnitF      string // building, room
@@ -173,6 +174,7 @@ var ZhCN = Messages{
 	AddressUnreadable:   "没看懂这个地址。请按“3栋2单元501”或“3-2-501”的样子发送，回复“取消”放弃。",
 	ConfirmAddressF:     "您的住址是：%s，对吗？\n回复 1 对，2 不对（重新填写）。",
 	AddressSavedF:       "住址已登记，您属于%s。",
+	AddressThenProblem:  "遇到什么问题，直接发给我就行。",
 	AddressNoGridF:      "住址已登记。%s栋暂不在社区的网格名单里，我们先这样登记，社区工作人员会核实。",
 	AddressFormatF:      "%s栋%s单元%s",
 	AddressNoUnitF:      "%s栋%s",
