@@ -65,9 +65,13 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 		return true, c.cancel(ctx, in, out, raw, rest)
 	}
 	if _, ok := cutWord(w, chat.MeetingCall...); ok {
-		st, err := c.organiser(ctx, in)
+		st, err := senderStaff(ctx, c.store, in)
 		if err != nil || st == nil {
 			return false, err // from a resident it is just words, perhaps an appeal
+		}
+		if st.Role != models.RoleCommittee && st.Role != models.RoleAdmin {
+			c.say(out, c.msg.StaffOnly) // a grid worker's 开会 is no appeal (found by a first user)
+			return true, nil
 		}
 		return true, c.call(ctx, in, out, raw, st)
 	}

@@ -56,6 +56,10 @@ func TestStaffWordsAsPeopleWriteThem(t *testing.T) {
 		if strings.Contains(help, "退回") {
 			t.Errorf("committee help lists 退回:\n%s", help)
 		}
+		// A grid worker's 开会 is refused, not taken for an appeal.
+		if r := w.say("worker-g1", "开会 3栋 明天下午3点 会议室 油烟"); !strings.Contains(r, "只有社区两委成员") {
+			t.Errorf("a worker's 开会 = %q; want a refusal", r)
+		}
 		if h := w.say("worker-g1", "帮助"); strings.Contains(h, "开会") || strings.Contains(h, "改派") || !strings.Contains(h, "退回 编号 原因") {
 			t.Errorf("a worker's help lists committee commands or lacks 退回:\n%s", h)
 		}
