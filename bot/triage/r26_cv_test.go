@@ -83,30 +83,11 @@ func TestVetoLongCV(t *testing.T) {
 	if mode != "1" && mode != "show" {
 		t.Skip("set TRIAGE_R26=1")
 	}
-	base := testClassifier(t)
 	sets := modelSets(t)
-	per := make([]foldFigures, len(r26Variants))
-	moves := make([]map[string]string, len(r26Variants))
-	for i := range per {
-		per[i], moves[i] = foldFigures{}, map[string]string{}
-	}
-	var folds []string
-	for _, s := range sets {
-		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
-		for i, v := range r26Variants {
-			vc, err := New(cc.Catalog())
-			if err != nil {
-				t.Fatal(err)
-			}
-			vc.model, vc.modelDecide = cc.model, modelDecide
-			vc.modelVetoLong, vc.modelVetoLeadLong = v.vetoLong, v.lead
-			per[i][s.name] = score(vc, s.lines, nil)
-			for _, l := range s.lines {
-				moves[i][s.name+"\t"+l.id] = lineOutcome(vc.Classify(l.text), string(l.kind))
-			}
-		}
-	}
+	per, moves, folds := runVariants(t, sets, len(r26Variants), func(i int, vc, cc *Classifier) {
+		vc.model, vc.modelDecide = cc.model, modelDecide
+		vc.modelVetoLong, vc.modelVetoLeadLong = r26Variants[i].vetoLong, r26Variants[i].lead
+	})
 	var b strings.Builder
 	row := func(group, name string, f figures) {
 		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% (%d) | %.4f |\n", group, f.n, name,
@@ -133,45 +114,90 @@ func TestVetoLongCV(t *testing.T) {
 	} else {
 		b.WriteString(" — ship it\n")
 	}
+	names := make([]string, len(r26Variants))
+	for i, v := range r26Variants {
+		names[i] = v.name
+	}
+	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
+	t.Log(b.String())
+}
+
+// variantTail writes what a round's variant report ends with: how often
+// each variant is the nested pick, the folds some variant moves (right /
+// decided and asked per variant) and, with show, the lines each variant
+// moves against the first (the shipped classifier).
+func variantTail(b *strings.Builder, names []string, per []foldFigures, folds []string, picks map[string]int,
+	moves []map[string]string, sets []modelSet, show bool) {
 	n := map[int]int{}
 	for _, f := range folds {
 		n[picks[f]]++
 	}
-	for i, v := range r26Variants {
-		fmt.Fprintf(&b, "nested pick %s: %d of %d folds\n", v.name, n[i], len(folds))
+	for i, name := range names {
+		fmt.Fprintf(b, "nested pick %s: %d of %d folds\n", name, n[i], len(folds))
 	}
 	b.WriteString("\nPer fold, right / decided and asked (the folds some variant moves):\n\n| left-out set |")
-	for _, v := range r26Variants {
-		fmt.Fprintf(&b, " %s |", v.name)
+	for _, name := range names {
+		fmt.Fprintf(b, " %s |", name)
 	}
-	b.WriteString("\n|---|" + strings.Repeat("---|", len(r26Variants)) + "\n")
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(names)) + "\n")
 	for _, f := range folds {
 		same := true
-		for i := range r26Variants {
+		for i := range names {
 			a, o := per[i][f], per[0][f]
 			same = same && a.rightDecided == o.rightDecided && a.decided == o.decided && a.asked == o.asked && a.rightAskedNarrow == o.rightAskedNarrow
 		}
 		if same {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s |", f)
-		for i := range r26Variants {
-			fmt.Fprintf(&b, " %d/%d, %d |", per[i][f].rightDecided, per[i][f].decided, per[i][f].asked)
+		fmt.Fprintf(b, "| %s |", f)
+		for i := range names {
+			fmt.Fprintf(b, " %d/%d, %d |", per[i][f].rightDecided, per[i][f].decided, per[i][f].asked)
 		}
 		b.WriteString("\n")
 	}
-	if mode == "show" {
-		for i, v := range r26Variants[1:] {
-			fmt.Fprintf(&b, "\nMoved by %s (shipped → variant):\n", v.name)
-			for _, s := range sets {
-				for _, l := range s.lines {
-					k := s.name + "\t" + l.id
-					if moves[0][k] != moves[i+1][k] {
-						fmt.Fprintf(&b, "%s %s %s: %s → %s\n", s.name, l.id, l.kind, moves[0][k], moves[i+1][k])
-					}
+	if !show {
+		return
+	}
+	for i, name := range names[1:] {
+		fmt.Fprintf(b, "\nMoved by %s (shipped → variant):\n", name)
+		for _, s := range sets {
+			for _, l := range s.lines {
+				k := s.name + "\t" + l.id
+				if moves[0][k] != moves[i+1][k] {
+					fmt.Fprintf(b, "%s %s %s: %s → %s\n", s.name, l.id, l.kind, moves[0][k], moves[i+1][k])
 				}
 			}
 		}
 	}
-	t.Log(b.String())
+}
+
+// runVariants scores n variants of the classifier on every fold out of
+// fold: for each left-out set, the model is trained on the others, and
+// configure sets variant i on a fresh classifier vc from the fold's cc. It
+// returns each variant's figures by fold, each line's outcome by variant
+// ("set\tid"), and the folds in order.
+func runVariants(t *testing.T, sets []modelSet, n int, configure func(i int, vc, cc *Classifier)) ([]foldFigures, []map[string]string, []string) {
+	base := testClassifier(t)
+	per := make([]foldFigures, n)
+	moves := make([]map[string]string, n)
+	for i := range per {
+		per[i], moves[i] = foldFigures{}, map[string]string{}
+	}
+	var folds []string
+	for _, s := range sets {
+		folds = append(folds, s.name)
+		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
+		for i := range n {
+			vc, err := New(cc.Catalog())
+			if err != nil {
+				t.Fatal(err)
+			}
+			configure(i, vc, cc)
+			per[i][s.name] = score(vc, s.lines, nil)
+			for _, l := range s.lines {
+				moves[i][s.name+"\t"+l.id] = lineOutcome(vc.Classify(l.text), string(l.kind))
+			}
+		}
+	}
+	return per, moves, folds
 }

@@ -108,30 +108,11 @@ func TestChatThresholdsCV(t *testing.T) {
 	if mode != "1" && mode != "show" {
 		t.Skip("set TRIAGE_R27=1")
 	}
-	base := testClassifier(t)
 	sets := modelSets(t)
-	per := make([]foldFigures, len(r27Variants))
-	moves := make([]map[string]string, len(r27Variants))
-	for i := range per {
-		per[i], moves[i] = foldFigures{}, map[string]string{}
-	}
-	var folds []string
-	for _, s := range sets {
-		folds = append(folds, s.name)
-		cc := withModel(t, base, trainingDocs(t, sets, s.name), modelDecide)
-		for i, v := range r27Variants {
-			vc, err := New(cc.Catalog())
-			if err != nil {
-				t.Fatal(err)
-			}
-			vc.model, vc.modelDecide = cc.model, v.decide
-			vc.modelVetoSettle, vc.modelSettle, vc.modelVeto = v.vetoSettle, v.settle, v.vetoShort
-			per[i][s.name] = score(vc, s.lines, nil)
-			for _, l := range s.lines {
-				moves[i][s.name+"\t"+l.id] = lineOutcome(vc.Classify(l.text), string(l.kind))
-			}
-		}
-	}
+	per, moves, folds := runVariants(t, sets, len(r27Variants), func(i int, vc, cc *Classifier) {
+		vc.model, vc.modelDecide = cc.model, r27Variants[i].decide
+		vc.modelVetoSettle, vc.modelSettle, vc.modelVeto = r27Variants[i].vetoSettle, r27Variants[i].settle, r27Variants[i].vetoShort
+	})
 	var b strings.Builder
 	row := func(group, name string, f figures, gap string) {
 		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% (%d) | %s |\n", group, f.n, name,
@@ -166,45 +147,10 @@ func TestChatThresholdsCV(t *testing.T) {
 	} else {
 		b.WriteString(" — ship it\n")
 	}
-	n := map[int]int{}
-	for _, f := range folds {
-		n[picks[f]]++
-	}
+	names := make([]string, len(r27Variants))
 	for i, v := range r27Variants {
-		fmt.Fprintf(&b, "nested pick %s: %d of %d folds\n", v.name, n[i], len(folds))
+		names[i] = v.name
 	}
-	b.WriteString("\nPer fold, right / decided and asked (the folds some variant moves):\n\n| left-out set |")
-	for _, v := range r27Variants {
-		fmt.Fprintf(&b, " %s |", v.name)
-	}
-	b.WriteString("\n|---|" + strings.Repeat("---|", len(r27Variants)) + "\n")
-	for _, f := range folds {
-		same := true
-		for i := range r27Variants {
-			a, o := per[i][f], per[0][f]
-			same = same && a.rightDecided == o.rightDecided && a.decided == o.decided && a.asked == o.asked && a.rightAskedNarrow == o.rightAskedNarrow
-		}
-		if same {
-			continue
-		}
-		fmt.Fprintf(&b, "| %s |", f)
-		for i := range r27Variants {
-			fmt.Fprintf(&b, " %d/%d, %d |", per[i][f].rightDecided, per[i][f].decided, per[i][f].asked)
-		}
-		b.WriteString("\n")
-	}
-	if mode == "show" {
-		for i, v := range r27Variants[1:] {
-			fmt.Fprintf(&b, "\nMoved by %s (shipped → variant):\n", v.name)
-			for _, s := range sets {
-				for _, l := range s.lines {
-					k := s.name + "\t" + l.id
-					if moves[0][k] != moves[i+1][k] {
-						fmt.Fprintf(&b, "%s %s %s: %s → %s\n", s.name, l.id, l.kind, moves[0][k], moves[i+1][k])
-					}
-				}
-			}
-		}
-	}
+	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
 	t.Log(b.String())
 }
