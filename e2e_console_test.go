@@ -220,6 +220,9 @@ func consoleDay(t *testing.T, h *harness) {
 	if lines := strings.Count(strings.TrimSpace(csvBody), "\n"); lines != 1 || !strings.Contains(csvBody, ref) {
 		t.Fatalf("csv has %d rows, want 1 with %s: %s", lines, ref, csvBody)
 	}
+	if !strings.Contains(csvBody, ",网格一,3栋,") {
+		t.Fatalf("csv says the grid and building as stored, not by name: %s", csvBody)
+	}
 	if code, _, _ := b.do("GET", "/console/?kind=nonsense", nil); code != http.StatusBadRequest {
 		t.Fatalf("bad filter: %d, want 400", code)
 	}

@@ -91,8 +91,15 @@ func writeReportList(ctx context.Context, w io.Writer, db *store.DB, community s
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
+	names, grids := map[string]string{}, map[string]string{}
 	for _, id := range ids {
+		gs, err := db.Grids(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			grids[id+"\x00"+g.ID] = g.Name
+		}
 		staff, err := db.ListStaff(ctx, id)
 		if err != nil {
 			return err
@@ -107,5 +114,11 @@ func writeReportList(ctx context.Context, w io.Writer, db *store.DB, community s
 		}
 		return console.AssigneeName(a)
 	}
-	return console.WriteListCSV(w, list, name, loc, q.Now)
+	grid := func(community, id string) string {
+		if n := grids[community+"\x00"+id]; n != "" {
+			return n
+		}
+		return id
+	}
+	return console.WriteListCSV(w, list, console.CSVNames{Assignee: name, Grid: grid}, loc, q.Now)
 }

@@ -22,7 +22,7 @@ func TestCSVCellsAreNeverFormulas(t *testing.T) {
 		Status: models.StatusAssigned, Topic: "+楼道照明", Description: "@" + evil, GridID: "-g1", Building: "=3",
 		Assignee: "staff:2", CreatedAt: now, UpdatedAt: now}}
 	var out bytes.Buffer
-	if err := console.WriteListCSV(&out, list, func(string) string { return evil }, time.UTC, now); err != nil {
+	if err := console.WriteListCSV(&out, list, console.CSVNames{Assignee: func(string) string { return evil }}, time.UTC, now); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out.String(), "\ufeff"))).ReadAll()

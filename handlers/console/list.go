@@ -276,21 +276,44 @@ func (c *Console) exportCSV(g *gin.Context) {
 		c.failErr(g, err)
 		return
 	}
+	shown := q.Communities
+	if len(shown) == 0 {
+		if shown, err = c.d.Store.Communities(ctx); err != nil {
+			c.failErr(g, err)
+			return
+		}
+	}
+	gn, err := c.gridNamesOf(ctx, shown)
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
 	name := fmt.Sprintf("台账-%s.csv", c.d.Now().In(c.d.Location).Format("20060102-1504"))
 	g.Header("Content-Type", "text/csv; charset=utf-8")
 	g.Header("Content-Disposition", `attachment; filename="list.csv"; filename*=UTF-8''`+url.PathEscape(name))
 	g.Status(http.StatusOK)
-	if err := WriteListCSV(g.Writer, list, p.name, c.d.Location, c.d.Now()); err != nil {
+	if err := WriteListCSV(g.Writer, list, CSVNames{Assignee: p.name, Grid: gn.Name}, c.d.Location, c.d.Now()); err != nil {
 		c.d.Log.WarnContext(ctx, "csv export cut short", "err", err)
 	}
 }
 
+// CSVNames says stored ids as people read them in the CSV: an assignee as
+// a person's name, a grid by its name (nil: shown as stored).
+type CSVNames struct {
+	Assignee func(assignee string) string
+	Grid     func(community, id string) string
+}
+
 // WriteListCSV writes appeals as the list's CSV that Excel opens: UTF-8
-// with a byte-order mark, Chinese headers (csvHeader), one row an appeal;
-// name turns an assignee into a person's name (nil: shown as stored).
-func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee string) string, loc *time.Location, now time.Time) error {
+// with a byte-order mark, Chinese headers (csvHeader), one row an appeal,
+// handlers and grids by name, buildings as 3栋.
+func WriteListCSV(out io.Writer, list []*models.Appeal, names CSVNames, loc *time.Location, now time.Time) error {
+	name, grid := names.Assignee, names.Grid
 	if name == nil {
 		name = people{}.name
+	}
+	if grid == nil {
+		grid = func(_, id string) string { return id }
 	}
 	when := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
 	if _, err := out.Write([]byte("\ufeff")); err != nil {
@@ -308,11 +331,19 @@ func WriteListCSV(out io.Writer, list []*models.Appeal, name func(assignee strin
 			over = "是"
 		}
 		_ = w.Write([]string{a.Ref, orRaw(messages.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
-			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), cell(a.GridID), cell(a.Building),
+			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), cell(grid(a.CommunityID, a.GridID)), cell(building(a.Building)),
 			cell(name(a.Assignee)), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// building says a building number as people write it (3栋).
+func building(b string) string {
+	if b == "" {
+		return ""
+	}
+	return fmt.Sprintf(messages.ZhCN.AddressBuildingF, b)
 }
 
 // cell keeps a text from outside (a resident's words, a staff name typed
