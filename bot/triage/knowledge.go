@@ -62,23 +62,35 @@ func (c *Classifier) Phrases(text string) []string {
 	if r := []rune(norm); len(r) > maxTextRunes {
 		norm = string(r[:maxTextRunes])
 	}
+	// Cue words are matched on the text, not in the dictionary: their
+	// characters split runs as function characters do, so that no fragment
+	// of one is taken for a local word (门修 of 上门修一下, 上门 a service
+	// cue; found by a first user) and 我家晒坝 teaches 晒坝, not 家晒坝.
+	runes := []rune(norm)
+	inCue := make([]bool, len(runes))
+	for _, m := range c.cueMatches(runes) {
+		for i := range utf8.RuneCountInString(m.word) {
+			inCue[m.pos+i] = true
+		}
+	}
 	var out []string
 	var run []rune
 	flush := func() {
 		p := string(run)
-		_, cue := c.cues[p] // cue words are matched on the text, not in the dictionary
-		if n := len(run); n >= 2 && n <= 6 && !cue && !slices.Contains(out, p) && len(out) < maxPhrases {
+		if n := len(run); n >= 2 && n <= 6 && !slices.Contains(out, p) && len(out) < maxPhrases {
 			out = append(out, p)
 		}
 		run = run[:0]
 	}
+	pos := 0
 	for _, tok := range c.seg.cut(norm) {
 		r, size := utf8.DecodeRuneInString(tok)
-		if size == len(tok) && unicode.Is(unicode.Han, r) && !stopRunes[r] {
+		if size == len(tok) && unicode.Is(unicode.Han, r) && !stopRunes[r] && !inCue[pos] {
 			run = append(run, r)
-			continue
+		} else {
+			flush()
 		}
-		flush()
+		pos += utf8.RuneCountInString(tok)
 	}
 	flush()
 	return out

@@ -17,6 +17,9 @@ func TestPhrases(t *testing.T) {
 		{"晒坝被人占了", "晒坝", []string{"小区", "被", "人占"}},
 		{"滨江步道的栏杆松了", "滨江步道", nil},
 		{"我们小区的楼道灯坏了", "", []string{"楼道灯", "小区"}}, // catalog words only: nothing to learn
+		// A cue's characters split runs: no fragment of 上门 or 我家.
+		{"冰箱不制冷了，有没有师傅上门修一下", "", []string{"门修"}},
+		{"我家晒坝被人占了", "晒坝", []string{"家晒坝"}},
 	}
 	for _, tt := range tests {
 		got := c.Phrases(tt.text)
