@@ -48,6 +48,22 @@ func TestRepliesReadInContext(t *testing.T) {
 			t.Errorf("status %s; want closed", got.Status)
 		}
 
+		// Words about another matter are a new appeal, not a rating: a
+		// resolved 低保 question and then the lift (found by a second user).
+		b := w.appeal(models.KindSmall)
+		if err := db.Gorm().Model(&models.Appeal{}).Where("id = ?", b.ID).Updates(map[string]any{"topic_id": "social-assistance", "topic": "社会救助"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.say("worker-g1", "办结 "+b.Ref+" 已答复办理材料")
+		n = appeals()
+		if r := w.say("resident", "电梯又关人了，里面还有个老人"); strings.Contains(r, "不满意") || strings.Contains(r, b.Ref) {
+			t.Errorf("another matter's complaint = %q; want a new appeal, not a rating of %s", r, b.Ref)
+		}
+		if got := w.reload(b); got.Status != models.StatusResolved {
+			t.Errorf("the 低保 answer is %s; want still resolved", got.Status)
+		}
+		w.say("resident", "取消") // the new appeal is not the point here
+
 		// An invitation waits: the decline with its reason, a plain 要得.
 		w.register("resident", "3", "2", "501")
 		w.register("neighbour", "3", "1", "201")

@@ -63,7 +63,8 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 // rateInWords reads a resident's free reply while an appeal of theirs waits
 // for a rating (resolved, outside any conversation): "修了个铲铲，今天早上
 // 又关了人" is unhappy, "修好了，安逸" happy; the reply says what was
-// understood. Words of neither kind, or nothing to rate, go on as new.
+// understood. Words of neither kind, nothing to rate, or words naming
+// another matter ("电梯又关人了" after a 低保 answer) go on as new.
 func (x *cmdCtx) rateInWords(text string) (bool, error) {
 	if conv := x.in.Conversation; conv != nil && x.in.Now.Before(conv.ExpiresAt) && unfinished(State(conv.State)) {
 		return false, nil
@@ -92,8 +93,8 @@ func (x *cmdCtx) rateInWords(text string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("resolved appeals: %w", err)
 	}
-	if len(list) == 0 {
-		return false, nil
+	if len(list) == 0 || !x.c.appeals.SameMatter(list[0], text) {
+		return false, nil // nothing to rate, or words about another matter: a new appeal
 	}
 	rating := chat.Satisfied
 	if !satisfied {

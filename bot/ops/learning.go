@@ -11,6 +11,24 @@ import (
 type Learner interface {
 	Phrases(text string) []string
 	TopicFor(text string, kind models.Kind) *triage.Item
+	Topics(text string) []*triage.Item
+}
+
+// SameMatter reports whether a resident's words may be about appeal a:
+// they name no matter of the catalog, or a's. "电梯又关人了" after a 低保
+// answer names the lift: a new appeal, not a rating of the answer (found by
+// a second user); "修了个铲铲，今天早上又关了人" names none and may rate it.
+func (s *Appeals) SameMatter(a *models.Appeal, text string) bool {
+	if s.learner == nil {
+		return true
+	}
+	named := s.learner.Topics(text)
+	for _, it := range named {
+		if it.ID == a.TopicID {
+			return true
+		}
+	}
+	return len(named) == 0
 }
 
 // correctionVotes is what a committee correction of an appeal's kind

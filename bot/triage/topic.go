@@ -13,3 +13,15 @@ func (c *Classifier) TopicFor(text string, kind models.Kind) *Item {
 	}
 	return c.evidence(text).bestItem[kindIndex(kind)]
 }
+
+// Topics are the catalog items a text names, the best of each kind it
+// names any of (the catch-alls never: they have no words).
+func (c *Classifier) Topics(text string) []*Item {
+	var out []*Item
+	for _, it := range c.evidence(text).bestItem {
+		if it != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}
