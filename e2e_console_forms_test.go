@@ -101,8 +101,8 @@ func TestConsoleFormErrors(t *testing.T) {
 			}{
 				{"deadline in the past", url.Values{"op": {"deadline"}, "due_at": {"2020-01-02T10:30"}, "reason": {"居民要求"}},
 					[]string{"办结时限不能早于现在", `value="2020-01-02T10:30"`, `value="居民要求"`}},
-				{"same kind", url.Values{"op": {"reclassify"}, "kind": {"private"}, "reason": {"再看看"}},
-					[]string{"已经是这个类别和层级", `<option value="private" selected>`, `value="再看看"`}},
+				// 私事 on this disputed private matter keeps it private (TestReviewKeepsPrivate);
+				// the same kind elsewhere is refused (TestReclassifyKeepsTheMatterLimit).
 				{"bad level for the kind", url.Values{"op": {"reclassify"}, "kind": {"small"}, "level": {"street"}, "reason": {"公共部位"}},
 					[]string{"小事由社区层级办理", `<option value="street" selected>`, `value="公共部位"`}},
 				{"no reason", url.Values{"op": {"assign"}, "assignee": {me.Ref()}, "reason": {" "}},

@@ -369,15 +369,16 @@ type StaffMessages struct {
 	Handler                string // how a resident reads an unnamed handler
 
 	// A revision told to the resident: the head, then one clause per change, then the reason.
-	PushRevisedF    string // ref, topic, the changes (joined by "；"), reason
-	RevisedKindF    string // kind name, level name
-	RevisedGuided   string // a private matter: pointed to self-help
-	RevisedHandlerF string // handler name
-	RevisedDueF     string // new deadline
-	RevisedSep      string
-	HandOverReason  string // the event's reason when a newly bound worker takes the grid's waiting appeals
-	LearnedNoteF    string // added to a correction's event: the phrases it taught (、-joined) and their kind
-	TopicChangedF   string // added to a correction's event: the old topic, the new
+	PushRevisedF      string // ref, topic, the changes (joined by "；"), reason
+	RevisedKindF      string // kind name, level name
+	RevisedGuided     string // a private matter: pointed to self-help
+	ReviewKeptPrivate string // a disputed private matter the committee keeps private
+	RevisedHandlerF   string // handler name
+	RevisedDueF       string // new deadline
+	RevisedSep        string
+	HandOverReason    string // the event's reason when a newly bound worker takes the grid's waiting appeals
+	LearnedNoteF      string // added to a correction's event: the phrases it taught (、-joined) and their kind
+	TopicChangedF     string // added to a correction's event: the old topic, the new
 	// The template card of an appeal push (ops.Appeals.card): phrase3 by
 	// action (≤ 5 characters), and thing4 notes (≤ 20).
 	CardPhrases            map[string]string
@@ -385,7 +386,7 @@ type StaffMessages struct {
 	CardRaiseAgain         string
 	HandedOverF            string // count, refs: added to the bind reply
 	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
-	PushReviewF            string // ref, topic, reason, ref: to the committee when a resident disputes "private"
+	PushReviewF            string // ref, topic, reason, ref, ref: to the committee when a resident disputes "private"
 	PushWithdrawnF         string // ref, topic, reason: to the handler when the resident withdraws
 	PushWithdrawnFollowerF string // ref, topic: to those who said "me too"
 }
@@ -464,15 +465,16 @@ var ZhCNStaff = StaffMessages{
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
 
-	PushRevisedF:    "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
-	RevisedKindF:    "已重新分类为%s（%s办理）",
-	RevisedGuided:   "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
-	RevisedHandlerF: "改由%s办理",
-	RevisedDueF:     "办结时限调整为%s前",
-	RevisedSep:      "；",
-	HandOverReason:  "本网格网格员已绑定，待办诉求移交网格员",
-	LearnedNoteF:    "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
-	TopicChangedF:   "事项：%s → %s",
+	PushRevisedF:      "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
+	RevisedKindF:      "已重新分类为%s（%s办理）",
+	RevisedGuided:     "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
+	ReviewKeptPrivate: "社区两委复核后，维持按私事处理，请按指引自行办理",
+	RevisedHandlerF:   "改由%s办理",
+	RevisedDueF:       "办结时限调整为%s前",
+	RevisedSep:        "；",
+	HandOverReason:    "本网格网格员已绑定，待办诉求移交网格员",
+	LearnedNoteF:      "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
+	TopicChangedF:     "事项：%s → %s",
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
 		"return": "已退回", "escalate": "已上报", "rate_satisfied": "已评价", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
 		"dispute_private": "待复核", "reclassify": "有调整"},
@@ -482,7 +484,7 @@ var ZhCNStaff = StaffMessages{
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",
 	PushWithdrawnFollowerF: "您附议的诉求 %s（%s）已由发起人撤回。如果问题仍在，请直接重新反映。",
-	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或在管理后台维持私事并说明理由。",
+	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或“改类 %s 私事 理由”维持私事（居民会收到理由）；管理后台也可以。",
 }
 
 // MeetingMessages is the part of the catalog about consultation meetings:

@@ -138,6 +138,6 @@ func (s *Appeals) PlanDispute(ctx context.Context, r DisputeRequest) (*Change, e
 		return nil, err
 	}
 	ch.pushTo(models.ActDisputePrivate, models.PushTaskAssigned,
-		fmt.Sprintf(s.sm.PushReviewF, a.Ref, a.Topic, messages.Clip(r.Reason, 200), a.Ref), r.Reason, cs)
+		fmt.Sprintf(s.sm.PushReviewF, a.Ref, a.Topic, messages.Clip(r.Reason, 200), a.Ref, a.Ref), r.Reason, cs)
 	return ch, nil
 }

@@ -107,6 +107,19 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		}
 	}
 	assigned := false
+	if a.Status == models.StatusReview && a.Kind == models.KindPrivate && r.Kind == models.KindPrivate &&
+		(r.Level == "" || r.Level == a.Level) && r.Assignee == nil && r.DueAt == nil {
+		// The committee keeps a disputed private matter private (the review's
+		// other answer; before, "it is private already" left it in review for
+		// good; found by a second user): guided again, the resident told why.
+		if err := s.apply(ch, models.Step{Action: models.ActGuide}, r.Actor, reason); err != nil {
+			return nil, err
+		}
+		if err := s.tellRevised(ctx, ch, reason); err != nil {
+			return nil, err
+		}
+		return ch, nil
+	}
 	if r.Kind != "" || r.Level != "" {
 		if (r.Kind == "" || r.Kind == a.Kind) && (r.Level == "" || r.Level == a.Level) {
 			return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActReclassify, Err: ErrSameKind}
@@ -158,6 +171,8 @@ func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) er
 	a, b, sm := ch.Appeal, &ch.Before, s.sm
 	var parts []string
 	switch {
+	case a.Status == models.StatusGuided && b.Status == models.StatusReview && a.Kind == b.Kind:
+		parts = append(parts, sm.ReviewKeptPrivate)
 	case a.Status == models.StatusGuided && b.Status != models.StatusGuided:
 		parts = append(parts, sm.RevisedGuided)
 	case a.Kind != b.Kind || a.Level != b.Level:

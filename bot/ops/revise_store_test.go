@@ -203,6 +203,9 @@ func TestReclassifyKeepsTheMatterLimit(t *testing.T) {
 		if ev := ch.Update.Events[0]; !strings.Contains(ev.Reason, "事项：其他政务事项 → 消防通道") {
 			t.Fatalf("the correction's event says %q; want the topic's change", ev.Reason)
 		}
+		if _, err := appeals.Revise(ctx, committeeRevision(ref, models.KindSmall, "", "再看看")); !ops.IsSameKind(err) {
+			t.Fatalf("the same kind again: %v; want ErrSameKind", err)
+		}
 		// Made major again, the fire lane keeps its name (the text names no
 		// government matter) and is handled where major matters are.
 		if _, err := appeals.Revise(ctx, committeeRevision(ref, models.KindMajor, models.LevelStreet, "物业不管，需要执法")); err != nil {
@@ -262,4 +265,48 @@ func reviseWorld(t *testing.T, db *store.DB, now time.Time, notify func()) (*tri
 		t.Fatal(err)
 	}
 	return cat, appeals
+}
+
+// TestReviewKeepsPrivate: a resident disputes a private matter (不是私事);
+// the committee keeps it private with a reason: it is guided again, leaves
+// the committee's queue, and the resident is told why (before, "it is
+// private already" left it in review for good; found by a second user).
+// Both databases.
+func TestReviewKeepsPrivate(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		_, appeals, ref := reclassifyWorld(t, db, now, "appliance-repair", "我家热水器坏了，不出热水")
+		// A resident's appeal (an intake has no author of its own).
+		if err := db.Gorm().Model(&models.Appeal{}).Where("ref = ?", ref).Update("open_id", "o-resident").Error; err != nil {
+			t.Fatal(err)
+		}
+		got, err := appeals.Appeal(ctx, "c1", ref)
+		if err != nil || got.Status != models.StatusGuided {
+			t.Fatalf("intake: %+v, %v; want guided", got, err)
+		}
+		ch, err := appeals.PlanDispute(ctx, ops.DisputeRequest{Community: "c1", Ref: ref, OpenID: got.OpenID, Reason: "不是私事"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := appeals.Commit(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		kept, err := appeals.Revise(ctx, committeeRevision(ref, models.KindPrivate, "", "热水器是住户自有设备，请联系品牌售后"))
+		if err != nil {
+			t.Fatalf("keeping it private: %v", err)
+		}
+		if got, _ = appeals.Appeal(ctx, "c1", ref); got.Status != models.StatusGuided || got.Kind != models.KindPrivate {
+			t.Fatalf("after the review: %s %s; want a guided private matter", got.Kind, got.Status)
+		}
+		told := false
+		for _, m := range kept.Outbox {
+			told = told || (m.OpenID == got.OpenID && strings.Contains(m.Text, messages.ZhCNStaff.ReviewKeptPrivate) &&
+				strings.Contains(m.Text, "品牌售后"))
+		}
+		if !told {
+			t.Fatalf("the resident was not told the review's answer: %+v", kept.Outbox)
+		}
+	})
 }
