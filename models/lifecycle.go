@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -193,7 +194,7 @@ func IsHandler(s *Staff, ap *Appeal) bool {
 	case RoleGridWorker:
 		return s.GridID != "" && s.GridID == ap.GridID
 	case RoleLiaison:
-		return s.Department != "" && s.Department == ap.Unit
+		return s.Department != "" && slices.Contains(UnitDepartments(ap.Unit), s.Department)
 	}
 	return true
 }
@@ -406,7 +407,13 @@ func Route(a *Appeal, staff []*Staff) string {
 		found = pick(func(s *Staff) bool { return s.Role == RoleDistrictCoordinator })
 		fallback = RoleDistrictCoordinator
 	case a.Level == LevelStreet:
-		found = pick(func(s *Staff) bool { return s.Role == RoleLiaison && s.Department != "" && s.Department == a.Unit })
+		// A unit may name several departments (街道城管执法队、区生态环境局):
+		// the liaison of the first one that has a bound liaison.
+		for _, unit := range UnitDepartments(a.Unit) {
+			if found = pick(func(s *Staff) bool { return s.Role == RoleLiaison && s.Department == unit }); found != nil {
+				break
+			}
+		}
 		fallback = RoleLiaison
 	default:
 		found = pick(func(s *Staff) bool { return s.Role == RoleGridWorker && a.GridID != "" && s.GridID == a.GridID })
@@ -416,6 +423,22 @@ func Route(a *Appeal, staff []*Staff) string {
 		return found.Ref()
 	}
 	return RolePlaceholder(fallback)
+}
+
+// UnitDepartments are the departments a unit names, in order: the whole
+// unit first, then each part of a list (、，,/ separate them).
+func UnitDepartments(unit string) []string {
+	unit = strings.TrimSpace(unit)
+	if unit == "" {
+		return nil
+	}
+	out := []string{unit}
+	for _, p := range strings.FieldsFunc(unit, func(r rune) bool { return strings.ContainsRune("、，,/", r) }) {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // AppealUpdate is a change to an existing appeal with its events, committed

@@ -335,6 +335,9 @@ func TestRoute(t *testing.T) {
 		{"small, no grid: committee", models.Appeal{Kind: models.KindSmall, Level: models.LevelCommunity}, "role:committee"},
 		{"major street to the unit's liaison", models.Appeal{Kind: models.KindMajor, Level: models.LevelStreet, Unit: "区生态环境局"}, "staff:4"},
 		{"major street, unknown unit", models.Appeal{Kind: models.KindMajor, Level: models.LevelStreet, Unit: "区教委"}, "role:liaison"},
+		// A unit naming several departments goes to the first with a liaison
+		// (found by a second user: 街道城管执法队、区生态环境局 reached nobody).
+		{"major street, a unit of several departments", models.Appeal{Kind: models.KindMajor, Level: models.LevelStreet, Unit: "街道城管执法队、区生态环境局"}, "staff:4"},
 		{"district", models.Appeal{Kind: models.KindMajor, Level: models.LevelDistrict}, "staff:7"},
 		{"private: nobody", models.Appeal{Kind: models.KindPrivate, Level: models.LevelSelf}, ""},
 	}
@@ -345,6 +348,13 @@ func TestRoute(t *testing.T) {
 				t.Fatalf("Route = %q, want %q", got, tc.want)
 			}
 		})
+	}
+	// A liaison of one of a unit's departments handles its appeal waiting
+	// for "any liaison" (their 我的任务, 接单); another department's does not.
+	waiting := &models.Appeal{CommunityID: "c1", Kind: models.KindMajor, Level: models.LevelStreet, Status: models.StatusAssigned,
+		Assignee: "role:liaison", Unit: "街道城管执法队、区生态环境局"}
+	if !models.IsHandler(liaisonB, waiting) || models.IsHandler(liaisonA, waiting) {
+		t.Fatalf("handlers of a unit of several departments: B %v, A %v; want B only", models.IsHandler(liaisonB, waiting), models.IsHandler(liaisonA, waiting))
 	}
 	if got := models.Route(&models.Appeal{CommunityID: "c9", Kind: models.KindMajor, Level: models.LevelDistrict}, staff); got != "role:district_coordinator" {
 		t.Fatalf("other community's staff used: %q", got)
