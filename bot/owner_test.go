@@ -350,3 +350,23 @@ func TestAppealPushCards(t *testing.T) {
 		}
 	})
 }
+
+// TestRelievedHandlerIsTold: a worker whose task the committee gives to
+// someone else (改派) is told they need not go on with it (before, the task
+// just disappeared from 我的任务; found by a second user). Both databases.
+func TestRelievedHandlerIsTold(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall) // assigned to g1's worker
+		n := len(w.pushesTo("worker-g1"))
+		w.say("committee", "改派 "+a.Ref+" worker-g2 g1网格员休假")
+		ps := w.pushesTo("worker-g1")[n:]
+		if len(ps) != 1 || !strings.Contains(ps[0], a.Ref) || !strings.Contains(ps[0], "无需再处理") || !strings.Contains(ps[0], "休假") {
+			t.Fatalf("the relieved worker got %q", ps)
+		}
+		if got := w.pushesTo("worker-g2"); len(got) == 0 || strings.Contains(got[len(got)-1], "无需再处理") {
+			t.Fatalf("the new worker got %q; want the task", got)
+		}
+	})
+}

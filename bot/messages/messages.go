@@ -388,6 +388,7 @@ type StaffMessages struct {
 	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
 	PushReviewF            string // ref, topic, reason, ref, ref: to the committee when a resident disputes "private"
 	PushWithdrawnF         string // ref, topic, reason: to the handler when the resident withdraws
+	PushRelievedF          string // ref, topic, reason: to a handler whose task went to someone else
 	PushWithdrawnFollowerF string // ref, topic: to those who said "me too"
 }
 
@@ -477,12 +478,13 @@ var ZhCNStaff = StaffMessages{
 	TopicChangedF:     "事项：%s → %s",
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
 		"return": "已退回", "escalate": "已上报", "rate_satisfied": "已评价", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
-		"dispute_private": "待复核", "reclassify": "有调整"},
+		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派"},
 	CardRateHint:           "请回复“满意”或“不满意 原因”",
 	CardRaiseAgain:         "问题仍在请重新反映",
 	HandedOverF:            "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",
+	PushRelievedF:          "诉求 %s（%s）已改由其他人员办理，您无需再处理。原因：%s。",
 	PushWithdrawnFollowerF: "您附议的诉求 %s（%s）已由发起人撤回。如果问题仍在，请直接重新反映。",
 	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或“改类 %s 私事 理由”维持私事（居民会收到理由）；管理后台也可以。",
 }

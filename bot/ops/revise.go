@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -159,10 +160,40 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 			return nil, err
 		}
 	}
+	if err := s.tellRelieved(ctx, ch, reason); err != nil {
+		return nil, err
+	}
 	if err := s.tellRevised(ctx, ch, reason); err != nil {
 		return nil, err
 	}
 	return ch, nil
+}
+
+// tellRelieved tells the staff who handled the appeal before a revision,
+// and no longer do, that they need not go on with it (their 我的任务 no
+// longer lists it; found by a second user: tasks just disappeared).
+func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, reason string) error {
+	a, b := ch.Appeal, &ch.Before
+	if s.staff == nil || b.Assignee == "" || b.Assignee == a.Assignee {
+		return nil
+	}
+	before, err := s.staff.HandlerOpenIDs(ctx, b)
+	if err != nil {
+		return fmt.Errorf("handlers: %w", err)
+	}
+	now, err := s.staff.HandlerOpenIDs(ctx, a)
+	if err != nil {
+		return fmt.Errorf("handlers: %w", err)
+	}
+	var gone []string
+	for _, o := range before {
+		if !slices.Contains(now, o) {
+			gone = append(gone, o)
+		}
+	}
+	ch.pushTo(models.ActReassign, models.PushTaskAssigned,
+		fmt.Sprintf(s.sm.PushRelievedF, a.Ref, a.Topic, messages.Clip(reason, 200)), reason, gone)
+	return nil
 }
 
 // tellRevised tells the resident (and those who said "me too") in plain
