@@ -210,6 +210,15 @@ func (s *step) item(id string) *triage.Item {
 func (s *step) proceed() error {
 	d := s.data.Draft
 	if d.Kind == models.KindSmall && !s.res.Registered() {
+		// A home address in the appeal itself (我住10栋2单元301，…) is
+		// offered for confirmation instead of asked for again (found by a
+		// second user); a building alone is where the problem is, not a home.
+		if a, ok := address.Parse(d.Text); ok && a.Building != "" && a.Room != "" {
+			s.data.Address = &addrDraft{Building: a.Building, Unit: a.Unit, Room: a.Room}
+			s.goTo(StateAddressConfirm)
+			s.say(s.e.Msg.AddressForAppealFound + fmt.Sprintf(s.e.Msg.ConfirmAddressF, s.formatAddress(a.Building, a.Unit, a.Room)))
+			return nil
+		}
 		s.askAddress(s.e.Msg.AskAddressForAppeal)
 		return nil
 	}

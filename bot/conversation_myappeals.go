@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -106,6 +107,14 @@ func (s *step) appealDetail(ref string) error {
 			what = m.StatusNames[string(ev.ToStatus)]
 		}
 		last = fmt.Sprintf(m.EventLineF, ev.At.In(s.e.loc()).Format(m.DueDateF), what)
+		// A handler's own words say what was done (进展, 办结): the resident
+		// reads them here when the notice came as a template without them
+		// (found by a second user).
+		if act := models.Action(ev.Action); (act == models.ActProgress || act == models.ActResolve) && ev.Actor != string(models.ActorSystem) {
+			if note := models.TrimText(ev.Reason); note != "" {
+				last += fmt.Sprintf(m.EventNoteF, messages.Clip(note, 100))
+			}
+		}
 	}
 	due := m.NoDeadline
 	if a.DueAt != nil {

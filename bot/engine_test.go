@@ -138,7 +138,7 @@ func TestStep(t *testing.T) {
 		{name: "idle address in words alone", msg: text("六号楼 2-301"), next: StateAddressConfirm, want: []string{"您的住址是：6栋2单元301"}},
 		{name: "idle address alone registered", resident: registered, msg: text("6栋1单元101"),
 			want: []string{"收到地址：6栋1单元101", "6栋楼道灯坏了"}},
-		{name: "idle address and a problem", msg: text("6栋1单元101漏水了"), next: StateAddress, want: []string{"住址"}},
+		{name: "idle address and a problem", msg: text("6栋1单元101漏水了"), next: StateAddressConfirm, want: []string{"您的住址是：6栋1单元101"}},
 		{name: "idle small needs address", msg: text("3栋楼道灯坏了"), next: StateAddress, want: []string{"住址"},
 			check: func(t *testing.T, out Output) {
 				if d := decode(t, out); d.Draft == nil || d.Draft.Text != "3栋楼道灯坏了" || !d.Draft.Settled {

@@ -348,6 +348,10 @@ func TestAppealPushCards(t *testing.T) {
 		if task := card(worker, "assign"); task["phrase3"] != "新任务" || task["character_string2"] != a.Ref {
 			t.Errorf("task card %v", task)
 		}
+		// The resident reads what was done in the appeal's details.
+		if r := w.say("resident", a.Ref); !strings.Contains(r, "已更换3楼和5楼的感应灯") {
+			t.Errorf("the appeal's details = %q; want the handler's note", r)
+		}
 	})
 }
 

@@ -27,3 +27,21 @@ func TestAddressAloneRegisters(t *testing.T) {
 		}
 	})
 }
+
+// TestAddressInTheAppeal: a new resident's first appeal that says their
+// home address (我住3栋2单元301，…) is offered that address to confirm, and
+// once confirmed goes on to its summary without asking for it (found by a
+// second user). Both databases.
+func TestAddressInTheAppeal(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		if r := w.say("newcomer", "我住3栋2单元301，单元门的门禁坏了关不上"); !strings.Contains(r, "您的住址是：3栋2单元301") {
+			t.Fatalf("an appeal with its address = %q; want the address to confirm", r)
+		}
+		r := w.say("newcomer", "1")
+		if !strings.Contains(r, "住址已登记") || strings.Contains(r, "告诉我您的住址") {
+			t.Fatalf("confirm = %q; want the address saved and the appeal going on", r)
+		}
+	})
+}

@@ -48,17 +48,18 @@ type Messages struct {
 	HelpInConversationF string // %s: the current step's question
 
 	// Address registration.
-	AskAddressForAppeal string
-	AskAddressChange    string
-	AddressUnreadable   string
-	ConfirmAddressF     string // %s: the address
-	AddressSavedF       string // %s: the grid's name
-	AddressThenProblem  string // after an address registered with nothing in progress
-	AddressNoGridF      string // %s: the building
-	AddressFormatF      string // building, unit, room
-	AddressNoUnitF      string // building, room
-	AddressBuildingF    string // building
-	YesNoHint           string
+	AskAddressForAppeal   string
+	AddressForAppealFound string // before ConfirmAddressF when the appeal itself holds a home address
+	AskAddressChange      string
+	AddressUnreadable     string
+	ConfirmAddressF       string // %s: the address
+	AddressSavedF         string // %s: the grid's name
+	AddressThenProblem    string // after an address registered with nothing in progress
+	AddressNoGridF        string // %s: the building
+	AddressFormatF        string // building, unit, room
+	AddressNoUnitF        string // building, room
+	AddressBuildingF      string // building
+	YesNoHint             string
 
 	// Raising an appeal.
 	AskDescribe      string
@@ -119,6 +120,7 @@ type Messages struct {
 	DetailF        string // ref, topic, kind, status, unit, deadline, last event
 	DetailNoEvent  string
 	EventLineF     string // date, what
+	EventNoteF     string // a handler's note after the last event
 	ActionNames    map[string]string
 	NoTopic        string
 }
@@ -169,17 +171,18 @@ var ZhCN = Messages{
 	StillWaiting:        "没看懂您的回复。",
 	HelpInConversationF: "正在填写诉求，您可以按提示回复，或回复“取消”放弃。\n%s",
 
-	AskAddressForAppeal: "这件事由社区安排您所在网格的工作人员处理，请先告诉我您的住址，例如“3栋2单元501”。回复“取消”放弃。",
-	AskAddressChange:    "请发送新的住址，例如“3栋2单元501”或“3-2-501”。回复“取消”放弃。",
-	AddressUnreadable:   "没看懂这个地址。请按“3栋2单元501”或“3-2-501”的样子发送，回复“取消”放弃。",
-	ConfirmAddressF:     "您的住址是：%s，对吗？\n回复 1 对，2 不对（重新填写）。",
-	AddressSavedF:       "住址已登记，您属于%s。",
-	AddressThenProblem:  "遇到什么问题，直接发给我就行。",
-	AddressNoGridF:      "住址已登记。%s栋暂不在社区的网格名单里，我们先这样登记，社区工作人员会核实。",
-	AddressFormatF:      "%s栋%s单元%s",
-	AddressNoUnitF:      "%s栋%s",
-	AddressBuildingF:    "%s栋",
-	YesNoHint:           "请回复 1（对）或 2（不对）。",
+	AskAddressForAppeal:   "这件事由社区安排您所在网格的工作人员处理，请先告诉我您的住址，例如“3栋2单元501”。回复“取消”放弃。",
+	AddressForAppealFound: "这件事由社区安排您所在网格的工作人员处理。",
+	AskAddressChange:      "请发送新的住址，例如“3栋2单元501”或“3-2-501”。回复“取消”放弃。",
+	AddressUnreadable:     "没看懂这个地址。请按“3栋2单元501”或“3-2-501”的样子发送，回复“取消”放弃。",
+	ConfirmAddressF:       "您的住址是：%s，对吗？\n回复 1 对，2 不对（重新填写）。",
+	AddressSavedF:         "住址已登记，您属于%s。",
+	AddressThenProblem:    "遇到什么问题，直接发给我就行。",
+	AddressNoGridF:        "住址已登记。%s栋暂不在社区的网格名单里，我们先这样登记，社区工作人员会核实。",
+	AddressFormatF:        "%s栋%s单元%s",
+	AddressNoUnitF:        "%s栋%s",
+	AddressBuildingF:      "%s栋",
+	YesNoHint:             "请回复 1（对）或 2（不对）。",
 
 	AskDescribe:      "请用一两句话说明是什么问题、在哪里。回复“取消”放弃。",
 	PhotoAskText:     "照片已收到。请再用一两句话说明是什么问题、在哪里。",
@@ -241,6 +244,7 @@ var ZhCN = Messages{
 	DetailF:        "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
 	DetailNoEvent:  "暂无",
 	EventLineF:     "%s %s",
+	EventNoteF:     "：%s",
 	// Keyed by the lifecycle's Action values (models.Act*).
 	ActionNames: map[string]string{
 		"submit": "已提交", "assign": "已派单", "reassign": "已改派", "accept": "已接单", "progress": "有新进展",
@@ -477,7 +481,7 @@ var ZhCNStaff = StaffMessages{
 	LearnedNoteF:      "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
 	TopicChangedF:     "事项：%s → %s",
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
-		"return": "已退回", "escalate": "已上报", "rate_satisfied": "已评价", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
+		"return": "已退回", "escalate": "已上报", "rate_satisfied": "满意", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
 		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派"},
 	CardRateHint:           "请回复“满意”或“不满意 原因”",
 	CardRaiseAgain:         "问题仍在请重新反映",
