@@ -55,6 +55,10 @@ func (s *step) myAppeals() error {
 			topic += m.FollowedMark
 		}
 		b.WriteString("\n")
+		if !a.Status.Open() { // a finished appeal has no deadline to speak of
+			fmt.Fprintf(&b, m.MyAppealsLineDone, a.Ref, topic, m.StatusNames[string(a.Status)])
+			continue
+		}
 		fmt.Fprintf(&b, m.MyAppealsLine, a.Ref, topic, m.StatusNames[string(a.Status)], due)
 	}
 	if len(list) > shown {
@@ -76,6 +80,9 @@ func (s *step) visibleAppeal(ref string) (*models.Appeal, bool, error) {
 	}
 	if a.OpenID == s.in.Msg.OpenID {
 		return a, true, nil
+	}
+	if st := s.in.Staff; st != nil && st.Active && st.CommunityID == a.CommunityID {
+		return a, false, nil // staff read their community's appeals by number (as the console shows them)
 	}
 	following, err := s.follows(a.ID)
 	if err != nil || !following {
@@ -117,7 +124,10 @@ func (s *step) appealDetail(ref string) error {
 		}
 	}
 	due := m.NoDeadline
-	if a.DueAt != nil {
+	switch {
+	case !a.Status.Open():
+		due = m.NoLongerTimed
+	case a.DueAt != nil:
 		due = s.dueText(a.DueAt)
 	}
 	s.sayWithPrompt(fmt.Sprintf(m.DetailF, a.Ref, a.Topic, m.KindNames[string(a.Kind)],
@@ -147,7 +157,11 @@ func (s *step) withdraw(rest string) error {
 	if err != nil {
 		var se *ops.StepError
 		if errors.As(err, &se) {
-			s.sayWithPrompt(fmt.Sprintf(m.WithdrawNotNowF, a.Ref, m.StatusNames[string(a.Status)]))
+			msg := fmt.Sprintf(m.WithdrawNotNowF, a.Ref, m.StatusNames[string(a.Status)])
+			if a.Status == models.StatusResolved {
+				msg += m.WithdrawRateHint
+			}
+			s.sayWithPrompt(msg)
 			return nil
 		}
 		return err
@@ -191,7 +205,7 @@ func (s *step) disputePrivate(rest string) error {
 	}
 	reason := strings.TrimSpace(strings.TrimPrefix(rest, a.Ref))
 	if reason == "" {
-		reason = chat.NotPrivate[0]
+		reason = m.DisputeNoReason
 	}
 	ch, err := s.e.Appeals.PlanDispute(s.ctx, ops.DisputeRequest{Community: s.in.Msg.CommunityID, Ref: a.Ref,
 		OpenID: s.in.Msg.OpenID, Reason: reason})

@@ -295,6 +295,15 @@ func TestWithdrawByChat(t *testing.T) {
 		if r := w.say(worker, "我的任务"); strings.Contains(r, a.Ref) {
 			t.Errorf("a withdrawn appeal is still in 我的任务: %q", r)
 		}
+		if r := w.say("resident", "撤回 "+a.Ref); !strings.Contains(r, "不能撤回") || strings.Contains(r, "已办结的诉求") {
+			t.Errorf("撤回 again = %q; want a plain refusal", r)
+		}
+		if r := w.say("resident", "我的诉求"); strings.Contains(r, "无办结时限") {
+			t.Errorf("我的诉求 speaks of deadlines of finished appeals: %q", r)
+		}
+		if r := w.say("committee", a.Ref); !strings.Contains(r, a.Ref) || strings.Contains(r, "没有找到") {
+			t.Errorf("the committee reading %s = %q; want its details", a.Ref, r)
+		}
 		b := w.appeal(models.KindSmall)
 		w.say("committee", "改派 "+b.Ref+" "+worker+" 派单")
 		w.say(worker, "办结 "+b.Ref+" 已处理")

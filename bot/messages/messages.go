@@ -12,26 +12,28 @@ import "time"
 // so a wording change or a second language is one place. Fields ending in F
 // are fmt formats; their verbs are documented beside them.
 type Messages struct {
-	Welcome         string
-	HelpResident    string
-	Cancelled       string
-	NothingToCancel string
-	Unsupported     string // unknown message types
-	VoiceNoText     string
-	VideoReceived   string
-	LinkReceived    string
-	EmptyText       string
-	TooLong         string
-	NoAppeals       string
-	MyAppealsHead   string
-	MyAppealsLine   string // ref, topic, status, deadline
-	MyAppealsMore   string
-	NoDeadline      string
-	MenuAppeal      string
-	MenuMeetings    string
-	Failure         string // the message could not be handled
-	StatusNames     map[string]string
-	KindNames       map[string]string
+	Welcome           string
+	HelpResident      string
+	Cancelled         string
+	NothingToCancel   string
+	Unsupported       string // unknown message types
+	VoiceNoText       string
+	VideoReceived     string
+	LinkReceived      string
+	EmptyText         string
+	TooLong           string
+	NoAppeals         string
+	MyAppealsHead     string
+	MyAppealsLine     string // ref, topic, status, deadline
+	MyAppealsLineDone string // ref, topic, status: a finished appeal
+	NoLongerTimed     string // the deadline of a finished appeal in its details
+	MyAppealsMore     string
+	NoDeadline        string
+	MenuAppeal        string
+	MenuMeetings      string
+	Failure           string // the message could not be handled
+	StatusNames       map[string]string
+	KindNames         map[string]string
 
 	// Menu button labels (contract.md keys APPEAL, MY_APPEALS, MEETINGS, HELP).
 	MenuButtonAppeal, MenuButtonMyAppeals, MenuButtonMore, MenuButtonMeetings, MenuButtonHelp string
@@ -104,13 +106,15 @@ type Messages struct {
 	UnitDefault              map[string]string
 
 	// Withdrawing one's own appeal (撤回 编号 原因).
-	WithdrawDoneF   string // ref, topic
-	WithdrawUsage   string
-	WithdrawNotNowF string // ref, status
-	WithdrawReason  string // the reason recorded when the resident gives none
+	WithdrawDoneF    string // ref, topic
+	WithdrawUsage    string
+	WithdrawNotNowF  string // ref, status
+	WithdrawRateHint string // added when the appeal is resolved
+	WithdrawReason   string // the reason recorded when the resident gives none
 
 	// Not private (不是私事).
 	DisputeDoneF     string // ref
+	DisputeNoReason  string // the reason recorded when the resident gives none
 	DisputeNothing   string
 	DisputeNotGuided string
 
@@ -135,22 +139,24 @@ var ZhCN = Messages{
 		"2. 回复“我的诉求”查看办理进度，发诉求编号查看详情\n3. 回复“修改地址”更改住址\n" +
 		"4. 回复“撤回 编号 原因”撤回不再需要办理的诉求；办结后回复“满意”或“不满意 原因”评价\n" +
 		"5. 回复“报名 项目编号”（如：报名 XM101）当社区项目志愿者\n6. 回复“取消”退出当前操作\n也可以点下方菜单“我要反映”“我的诉求”。",
-	Cancelled:       "已取消，刚才的内容没有提交。有问题随时再发给我们。",
-	NothingToCancel: "当前没有进行中的操作。直接描述问题即可反映诉求，回复“帮助”查看功能。",
-	Unsupported:     "暂时无法识别这类消息。请用文字或语音描述您的问题，回复“帮助”查看功能。",
-	VoiceNoText:     "没有听清您的语音，请再说一遍，或直接发文字。",
-	VideoReceived:   "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",
-	LinkReceived:    "链接已收到。请用文字说明您想反映的问题。",
-	EmptyText:       "没有收到文字内容。请描述您遇到的问题，或回复“帮助”。",
-	TooLong:         "内容太长了，请用几句话（500字以内）说明问题，细节可以之后补充。",
-	NoAppeals:       "您还没有提交过诉求。直接描述问题即可反映。",
-	MyAppealsHead:   "您最近的诉求：",
-	MyAppealsLine:   "%s %s：%s，%s",
-	MyAppealsMore:   "……更早的诉求未显示。发送编号可查看详情。",
-	NoDeadline:      "无办结时限",
-	MenuAppeal:      "请用一两句话描述您遇到的问题和地点，可以发文字、语音、照片或位置。回复“取消”放弃。",
-	MenuMeetings:    "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
-	Failure:         "抱歉，系统暂时繁忙，您的消息没有保存成功，请稍后再发一次。急事请拨打社区电话。",
+	Cancelled:         "已取消，刚才的内容没有提交。有问题随时再发给我们。",
+	NothingToCancel:   "当前没有进行中的操作。直接描述问题即可反映诉求，回复“帮助”查看功能。",
+	Unsupported:       "暂时无法识别这类消息。请用文字或语音描述您的问题，回复“帮助”查看功能。",
+	VoiceNoText:       "没有听清您的语音，请再说一遍，或直接发文字。",
+	VideoReceived:     "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",
+	LinkReceived:      "链接已收到。请用文字说明您想反映的问题。",
+	EmptyText:         "没有收到文字内容。请描述您遇到的问题，或回复“帮助”。",
+	TooLong:           "内容太长了，请用几句话（500字以内）说明问题，细节可以之后补充。",
+	NoAppeals:         "您还没有提交过诉求。直接描述问题即可反映。",
+	MyAppealsHead:     "您最近的诉求：",
+	MyAppealsLine:     "%s %s：%s，%s",
+	MyAppealsLineDone: "%s %s：%s",
+	NoLongerTimed:     "已结束，不再计时",
+	MyAppealsMore:     "……更早的诉求未显示。发送编号可查看详情。",
+	NoDeadline:        "无办结时限",
+	MenuAppeal:        "请用一两句话描述您遇到的问题和地点，可以发文字、语音、照片或位置。回复“取消”放弃。",
+	MenuMeetings:      "目前没有邀请您参加的议事会议。有会议时我们会通知您。",
+	Failure:           "抱歉，系统暂时繁忙，您的消息没有保存成功，请稍后再发一次。急事请拨打社区电话。",
 	StatusNames: map[string]string{
 		"submitted": "已提交", "assigned": "已派单", "accepted": "已接单", "in_progress": "办理中",
 		"resolved": "已办结", "closed": "已评价", "guided": "已引导自行办理", "review": "社区复核中",
@@ -233,8 +239,10 @@ var ZhCN = Messages{
 
 	WithdrawDoneF:    "已撤回诉求 %s（%s），不再办理。如有新的问题，直接告诉我就行。",
 	WithdrawUsage:    "请发送“撤回 编号 原因”，例如：撤回 SQ2612010001 已经修好了。编号可在“我的诉求”里查看。",
-	WithdrawNotNowF:  "诉求 %s 当前状态为“%s”，不能撤回。已办结的诉求请回复“满意”或“不满意 原因”评价。",
+	WithdrawNotNowF:  "诉求 %s 当前状态为“%s”，不能撤回。",
+	WithdrawRateHint: "已办结的诉求请回复“满意”或“不满意 原因”评价。",
 	WithdrawReason:   "居民不再需要办理",
+	DisputeNoReason:  "居民未说明理由",
 	DisputeDoneF:     "已转社区复核，编号 %s。社区两委会重新研究这件事，并在这里告诉您结果。",
 	DisputeNothing:   "没有找到可以复核的私事诉求。请回复“不是私事 编号”，编号可在“我的诉求”里查看。",
 	DisputeNotGuided: "这条诉求不是按私事处理的，不需要复核。回复“我的诉求”查看进度。",
