@@ -240,6 +240,14 @@ func consolePeopleGuards(t *testing.T, h *harness) {
 		}
 	}
 
+	// A refused grid edit shows the people page again with the reason and
+	// what was typed (a separate error page lost it).
+	typed := "g1 网格一 1,2\ng2 网格二 2,5"
+	if code, _, page := b.post("/console/people/grids", url.Values{"grids": {typed}}); code != http.StatusBadRequest ||
+		!strings.Contains(page, "网格未保存：一个楼栋只能属于一个网格") || !strings.Contains(page, "g2 网格二 2,5") {
+		t.Errorf("a building in two grids: %d, want the people page with the reason and the typed grids", code)
+	}
+
 	// Invisible characters are no name and no reason.
 	if code, _, _ := b.post("/console/people/departments", url.Values{"name": {"\u200b\ufeff"}}); code != http.StatusBadRequest {
 		t.Errorf("a department named by zero-width characters: %d, want 400", code)

@@ -218,9 +218,13 @@ func (c *Console) showPeople(g *gin.Context, fresh map[string]any) {
 		self = v.Staff.ID
 	}
 	form, _ := fresh["Form"].(models.InviteRequest)
+	gridText := strings.Join(lines, "\n")
+	if typed, ok := fresh["GridText"].(string); ok {
+		gridText = typed
+	}
 	c.render(g, status, "people", v, map[string]any{"Community": community, "CommunityName": c.communityName(community),
 		"Staff": staff, "Invites": invites, "Self": self, "Roles": grantable(v), "Form": form,
-		"Grids": grids, "GridNames": names, "GridText": strings.Join(lines, "\n"), "Departments": deps, "Stakeholders": holders,
+		"Grids": grids, "GridNames": names, "GridText": gridText, "Departments": deps, "Stakeholders": holders,
 		"Fresh": fresh, "KindNames": stakeholderKindNames, "Kinds": models.StakeholderKinds,
 		"MayRun": canRun(v), "ReadOnly": managersOnly})
 }
@@ -390,7 +394,8 @@ func (c *Console) putGrids(g *gin.Context) {
 			continue
 		}
 		if len(f) > 3 {
-			c.fail(g, http.StatusBadRequest, "第 "+strconv.Itoa(i+1)+" 行格式不对：每行写“网格编号 名称 楼栋1,楼栋2”，名称中不要有空格。")
+			c.showPeople(g, map[string]any{"Error": "第 " + strconv.Itoa(i+1) + " 行格式不对：每行写“网格编号 名称 楼栋1,楼栋2”，名称中不要有空格。",
+				"GridForm": true, "GridText": g.PostForm("grids")})
 			return
 		}
 		spec := models.GridSpec{ID: f[0]}
@@ -405,6 +410,12 @@ func (c *Console) putGrids(g *gin.Context) {
 		specs = append(specs, spec)
 	}
 	if err := c.d.People.PutGrids(g.Request.Context(), community, specs); err != nil {
+		if code := models.ErrorCode(err); code == models.EINVALID || code == models.ECONFLICT {
+			// The page again, the reason beside the grids and what was typed
+			// kept (found by a second user: a separate page lost it).
+			c.showPeople(g, map[string]any{"Error": formError(err), "GridForm": true, "GridText": g.PostForm("grids")})
+			return
+		}
 		c.failErr(g, err)
 		return
 	}
