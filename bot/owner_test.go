@@ -383,3 +383,32 @@ func TestRelievedHandlerIsTold(t *testing.T) {
 		}
 	})
 }
+
+// TestKeepPrivateByChat: the committee answers a resident's 不是私事 by
+// chat with 改类 编号 私事 理由: the appeal is guided again and the resident
+// told why (found by a third user: the chat refused it as "私事 already").
+// Both databases.
+func TestKeepPrivateByChat(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall)
+		if err := db.Gorm().Model(&models.Appeal{}).Where("id = ?", a.ID).Updates(map[string]any{"kind": models.KindPrivate,
+			"level": models.LevelSelf, "status": models.StatusGuided, "assignee": ""}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if r := w.say("resident", "不是私事 "+a.Ref+" 是楼上漏下来的"); !strings.Contains(r, "复核") {
+			t.Fatalf("不是私事 = %q", r)
+		}
+		n := len(w.pushesTo("resident"))
+		if r := w.say("committee", "改类 "+a.Ref+" 私事 漏水点在您家自用管道，请联系维修"); !strings.Contains(r, "已维持私事") {
+			t.Fatalf("keeping it private by chat = %q", r)
+		}
+		if got := w.reload(a); got.Status != models.StatusGuided {
+			t.Fatalf("status %s; want guided", got.Status)
+		}
+		if ps := w.pushesTo("resident")[n:]; len(ps) == 0 || !strings.Contains(ps[len(ps)-1], "自用管道") {
+			t.Fatalf("the resident was told %q; want the reason", ps)
+		}
+	})
+}

@@ -401,10 +401,9 @@ func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
 	if err != nil {
 		return x.refused(err, r.Ref, chat.Reclassify)
 	}
-	if kind == cur.Kind {
-		x.say(sm.SameKindF, cur.Ref, x.c.msg.KindNames[string(kind)])
-		return nil
-	}
+	// The same kind is refused by PlanRevise, except 私事 on a disputed
+	// private matter: the review's answer "keep it private" (found by a
+	// third user: this check refused it before PlanRevise could).
 	ch, err := x.c.appeals.PlanRevise(x.ctx, ops.Revision{Community: r.Community, Ref: r.Ref, Actor: r.Actor,
 		Kind: kind, Level: ops.LevelFor(kind, cur.Level), Reroute: true, Reason: reason})
 	if err != nil {
@@ -414,7 +413,11 @@ func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
 		}
 		return x.refused(err, r.Ref, chat.Reclassify)
 	}
-	x.say(sm.ReclassifiedF, ch.Appeal.Ref, x.c.msg.KindNames[string(kind)])
+	if kind == cur.Kind {
+		x.say(sm.KeptPrivateF, ch.Appeal.Ref)
+	} else {
+		x.say(sm.ReclassifiedF, ch.Appeal.Ref, x.c.msg.KindNames[string(kind)])
+	}
 	ch.AddTo(&x.out.Turn)
 	return nil
 }

@@ -336,6 +336,7 @@ type StaffMessages struct {
 	UnknownStaffF   string // what was typed
 	AmbiguousStaffF string // the name typed: several staff members bear it
 	SameKindF       string // ref, kind
+	KeptPrivateF    string // ref: a disputed private matter kept private
 	ReasonTooLong   string // a reason over the limit (200 characters)
 	// Usage is each command's format line, by command word; Verbs name what
 	// a command does, for "cannot … now".
@@ -434,6 +435,7 @@ var ZhCNStaff = StaffMessages{
 	UnknownStaffF:   "没有找到工作人员“%s”，请发送工作人员的姓名或人员编号（管理后台“工作人员”列表中的编号）。",
 	AmbiguousStaffF: "有不止一位工作人员叫“%s”，请改用人员编号（管理后台“工作人员”列表中的编号）。",
 	SameKindF:       "诉求 %s 已经是%s了。",
+	KeptPrivateF:    "已维持私事：诉求 %s 按私事处理，已把理由告知居民。",
 	ReasonTooLong:   "原因请控制在200字以内。",
 	Usage: map[string]string{"接单": "接单 编号", "进展": "进展 编号 内容", "办结": "办结 编号 说明",
 		"上报": "上报 编号 原因（原因必填，会记入台账）", "退回": "退回 编号 原因（原因必填，会记入台账）",
