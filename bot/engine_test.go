@@ -456,8 +456,8 @@ func TestResidentRowWrittenOnlyWhenItChanges(t *testing.T) {
 		msg      models.Inbound
 		written  bool
 	}{
-		{"wrote ten minutes ago, nothing changes", stored(ago(10 * time.Minute)), text("3栋楼道灯坏了"), false},
-		{"wrote two hours ago: the window's time is refreshed", stored(ago(2 * time.Hour)), text("3栋楼道灯坏了"), true},
+		{"wrote two minutes ago, nothing changes", stored(ago(2 * time.Minute)), text("3栋楼道灯坏了"), false},
+		{"wrote ten minutes ago: the window's time is refreshed", stored(ago(10 * time.Minute)), text("3栋楼道灯坏了"), true},
 		{"never wrote", stored(nil), text("3栋楼道灯坏了"), true},
 		{"new resident", nil, text("3栋楼道灯坏了"), true},
 		{"unsubscribes", stored(ago(time.Minute)), models.Inbound{CommunityID: "c1", OpenID: "o1", MsgType: models.MsgEvent, Event: models.EventUnsubscribe}, true},

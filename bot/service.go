@@ -37,8 +37,11 @@ type Service struct {
 // touchEvery is how stale a resident's stored last-message time may be
 // before a pure query (which writes nothing else) records it again. Later
 // than the truth means the customer-service window is taken to close up to
-// this much early: a push then goes as a template, never the other way.
-const touchEvery = time.Hour
+// this much early, and its allowance of customer-service messages (counted
+// since the last message) to renew this much late: a push then goes as a
+// template, never the other way. An hour kept a resident who wrote again on
+// templates for the rest of it (found by a third user).
+const touchEvery = 5 * time.Minute
 
 // touch records a pure query's time as the resident's last message (it
 // opens WeChat's 48-hour customer-service window like any other message);
