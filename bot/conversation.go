@@ -336,15 +336,16 @@ func (s *step) globalWords(text string) (bool, error) {
 		return true, nil
 	}
 	if rest, ok := cutWord(w, chat.MyAppeals...); ok {
-		s.keep, s.query = true, true
-		if rest == "" {
+		ref, hasRef := findRef(rest)
+		switch {
+		case rest == "":
+			s.keep, s.query = true, true
 			return true, s.myAppeals()
-		}
-		if ref, ok := findRef(rest); ok {
+		case hasRef:
+			s.keep, s.query = true, true
 			return true, s.appealDetail(ref)
 		}
-		s.say(m.AppealNotFound)
-		return true, nil
+		// "查看一下小区的监控…": words of an appeal, not the command.
 	}
 	if ref, ok := bareRef(w); ok {
 		s.keep, s.query = true, true

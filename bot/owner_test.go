@@ -304,6 +304,9 @@ func TestWithdrawByChat(t *testing.T) {
 		if r := w.say("committee", a.Ref); !strings.Contains(r, a.Ref) || strings.Contains(r, "没有找到") {
 			t.Errorf("the committee reading %s = %q; want its details", a.Ref, r)
 		}
+		if r := w.say("committee", "查看 "+a.Ref); !strings.Contains(r, a.Ref) || strings.Contains(r, "想确认") {
+			t.Errorf("查看 %s = %q; want its details", a.Ref, r)
+		}
 		b := w.appeal(models.KindSmall)
 		w.say("committee", "改派 "+b.Ref+" "+worker+" 派单")
 		w.say(worker, "办结 "+b.Ref+" 已处理")
