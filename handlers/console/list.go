@@ -220,14 +220,7 @@ func (c *Console) list(g *gin.Context) {
 		c.failErr(g, err)
 		return
 	}
-	shown := q.Communities
-	if len(shown) == 0 {
-		if shown, err = c.d.Store.Communities(ctx); err != nil {
-			c.failErr(g, err)
-			return
-		}
-	}
-	gn, err := c.gridNamesOf(ctx, shown)
+	shown, gn, err := c.shownGrids(ctx, q.Communities)
 	if err != nil {
 		c.failErr(g, err)
 		return
@@ -276,14 +269,7 @@ func (c *Console) exportCSV(g *gin.Context) {
 		c.failErr(g, err)
 		return
 	}
-	shown := q.Communities
-	if len(shown) == 0 {
-		if shown, err = c.d.Store.Communities(ctx); err != nil {
-			c.failErr(g, err)
-			return
-		}
-	}
-	gn, err := c.gridNamesOf(ctx, shown)
+	_, gn, err := c.shownGrids(ctx, q.Communities)
 	if err != nil {
 		c.failErr(g, err)
 		return
@@ -302,6 +288,20 @@ func (c *Console) exportCSV(g *gin.Context) {
 type CSVNames struct {
 	Assignee func(assignee string) string
 	Grid     func(community, id string) string
+}
+
+// shownGrids are the communities a list shows (those asked for, else all)
+// and their grids' names.
+func (c *Console) shownGrids(ctx context.Context, asked []string) ([]string, gridNames, error) {
+	shown := asked
+	if len(shown) == 0 {
+		var err error
+		if shown, err = c.d.Store.Communities(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	gn, err := c.gridNamesOf(ctx, shown)
+	return shown, gn, err
 }
 
 // WriteListCSV writes appeals as the list's CSV that Excel opens: UTF-8
