@@ -133,7 +133,7 @@ func (c *Console) showAppeal(g *gin.Context, ap *models.Appeal, form *formState)
 	} else {
 		status = http.StatusBadRequest
 	}
-	data := map[string]any{"A": ap, "Form": form, "GridName": gn.Name(ap.CommunityID, ap.GridID), "CommunityName": c.communityName(ap.CommunityID), "Assignee": p.name(ap.Assignee), "Overdue": ap.Overdue(c.d.Now()),
+	data := map[string]any{"A": ap, "Form": form, "GridName": gn.Name(ap.CommunityID, ap.GridID), "CommunityName": c.communityName(ap.CommunityID), "Assignee": handler(ap, p.name), "Overdue": ap.Overdue(c.d.Now()),
 		"Photos": photos(ap.MediaIDs), "Coords": coords, "Place": label, "Timeline": timeline, "Staff": active,
 		"Done": g.Query("done") != "", "Meetings": c.d.Meetings != nil}
 	c.render(g, status, "appeal", v, data)

@@ -144,6 +144,16 @@ func orRaw(m map[string]string, k string) string {
 // people names staff refs and role placeholders for display.
 type people map[string]string
 
+// handler names an appeal's handler: a role it waited for, once the
+// appeal is finished (an enquiry answered on the spot), is that role, not
+// "待…接单" (found by a third user).
+func handler(a *models.Appeal, name func(string) string) string {
+	if r, ok := models.PlaceholderRole(a.Assignee); ok && !a.Status.Open() {
+		return orRaw(messages.ZhCNStaff.RoleNames, string(r))
+	}
+	return name(a.Assignee)
+}
+
 func (p people) name(assignee string) string {
 	if assignee == "" {
 		return "未分派"

@@ -63,3 +63,22 @@ func TestSystemReasonsInChinese(t *testing.T) {
 		t.Errorf("a person's reason changed: %q", got)
 	}
 }
+
+// TestHandlerOfFinishedAppeal: an appeal still waiting for a role says
+// 待…接单; one finished while assigned to the role (an enquiry answered on
+// the spot) names the role, not a wait (found by a third user).
+func TestHandlerOfFinishedAppeal(t *testing.T) {
+	p := people{"staff:3": "周委员"}
+	for _, tc := range []struct {
+		a    models.Appeal
+		want string
+	}{
+		{models.Appeal{Assignee: "role:committee", Status: models.StatusAssigned}, "待两委成员接单"},
+		{models.Appeal{Assignee: "role:committee", Status: models.StatusResolved}, "两委成员"},
+		{models.Appeal{Assignee: "staff:3", Status: models.StatusClosed}, "周委员"},
+	} {
+		if got := handler(&tc.a, p.name); got != tc.want {
+			t.Errorf("handler of %s %s = %q, want %q", tc.a.Assignee, tc.a.Status, got, tc.want)
+		}
+	}
+}

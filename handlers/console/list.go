@@ -196,7 +196,7 @@ func (c *Console) rows(list []*models.Appeal, p people) []row {
 	now := c.d.Now()
 	out := make([]row, 0, len(list))
 	for _, a := range list {
-		out = append(out, row{A: a, Assignee: p.name(a.Assignee), Overdue: a.Overdue(now)})
+		out = append(out, row{A: a, Assignee: handler(a, p.name), Overdue: a.Overdue(now)})
 	}
 	return out
 }
@@ -332,7 +332,7 @@ func WriteListCSV(out io.Writer, list []*models.Appeal, names CSVNames, loc *tim
 		}
 		_ = w.Write([]string{a.Ref, orRaw(messages.ZhCN.KindNames, string(a.Kind)), orRaw(LevelNames, string(a.Level)),
 			orRaw(messages.ZhCN.StatusNames, string(a.Status)), cell(a.Topic), cell(a.Description), cell(grid(a.CommunityID, a.GridID)), cell(building(a.Building)),
-			cell(name(a.Assignee)), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
+			cell(handler(a, name)), due, over, when(a.CreatedAt), when(a.UpdatedAt)})
 	}
 	w.Flush()
 	return w.Error()
