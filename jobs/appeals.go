@@ -80,8 +80,8 @@ func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
 					c["nobody"]++
 				}
 				text := fmt.Sprintf(j.Msg.DeadlineReminder, a.Ref, a.Topic, j.Msg.Due(*a.DueAt, j.Location))
-				data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref, "phrase3": j.Msg.ReminderPhrase,
-					"thing4": fmt.Sprintf(j.Msg.DueNoteF, j.Msg.Due(*a.DueAt, j.Location)), "time5": a.DueAt.In(j.Location).Format(j.Msg.TimeLayout)})
+				data := models.AppealCard(a.Topic, a.Ref, j.Msg.ReminderPhrase, fmt.Sprintf(j.Msg.DueNoteF, j.Msg.Due(*a.DueAt, j.Location)),
+					a.DueAt.In(j.Location).Format(j.Msg.TimeLayout))
 				for _, o := range unique(to) {
 					r.Outbox = append(r.Outbox, &models.OutboxMessage{CommunityID: a.CommunityID, OpenID: o,
 						Type: models.PushDeadlineReminder, Text: text, Data: data,
@@ -202,8 +202,7 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 		Event: &models.AppealEvent{Actor: string(models.ActorSystem), Action: string(models.ActEscalate), FromStatus: a.Status,
 			ToStatus: models.StatusEscalated, At: now.UTC(),
 			Reason: fmt.Sprintf(models.ReasonOverdueF, a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}
-	data := encodeData(map[string]string{"thing1": a.Topic, "character_string2": a.Ref,
-		"phrase3": j.Msg.EscalatedPhrase, "thing4": fmt.Sprintf(j.Msg.DueNoteF, dueText), "time5": dueTime})
+	data := models.AppealCard(a.Topic, a.Ref, j.Msg.EscalatedPhrase, fmt.Sprintf(j.Msg.DueNoteF, dueText), dueTime)
 	told := map[string]bool{}
 	add := func(openIDs []string, text string) {
 		for _, o := range openIDs {

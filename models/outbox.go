@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -94,4 +95,16 @@ type Outbox interface {
 	Enqueue(ctx context.Context, msgs ...*OutboxMessage) (int, error)
 	// FailedPushes lists a community's failed pushes created since t, newest first.
 	FailedPushes(ctx context.Context, communityID string, since time.Time) ([]*FailedPush, error)
+}
+
+// AppealCard is the template data of every push about an appeal, used when
+// its recipient's 48-hour window is closed or its allowance used up (README,
+// "Template messages"): thing1 the matter, character_string2 the reference,
+// phrase3 what happened, thing4 a note, time5 when. One layout, so that one
+// general 事项通知 template serves them all; the dispatcher cuts each value
+// to WeChat's limit (20 characters for a thing).
+func AppealCard(topic, ref, phrase, note, when string) string {
+	b, _ := json.Marshal(map[string]string{"thing1": topic, "character_string2": ref, "phrase3": phrase,
+		"thing4": TrimText(note), "time5": when}) // a map of strings always encodes
+	return string(b)
 }

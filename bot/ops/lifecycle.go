@@ -67,7 +67,7 @@ func (s *Appeals) PlanAccept(ctx context.Context, r StepRequest) (*Change, error
 		return nil, err
 	}
 	a := ch.Appeal
-	ch.pushTo(models.ActAccept, models.PushProgress, fmt.Sprintf(s.sm.PushAcceptedF, a.Ref, a.Topic, staffName(r.Actor)), staffName(r.Actor), fs)
+	s.pushTo(ch, models.ActAccept, models.PushProgress, fmt.Sprintf(s.sm.PushAcceptedF, a.Ref, a.Topic, staffName(r.Actor)), staffName(r.Actor), fs)
 	return ch, nil
 }
 
@@ -102,7 +102,7 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 		return nil, err
 	}
 	a := ch.Appeal
-	ch.pushTo(models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushProgressF, a.Ref, a.Topic, messages.Clip(r.Note, 200)), r.Note, fs)
+	s.pushTo(ch, models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushProgressF, a.Ref, a.Topic, messages.Clip(r.Note, 200)), r.Note, fs)
 	return ch, nil
 }
 
@@ -115,8 +115,8 @@ func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, erro
 		return nil, err
 	}
 	a, note := ch.Appeal, messages.Clip(r.Note, 200)
-	ch.pushTo(models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedAuthorF, a.Ref, a.Topic, note), s.sm.CardRateHint, fs[:min(1, len(fs))])
-	ch.pushTo(models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedFollowerF, a.Ref, a.Topic, note), note, fs[min(1, len(fs)):])
+	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedAuthorF, a.Ref, a.Topic, note), s.sm.CardRateHint, fs[:min(1, len(fs))])
+	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedFollowerF, a.Ref, a.Topic, note), note, fs[min(1, len(fs)):])
 	return ch, nil
 }
 
@@ -134,7 +134,7 @@ func (s *Appeals) PlanReturn(ctx context.Context, r StepRequest) (*Change, error
 	if err != nil {
 		return nil, err
 	}
-	ch.pushTo(models.ActReturn, models.PushTaskAssigned,
+	s.pushTo(ch, models.ActReturn, models.PushTaskAssigned,
 		fmt.Sprintf(s.sm.PushReturnedF, a.Ref, a.Topic, staffName(r.Actor), messages.Clip(r.Note, 200), a.Ref), r.Note, cs)
 	return ch, nil
 }
@@ -155,7 +155,7 @@ func (s *Appeals) PlanEscalate(ctx context.Context, r StepRequest) (*Change, err
 	if err != nil {
 		return nil, err
 	}
-	ch.pushTo(models.ActEscalate, models.PushEscalation,
+	s.pushTo(ch, models.ActEscalate, models.PushEscalation,
 		fmt.Sprintf(s.sm.PushEscalatedResidentF, a.Ref, a.Topic, s.pm.LevelNames[string(up)], s.Due(a.DueAt)),
 		fmt.Sprintf(s.pm.DueNoteF, s.Due(a.DueAt)), fs)
 	return ch, nil
@@ -238,7 +238,7 @@ func (s *Appeals) PlanRate(ctx context.Context, r RateRequest) (*Change, error) 
 		return nil, err
 	}
 	if r.Satisfied {
-		ch.pushTo(act, models.PushProgress, fmt.Sprintf(s.sm.PushSatisfiedF, a.Ref, a.Topic), "", hs)
+		s.pushTo(ch, act, models.PushProgress, fmt.Sprintf(s.sm.PushSatisfiedF, a.Ref, a.Topic), "", hs)
 		return ch, nil
 	}
 	// An answered enquiry whose answer did not help becomes an ordinary
@@ -255,7 +255,7 @@ func (s *Appeals) PlanRate(ctx context.Context, r RateRequest) (*Change, error) 
 	if err != nil {
 		return nil, err
 	}
-	ch.pushTo(act, models.PushProgress, fmt.Sprintf(s.sm.PushUnsatisfiedF, a.Ref, a.Topic, messages.Clip(r.Reason, 200)), r.Reason, hs, cs)
+	s.pushTo(ch, act, models.PushProgress, fmt.Sprintf(s.sm.PushUnsatisfiedF, a.Ref, a.Topic, messages.Clip(r.Reason, 200)), r.Reason, hs, cs)
 	return ch, nil
 }
 

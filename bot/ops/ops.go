@@ -151,8 +151,6 @@ type Change struct {
 	// AssigneeName names the new handler after an assignment ("" otherwise).
 	AssigneeName string
 	events       int // events stored before this change (push keys)
-	// card makes a push's template data (Appeals.card); nil: none.
-	card func(a *models.Appeal, ref string, act models.Action, note string) string
 }
 
 // AddTo puts the change into a message's turn (the chat commits it there).
@@ -172,8 +170,7 @@ func (s *Appeals) load(ctx context.Context, community, ref string) (*Change, err
 	if err != nil {
 		return nil, fmt.Errorf("appeal events: %w", err)
 	}
-	return &Change{Appeal: a, Before: *a, Update: &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}, events: len(evs),
-		card: s.card}, nil
+	return &Change{Appeal: a, Before: *a, Update: &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}, events: len(evs)}, nil
 }
 
 // Appeal returns the appeal ref names in community, or ENOTFOUND.

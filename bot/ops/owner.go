@@ -116,8 +116,8 @@ func (s *Appeals) PlanWithdraw(ctx context.Context, r WithdrawRequest) (*Change,
 	if err != nil {
 		return nil, err
 	}
-	ch.pushTo(models.ActWithdraw, models.PushProgress, fmt.Sprintf(s.sm.PushWithdrawnF, a.Ref, a.Topic, reason), reason, hs)
-	ch.pushTo(models.ActWithdraw, models.PushProgress, fmt.Sprintf(s.sm.PushWithdrawnFollowerF, a.Ref, a.Topic), s.sm.CardRaiseAgain, fs[min(1, len(fs)):])
+	s.pushTo(ch, models.ActWithdraw, models.PushProgress, fmt.Sprintf(s.sm.PushWithdrawnF, a.Ref, a.Topic, reason), reason, hs)
+	s.pushTo(ch, models.ActWithdraw, models.PushProgress, fmt.Sprintf(s.sm.PushWithdrawnFollowerF, a.Ref, a.Topic), s.sm.CardRaiseAgain, fs[min(1, len(fs)):])
 	return ch, nil
 }
 
@@ -137,7 +137,7 @@ func (s *Appeals) PlanDispute(ctx context.Context, r DisputeRequest) (*Change, e
 	if err != nil {
 		return nil, err
 	}
-	ch.pushTo(models.ActDisputePrivate, models.PushTaskAssigned,
+	s.pushTo(ch, models.ActDisputePrivate, models.PushTaskAssigned,
 		fmt.Sprintf(s.sm.PushReviewF, a.Ref, a.Topic, messages.Clip(r.Reason, 200), a.Ref, a.Ref), r.Reason, cs)
 	return ch, nil
 }

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,16 +17,10 @@ func pushKey(ref string, act models.Action, n int, openID string) string {
 	return "appeal:" + ref + ":" + string(act) + ":" + strconv.Itoa(n) + ":" + openID
 }
 
-// card is an appeal push's template data, used when its recipient's
-// 48-hour window is closed or its allowance used up (README, "Template
-// messages"): thing1 the matter, character_string2 the reference, phrase3
-// what happened, thing4 a note, time5 when; one layout for every appeal
-// push, so that one general 事项通知 template serves them all. The
-// dispatcher cuts each value to WeChat's limit (20 characters for a thing).
+// card is an appeal push's template data (models.AppealCard): what act did
+// to a, now.
 func (s *Appeals) card(a *models.Appeal, ref string, act models.Action, note string) string {
-	b, _ := json.Marshal(map[string]string{"thing1": a.Topic, "character_string2": ref, "phrase3": s.sm.CardPhrases[string(act)],
-		"thing4": models.TrimText(note), "time5": s.now().In(s.loc).Format(s.pm.TimeLayout)}) // a map of strings always encodes
-	return string(b)
+	return models.AppealCard(a.Topic, ref, s.sm.CardPhrases[string(act)], note, s.now().In(s.loc).Format(s.pm.TimeLayout))
 }
 
 // push adds one push per distinct openid to out.
@@ -48,14 +41,12 @@ func push(out *[]*models.OutboxMessage, communityID, typ string, key func(openID
 	}
 }
 
-// pushTo adds the change's pushes of act to the given openids: text for a
+// pushTo adds ch's pushes of act to the given openids: text for a
 // customer-service message, note for the template's card.
-func (ch *Change) pushTo(act models.Action, typ, text, note string, to ...[]string) {
-	a, data := ch.Appeal, ""
-	if ch.card != nil {
-		data = ch.card(a, a.Ref, act, note)
-	}
-	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events, o) }, text, data, to...)
+func (s *Appeals) pushTo(ch *Change, act models.Action, typ, text, note string, to ...[]string) {
+	a := ch.Appeal
+	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events, o) }, text,
+		s.card(a, a.Ref, act, note), to...)
 }
 
 // pushAssigned tells a's handler(s) about a new task: reference, summary,

@@ -191,7 +191,7 @@ func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, reason string) e
 			gone = append(gone, o)
 		}
 	}
-	ch.pushTo(models.ActReassign, models.PushTaskAssigned,
+	s.pushTo(ch, models.ActReassign, models.PushTaskAssigned,
 		fmt.Sprintf(s.sm.PushRelievedF, a.Ref, a.Topic, messages.Clip(reason, 200)), reason, gone)
 	return nil
 }
@@ -222,7 +222,7 @@ func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) er
 	if err != nil {
 		return err
 	}
-	ch.pushTo(models.ActReclassify, models.PushProgress,
+	s.pushTo(ch, models.ActReclassify, models.PushProgress,
 		fmt.Sprintf(sm.PushRevisedF, a.Ref, a.Topic, strings.Join(parts, sm.RevisedSep), messages.Clip(reason, 200)),
 		strings.Join(parts, sm.RevisedSep), fs)
 	return nil
