@@ -87,6 +87,22 @@ func (c *Console) peopleWrite(g *gin.Context) (*models.Viewer, string, bool) {
 	return v, community, true
 }
 
+// peopleTarget is peopleWrite for a change of one numbered thing of the
+// path (an invite, a staff member, a stakeholder), as target is for the
+// other pages.
+func (c *Console) peopleTarget(g *gin.Context) (*models.Viewer, string, uint64, bool) {
+	v, community, ok := c.peopleWrite(g)
+	if !ok {
+		return nil, "", 0, false
+	}
+	id, ok := pathID(g)
+	if !ok {
+		c.fail(g, http.StatusBadRequest, "编号不对。")
+		return nil, "", 0, false
+	}
+	return v, community, id, true
+}
+
 // mayGrant reports whether the viewer may invite someone to role r or end
 // their role: administrators and district coordinators are made by an
 // administrator only.
@@ -306,13 +322,8 @@ func (c *Console) opFailed(g *gin.Context, err error, refuse func(status int, ms
 }
 
 func (c *Console) revokeInvite(g *gin.Context) {
-	v, community, ok := c.peopleWrite(g)
+	v, community, id, ok := c.peopleTarget(g)
 	if !ok {
-		return
-	}
-	id, ok := pathID(g)
-	if !ok {
-		c.fail(g, http.StatusBadRequest, "编号不对。")
 		return
 	}
 	ctx := g.Request.Context()
@@ -348,13 +359,8 @@ func (c *Console) backToPeople(g *gin.Context) {
 // deactivateStaff ends a staff member's role and their console sessions.
 func (c *Console) deactivateStaff(g *gin.Context) {
 	ctx := g.Request.Context()
-	v, community, ok := c.peopleWrite(g)
+	v, community, id, ok := c.peopleTarget(g)
 	if !ok {
-		return
-	}
-	id, ok := pathID(g)
-	if !ok {
-		c.fail(g, http.StatusBadRequest, "编号不对。")
 		return
 	}
 	if v.Staff != nil && v.Staff.ID == id && v.Staff.CommunityID == community {
@@ -477,13 +483,8 @@ func (c *Console) addStakeholder(g *gin.Context) {
 }
 
 func (c *Console) removeStakeholder(g *gin.Context) {
-	_, community, ok := c.peopleWrite(g)
+	_, community, id, ok := c.peopleTarget(g)
 	if !ok {
-		return
-	}
-	id, ok := pathID(g)
-	if !ok {
-		c.fail(g, http.StatusBadRequest, "编号不对。")
 		return
 	}
 	if err := c.d.People.DeactivateStakeholder(g.Request.Context(), community, id); err != nil {
