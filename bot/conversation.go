@@ -357,7 +357,7 @@ func (s *step) globalWords(text string) (bool, error) {
 	// 撤回 alone or before an appeal's number: "撤销了公交站" is an appeal.
 	if rest, ok := cutWord(w, chat.Withdraw...); ok {
 		if ref, found := findRef(rest); rest == "" || (found && strings.HasPrefix(rest, ref)) {
-			return true, s.withdraw(rest)
+			return true, s.withdraw(ref, strings.TrimPrefix(rest, ref))
 		}
 	}
 	return false, nil

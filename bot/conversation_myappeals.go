@@ -137,10 +137,9 @@ func (s *step) appealDetail(ref string) error {
 
 // withdraw ends one of the resident's open appeals at their word (撤回 编号
 // 原因): the handler stops, those who said "me too" are told.
-func (s *step) withdraw(rest string) error {
+func (s *step) withdraw(ref, reason string) error {
 	m := &s.e.Msg
-	ref, ok := findRef(rest)
-	if !ok {
+	if ref == "" {
 		s.sayWithPrompt(m.WithdrawUsage)
 		return nil
 	}
@@ -153,7 +152,7 @@ func (s *step) withdraw(rest string) error {
 		return nil
 	}
 	ch, err := s.e.Appeals.PlanWithdraw(s.ctx, ops.WithdrawRequest{Community: s.in.Msg.CommunityID, Ref: a.Ref,
-		OpenID: s.in.Msg.OpenID, Reason: strings.TrimPrefix(rest, a.Ref)})
+		OpenID: s.in.Msg.OpenID, Reason: reason})
 	if err != nil {
 		var se *ops.StepError
 		if errors.As(err, &se) {
