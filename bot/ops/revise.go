@@ -338,9 +338,17 @@ func (s *Appeals) retopic(ch *Change) {
 	}
 	a.Unit = messages.Clip(s.unit(a.Kind, s.Item(a.TopicID)), 40)
 	ch.Update.Retopic = true
-	if evs := ch.Update.Events; a.Topic != ch.Before.Topic && len(evs) > 0 {
+	if a.Topic != ch.Before.Topic {
+		noteOnEvent(ch, fmt.Sprintf(s.sm.TopicChangedF, ch.Before.Topic, a.Topic))
+	}
+}
+
+// noteOnEvent adds a note to the reason of the change's last event (the
+// correction's, on the appeal's timeline).
+func noteOnEvent(ch *Change, note string) {
+	if evs := ch.Update.Events; len(evs) > 0 {
 		ev := evs[len(evs)-1]
-		ev.Reason = messages.Clip(ev.Reason+"；"+fmt.Sprintf(s.sm.TopicChangedF, ch.Before.Topic, a.Topic), maxNoteRunes)
+		ev.Reason = messages.Clip(ev.Reason+"；"+note, maxNoteRunes)
 	}
 }
 
@@ -348,15 +356,13 @@ func (s *Appeals) retopic(ch *Change) {
 // phrases it taught and as what kind, so the committee sees what its
 // correction did to the community's words.
 func (s *Appeals) noteLearned(ch *Change) {
-	votes, evs := ch.Update.LearningVotes, ch.Update.Events
-	if len(votes) == 0 || len(evs) == 0 {
+	votes := ch.Update.LearningVotes
+	if len(votes) == 0 {
 		return
 	}
 	phrases := make([]string, 0, len(votes))
 	for _, v := range votes {
 		phrases = append(phrases, v.Phrase)
 	}
-	ev := evs[len(evs)-1]
-	ev.Reason = messages.Clip(ev.Reason+"；"+fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"),
-		s.msg.KindNames[string(votes[0].Kind)]), maxNoteRunes)
+	noteOnEvent(ch, fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"), s.msg.KindNames[string(votes[0].Kind)]))
 }
