@@ -213,14 +213,12 @@ var (
 // unsatisfied reopens it and tells its handler and the committee. Someone
 // else's appeal is not found.
 func (s *Appeals) PlanRate(ctx context.Context, r RateRequest) (*Change, error) {
-	ch, err := s.load(ctx, r.Community, r.Ref)
+	ch, err := s.loadOwn(ctx, r.Community, r.Ref, r.OpenID)
 	if err != nil {
 		return nil, err
 	}
 	a := ch.Appeal
 	switch {
-	case a.OpenID != r.OpenID:
-		return nil, models.Errorf(models.ENOTFOUND, "appeal %s not found", r.Ref)
 	case a.Status != models.StatusResolved:
 		return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActRateSatisfied, Err: ErrNotResolved}
 	case !r.Satisfied && models.TrimText(r.Reason) == "":

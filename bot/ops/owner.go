@@ -105,12 +105,9 @@ func (s *Appeals) PlanWithdraw(ctx context.Context, r WithdrawRequest) (*Change,
 	if err := s.apply(ch, models.Step{Action: models.ActWithdraw}, models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}, reason); err != nil {
 		return nil, err
 	}
-	if s.staff == nil {
-		return ch, nil
-	}
-	hs, err := s.staff.HandlerOpenIDs(ctx, &ch.Before)
+	hs, err := s.handlers(ctx, &ch.Before)
 	if err != nil {
-		return nil, fmt.Errorf("handlers: %w", err)
+		return nil, err
 	}
 	fs, err := s.followers(ctx, a)
 	if err != nil {

@@ -174,16 +174,16 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 // longer lists it; found by a second user: tasks just disappeared).
 func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, reason string) error {
 	a, b := ch.Appeal, &ch.Before
-	if s.staff == nil || b.Assignee == "" || b.Assignee == a.Assignee {
+	if b.Assignee == "" || b.Assignee == a.Assignee {
 		return nil
 	}
-	before, err := s.staff.HandlerOpenIDs(ctx, b)
+	before, err := s.handlers(ctx, b)
 	if err != nil {
-		return fmt.Errorf("handlers: %w", err)
+		return err
 	}
-	now, err := s.staff.HandlerOpenIDs(ctx, a)
+	now, err := s.handlers(ctx, a)
 	if err != nil {
-		return fmt.Errorf("handlers: %w", err)
+		return err
 	}
 	var gone []string
 	for _, o := range before {
