@@ -100,6 +100,9 @@ type step struct {
 	// query marks a step that only reads (see Output.ReadOnly).
 	query  bool
 	notice string // prefixed to the first reply
+	// alert is what to do at once about a danger the message speaks of;
+	// it goes before everything else the step says.
+	alert string
 	// knowledge is the community's learned words, read once per step.
 	knowledge *triage.Knowledge
 }
@@ -140,11 +143,14 @@ func (e *Engine) newStep(ctx context.Context, in Input) *step {
 func (s *step) finish() Output {
 	out := s.out
 	out.Replies = joinReplies(out.Replies)
-	if s.notice != "" {
+	for _, p := range []string{s.notice, s.alert} {
+		if p == "" {
+			continue
+		}
 		if len(out.Replies) == 0 {
-			out.Replies = []string{s.notice}
+			out.Replies = []string{p}
 		} else {
-			out.Replies[0] = s.notice + "\n" + out.Replies[0]
+			out.Replies[0] = p + "\n" + out.Replies[0]
 		}
 	}
 	stored := s.in.Conversation != nil

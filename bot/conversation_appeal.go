@@ -187,11 +187,13 @@ func (s *step) clarify(text string) error {
 	}
 	// The topic stays only if it belongs to the kind the resident chose;
 	// else the text with words of that kind may name one that does
-	// (下水道 at home is private, in the compound the shared drains).
+	// (下水道 at home is private, in the compound the shared drains). The
+	// words go first, as a resident would say them (小区里的路灯不亮), and
+	// name no matter of their own: "小区公共区域" made every answer 公共空间占用.
 	if it := s.item(d.TopicID); it == nil || it.Kind != k {
 		d.TopicID = ""
 		if hint := s.e.Msg.KindHint[string(k)]; hint != "" {
-			if again := s.e.Classifier.Classify(d.Text + "，" + hint); again.Item != nil && again.Item.Kind == k {
+			if again := s.e.Classifier.Classify(hint + d.Text); again.Item != nil && again.Item.Kind == k {
 				d.TopicID = again.Item.ID
 			}
 		}

@@ -298,6 +298,7 @@ func (s *step) text(raw string) error {
 		s.sayWithPrompt(s.e.Msg.NoWords)
 		return nil
 	}
+	s.emergency(text)
 	for _, h := range s.e.Commands {
 		handled, err := h.HandleCommand(s.ctx, s.in, &s.out)
 		if err != nil {

@@ -84,7 +84,7 @@ func TestLearningByChat(t *testing.T) {
 		}
 
 		// A local word: one resident alone cannot teach.
-		submit("r1", "晒坝被占完了", models.KindSmall)
+		submit("r1", "晒坝上全是垃圾", models.KindSmall)
 		if k := knows("晒坝"); k != nil {
 			t.Fatalf("one resident taught %+v", *k)
 		}
@@ -93,7 +93,7 @@ func TestLearningByChat(t *testing.T) {
 		}
 		w.say("r3", "取消")
 		// A second resident agrees: learned, and the next one is decided.
-		submit("r2", "晒坝又被占完了", models.KindSmall)
+		submit("r2", "晒坝上又全是垃圾", models.KindSmall)
 		if k := knows("晒坝"); k == nil || k.Kind != models.KindSmall || k.Voters != 2 || k.Committee {
 			t.Fatalf("after two residents: %+v", k)
 		}
@@ -192,22 +192,22 @@ func TestLearningByMeToo(t *testing.T) {
 			return 0
 		}
 		// r1 answers and submits.
-		q := w.say("r1", "晒坝被占完了")
+		q := w.say("r1", "晒坝上全是垃圾")
 		if !strings.Contains(q, "想确认一下") {
 			t.Fatalf("not asked: %q", q)
 		}
-		if r := w.say("r1", kindOption(t, "晒坝被占完了", q, models.KindSmall)); !strings.Contains(r, "请确认") {
+		if r := w.say("r1", kindOption(t, "晒坝上全是垃圾", q, models.KindSmall)); !strings.Contains(r, "请确认") {
 			t.Fatalf("r1's answer: %q", r)
 		}
 		if r := w.say("r1", "1"); refPattern.FindString(r) == "" {
 			t.Fatalf("r1's submission: %q", r)
 		}
 		// r2 answers the same way and joins r1's appeal.
-		q = w.say("r2", "晒坝又被占完了")
+		q = w.say("r2", "晒坝上又全是垃圾")
 		if !strings.Contains(q, "想确认一下") {
 			t.Fatalf("r2 not asked: %q", q)
 		}
-		if r := w.say("r2", kindOption(t, "晒坝又被占完了", q, models.KindSmall)); !strings.Contains(r, "附议") {
+		if r := w.say("r2", kindOption(t, "晒坝上又全是垃圾", q, models.KindSmall)); !strings.Contains(r, "附议") {
 			t.Fatalf("r2 not offered to join r1's appeal: %q", r)
 		}
 		if r := w.say("r2", "1"); !strings.Contains(r, "已附议诉求") {

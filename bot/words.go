@@ -201,3 +201,40 @@ func pickKind(text string, choices []models.Kind, options []string) (models.Kind
 	}
 	return found, found != ""
 }
+
+// emergency sets the step's alert when the text speaks of danger to someone
+// now (a fire, gas, someone trapped in a lift, hurt or threatened): what to
+// do at once comes first, whatever the rest of the step does, because an
+// appeal is handled in hours and these need minutes. A staff command's
+// text (进展 … 电梯困人已解救) is a report, not a call for help.
+func (s *step) emergency(text string) {
+	w := normWord(text)
+	if staffCommandText(w) {
+		return
+	}
+	var lines []string
+	for _, k := range s.e.Msg.EmergencyOrder {
+		for _, cue := range chat.Emergencies[k] {
+			if strings.Contains(w, cue) {
+				lines = append(lines, s.e.Msg.Emergency[k])
+				break
+			}
+		}
+	}
+	s.alert = strings.Join(lines, "\n")
+}
+
+// staffCommandText reports whether the (normalised) text starts with a word
+// of the staff's or the committee's commands.
+func staffCommandText(w string) bool {
+	if strings.HasPrefix(w, chat.Bind) || strings.HasPrefix(w, chat.MeetingCancel) {
+		return true
+	}
+	for _, ww := range workerWords {
+		if strings.HasPrefix(w, ww.word) {
+			return true
+		}
+	}
+	_, ok := cutWord(w, chat.MeetingCall...)
+	return ok
+}

@@ -39,7 +39,13 @@ type Messages struct {
 	MenuButtonAppeal, MenuButtonMyAppeals, MenuButtonMore, MenuButtonMeetings, MenuButtonHelp string
 
 	// Conversation.
-	Expired             string // prefixed to the reply when an unfinished appeal timed out
+	Expired string // prefixed to the reply when an unfinished appeal timed out
+	// Emergency is what to do at once when a message speaks of danger to
+	// someone (Words.Emergencies, same keys): it goes before the reply, and
+	// the appeal goes on as usual. EmergencyOrder is the order of the
+	// advice when a message names several.
+	Emergency           map[string]string
+	EmergencyOrder      []string
 	NoWords             string // emoji, stickers or punctuation only
 	Greeting            string
 	Thanks              string
@@ -83,7 +89,7 @@ type Messages struct {
 	SummaryActions   string
 	EnquiryAnswerF   string // the catalog's answer, ref, unit: an enquiry answered at once
 	KindExplain      map[string]string
-	KindHint         map[string]string // words of each kind, to find a topic after the triage question
+	KindHint         map[string]string // words of each kind put before the text, to find a topic after the triage question; they name no matter
 	EditAsk          string
 	TooManyPhotos    string
 	DescriptionFull  string
@@ -167,7 +173,15 @@ var ZhCN = Messages{
 	MenuButtonAppeal: "我要反映", MenuButtonMyAppeals: "我的诉求", MenuButtonMore: "更多",
 	MenuButtonMeetings: "议事会议", MenuButtonHelp: "帮助",
 
-	Expired:             "（您之前没有提交的诉求已超时作废，需要的话请重新反映。）",
+	Expired: "（您之前没有提交的诉求已超时作废，需要的话请重新反映。）",
+	Emergency: map[string]string{
+		"fire":    "【紧急】如果现在着火或冒烟：请立即拨打119，先离开到安全的地方，不要乘电梯。",
+		"gas":     "【紧急】如果闻到燃气味：请关闭燃气阀门、打开门窗，不要开关电器或打火，到室外再拨打燃气公司抢修电话或119。",
+		"lift":    "【紧急】如果现在有人被困在电梯里：请按轿厢内的警铃或拨打轿厢内张贴的救援电话；无人应答请拨96333（电梯应急救援）或119。被困的人不要扒门。",
+		"medical": "【紧急】如果有人受伤、晕倒或呼吸困难：请立即拨打120急救电话。",
+		"police":  "【紧急】如果有人正面临危险：请立即拨打110报警。",
+	},
+	EmergencyOrder:      []string{"fire", "gas", "lift", "medical", "police"},
 	NoWords:             "收到您的表情啦。请用文字或语音说说遇到了什么问题，回复“帮助”查看功能。",
 	Greeting:            "您好！遇到问题请直接描述，例如“3栋楼道灯坏了”。回复“帮助”查看全部功能。",
 	Thanks:              "不客气！有问题随时告诉我们。",
@@ -214,7 +228,7 @@ var ZhCN = Messages{
 		"major":   "大事（需政府部门办理，社区帮您转交）",
 		"private": "私事（您个人的事，我们提供办理指引）",
 	},
-	KindHint:        map[string]string{"small": "小区公共区域", "major": "需要政府部门办理", "private": "自己家里"},
+	KindHint:        map[string]string{"small": "小区里的", "major": "外面街上的", "private": "自己家的"},
 	EditAsk:         "好的，请重新描述问题（照片和位置会保留）。回复“取消”放弃。",
 	TooManyPhotos:   "照片最多9张，这张没有保存。",
 	DescriptionFull: "描述已经够长了，这段没有再添加。",

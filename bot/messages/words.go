@@ -36,6 +36,11 @@ type Words struct {
 	MeetingCancel              string
 	ScopeCommunity, ScopeGroup []string
 
+	// Emergencies are the words of a message that speaks of danger to
+	// someone now, by kind of help (Messages.Emergency): the advice is given
+	// whatever else the message is. Compared after normalisation.
+	Emergencies map[string][]string
+
 	// EnquiryCues mark a question about how to get something done (an
 	// enquiry, answered at once when its item has an answer).
 	EnquiryCues []string
@@ -92,6 +97,16 @@ var ZhCNWords = Words{
 	ScopeCommunity: []string{"社区", "全社区"},
 	ScopeGroup:     []string{"居民小组", "小组", "网格"},
 
+	Emergencies: map[string][]string{
+		"fire": {"着火", "起火", "失火", "火灾", "烧起来", "冒浓烟", "冒黑烟", "火很大"},
+		"gas": {"煤气味", "燃气味", "天然气味", "煤气泄漏", "燃气泄漏", "天然气泄漏", "漏煤气", "漏燃气", "漏天然气", "煤气漏了",
+			"燃气漏了", "天然气漏了"},
+		"lift": {"困在电梯", "困电梯", "电梯困人", "电梯困住", "电梯里困", "被困电梯", "关在电梯", "电梯关人", "电梯关到人", "电梯里关",
+			"电梯把人关", "电梯又关人", "电梯又困人", "卡在电梯", "电梯卡人", "电梯夹人", "电梯里出不来", "电梯里面出不来"},
+		"medical": {"晕倒", "昏倒", "昏迷", "不省人事", "摔倒起不来", "摔了起不来", "倒在地上", "没有呼吸", "没呼吸", "大出血",
+			"流了好多血", "流了很多血", "触电", "喘不上气", "喘不过气"},
+		"police": {"持刀", "拿刀砍", "砍人", "正在打人", "在打人", "打人了", "家暴", "要跳楼", "想跳楼", "有人跳楼", "要自杀", "想自杀"},
+	},
 	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
 		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},
 	Greetings: []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"},

@@ -1,0 +1,57 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// TestClarifyTopic: after the triage question, the topic is looked up in
+// the resident's words with words of the chosen kind put first; those words
+// name no matter of their own (a first user saw 路灯 answered "小区里面" filed
+// as 公共空间占用, the matter the old words "小区公共区域" named).
+func TestClarifyTopic(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	registered := &models.Resident{Building: "3", Unit: "2", Room: "501", GridID: "g1"}
+	tests := []struct {
+		text, topic string
+		choices     []models.Kind
+		answer      string
+		want, not   string
+	}{
+		{text: "路灯不亮好几天了", topic: "street-lights", choices: []models.Kind{models.KindSmall, models.KindMajor}, answer: "1",
+			want: "事项：小区公共照明"},
+		{text: "水管漏水了", topic: "plumbing", choices: []models.Kind{models.KindPrivate, models.KindSmall}, answer: "2",
+			not: "公共空间占用"},
+		{text: "下水道堵了", topic: "", choices: []models.Kind{models.KindPrivate, models.KindSmall}, answer: "1",
+			want: "事项：管道疏通"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			d := convData{Draft: &draft{Text: tt.text, Kind: tt.choices[0], TopicID: tt.topic, Question: "想确认一下",
+				Choices: tt.choices, Options: []string{"一", "二"}}}
+			out, err := e.Step(context.Background(), Input{Msg: text(tt.answer), Resident: registered, Now: now,
+				Conversation: conv(t, StateClarify, d, now.Add(10*time.Minute))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply := strings.Join(out.Replies, "\n")
+			if !strings.Contains(reply, "事项：") {
+				t.Fatalf("no summary: %q", reply)
+			}
+			if tt.want != "" && !strings.Contains(reply, tt.want) {
+				t.Errorf("reply %q lacks %q", reply, tt.want)
+			}
+			if tt.not != "" && strings.Contains(reply, tt.not) {
+				t.Errorf("reply %q names %q", reply, tt.not)
+			}
+		})
+	}
+}

@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gongzhi/gongzhi/models"
+	"github.com/gongzhi/gongzhi/models/store"
+	"github.com/gongzhi/gongzhi/models/store/storetest"
+)
+
+// TestEmergencyAdvice: a message that speaks of danger to someone now gets
+// what to do at once before anything else, and the appeal goes on as usual;
+// other messages and staff reports get no alert.
+func TestEmergencyAdvice(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	registered := &models.Resident{Building: "3", Unit: "2", Room: "501", GridID: "g1"}
+	clarifying := convData{Draft: &draft{Text: "水管漏水了", Kind: models.KindPrivate, TopicID: "water-pipe",
+		Question: "想确认一下", Choices: []models.Kind{models.KindPrivate, models.KindSmall}, Options: []string{"自己家里的", "小区公共区域或邻居引起的"}}}
+	tests := []struct {
+		name  string
+		state State
+		data  convData
+		text  string
+		first string   // the reply's start; "" = no alert
+		also  []string // said after the alert
+		next  State    // "" = any state but idle
+	}{
+		{name: "trapped in the lift", text: "3栋电梯关人了，里面有个老人，快来人", first: "【紧急】如果现在有人被困在电梯里", also: []string{"96333"}},
+		{name: "trapped, in dialect", text: "电梯关到人了 喊了半天没人应", first: "【紧急】如果现在有人被困在电梯里"},
+		{name: "gas, while a question waits", state: StateClarify, data: clarifying, text: "闻到好大一股煤气味，好吓人",
+			first: "【紧急】如果闻到燃气味", also: []string{"没看懂您的回复"}, next: StateClarify},
+		{name: "fire and someone hurt", text: "5栋楼下电瓶车着火了，有人晕倒了", first: "【紧急】如果现在着火或冒烟", also: []string{"119", "120"}},
+		{name: "violence", text: "隔壁在打人，一直在喊救命", first: "【紧急】如果有人正面临危险", also: []string{"110"}},
+		{name: "an ordinary appeal", text: "3栋楼道灯坏了好几天了"},
+		{name: "a staff report", text: "进展 SQ2611260001 电梯困人已解救，正在检修"},
+		{name: "a meeting called", text: "开会 明天下午3点 商量电梯困人的事"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Input{Msg: text(tt.text), Resident: registered, Now: now}
+			if tt.state != "" {
+				in.Conversation = conv(t, tt.state, tt.data, now.Add(10*60e9))
+			}
+			out, err := e.Step(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply := strings.Join(out.Replies, "\n")
+			if tt.first == "" {
+				if strings.Contains(reply, "【紧急】") {
+					t.Fatalf("reply %q has an alert", reply)
+				}
+				return
+			}
+			if !strings.HasPrefix(reply, tt.first) {
+				t.Fatalf("reply %q does not start with %q", reply, tt.first)
+			}
+			for _, w := range tt.also {
+				if !strings.Contains(reply, w) {
+					t.Errorf("reply %q lacks %q", reply, w)
+				}
+			}
+			// The appeal goes on: the alert replaces nothing.
+			c := out.Turn.Conversation
+			if c == nil {
+				t.Fatalf("no conversation kept after the alert (reply %q)", reply)
+			}
+			if tt.next != "" && State(c.State) != tt.next {
+				t.Errorf("state %q, want %q", c.State, tt.next)
+			}
+			if len(strings.Split(reply, "【紧急】")) > 3 {
+				t.Errorf("too many alerts: %q", reply)
+			}
+		})
+	}
+}
