@@ -136,3 +136,64 @@ func TestConfirmationReadBeforeInvitation(t *testing.T) {
 		}
 	})
 }
+
+// TestBareUnhappyThenReason: 不满意 alone is asked its reason, and the next
+// words are that reason (a first user answered "今天还是黑的" and started a
+// new appeal); words naming another matter are a new appeal instead, and a
+// reason given in the same message still works.
+func TestBareUnhappyThenReason(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		ctx := context.Background()
+		appeals := func() int {
+			list, err := db.ListAppeals(ctx, models.AppealFilter{CommunityID: "c1", OpenID: "resident"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+		a := w.appeal(models.KindSmall)
+		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
+		n := appeals()
+		if r := w.say("resident", "不满意"); !strings.Contains(r, "请说明不满意的原因") {
+			t.Fatalf("bare 不满意 = %q", r)
+		}
+		r := w.say("resident", "今天晚上还是黑的")
+		if !strings.Contains(r, "重新交办") || !strings.Contains(r, a.Ref) {
+			t.Errorf("the reason = %q; want %s reopened", r, a.Ref)
+		}
+		got := w.reload(a)
+		if got.Status != models.StatusReopened || appeals() != n {
+			t.Errorf("status %s, %d appeals (want reopened, %d)", got.Status, appeals(), n)
+		}
+		events, err := db.AppealEvents(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := events[len(events)-1]; !strings.Contains(last.Reason, "今天晚上还是黑的") {
+			t.Errorf("the reopening's note %q lacks the reason", last.Reason)
+		}
+		// The wait is over: the same words now are an appeal of their own
+		// words, not a second rating.
+		if r := w.say("resident", "今天晚上还是黑的"); strings.Contains(r, "重新交办") {
+			t.Errorf("a second message after the rating = %q; want no rating", r)
+		}
+		w.say("resident", "取消")
+
+		// Words of another matter after a bare 不满意 are a new appeal.
+		w.say("worker-g1", "办结 "+a.Ref+" 换了灯泡")
+		w.say("resident", "不满意")
+		n = appeals()
+		if r := w.say("resident", "楼下垃圾桶满了好几天没人清"); strings.Contains(r, "重新交办") {
+			t.Errorf("another matter = %q; want a new appeal", r)
+		}
+		if got := w.reload(a); got.Status != models.StatusResolved {
+			t.Errorf("status %s; want still resolved", got.Status)
+		}
+		w.say("resident", "1") // submit whatever was asked
+		if r := w.say("resident", "不满意 灯还是不亮"); !strings.Contains(r, "重新交办") {
+			t.Errorf("不满意 with its reason = %q", r)
+		}
+	})
+}

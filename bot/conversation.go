@@ -29,12 +29,15 @@ const (
 	StateMeToo           State = "me_too"           // 1 me too / 2 submit separately
 	StateConfirm         State = "confirm"          // summary: 1 submit / 2 edit
 	StateGuided          State = "guided"           // just guided as private: 不是私事 applies
+	// StateRateReason: a bare 不满意 was asked its reason; the next words
+	// that name no other matter are that reason (ratings.go).
+	StateRateReason State = "rate_reason"
 )
 
 // unfinished reports whether leaving the state drops something the resident
 // was preparing (an appeal or an address): they are told when it expires.
 func unfinished(state State) bool {
-	return state != StateIdle && state != StateGuided && state != ""
+	return state != StateIdle && state != StateGuided && state != StateRateReason && state != ""
 }
 
 // convData is the JSON of Conversation.Data.
@@ -42,6 +45,8 @@ type convData struct {
 	Draft   *draft     `json:"draft,omitempty"`
 	Address *addrDraft `json:"address,omitempty"` // parsed, waiting for confirmation
 	Dup     *dupOffer  `json:"dup,omitempty"`
+	// RateRef is the appeal whose 不满意 waits for its reason.
+	RateRef string `json:"rate,omitempty"`
 }
 
 // draft is an appeal being prepared.

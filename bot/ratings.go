@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
@@ -47,9 +50,13 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 		return true, nil
 	case errors.Is(err, ops.ErrRatingReason):
 		x.say("%s", sm.RateNeedReason)
+		x.waitForReason(ref)
 		return true, nil
 	default:
 		return true, x.refused(err, ref, word)
+	}
+	if c := x.in.Conversation; c != nil && State(c.State) == StateRateReason {
+		x.out.Turn.ClearConversation = true // the wait for a reason ends with any rating
 	}
 	if satisfied {
 		x.say(sm.RatedSatisfiedF, ch.Appeal.Ref)
@@ -106,4 +113,51 @@ func (x *cmdCtx) rateInWords(text string) (bool, error) {
 		x.out.Replies[0] = understood + x.out.Replies[0]
 	}
 	return handled, err
+}
+
+// rateReasonWindow is how long the words after a bare 不满意 are read as its
+// reason.
+const rateReasonWindow = 30 * time.Minute
+
+// waitForReason remembers, after a bare 不满意, that the resident's next
+// words are its reason (a first user sent "不满意", was asked why, and
+// answered "今天还是黑的": that started a new appeal). An appeal being
+// prepared is never dropped for it.
+func (x *cmdCtx) waitForReason(ref string) {
+	if c := x.in.Conversation; c != nil && x.now.Before(c.ExpiresAt) && unfinished(State(c.State)) {
+		return
+	}
+	b, err := json.Marshal(convData{RateRef: ref})
+	if err != nil { // a struct of one string: cannot fail
+		return
+	}
+	x.out.Turn.Conversation = &models.Conversation{State: string(StateRateReason), Data: string(b), ExpiresAt: x.now.Add(rateReasonWindow)}
+}
+
+// rateReason takes the words after a bare 不满意 as its reason, while that
+// appeal still waits for a rating and the words are not clearly an appeal
+// about another matter ("楼下垃圾桶满了好几天没人清" is a new appeal, and the
+// wait ends with it; "今天晚上还是黑的" is the reason asked for).
+func (x *cmdCtx) rateReason(text string) (bool, error) {
+	c := x.in.Conversation
+	if c == nil || State(c.State) != StateRateReason || !x.now.Before(c.ExpiresAt) {
+		return false, nil
+	}
+	var d convData
+	if err := json.Unmarshal([]byte(c.Data), &d); err != nil || d.RateRef == "" {
+		return false, nil
+	}
+	w := normWord(text)
+	if slices.Contains(chat.Cancel, w) || slices.Contains(chat.Greetings, w) || slices.Contains(chat.Thanks, w) {
+		return false, nil
+	}
+	list, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
+		OpenID: x.in.Msg.OpenID, Status: models.StatusResolved, Limit: 1})
+	if err != nil {
+		return false, fmt.Errorf("resolved appeals: %w", err)
+	}
+	if len(list) == 0 || list[0].Ref != d.RateRef || x.c.appeals.ClearlyAnother(list[0], text) {
+		return false, nil
+	}
+	return x.rate(false, d.RateRef+" "+text)
 }

@@ -157,6 +157,9 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 	isTasks := w == chat.MyTasks
 	isHelp := slices.Contains(chat.Help, w)
 	if word == "" && !isTasks && !isHelp {
+		if handled, err := x.rateReason(text); handled || err != nil {
+			return handled, err
+		}
 		return x.rateInWords(text)
 	}
 	staff, err := senderStaff(ctx, c.store, in)

@@ -12,6 +12,7 @@ type Learner interface {
 	Phrases(text string) []string
 	TopicFor(text string, kind models.Kind) *triage.Item
 	Topics(text string) []*triage.Item
+	Classify(text string) triage.Decision
 }
 
 // SameMatter reports whether a resident's words may be about appeal a:
@@ -29,6 +30,23 @@ func (s *Appeals) SameMatter(a *models.Appeal, text string) bool {
 		}
 	}
 	return len(named) == 0
+}
+
+// clearlyAnother is the confidence from which a decided matter is clearly
+// what a text is about (a new appeal is decided at 0.88 or more; a reason
+// such as "今天晚上还是黑的", which names 黑的 of 公共交通, at 0.5).
+const clearlyAnother = 0.75
+
+// ClearlyAnother reports whether words a resident was asked for (the reason
+// of a bare 不满意) are clearly an appeal about another matter: decided,
+// without a question, confidently, on a named matter other than a's. Words
+// that only mention one are taken as the answer they were asked for.
+func (s *Appeals) ClearlyAnother(a *models.Appeal, text string) bool {
+	if s.learner == nil {
+		return false
+	}
+	d := s.learner.Classify(text)
+	return d.Item != nil && !d.Item.Fallback && d.Item.ID != a.TopicID && d.Question == "" && d.Confidence >= clearlyAnother
 }
 
 // correctionVotes is what a committee correction of an appeal's kind
