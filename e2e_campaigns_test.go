@@ -321,6 +321,9 @@ func projectEndToEnd(t *testing.T, h *harness) {
 			t.Fatalf("a refused project was stored: %v", list)
 		}
 	})
+	// Before any project, a sign-up hears that none recruits (the help
+	// once gave an example code that named none).
+	expect(t, "no project yet", li.say("报名 XM101"), "没有找到编号为 XM101", "目前没有正在招募志愿者的项目")
 
 	body := h.api("POST", "/api/projects", map[string]any{"name": "老旧小区安防与照明改造", "need": "safety",
 		"lead_stakeholder": org["id"], "campaign_id": r.id, "appeal_refs": refs}, http.StatusCreated)
@@ -355,7 +358,7 @@ func projectEndToEnd(t *testing.T, h *harness) {
 		expect(t, "li signs up", li.say("报名 XM101"), "已为您报名社区项目 XM101", "共1人")
 		expect(t, "zhao signs up", zhao.say("报名 xm101"), "共2人")
 		expect(t, "li again", li.say("报名XM101"), "已报名")
-		expect(t, "unknown project", li.say("报名 XM999"), "没有找到编号为 XM999")
+		expect(t, "unknown project", li.say("报名 XM999"), "没有找到编号为 XM999", "正在招募志愿者的项目：XM101 老旧小区安防与照明改造")
 		expect(t, "unknown code", li.say("报名 AB12"), "没有找到编号为 AB12")
 		expect(t, "zhao withdraws", zhao.say("取消报名 XM101"), "已取消")
 		expect(t, "sun not signed", sun.say("取消报名 XM101"), "没有报名")

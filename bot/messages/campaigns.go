@@ -24,6 +24,8 @@ type CampaignMessages struct {
 	WithdrawnF     string // code, name
 	NotSignedF     string // code
 	UnknownProjF   string // code
+	ActiveProjsF   string // after UnknownProjF: the active projects, "XM101 名称、…"
+	NoActiveProjs  string // after UnknownProjF: none is recruiting
 	ProjectDoneF   string // code, name: a sign-up after completion
 	MilestoneF     string // code, name, title, progress line, note
 	ProgressLineF  string // percent
@@ -70,7 +72,9 @@ var ZhCNCampaigns = CampaignMessages{
 	AlreadySignedF: "您已报名社区项目 %s（%s），不需要重复报名。",
 	WithdrawnF:     "已取消您在社区项目 %s（%s）的报名。",
 	NotSignedF:     "您没有报名社区项目 %s，不需要取消。",
-	UnknownProjF:   "没有找到编号为 %s 的社区项目，请核对编号（如 XM101）。",
+	UnknownProjF:   "没有找到编号为 %s 的社区项目。",
+	ActiveProjsF:   "正在招募志愿者的项目：%s。回复“报名 编号”报名。",
+	NoActiveProjs:  "社区目前没有正在招募志愿者的项目，有新项目时会通知大家。",
 	ProjectDoneF:   "社区项目 %s（%s）已完成，不再招募志愿者。谢谢您的热心！",
 	MilestoneF:     "【社区项目进展】%s（%s）\n%s%s\n%s",
 	ProgressLineF:  "（进度%d%%）",

@@ -540,7 +540,7 @@ func (s *Projects) PlanVolunteer(ctx context.Context, t *models.Turn, communityI
 	msg := s.msg
 	p, err := s.store.ProjectByCode(ctx, communityID, code)
 	if models.ErrorCode(err) == models.ENOTFOUND {
-		return fmt.Sprintf(msg.UnknownProjF, code), nil
+		return s.unknownProject(ctx, communityID, code)
 	}
 	if err != nil {
 		return "", err
@@ -567,4 +567,27 @@ func (s *Projects) PlanVolunteer(ctx context.Context, t *models.Turn, communityI
 		return fmt.Sprintf(msg.WithdrawnF, p.Code, p.Name), nil
 	}
 	return fmt.Sprintf(msg.NotSignedF, p.Code), nil
+}
+
+// maxProjectsNamed keeps the unknown-code reply one readable message.
+const maxProjectsNamed = 5
+
+// unknownProject says a code names no project and which ones recruit now
+// (a first user tried the help's example code, which named none).
+func (s *Projects) unknownProject(ctx context.Context, communityID, code string) (string, error) {
+	msg := s.msg
+	ps, err := s.store.ListProjects(ctx, communityID, "")
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, p := range ps {
+		if p.Status == models.ProjectActive && len(names) < maxProjectsNamed {
+			names = append(names, p.Code+" "+p.Name)
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf(msg.UnknownProjF, code) + msg.NoActiveProjs, nil
+	}
+	return fmt.Sprintf(msg.UnknownProjF, code) + fmt.Sprintf(msg.ActiveProjsF, strings.Join(names, "、")), nil
 }
