@@ -133,6 +133,9 @@ type Classifier struct {
 	// modelSettle (round 27's family; 0: off, the second opinion always
 	// asks). A field so the cross-validation can switch it.
 	modelVetoSettle float64
+	// modelVetoSettleLong: the same in a text with the long-text thresholds
+	// (round 28's family; 0: off, the long-text veto always asks).
+	modelVetoSettleLong float64
 	// longCues, cueCountWeight: cues counted in long texts (round 10);
 	// fields so the cross-validation can switch and vary them.
 	longCues       bool
