@@ -47,6 +47,11 @@ import (
 // shipped one first). It ships iff it is not the shipped classifier. The
 // nested estimate (the variant chosen without each fold) is reported, not
 // part of the rule.
+//
+// The rule picked veto settled 0.7, which shipped (modelVetoSettleLong 0 →
+// 0.7); the variants name the thresholds of the run as numbers (0, off, in
+// the shipped row), so that a rerun reproduces the table the decision rests
+// on.
 var r28Variants = []struct {
 	name       string
 	vetoSettle float64
