@@ -133,6 +133,10 @@ type Classifier struct {
 	// modelSettle (round 27's family; 0: off, the second opinion always
 	// asks). A field so the cross-validation can switch it.
 	modelVetoSettle float64
+	// modelVetoSettleLong: the same in a text with the long-text thresholds
+	// (modelVetoSettleLong, round 28; 0: off, the long-text veto always
+	// asks). A field so the cross-validation can switch it.
+	modelVetoSettleLong float64
 	// longCues, cueCountWeight: cues counted in long texts (round 10);
 	// fields so the cross-validation can switch and vary them.
 	longCues       bool
@@ -161,7 +165,7 @@ func New(cat *Catalog) (*Classifier, error) {
 	}
 	c := &Classifier{cat: cat, items: map[string][]*Item{}, cues: map[string][]int{}, askMargin: askMargin, minPlace: minPlaceOnly, minObject: minObjectOnly,
 		model: defaultModel(), modelDecide: modelDecide, modelVetoLead: modelVetoLead, modelVeto: modelVeto, modelSettle: modelSettle,
-		longText: longTextRunes, modelVetoLeadLong: modelVetoLeadLong, modelVetoLong: modelVetoLong, modelSettleLong: modelSettleLong,
+		longText: longTextRunes, modelVetoLeadLong: modelVetoLeadLong, modelVetoLong: modelVetoLong, modelSettleLong: modelSettleLong, modelVetoSettleLong: modelVetoSettleLong,
 		longCues: true, cueCountWeight: cueCountWeight, whoseItems: true,
 		requests: map[string][]int{}, requestWeight: requestWeight, requestScope: requestScopeLetter, requestSentenceWeight: requestSentenceWeight}
 

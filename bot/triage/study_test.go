@@ -58,6 +58,7 @@ var spentSets = []struct {
 	{"spent24 chat", 24, "chat"}, {"spent24 letters", 24, "letters"},
 	{"spent25 chat", 25, "chat"}, {"spent25 letters", 25, "letters"},
 	{"spent26 chat", 26, "chat"}, {"spent26 letters", 26, "letters"},
+	{"spent27 chat", 27, "chat"}, {"spent27 letters", 27, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -107,6 +108,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent25 letters": {0.84, 0.88, 0.16, 0.84},
 	"spent26 chat":    {0.98, 0.97, 0.13, 0.98}, // studied since round 27 (a fit: the model was trained on it)
 	"spent26 letters": {0.94, 0.93, 0.12, 0.94},
+	"spent27 chat":    {0.98, 0.98, 0.05, 0.98}, // studied since round 28 (a fit: the model was trained on it)
+	"spent27 letters": {0.80, 0.66, 0.60, 0.80}, // 5 letters: one letter moves a figure by 20 points
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -222,6 +225,7 @@ func studySets(t testing.TB) []struct {
 		{"spent24 chat", readSpentRound(t, 24, "chat")}, {"spent24 letters", readSpentRound(t, 24, "letters")},
 		{"spent25 chat", readSpentRound(t, 25, "chat")}, {"spent25 letters", readSpentRound(t, 25, "letters")},
 		{"spent26 chat", readSpentRound(t, 26, "chat")}, {"spent26 letters", readSpentRound(t, 26, "letters")},
+		{"spent27 chat", readSpentRound(t, 27, "chat")}, {"spent27 letters", readSpentRound(t, 27, "letters")},
 	}
 }
 

@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}, {26, beforeSpent26Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}, {26, beforeSpent26Set, ""}, {27, beforeSpent27Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -352,3 +352,10 @@ var beforeSpent25Set = map[string]bool{"停车难": true}
 // lines without a cited page. The list may only shrink; a word added since
 // round 27 that occurs in its lines needs a source.
 var beforeSpent26Set = map[string]bool{"大型犬": true, "灭鼠": true, "啥地方": true}
+
+// beforeSpent27Set are catalog words that were in the catalog when the
+// round-27 held-out set (testdata/heldout27/) was scored (commit e46a4b5, the
+// end of round 27; the catalog was unchanged since) and occur in one of its
+// lines without a cited page. The list may only shrink; a word added since
+// round 28 that occurs in its lines needs a source.
+var beforeSpent27Set = map[string]bool{"如何申请": true, "周边几个小区": true, "屋里头": true}
