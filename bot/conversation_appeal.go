@@ -246,9 +246,10 @@ func (s *step) proceed() error {
 // findDuplicate returns an open appeal of the same topic nearby that the
 // resident neither raised nor follows, or nil.
 func (s *step) findDuplicate() (*models.Appeal, error) {
+	building, gridID, _ := s.problemPlace()
 	list, err := s.e.Reader.OpenDuplicates(s.ctx, models.DuplicateQuery{
 		CommunityID: s.in.Msg.CommunityID, TopicID: s.data.Draft.TopicID,
-		Building: s.res.Building, GridID: s.res.GridID, Since: s.now.Add(-s.e.meTooWindow()), Limit: 5})
+		Building: building, GridID: gridID, Since: s.now.Add(-s.e.meTooWindow()), Limit: 5})
 	if err != nil {
 		return nil, fmt.Errorf("duplicates: %w", err)
 	}
@@ -338,6 +339,9 @@ func (s *step) summary() string {
 	lines := []string{m.SummaryHead, fmt.Sprintf(m.SummaryTextF, messages.Clip(d.Text, 80))}
 	if d.Kind == models.KindSmall && s.res.Registered() {
 		lines = append(lines, fmt.Sprintf(m.SummaryPlaceF, s.formatAddress(s.res.Building, s.res.Unit, s.res.Room)))
+		if b, _, named := s.problemPlace(); named {
+			lines = append(lines, fmt.Sprintf(m.SummaryProblemPlaceF, fmt.Sprintf(m.AddressBuildingF, b)))
+		}
 	}
 	if d.Loc != nil {
 		label := d.Loc.Label
@@ -397,8 +401,9 @@ func (s *step) submit() error {
 	for _, p := range d.Photos {
 		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
 	}
+	building, gridID, _ := s.problemPlace()
 	draft := ops.AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Actor: string(models.ActorResident),
-		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: s.res.GridID, Building: s.res.Building,
+		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: gridID, Building: building,
 		MediaIDs: strings.Join(media, "\n"), Index: len(s.out.Turn.NewAppeals), Now: s.now}
 	if d.Loc != nil {
 		draft.Location = fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label)
@@ -512,4 +517,28 @@ func (s *step) locationConfirm(text string) error {
 		return nil
 	}
 	return s.continueDraft()
+}
+
+// maxPlaceRunes: the start of a description that is read for the building
+// it names (address.Parse reads at most 100 runes).
+const maxPlaceRunes = 100
+
+// problemPlace is where an appeal's matter is: the building its text names
+// when that building is in one of the community's grids and is not the
+// resident's own ("6号楼门口堆了好多垃圾" from a resident of 3栋 goes to the
+// worker of 6栋's grid, and the task says 6栋; a first user saw the task
+// name their home instead), else the resident's home building and grid.
+func (s *step) problemPlace() (building, gridID string, named bool) {
+	if d := s.data.Draft; d != nil {
+		text := d.Text
+		if r := []rune(text); len(r) > maxPlaceRunes {
+			text = string(r[:maxPlaceRunes])
+		}
+		if a, ok := address.Parse(text); ok && a.Building != s.res.Building {
+			if g := s.community().GridOf(a.Building); g != nil {
+				return a.Building, g.ID, true
+			}
+		}
+	}
+	return s.res.Building, s.res.GridID, false
 }

@@ -415,3 +415,40 @@ func TestKeepPrivateByChat(t *testing.T) {
 		}
 	})
 }
+
+// TestProblemPlace: a small matter in a building the text names, not the
+// resident's own, is that building's grid's task, and the task's 地点 says
+// that building (a first user saw the task name their home); a matter
+// naming no building stays with the home's grid.
+func TestProblemPlace(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.register("resident", "3", "2", "501")
+		r := w.say("resident", "6号楼门口堆了好多垃圾，好几天没人清")
+		if !strings.Contains(r, "住址：3栋2单元501") || !strings.Contains(r, "地点：6栋") {
+			t.Fatalf("summary = %q; want the home and 地点：6栋", r)
+		}
+		ref := refPattern.FindString(w.say("resident", "1"))
+		if ref == "" {
+			t.Fatal("not submitted")
+		}
+		a := w.reload(&models.Appeal{Ref: ref})
+		if a.GridID != "g2" || a.Building != "6" {
+			t.Errorf("appeal in grid %q building %q; want g2, 6", a.GridID, a.Building)
+		}
+		if !w.toldAbout("worker-g2", ref, 0) || w.toldAbout("worker-g1", ref, 0) {
+			t.Errorf("the task went to %v / %v; want worker-g2 only", w.pushesTo("worker-g2"), w.pushesTo("worker-g1"))
+		}
+		for _, p := range w.pushesTo("worker-g2") {
+			if strings.Contains(p, ref) && (!strings.Contains(p, "地点：6栋") || strings.Contains(p, "6栋2单元")) {
+				t.Errorf("task push %q; want 地点：6栋 with no unit of the resident's home", p)
+			}
+		}
+		// No building named: the home's grid, no 地点 line.
+		r = w.say("resident", "楼道里的灯坏了好几天了")
+		if strings.Contains(r, "地点：") {
+			t.Errorf("summary = %q; want no 地点 line", r)
+		}
+	})
+}

@@ -70,32 +70,34 @@ type Messages struct {
 	YesNoHint             string
 
 	// Raising an appeal.
-	AskDescribe      string
-	PhotoAskText     string
-	PhotoAdded       string
-	LocationAskText  string
-	LocationAdded    string
-	LocationFarF     string // %.1f: distance in km
-	LocationDropped  string
-	DescribeMore     string
-	ClarifyHint      string
-	SummaryHead      string
-	SummaryTextF     string // %s: the description
-	SummaryPlaceF    string // %s: the place
-	SummaryLocationF string // %s: the location label
-	SummaryPhotosF   string // %d: number of photos
-	SummaryKindF     string // %s: kind explained
-	SummaryTopicF    string // %s: topic
-	SummaryActions   string
-	EnquiryAnswerF   string // the catalog's answer, ref, unit: an enquiry answered at once
-	KindExplain      map[string]string
-	KindHint         map[string]string // words of each kind put before the text, to find a topic after the triage question; they name no matter
-	EditAsk          string
-	TooManyPhotos    string
-	DescriptionFull  string
-	MeTooOfferF      string // ref, topic, status
-	MeTooDoneF       string // ref
-	MeTooAlreadyF    string // ref
+	AskDescribe     string
+	PhotoAskText    string
+	PhotoAdded      string
+	LocationAskText string
+	LocationAdded   string
+	LocationFarF    string // %.1f: distance in km
+	LocationDropped string
+	DescribeMore    string
+	ClarifyHint     string
+	SummaryHead     string
+	SummaryTextF    string // %s: the description
+	SummaryPlaceF   string // %s: the place
+	// SummaryProblemPlaceF: %s the building the text names, not the resident's own
+	SummaryProblemPlaceF string
+	SummaryLocationF     string // %s: the location label
+	SummaryPhotosF       string // %d: number of photos
+	SummaryKindF         string // %s: kind explained
+	SummaryTopicF        string // %s: topic
+	SummaryActions       string
+	EnquiryAnswerF       string // the catalog's answer, ref, unit: an enquiry answered at once
+	KindExplain          map[string]string
+	KindHint             map[string]string // words of each kind put before the text, to find a topic after the triage question; they name no matter
+	EditAsk              string
+	TooManyPhotos        string
+	DescriptionFull      string
+	MeTooOfferF          string // ref, topic, status
+	MeTooDoneF           string // ref
+	MeTooAlreadyF        string // ref
 
 	// After submitting.
 	SubmittedSmallGridF      string // ref, grid name, unit, due
@@ -204,23 +206,24 @@ var ZhCN = Messages{
 	AddressBuildingF:      "%s栋",
 	YesNoHint:             "请回复 1（对）或 2（不对）。",
 
-	AskDescribe:      "请用一两句话说明是什么问题、在哪里。回复“取消”放弃。",
-	PhotoAskText:     "照片已收到。请再用一两句话说明是什么问题、在哪里。",
-	PhotoAdded:       "照片已添加。",
-	LocationAskText:  "位置已收到。请再用一两句话说明那里出了什么问题。",
-	LocationAdded:    "位置已添加。",
-	LocationFarF:     "这个位置离本社区约%.1f公里，好像不在社区范围内。问题确实在这里吗？\n回复 1 是，2 不是（位置不保存）。",
-	LocationDropped:  "好的，位置不保存。",
-	DescribeMore:     "内容已补充。",
-	ClarifyHint:      "（回复“取消”放弃）",
-	SummaryHead:      "请确认您的诉求：",
-	SummaryTextF:     "问题：%s",
-	SummaryPlaceF:    "住址：%s",
-	SummaryLocationF: "位置：%s",
-	SummaryPhotosF:   "照片：%d张",
-	SummaryKindF:     "类别：%s",
-	SummaryTopicF:    "事项：%s",
-	SummaryActions:   "回复 1 确认提交，2 修改，“取消”放弃。",
+	AskDescribe:          "请用一两句话说明是什么问题、在哪里。回复“取消”放弃。",
+	PhotoAskText:         "照片已收到。请再用一两句话说明是什么问题、在哪里。",
+	PhotoAdded:           "照片已添加。",
+	LocationAskText:      "位置已收到。请再用一两句话说明那里出了什么问题。",
+	LocationAdded:        "位置已添加。",
+	LocationFarF:         "这个位置离本社区约%.1f公里，好像不在社区范围内。问题确实在这里吗？\n回复 1 是，2 不是（位置不保存）。",
+	LocationDropped:      "好的，位置不保存。",
+	DescribeMore:         "内容已补充。",
+	ClarifyHint:          "（回复“取消”放弃）",
+	SummaryHead:          "请确认您的诉求：",
+	SummaryTextF:         "问题：%s",
+	SummaryPlaceF:        "住址：%s",
+	SummaryProblemPlaceF: "地点：%s（由该楼栋的网格员办理）",
+	SummaryLocationF:     "位置：%s",
+	SummaryPhotosF:       "照片：%d张",
+	SummaryKindF:         "类别：%s",
+	SummaryTopicF:        "事项：%s",
+	SummaryActions:       "回复 1 确认提交，2 修改，“取消”放弃。",
 	EnquiryAnswerF: "%s\n（以上为办事指引，具体以当地窗口为准，办理前请先电话核实。）\n" +
 		"已记为咨询即时办结，编号 %s。如果看了还是不会或办不成，回复“没用”或“还是不会”，我们转%s办理。",
 	KindExplain: map[string]string{
