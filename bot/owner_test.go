@@ -134,6 +134,10 @@ func TestRevisionToldToResident(t *testing.T) {
 		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "私事") || !strings.Contains(ps[0], "不是私事") {
 			t.Errorf("after 改类 私事 the resident was told %q; want the private handling and how to dispute it", ps)
 		}
+		// Guided, nobody handles it: the deadline set above is gone.
+		if got := w.reload(a); got.Status != models.StatusGuided || got.DueAt != nil || got.Assignee != "" {
+			t.Errorf("after 改类 私事: status %s, due %v, assignee %q; want guided with no deadline and no handler", got.Status, got.DueAt, got.Assignee)
+		}
 	})
 }
 

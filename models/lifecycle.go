@@ -284,7 +284,9 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 		if a.Kind != KindPrivate {
 			return nil, Errorf(ECONFLICT, "appeal %s is %s, not private: reclassify it first", a.Ref, a.Kind)
 		}
-		next.Level, next.Assignee = LevelSelf, ""
+		// Pointed to self-help: nobody handles it, so nothing is due (a
+		// 大事 reclassified 私事 kept its street deadline; found by a user).
+		next.Level, next.Assignee, next.DueAt = LevelSelf, "", nil
 	case ActDisputePrivate:
 		next.Assignee = RolePlaceholder(RoleCommittee) // a review is the committee's to decide
 	case ActResolve, ActAnswer:
