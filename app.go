@@ -260,7 +260,11 @@ func (a *App) simPushes(openID string) []handlers.SimPush {
 	var out []handlers.SimPush
 	for i, p := range a.Platform.Pushes() {
 		if p.ToUser == openID {
-			out = append(out, handlers.SimPush{Seq: i + 1, Kind: p.Kind, Text: p.Text, At: p.At})
+			text := p.Text
+			if p.Kind == "template" {
+				text = handlers.SimCardText(&messages.ZhCN, p.Data)
+			}
+			out = append(out, handlers.SimPush{Seq: i + 1, Kind: p.Kind, Text: text, At: p.At})
 		}
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gongzhi/gongzhi/config"
+	"github.com/gongzhi/gongzhi/handlers"
 	"github.com/gongzhi/gongzhi/models"
 )
 
@@ -90,6 +91,32 @@ func TestSandboxReminderAndEscalation(t *testing.T) {
 	}
 	if !strings.Contains(string(body), a.Ref) {
 		t.Errorf("/sim/pushes for the resident does not show the escalation: %s", body)
+	}
+	// The worker's reminder went as a template: the page shows it as a
+	// phone does, with the fields' names, not the raw keys.
+	wresp, err := http.Get(srv.URL + "/sim/pushes?openid=" + worker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wresp.Body.Close()
+	var wp struct {
+		Pushes []handlers.SimPush `json:"pushes"`
+	}
+	if err := json.NewDecoder(wresp.Body).Decode(&wp); err != nil {
+		t.Fatal(err)
+	}
+	shown := false
+	for _, p := range wp.Pushes {
+		if p.Kind != "template" {
+			continue
+		}
+		shown = true
+		if !strings.HasPrefix(p.Text, "【模板消息】") || !strings.Contains(p.Text, "编号："+a.Ref) || strings.Contains(p.Text, "character_string") {
+			t.Errorf("a template push in the simulator reads %q; want 【模板消息】 with named fields", p.Text)
+		}
+	}
+	if !shown {
+		t.Errorf("/sim/pushes for the worker shows no template: %+v", wp.Pushes)
 	}
 	fmt.Fprintf(testWriter{t}, "reminder to the handler: %s\nescalation to the resident: %s\n", reminder, escalation)
 }

@@ -5,11 +5,14 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/wx"
 )
 
@@ -79,4 +82,46 @@ func (s *Sim) pushes(c *gin.Context) {
 		list = []SimPush{}
 	}
 	c.JSON(http.StatusOK, gin.H{"pushes": list})
+}
+
+// SimCardText is a template push as a phone shows it: the fields in their
+// template's order, named when the layout is one of the account's known
+// ones (messages.TemplateLayouts), else their values alone; never the raw
+// keys (a user read "character_string2: SQ…" in the simulator).
+func SimCardText(m *messages.Messages, data map[string]string) string {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	order := func(k string) int {
+		n, _ := strconv.Atoi(strings.TrimLeftFunc(k, func(r rune) bool { return r < '0' || r > '9' }))
+		return n
+	}
+	sort.Slice(keys, func(i, j int) bool { return order(keys[i]) < order(keys[j]) })
+	var labels map[string]string
+	for _, l := range m.TemplateLayouts {
+		if len(l) != len(data) {
+			continue
+		}
+		all := true
+		for k := range data {
+			if _, ok := l[k]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			labels = l
+			break
+		}
+	}
+	lines := []string{m.TemplateHead}
+	for _, k := range keys {
+		if labels != nil {
+			lines = append(lines, labels[k]+"："+data[k])
+		} else {
+			lines = append(lines, data[k])
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -35,6 +35,12 @@ type Messages struct {
 	StatusNames       map[string]string
 	KindNames         map[string]string
 
+	// TemplateLayouts name the fields of the account's template messages
+	// as a phone shows them (README "Templates"), by layout; the simulator
+	// shows a template push with them. TemplateHead starts such a push.
+	TemplateLayouts []map[string]string
+	TemplateHead    string
+
 	// Menu button labels (contract.md keys APPEAL, MY_APPEALS, MEETINGS, HELP).
 	MenuButtonAppeal, MenuButtonMyAppeals, MenuButtonMore, MenuButtonMeetings, MenuButtonHelp string
 
@@ -171,6 +177,13 @@ var ZhCN = Messages{
 		"reopened": "重新办理", "escalated": "已上报", "withdrawn": "已撤回",
 	},
 	KindNames: map[string]string{"major": "大事", "small": "小事", "private": "私事"},
+
+	TemplateLayouts: []map[string]string{
+		{"thing1": "事项", "character_string2": "编号", "phrase3": "状态", "thing4": "说明", "time5": "时间"},
+		{"thing1": "议题", "time2": "时间", "thing3": "地点", "character_string4": "编号"},
+		{"thing1": "问题", "time2": "截止时间", "character_string3": "编号"},
+	},
+	TemplateHead: "【模板消息】",
 
 	MenuButtonAppeal: "我要反映", MenuButtonMyAppeals: "我的诉求", MenuButtonMore: "更多",
 	MenuButtonMeetings: "议事会议", MenuButtonHelp: "帮助",
