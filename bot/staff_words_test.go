@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -105,6 +106,10 @@ func TestStaffWordsAsPeopleWriteThem(t *testing.T) {
 		}
 		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "12月7日（周一）") {
 			t.Errorf("resident told %q; want the same date", ps)
+		}
+		// At the street a community matter is the street office's, not 社区居委会's.
+		if got := w.reload(e); got.Level != models.LevelStreet || got.Unit != messages.ZhCN.UnitDefault["major"] {
+			t.Errorf("escalated: level %s unit %q; want street, %q", got.Level, got.Unit, messages.ZhCN.UnitDefault["major"])
 		}
 
 		// 改派 by a unique name; the push has building, unit and a phone the resident wrote.

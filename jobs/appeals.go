@@ -117,6 +117,9 @@ type OverdueEscalation struct {
 	Recipients Recipients
 	Calendar   *models.Calendar
 	Msg        messages.PushMessages
+	// StreetUnit is the unit of a community matter escalated to the street
+	// (models.EscalatedUnit; the catalog's unit of a major matter).
+	StreetUnit string
 	Now        func() time.Time
 	Notify     func()
 	Log        *slog.Logger
@@ -187,6 +190,10 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	// The next level's handler, as the lifecycle routes it (models.Route).
 	up := *a
 	up.Level = to
+	unit := models.EscalatedUnit(a, to, j.StreetUnit)
+	if unit != "" {
+		up.Unit = unit
+	}
 	if up.Assignee, err = j.Store.RouteAppeal(ctx, &up); err != nil {
 		return nil, fmt.Errorf("escalation: %w", err)
 	}
@@ -198,7 +205,7 @@ func (j *OverdueEscalation) escalation(ctx context.Context, a *models.Appeal, no
 	if err != nil {
 		return nil, fmt.Errorf("escalation: committee: %w", err)
 	}
-	e := &models.Escalation{Appeal: a, ToLevel: to, NewDueAt: due, Assignee: up.Assignee,
+	e := &models.Escalation{Appeal: a, ToLevel: to, NewDueAt: due, Assignee: up.Assignee, Unit: unit,
 		Event: &models.AppealEvent{Actor: string(models.ActorSystem), Action: string(models.ActEscalate), FromStatus: a.Status,
 			ToStatus: models.StatusEscalated, At: now.UTC(),
 			Reason: fmt.Sprintf(models.ReasonOverdueF, a.DueAt.In(loc).Format("2006-01-02 15:04"), a.Level, to)}}

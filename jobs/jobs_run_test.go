@@ -126,7 +126,7 @@ func TestOverdueEscalation(t *testing.T) {
 		top := seedAppeal(t, db, "oResident2", "oWorker0001", models.LevelDistrict, now.Add(-time.Minute))
 		j := &OverdueEscalation{Store: db, Calendar: models.DefaultCalendar(sh), Msg: messages.ZhCNPush,
 			Recipients: staffRecipients{committee: []string{"oCommittee1"}, street: []string{"oLiaison01"}},
-			Now:        func() time.Time { return now }}
+			StreetUnit: "街道办事处", Now: func() time.Time { return now }}
 		c, err := j.RunCounts(ctx)
 		if err != nil || c["escalated"] != 1 {
 			t.Fatalf("run = %v, %v; want 1 escalated (district is the top)", c, err)
@@ -137,6 +137,10 @@ func TestOverdueEscalation(t *testing.T) {
 		if got.Level != models.LevelStreet || got.Status != models.StatusEscalated || !got.DueAt.Equal(wantDue) || got.Assignee != models.RolePlaceholder(models.RoleLiaison) {
 			t.Errorf("escalated appeal: level=%s status=%s due=%v assignee=%s; want street escalated %v role:liaison (nobody bound)",
 				got.Level, got.Status, got.DueAt, got.Assignee, wantDue)
+		}
+		// A community matter at the street is the street office's.
+		if got.Unit != "街道办事处" {
+			t.Errorf("escalated appeal's unit %q; want 街道办事处", got.Unit)
 		}
 		evs, _ := db.AppealEvents(ctx, a.ID)
 		if ev := evs[len(evs)-1]; ev.Actor != "system" || ev.ToStatus != models.StatusEscalated || ev.Reason == "" {

@@ -73,7 +73,7 @@ func Build(d Deps) (*Runner, error) {
 	r.Jobs[config.JobDeadlineReminder] = &DeadlineReminder{Store: d.Store, Recipients: d.Recipients,
 		Leads: cfg.DeadlineReminders, Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify, Log: d.Log}
 	r.Jobs[config.JobOverdueEscalation] = &OverdueEscalation{Store: d.Store, Recipients: d.Recipients,
-		Calendar: cal, Msg: msg, Now: d.Now, Notify: notify, Log: d.Log}
+		Calendar: cal, Msg: msg, StreetUnit: messages.ZhCN.UnitDefault[string(models.KindMajor)], Now: d.Now, Notify: notify, Log: d.Log}
 	r.Jobs[config.JobDailyDigest] = &DailyDigest{Store: d.Store, Recipients: d.Recipients, Communities: names,
 		Msg: msg, Location: cfg.Location, Now: d.Now, Notify: notify}
 	r.Jobs[config.JobConversationExpiry] = &ConversationExpiry{Store: d.Store, Now: d.Now}

@@ -15,8 +15,10 @@ type Escalation struct {
 	ToLevel  Level
 	Assignee string // the new handler ("" when not known yet)
 	NewDueAt time.Time
-	Event    *AppealEvent
-	Outbox   []*OutboxMessage
+	// Unit is the appeal's new unit ("" keeps it): see EscalatedUnit.
+	Unit   string
+	Event  *AppealEvent
+	Outbox []*OutboxMessage
 }
 
 // DigestCounts are one community's figures for the daily digest.

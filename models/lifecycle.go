@@ -517,3 +517,16 @@ type Split struct {
 type SplitRow struct {
 	Total, Resolved int
 }
+
+// EscalatedUnit is the unit of an appeal moved up to level to: a community
+// matter (its unit the residents' committee, the property company …) that
+// goes to the street is the street office's (streetUnit), so that the list,
+// the resident and the routing to a liaison name a department of that
+// level (a user saw 上报 leave 社区居委会 on a street-level appeal); any other
+// move keeps the unit. "" means unchanged.
+func EscalatedUnit(a *Appeal, to Level, streetUnit string) string {
+	if a.Level == LevelCommunity && to == LevelStreet && streetUnit != "" && a.Unit != streetUnit {
+		return streetUnit
+	}
+	return ""
+}

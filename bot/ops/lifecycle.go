@@ -172,12 +172,20 @@ func (s *Appeals) escalate(ctx context.Context, ch *Change, actor models.Actor, 
 	}
 	next := *a
 	next.Level = up
+	unit := models.EscalatedUnit(a, up, s.msg.UnitDefault[string(models.KindMajor)])
+	if unit != "" {
+		next.Unit = unit
+	}
 	assignee, err := s.route(ctx, &next)
 	if err != nil {
 		return err
 	}
 	if err := s.apply(ch, models.Step{Action: models.ActEscalate, Assignee: assignee}, actor, note); err != nil {
 		return err
+	}
+	if unit != "" {
+		a.Unit = unit
+		ch.Update.Retopic = true // the unit is written with the topic's columns
 	}
 	// The new level's time limit runs from now (else the overdue job would
 	// escalate it again at once); set by the system, as the job does.

@@ -132,12 +132,16 @@ func (db *DB) Escalate(ctx context.Context, e *models.Escalation) (bool, error) 
 		asOf = e.Event.At.UTC()
 	}
 	done := false
+	cols := map[string]any{"level": e.ToLevel, "status": models.StatusEscalated, "assignee": e.Assignee,
+		"due_at": e.NewDueAt.UTC().Truncate(time.Microsecond), "updated_at": at}
+	if e.Unit != "" {
+		cols["unit"] = e.Unit
+	}
 	err := db.transact(ctx, func(tx *gorm.DB) error {
 		done = false
 		res := tx.Model(&models.Appeal{}).
 			Where("id = ? AND level = ? AND status = ? AND due_at <= ?", a.ID, a.Level, a.Status, asOf).
-			Updates(map[string]any{"level": e.ToLevel, "status": models.StatusEscalated, "assignee": e.Assignee,
-				"due_at": e.NewDueAt.UTC().Truncate(time.Microsecond), "updated_at": at})
+			Updates(cols)
 		if res.Error != nil {
 			return fmt.Errorf("escalate appeal: %w", res.Error)
 		}
