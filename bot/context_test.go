@@ -20,13 +20,7 @@ func TestRepliesReadInContext(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()
-		appeals := func() int {
-			list, err := db.ListAppeals(ctx, models.AppealFilter{CommunityID: "c1", OpenID: "resident"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return len(list)
-		}
+		appeals := func() int { return w.appealsOf("resident") }
 		a := w.appeal(models.KindSmall)
 		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
 		n := appeals()
@@ -146,13 +140,7 @@ func TestBareUnhappyThenReason(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
 		ctx := context.Background()
-		appeals := func() int {
-			list, err := db.ListAppeals(ctx, models.AppealFilter{CommunityID: "c1", OpenID: "resident"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return len(list)
-		}
+		appeals := func() int { return w.appealsOf("resident") }
 		a := w.appeal(models.KindSmall)
 		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
 		n := appeals()
@@ -196,4 +184,14 @@ func TestBareUnhappyThenReason(t *testing.T) {
 			t.Errorf("不满意 with its reason = %q", r)
 		}
 	})
+}
+
+// appealsOf counts the appeals openID has raised.
+func (w *staffWorld) appealsOf(openID string) int {
+	w.t.Helper()
+	list, err := w.db.ListAppeals(context.Background(), models.AppealFilter{CommunityID: "c1", OpenID: openID})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return len(list)
 }
