@@ -78,3 +78,37 @@ func TestEmergencyAdvice(t *testing.T) {
 		})
 	}
 }
+
+// TestEmergencyTask: an appeal whose words speak of danger now reaches its
+// handler marked urgent; an ordinary one does not.
+func TestEmergencyTask(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.register("resident", "3", "2", "501")
+		submit := func(text string) string {
+			t.Helper()
+			r := w.say("resident", text)
+			for i := 0; i < 3 && !strings.Contains(r, "请确认您的诉求"); i++ {
+				r = w.say("resident", "2") // the compound's, when asked
+			}
+			ref := refPattern.FindString(w.say("resident", "1"))
+			if ref == "" {
+				t.Fatalf("%q not submitted (last reply %q)", text, r)
+			}
+			for _, p := range w.pushesTo("worker-g1") {
+				if strings.Contains(p, "【新任务】诉求 "+ref) {
+					return p
+				}
+			}
+			t.Fatalf("worker-g1 not told of %s: %q", ref, w.pushesTo("worker-g1"))
+			return ""
+		}
+		if p := submit("3栋电梯关人了，里面有个老人，快来人"); !strings.HasPrefix(p, "【紧急】") {
+			t.Errorf("task push %q; want it marked 【紧急】", p)
+		}
+		if p := submit("3栋楼道灯坏了好几天了"); strings.Contains(p, "【紧急】") {
+			t.Errorf("task push %q; want no urgent mark", p)
+		}
+	})
+}

@@ -213,13 +213,8 @@ func (s *step) emergency(text string) {
 		return
 	}
 	var lines []string
-	for _, k := range s.e.Msg.EmergencyOrder {
-		for _, cue := range chat.Emergencies[k] {
-			if strings.Contains(w, cue) {
-				lines = append(lines, s.e.Msg.Emergency[k])
-				break
-			}
-		}
+	for _, k := range chat.EmergencyKinds(w, s.e.Msg.EmergencyOrder) {
+		lines = append(lines, s.e.Msg.Emergency[k])
 	}
 	s.alert = strings.Join(lines, "\n")
 }

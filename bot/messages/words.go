@@ -1,5 +1,7 @@
 package messages
 
+import "strings"
+
 // Words are the chat words people type (contract.md "Chat words") with
 // the synonyms the bot also takes. Lists are compared after the bot's
 // normalisation (full-width folded, Latin upper-cased, no spaces or
@@ -126,4 +128,19 @@ var ZhCNWords = Words{
 	RelativeDays:   map[string]int{"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2},
 	Morning:        []string{"上午", "早上", "早晨"},
 	Evening:        []string{"下午", "晚上"},
+}
+
+// EmergencyKinds are the kinds of danger (keys of Emergencies, in the order
+// given) whose words text holds. Compare a normalised text (no spaces).
+func (w *Words) EmergencyKinds(text string, order []string) []string {
+	var kinds []string
+	for _, k := range order {
+		for _, cue := range w.Emergencies[k] {
+			if strings.Contains(text, cue) {
+				kinds = append(kinds, k)
+				break
+			}
+		}
+	}
+	return kinds
 }

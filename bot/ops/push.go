@@ -77,6 +77,11 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 	}
 	text := fmt.Sprintf(sm.PushAssignedF, ref, a.Topic, m.KindNames[string(a.Kind)], place,
 		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
+	// A task whose words speak of danger now (电梯关人, 煤气味) says so first:
+	// the resident was told to call for help, the handler should go at once.
+	if len(messages.ZhCNWords.EmergencyKinds(strings.Join(strings.Fields(a.Description), ""), m.EmergencyOrder)) > 0 {
+		text = sm.UrgentTask + text
+	}
 	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text,
 		s.card(a, ref, models.ActAssign, place), to)
 	return nil
