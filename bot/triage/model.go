@@ -344,7 +344,7 @@ func (c *Classifier) backoff(d Decision, e evidenceOf) Decision {
 		if !long && c.modelVetoSettle > 0 && lr[y] >= c.modelVetoSettle {
 			return c.decided(kindOrder[y], e.bestItem[y], math.Min(0.5, lr[rl[0]]-lr[rl[1]]))
 		}
-		if long && c.modelVetoSettleLong > 0 && lr[y] >= c.modelVetoSettleLong {
+		if long && c.modelVetoSettleLong > 0 && lr[y] >= c.modelVetoSettleLong && (!c.modelVetoSettleAgree || rn[0] == y) {
 			return c.decided(kindOrder[y], e.bestItem[y], math.Min(0.5, lr[rl[0]]-lr[rl[1]]))
 		}
 		named := d.Item
