@@ -137,6 +137,10 @@ type Classifier struct {
 	// (modelVetoSettleLong, round 28; 0: off, the long-text veto always
 	// asks). A field so the cross-validation can switch it.
 	modelVetoSettleLong float64
+	// modelVetoSettleAgree: the long-text veto settle decides Y only when the
+	// Naive Bayes' best kind is Y too (round 29's family; false in the
+	// shipped classifier). A field so the cross-validation can switch it.
+	modelVetoSettleAgree bool
 	// longCues, cueCountWeight: cues counted in long texts (round 10);
 	// fields so the cross-validation can switch and vary them.
 	longCues       bool
