@@ -88,38 +88,47 @@ func TestVetoLongCV(t *testing.T) {
 		vc.model, vc.modelDecide = cc.model, modelDecide
 		vc.modelVetoLong, vc.modelVetoLeadLong = r26Variants[i].vetoLong, r26Variants[i].lead
 	})
+	names := make([]string, len(r26Variants))
+	for i, v := range r26Variants {
+		names[i] = v.name
+	}
 	var b strings.Builder
-	row := func(group, name string, f figures) {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% (%d) | %.4f |\n", group, f.n, name,
-			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked,
-			100*f.informative(), f.rightDecided+f.rightAskedNarrow, r26Gap(f))
-	}
-	nested := foldFigures{}
-	picks := map[string]int{}
-	for _, f := range folds {
-		picks[f] = r26Choose(per, f)
-		nested[f] = per[picks[f]][f]
-	}
-	b.WriteString("\n| folds | n | variant | among decided | asked | informative | letter goal gap |\n|---|---|---|---|---|---|---|\n")
-	for _, g := range recentGroups() {
-		for i, v := range r26Variants {
-			row(g.name, v.name, per[i].sum(g.keep))
-		}
-		row(g.name, "nested", nested.sum(g.keep))
-	}
-	chosen := r26Choose(per, "")
+	chosen, picks := variantTable(&b, names, per, folds, r26Choose)
 	fmt.Fprintf(&b, "\nThe rule (letters 9–%d, chat folds no worse): %s", recentLast, r26Variants[chosen].name)
 	if chosen == 0 {
 		b.WriteString(" — ship nothing\n")
 	} else {
 		b.WriteString(" — ship it\n")
 	}
-	names := make([]string, len(r26Variants))
-	for i, v := range r26Variants {
-		names[i] = v.name
-	}
 	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
 	t.Log(b.String())
+}
+
+// variantTable writes a round's table: each variant's figures per group of
+// folds with the letter goal gap, and the nested estimate of the round's
+// rule (choose, applied without each fold in turn); it returns the rule's
+// choice over every fold and its pick per fold.
+func variantTable(b *strings.Builder, names []string, per []foldFigures, folds []string,
+	choose func(per []foldFigures, skip string) int) (int, map[string]int) {
+	row := func(group, name string, f figures) {
+		fmt.Fprintf(b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% (%d) | %.4f |\n", group, f.n, name,
+			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked,
+			100*f.informative(), f.rightDecided+f.rightAskedNarrow, r26Gap(f))
+	}
+	nested := foldFigures{}
+	picks := map[string]int{}
+	for _, f := range folds {
+		picks[f] = choose(per, f)
+		nested[f] = per[picks[f]][f]
+	}
+	b.WriteString("\n| folds | n | variant | among decided | asked | informative | letter goal gap |\n|---|---|---|---|---|---|---|\n")
+	for _, g := range recentGroups() {
+		for i, name := range names {
+			row(g.name, name, per[i].sum(g.keep))
+		}
+		row(g.name, "nested", nested.sum(g.keep))
+	}
+	return choose(per, ""), picks
 }
 
 // variantTail writes what a round's variant report ends with: how often

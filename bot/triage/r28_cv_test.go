@@ -77,35 +77,17 @@ func TestLetterVetoSettleCV(t *testing.T) {
 		vc.model, vc.modelDecide = cc.model, modelDecide
 		vc.modelVetoSettleLong = r28Variants[i].vetoSettle
 	})
+	names := make([]string, len(r28Variants))
+	for i, v := range r28Variants {
+		names[i] = v.name
+	}
 	var b strings.Builder
-	row := func(group, name string, f figures) {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% (%d) | %.4f |\n", group, f.n, name,
-			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked,
-			100*f.informative(), f.rightDecided+f.rightAskedNarrow, r26Gap(f))
-	}
-	nested := foldFigures{}
-	picks := map[string]int{}
-	for _, f := range folds {
-		picks[f] = r26Choose(per, f)
-		nested[f] = per[picks[f]][f]
-	}
-	b.WriteString("\n| folds | n | variant | among decided | asked | informative | letter goal gap |\n|---|---|---|---|---|---|---|\n")
-	for _, g := range recentGroups() {
-		for i, v := range r28Variants {
-			row(g.name, v.name, per[i].sum(g.keep))
-		}
-		row(g.name, "nested", nested.sum(g.keep))
-	}
-	chosen := r26Choose(per, "")
+	chosen, picks := variantTable(&b, names, per, folds, r26Choose)
 	fmt.Fprintf(&b, "\nThe rule (letters 9–%d, chat folds no worse): %s", recentLast, r28Variants[chosen].name)
 	if chosen == 0 {
 		b.WriteString(" — ship nothing\n")
 	} else {
 		b.WriteString(" — ship it\n")
-	}
-	names := make([]string, len(r28Variants))
-	for i, v := range r28Variants {
-		names[i] = v.name
 	}
 	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
 	t.Log(b.String())

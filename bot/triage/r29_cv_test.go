@@ -142,31 +142,13 @@ func TestLetterVetoSettleAgainCV(t *testing.T) {
 		vc.model, vc.modelDecide = cc.model, modelDecide
 		vc.modelVetoSettleLong, vc.modelVetoSettleAgree = r29Variants[i].vetoSettle, r29Variants[i].agree
 	})
-	var b strings.Builder
-	row := func(group, name string, f figures) {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f %% (%d/%d) | %.1f %% (%d) | %.1f %% (%d) | %.4f |\n", group, f.n, name,
-			100*f.amongDecided(), f.rightDecided, f.decided, 100*f.askedShare(), f.asked,
-			100*f.informative(), f.rightDecided+f.rightAskedNarrow, r26Gap(f))
-	}
-	nested := foldFigures{}
-	picks := map[string]int{}
-	for _, f := range folds {
-		picks[f] = r29Choose(per, f)
-		nested[f] = per[picks[f]][f]
-	}
-	b.WriteString("\n| folds | n | variant | among decided | asked | informative | letter goal gap |\n|---|---|---|---|---|---|---|\n")
-	for _, g := range recentGroups() {
-		for i, v := range r29Variants {
-			row(g.name, v.name, per[i].sum(g.keep))
-		}
-		row(g.name, "nested", nested.sum(g.keep))
-	}
-	chosen := r29Choose(per, "")
-	fmt.Fprintf(&b, "\nThe rule (letters 9–%d; against off: chat folds no worse, right among decided over every letter fold no lower): %s\n", recentLast, r29Variants[chosen].name)
 	names := make([]string, len(r29Variants))
 	for i, v := range r29Variants {
 		names[i] = v.name
 	}
+	var b strings.Builder
+	chosen, picks := variantTable(&b, names, per, folds, r29Choose)
+	fmt.Fprintf(&b, "\nThe rule (letters 9–%d; against off: chat folds no worse, right among decided over every letter fold no lower): %s\n", recentLast, r29Variants[chosen].name)
 	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
 	t.Log(b.String())
 }
