@@ -144,9 +144,28 @@ func TestBareUnhappyThenReason(t *testing.T) {
 		a := w.appeal(models.KindSmall)
 		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
 		n := appeals()
-		if r := w.say("resident", "不满意"); !strings.Contains(r, "请说明不满意的原因") {
-			t.Fatalf("bare 不满意 = %q", r)
+		if r := w.say("resident", "不满意"); !strings.Contains(r, "不满意的原因") || !strings.Contains(r, a.Ref) {
+			t.Fatalf("bare 不满意 = %q; want the appeal named and its reason asked", r)
 		}
+		// Commands and letting it go are no reason (a first user's 我的诉求
+		// and 算了不评了 reopened appeals).
+		if r := w.say("resident", "我的诉求"); strings.Contains(r, "重新交办") || !strings.Contains(r, a.Ref) {
+			t.Errorf("我的诉求 while a reason waits = %q; want the list, no rating", r)
+		}
+		if r := w.say("resident", "算了不评了"); strings.Contains(r, "重新交办") {
+			t.Errorf("算了不评了 = %q; want no rating", r)
+		}
+		if got := w.reload(a); got.Status != models.StatusResolved {
+			t.Fatalf("status %s after commands; want still resolved", got.Status)
+		}
+		w.say("resident", "取消")
+		if r := w.say("resident", "不满意"); !strings.Contains(r, "不满意的原因") {
+			t.Fatalf("bare 不满意 again = %q", r)
+		}
+		if r := w.say("resident", "取消"); !strings.Contains(r, "不评价") {
+			t.Errorf("取消 while a reason waits = %q; want 不评价", r)
+		}
+		w.say("resident", "不满意")
 		r := w.say("resident", "今天晚上还是黑的")
 		if !strings.Contains(r, "重新交办") || !strings.Contains(r, a.Ref) {
 			t.Errorf("the reason = %q; want %s reopened", r, a.Ref)

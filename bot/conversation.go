@@ -329,6 +329,11 @@ func (s *step) globalWords(text string) (bool, error) {
 	w := normWord(text)
 	switch {
 	case slices.Contains(chat.Cancel, w):
+		if s.state == StateRateReason {
+			s.goTo(StateIdle)
+			s.say(m.RateCancelled)
+			return true, nil
+		}
 		if s.in.Conversation == nil || s.state == StateIdle || s.state == StateGuided {
 			s.goTo(StateIdle)
 			s.say(m.NothingToCancel)

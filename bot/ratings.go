@@ -49,7 +49,11 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 		x.say(sm.RateNotResolvedF, ref, x.c.msg.StatusNames[string(se.Status)])
 		return true, nil
 	case errors.Is(err, ops.ErrRatingReason):
-		x.say("%s", sm.RateNeedReason)
+		topic := ""
+		if a, err := x.c.appeals.Appeal(x.ctx, x.in.Msg.CommunityID, ref); err == nil {
+			topic = a.Topic
+		}
+		x.say(sm.RateNeedReasonF, ref, topic)
 		x.waitForReason(ref)
 		return true, nil
 	default:
@@ -147,8 +151,7 @@ func (x *cmdCtx) rateReason(text string) (bool, error) {
 	if err := json.Unmarshal([]byte(c.Data), &d); err != nil || d.RateRef == "" {
 		return false, nil
 	}
-	w := normWord(text)
-	if slices.Contains(chat.Cancel, w) || slices.Contains(chat.Greetings, w) || slices.Contains(chat.Thanks, w) {
+	if notAReason(normWord(text)) {
 		return false, nil
 	}
 	list, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
@@ -160,4 +163,24 @@ func (x *cmdCtx) rateReason(text string) (bool, error) {
 		return false, nil
 	}
 	return x.rate(false, d.RateRef+" "+text)
+}
+
+// notAReason reports whether words sent while a bare 不满意 waits for its
+// reason are something else: a command or chat word of any state ("我的诉求",
+// an appeal's number, 帮助), small talk, or letting the rating go ("算了不评了";
+// a first user's both became the reason of a reopened appeal).
+func notAReason(w string) bool {
+	if slices.Contains(chat.Help, w) || slices.Contains(chat.Greetings, w) || slices.Contains(chat.Thanks, w) ||
+		slices.Contains(chat.ChangeAddress, w) || addressIntent(w) || strings.Contains(w, "不评") {
+		return true
+	}
+	if _, ok := bareRef(w); ok {
+		return true
+	}
+	for _, words := range [][]string{chat.Cancel, chat.MyAppeals, chat.Withdraw, chat.NotPrivate} {
+		if _, ok := cutWord(w, words...); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -273,7 +273,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			{"progress", "worker-g1", "进展 " + a.Ref + " 已买好灯泡", []string{"进展已记录"}, models.StatusInProgress, "resident"},
 			{"rate too early", "resident", "满意", []string{"没有待评价"}, models.StatusInProgress, ""},
 			{"resolve", "worker-g1", "办结" + a.Ref + "灯泡已更换", []string{"已办结"}, models.StatusResolved, "resident"},
-			{"unhappy needs reason", "resident", "不满意", []string{"请说明不满意的原因"}, models.StatusResolved, ""},
+			{"unhappy needs reason", "resident", "不满意", []string{"不满意的原因", "回复“取消”不评价"}, models.StatusResolved, ""},
 			{"someone else rates", "worker-g2", "满意 " + a.Ref, []string{"没有找到"}, models.StatusResolved, ""},
 			{"unhappy", "resident", "不满意 还是不亮", []string{"重新交办"}, models.StatusReopened, "committee"},
 			{"resolve again", "worker-g1", "办结 " + a.Ref + " 换了线路", []string{"已办结"}, models.StatusResolved, ""},

@@ -16,6 +16,7 @@ type Messages struct {
 	HelpResident      string
 	Cancelled         string
 	NothingToCancel   string
+	RateCancelled     string // 取消 while a bare 不满意 waits for its reason
 	Unsupported       string // unknown message types
 	VoiceNoText       string
 	VideoReceived     string
@@ -154,6 +155,7 @@ var ZhCN = Messages{
 		"4. 回复“撤回 编号 原因”撤回不再需要办理的诉求；办结后回复“满意”或“不满意 原因”评价\n" +
 		"5. 社区发布项目后，回复“报名 项目编号”当志愿者（编号见项目通知）\n6. 回复“取消”退出当前操作\n也可以点下方菜单“我要反映”“我的诉求”。",
 	Cancelled:         "已取消，刚才的内容没有提交。有问题随时再发给我们。",
+	RateCancelled:     "好的，这次不评价。问题如果还在，随时告诉我们。",
 	NothingToCancel:   "当前没有进行中的操作。直接描述问题即可反映诉求，回复“帮助”查看功能。",
 	Unsupported:       "暂时无法识别这类消息。请用文字或语音描述您的问题，回复“帮助”查看功能。",
 	VoiceNoText:       "没有听清您的语音，请再说一遍，或直接发文字。",
@@ -392,7 +394,7 @@ type StaffMessages struct {
 	RateNothing       string
 	UnderstoodF       string // what was understood, before the rating's reply: the resident's words, the rating
 	RateNotResolvedF  string // ref, status
-	RateNeedReason    string
+	RateNeedReasonF   string // ref, topic
 
 	// Pushes.
 	PushAssignedF          string // ref, topic, kind, place, description, due, how to reach the resident, ref, ref
@@ -493,7 +495,7 @@ var ZhCNStaff = StaffMessages{
 	RateNothing:       "没有待评价的诉求。回复“我的诉求”查看进度。",
 	UnderstoodF:       "您说“%s”，我们记为对办理结果%s。",
 	RateNotResolvedF:  "诉求 %s 当前状态为“%s”，办结后才能评价。",
-	RateNeedReason:    "请说明不满意的原因，例如：不满意 灯还是不亮。",
+	RateNeedReasonF:   "请直接回复对诉求 %s（%s）不满意的原因，例如“灯还是不亮”；回复“取消”不评价。",
 
 	UrgentTask:             "【紧急】居民反映的情况可能危及人身安全，请立即到场处置，必要时联系救援（119/120/110，电梯96333）。\n",
 	PushAssignedF:          "【新任务】诉求 %s\n事项：%s（%s）\n地点：%s\n内容：%s\n办结时限：%s\n联系居民：%s\n回复“接单 %s”接单；办结后回复“办结 %s 说明”。",
