@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store"
@@ -213,4 +214,44 @@ func (w *staffWorld) appealsOf(openID string) int {
 		w.t.Fatal(err)
 	}
 	return len(list)
+}
+
+// TestFollowerRating: a resident who said "me too" to a neighbour's appeal
+// and rates after it is resolved is told only its author rates, and their
+// own older resolved appeal is left alone (a first user's 不满意 reopened her
+// old enquiry instead); a resident's refusal never points to 我的任务.
+func TestFollowerRating(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		ctx := context.Background()
+		own := w.appeal(models.KindSmall)
+		w.say("worker-g1", "办结 "+own.Ref+" 已答复")
+		if err := db.Gorm().Model(&models.Appeal{}).Where("id = ?", own.ID).Update("resolved_at", w.now.Add(-time.Hour)).Error; err != nil {
+			t.Fatal(err)
+		}
+		b := w.appeal(models.KindSmall)
+		if err := db.Gorm().Model(&models.Appeal{}).Where("id = ?", b.ID).Update("open_id", "neighbour").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: "resident", At: w.now,
+			NewFollowers: []*models.Follower{{AppealID: b.ID, CommunityID: "c1", OpenID: "resident", CreatedAt: w.now}}}); err != nil {
+			t.Fatal(err)
+		}
+		w.say("worker-g1", "办结 "+b.Ref+" 已清运")
+		if r := w.say("resident", "不满意 还是有味道"); !strings.Contains(r, "您附议的诉求 "+b.Ref) {
+			t.Errorf("a follower's 不满意 = %q; want told %s is rated by its author", r, b.Ref)
+		}
+		for _, a := range []*models.Appeal{own, b} {
+			if got := w.reload(a); got.Status != models.StatusResolved {
+				t.Errorf("%s is %s; want still resolved", a.Ref, got.Status)
+			}
+		}
+		if r := w.say("resident", "满意 "+b.Ref); !strings.Contains(r, "没有找到您反映的诉求") || strings.Contains(r, "我的任务") {
+			t.Errorf("a follower's 满意 编号 = %q; want the resident's refusal", r)
+		}
+		if r := w.say("stranger", "不满意 没人管"); !strings.Contains(r, "没有待评价的诉求") {
+			t.Errorf("不满意 with nothing to rate = %q; want 没有待评价的诉求", r)
+		}
+	})
 }

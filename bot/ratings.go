@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
@@ -27,9 +28,18 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("resolved appeals: %w", err)
 		}
+		// A neighbour's appeal this resident said "me too" to, resolved
+		// since their own: only its author rates (a first user's 不满意 on
+		// it reopened her own old enquiry instead).
+		if f, err := x.followedResolved(list); err != nil {
+			return false, err
+		} else if f != nil {
+			x.say(sm.RateFollowedF, f.Ref, f.Topic)
+			return true, nil
+		}
 		if len(list) == 0 {
-			if !satisfied {
-				return false, nil // 不满意… with nothing to rate: maybe a new appeal
+			if !satisfied && utf8.RuneCountInString(reason) >= minAppealRunes {
+				return false, nil // 不满意 and a description, with nothing to rate: a new appeal
 			}
 			x.say("%s", sm.RateNothing)
 			return true, nil
@@ -183,4 +193,29 @@ func notAReason(w string) bool {
 		}
 	}
 	return false
+}
+
+// maxFollowedRead bounds the appeals read for a follower's rating.
+const maxFollowedRead = 20
+
+// followedResolved is the latest resolved appeal the sender follows when it
+// was resolved after their own latest resolved one (own, at most one), else nil.
+func (x *cmdCtx) followedResolved(own []*models.Appeal) (*models.Appeal, error) {
+	fs, err := x.c.store.FollowedAppeals(x.ctx, x.in.Msg.CommunityID, x.in.Msg.OpenID, maxFollowedRead)
+	if err != nil {
+		return nil, fmt.Errorf("followed appeals: %w", err)
+	}
+	var best *models.Appeal
+	for _, a := range fs {
+		if a.Status == models.StatusResolved && a.ResolvedAt != nil && (best == nil || a.ResolvedAt.After(*best.ResolvedAt)) {
+			best = a
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	if len(own) > 0 && own[0].ResolvedAt != nil && !best.ResolvedAt.After(*own[0].ResolvedAt) {
+		return nil, nil
+	}
+	return best, nil
 }

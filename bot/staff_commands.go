@@ -41,6 +41,7 @@ type StaffReader interface {
 	LastResolvedBy(ctx context.Context, communityID, actor string, since time.Time) (*models.Appeal, error)
 	ProcessedReply(ctx context.Context, communityID, key string) (string, error)
 	ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error)
+	FollowedAppeals(ctx context.Context, communityID, openID string, limit int) ([]*models.Appeal, error)
 }
 
 // workerWords are the commands that act on one appeal; the bool says a
@@ -282,6 +283,8 @@ func (x *cmdCtx) refused(err error, ref, word string) error {
 	sm := x.c.sm
 	var se *ops.StepError
 	switch {
+	case x.staff == nil && (models.ErrorCode(err) == models.ENOTFOUND || models.ErrorCode(err) == models.EFORBIDDEN):
+		x.say(sm.NotFoundResidentF, ref) // a resident has no 我的任务 (found by a first user)
 	case models.ErrorCode(err) == models.ENOTFOUND:
 		x.say(sm.NotFoundF, ref)
 	case errors.Is(err, ops.ErrReasonTooLong):

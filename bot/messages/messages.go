@@ -358,18 +358,19 @@ type StaffMessages struct {
 	AlreadyBoundF string // role name
 	BindUsage     string
 
-	StaffOnly       string // a resident sent a staff command
-	CommitteeOnly   string // a worker sent a committee command
-	NotFoundF       string // ref
-	NotYoursF       string // ref
-	NotNowF         string // ref, status, command
-	NeedRefF        string // usage of the command
-	ChangedF        string // ref: someone else changed it meanwhile
-	UnknownStaffF   string // what was typed
-	AmbiguousStaffF string // the name typed: several staff members bear it
-	SameKindF       string // ref, kind
-	KeptPrivateF    string // ref: a disputed private matter kept private
-	ReasonTooLong   string // a reason over the limit (200 characters)
+	StaffOnly         string // a resident sent a staff command
+	CommitteeOnly     string // a worker sent a committee command
+	NotFoundF         string // ref
+	NotFoundResidentF string // ref: a resident rating an appeal not theirs or unknown
+	NotYoursF         string // ref
+	NotNowF           string // ref, status, command
+	NeedRefF          string // usage of the command
+	ChangedF          string // ref: someone else changed it meanwhile
+	UnknownStaffF     string // what was typed
+	AmbiguousStaffF   string // the name typed: several staff members bear it
+	SameKindF         string // ref, kind
+	KeptPrivateF      string // ref: a disputed private matter kept private
+	ReasonTooLong     string // a reason over the limit (200 characters)
 	// Usage is each command's format line, by command word; Verbs name what
 	// a command does, for "cannot … now".
 	Usage map[string]string
@@ -392,6 +393,7 @@ type StaffMessages struct {
 	RatedSatisfiedF   string // ref
 	RatedUnsatisfiedF string // ref
 	RateNothing       string
+	RateFollowedF     string // ref, topic: a followed appeal, rated by its author only
 	UnderstoodF       string // what was understood, before the rating's reply: the resident's words, the rating
 	RateNotResolvedF  string // ref, status
 	RateNeedReasonF   string // ref, topic
@@ -458,18 +460,19 @@ var ZhCNStaff = StaffMessages{
 	AlreadyBoundF: "您已绑定为%s，无需再次绑定。回复“帮助”查看工作指令。",
 	BindUsage:     "请发送“绑定 绑定码”，绑定码由社区管理员提供。",
 
-	StaffOnly:       "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复“帮助”查看功能。",
-	CommitteeOnly:   "这是社区两委的指令，您的身份无法使用。回复“帮助”查看您的工作指令。",
-	NotFoundF:       "没有找到诉求 %s，请核对编号。回复“我的任务”查看您的任务。",
-	NotYoursF:       "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
-	NotNowF:         "诉求 %s 当前状态为“%s”，现在不能%s。",
-	NeedRefF:        "格式：%s",
-	ChangedF:        "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
-	UnknownStaffF:   "没有找到工作人员“%s”，请发送工作人员的姓名或人员编号（管理后台“工作人员”列表中的编号）。",
-	AmbiguousStaffF: "有不止一位工作人员叫“%s”，请改用人员编号（管理后台“工作人员”列表中的编号）。",
-	SameKindF:       "诉求 %s 已经是%s了。",
-	KeptPrivateF:    "已维持私事：诉求 %s 按私事处理，已把理由告知居民。",
-	ReasonTooLong:   "原因请控制在200字以内。",
+	StaffOnly:         "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复“帮助”查看功能。",
+	CommitteeOnly:     "这是社区两委的指令，您的身份无法使用。回复“帮助”查看您的工作指令。",
+	NotFoundResidentF: "没有找到您反映的诉求 %s。回复“我的诉求”查看您反映和附议的诉求。",
+	NotFoundF:         "没有找到诉求 %s，请核对编号。回复“我的任务”查看您的任务。",
+	NotYoursF:         "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
+	NotNowF:           "诉求 %s 当前状态为“%s”，现在不能%s。",
+	NeedRefF:          "格式：%s",
+	ChangedF:          "诉求 %s 刚刚被其他人更新了，请回复编号查看最新状态后再操作。",
+	UnknownStaffF:     "没有找到工作人员“%s”，请发送工作人员的姓名或人员编号（管理后台“工作人员”列表中的编号）。",
+	AmbiguousStaffF:   "有不止一位工作人员叫“%s”，请改用人员编号（管理后台“工作人员”列表中的编号）。",
+	SameKindF:         "诉求 %s 已经是%s了。",
+	KeptPrivateF:      "已维持私事：诉求 %s 按私事处理，已把理由告知居民。",
+	ReasonTooLong:     "原因请控制在200字以内。",
 	Usage: map[string]string{"接单": "接单 编号", "进展": "进展 编号 内容", "办结": "办结 编号 说明",
 		"上报": "上报 编号 原因（原因必填，会记入台账）", "退回": "退回 编号 原因（原因必填，会记入台账）",
 		"改派": "改派 编号 姓名或人员编号 原因（原因必填，会记入台账）", "改类": "改类 编号 大事|小事|私事 原因（原因必填，会记入台账并告知居民）"},
@@ -492,6 +495,7 @@ var ZhCNStaff = StaffMessages{
 
 	RatedSatisfiedF:   "感谢评价！诉求 %s 已关闭。",
 	RatedUnsatisfiedF: "收到，诉求 %s 已重新交办，负责人和社区两委会继续处理，有进展会通知您。",
+	RateFollowedF:     "您附议的诉求 %s（%s）已办结，由最先反映的邻居评价。如果问题还在，请直接描述现在的情况，我们会重新登记处理。",
 	RateNothing:       "没有待评价的诉求。回复“我的诉求”查看进度。",
 	UnderstoodF:       "您说“%s”，我们记为对办理结果%s。",
 	RateNotResolvedF:  "诉求 %s 当前状态为“%s”，办结后才能评价。",
