@@ -130,8 +130,15 @@ func (s *step) appealDetail(ref string) error {
 	case a.DueAt != nil:
 		due = s.dueText(a.DueAt)
 	}
-	s.sayWithPrompt(fmt.Sprintf(m.DetailF, a.Ref, a.Topic, m.KindNames[string(a.Kind)],
-		m.StatusNames[string(a.Status)], a.Unit, due, last))
+	detail := fmt.Sprintf(m.DetailF, a.Ref, a.Topic, m.KindNames[string(a.Kind)],
+		m.StatusNames[string(a.Status)], a.Unit, due, last)
+	// Staff read what a task is and where (a first user's grid worker saw
+	// only the resident's view): the words, the place, how to reach them.
+	if st := s.in.Staff; st != nil && st.Active && st.CommunityID == a.CommunityID && a.OpenID != s.in.Msg.OpenID {
+		detail += fmt.Sprintf(m.DetailStaffF, messages.Clip(a.Description, 200), s.e.Appeals.TaskPlace(s.ctx, a),
+			s.e.Appeals.TaskContact(a, a.Ref))
+	}
+	s.sayWithPrompt(detail)
 	return nil
 }
 

@@ -449,6 +449,18 @@ func TestProblemPlace(t *testing.T) {
 				t.Errorf("task push %q; want 地点：6栋 with no unit of the resident's home", p)
 			}
 		}
+		// The worker reads the task by its number: the words, the place and
+		// how to reach the resident; the resident's own view has none of it.
+		if r := w.say("worker-g2", ref); !strings.Contains(r, "内容：6号楼门口堆了好多垃圾") || !strings.Contains(r, "地点：6栋") ||
+			!strings.Contains(r, "联系居民") {
+			t.Errorf("the worker's detail of %s = %q; want 内容, 地点 and 联系居民", ref, r)
+		}
+		if r := w.say("worker-g2", "我的任务"); !strings.Contains(r, ref) || !strings.Contains(r, "（6栋）") {
+			t.Errorf("我的任务 = %q; want %s with its place", r, ref)
+		}
+		if r := w.say("resident", ref); strings.Contains(r, "联系居民") || !strings.Contains(r, ref) {
+			t.Errorf("the resident's detail of %s = %q; want no staff lines", ref, r)
+		}
 		// No building named: the home's grid, no 地点 line.
 		r = w.say("resident", "楼道里的灯坏了好几天了")
 		if strings.Contains(r, "地点：") {

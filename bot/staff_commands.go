@@ -268,7 +268,8 @@ func (x *cmdCtx) tasks() error {
 		if a.Overdue(x.now) {
 			due = sm.OverdueMark + due
 		}
-		lines = append(lines, fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.msg.StatusNames[string(a.Status)], due))
+		lines = append(lines, fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.appeals.TaskPlace(x.ctx, a),
+			x.c.msg.StatusNames[string(a.Status)], due))
 	}
 	if len(list) > maxTasksListed {
 		lines = append(lines, fmt.Sprintf(sm.TasksMoreF, len(list)-maxTasksListed))

@@ -137,6 +137,7 @@ type Messages struct {
 	FollowedMark   string
 	AppealNotFound string
 	DetailF        string // ref, topic, kind, status, unit, deadline, last event
+	DetailStaffF   string // appended for staff: description, place, contact
 	DetailNoEvent  string
 	EventLineF     string // date, what
 	EventNoteF     string // a handler's note after the last event
@@ -281,6 +282,7 @@ var ZhCN = Messages{
 
 	FollowedMark:   "（附议）",
 	AppealNotFound: "没有找到这个编号的诉求。回复“我的诉求”查看您的诉求。",
+	DetailStaffF:   "\n内容：%s\n地点：%s\n联系居民：%s",
 	DetailF:        "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
 	DetailNoEvent:  "暂无",
 	EventLineF:     "%s %s",
@@ -386,7 +388,7 @@ type StaffMessages struct {
 	PhotoAttachedF string // ref
 	NoTasks        string
 	TasksHeadF     string // count
-	TaskLineF      string // ref, topic, status, due
+	TaskLineF      string // ref, topic, place, status, due
 	OverdueMark    string
 	TasksMoreF     string // how many more
 
@@ -489,7 +491,7 @@ var ZhCNStaff = StaffMessages{
 	PhotoAttachedF: "照片已附在诉求 %s 的办结记录上。",
 	NoTasks:        "您目前没有未办结的任务。",
 	TasksHeadF:     "您的未办结任务（%d件）：",
-	TaskLineF:      "%s %s：%s，%s",
+	TaskLineF:      "%s %s（%s）：%s，%s",
 	OverdueMark:    "【已超期】",
 	TasksMoreF:     "……另有%d件未显示，请在管理后台查看。",
 

@@ -60,21 +60,7 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 		return fmt.Errorf("handlers: %w", err)
 	}
 	sm, m := s.sm, s.msg
-	place := sm.NoPlace
-	switch {
-	case a.Building != "" && s.residentUnit(ctx, a) != "":
-		place = fmt.Sprintf(sm.PlaceUnitF, a.Building, s.residentUnit(ctx, a))
-	case a.Building != "":
-		place = fmt.Sprintf(m.AddressBuildingF, a.Building)
-	case a.Location != "":
-		if _, label, ok := strings.Cut(a.Location, " "); ok && strings.TrimSpace(label) != "" {
-			place = strings.TrimSpace(label)
-		}
-	}
-	contact := fmt.Sprintf(sm.ContactChatF, ref)
-	if phone := models.PhoneIn(a.Description); phone != "" {
-		contact = fmt.Sprintf(sm.ContactPhoneF, phone, ref)
-	}
+	place, contact := s.TaskPlace(ctx, a), s.TaskContact(a, ref)
 	text := fmt.Sprintf(sm.PushAssignedF, ref, a.Topic, m.KindNames[string(a.Kind)], place,
 		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
 	// A task whose words speak of danger now (电梯关人, 煤气味) says so first:
@@ -137,4 +123,31 @@ func (s *Appeals) residentUnit(ctx context.Context, a *models.Appeal) string {
 		return ""
 	}
 	return r.Unit
+}
+
+// TaskPlace is where a handler goes for appeal a, as its task says: the
+// building (with the resident's unit when it is their home), else the
+// place of a location sent, else 未登记.
+func (s *Appeals) TaskPlace(ctx context.Context, a *models.Appeal) string {
+	sm, m := s.sm, s.msg
+	switch {
+	case a.Building != "" && s.residentUnit(ctx, a) != "":
+		return fmt.Sprintf(sm.PlaceUnitF, a.Building, s.residentUnit(ctx, a))
+	case a.Building != "":
+		return fmt.Sprintf(m.AddressBuildingF, a.Building)
+	case a.Location != "":
+		if _, label, ok := strings.Cut(a.Location, " "); ok && strings.TrimSpace(label) != "" {
+			return strings.TrimSpace(label)
+		}
+	}
+	return sm.NoPlace
+}
+
+// TaskContact is how a handler reaches the resident of appeal a (ref may
+// be a placeholder): the phone they wrote, else a chat reply.
+func (s *Appeals) TaskContact(a *models.Appeal, ref string) string {
+	if phone := models.PhoneIn(a.Description); phone != "" {
+		return fmt.Sprintf(s.sm.ContactPhoneF, phone, ref)
+	}
+	return fmt.Sprintf(s.sm.ContactChatF, ref)
 }
