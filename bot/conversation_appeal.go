@@ -246,10 +246,14 @@ func (s *step) proceed() error {
 // findDuplicate returns an open appeal of the same topic nearby that the
 // resident neither raised nor follows, or nil.
 func (s *step) findDuplicate() (*models.Appeal, error) {
-	building, gridID, _ := s.problemPlace()
+	p := s.problemPlace()
+	gridID := p.gridID
+	if p.named {
+		gridID = "" // a building named is that building's matter: 8栋's lift is not 6栋's
+	}
 	list, err := s.e.Reader.OpenDuplicates(s.ctx, models.DuplicateQuery{
 		CommunityID: s.in.Msg.CommunityID, TopicID: s.data.Draft.TopicID,
-		Building: building, GridID: gridID, Since: s.now.Add(-s.e.meTooWindow()), Limit: 5})
+		Building: p.building, GridID: gridID, Since: s.now.Add(-s.e.meTooWindow()), Limit: 5})
 	if err != nil {
 		return nil, fmt.Errorf("duplicates: %w", err)
 	}
@@ -339,8 +343,11 @@ func (s *step) summary() string {
 	lines := []string{m.SummaryHead, fmt.Sprintf(m.SummaryTextF, messages.Clip(d.Text, 80))}
 	if d.Kind == models.KindSmall && s.res.Registered() {
 		lines = append(lines, fmt.Sprintf(m.SummaryPlaceF, s.formatAddress(s.res.Building, s.res.Unit, s.res.Room)))
-		if b, _, named := s.problemPlace(); named {
-			lines = append(lines, fmt.Sprintf(m.SummaryProblemPlaceF, fmt.Sprintf(m.AddressBuildingF, b)))
+		switch p := s.problemPlace(); {
+		case p.outside:
+			lines = append(lines, fmt.Sprintf(m.SummaryOutsidePlaceF, fmt.Sprintf(m.AddressBuildingF, p.building)))
+		case p.named:
+			lines = append(lines, fmt.Sprintf(m.SummaryProblemPlaceF, fmt.Sprintf(m.AddressBuildingF, p.building)))
 		}
 	}
 	if d.Loc != nil {
@@ -401,9 +408,9 @@ func (s *step) submit() error {
 	for _, p := range d.Photos {
 		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
 	}
-	building, gridID, _ := s.problemPlace()
+	p := s.problemPlace()
 	draft := ops.AppealDraft{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Actor: string(models.ActorResident),
-		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: gridID, Building: building,
+		Kind: d.Kind, TopicID: d.TopicID, Text: d.Text, GridID: p.gridID, Building: p.building,
 		MediaIDs: strings.Join(media, "\n"), Index: len(s.out.Turn.NewAppeals), Now: s.now}
 	if d.Loc != nil {
 		draft.Location = fmt.Sprintf("%.6f,%.6f %s", d.Loc.Lat, d.Loc.Lng, d.Loc.Label)
@@ -523,22 +530,35 @@ func (s *step) locationConfirm(text string) error {
 // it names (address.Parse reads at most 100 runes).
 const maxPlaceRunes = 100
 
+// problemAt is where an appeal's matter is (problemPlace).
+type problemAt struct {
+	building, gridID string
+	named            bool // the text names a building other than the resident's home
+	outside          bool // … and no grid of the community holds it
+}
+
 // problemPlace is where an appeal's matter is: the building its text names
-// when that building is in one of the community's grids and is not the
-// resident's own ("6号楼门口堆了好多垃圾" from a resident of 3栋 goes to the
-// worker of 6栋's grid, and the task says 6栋; a first user saw the task
-// name their home instead), else the resident's home building and grid.
-func (s *step) problemPlace() (building, gridID string, named bool) {
-	if d := s.data.Draft; d != nil {
-		text := d.Text
-		if r := []rune(text); len(r) > maxPlaceRunes {
-			text = string(r[:maxPlaceRunes])
-		}
-		if a, ok := address.Parse(text); ok && a.Building != s.res.Building {
-			if g := s.community().GridOf(a.Building); g != nil {
-				return a.Building, g.ID, true
-			}
-		}
+// when it is not the resident's own ("6号楼门口堆了好多垃圾" from a resident
+// of 3栋 goes to the worker of 6栋's grid, and the task says 6栋; a first user
+// saw the task name their home instead); a building no grid holds (15栋 in a
+// community of 12) stays with the resident's grid, which checks it, and the
+// task still names it; else the resident's home building and grid.
+func (s *step) problemPlace() problemAt {
+	home := problemAt{building: s.res.Building, gridID: s.res.GridID}
+	d := s.data.Draft
+	if d == nil {
+		return home
 	}
-	return s.res.Building, s.res.GridID, false
+	text := d.Text
+	if r := []rune(text); len(r) > maxPlaceRunes {
+		text = string(r[:maxPlaceRunes])
+	}
+	a, ok := address.Parse(text)
+	if !ok || a.Building == s.res.Building {
+		return home
+	}
+	if g := s.community().GridOf(a.Building); g != nil {
+		return problemAt{building: a.Building, gridID: g.ID, named: true}
+	}
+	return problemAt{building: a.Building, gridID: s.res.GridID, named: true, outside: true}
 }

@@ -461,6 +461,21 @@ func TestProblemPlace(t *testing.T) {
 		if r := w.say("resident", ref); strings.Contains(r, "联系居民") || !strings.Contains(r, ref) {
 			t.Errorf("the resident's detail of %s = %q; want no staff lines", ref, r)
 		}
+		// Another building of the same grid is another place: no "me too"
+		// with 6栋's appeal (a first user was offered 6栋's lift for 8栋's).
+		w.register("neighbour", "3", "1", "101")
+		if r := w.say("neighbour", "5号楼门口堆了好多垃圾，好几天没人清"); strings.Contains(r, "附议") || !strings.Contains(r, "地点：5栋") {
+			t.Errorf("5栋's garbage = %q; want its own summary, no 附议 of 6栋's", r)
+		}
+		w.say("neighbour", "取消")
+		// A building no grid holds stays with the home grid, named as the place.
+		if r := w.say("resident", "15号楼楼下的下水道堵了，臭得很"); !strings.Contains(r, "地点：15栋（不在本社区登记的楼栋中") {
+			t.Errorf("15栋 = %q; want the place named and said to be outside the grids", r)
+		} else if ref15 := refPattern.FindString(w.say("resident", "1")); ref15 == "" {
+			t.Error("15栋's appeal not submitted")
+		} else if a := w.reload(&models.Appeal{Ref: ref15}); a.Building != "15" || a.GridID != "g1" {
+			t.Errorf("15栋's appeal: building %q grid %q; want 15, g1 (the home grid checks it)", a.Building, a.GridID)
+		}
 		// No building named: the home's grid, no 地点 line.
 		r = w.say("resident", "楼道里的灯坏了好几天了")
 		if strings.Contains(r, "地点：") {
