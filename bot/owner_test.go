@@ -131,8 +131,9 @@ func TestRevisionToldToResident(t *testing.T) {
 		if r := w.say("committee", "改类 "+a.Ref+" 私事 属于住户自家线路"); !strings.Contains(r, "已重新分类") {
 			t.Fatalf("改类 = %q", r)
 		}
-		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "私事") || !strings.Contains(ps[0], "不是私事") {
-			t.Errorf("after 改类 私事 the resident was told %q; want the private handling and how to dispute it", ps)
+		if ps := w.pushesTo("resident")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "私事") || !strings.Contains(ps[0], "不是私事") ||
+			!strings.Contains(ps[0], "指引：") {
+			t.Errorf("after 改类 私事 the resident was told %q; want the private handling, its guide and how to dispute it", ps)
 		}
 		// Guided, nobody handles it: the deadline set above is gone.
 		if got := w.reload(a); got.Status != models.StatusGuided || got.DueAt != nil || got.Assignee != "" {

@@ -425,6 +425,7 @@ type StaffMessages struct {
 	PushRevisedF      string // ref, topic, the changes (joined by "；"), reason
 	RevisedKindF      string // kind name, level name
 	RevisedGuided     string // a private matter: pointed to self-help
+	RevisedGuideF     string // the guide itself
 	ReviewKeptPrivate string // a disputed private matter the committee keeps private
 	RevisedHandlerF   string // handler name
 	RevisedDueF       string // new deadline
@@ -526,6 +527,7 @@ var ZhCNStaff = StaffMessages{
 	PushRevisedF:      "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
 	RevisedKindF:      "已重新分类为%s（%s办理）",
 	RevisedGuided:     "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
+	RevisedGuideF:     "指引：%s",
 	ReviewKeptPrivate: "社区两委复核后，维持按私事处理，请按指引自行办理",
 	RevisedHandlerF:   "改由%s办理",
 	RevisedDueF:       "办结时限调整为%s前",

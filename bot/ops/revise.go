@@ -206,6 +206,11 @@ func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) er
 		parts = append(parts, sm.ReviewKeptPrivate)
 	case a.Status == models.StatusGuided && b.Status != models.StatusGuided:
 		parts = append(parts, sm.RevisedGuided)
+		// The guidance itself, as a private appeal gets it at intake (a
+		// first user was told to follow a guide that never came).
+		if g := s.guideFor(a); g != "" {
+			parts = append(parts, fmt.Sprintf(sm.RevisedGuideF, g))
+		}
 	case a.Kind != b.Kind || a.Level != b.Level:
 		parts = append(parts, fmt.Sprintf(sm.RevisedKindF, s.msg.KindNames[string(a.Kind)], s.pm.LevelNames[string(a.Level)]))
 	}
@@ -365,4 +370,18 @@ func (s *Appeals) noteLearned(ch *Change) {
 		phrases = append(phrases, v.Phrase)
 	}
 	noteOnEvent(ch, fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"), s.msg.KindNames[string(votes[0].Kind)]))
+}
+
+// guideFor is the self-help pointer of a private appeal: its matter's guide,
+// else the private catch-all's ("" when the catalog has neither).
+func (s *Appeals) guideFor(a *models.Appeal) string {
+	if it := s.Item(a.TopicID); it != nil && it.Kind == models.KindPrivate && it.Guide != "" {
+		return it.Guide
+	}
+	if s.catalog != nil {
+		if fb := s.catalog.Fallback(models.KindPrivate); fb != nil {
+			return fb.Guide
+		}
+	}
+	return ""
 }
