@@ -255,3 +255,22 @@ func TestFollowerRating(t *testing.T) {
 		}
 	})
 }
+
+// TestProgressAskedInWords: asking about progress in one's own words shows
+// one's appeals, not a new appeal to confirm (found by a first user).
+func TestProgressAskedInWords(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall)
+		n := w.appealsOf("resident")
+		for _, q := range []string{"我反映的垃圾那个事情进展怎么样了", "进展怎么样了", "处理得怎么样了？"} {
+			if r := w.say("resident", q); !strings.Contains(r, a.Ref) || strings.Contains(r, "请确认") || strings.Contains(r, "想确认一下") {
+				t.Errorf("%q = %q; want the resident's appeals", q, r)
+			}
+		}
+		if w.appealsOf("resident") != n {
+			t.Error("a progress question became an appeal")
+		}
+	})
+}

@@ -33,6 +33,15 @@ func (s *step) idleText(text string) error {
 		s.say(m.Thanks)
 		return nil
 	}
+	for _, p := range chat.ProgressAsks {
+		if strings.Contains(w, p) {
+			// A question about appeals already raised, not a new one (a
+			// first user's "进展怎么样了" became a new appeal to confirm).
+			s.goTo(StateIdle)
+			s.keep, s.query = true, true
+			return s.myAppeals()
+		}
+	}
 	if addressOnly(w) { // the cheap test first: this is every first message's path
 		if a, ok := address.Parse(text); ok {
 			// An address with no problem starts no appeal. A resident with no

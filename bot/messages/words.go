@@ -43,6 +43,10 @@ type Words struct {
 	// whatever else the message is. Compared after normalisation.
 	Emergencies map[string][]string
 
+	// ProgressAsks are how residents ask about their appeals' progress in
+	// their own words ("我反映的垃圾那个事情进展怎么样了"): answered with 我的诉求.
+	ProgressAsks []string
+
 	// EnquiryCues mark a question about how to get something done (an
 	// enquiry, answered at once when its item has an answer).
 	EnquiryCues []string
@@ -109,6 +113,9 @@ var ZhCNWords = Words{
 			"流了好多血", "流了很多血", "触电", "喘不上气", "喘不过气"},
 		"police": {"持刀", "拿刀砍", "砍人", "正在打人", "在打人", "打人了", "家暴", "要跳楼", "想跳楼", "有人跳楼", "要自杀", "想自杀"},
 	},
+	ProgressAsks: []string{"进展怎么样", "进度怎么样", "进展如何", "进度如何", "进展咋样", "进度咋样", "有进展吗", "有没有进展",
+		"有什么进展", "啥进展", "处理得怎么样", "处理得咋样", "处理到哪", "办得怎么样", "办到哪", "处理了没有", "处理了吗",
+		"怎么还没处理", "咋还没处理", "怎么还没人处理"},
 	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
 		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},
 	Greetings: []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"},
