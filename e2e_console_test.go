@@ -207,6 +207,15 @@ func consoleDay(t *testing.T, h *harness) {
 	}
 	_, _, detail = b.do("GET", "/console/appeals/"+ref, nil)
 	expect(t, "timeline", detail, "周委员", "已派单", "该楼栋由李网格负责")
+	// The worker's photo after 办结 is a picture in the timeline, not its
+	// media id and address (found by a first user).
+	expect(t, "resolve", worker.say("办结 "+ref+" 灯泡已更换"), "已办结")
+	expect(t, "photo", worker.image("fix-photo"), "照片已附在诉求 "+ref)
+	_, _, detail = b.do("GET", "/console/appeals/"+ref, nil)
+	expect(t, "photo in the timeline", detail, `class="event-photo" src="http://mmbiz.example/fix-photo"`)
+	if strings.Contains(detail, "fix-photo http") {
+		t.Fatal("the photo's media id and address are shown as text")
+	}
 
 	// Filters and the CSV of exactly the filtered rows.
 	_, _, small := b.do("GET", "/console/?kind=major", nil)

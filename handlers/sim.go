@@ -19,6 +19,13 @@ import (
 //go:embed sim/index.html
 var simPage []byte
 
+// simPhoto is the simulator's sample photo (an SVG, whatever its name says:
+// browsers go by the content type).
+var simPhoto = []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240">` +
+	`<rect width="320" height="240" fill="#dfe7ef"/><rect x="20" y="150" width="280" height="70" fill="#b8c4cf"/>` +
+	`<circle cx="250" cy="60" r="28" fill="#f4d35e"/><path d="M40 150 L110 80 L170 150 Z" fill="#8fa3b5"/>` +
+	`<text x="160" y="200" font-size="22" text-anchor="middle" fill="#33475b">示例照片</text></svg>`)
+
 // SimPush is one message the fake platform took for a person.
 type SimPush struct {
 	Seq  int       `json:"seq"`
@@ -59,6 +66,9 @@ func (s *Sim) register(r *gin.Engine) {
 	r.GET("/sim/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", simPage) })
 	r.GET("/sim/sign", s.sign)
 	r.GET("/sim/pushes", s.pushes)
+	// The sample photo the page sends as a picture message (its PicUrl), so
+	// that the console shows an image where a real account has WeChat's.
+	r.GET("/sim/photo.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/svg+xml", simPhoto) })
 	r.GET("/sim/menu", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"menu": simButtons(s.Menu)}) })
 }
 

@@ -41,6 +41,7 @@ type event struct {
 	E      *models.AppealEvent
 	Actor  string
 	Reason string
+	Photos []photo // a handler's photo after 办结 (its reason is "mediaID url")
 }
 
 // loadAppeal reads the appeal of :ref that the viewer may see; on failure it has answered.
@@ -119,7 +120,12 @@ func (c *Console) showAppeal(g *gin.Context, ap *models.Appeal, form *formState)
 	}
 	timeline := make([]event, 0, len(evs))
 	for _, e := range evs {
-		timeline = append(timeline, event{E: e, Actor: p.actor(e.Actor), Reason: c.reason(p, e.Reason)})
+		ev := event{E: e, Actor: p.actor(e.Actor), Reason: c.reason(p, e.Reason)}
+		if models.Action(e.Action) == models.ActAttachment {
+			// The photo is shown, not its media id and address (found by a first user).
+			ev.Reason, ev.Photos = "", photos(e.Reason)
+		}
+		timeline = append(timeline, ev)
 	}
 	gn, err := c.gridNamesOf(ctx, []string{ap.CommunityID})
 	if err != nil {
