@@ -112,6 +112,8 @@ func consoleDay(t *testing.T, h *harness) {
 	wang := h.persona("o-wang")
 	markup := `3栋楼道灯坏了<script>alert("x")</script><img src=x onerror=alert(1)>`
 	ref := raise(t, wang, markup, "3栋2单元501")
+	// Someone trapped in a lift: the list marks it 紧急 (found by a first user).
+	lift := raise(t, h.persona("o-li"), "救命 6栋电梯关人了，里面有个老人", "6栋1单元201")
 
 	// No link for anyone but the committee, coordinators and admins.
 	for _, p := range []*persona{wang, worker} {
@@ -161,6 +163,10 @@ func consoleDay(t *testing.T, h *harness) {
 		t.Fatalf("list: %d", code2)
 	}
 	expect(t, "list", list, `data-testid="appeal-row" data-ref="`+ref+`"`, `data-testid="review-queue"`, `data-testid="export-csv"`, "周委员")
+	if !regexp.MustCompile(`data-ref="` + lift + `"[^>]*>(?s:.)*?data-testid="urgent"`).MatchString(list) ||
+		regexp.MustCompile(`data-ref="` + ref + `"[^>]*>(?s:[^<]|<[^/]|</[^t]|</t[^r])*?data-testid="urgent"`).MatchString(list) {
+		t.Errorf("the list should mark %s 紧急 and not %s", lift, ref)
+	}
 	_, _, detail := b.do("GET", "/console/appeals/"+ref, nil)
 	expect(t, "detail", detail, `data-testid="timeline"`, `data-testid="assign-form"`, "&lt;script&gt;", "3栋")
 	if strings.Contains(detail, "<script>alert") || strings.Contains(detail, "<img src=x") || strings.Contains(detail, "o-wang") {

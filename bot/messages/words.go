@@ -151,3 +151,9 @@ func (w *Words) EmergencyKinds(text string, order []string) []string {
 	}
 	return kinds
 }
+
+// Urgent reports whether a resident's text speaks of danger now (the zh-CN
+// words, spaces ignored): the task push and the console mark it 紧急.
+func Urgent(text string) bool {
+	return len(ZhCNWords.EmergencyKinds(strings.Join(strings.Fields(text), ""), ZhCN.EmergencyOrder)) > 0
+}

@@ -65,7 +65,7 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
 	// A task whose words speak of danger now (电梯关人, 煤气味) says so first:
 	// the resident was told to call for help, the handler should go at once.
-	if len(messages.ZhCNWords.EmergencyKinds(strings.Join(strings.Fields(a.Description), ""), m.EmergencyOrder)) > 0 {
+	if messages.Urgent(a.Description) {
 		text = sm.UrgentTask + text
 	}
 	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text,

@@ -190,13 +190,18 @@ type row struct {
 	A        *models.Appeal
 	Assignee string
 	Overdue  bool
+	// Urgent: an open appeal whose words speak of danger now (电梯关人,
+	// 煤气味), marked 紧急 as its task push is (a first user saw it look
+	// like any other row).
+	Urgent bool
 }
 
 func (c *Console) rows(list []*models.Appeal, p people) []row {
 	now := c.d.Now()
 	out := make([]row, 0, len(list))
 	for _, a := range list {
-		out = append(out, row{A: a, Assignee: handler(a, p.name), Overdue: a.Overdue(now)})
+		out = append(out, row{A: a, Assignee: handler(a, p.name), Overdue: a.Overdue(now),
+			Urgent: a.Status.Open() && messages.Urgent(a.Description)})
 	}
 	return out
 }
