@@ -389,6 +389,17 @@ func TestRelievedHandlerIsTold(t *testing.T) {
 		if got := w.pushesTo("worker-g2"); len(got) == 0 || strings.Contains(got[len(got)-1], "无需再处理") {
 			t.Fatalf("the new worker got %q; want the task", got)
 		}
+		// A committee member who hands on an appeal waiting for the
+		// committee is not told about their own change (found by a first user).
+		b := w.appeal(models.KindMajor) // 区住建委's liaison
+		w.say("committee", "改派 "+b.Ref+" committee 先由两委协调")
+		n = len(w.pushesTo("committee"))
+		w.say("committee", "改派 "+b.Ref+" worker-g1 请网格员先去看看")
+		for _, p := range w.pushesTo("committee")[n:] {
+			if strings.Contains(p, "无需再处理") {
+				t.Errorf("the committee member who made the change was told %q", p)
+			}
+		}
 	})
 }
 

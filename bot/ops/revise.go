@@ -160,7 +160,7 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 			return nil, err
 		}
 	}
-	if err := s.tellRelieved(ctx, ch, reason); err != nil {
+	if err := s.tellRelieved(ctx, ch, r.Actor, reason); err != nil {
 		return nil, err
 	}
 	if err := s.tellRevised(ctx, ch, reason); err != nil {
@@ -172,7 +172,7 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 // tellRelieved tells the staff who handled the appeal before a revision,
 // and no longer do, that they need not go on with it (their 我的任务 no
 // longer lists it; found by a second user: tasks just disappeared).
-func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, reason string) error {
+func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, actor models.Actor, reason string) error {
 	a, b := ch.Appeal, &ch.Before
 	if b.Assignee == "" || b.Assignee == a.Assignee {
 		return nil
@@ -185,9 +185,13 @@ func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, reason string) e
 	if err != nil {
 		return err
 	}
+	self := ""
+	if actor.Staff != nil {
+		self = actor.Staff.OpenID // who made the change needs no notice of it (found by a first user)
+	}
 	var gone []string
 	for _, o := range before {
-		if !slices.Contains(now, o) {
+		if o != self && !slices.Contains(now, o) {
 			gone = append(gone, o)
 		}
 	}
