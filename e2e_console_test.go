@@ -163,8 +163,8 @@ func consoleDay(t *testing.T, h *harness) {
 		t.Fatalf("list: %d", code2)
 	}
 	expect(t, "list", list, `data-testid="appeal-row" data-ref="`+ref+`"`, `data-testid="review-queue"`, `data-testid="export-csv"`, "周委员")
-	if !regexp.MustCompile(`data-ref="` + lift + `"[^>]*>(?s:.)*?data-testid="urgent"`).MatchString(list) ||
-		regexp.MustCompile(`data-ref="` + ref + `"[^>]*>(?s:[^<]|<[^/]|</[^t]|</t[^r])*?data-testid="urgent"`).MatchString(list) {
+	if !regexp.MustCompile(`data-ref="`+lift+`"[^>]*>(?s:.)*?data-testid="urgent"`).MatchString(list) ||
+		regexp.MustCompile(`data-ref="`+ref+`"[^>]*>(?s:[^<]|<[^/]|</[^t]|</t[^r])*?data-testid="urgent"`).MatchString(list) {
 		t.Errorf("the list should mark %s 紧急 and not %s", lift, ref)
 	}
 	_, _, detail := b.do("GET", "/console/appeals/"+ref, nil)
