@@ -532,7 +532,7 @@ var ZhCNStaff = StaffMessages{
 	RevisedHandlerF:   "改由%s办理",
 	RevisedDueF:       "办结时限调整为%s前",
 	RevisedSep:        "；",
-	HandOverReason:    "本网格网格员已绑定，待办诉求移交网格员",
+	HandOverReason:    "本网格的网格员已到岗，由网格员接手办理",
 	LearnedNoteF:      "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
 	TopicChangedF:     "事项：%s → %s",
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
