@@ -93,7 +93,7 @@ func TestLearningByChat(t *testing.T) {
 		}
 		w.say("r3", "取消")
 		// A second resident agrees: learned, and the next one is decided.
-		submit("r2", "晒坝上又全是垃圾", models.KindSmall)
+		submit("r2", "晒坝上又是一地垃圾", models.KindSmall)
 		if k := knows("晒坝"); k == nil || k.Kind != models.KindSmall || k.Voters != 2 || k.Committee {
 			t.Fatalf("after two residents: %+v", k)
 		}
@@ -203,11 +203,11 @@ func TestLearningByMeToo(t *testing.T) {
 			t.Fatalf("r1's submission: %q", r)
 		}
 		// r2 answers the same way and joins r1's appeal.
-		q = w.say("r2", "晒坝上又全是垃圾")
+		q = w.say("r2", "晒坝上又是一地垃圾")
 		if !strings.Contains(q, "想确认一下") {
 			t.Fatalf("r2 not asked: %q", q)
 		}
-		if r := w.say("r2", kindOption(t, "晒坝上又全是垃圾", q, models.KindSmall)); !strings.Contains(r, "附议") {
+		if r := w.say("r2", kindOption(t, "晒坝上又是一地垃圾", q, models.KindSmall)); !strings.Contains(r, "附议") {
 			t.Fatalf("r2 not offered to join r1's appeal: %q", r)
 		}
 		if r := w.say("r2", "1"); !strings.Contains(r, "已附议诉求") {

@@ -35,7 +35,8 @@ func modelSets(t testing.TB) []modelSet {
 // modelWordsFile is the snapshot of the catalog words the model is trained
 // on (round 24): the item and cue words of catalog.yaml as they were when the
 // last held-out set was spent (round 24: heldout23; round 25: heldout24; round
-// 26: heldout25; round 27: heldout26; round 28: heldout27; round 29: heldout28), one
+// 26: heldout25; round 27: heldout26; round 28: heldout27; round 29: heldout28;
+// round 30: heldout29), one
 // "kind⇥word" line each, in catalogWordDocs's order. It is moved forward only when a set is
 // spent (TRIAGE_UPDATE_MODEL=words rewrites it from catalog.yaml), and the
 // model rebuilt then (the model is retrained then anyway). A catalog word
