@@ -92,16 +92,7 @@ func TestVetoLongCV(t *testing.T) {
 	for i, v := range r26Variants {
 		names[i] = v.name
 	}
-	var b strings.Builder
-	chosen, picks := variantTable(&b, names, per, folds, r26Choose)
-	fmt.Fprintf(&b, "\nThe rule (letters 9–%d, chat folds no worse): %s", recentLast, r26Variants[chosen].name)
-	if chosen == 0 {
-		b.WriteString(" — ship nothing\n")
-	} else {
-		b.WriteString(" — ship it\n")
-	}
-	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
-	t.Log(b.String())
+	logVariants(t, names, per, moves, folds, sets, r26Choose, fmt.Sprintf("letters 9–%d, chat folds no worse", recentLast), mode == "show")
 }
 
 // variantTable writes a round's table: each variant's figures per group of
@@ -129,6 +120,23 @@ func variantTable(b *strings.Builder, names []string, per []foldFigures, folds [
 		row(g.name, "nested", nested.sum(g.keep))
 	}
 	return choose(per, ""), picks
+}
+
+// logVariants logs a round's variant table (variantTable), the rule's
+// choice over every fold (named by rule) and whether it ships, then the
+// tail (variantTail).
+func logVariants(t *testing.T, names []string, per []foldFigures, moves []map[string]string, folds []string, sets []modelSet,
+	choose func(per []foldFigures, skip string) int, rule string, show bool) {
+	var b strings.Builder
+	chosen, picks := variantTable(&b, names, per, folds, choose)
+	fmt.Fprintf(&b, "\nThe rule (%s): %s", rule, names[chosen])
+	if chosen == 0 {
+		b.WriteString(" — ship nothing\n")
+	} else {
+		b.WriteString(" — ship it\n")
+	}
+	variantTail(&b, names, per, folds, picks, moves, sets, show)
+	t.Log(b.String())
 }
 
 // variantTail writes what a round's variant report ends with: how often

@@ -3,7 +3,6 @@ package triage
 import (
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 )
 
@@ -81,14 +80,5 @@ func TestLetterVetoSettleCV(t *testing.T) {
 	for i, v := range r28Variants {
 		names[i] = v.name
 	}
-	var b strings.Builder
-	chosen, picks := variantTable(&b, names, per, folds, r26Choose)
-	fmt.Fprintf(&b, "\nThe rule (letters 9–%d, chat folds no worse): %s", recentLast, r28Variants[chosen].name)
-	if chosen == 0 {
-		b.WriteString(" — ship nothing\n")
-	} else {
-		b.WriteString(" — ship it\n")
-	}
-	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
-	t.Log(b.String())
+	logVariants(t, names, per, moves, folds, sets, r26Choose, fmt.Sprintf("letters 9–%d, chat folds no worse", recentLast), mode == "show")
 }

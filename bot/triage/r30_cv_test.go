@@ -153,14 +153,5 @@ func TestLetterPlaceWordsCV(t *testing.T) {
 	for i, v := range r30Variants {
 		names[i] = v.name
 	}
-	var b strings.Builder
-	chosen, picks := variantTable(&b, names, per, folds, r30Choose)
-	fmt.Fprintf(&b, "\nThe rule (letters 9–%d; against shipped: chat folds no worse, right among decided over every letter fold no lower): %s", recentLast, r30Variants[chosen].name)
-	if chosen == 0 {
-		b.WriteString(" — ship nothing\n")
-	} else {
-		b.WriteString(" — ship it\n")
-	}
-	variantTail(&b, names, per, folds, picks, moves, sets, mode == "show")
-	t.Log(b.String())
+	logVariants(t, names, per, moves, folds, sets, r30Choose, fmt.Sprintf("letters 9–%d; against shipped: chat folds no worse, right among decided over every letter fold no lower", recentLast), mode == "show")
 }
