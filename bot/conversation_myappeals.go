@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,9 +133,11 @@ func (s *step) appealDetail(ref string) error {
 	}
 	detail := fmt.Sprintf(m.DetailF, a.Ref, a.Topic, m.KindNames[string(a.Kind)],
 		m.StatusNames[string(a.Status)], a.Unit, due, last)
-	// Staff read what a task is and where (a first user's grid worker saw
-	// only the resident's view): the words, the place, how to reach them.
-	if st := s.in.Staff; st != nil && st.Active && st.CommunityID == a.CommunityID && a.OpenID != s.in.Msg.OpenID {
+	// Its handlers and the console's roles read what a task is and where (a
+	// first user's grid worker saw only the resident's view): the words, the
+	// place, how to reach the resident. Other staff see what residents see:
+	// the words may hold a phone number.
+	if st := s.in.Staff; st != nil && st.Active && st.CommunityID == a.CommunityID && a.OpenID != s.in.Msg.OpenID && handles(st, a) {
 		detail += fmt.Sprintf(m.DetailStaffF, messages.Clip(a.Description, 200), s.e.Appeals.TaskPlace(s.ctx, a),
 			s.e.Appeals.TaskContact(a, a.Ref))
 	}
@@ -229,4 +232,17 @@ func (s *step) disputePrivate(rest string) error {
 	}
 	s.sayf(m.DisputeDoneF, a.Ref)
 	return nil
+}
+
+// handles reports whether staff member st works on appeal a: its assignee,
+// a member of the role it waits for, the worker of its grid, or one of the
+// console's roles (committee, district coordinator, administrator).
+func handles(st *models.Staff, a *models.Appeal) bool {
+	if slices.Contains(models.ConsoleRoles, st.Role) || a.Assignee == st.Ref() {
+		return true
+	}
+	if r, ok := models.PlaceholderRole(a.Assignee); ok && r == st.Role {
+		return true
+	}
+	return st.Role == models.RoleGridWorker && st.GridID != "" && st.GridID == a.GridID
 }

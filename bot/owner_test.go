@@ -467,6 +467,10 @@ func TestProblemPlace(t *testing.T) {
 			!strings.Contains(r, "联系居民") {
 			t.Errorf("the worker's detail of %s = %q; want 内容, 地点 and 联系居民", ref, r)
 		}
+		// Another grid's worker reads what residents read: the words may hold a phone.
+		if r := w.say("worker-g1", ref); !strings.Contains(r, ref) || strings.Contains(r, "内容：") || strings.Contains(r, "联系居民") {
+			t.Errorf("another grid's worker read %s as %q; want no words, place or contact", ref, r)
+		}
 		if r := w.say("worker-g2", "我的任务"); !strings.Contains(r, ref) || !strings.Contains(r, "（6栋）") {
 			t.Errorf("我的任务 = %q; want %s with its place", r, ref)
 		}
