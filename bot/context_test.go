@@ -274,3 +274,42 @@ func TestProgressAskedInWords(t *testing.T) {
 		}
 	})
 }
+
+// TestRateReasonHolds: while a bare 不满意 waits for its reason, plain
+// answers and other commands are no reason, and the reason goes to the
+// appeal asked about, not the latest (found by an attacker).
+func TestRateReasonHolds(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		older := w.appeal(models.KindSmall)
+		w.say("worker-g1", "办结 "+older.Ref+" 灯已换好")
+		if err := db.Gorm().Model(&models.Appeal{}).Where("id = ?", older.ID).Update("resolved_at", w.now.Add(-time.Hour)).Error; err != nil {
+			t.Fatal(err)
+		}
+		newer := w.appeal(models.KindSmall)
+		w.say("worker-g1", "办结 "+newer.Ref+" 已清理")
+		if r := w.say("resident", "不满意 "+older.Ref); !strings.Contains(r, older.Ref) || !strings.Contains(r, "不满意的原因") {
+			t.Fatalf("不满意 %s = %q", older.Ref, r)
+		}
+		for _, m := range []string{"好的", "1", "嗯", "参加 YS123456", "登录", "报名 XM001"} {
+			w.say("resident", m)
+			for _, a := range []*models.Appeal{older, newer} {
+				if got := w.reload(a); got.Status != models.StatusResolved {
+					t.Fatalf("after %q %s is %s; want still resolved", m, a.Ref, got.Status)
+				}
+			}
+		}
+		w.say("resident", "取消") // this world has no project commands: 报名 XM001 began an appeal
+		w.say("resident", "不满意 "+older.Ref)
+		if r := w.say("resident", "灯还是一闪一闪的"); !strings.Contains(r, older.Ref) {
+			t.Errorf("the reason = %q; want %s reopened", r, older.Ref)
+		}
+		if got := w.reload(older); got.Status != models.StatusReopened {
+			t.Errorf("%s is %s; want reopened", older.Ref, got.Status)
+		}
+		if got := w.reload(newer); got.Status != models.StatusResolved {
+			t.Errorf("%s is %s; want still resolved (the reason was the older one's)", newer.Ref, got.Status)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,14 +34,8 @@ func (s *step) idleText(text string) error {
 		s.say(m.Thanks)
 		return nil
 	}
-	for _, p := range chat.ProgressAsks {
-		if strings.Contains(w, p) {
-			// A question about appeals already raised, not a new one (a
-			// first user's "进展怎么样了" became a new appeal to confirm).
-			s.goTo(StateIdle)
-			s.keep, s.query = true, true
-			return s.myAppeals()
-		}
+	if asked, err := s.progressAsked(w); asked || err != nil {
+		return err
 	}
 	if addressOnly(w) { // the cheap test first: this is every first message's path
 		if a, ok := address.Parse(text); ok {
@@ -535,9 +530,9 @@ func (s *step) locationConfirm(text string) error {
 	return s.continueDraft()
 }
 
-// maxPlaceRunes: the start of a description that is read for the building
-// it names (address.Parse reads at most 100 runes).
-const maxPlaceRunes = 100
+// buildingNamed is a building said as one: a number (digits or Chinese
+// numerals) and 栋, 幢, 座 or 号楼.
+var buildingNamed = regexp.MustCompile(`[0-9０-９零〇一二两三四五六七八九十百]+\s*(?:栋|幢|座|号楼)`)
 
 // problemAt is where an appeal's matter is (problemPlace).
 type problemAt struct {
@@ -558,16 +553,52 @@ func (s *step) problemPlace() problemAt {
 	if d == nil {
 		return home
 	}
-	text := d.Text
-	if r := []rune(text); len(r) > maxPlaceRunes {
-		text = string(r[:maxPlaceRunes])
+	// Only a building said as one (6栋, 6号楼, 六幢): a bare 号 is as often a
+	// date or a line ("12月5号起", "3号线"; found by an attacker).
+	m := buildingNamed.FindString(d.Text)
+	if m == "" {
+		return home
 	}
-	a, ok := address.Parse(text)
-	if !ok || a.Building == s.res.Building {
+	a, ok := address.Parse(m)
+	if !ok || a.Building == "" || a.Building == s.res.Building {
 		return home
 	}
 	if g := s.community().GridOf(a.Building); g != nil {
 		return problemAt{building: a.Building, gridID: g.ID, named: true}
 	}
 	return problemAt{building: a.Building, gridID: s.res.GridID, named: true, outside: true}
+}
+
+// progressAsked answers a question about appeals already raised with the
+// resident's appeals (a first user's "进展怎么样了" became a new appeal to
+// confirm). Words of danger, or a resident with no appeal to ask about
+// ("路灯坏了一个月了，怎么还没人处理" is a first complaint), go on as an appeal.
+func (s *step) progressAsked(w string) (bool, error) {
+	asks := false
+	for _, p := range chat.ProgressAsks {
+		if strings.Contains(w, p) {
+			asks = true
+			break
+		}
+	}
+	if !asks || s.alert != "" {
+		return false, nil
+	}
+	c, o := s.in.Msg.CommunityID, s.in.Msg.OpenID
+	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: c, OpenID: o, Limit: 1})
+	if err != nil {
+		return false, fmt.Errorf("appeals: %w", err)
+	}
+	if len(own) == 0 {
+		followed, err := s.e.Reader.FollowedAppeals(s.ctx, c, o, 1)
+		if err != nil {
+			return false, fmt.Errorf("followed appeals: %w", err)
+		}
+		if len(followed) == 0 {
+			return false, nil
+		}
+	}
+	s.goTo(StateIdle)
+	s.keep, s.query = true, true
+	return true, s.myAppeals()
 }

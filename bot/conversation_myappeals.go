@@ -234,15 +234,15 @@ func (s *step) disputePrivate(rest string) error {
 	return nil
 }
 
-// handles reports whether staff member st works on appeal a: its assignee,
-// a member of the role it waits for, the worker of its grid, or one of the
-// console's roles (committee, district coordinator, administrator).
+// handles reports whether staff member st works on appeal a: one of the
+// console's roles (committee, district coordinator, administrator), its
+// handler as the lifecycle says (models.IsHandler: the assignee, or the
+// placeholder role's member of the right grid or department), or the
+// worker of its grid while it is an open public matter.
 func handles(st *models.Staff, a *models.Appeal) bool {
-	if slices.Contains(models.ConsoleRoles, st.Role) || a.Assignee == st.Ref() {
+	if slices.Contains(models.ConsoleRoles, st.Role) || models.IsHandler(st, a) {
 		return true
 	}
-	if r, ok := models.PlaceholderRole(a.Assignee); ok && r == st.Role {
-		return true
-	}
-	return st.Role == models.RoleGridWorker && st.GridID != "" && st.GridID == a.GridID
+	return st.Role == models.RoleGridWorker && st.GridID != "" && st.GridID == a.GridID &&
+		a.Kind != models.KindPrivate && a.Status.Open()
 }

@@ -28,6 +28,7 @@ func TestEmergencyAdvice(t *testing.T) {
 		first string   // the reply's start; "" = no alert
 		also  []string // said after the alert
 		next  State    // "" = any state but idle
+		staff bool     // sent by a staff member
 	}{
 		{name: "trapped in the lift", text: "3栋电梯关人了，里面有个老人，快来人", first: "【紧急】如果现在有人被困在电梯里", also: []string{"96333"}},
 		{name: "trapped, in dialect", text: "电梯关到人了 喊了半天没人应", first: "【紧急】如果现在有人被困在电梯里"},
@@ -36,12 +37,15 @@ func TestEmergencyAdvice(t *testing.T) {
 		{name: "fire and someone hurt", text: "5栋楼下电瓶车着火了，有人晕倒了", first: "【紧急】如果现在着火或冒烟", also: []string{"119", "120"}},
 		{name: "violence", text: "隔壁在打人，一直在喊救命", first: "【紧急】如果有人正面临危险", also: []string{"110"}},
 		{name: "an ordinary appeal", text: "3栋楼道灯坏了好几天了"},
-		{name: "a staff report", text: "进展 SQ2611260001 电梯困人已解救，正在检修"},
-		{name: "a meeting called", text: "开会 明天下午3点 商量电梯困人的事"},
+		{name: "a staff report", text: "进展 SQ2611260001 电梯困人已解救，正在检修", staff: true},
+		{name: "a meeting called", text: "开会 明天下午3点 商量电梯困人的事", staff: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := Input{Msg: text(tt.text), Resident: registered, Now: now}
+			if tt.staff {
+				in.Staff = &models.Staff{ID: 7, CommunityID: "c1", OpenID: "o1", Role: models.RoleCommittee, Active: true}
+			}
 			if tt.state != "" {
 				in.Conversation = conv(t, tt.state, tt.data, now.Add(10*60e9))
 			}
@@ -111,4 +115,31 @@ func TestEmergencyTask(t *testing.T) {
 			t.Errorf("task push %q; want no urgent mark", p)
 		}
 	})
+}
+
+// TestEmergencyForResidentsOnly: a resident's words that start like a staff
+// command still get the advice, and a progress question with words of
+// danger, or from someone with no appeal, goes on as an appeal (found by an
+// attacker).
+func TestEmergencyForResidentsOnly(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	registered := &models.Resident{Building: "3", Unit: "2", Room: "501", GridID: "g1"}
+	for _, m := range []string{"上报一下，5栋电梯困人了，快来人", "进展怎么样了？电梯困人了还没人来"} {
+		out, err := e.Step(context.Background(), Input{Msg: text(m), Resident: registered, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := strings.Join(out.Replies, "\n"); !strings.HasPrefix(r, "【紧急】") || out.Turn.Conversation == nil {
+			t.Errorf("%q = %q; want the advice first and the appeal going on", m, r)
+		}
+	}
+	out, err := e.Step(context.Background(), Input{Msg: text("路灯坏了一个月了，怎么还没人处理"), Resident: registered, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Turn.Conversation == nil {
+		t.Errorf("a first complaint with a progress phrase = %q; want it taken as an appeal", out.Replies)
+	}
 }

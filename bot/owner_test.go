@@ -499,3 +499,32 @@ func TestProblemPlace(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffDetailPrivacy: an appeal waiting for a role is read in full only
+// by that role's member of the right department or grid; a date is not a
+// building (found by an attacker).
+func TestStaffDetailPrivacy(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.register("resident", "3", "2", "501")
+		w.say("resident", "我们楼道的灯12月5号起一直不亮，电话13811112222")
+		ref := refPattern.FindString(w.say("resident", "1"))
+		if ref == "" {
+			t.Fatal("not submitted")
+		}
+		if a := w.reload(&models.Appeal{Ref: ref}); a.GridID != "g1" || a.Building != "3" {
+			t.Fatalf("a date read as a building: grid %q building %q; want g1, 3", a.GridID, a.Building)
+		}
+		w.say("worker-g1", "接单 "+ref)
+		w.say("worker-g1", "上报 "+ref+" 需要街道协调") // the street office's, waiting for its liaison
+		for _, who := range []string{"liaison-market", "liaison-housing", "worker-g2"} {
+			if r := w.say(who, ref); strings.Contains(r, "13811112222") || strings.Contains(r, "内容：") {
+				t.Errorf("%s read %s as %q; want no words or phone", who, ref, r)
+			}
+		}
+		if r := w.say("committee", ref); !strings.Contains(r, "13811112222") {
+			t.Errorf("the committee read %s as %q; want its words and contact", ref, r)
+		}
+	})
+}

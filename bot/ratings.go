@@ -164,12 +164,16 @@ func (x *cmdCtx) rateReason(text string) (bool, error) {
 	if notAReason(normWord(text)) {
 		return false, nil
 	}
-	list, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
-		OpenID: x.in.Msg.OpenID, Status: models.StatusResolved, Limit: 1})
-	if err != nil {
-		return false, fmt.Errorf("resolved appeals: %w", err)
+	// The appeal asked about, not the latest one (不满意 <an older ref> then
+	// the reason reopened the newer one; found by an attacker).
+	a, err := x.c.appeals.Appeal(x.ctx, x.in.Msg.CommunityID, d.RateRef)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return false, nil
 	}
-	if len(list) == 0 || list[0].Ref != d.RateRef || x.c.appeals.ClearlyAnother(list[0], text) {
+	if err != nil {
+		return false, fmt.Errorf("appeal %s: %w", d.RateRef, err)
+	}
+	if a.OpenID != x.in.Msg.OpenID || a.Status != models.StatusResolved || x.c.appeals.ClearlyAnother(a, text) {
 		return false, nil
 	}
 	return x.rate(false, d.RateRef+" "+text)
@@ -177,17 +181,35 @@ func (x *cmdCtx) rateReason(text string) (bool, error) {
 
 // notAReason reports whether words sent while a bare 不满意 waits for its
 // reason are something else: a command or chat word of any state ("我的诉求",
-// an appeal's number, 帮助), small talk, or letting the rating go ("算了不评了";
-// a first user's both became the reason of a reopened appeal).
+// an appeal's number, 帮助, a meeting's or a project's answer, 登录), small
+// talk, a plain yes, no or number, words of satisfaction, or letting the
+// rating go ("算了不评了"; a first user's 我的诉求 and an attacker's 修好了,
+// 参加 YS… and 登录 each became the reason of a reopened appeal). Words of
+// dissatisfaction are always a reason.
 func notAReason(w string) bool {
+	for _, u := range chat.Unhappy {
+		if strings.Contains(w, u) {
+			return false
+		}
+	}
 	if slices.Contains(chat.Help, w) || slices.Contains(chat.Greetings, w) || slices.Contains(chat.Thanks, w) ||
-		slices.Contains(chat.ChangeAddress, w) || addressIntent(w) || strings.Contains(w, "不评") {
+		slices.Contains(chat.Yes, w) || slices.Contains(chat.No, w) || slices.Contains(chat.MeetingYes, w) ||
+		slices.Contains(chat.ChangeAddress, w) || addressIntent(w) || w == WordLogin || w == WordConsole ||
+		strings.Contains(w, "不评") || strings.Contains(w, "没事了") || strings.Contains(w, "不用了") ||
+		strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
 		return true
+	}
+	for _, h := range chat.Happy {
+		if strings.Contains(w, h) {
+			return true
+		}
 	}
 	if _, ok := bareRef(w); ok {
 		return true
 	}
-	for _, words := range [][]string{chat.Cancel, chat.MyAppeals, chat.Withdraw, chat.NotPrivate} {
+	cw := &messages.ZhCNCampaigns
+	for _, words := range [][]string{chat.Cancel, chat.MyAppeals, chat.Withdraw, chat.NotPrivate, chat.MeetingDecline,
+		chat.MeetingAccept, chat.MeetingShow, chat.MeetingCall, {chat.MeetingCancel}, cw.SignUpWords, cw.WithdrawWords} {
 		if _, ok := cutWord(w, words...); ok {
 			return true
 		}

@@ -209,8 +209,8 @@ func pickKind(text string, choices []models.Kind, options []string) (models.Kind
 // text (进展 … 电梯困人已解救) is a report, not a call for help.
 func (s *step) emergency(text string) {
 	w := normWord(text)
-	if staffCommandText(w) {
-		return
+	if s.in.Staff != nil && staffCommandText(w) {
+		return // a resident's 上报一下，电梯困人了 still gets the advice (found by an attacker)
 	}
 	var lines []string
 	for _, k := range chat.EmergencyKinds(w, s.e.Msg.EmergencyOrder) {
