@@ -252,7 +252,7 @@ func (s *step) proceed() error {
 func (s *step) findDuplicate() (*models.Appeal, error) {
 	p := s.problemPlace()
 	gridID := p.gridID
-	if p.named {
+	if p.said {
 		gridID = "" // a building named is that building's matter: 8栋's lift is not 6栋's
 	}
 	list, err := s.e.Reader.OpenDuplicates(s.ctx, models.DuplicateQuery{
@@ -537,6 +537,7 @@ var buildingNamed = regexp.MustCompile(`[0-9０-９零〇一二两三四五六�
 // problemAt is where an appeal's matter is (problemPlace).
 type problemAt struct {
 	building, gridID string
+	said             bool // the text names the building (the home's or another)
 	named            bool // the text names a building other than the resident's home
 	outside          bool // … and no grid of the community holds it
 }
@@ -560,13 +561,17 @@ func (s *step) problemPlace() problemAt {
 		return home
 	}
 	a, ok := address.Parse(m)
-	if !ok || a.Building == "" || a.Building == s.res.Building {
+	if !ok || a.Building == "" {
+		return home
+	}
+	if a.Building == s.res.Building {
+		home.said = true
 		return home
 	}
 	if g := s.community().GridOf(a.Building); g != nil {
-		return problemAt{building: a.Building, gridID: g.ID, named: true}
+		return problemAt{building: a.Building, gridID: g.ID, said: true, named: true}
 	}
-	return problemAt{building: a.Building, gridID: s.res.GridID, named: true, outside: true}
+	return problemAt{building: a.Building, gridID: s.res.GridID, said: true, named: true, outside: true}
 }
 
 // progressAsked answers a question about appeals already raised with the

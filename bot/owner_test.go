@@ -400,6 +400,25 @@ func TestRelievedHandlerIsTold(t *testing.T) {
 				t.Errorf("the committee member who made the change was told %q", p)
 			}
 		}
+		// A committee member's 接单 of a worker's task takes it over, and
+		// the worker is told; 改派 to its own handler says so.
+		c := w.appeal(models.KindSmall) // g1's worker
+		n = len(w.pushesTo("worker-g1"))
+		if r := w.say("committee", "接单 "+c.Ref); !strings.Contains(r, "已接单") {
+			t.Fatalf("the committee's 接单 = %q", r)
+		}
+		if got := w.reload(c); got.Assignee != w.staff["committee"].Ref() {
+			t.Errorf("assignee %q after the committee's 接单; want %q", got.Assignee, w.staff["committee"].Ref())
+		}
+		if ps := w.pushesTo("worker-g1")[n:]; len(ps) != 1 || !strings.Contains(ps[0], "无需再处理") || !strings.Contains(ps[0], "已接手办理") {
+			t.Errorf("the worker whose task was taken over got %q", ps)
+		}
+		if r := w.say("committee", "我的任务"); !strings.Contains(r, c.Ref) {
+			t.Errorf("the committee's 我的任务 = %q; want %s", r, c.Ref)
+		}
+		if r := w.say("committee", "改派 "+c.Ref+" committee 还是我来"); !strings.Contains(r, "无需改派") {
+			t.Errorf("改派 to its own handler = %q; want 无需改派", r)
+		}
 	})
 }
 
@@ -484,6 +503,17 @@ func TestProblemPlace(t *testing.T) {
 			t.Errorf("5栋's garbage = %q; want its own summary, no 附议 of 6栋's", r)
 		}
 		w.say("neighbour", "取消")
+		// The same when it is one's own building of that grid (a user of 8栋
+		// was offered 6栋's lift).
+		at := w.now.UTC()
+		if err := db.CommitTurn(context.Background(), &models.Turn{CommunityID: "c1", OpenID: "fifth", At: at,
+			Resident: &models.Resident{Building: "5", Unit: "1", Room: "101", GridID: "g2", LastMessageAt: &at}}); err != nil {
+			t.Fatal(err)
+		}
+		if r := w.say("fifth", "5号楼门口堆了好多垃圾，好几天没人清"); strings.Contains(r, "附议") {
+			t.Errorf("5栋's own resident = %q; want no 附议 of 6栋's", r)
+		}
+		w.say("fifth", "取消")
 		// A building no grid holds stays with the home grid, named as the place.
 		if r := w.say("resident", "15号楼楼下的下水道堵了，臭得很"); !strings.Contains(r, "地点：15栋（不在本社区登记的楼栋中") {
 			t.Errorf("15栋 = %q; want the place named and said to be outside the grids", r)

@@ -358,6 +358,10 @@ func (x *cmdCtx) act(word, rest string) error {
 			x.say(sm.AmbiguousStaffF, messages.Clip(who, 20))
 			return nil
 		}
+		if errors.Is(err, models.ErrSameAssignee) { // not "不能改派 now" (found by a user)
+			x.say(sm.SameAssigneeF, ref)
+			return nil
+		}
 		if models.ErrorCode(err) == models.EINVALID && !errors.As(err, &se) && !errors.Is(err, ops.ErrReasonRequired) &&
 			!errors.Is(err, ops.ErrReasonTooLong) {
 			x.say(sm.UnknownStaffF, messages.Clip(who, 20)) // names nobody active

@@ -96,7 +96,7 @@ func (s *Sim) pushes(c *gin.Context) {
 
 // SimCardText is a template push as a phone shows it: the fields in their
 // template's order, named when the layout is one of the account's known
-// ones (messages.TemplateLayouts), else their values alone; never the raw
+// ones holding all its fields (messages.TemplateLayouts), else their values alone; never the raw
 // keys (a user read "character_string2: SQ…" in the simulator).
 func SimCardText(m *messages.Messages, data map[string]string) string {
 	keys := make([]string, 0, len(data))
@@ -110,10 +110,7 @@ func SimCardText(m *messages.Messages, data map[string]string) string {
 	sort.Slice(keys, func(i, j int) bool { return order(keys[i]) < order(keys[j]) })
 	var labels map[string]string
 	for _, l := range m.TemplateLayouts {
-		if len(l) != len(data) {
-			continue
-		}
-		all := true
+		all := true // every field of data is one of the layout's (an empty one may be left out)
 		for k := range data {
 			if _, ok := l[k]; !ok {
 				all = false

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,7 +238,7 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 			return nil, Errorf(EINVALID, "%s needs an assignee", s.Action)
 		}
 		if s.Assignee == a.Assignee && s.Action == ActReassign {
-			return nil, Errorf(ECONFLICT, "appeal %s is assigned to %s already", a.Ref, s.Assignee)
+			return nil, fmt.Errorf("appeal %s, %s: %w", a.Ref, s.Assignee, ErrSameAssignee)
 		}
 		next.Assignee = s.Assignee
 	case ActReclassify:
@@ -306,6 +307,12 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 		if _, waiting := PlaceholderRole(next.Assignee); waiting || next.Assignee == "" {
 			next.Assignee = actor.Staff.Ref()
 		}
+		// A committee member's 接单 of someone else's task takes it over:
+		// the list, 我的任务 and the resident name who handles it (before, the
+		// worker stayed its handler and was not told; found by a user).
+		if s.Action == ActAccept && next.Assignee != actor.Staff.Ref() && actor.roles(a)&WhoAssignee == 0 {
+			next.Assignee = actor.Staff.Ref()
+		}
 	}
 	if r.to != "" {
 		next.Status = r.to
@@ -316,6 +323,9 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 	*a = next
 	return ev, nil
 }
+
+// ErrSameAssignee refuses to reassign an appeal to its own handler.
+var ErrSameAssignee = &Error{Code: ECONFLICT, Message: "assigned to this handler already"}
 
 // takes reports whether act is a handler's own work on an appeal.
 func takes(act Action) bool { return act == ActAccept || act == ActProgress || act == ActResolve }

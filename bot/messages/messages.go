@@ -367,6 +367,7 @@ type StaffMessages struct {
 	CommitteeOnly     string // a worker sent a committee command
 	NotFoundF         string // ref
 	NotFoundResidentF string // ref: a resident rating an appeal not theirs or unknown
+	SameAssigneeF     string // ref: 改派 to the appeal's own handler
 	NotYoursF         string // ref
 	NotNowF           string // ref, status, command
 	NeedRefF          string // usage of the command
@@ -430,6 +431,7 @@ type StaffMessages struct {
 	RevisedHandlerF   string // handler name
 	RevisedDueF       string // new deadline
 	RevisedSep        string
+	TakenOverF        string // the relieved handler's reason when a committee member takes over: name
 	HandOverReason    string // the event's reason when a newly bound worker takes the grid's waiting appeals
 	LearnedNoteF      string // added to a correction's event: the phrases it taught (、-joined) and their kind
 	TopicChangedF     string // added to a correction's event: the old topic, the new
@@ -468,6 +470,7 @@ var ZhCNStaff = StaffMessages{
 
 	StaffOnly:         "这是社区工作人员的指令，您还没有绑定工作人员身份，无法使用。反映问题请直接描述，回复“帮助”查看功能。",
 	CommitteeOnly:     "这是社区两委的指令，您的身份无法使用。回复“帮助”查看您的工作指令。",
+	SameAssigneeF:     "诉求 %s 已经由这位人员办理，无需改派。",
 	NotFoundResidentF: "没有找到您反映的诉求 %s。回复“我的诉求”查看您反映和附议的诉求。",
 	NotFoundF:         "没有找到诉求 %s，请核对编号。回复“我的任务”查看您的任务。",
 	NotYoursF:         "诉求 %s 不由您办理，无法操作。如有疑问请联系社区两委。",
@@ -532,6 +535,7 @@ var ZhCNStaff = StaffMessages{
 	RevisedHandlerF:   "改由%s办理",
 	RevisedDueF:       "办结时限调整为%s前",
 	RevisedSep:        "；",
+	TakenOverF:        "%s已接手办理",
 	HandOverReason:    "本网格的网格员已到岗，由网格员接手办理",
 	LearnedNoteF:      "本社区学到：%s → %s（可在管理后台“学到的词”中查看和删除）",
 	TopicChangedF:     "事项：%s → %s",

@@ -62,6 +62,10 @@ func (s *Appeals) PlanAccept(ctx context.Context, r StepRequest) (*Change, error
 	if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
 		return nil, err
 	}
+	// A committee member who takes over a worker's task: the worker is told.
+	if err := s.tellRelieved(ctx, ch, r.Actor, fmt.Sprintf(s.sm.TakenOverF, staffName(r.Actor))); err != nil {
+		return nil, err
+	}
 	fs, err := s.followers(ctx, ch.Appeal)
 	if err != nil {
 		return nil, err
@@ -81,6 +85,9 @@ func (s *Appeals) stepAccepted(ctx context.Context, r StepRequest, act models.Ac
 	}
 	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
 		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
+			return nil, nil, err
+		}
+		if err := s.tellRelieved(ctx, ch, r.Actor, fmt.Sprintf(s.sm.TakenOverF, staffName(r.Actor))); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -212,8 +212,8 @@ func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) er
 		parts = append(parts, sm.RevisedGuided)
 		// The guidance itself, as a private appeal gets it at intake (a
 		// first user was told to follow a guide that never came).
-		if g := s.guideFor(a); g != "" {
-			parts = append(parts, fmt.Sprintf(sm.RevisedGuideF, g))
+		if g := strings.TrimRight(s.guideFor(a), "。"); g != "" {
+			parts = append(parts, fmt.Sprintf(sm.RevisedGuideF, g)) // the push ends the part with 。
 		}
 	case a.Kind != b.Kind || a.Level != b.Level:
 		parts = append(parts, fmt.Sprintf(sm.RevisedKindF, s.msg.KindNames[string(a.Kind)], s.pm.LevelNames[string(a.Level)]))
