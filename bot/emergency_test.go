@@ -114,6 +114,11 @@ func TestEmergencyTask(t *testing.T) {
 		if p := submit("3栋楼道灯坏了好几天了"); strings.Contains(p, "【紧急】") {
 			t.Errorf("task push %q; want no urgent mark", p)
 		}
+		// 我的任务 lists the urgent one first, marked, whatever its deadline.
+		lines := strings.Split(w.say("worker-g1", "我的任务"), "\n")
+		if len(lines) < 3 || !strings.HasPrefix(lines[1], "【紧急】") || !strings.Contains(lines[1], "电梯") || strings.Contains(lines[2], "【紧急】") {
+			t.Errorf("我的任务 = %q; want the lift first, marked 【紧急】, the light unmarked", lines)
+		}
 	})
 }
 

@@ -262,14 +262,30 @@ func (x *cmdCtx) tasks() error {
 		x.say("%s", sm.NoTasks)
 		return nil
 	}
+	// Tasks whose words speak of danger now come first, marked (a user
+	// found a gas smell listed last); then the store's order (overdue first).
+	slices.SortStableFunc(list, func(a, b *models.Appeal) int {
+		ua, ub := messages.Urgent(a.Description), messages.Urgent(b.Description)
+		switch {
+		case ua && !ub:
+			return -1
+		case ub && !ua:
+			return 1
+		}
+		return 0
+	})
 	lines := []string{fmt.Sprintf(sm.TasksHeadF, len(list))}
 	for _, a := range list[:min(len(list), maxTasksListed)] {
 		due := x.c.appeals.Due(a.DueAt)
 		if a.Overdue(x.now) {
 			due = sm.OverdueMark + due
 		}
-		lines = append(lines, fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.appeals.TaskPlace(x.ctx, a),
-			x.c.msg.StatusNames[string(a.Status)], due))
+		line := fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.appeals.TaskPlace(x.ctx, a),
+			x.c.msg.StatusNames[string(a.Status)], due)
+		if messages.Urgent(a.Description) {
+			line = sm.UrgentMark + line
+		}
+		lines = append(lines, line)
 	}
 	if len(list) > maxTasksListed {
 		lines = append(lines, fmt.Sprintf(sm.TasksMoreF, len(list)-maxTasksListed))
