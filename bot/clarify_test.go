@@ -55,3 +55,21 @@ func TestClarifyTopic(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpWhileDrafting: 帮助 in the middle of an appeal shows the help and
+// then where the draft stands (a user got only the draft's question back).
+func TestHelpWhileDrafting(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	d := convData{Draft: &draft{Text: "水管漏水了", Kind: models.KindPrivate, Question: "想确认一下",
+		Choices: []models.Kind{models.KindPrivate, models.KindSmall}, Options: []string{"一", "二"}}}
+	out, err := e.Step(context.Background(), Input{Msg: text("帮助"), Now: now, Conversation: conv(t, StateClarify, d, now.Add(10*time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := strings.Join(out.Replies, "\n")
+	if !strings.Contains(r, "我的诉求") || !strings.Contains(r, "正在填写诉求") || !strings.Contains(r, "想确认一下") {
+		t.Errorf("帮助 while drafting = %q; want the help, then the draft's question", r)
+	}
+}

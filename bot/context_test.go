@@ -153,8 +153,8 @@ func TestBareUnhappyThenReason(t *testing.T) {
 		if r := w.say("resident", "我的诉求"); strings.Contains(r, "重新交办") || !strings.Contains(r, a.Ref) {
 			t.Errorf("我的诉求 while a reason waits = %q; want the list, no rating", r)
 		}
-		if r := w.say("resident", "算了不评了"); strings.Contains(r, "重新交办") {
-			t.Errorf("算了不评了 = %q; want no rating", r)
+		if r := w.say("resident", "算了不评了"); strings.Contains(r, "重新交办") || !strings.Contains(r, "不评价") {
+			t.Errorf("算了不评了 = %q; want no rating, and a closing line", r)
 		}
 		if got := w.reload(a); got.Status != models.StatusResolved {
 			t.Fatalf("status %s after commands; want still resolved", got.Status)

@@ -316,6 +316,9 @@ func (s *step) event() error {
 
 func (s *step) help() {
 	if p := s.prompt(); p != "" {
+		// The help itself, then where the draft stands (a user asked 帮助
+		// mid-appeal and got only the draft's question back).
+		s.say(s.e.Msg.HelpResident)
 		s.sayf(s.e.Msg.HelpInConversationF, p)
 		return
 	}
@@ -328,6 +331,10 @@ func (s *step) globalWords(text string) (bool, error) {
 	m := &s.e.Msg
 	w := normWord(text)
 	switch {
+	case s.state == StateRateReason && letGo(w):
+		s.goTo(StateIdle)
+		s.say(m.RateCancelled) // 算了不评了: a closing line, not "没太明白" (found by a user)
+		return true, nil
 	case slices.Contains(chat.Cancel, w):
 		if s.state == StateRateReason {
 			s.goTo(StateIdle)

@@ -195,7 +195,7 @@ func notAReason(w string) bool {
 	if slices.Contains(chat.Help, w) || slices.Contains(chat.Greetings, w) || slices.Contains(chat.Thanks, w) ||
 		slices.Contains(chat.Yes, w) || slices.Contains(chat.No, w) || slices.Contains(chat.MeetingYes, w) ||
 		slices.Contains(chat.ChangeAddress, w) || addressIntent(w) || w == WordLogin || w == WordConsole ||
-		strings.Contains(w, "不评") || strings.Contains(w, "没事了") || strings.Contains(w, "不用了") ||
+		letGo(w) ||
 		strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
 		return true
 	}
@@ -240,4 +240,9 @@ func (x *cmdCtx) followedResolved(own []*models.Appeal) (*models.Appeal, error) 
 		return nil, nil
 	}
 	return best, nil
+}
+
+// letGo reports words that let a rating go (算了不评了, 没事了, 不用了).
+func letGo(w string) bool {
+	return strings.Contains(w, "不评") || strings.Contains(w, "没事了") || strings.Contains(w, "不用了")
 }
