@@ -135,6 +135,11 @@ func TestRevisionToldToResident(t *testing.T) {
 			!strings.Contains(ps[0], "指引：") {
 			t.Errorf("after 改类 私事 the resident was told %q; want the private handling, its guide and how to dispute it", ps)
 		}
+		// Its worker is told it became the resident's own matter, not that
+		// someone else handles it (found by a user).
+		if ps := w.pushesTo("worker-g2"); len(ps) == 0 || !strings.Contains(ps[len(ps)-1], "已改为私事") {
+			t.Errorf("the worker of an appeal made private was told %q", ps)
+		}
 		// Guided, nobody handles it: the deadline set above is gone.
 		if got := w.reload(a); got.Status != models.StatusGuided || got.DueAt != nil || got.Assignee != "" {
 			t.Errorf("after 改类 私事: status %s, due %v, assignee %q; want guided with no deadline and no handler", got.Status, got.DueAt, got.Assignee)

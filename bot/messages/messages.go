@@ -446,6 +446,7 @@ type StaffMessages struct {
 	PushReviewF            string // ref, topic, reason, ref, ref: to the committee when a resident disputes "private"
 	PushWithdrawnF         string // ref, topic, reason: to the handler when the resident withdraws
 	PushRelievedF          string // ref, topic, reason: to a handler whose task went to someone else
+	PushRelievedGuidedF    string // ref, topic, reason: the task became a private matter
 	PushWithdrawnFollowerF string // ref, topic: to those who said "me too"
 }
 
@@ -549,6 +550,7 @@ var ZhCNStaff = StaffMessages{
 	HandedOverF:            "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",
+	PushRelievedGuidedF:    "诉求 %s（%s）已改为私事，由居民按指引自行办理，您无需再处理。原因：%s。",
 	PushRelievedF:          "诉求 %s（%s）已改由其他人员办理，您无需再处理。原因：%s。",
 	PushWithdrawnFollowerF: "您附议的诉求 %s（%s）已由发起人撤回。如果问题仍在，请直接重新反映。",
 	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或“改类 %s 私事 理由”维持私事（居民会收到理由）；管理后台也可以。",

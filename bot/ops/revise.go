@@ -195,8 +195,12 @@ func (s *Appeals) tellRelieved(ctx context.Context, ch *Change, actor models.Act
 			gone = append(gone, o)
 		}
 	}
+	format := s.sm.PushRelievedF
+	if a.Status == models.StatusGuided {
+		format = s.sm.PushRelievedGuidedF // nobody else handles it: it became the resident's own matter
+	}
 	s.pushTo(ch, models.ActReassign, models.PushTaskAssigned,
-		fmt.Sprintf(s.sm.PushRelievedF, a.Ref, a.Topic, messages.Clip(reason, 200)), reason, gone)
+		fmt.Sprintf(format, a.Ref, a.Topic, messages.Clip(reason, 200)), reason, gone)
 	return nil
 }
 
