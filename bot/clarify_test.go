@@ -73,3 +73,26 @@ func TestHelpWhileDrafting(t *testing.T) {
 		t.Errorf("帮助 while drafting = %q; want the help, then the draft's question", r)
 	}
 }
+
+// TestAddressNotADescription: while the bot waits for a home address, a
+// description naming a building is not taken as the address; a short "我住6栋"
+// still is.
+func TestAddressNotADescription(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	for _, tt := range []struct{ text, want string }{
+		{"6栋楼下化粪池很臭", "没看懂这个地址"},
+		{"我住6栋", "您的住址是：6栋"},
+		{"6栋1单元101", "您的住址是：6栋1单元101"},
+	} {
+		out, err := e.Step(context.Background(), Input{Msg: text(tt.text), Now: now,
+			Conversation: conv(t, StateAddress, convData{}, now.Add(10*time.Minute))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := strings.Join(out.Replies, "\n"); !strings.Contains(r, tt.want) {
+			t.Errorf("%q while an address is awaited = %q; want %q", tt.text, r, tt.want)
+		}
+	}
+}

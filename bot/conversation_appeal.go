@@ -78,6 +78,23 @@ func addressOnly(w string) bool {
 	}) < 0
 }
 
+// maxAddressWords: at most this many characters besides an address's own
+// may stand around a building without a room ("我住6栋"); more is a
+// description ("6栋楼下化粪池很臭").
+const maxAddressWords = 4
+
+// otherRunes counts the characters of w (normalised) that are not an
+// address's (addressOnly's set).
+func otherRunes(w string) int {
+	n := 0
+	for _, r := range w {
+		if !addressOnly(string(r)) {
+			n++
+		}
+	}
+	return n
+}
+
 // isEnquiry reports whether the (normalised) text asks how to get
 // something done rather than reports a problem.
 func isEnquiry(w string) bool {

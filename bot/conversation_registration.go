@@ -17,7 +17,9 @@ func (s *step) askAddress(text string) {
 // addressText parses the address the resident sent.
 func (s *step) addressText(text string) {
 	a, ok := address.Parse(text)
-	if !ok || a.Building == "" {
+	// A building inside other words with no room ("6栋楼下化粪池很臭") is a
+	// description, not a home (a user's was offered as the address "6栋").
+	if !ok || a.Building == "" || (a.Room == "" && otherRunes(normWord(text)) > maxAddressWords) {
 		s.say(s.e.Msg.AddressUnreadable)
 		return
 	}
