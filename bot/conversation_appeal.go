@@ -370,6 +370,10 @@ func (s *step) summary() string {
 		case p.named:
 			lines = append(lines, fmt.Sprintf(m.SummaryProblemPlaceF, fmt.Sprintf(m.AddressBuildingF, p.building)))
 		}
+	} else if p := s.problemPlace(); d.Kind == models.KindMajor && p.named {
+		// A government matter at a building the text names: the place, no grid (a user's
+		// 15号楼门口的井盖坏了 showed none).
+		lines = append(lines, fmt.Sprintf(m.SummaryMajorPlaceF, fmt.Sprintf(m.AddressBuildingF, p.building)))
 	}
 	if d.Loc != nil {
 		label := d.Loc.Label

@@ -397,7 +397,13 @@ func TestRelievedHandlerIsTold(t *testing.T) {
 		// A committee member who hands on an appeal waiting for the
 		// committee is not told about their own change (found by a first user).
 		b := w.appeal(models.KindMajor) // 区住建委's liaison
+		n = len(w.pushesTo("committee"))
 		w.say("committee", "改派 "+b.Ref+" committee 先由两委协调")
+		for _, p := range w.pushesTo("committee")[n:] {
+			if strings.Contains(p, "【新任务】") {
+				t.Errorf("a committee member who took a task themselves was pushed %q", p)
+			}
+		}
 		n = len(w.pushesTo("committee"))
 		w.say("committee", "改派 "+b.Ref+" worker-g1 请网格员先去看看")
 		for _, p := range w.pushesTo("committee")[n:] {
@@ -527,6 +533,11 @@ func TestProblemPlace(t *testing.T) {
 		} else if a := w.reload(&models.Appeal{Ref: ref15}); a.Building != "15" || a.GridID != "g1" {
 			t.Errorf("15栋's appeal: building %q grid %q; want 15, g1 (the home grid checks it)", a.Building, a.GridID)
 		}
+		// A government matter at a building no grid holds names its place too.
+		if r := w.say("resident", "15号楼门口的井盖坏了，晚上容易踩空"); strings.Contains(r, "请确认") && !strings.Contains(r, "地点：15栋") {
+			t.Errorf("15栋's manhole = %q; want 地点：15栋", r)
+		}
+		w.say("resident", "取消")
 		// No building named: the home's grid, no 地点 line.
 		r = w.say("resident", "楼道里的灯坏了好几天了")
 		if strings.Contains(r, "地点：") {

@@ -93,6 +93,7 @@ type Messages struct {
 	SummaryProblemPlaceF string
 	// SummaryOutsidePlaceF: %s a building the text names that no grid holds
 	SummaryOutsidePlaceF string
+	SummaryMajorPlaceF   string // %s: the building a government matter's text names
 	SummaryLocationF     string // %s: the location label
 	SummaryPhotosF       string // %d: number of photos
 	SummaryKindF         string // %s: kind explained
@@ -237,6 +238,7 @@ var ZhCN = Messages{
 	SummaryTextF:         "问题：%s",
 	SummaryPlaceF:        "住址：%s",
 	SummaryProblemPlaceF: "地点：%s（由该楼栋的网格员办理）",
+	SummaryMajorPlaceF:   "地点：%s",
 	SummaryOutsidePlaceF: "地点：%s（不在本社区登记的楼栋中，先由您所在网格的网格员核实）",
 	SummaryLocationF:     "位置：%s",
 	SummaryPhotosF:       "照片：%d张",

@@ -159,6 +159,11 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
 			return nil, err
 		}
+		if r.Actor.Staff != nil { // who gives a task to themselves needs no push of it (found by a user)
+			ch.Outbox = slices.DeleteFunc(ch.Outbox, func(o *models.OutboxMessage) bool {
+				return o.Type == models.PushTaskAssigned && o.OpenID == r.Actor.Staff.OpenID
+			})
+		}
 	}
 	if err := s.tellRelieved(ctx, ch, r.Actor, reason); err != nil {
 		return nil, err
