@@ -331,16 +331,11 @@ func (s *step) globalWords(text string) (bool, error) {
 	m := &s.e.Msg
 	w := normWord(text)
 	switch {
-	case s.state == StateRateReason && letGo(w):
+	case s.state == StateRateReason && (letGo(w) || slices.Contains(chat.Cancel, w)):
 		s.goTo(StateIdle)
-		s.say(m.RateCancelled) // 算了不评了: a closing line, not "没太明白" (found by a user)
+		s.say(m.RateCancelled) // 取消, 算了不评了: a closing line, not "没太明白" (found by a user)
 		return true, nil
 	case slices.Contains(chat.Cancel, w):
-		if s.state == StateRateReason {
-			s.goTo(StateIdle)
-			s.say(m.RateCancelled)
-			return true, nil
-		}
 		if s.in.Conversation == nil || s.state == StateIdle || s.state == StateGuided {
 			s.goTo(StateIdle)
 			s.say(m.NothingToCancel)

@@ -73,9 +73,12 @@ func (s *step) idleText(text string) error {
 // address's characters: numbers, building, unit, floor and room words, and
 // separators ("6栋1单元101", "六号楼2-301").
 func addressOnly(w string) bool {
-	return strings.IndexFunc(w, func(r rune) bool {
-		return !unicode.IsDigit(r) && (r < 'A' || r > 'Z') && !strings.ContainsRune("栋幢座号楼单元层室户#-—、，,.:： 零〇一二两三四五六七八九十百", r)
-	}) < 0
+	return strings.IndexFunc(w, func(r rune) bool { return !addressRune(r) }) < 0
+}
+
+// addressRune reports whether r may be part of an address (a normalised text's).
+func addressRune(r rune) bool {
+	return unicode.IsDigit(r) || (r >= 'A' && r <= 'Z') || strings.ContainsRune("栋幢座号楼单元层室户#-—、，,.:： 零〇一二两三四五六七八九十百", r)
 }
 
 // maxAddressWords: at most this many characters besides an address's own
@@ -84,11 +87,11 @@ func addressOnly(w string) bool {
 const maxAddressWords = 4
 
 // otherRunes counts the characters of w (normalised) that are not an
-// address's (addressOnly's set).
+// address's.
 func otherRunes(w string) int {
 	n := 0
 	for _, r := range w {
-		if !addressOnly(string(r)) {
+		if !addressRune(r) {
 			n++
 		}
 	}
@@ -98,12 +101,7 @@ func otherRunes(w string) int {
 // isEnquiry reports whether the (normalised) text asks how to get
 // something done rather than reports a problem.
 func isEnquiry(w string) bool {
-	for _, c := range chat.EnquiryCues {
-		if strings.Contains(w, c) {
-			return true
-		}
-	}
-	return false
+	return containsAny(w, chat.EnquiryCues)
 }
 
 // answerEnquiry answers an enquiry from its catalog item at once and
@@ -600,14 +598,7 @@ func (s *step) problemPlace() problemAt {
 // confirm). Words of danger, or a resident with no appeal to ask about
 // ("路灯坏了一个月了，怎么还没人处理" is a first complaint), go on as an appeal.
 func (s *step) progressAsked(w string) (bool, error) {
-	asks := false
-	for _, p := range chat.ProgressAsks {
-		if strings.Contains(w, p) {
-			asks = true
-			break
-		}
-	}
-	if !asks || s.alert != "" {
+	if !containsAny(w, chat.ProgressAsks) || s.alert != "" {
 		return false, nil
 	}
 	c, o := s.in.Msg.CommunityID, s.in.Msg.OpenID

@@ -91,22 +91,9 @@ func (x *cmdCtx) rateInWords(text string) (bool, error) {
 		return false, nil
 	}
 	w := normWord(text)
-	satisfied, found := false, false
-	for _, u := range chat.Unhappy {
-		if strings.Contains(w, u) {
-			found = true
-			break
-		}
-	}
-	if !found {
-		for _, h := range chat.Happy {
-			if strings.Contains(w, h) {
-				satisfied, found = true, true
-				break
-			}
-		}
-	}
-	if !found {
+	unhappy := containsAny(w, chat.Unhappy)
+	satisfied := !unhappy && containsAny(w, chat.Happy)
+	if !unhappy && !satisfied {
 		return false, nil
 	}
 	list, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
@@ -187,10 +174,8 @@ func (x *cmdCtx) rateReason(text string) (bool, error) {
 // 参加 YS… and 登录 each became the reason of a reopened appeal). Words of
 // dissatisfaction are always a reason.
 func notAReason(w string) bool {
-	for _, u := range chat.Unhappy {
-		if strings.Contains(w, u) {
-			return false
-		}
+	if containsAny(w, chat.Unhappy) {
+		return false
 	}
 	if slices.Contains(chat.Help, w) || slices.Contains(chat.Greetings, w) || slices.Contains(chat.Thanks, w) ||
 		slices.Contains(chat.Yes, w) || slices.Contains(chat.No, w) || slices.Contains(chat.MeetingYes, w) ||
@@ -199,10 +184,8 @@ func notAReason(w string) bool {
 		strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
 		return true
 	}
-	for _, h := range chat.Happy {
-		if strings.Contains(w, h) {
-			return true
-		}
+	if containsAny(w, chat.Happy) {
+		return true
 	}
 	if _, ok := bareRef(w); ok {
 		return true
@@ -244,5 +227,5 @@ func (x *cmdCtx) followedResolved(own []*models.Appeal) (*models.Appeal, error) 
 
 // letGo reports words that let a rating go (算了不评了, 没事了, 不用了).
 func letGo(w string) bool {
-	return strings.Contains(w, "不评") || strings.Contains(w, "没事了") || strings.Contains(w, "不用了")
+	return containsAny(w, []string{"不评", "没事了", "不用了"})
 }

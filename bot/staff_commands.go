@@ -52,6 +52,17 @@ var workerWords = []struct {
 }{{chat.Accept, false}, {chat.Progress, true}, {chat.Resolve, true}, {chat.Escalate, false}, {chat.Return, true},
 	{chat.Reassign, true}, {chat.Reclassify, true}}
 
+// cutWorkerWord finds the worker command text starts with: the word and
+// what follows it.
+func cutWorkerWord(text string) (word, rest string, ok bool) {
+	for _, ww := range workerWords {
+		if r, found := strings.CutPrefix(text, ww.word); found {
+			return ww.word, r, true
+		}
+	}
+	return "", "", false
+}
+
 // DefaultPhotoWindow is how long after 办结 a staff member's photo is
 // attached to the resolution.
 const DefaultPhotoWindow = 10 * time.Minute
@@ -148,13 +159,7 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 		}
 		return false, nil
 	}
-	var word, rest string
-	for _, ww := range workerWords {
-		if r, ok := strings.CutPrefix(text, ww.word); ok {
-			word, rest = ww.word, r
-			break
-		}
-	}
+	word, rest, _ := cutWorkerWord(text)
 	isTasks := w == chat.MyTasks
 	isHelp := slices.Contains(chat.Help, w)
 	if word == "" && !isTasks && !isHelp {
@@ -264,12 +269,15 @@ func (x *cmdCtx) tasks() error {
 	}
 	// Tasks whose words speak of danger now come first, marked (a user
 	// found a gas smell listed last); then the store's order (overdue first).
+	urgent := make(map[uint64]bool, len(list))
+	for _, a := range list {
+		urgent[a.ID] = messages.Urgent(a.Description)
+	}
 	slices.SortStableFunc(list, func(a, b *models.Appeal) int {
-		ua, ub := messages.Urgent(a.Description), messages.Urgent(b.Description)
 		switch {
-		case ua && !ub:
+		case urgent[a.ID] && !urgent[b.ID]:
 			return -1
-		case ub && !ua:
+		case urgent[b.ID] && !urgent[a.ID]:
 			return 1
 		}
 		return 0
@@ -282,7 +290,7 @@ func (x *cmdCtx) tasks() error {
 		}
 		line := fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.appeals.TaskPlace(x.ctx, a),
 			x.c.msg.StatusNames[string(a.Status)], due)
-		if messages.Urgent(a.Description) {
+		if urgent[a.ID] {
 			line = sm.UrgentMark + line
 		}
 		lines = append(lines, line)

@@ -27,6 +27,16 @@ func normWord(s string) string {
 	})
 }
 
+// containsAny reports whether w holds one of the words.
+func containsAny(w string, words []string) bool {
+	for _, x := range words {
+		if strings.Contains(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
 // cutWord reports whether w starts with one of the words, and what follows.
 func cutWord(w string, words ...string) (string, bool) {
 	for _, word := range words {
@@ -225,10 +235,8 @@ func staffCommandText(w string) bool {
 	if strings.HasPrefix(w, chat.Bind) || strings.HasPrefix(w, chat.MeetingCancel) {
 		return true
 	}
-	for _, ww := range workerWords {
-		if strings.HasPrefix(w, ww.word) {
-			return true
-		}
+	if _, _, ok := cutWorkerWord(w); ok {
+		return true
 	}
 	_, ok := cutWord(w, chat.MeetingCall...)
 	return ok

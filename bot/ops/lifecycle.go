@@ -59,11 +59,7 @@ func (s *Appeals) PlanAccept(ctx context.Context, r StepRequest) (*Change, error
 	if err != nil {
 		return nil, err
 	}
-	if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
-		return nil, err
-	}
-	// A committee member who takes over a worker's task: the worker is told.
-	if err := s.tellRelieved(ctx, ch, r.Actor, fmt.Sprintf(s.sm.TakenOverF, staffName(r.Actor))); err != nil {
+	if err := s.accept(ctx, ch, r.Actor); err != nil {
 		return nil, err
 	}
 	fs, err := s.followers(ctx, ch.Appeal)
@@ -75,6 +71,15 @@ func (s *Appeals) PlanAccept(ctx context.Context, r StepRequest) (*Change, error
 	return ch, nil
 }
 
+// accept takes the task for actor; a committee member who takes over a
+// worker's task thereby relieves the worker, who is told.
+func (s *Appeals) accept(ctx context.Context, ch *Change, actor models.Actor) error {
+	if err := s.apply(ch, models.Step{Action: models.ActAccept}, actor, ""); err != nil {
+		return err
+	}
+	return s.tellRelieved(ctx, ch, actor, fmt.Sprintf(s.sm.TakenOverF, staffName(actor)))
+}
+
 // stepAccepted loads the appeal and takes act on it with the note,
 // accepting the task first when it was not yet (both steps are recorded);
 // it returns the change and whom to tell (the author first).
@@ -84,10 +89,7 @@ func (s *Appeals) stepAccepted(ctx context.Context, r StepRequest, act models.Ac
 		return nil, nil, err
 	}
 	if models.Allowed(ch.Appeal.Status, models.ActAccept) {
-		if err := s.apply(ch, models.Step{Action: models.ActAccept}, r.Actor, ""); err != nil {
-			return nil, nil, err
-		}
-		if err := s.tellRelieved(ctx, ch, r.Actor, fmt.Sprintf(s.sm.TakenOverF, staffName(r.Actor))); err != nil {
+		if err := s.accept(ctx, ch, r.Actor); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -130,9 +130,13 @@ func (s *Appeals) residentUnit(ctx context.Context, a *models.Appeal) string {
 // place of a location sent, else 未登记.
 func (s *Appeals) TaskPlace(ctx context.Context, a *models.Appeal) string {
 	sm, m := s.sm, s.msg
+	unit := ""
+	if a.Building != "" {
+		unit = s.residentUnit(ctx, a)
+	}
 	switch {
-	case a.Building != "" && s.residentUnit(ctx, a) != "":
-		return fmt.Sprintf(sm.PlaceUnitF, a.Building, s.residentUnit(ctx, a))
+	case unit != "":
+		return fmt.Sprintf(sm.PlaceUnitF, a.Building, unit)
 	case a.Building != "":
 		return fmt.Sprintf(m.AddressBuildingF, a.Building)
 	case a.Location != "":
