@@ -324,6 +324,7 @@ func projectEndToEnd(t *testing.T, h *harness) {
 	// Before any project, a sign-up hears that none recruits (the help
 	// once gave an example code that named none).
 	expect(t, "no project yet", li.say("报名 XM101"), "没有找到编号为 XM101", "目前没有正在招募志愿者的项目")
+	expect(t, "nothing to sign up for", li.say("报名"), "没有邀请您参加的议事会议，也没有正在招募志愿者的社区项目")
 
 	body := h.api("POST", "/api/projects", map[string]any{"name": "老旧小区安防与照明改造", "need": "safety",
 		"lead_stakeholder": org["id"], "campaign_id": r.id, "appeal_refs": refs}, http.StatusCreated)
@@ -362,7 +363,11 @@ func projectEndToEnd(t *testing.T, h *harness) {
 		expect(t, "unknown code", li.say("报名 AB12"), "没有找到编号为 AB12")
 		expect(t, "zhao withdraws", zhao.say("取消报名 XM101"), "已取消")
 		expect(t, "sun not signed", sun.say("取消报名 XM101"), "没有报名")
-		expect(t, "a bare 报名 is a meeting answer", sun.say("报名"), "目前没有邀请您")
+		// A bare 报名 from someone invited to no meeting names the projects that recruit.
+		expect(t, "a bare 报名 lists the projects", sun.say("报名"), "正在招募志愿者的项目：XM101 老旧小区安防与照明改造", "回复“报名 编号”")
+		if reply := sun.say("参加"); !strings.Contains(reply, "目前没有邀请您") || strings.Contains(reply, "XM101") {
+			t.Fatalf("a bare 参加 with no invitation: %q, want the meeting answer", reply)
+		}
 		if reply := h.persona("o-talk").say("报名参加社区活动的场地太小了"); strings.Contains(reply, "社区项目") {
 			t.Fatalf("words after 报名 were taken for a project code: %q", reply)
 		}

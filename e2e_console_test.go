@@ -172,6 +172,12 @@ func consoleDay(t *testing.T, h *harness) {
 	if strings.Contains(detail, "<script>alert") || strings.Contains(detail, "<img src=x") || strings.Contains(detail, "o-wang") {
 		t.Fatal("resident markup or openid reached the page unescaped")
 	}
+	if strings.Contains(detail, `data-testid="urgent"`) {
+		t.Error("a dark stairwell's page is marked 紧急")
+	}
+	// The page of the lift appeal says it is urgent, as the list did.
+	_, _, liftPage := b.do("GET", "/console/appeals/"+lift, nil)
+	expect(t, "urgent detail", liftPage, `data-testid="urgent"`, `data-testid="urgent-advice"`, "119")
 
 	// Reassign by name: without the CSRF token nothing changes.
 	ws, err := h.app.Store.StaffByOpenID(ctx, "sample", "o-worker")

@@ -157,7 +157,7 @@ func meetingsEndToEnd(t *testing.T, h *harness) {
 
 	t.Run("answers", func(t *testing.T) {
 		expect(t, "menu", wang.click("MEETINGS"), code1, "3栋楼道照明改造", "未回复")
-		expect(t, "wang accepts", wang.say("参加"), "已登记您参加会议 "+code1, "3栋架空层")
+		expect(t, "wang accepts by a bare 报名", wang.say("报名"), "已登记您参加会议 "+code1, "3栋架空层")
 		expect(t, "wang again", wang.say("参加 "+code1), "已回复过")
 		expect(t, "zhao accepts", zhao.say("参加 "+strings.ToLower(code1)), "已登记您参加")
 		expect(t, "qian waitlisted", qian.say("报名 "+code1), "候补第1位")

@@ -98,6 +98,9 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 			if !isCode {
 				code = ""
 			}
+			if rest == "" && set.accept && c.projectSignUp(ctx, in, w) {
+				return false, nil // a bare 报名 with no invitation is for the projects
+			}
 			return true, c.answer(ctx, in, out, code, set.accept)
 		}
 	}
@@ -106,6 +109,18 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 		return true, c.answer(ctx, in, out, "", true)
 	}
 	return false, nil
+}
+
+// projectSignUp reports whether w is a bare project sign-up word (报名)
+// from someone invited to no meeting: the project commands then say which
+// projects recruit, not only that no meeting awaits them (found by a user).
+func (c *MeetingCommands) projectSignUp(ctx context.Context, in Input, w string) bool {
+	rest, ok := cutWord(w, messages.ZhCNCampaigns.SignUpWords...)
+	if !ok || trimPunct(rest) != "" {
+		return false
+	}
+	invs, err := c.store.Invitations(ctx, in.Msg.CommunityID, in.Msg.OpenID, in.Now)
+	return err == nil && len(invs) == 0
 }
 
 // clauseOf reports whether w starts with one of the words followed by

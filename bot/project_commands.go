@@ -15,7 +15,8 @@ import (
 //	取消报名 <项目编号>   and withdraws
 //
 // It comes after the meeting commands: "报名 YS101" and a bare "报名" answer
-// a meeting invitation; text after 报名 that is no code is left to the conversation.
+// a meeting invitation; a bare "报名" from someone invited to none lists the
+// projects that recruit; text after 报名 that is no code is left to the conversation.
 type ProjectCommands struct{ P *ops.Projects }
 
 var _ CommandHandler = (*ProjectCommands)(nil)
@@ -36,6 +37,15 @@ func (c *ProjectCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 			continue
 		}
 		rest = trimPunct(rest)
+		if rest == "" && set.join {
+			// A bare 报名 the meeting commands left here: no invitation waits.
+			reply, err := c.P.Recruiting(ctx, in.Msg.CommunityID)
+			if err != nil {
+				return true, err
+			}
+			out.Replies = append(out.Replies, reply)
+			return true, nil
+		}
 		if !codeLike.MatchString(rest) {
 			return false, nil // "报名参加社区活动的场地太小" is for the conversation
 		}

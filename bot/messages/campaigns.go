@@ -26,11 +26,13 @@ type CampaignMessages struct {
 	UnknownProjF   string // code
 	ActiveProjsF   string // after UnknownProjF: the active projects, "XM101 名称、…"
 	NoActiveProjs  string // after UnknownProjF: none is recruiting
-	ProjectDoneF   string // code, name: a sign-up after completion
-	MilestoneF     string // code, name, title, progress line, note
-	ProgressLineF  string // percent
-	CompletedF     string // code, name, outcome: volunteers and residents whose appeal could not be resolved
-	AppealOutcomeF string // project code, name, outcome: the linked appeals' event reason
+	// NothingToSignUp: a bare 报名 with no meeting invitation and no project recruiting.
+	NothingToSignUp string
+	ProjectDoneF    string // code, name: a sign-up after completion
+	MilestoneF      string // code, name, title, progress line, note
+	ProgressLineF   string // percent
+	CompletedF      string // code, name, outcome: volunteers and residents whose appeal could not be resolved
+	AppealOutcomeF  string // project code, name, outcome: the linked appeals' event reason
 
 	// gongzhi report --campaign labels.
 	ReportHeadF       string // code, question, status, ends
@@ -68,18 +70,19 @@ var ZhCNCampaigns = CampaignMessages{
 	SignUpWords:   []string{"我要报名", "志愿报名", "报名"},
 	WithdrawWords: []string{"取消报名", "退出报名", "退出项目"},
 
-	SignedUpF:      "已为您报名社区项目 %s（%s）志愿者，目前共%d人报名。项目有进展会通知您。如需退出，回复“取消报名 %[1]s”。",
-	AlreadySignedF: "您已报名社区项目 %s（%s），不需要重复报名。",
-	WithdrawnF:     "已取消您在社区项目 %s（%s）的报名。",
-	NotSignedF:     "您没有报名社区项目 %s，不需要取消。",
-	UnknownProjF:   "没有找到编号为 %s 的社区项目。",
-	ActiveProjsF:   "正在招募志愿者的项目：%s。回复“报名 编号”报名。",
-	NoActiveProjs:  "社区目前没有正在招募志愿者的项目，有新项目时会通知大家。",
-	ProjectDoneF:   "社区项目 %s（%s）已完成，不再招募志愿者。谢谢您的热心！",
-	MilestoneF:     "【社区项目进展】%s（%s）\n%s%s\n%s",
-	ProgressLineF:  "（进度%d%%）",
-	CompletedF:     "【社区项目完成】%s（%s）已完成：%s\n感谢大家的参与和支持！",
-	AppealOutcomeF: "社区项目 %s（%s）完成：%s",
+	SignedUpF:       "已为您报名社区项目 %s（%s）志愿者，目前共%d人报名。项目有进展会通知您。如需退出，回复“取消报名 %[1]s”。",
+	AlreadySignedF:  "您已报名社区项目 %s（%s），不需要重复报名。",
+	WithdrawnF:      "已取消您在社区项目 %s（%s）的报名。",
+	NotSignedF:      "您没有报名社区项目 %s，不需要取消。",
+	UnknownProjF:    "没有找到编号为 %s 的社区项目。",
+	ActiveProjsF:    "正在招募志愿者的项目：%s。回复“报名 编号”报名。",
+	NoActiveProjs:   "社区目前没有正在招募志愿者的项目，有新项目时会通知大家。",
+	NothingToSignUp: "目前没有邀请您参加的议事会议，也没有正在招募志愿者的社区项目。有新的会议或项目时会通知您。",
+	ProjectDoneF:    "社区项目 %s（%s）已完成，不再招募志愿者。谢谢您的热心！",
+	MilestoneF:      "【社区项目进展】%s（%s）\n%s%s\n%s",
+	ProgressLineF:   "（进度%d%%）",
+	CompletedF:      "【社区项目完成】%s（%s）已完成：%s\n感谢大家的参与和支持！",
+	AppealOutcomeF:  "社区项目 %s（%s）完成：%s",
 
 	ReportHeadF:       "问需 %s：%s\n状态：%s，截止：%s",
 	ReportRecipientsF: "征询%d人，已发出%d人，无法通知%d人",

@@ -86,10 +86,7 @@ func (s *Appeals) plan(kind models.Kind, it *triage.Item, grid *Grid, now time.T
 	switch kind {
 	case models.KindPrivate:
 		r.level, r.status = models.LevelSelf, models.StatusGuided
-		r.guide = m.GuideDefault
-		if it != nil && it.Kind == kind && it.Guide != "" {
-			r.guide = it.Guide
-		}
+		r.guide = s.privateGuide(it)
 		return r
 	case models.KindSmall:
 		r.level, r.status, days = models.LevelCommunity, models.StatusAssigned, 3

@@ -572,19 +572,39 @@ func (s *Projects) PlanVolunteer(ctx context.Context, t *models.Turn, communityI
 // maxProjectsNamed keeps the unknown-code reply one readable message.
 const maxProjectsNamed = 5
 
-// unknownProject says a code names no project and which ones recruit now
-// (a first user tried the help's example code, which named none).
-func (s *Projects) unknownProject(ctx context.Context, communityID, code string) (string, error) {
-	msg := s.msg
+// recruiting names the active projects (at most maxProjectsNamed), "XM101 名称".
+func (s *Projects) recruiting(ctx context.Context, communityID string) ([]string, error) {
 	ps, err := s.store.ListProjects(ctx, communityID, "")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var names []string
 	for _, p := range ps {
 		if p.Status == models.ProjectActive && len(names) < maxProjectsNamed {
 			names = append(names, p.Code+" "+p.Name)
 		}
+	}
+	return names, nil
+}
+
+// Recruiting answers a bare 报名 from someone invited to no meeting: the
+// projects that recruit volunteers and how to sign up, or that nothing
+// (no meeting, no project) is open to sign up for now.
+func (s *Projects) Recruiting(ctx context.Context, communityID string) (string, error) {
+	names, err := s.recruiting(ctx, communityID)
+	if err != nil || len(names) == 0 {
+		return s.msg.NothingToSignUp, err
+	}
+	return fmt.Sprintf(s.msg.ActiveProjsF, strings.Join(names, "、")), nil
+}
+
+// unknownProject says a code names no project and which ones recruit now
+// (a first user tried the help's example code, which named none).
+func (s *Projects) unknownProject(ctx context.Context, communityID, code string) (string, error) {
+	msg := s.msg
+	names, err := s.recruiting(ctx, communityID)
+	if err != nil {
+		return "", err
 	}
 	if len(names) == 0 {
 		return fmt.Sprintf(msg.UnknownProjF, code) + msg.NoActiveProjs, nil

@@ -385,16 +385,21 @@ func (s *Appeals) noteLearned(ch *Change) {
 	noteOnEvent(ch, fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"), s.msg.KindNames[string(votes[0].Kind)]))
 }
 
-// guideFor is the self-help pointer of a private appeal: its matter's guide,
-// else the private catch-all's ("" when the catalog has neither).
-func (s *Appeals) guideFor(a *models.Appeal) string {
-	if it := s.Item(a.TopicID); it != nil && it.Kind == models.KindPrivate && it.Guide != "" {
+// guideFor is the self-help pointer of a private appeal (privateGuide of its matter).
+func (s *Appeals) guideFor(a *models.Appeal) string { return s.privateGuide(s.Item(a.TopicID)) }
+
+// privateGuide is the self-help pointer for a private matter on item it: the
+// item's guide when it is a private item with one, else the private
+// catch-all's, else the catalog-independent default. Intake and 改类 both use
+// it, so a resident is pointed the same way whichever path made it private.
+func (s *Appeals) privateGuide(it *triage.Item) string {
+	if it != nil && it.Kind == models.KindPrivate && it.Guide != "" {
 		return it.Guide
 	}
 	if s.catalog != nil {
-		if fb := s.catalog.Fallback(models.KindPrivate); fb != nil {
+		if fb := s.catalog.Fallback(models.KindPrivate); fb != nil && fb.Guide != "" {
 			return fb.Guide
 		}
 	}
-	return ""
+	return s.msg.GuideDefault
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
 	"github.com/gongzhi/gongzhi/models"
 )
@@ -140,6 +141,7 @@ func (c *Console) showAppeal(g *gin.Context, ap *models.Appeal, form *formState)
 		status = http.StatusBadRequest
 	}
 	data := map[string]any{"A": ap, "Form": form, "GridName": gn.Name(ap.CommunityID, ap.GridID), "CommunityName": c.communityName(ap.CommunityID), "Assignee": handler(ap, p.name), "Overdue": ap.Overdue(c.d.Now()),
+		"Urgent": ap.Status.Open() && messages.Urgent(ap.Description),
 		"Photos": photos(ap.MediaIDs), "Coords": coords, "Place": label, "Timeline": timeline, "Staff": active,
 		"Done": g.Query("done") != "", "Meetings": c.d.Meetings != nil}
 	c.render(g, status, "appeal", v, data)
