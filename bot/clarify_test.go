@@ -32,6 +32,9 @@ func TestClarifyTopic(t *testing.T) {
 			not: "公共空间占用"},
 		{text: "下水道堵了", topic: "", choices: []models.Kind{models.KindPrivate, models.KindSmall}, answer: "1",
 			want: "事项：管道疏通"},
+		// No private matter named: the catch-all, never a summary without 事项.
+		{text: "家里停水了", topic: "water-supply", choices: []models.Kind{models.KindPrivate, models.KindMajor}, answer: "1",
+			want: "事项：其他个人事务"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -216,6 +216,11 @@ func (s *step) clarify(text string) error {
 				d.TopicID = again.Item.ID
 			}
 		}
+		// No matter of that kind named: the kind's catch-all, as a decided
+		// appeal gets (家里停水了 made private showed no 事项 at all).
+		if fb := s.e.Appeals.Fallback(k); d.TopicID == "" && fb != nil {
+			d.TopicID = fb.ID
+		}
 	}
 	d.Kind, d.Settled, d.Answered = k, true, true
 	d.Question, d.Choices, d.Options = "", nil, nil

@@ -140,6 +140,15 @@ func (s *Appeals) Item(id string) *triage.Item {
 	return s.catalog.Item(id)
 }
 
+// Fallback returns the catch-all item of a kind (its topic when no matter
+// of the kind is named), or nil when the catalog has none.
+func (s *Appeals) Fallback(k models.Kind) *triage.Item {
+	if s.catalog == nil {
+		return nil
+	}
+	return s.catalog.Fallback(k)
+}
+
 // Change is one appeal's change being built: the appeal as changed, the
 // update (its events, applied only if the appeal is still in the status it
 // was read in) and the pushes it causes.

@@ -348,10 +348,8 @@ func (s *Appeals) retopic(ch *Change) {
 		// stands, handled where the new kind is.
 	default:
 		a.TopicID, a.Topic = "", s.msg.NoTopic
-		if s.catalog != nil {
-			if fb := s.catalog.Fallback(a.Kind); fb != nil {
-				a.TopicID, a.Topic = fb.ID, fb.Name
-			}
+		if fb := s.Fallback(a.Kind); fb != nil {
+			a.TopicID, a.Topic = fb.ID, fb.Name
 		}
 	}
 	a.Unit = messages.Clip(s.unit(a.Kind, s.Item(a.TopicID)), 40)
@@ -396,10 +394,8 @@ func (s *Appeals) privateGuide(it *triage.Item) string {
 	if it != nil && it.Kind == models.KindPrivate && it.Guide != "" {
 		return it.Guide
 	}
-	if s.catalog != nil {
-		if fb := s.catalog.Fallback(models.KindPrivate); fb != nil && fb.Guide != "" {
-			return fb.Guide
-		}
+	if fb := s.Fallback(models.KindPrivate); fb != nil && fb.Guide != "" {
+		return fb.Guide
 	}
 	return s.msg.GuideDefault
 }

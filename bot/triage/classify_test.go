@@ -135,6 +135,13 @@ func TestClarifyingQuestionsFit(t *testing.T) {
 			t.Errorf("%q asked as a thing: %q", text, d.Question)
 		}
 	}
+	// Water, power or gas at home: asked whether only this flat is affected,
+	// not whether it is a government procedure or a service.
+	for _, text := range []string{"家里停水了", "家里停电了", "家里有煤气味"} {
+		if d := c.Classify(text); d.Question != "" && (strings.Contains(d.Question, "手续") || !strings.Contains(d.Question, "只有您家")) {
+			t.Errorf("%q asked %q", text, d.Question)
+		}
+	}
 	// Something to go on (a place): two choices, not three.
 	for _, text := range []string{"我们小区的事想反映一下", "我家里的事想问问"} {
 		if d := c.Classify(text); d.Question != "" && len(d.Choices) > 2 {
