@@ -55,6 +55,11 @@ type App struct {
 	Webhook *handlers.Webhook
 	redis   *redis.Client
 	Now     func() time.Time
+	// Directory is the communities as the chat and the operations see them;
+	// its grids are the stored ones, reloaded after every edit in this
+	// process and every gridReload for the edits of other replicas.
+	Directory ops.Directory
+	stopGrids func()
 	// Jobs is the outbox dispatcher and the scheduler, started by NewApp
 	// and stopped first by Close.
 	Jobs *jobs.Runner
@@ -160,8 +165,39 @@ func NewApp(ctx context.Context, cfg *config.Config, log *slog.Logger, now func(
 	if a.Router, err = handlers.NewRouter(deps); err != nil {
 		return nil, err
 	}
+	a.watchGrids(context.WithoutCancel(ctx))
 	a.Jobs.Start(context.WithoutCancel(ctx))
 	return a, nil
+}
+
+// gridReload is how soon a grid edited through another replica routes here.
+const gridReload = 30 * time.Second
+
+// watchGrids loads the stored grids into the directory now, after every
+// grid edit made through this process's store, and every gridReload.
+func (a *App) watchGrids(ctx context.Context) {
+	reload := func(ids ...string) {
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := a.Directory.Load(lctx, a.Store, ids...); err != nil {
+			a.Log.Error("grids: reload failed; the previous grids stay in use", "err", err)
+		}
+	}
+	reload()
+	a.Store.OnGridsChanged = func(id string) { reload(id) }
+	tick := time.NewTicker(gridReload)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-tick.C:
+				reload()
+			case <-done:
+				return
+			}
+		}
+	}()
+	a.stopGrids = func() { tick.Stop(); close(done) }
 }
 
 // registerStoreMetrics exports the group commit's counters (store.GroupStats),
@@ -300,6 +336,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases what NewApp opened, in reverse.
 func (a *App) Close() {
+	if a.stopGrids != nil {
+		a.stopGrids()
+	}
 	if a.Jobs != nil {
 		a.Jobs.Stop()
 	}

@@ -10,7 +10,7 @@ import (
 func (a *App) setupCampaigns(notify func()) error {
 	cfg := a.Config
 	var err error
-	if a.Campaigns, err = ops.NewCampaigns(ops.CampaignsConfig{Store: a.Store, Directory: directory(cfg),
+	if a.Campaigns, err = ops.NewCampaigns(ops.CampaignsConfig{Store: a.Store, Directory: a.Directory,
 		Location: cfg.Location, Now: a.Now, TemplateQuota: cfg.PushDailyTemplateQuota, Notify: notify}); err != nil {
 		return err
 	}

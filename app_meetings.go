@@ -15,7 +15,8 @@ import (
 // and clock; notify wakes the outbox dispatcher after they stored pushes.
 func (a *App) setupOps(notify func()) error {
 	cfg := a.Config
-	dir := directory(cfg)
+	a.Directory = directory(cfg)
+	dir := a.Directory
 	var err error
 	if a.Appeals, err = ops.NewAppeals(ops.AppealsConfig{Store: a.Store, Staff: a.Store, Catalog: a.Classifier.Catalog(),
 		Directory: dir, Calendar: a.Jobs.Calendar, Location: cfg.Location, Now: a.Now, Notify: notify,

@@ -440,6 +440,13 @@ func consolePeople(t *testing.T, h *harness) {
 	if len(grids) != 4 || grids[3].Buildings != "13,14" {
 		t.Fatalf("grids after the form: %d, last %+v", len(grids), grids[len(grids)-1])
 	}
+	// The chat routes by the grids just saved: a resident of building 13
+	// registers into the new grid and their appeal goes to it (found by an
+	// attacker: the chat kept the grids of the settings file).
+	ref13 := raise(t, h.persona("o-13"), "楼道灯坏了好几天了，晚上黑漆漆的", "13栋1单元101")
+	if ap, err := h.app.Store.AppealByRef(ctx, "sample", ref13); err != nil || ap.GridID != "g4" {
+		t.Fatalf("appeal of building 13: %+v, %v; want grid g4", ap, err)
+	}
 	// A department is added from the console, then a liaison invited to it.
 	post("/console/people/departments", url.Values{"name": {"街道城市管理办公室"}}, http.StatusSeeOther)
 	if page := post("/console/people/departments", url.Values{"name": {"街道城市管理办公室"}}, http.StatusConflict); !strings.Contains(page, "已经有了") {

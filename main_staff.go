@@ -157,7 +157,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			rows = append(rows, []string{g.name, k, strconv.Itoa(g.m[k])})
+			rows = append(rows, []string{g.name, models.CSVCell(k), strconv.Itoa(g.m[k])})
 		}
 	}
 	for _, r := range []struct {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -256,8 +257,11 @@ const (
 // buildings within their bounds.
 func (g GridSpec) Validate() error {
 	switch {
-	case g.ID == "" || len(g.ID) > 64 || strings.ContainsAny(g.ID, ", "):
-		return Errorf(EINVALID, "grid id %q: want 1 to 64 characters without spaces or commas", g.ID)
+	case g.ID == "" || len(g.ID) > 64 || strings.ContainsAny(g.ID, ", ") || CSVCell(g.ID) != g.ID ||
+		strings.IndexFunc(g.ID, func(r rune) bool { return unicode.IsControl(r) || invisible(r) }) >= 0:
+		// Nor a spreadsheet formula's first character (=, +, -, @): the
+		// figures' export names grids (found by an attacker).
+		return Errorf(EINVALID, "grid id %q: want 1 to 64 characters without spaces or commas, not starting with = + - @", g.ID)
 	case utf8.RuneCountInString(g.Name) > MaxGridNameRunes:
 		return Errorf(EINVALID, "grid %s: name is longer than %d characters", g.ID, MaxGridNameRunes)
 	case len(g.Buildings) > MaxGridBuildings:

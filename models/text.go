@@ -20,3 +20,13 @@ func invisible(r rune) bool {
 	}
 	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r)
 }
+
+// CSVCell keeps a text from outside (a resident's words, a staff name typed
+// into an invite, a department or grid a committee named) from being read
+// as a formula by a spreadsheet that opens an export.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

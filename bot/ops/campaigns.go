@@ -172,7 +172,7 @@ func (s *Campaigns) audience(c *models.Campaign, a Audience) error {
 			continue
 		}
 		seenGrid[g] = true
-		if com != nil && len(com.Grids) > 0 && !slices.ContainsFunc(com.Grids, func(x Grid) bool { return x.ID == g }) {
+		if len(com.GridList()) > 0 && com.Grid(g) == nil {
 			return models.Errorf(models.EINVALID, "grid %q is not a grid of community %s", g, c.CommunityID)
 		}
 		if grids = append(grids, g); size(grids) > maxAudienceList {
@@ -195,7 +195,7 @@ func (s *Campaigns) asked(ctx context.Context, c *models.Campaign) ([]string, er
 	buildings, grids := models.SplitList(c.Buildings), models.SplitList(c.Grids)
 	query := append([]string(nil), buildings...)
 	if com := s.directory.Community(c.CommunityID); com != nil {
-		for _, g := range com.Grids {
+		for _, g := range com.GridList() {
 			if slices.Contains(grids, g.ID) {
 				query = append(query, g.Buildings...)
 			}

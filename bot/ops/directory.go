@@ -1,9 +1,17 @@
 package ops
 
-import "math"
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync/atomic"
+
+	"github.com/gongzhi/gongzhi/models"
+)
 
 // Directory is what the engine knows of the communities it serves, keyed by
-// community id. It is plain data built from the settings at start.
+// community id: built from the settings at start, its grids then loaded
+// from the database (Load), where the console and the admin API edit them.
 type Directory map[string]*Community
 
 // Community is one community's name, hotline, area and grids.
@@ -13,7 +21,54 @@ type Community struct {
 	// (or nil Center) turns the check off.
 	Center   *Point
 	RadiusKM float64
-	Grids    []Grid
+	// Grids are the configured grids, used until the stored ones are loaded.
+	Grids []Grid
+	live  atomic.Pointer[[]Grid] // the stored grids, once loaded
+}
+
+// GridLister reads a community's stored grids (the store).
+type GridLister interface {
+	Grids(ctx context.Context, communityID string) ([]*models.Grid, error)
+}
+
+// Load replaces the grids of the communities (every one when none is
+// named) with the stored ones: at start, after a grid edit in this process,
+// and now and then for edits made by another replica. Readers see the old
+// grids or the new ones, never a mix.
+func (d Directory) Load(ctx context.Context, src GridLister, communityIDs ...string) error {
+	if len(communityIDs) == 0 {
+		for id := range d {
+			communityIDs = append(communityIDs, id)
+		}
+	}
+	for _, id := range communityIDs {
+		c := d[id]
+		if c == nil {
+			continue
+		}
+		rows, err := src.Grids(ctx, id)
+		if err != nil {
+			return fmt.Errorf("load grids of %s: %w", id, err)
+		}
+		gs := make([]Grid, 0, len(rows))
+		for _, r := range rows {
+			gs = append(gs, Grid{ID: r.ID, Name: r.Name, Buildings: r.BuildingList()})
+		}
+		c.live.Store(&gs)
+	}
+	return nil
+}
+
+// GridList returns the community's grids: the stored ones once loaded, else
+// the configured ones. The slice is shared: do not modify it.
+func (c *Community) GridList() []Grid {
+	if c == nil {
+		return nil
+	}
+	if p := c.live.Load(); p != nil {
+		return *p
+	}
+	return c.Grids
 }
 
 // Point is a WGS-84 position.
@@ -33,10 +88,11 @@ func (c *Community) GridOf(building string) *Grid {
 	if c == nil || building == "" {
 		return nil
 	}
-	for i := range c.Grids {
-		for _, b := range c.Grids[i].Buildings {
+	gs := c.GridList()
+	for i := range gs {
+		for _, b := range gs[i].Buildings {
 			if b == building {
-				return &c.Grids[i]
+				return &gs[i]
 			}
 		}
 	}
@@ -48,9 +104,10 @@ func (c *Community) Grid(id string) *Grid {
 	if c == nil {
 		return nil
 	}
-	for i := range c.Grids {
-		if c.Grids[i].ID == id {
-			return &c.Grids[i]
+	gs := c.GridList()
+	for i := range gs {
+		if gs[i].ID == id {
+			return &gs[i]
 		}
 	}
 	return nil

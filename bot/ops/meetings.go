@@ -217,7 +217,7 @@ func (s *Meetings) resolve(ctx context.Context, m *models.Meeting, spec InviteeS
 		if g == "" || slices.Contains(grids, g) {
 			continue
 		}
-		if c != nil && len(c.Grids) > 0 && !slices.ContainsFunc(c.Grids, func(x Grid) bool { return x.ID == g }) {
+		if len(c.GridList()) > 0 && c.Grid(g) == nil {
 			return nil, models.Errorf(models.EINVALID, "grid %q is not a grid of community %s", g, m.CommunityID)
 		}
 		grids = append(grids, g)
@@ -228,7 +228,7 @@ func (s *Meetings) resolve(ctx context.Context, m *models.Meeting, spec InviteeS
 		// (registrations made before the grid was drawn have no grid id).
 		query := append([]string(nil), buildings...)
 		if c != nil {
-			for _, g := range c.Grids {
+			for _, g := range c.GridList() {
 				if slices.Contains(grids, g.ID) {
 					query = append(query, g.Buildings...)
 				}

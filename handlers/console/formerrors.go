@@ -35,7 +35,7 @@ var knownMessages = []struct{ part, msg string }{
 	{"buildings: at most", "一个网格最多300个楼栋。"},
 	{"is not a building number", "楼栋号不对：每个楼栋号最多16个字，楼栋之间用逗号分隔。"},
 	{"name is longer than", "网格名称最多64个字。"},
-	{"grid id", "网格编号不对：最多64个字符，不能有空格或逗号。"},
+	{"grid id", "网格编号不对：最多64个字符，不能有空格或逗号，不能以 = + - @ 开头。"},
 	{"appears twice", "同一个网格编号写了两次。"},
 	{"is in grids", "一个楼栋只能属于一个网格。"},
 	{"a liaison needs a department", "联络员需要选择所属部门。"},

@@ -351,11 +351,5 @@ func building(b string) string {
 	return fmt.Sprintf(messages.ZhCN.AddressBuildingF, b)
 }
 
-// cell keeps a text from outside (a resident's words, a staff name typed
-// into an invite) from being read as a formula by a spreadsheet.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// cell is models.CSVCell: a cell of the export that a spreadsheet will not run.
+func cell(s string) string { return models.CSVCell(s) }

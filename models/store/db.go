@@ -39,7 +39,10 @@ type DB struct {
 	// MeetingCode makes a candidate meeting code (models.RandomMeetingCode
 	// when nil); tests that name codes make them in order.
 	MeetingCode func() string
-	log         *slog.Logger
+	// OnGridsChanged, when set, runs after PutGrids commits (App reloads
+	// the engine's grids with it).
+	OnGridsChanged func(communityID string)
+	log            *slog.Logger
 	// stmts holds the hot path's prepared statements by query (prepared).
 	stmts sync.Map
 	// batch commits conversation turns in groups (batch.go).

@@ -69,7 +69,7 @@ func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.G
 			seenBuilding[b] = g.ID
 		}
 	}
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var workers []models.Staff
 		if err := tx.Where("community_id = ? AND role = ? AND active = ?", communityID, models.RoleGridWorker, true).Find(&workers).Error; err != nil {
 			return fmt.Errorf("put grids: %w", err)
@@ -83,15 +83,46 @@ func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.G
 			return fmt.Errorf("put grids: %w", err)
 		}
 		now := db.now()
+		var all []string
 		for _, g := range grids {
 			row := models.Grid{CommunityID: communityID, ID: g.ID, Name: g.Name, Buildings: strings.Join(g.Buildings, ","),
 				CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&row).Error; err != nil {
 				return fmt.Errorf("put grids: %w", err)
 			}
+			all = append(all, g.Buildings...)
 		}
-		return nil
+		return regridResidents(tx, communityID, grids, all)
 	})
+	if err == nil && db.OnGridsChanged != nil {
+		db.OnGridsChanged(communityID)
+	}
+	return err
+}
+
+// regridResidents gives every registered resident the grid that now covers
+// their building, or none: meetings and campaigns find a grid's residents
+// by their stored grid, and a building moved to another grid must not keep
+// its residents in the old one.
+func regridResidents(tx *gorm.DB, communityID string, grids []models.GridSpec, all []string) error {
+	for _, g := range grids {
+		for part := range slices.Chunk(g.Buildings, 200) {
+			if err := tx.Model(&models.Resident{}).Where("community_id = ? AND building IN ? AND grid_id <> ?", communityID, part, g.ID).
+				Update("grid_id", g.ID).Error; err != nil {
+				return fmt.Errorf("put grids: residents: %w", err)
+			}
+		}
+	}
+	q := tx.Model(&models.Resident{}).Where("community_id = ? AND grid_id <> ''", communityID)
+	if len(all) > 0 {
+		// The residents of buildings no grid covers any more (the list is
+		// bounded: at most MaxGridBuildings a grid, grids per community few).
+		q = q.Where("building NOT IN ?", all)
+	}
+	if err := q.Update("grid_id", "").Error; err != nil {
+		return fmt.Errorf("put grids: residents: %w", err)
+	}
+	return nil
 }
 
 // Departments returns the community's departments by name.

@@ -223,6 +223,7 @@ func TestGridsAndDepartments(t *testing.T) {
 			{"building twice", []models.GridSpec{{ID: "g1", Buildings: []string{"1"}}, {ID: "g2", Buildings: []string{"1"}}}, models.EINVALID},
 			{"grid twice", []models.GridSpec{{ID: "g2"}, {ID: "g2"}}, models.EINVALID},
 			{"bad id", []models.GridSpec{{ID: "a b"}, {ID: "g2"}}, models.EINVALID},
+			{"formula id", []models.GridSpec{{ID: "=HYPERLINK(1)"}, {ID: "g2"}}, models.EINVALID},
 			{"drop a staffed grid", []models.GridSpec{{ID: "g1"}}, models.ECONFLICT},
 			{"fine", []models.GridSpec{{ID: "g2", Name: "二", Buildings: []string{"3", "4", "5"}}, {ID: "g4", Buildings: []string{"6"}}}, ""},
 		}
@@ -479,6 +480,54 @@ func TestLifecycleMatrixOnStore(t *testing.T) {
 					})
 				}
 			}
+		}
+	})
+}
+
+// TestPutGridsRegridsResidents: a grid edit moves the residents of the
+// buildings it moves, clears those of buildings no grid covers, and tells
+// the one who listens (the engine reloads its grids).
+func TestPutGridsRegridsResidents(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedCommunity(t, db)
+		at := time.Now().UTC()
+		for openID, r := range map[string]*models.Resident{
+			"o-1": {Building: "1", GridID: "g1"}, "o-2": {Building: "2", GridID: "g1"},
+			"o-3": {Building: "3", GridID: "g2"}, "o-7": {Building: "7"}, "o-new": {},
+		} {
+			r.LastMessageAt = &at
+			if err := db.CommitTurn(ctx, &models.Turn{CommunityID: "c1", OpenID: openID, At: at, Resident: r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var told []string
+		db.OnGridsChanged = func(id string) { told = append(told, id) }
+		// Building 2 moves to g2, building 7 joins a new grid g3, building 1 is left out.
+		if err := db.PutGrids(ctx, "c1", []models.GridSpec{{ID: "g1", Buildings: []string{"9"}},
+			{ID: "g2", Buildings: []string{"2", "3", "4"}}, {ID: "g3", Buildings: []string{"7"}}}); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"o-1": "", "o-2": "g2", "o-3": "g2", "o-7": "g3", "o-new": ""}
+		for openID, grid := range want {
+			r, err := db.Resident(ctx, "c1", openID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.GridID != grid {
+				t.Errorf("%s (building %q): grid %q, want %q", openID, r.Building, r.GridID, grid)
+			}
+		}
+		if !reflect.DeepEqual(told, []string{"c1"}) {
+			t.Errorf("OnGridsChanged got %v, want [c1]", told)
+		}
+		// A refused edit changes no resident and tells no one.
+		if err := db.PutGrids(ctx, "c1", []models.GridSpec{{ID: "g2", Buildings: []string{"7"}}, {ID: "g3", Buildings: []string{"7"}}}); models.ErrorCode(err) != models.EINVALID {
+			t.Fatalf("building twice = %v", err)
+		}
+		if r, _ := db.Resident(ctx, "c1", "o-7"); r.GridID != "g3" || len(told) != 1 {
+			t.Errorf("a refused edit: o-7 in %q, told %v", r.GridID, told)
 		}
 	})
 }
