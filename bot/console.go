@@ -30,6 +30,9 @@ type ConsoleMessages struct {
 	LinkF    string // the link, its lifetime in minutes
 	NotStaff string // anyone who may not use the console
 	NoURL    string // the deployment has no public URL
+	// LinkLate replaces the link when the reply misses WeChat's deadline:
+	// a later push would be stored in the outbox, and a link never is.
+	LinkLate string
 }
 
 // ZhCNConsole is the zh-CN console catalog.
@@ -38,6 +41,7 @@ var ZhCNConsole = ConsoleMessages{
 		"在电脑或手机浏览器中打开即可进入台账。",
 	NotStaff: "管理后台只对社区两委成员、区级统筹和管理员开放。如需办理事项，直接发送文字描述即可；查看自己的诉求请发“我的诉求”。",
 	NoURL:    "管理后台的访问地址还没有配置（GONGZHI_PUBLIC_URL），请联系管理员。",
+	LinkLate: "刚才系统较忙，登录链接没能及时发出，为安全起见不再补发。请重新发送“登录”获取新的链接。",
 }
 
 // ConsoleCommands answers 登录 and 后台: a committee member, district
@@ -86,5 +90,6 @@ func (c *ConsoleCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 		return false, fmt.Errorf("console login link: %w", err)
 	}
 	out.Replies = append(out.Replies, fmt.Sprintf(m.LinkF, int(models.ConsoleLinkTTL/time.Minute), link))
+	out.LateReply = m.LinkLate
 	return true, nil
 }

@@ -52,6 +52,11 @@ func TestConsoleCommands(t *testing.T) {
 			if tc.handled && (len(out.Replies) != 1 || !strings.Contains(out.Replies[0], tc.want) || !out.ReadOnly) {
 				t.Fatalf("replies %q (read-only %v), want one containing %q", out.Replies, out.ReadOnly, tc.want)
 			}
+			// A link that misses WeChat's deadline is not pushed later (the
+			// outbox would store it); the one who asked is told to ask again.
+			if (tc.issued == 1 && tc.links.err == nil) != strings.Contains(out.LateReply, "重新发送“登录”") {
+				t.Fatalf("late reply %q for %q", out.LateReply, tc.name)
+			}
 			if tc.links.issued != tc.issued {
 				t.Fatalf("%d links issued, want %d", tc.links.issued, tc.issued)
 			}

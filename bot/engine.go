@@ -98,6 +98,10 @@ type Output struct {
 	// that changes nothing in any state: running it again on a retry has
 	// the same effect (none), so the service need not record it.
 	ReadOnly bool
+	// LateReply, when set, is pushed instead of the reply if the reply
+	// misses WeChat's deadline: a reply holding a credential (a console
+	// login link) is never stored in the outbox a late push goes through.
+	LateReply string
 }
 
 // Engine decides what to answer. Build it with NewEngine; it is safe for

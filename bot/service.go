@@ -20,6 +20,9 @@ type Pusher interface {
 type Result struct {
 	Reply     string // "" → answer "success"
 	Duplicate bool   // a retry of a message already processed
+	// LateReply is pushed instead of Reply when the reply comes too late
+	// for WeChat (Output.LateReply); "" pushes Reply.
+	LateReply string
 }
 
 // Service runs one message through dedupe, the engine and one commit.
@@ -100,7 +103,7 @@ func (s *Service) handleOnce(ctx context.Context, msg models.Inbound, key string
 	}
 	if out.ReadOnly {
 		s.touch(ctx, msg, who.Resident)
-		return Result{Reply: reply}, nil
+		return Result{Reply: reply, LateReply: out.LateReply}, nil
 	}
 	turn := out.Turn
 	turn.DedupeKey, turn.Reply = key, reply

@@ -447,9 +447,13 @@ func (w *Webhook) handle(ctx context.Context, in models.Inbound, reqID string, b
 				}
 				return
 			}
+			text := o.res.Reply
+			if o.res.LateReply != "" {
+				text = o.res.LateReply // a one-time link is not stored in the outbox
+			}
 			pctx, cancel := context.WithTimeout(work, 10*time.Second)
 			defer cancel()
-			if err := w.Pusher.PushText(pctx, in.CommunityID, in.OpenID, o.res.Reply); err != nil {
+			if err := w.Pusher.PushText(pctx, in.CommunityID, in.OpenID, text); err != nil {
 				w.Log.Error("push late reply failed", "err", errors.New(wx.Scrub(err)), "request_id", reqID)
 			}
 		}()

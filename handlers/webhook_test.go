@@ -615,6 +615,46 @@ func TestWebhookReplyBudget(t *testing.T) {
 	}
 }
 
+// TestWebhookLateSecret: a reply holding a credential (a console login
+// link) that misses the reply budget is not pushed, and so never stored in
+// the outbox; its LateReply is pushed instead (found by an attacker).
+func TestWebhookLateSecret(t *testing.T) {
+	const secret = "https://gz.example.cn/console/login?t=SECRET-TOKEN"
+	for _, driver := range storetest.Drivers(t) {
+		t.Run(driver, func(t *testing.T) {
+			h := newHarness(t, driver, harnessOpts{ReplyBudget: 100 * time.Millisecond,
+				WrapHandler: func(next handlers.MessageHandler) handlers.MessageHandler {
+					return handlerFunc(func(ctx context.Context, in models.Inbound) (bot.Result, error) {
+						time.Sleep(500 * time.Millisecond)
+						return bot.Result{Reply: "登录链接：" + secret, LateReply: "请重新发送“登录”。"}, nil
+					})
+				}})
+			openID := "oLateSecret0000000000001"
+			if status, body := h.do(h.in("plain", textMsg(openID, "登录", 9201))); status != http.StatusOK || body != "success" {
+				t.Fatalf("answer %d %q, want 200 success", status, body)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := h.Webhooks[0].Drain(ctx); err != nil {
+				t.Fatalf("Drain: %v", err)
+			}
+			var got []string
+			for _, p := range h.Platform.Pushes() {
+				if p.ToUser == openID {
+					got = append(got, p.Text)
+				}
+			}
+			if len(got) != 1 || got[0] != "请重新发送“登录”。" {
+				t.Errorf("pushes %q, want only the late reply", got)
+			}
+			var n int64
+			if err := h.DB.Gorm().Model(&models.OutboxMessage{}).Where("text LIKE ?", "%SECRET-TOKEN%").Count(&n).Error; err != nil || n != 0 {
+				t.Errorf("%d outbox rows hold the link (%v)", n, err)
+			}
+		})
+	}
+}
+
 // TestWebhookDrainWaitsForLateWork: a message answered "success" past the
 // reply budget is still being handled; Drain (called at shutdown before the
 // database closes) returns only once it is committed and its reply pushed.

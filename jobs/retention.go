@@ -16,13 +16,19 @@ type RetentionStore interface {
 	PurgeBindAttempts(ctx context.Context, before time.Time) (int64, error)
 	ForgetNonces(ctx context.Context, before time.Time) (int64, error)
 	DeleteConsoleBefore(ctx context.Context, before time.Time) (int64, error)
+	ForgetPushTexts(ctx context.Context, before time.Time) (int64, error)
 }
+
+// PushTextRetention is how long a delivered or failed push keeps its text
+// (the failed-push lists look back 7 days by default).
+const PushTextRetention = 30 * 24 * time.Hour
 
 // RetentionPurge keeps personal data no longer than needed: closed appeals
 // past Retention are masked (PurgeClosedAppeals), residents silent
 // that long with nothing open are forgotten, failed binding tries past the
 // lockout window, signed-request records past the replay window, and console
-// login links and sessions that have expired go.
+// login links and sessions that have expired go; pushes delivered or failed
+// more than PushTextRetention ago lose their text.
 type RetentionPurge struct {
 	Store        RetentionStore
 	Retention    time.Duration // cfg.Retention()
@@ -34,7 +40,7 @@ type RetentionPurge struct {
 func (j *RetentionPurge) Run(ctx context.Context) error { _, err := j.RunCounts(ctx); return err }
 
 // RunCounts implements CountingJob: appeals, residents, bind_attempts,
-// signed_requests, console (expired login links and sessions).
+// signed_requests, console (expired login links and sessions), push_texts.
 func (j *RetentionPurge) RunCounts(ctx context.Context) (Counts, error) {
 	c := Counts{}
 	if j.Retention <= 0 {
@@ -53,6 +59,7 @@ func (j *RetentionPurge) RunCounts(ctx context.Context) (Counts, error) {
 		// Twice the window: a timestamp may be off by it either way.
 		{"signed_requests", func() (int64, error) { return j.Store.ForgetNonces(ctx, now.Add(-2*window)) }},
 		{"console", func() (int64, error) { return j.Store.DeleteConsoleBefore(ctx, now) }},
+		{"push_texts", func() (int64, error) { return j.Store.ForgetPushTexts(ctx, now.Add(-PushTextRetention)) }},
 	} {
 		n, err := step.run()
 		c[step.name] = int(n)

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,6 +62,21 @@ func TestRetentionPurge(t *testing.T) {
 			}
 		}
 
+		// Pushes: delivered and failed 31 days ago lose their text; one
+		// delivered yesterday and one still waiting keep it.
+		push := func(key string, status models.OutboxStatus, at time.Time) uint64 {
+			t.Helper()
+			m := &models.OutboxMessage{CommunityID: "c1", OpenID: "o-worker", Type: "task_assigned", Key: key, Status: status,
+				Text: "【新任务】联系居民：电话 13800138000", Data: `{"thing1":"楼道灯"}`, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at}
+			if err := g.Create(m).Error; err != nil {
+				t.Fatal(err)
+			}
+			return m.ID
+		}
+		month := now.Add(-31 * 24 * time.Hour)
+		pushGone := []uint64{push("p-sent-old", models.OutboxSent, month), push("p-failed-old", models.OutboxFailed, month)}
+		pushKept := []uint64{push("p-sent-new", models.OutboxSent, now.Add(-24*time.Hour)), push("p-pending-old", models.OutboxPending, month)}
+
 		j := &RetentionPurge{Store: db, Retention: 3 * 365 * 24 * time.Hour, ReplayWindow: 5 * time.Minute, Now: func() time.Time { return now }}
 		c, err := j.RunCounts(ctx)
 		if err != nil {
@@ -68,6 +84,16 @@ func TestRetentionPurge(t *testing.T) {
 		}
 		if c["appeals"] != 1 || c["residents"] != 1 || c["bind_attempts"] != 1 || c["signed_requests"] != 1 || c["console"] != 2 {
 			t.Errorf("counts %v, want 1 appeal, 1 resident, 1 bind attempt, 1 signed request, 2 console rows (the expired link and session)", c)
+		}
+		if c["push_texts"] != 2 {
+			t.Errorf("push_texts = %d, want 2", c["push_texts"])
+		}
+		for _, id := range append(append([]uint64(nil), pushGone...), pushKept...) {
+			var m models.OutboxMessage
+			g.Take(&m, id)
+			if masked := m.Text == "" && m.Data == ""; masked != slices.Contains(pushGone, id) || m.Key == "" {
+				t.Errorf("push %s (%s): text %q data %q", m.Key, m.Status, m.Text, m.Data)
+			}
 		}
 		// The live session still opens; the expired one's row is gone.
 		if _, err := db.ConsoleViewer(ctx, "st1", now); err != nil {

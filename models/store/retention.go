@@ -90,3 +90,33 @@ func (db *DB) PurgeBindAttempts(ctx context.Context, before time.Time) (int64, e
 	}
 	return res.RowsAffected, nil
 }
+
+// ForgetPushTexts empties the text and template fields of pushes that were
+// sent, or failed for good, before the cutoff: a task push holds a
+// resident's words and phone, and once delivered (or given up on and shown
+// as failed for a while) the outbox need not keep them. The row stays (its
+// key keeps the push from being planned twice; its times count the
+// customer-service window).
+func (db *DB) ForgetPushTexts(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		var ids []uint64
+		err := db.gorm.WithContext(ctx).Model(&models.OutboxMessage{}).
+			Where("status IN ? AND updated_at < ? AND (text <> '' OR data <> '')",
+				[]models.OutboxStatus{models.OutboxSent, models.OutboxFailed}, before.UTC()).
+			Order("id").Limit(purgeBatch*5).Pluck("id", &ids).Error
+		if err != nil {
+			return total, fmt.Errorf("forget push texts: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		// UpdateColumns: updated_at keeps the day the push ended.
+		res := db.gorm.WithContext(ctx).Model(&models.OutboxMessage{}).Where("id IN ?", ids).
+			UpdateColumns(map[string]any{"text": "", "data": ""})
+		if res.Error != nil {
+			return total, fmt.Errorf("forget push texts: %w", res.Error)
+		}
+		total += res.RowsAffected
+	}
+}
