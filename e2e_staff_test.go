@@ -324,3 +324,40 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// TestAppealFlood: one resident cannot bury a grid worker in tasks: past
+// MaxAppealsPerDay open appeals for others to handle in 24 hours, a further
+// one is refused with the hotline and stores nothing, and a day later the
+// resident may submit again (found by an attacker who submitted 15 appeals
+// in a second).
+func TestAppealFlood(t *testing.T) {
+	h := newHarness(t, storetest.Drivers(t)[0])
+	ctx := context.Background()
+	p := h.persona("o-flood")
+	texts := []string{"3栋楼道灯坏了", "3栋门口垃圾没人清", "3栋电梯按钮失灵", "3栋楼顶漏水", "3栋楼梯扶手松了"}
+	for _, text := range texts {
+		raise(t, p, text, "3栋2单元501")
+	}
+	count := func() int {
+		list, err := h.app.Store.ListAppeals(ctx, models.AppealFilter{CommunityID: "sample", OpenID: "o-flood", Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	r := p.say("3栋单元门关不上了")
+	for i := 0; i < 3 && !strings.Contains(r, "24小时内已提交了5件"); i++ {
+		r = p.say("1") // confirm (or answer a question); the limit answers at the submit
+	}
+	if !strings.Contains(r, "24小时内已提交了5件") || !strings.Contains(r, "023-") || count() != len(texts) {
+		t.Fatalf("sixth appeal: %q, %d appeals stored; want a refusal with the hotline and %d", r, count(), len(texts))
+	}
+	if after := p.say("1"); strings.Contains(after, "已提交") {
+		t.Fatalf("the refused draft was kept: %q", after)
+	}
+	h.advance(25 * time.Hour)
+	raise(t, p, "3栋单元门关不上了", "3栋2单元501")
+	if count() != len(texts)+1 {
+		t.Fatalf("a day later: %d appeals, want %d", count(), len(texts)+1)
+	}
+}

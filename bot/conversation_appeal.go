@@ -432,6 +432,11 @@ func (s *step) dueText(t *time.Time) string {
 func (s *step) submit() error {
 	m := &s.e.Msg
 	d := s.data.Draft
+	if d.Kind != models.KindPrivate {
+		if busy, err := s.busyAuthor(); err != nil || busy {
+			return err
+		}
+	}
 	var media []string
 	for _, p := range d.Photos {
 		media = append(media, strings.TrimSpace(p.MediaID+" "+p.PicURL))
@@ -596,6 +601,41 @@ func (s *step) problemPlace() problemAt {
 		return problemAt{building: a.Building, gridID: g.ID, said: true, named: true}
 	}
 	return problemAt{building: a.Building, gridID: s.res.GridID, said: true, named: true, outside: true}
+}
+
+// MaxAppealsPerDay bounds the appeals for others to handle (small and
+// major) that one resident submits in 24 hours and that are still open:
+// each pushes a task to a worker, and a flood from one account would spend
+// the workers' push budget and bury their neighbours' appeals (found by an
+// attacker). Private matters, "me too" and appeals already closed do not count.
+const MaxAppealsPerDay = 5
+
+// busyAuthor reports whether the sender already has MaxAppealsPerDay open
+// appeals of the last 24 hours; if so it has said so (the draft is let go,
+// the hotline given) and the appeal is not stored.
+func (s *step) busyAuthor() (bool, error) {
+	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: s.in.Msg.CommunityID,
+		OpenID: s.in.Msg.OpenID, Limit: 4 * MaxAppealsPerDay})
+	if err != nil {
+		return false, fmt.Errorf("appeals: %w", err)
+	}
+	n, since := 0, s.now.Add(-24*time.Hour)
+	for _, a := range own {
+		if a.CreatedAt.After(since) && a.Kind != models.KindPrivate && a.Status.Open() {
+			n++
+		}
+	}
+	if n < MaxAppealsPerDay {
+		return false, nil
+	}
+	hotline := s.e.Msg.HotlineUnknown
+	if c := s.community(); c != nil && c.Hotline != "" {
+		hotline = c.Hotline
+	}
+	s.data.Draft = nil
+	s.goTo(StateIdle)
+	s.sayf(s.e.Msg.TooManyAppealsF, MaxAppealsPerDay, hotline)
+	return true, nil
 }
 
 // progressAsked answers a question about appeals already raised with the
