@@ -28,7 +28,7 @@ func TestFormError(t *testing.T) {
 		{models.GridSpec{ID: "g1", Buildings: make([]string, models.MaxGridBuildings+1)}.Validate(), "一个网格最多300个楼栋。"},
 		{models.GridSpec{ID: "g1", Buildings: []string{strings.Repeat("1", models.MaxBuildingNameRunes+1)}}.Validate(), "楼栋号不对：每个楼栋号最多16个字，楼栋之间用逗号分隔。"},
 		{models.GridSpec{ID: "g1", Name: strings.Repeat("网", models.MaxGridNameRunes+1)}.Validate(), "网格名称最多64个字。"},
-		{models.GridSpec{ID: "g 1"}.Validate(), "网格编号不对：最多64个字符，不能有空格或逗号。"},
+		{models.GridSpec{ID: "g 1"}.Validate(), "网格编号不对：最多64个字符，不能有空格或逗号，不能以 = + - @ 开头。"},
 		{models.Errorf(models.ECONFLICT, "something new and unforeseen"), failLead[models.ECONFLICT] + "。"},
 		{errors.New("sql: connection refused"), "系统出错了，请稍后再试。"},
 	} {
