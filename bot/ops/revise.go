@@ -325,9 +325,10 @@ func IsSameKind(err error) bool { return errors.Is(err, ErrSameKind) }
 
 // retopic gives an appeal whose kind changed a topic of its new kind: the
 // matter of that kind its text names (楼下火锅店油烟 made major is 餐饮油烟);
-// failing that, a named matter of the old kind keeps its name (it still says
-// what the appeal is about) under the new kind's unit, and a catch-all (or
-// no topic) becomes the new kind's catch-all: a government matter made small
+// failing that, a named public matter keeps its name between small and major
+// (it still says what the appeal is about) under the new kind's unit, and a
+// catch-all, a matter moved to or from private (or no topic) becomes the
+// new kind's catch-all: a government matter made small
 // is no longer "其他政务事项" handled by the street. A new topic is noted on
 // the correction's event.
 func (s *Appeals) retopic(ch *Change) {
@@ -343,9 +344,12 @@ func (s *Appeals) retopic(ch *Change) {
 	switch {
 	case named != nil:
 		a.TopicID, a.Topic = named.ID, named.Name
-	case a.TopicID != "" && (it == nil || !it.Fallback):
-		// A named matter, or one no longer in the catalog: its stored name
-		// stands, handled where the new kind is.
+	case a.TopicID != "" && (it == nil || !it.Fallback && ch.Before.Kind != models.KindPrivate && a.Kind != models.KindPrivate):
+		// A named public matter (small ↔ major), or one no longer in the
+		// catalog: its stored name stands, handled where the new kind is.
+		// A private matter's name (房屋买卖) said nothing true of the
+		// dispute made small (found by a first user), nor a public one of a
+		// private matter: those get the new kind's catch-all.
 	default:
 		a.TopicID, a.Topic = "", s.msg.NoTopic
 		if fb := s.Fallback(a.Kind); fb != nil {

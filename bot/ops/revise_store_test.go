@@ -132,6 +132,40 @@ func TestReclassifyRetopics(t *testing.T) {
 	})
 }
 
+// TestReclassifyFromPrivateDropsItsMatter: a family quarrel filed as the
+// private matter 房屋买卖 and made small is not kept under that name (its
+// text names no small matter): it becomes the small catch-all (found by a
+// first user, who saw 房屋买卖 on a mediation in every push).
+func TestReclassifyFromPrivateDropsItsMatter(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		cat, appeals, ref := reclassifyWorld(t, db, now, "house-sale", "我和儿媳妇为了过户闹得很僵，想找人说和一下")
+		// The resident disputes it (不是私事); the committee then makes it small.
+		if err := db.Gorm().Model(&models.Appeal{}).Where("ref = ?", ref).Update("open_id", "o-resident").Error; err != nil {
+			t.Fatal(err)
+		}
+		ch, err := appeals.PlanDispute(ctx, ops.DisputeRequest{Community: "c1", Ref: ref, OpenID: "o-resident", Reason: "想请社区调解"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := appeals.Commit(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := appeals.Revise(ctx, committeeRevision(ref, models.KindSmall, models.LevelCommunity, "需要社区调解")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := appeals.Appeal(ctx, "c1", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := cat.Fallback(models.KindSmall); got.Kind != models.KindSmall || got.TopicID == "house-sale" || got.Topic == "房屋买卖" {
+			t.Fatalf("stored %s %q %q; want a small matter, not 房屋买卖 (the catch-all %q when no other is named)", got.Kind, got.TopicID, got.Topic, want.Name)
+		}
+	})
+}
+
 // TestReclassifyNamesTheNewMatter: a committee that makes a neighbour
 // quarrel about a restaurant's fumes a major matter files it under the major
 // matter its text names (餐饮油烟, with its unit), and the words it teaches
