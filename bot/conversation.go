@@ -65,6 +65,11 @@ type draft struct {
 	// Answered: the resident chose the kind in answer to the question; on
 	// submit, the answer teaches the community's words (learning.go).
 	Answered bool `json:"answered,omitempty"`
+	// Urgent: the first message spoke of danger now (step.emergency); the
+	// appeal is filed without a question or a confirmation, because the one
+	// who sent it may be running from a fire (found by a first user: an
+	// unconfirmed fire report expired unseen).
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 type photo struct {

@@ -56,7 +56,7 @@ func (s *step) idleText(text string) error {
 	if err != nil {
 		return err
 	}
-	if (d.Item == nil || d.Item.Fallback) && utf8.RuneCountInString(w) < minAppealRunes {
+	if (d.Item == nil || d.Item.Fallback) && utf8.RuneCountInString(w) < minAppealRunes && s.alert == "" {
 		s.goTo(StateIdle)
 		s.say(m.NotUnderstood)
 		return nil
@@ -64,7 +64,7 @@ func (s *step) idleText(text string) error {
 	if it := d.Item; it != nil && it.Answer != "" && isEnquiry(w) {
 		return s.answerEnquiry(text, it)
 	}
-	s.data = convData{Draft: &draft{}}
+	s.data = convData{Draft: &draft{Urgent: s.alert != ""}}
 	s.addText(text)
 	return s.classifyAndProceed(&d)
 }
@@ -181,7 +181,9 @@ func (s *step) classifyAndProceed(dec *triage.Decision) error {
 	if dec.Item != nil {
 		d.TopicID = dec.Item.ID
 	}
-	if dec.Question != "" && len(dec.Choices) > 0 {
+	// An urgent appeal takes the likeliest kind rather than wait for an
+	// answer; the committee corrects it if need be (it is marked 紧急).
+	if dec.Question != "" && len(dec.Choices) > 0 && !d.Urgent {
 		d.Question, d.Choices, d.Options, d.Settled = dec.Question, dec.Choices, dec.Options, false
 		s.goTo(StateClarify)
 		s.say(d.Question + s.e.Msg.ClarifyHint)
@@ -235,6 +237,26 @@ func (s *step) item(id string) *triage.Item {
 // small matter needs a grid, the duplicate check, then the summary.
 func (s *step) proceed() error {
 	d := s.data.Draft
+	if d.Urgent {
+		// No address, "me too" or confirmation asked: filed now, where the
+		// text or the resident's home places it (else the committee's).
+		if d.Kind == models.KindPrivate {
+			// Someone in danger at home is not left to fend for themselves
+			// (a fallen mother was filed private, "社区不派单"): the community acts.
+			d.Kind = models.KindSmall
+			if it := s.item(d.TopicID); it == nil || it.Kind != models.KindSmall {
+				d.TopicID = ""
+				if fb := s.e.Appeals.Fallback(models.KindSmall); fb != nil {
+					d.TopicID = fb.ID
+				}
+			}
+		}
+		if busy, err := s.busyAuthor(); err != nil || busy {
+			return err
+		}
+		s.say(s.e.Msg.UrgentFiled)
+		return s.submit()
+	}
 	if d.Kind == models.KindSmall && !s.res.Registered() {
 		// A home address in the appeal itself (我住10栋2单元301，…) is
 		// offered for confirmation instead of asked for again (found by a
@@ -432,7 +454,7 @@ func (s *step) dueText(t *time.Time) string {
 func (s *step) submit() error {
 	m := &s.e.Msg
 	d := s.data.Draft
-	if d.Kind != models.KindPrivate {
+	if d.Kind != models.KindPrivate && !d.Urgent { // an urgent one was checked before its note
 		if busy, err := s.busyAuthor(); err != nil || busy {
 			return err
 		}

@@ -11,8 +11,10 @@ import (
 )
 
 // TestEmergencyAdvice: a message that speaks of danger to someone now gets
-// what to do at once before anything else, and the appeal goes on as usual;
-// other messages and staff reports get no alert.
+// what to do at once before anything else; a new appeal is then filed at
+// once, without a question or a confirmation (someone running from a fire
+// will not type 1; found by a first user), due within a day; a draft
+// waiting for an answer goes on; other messages and staff reports get no alert.
 func TestEmergencyAdvice(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
@@ -35,6 +37,8 @@ func TestEmergencyAdvice(t *testing.T) {
 		{name: "gas, while a question waits", state: StateClarify, data: clarifying, text: "闻到好大一股煤气味，好吓人",
 			first: "【紧急】如果闻到燃气味", also: []string{"没看懂您的回复"}, next: StateClarify},
 		{name: "fire and someone hurt", text: "5栋楼下电瓶车着火了，有人晕倒了", first: "【紧急】如果现在着火或冒烟", also: []string{"119", "120"}},
+		{name: "lift stuck, people inside", text: "8栋电梯卡在5楼了，里面关着一个老人和小孩！", first: "【紧急】如果现在有人被困在电梯里"},
+		{name: "fallen and cannot get up", text: "我妈一个人在家摔倒了起不来，我在外地赶不回去", first: "【紧急】如果有人受伤", also: []string{"120"}},
 		{name: "violence", text: "隔壁在打人，一直在喊救命", first: "【紧急】如果有人正面临危险", also: []string{"110"}},
 		{name: "an ordinary appeal", text: "3栋楼道灯坏了好几天了"},
 		{name: "a staff report", text: "进展 SQ2611260001 电梯困人已解救，正在检修", staff: true},
@@ -68,13 +72,19 @@ func TestEmergencyAdvice(t *testing.T) {
 					t.Errorf("reply %q lacks %q", reply, w)
 				}
 			}
-			// The appeal goes on: the alert replaces nothing.
-			c := out.Turn.Conversation
-			if c == nil {
-				t.Fatalf("no conversation kept after the alert (reply %q)", reply)
-			}
-			if tt.next != "" && State(c.State) != tt.next {
-				t.Errorf("state %q, want %q", c.State, tt.next)
+			if tt.next != "" {
+				// A draft waiting for an answer goes on: the alert replaces nothing.
+				if c := out.Turn.Conversation; c == nil || State(c.State) != tt.next {
+					t.Errorf("conversation %+v, want state %q", c, tt.next)
+				}
+			} else {
+				// A new appeal is filed at once, due within a day.
+				if len(out.Turn.NewAppeals) != 1 || !strings.Contains(reply, "已直接为您提交") || out.Turn.Conversation != nil {
+					t.Fatalf("not filed at once: %d new appeals, reply %q", len(out.Turn.NewAppeals), reply)
+				}
+				if a := out.Turn.NewAppeals[0].Appeal; a.DueAt == nil || a.DueAt.After(now.Add(24*60*60e9)) {
+					t.Errorf("urgent appeal due %v, want within a day of %v", a.DueAt, now)
+				}
 			}
 			if len(strings.Split(reply, "【紧急】")) > 3 {
 				t.Errorf("too many alerts: %q", reply)
@@ -93,10 +103,13 @@ func TestEmergencyTask(t *testing.T) {
 		submit := func(text string) string {
 			t.Helper()
 			r := w.say("resident", text)
-			for i := 0; i < 3 && !strings.Contains(r, "请确认您的诉求"); i++ {
+			for i := 0; i < 3 && !strings.Contains(r, "请确认您的诉求") && !strings.Contains(r, "已提交"); i++ {
 				r = w.say("resident", "2") // the compound's, when asked
 			}
-			ref := refPattern.FindString(w.say("resident", "1"))
+			if !strings.Contains(r, "已提交") { // an urgent one is filed without confirmation
+				r = w.say("resident", "1")
+			}
+			ref := refPattern.FindString(r)
 			if ref == "" {
 				t.Fatalf("%q not submitted (last reply %q)", text, r)
 			}
@@ -136,8 +149,8 @@ func TestEmergencyForResidentsOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := strings.Join(out.Replies, "\n"); !strings.HasPrefix(r, "【紧急】") || out.Turn.Conversation == nil {
-			t.Errorf("%q = %q; want the advice first and the appeal going on", m, r)
+		if r := strings.Join(out.Replies, "\n"); !strings.HasPrefix(r, "【紧急】") || len(out.Turn.NewAppeals) != 1 {
+			t.Errorf("%q = %q; want the advice first and the appeal filed", m, r)
 		}
 	}
 	out, err := e.Step(context.Background(), Input{Msg: text("路灯坏了一个月了，怎么还没人处理"), Resident: registered, Now: now})

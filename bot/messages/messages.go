@@ -117,6 +117,7 @@ type Messages struct {
 	GuideDefault             string
 	HotlineUnknown           string
 	TooManyAppealsF          string // the limit, the hotline
+	UrgentFiled              string // before the submission's reply of an urgent appeal
 	DueDateF                 string // Go time layout of deadlines: month, day, weekday
 	Weekdays                 [7]string
 	DaysLimitF               string // %d calendar days
@@ -267,6 +268,7 @@ var ZhCN = Messages{
 	GuidedF:                  "已记录，编号 %s。\n这是您个人的事（私事），社区不派单，建议：%s\n需要帮助可拨打社区电话 %s。\n如果您认为这不是私事，回复“不是私事”，社区会复核。",
 	GuideDefault:             "可联系物业或正规家政维修服务；不清楚找谁，可拨打社区电话咨询。",
 	HotlineUnknown:           "（请到社区居委会咨询）",
+	UrgentFiled:              "情况紧急，已直接为您提交，不用再确认，社区会尽快处置：",
 	TooManyAppealsF:          "您24小时内已提交了%d件还在办理的诉求，社区正在逐件处理，这一件暂时没有提交。急事请拨打社区电话 %s；遇到危险请直接拨打110、119或120。回复“我的诉求”可查看进度。",
 	DueDateF:                 "1月2日",
 	Weekdays:                 [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"},

@@ -40,7 +40,8 @@ type Words struct {
 
 	// Emergencies are the words of a message that speaks of danger to
 	// someone now, by kind of help (Messages.Emergency): the advice is given
-	// whatever else the message is. Compared after normalisation.
+	// whatever else the message is. Compared after normalisation; "A+B"
+	// matches a text holding both A and B.
 	Emergencies map[string][]string
 
 	// ProgressAsks are how residents ask about their appeals' progress in
@@ -108,8 +109,11 @@ var ZhCNWords = Words{
 		"gas": {"煤气味", "燃气味", "天然气味", "煤气泄漏", "燃气泄漏", "天然气泄漏", "漏煤气", "漏燃气", "漏天然气", "煤气漏了",
 			"燃气漏了", "天然气漏了"},
 		"lift": {"困在电梯", "困电梯", "电梯困人", "电梯困住", "电梯里困", "被困电梯", "关在电梯", "电梯关人", "电梯关到人", "电梯里关",
-			"电梯把人关", "电梯又关人", "电梯又困人", "卡在电梯", "电梯卡人", "电梯夹人", "电梯里出不来", "电梯里面出不来"},
-		"medical": {"晕倒", "昏倒", "昏迷", "不省人事", "摔倒起不来", "摔了起不来", "倒在地上", "没有呼吸", "没呼吸", "大出血",
+			"电梯把人关", "电梯又关人", "电梯又困人", "卡在电梯", "电梯卡人", "电梯夹人", "电梯里出不来", "电梯里面出不来",
+			// both parts, in either order: 电梯卡在5楼了，里面关着一个老人 (found by a first user)
+			"电梯+关着", "电梯+困着", "电梯+被困", "电梯+里面有人", "电梯+人在里面", "电梯+出不来"},
+		"medical": {"晕倒", "昏倒", "昏迷", "不省人事", "摔倒起不来", "摔了起不来", "摔倒了起不来", "摔倒了爬不起来", "跌倒起不来",
+			"跌倒了起不来", "摔了一跤起不来", "倒地不起", "倒在地上", "没有呼吸", "没呼吸", "大出血",
 			"流了好多血", "流了很多血", "触电", "喘不上气", "喘不过气"},
 		"police": {"持刀", "拿刀砍", "砍人", "正在打人", "在打人", "打人了", "家暴", "要跳楼", "想跳楼", "有人跳楼", "要自杀", "想自杀"},
 	},
@@ -143,13 +147,23 @@ func (w *Words) EmergencyKinds(text string, order []string) []string {
 	var kinds []string
 	for _, k := range order {
 		for _, cue := range w.Emergencies[k] {
-			if strings.Contains(text, cue) {
+			if containsAll(text, cue) {
 				kinds = append(kinds, k)
 				break
 			}
 		}
 	}
 	return kinds
+}
+
+// containsAll reports whether text holds every "+"-separated part of cue.
+func containsAll(text, cue string) bool {
+	for part := range strings.SplitSeq(cue, "+") {
+		if !strings.Contains(text, part) {
+			return false
+		}
+	}
+	return true
 }
 
 // Urgent reports whether a resident's text speaks of danger now (the zh-CN

@@ -15,6 +15,9 @@ import (
 	"github.com/gongzhi/gongzhi/models"
 )
 
+// UrgentDue bounds the deadline of an appeal whose words speak of danger now.
+const UrgentDue = 24 * time.Hour
+
 // AppealDraft is a confirmed appeal before routing: what the chat has after
 // "1 提交" and what an Open311 client posts. BuildAppeal turns it into the
 // rows to commit.
@@ -133,6 +136,13 @@ func (s *Appeals) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal,
 	d.Now = d.Now.UTC()
 	it := s.Item(d.TopicID)
 	r := s.plan(d.Kind, it, s.directory.Community(d.CommunityID).Grid(d.GridID), d.Now)
+	if d.Kind != models.KindPrivate && r.due != nil && messages.Urgent(d.Text) {
+		// Danger now (marked 紧急 on the task and the list): due within a day,
+		// not the matter's days like a broken light (found by a first user).
+		if u := d.Now.Add(UrgentDue); r.due.After(u) {
+			r.due, r.limit = &u, fmt.Sprintf(m.HoursLimitF, int(UrgentDue.Hours()))
+		}
+	}
 	a := &models.Appeal{
 		CommunityID: d.CommunityID, OpenID: d.OpenID, Kind: d.Kind, Level: r.level, Status: models.StatusSubmitted,
 		TopicID: d.TopicID, Topic: m.NoTopic, Unit: messages.Clip(r.unit, 40), Description: d.Text,
