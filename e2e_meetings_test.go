@@ -316,6 +316,12 @@ func meetingsEndToEnd(t *testing.T, h *harness) {
 		expect(t, "resident may not cancel", sun.say("取消会议 "+code3+" 下雨"), "只有社区两委成员")
 		expect(t, "cancel", zhang.say("取消会议 "+code3+" 下雨改期"), "已取消", "已通知1人")
 		waitPush(t, p, "o-sun", "已取消", 1)
+		// Sent as a template it says so too, not only the reason (found by a first user).
+		var row models.OutboxMessage
+		if err := h.app.Store.Gorm().Where("open_id = ? AND idem_key LIKE ?", "o-sun", "meeting:%:cancel:%").Take(&row).Error; err != nil ||
+			!strings.Contains(row.Data, "会议已取消：下雨改期") {
+			t.Errorf("cancellation card: %v %q", err, row.Data)
+		}
 		expect(t, "answer to a cancelled meeting", sun.say("参加 "+code3), "已取消")
 		if st, _ := h.call("POST", "/api/meetings/3/cancel", map[string]any{"reason": "again"}); st != http.StatusConflict {
 			t.Fatalf("cancel twice: %d", st)

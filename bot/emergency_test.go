@@ -124,6 +124,13 @@ func TestEmergencyTask(t *testing.T) {
 		if p := submit("3栋电梯关人了，里面有个老人，快来人"); !strings.HasPrefix(p, "【紧急】") {
 			t.Errorf("task push %q; want it marked 【紧急】", p)
 		}
+		// Its template card says so too, with the words of danger (a first
+		// user's worker read only "其他社区事务 / 新任务 / 6栋3单元").
+		var rows []models.OutboxMessage
+		if err := w.db.Gorm().Where("open_id = ? AND type = ?", "worker-g1", models.PushTaskAssigned).Find(&rows).Error; err != nil || len(rows) != 1 ||
+			!strings.Contains(rows[0].Data, `"phrase3":"紧急任务"`) || !strings.Contains(rows[0].Data, "电梯关人") {
+			t.Errorf("urgent task card: %v %+v", err, rows)
+		}
 		if p := submit("3栋楼道灯坏了好几天了"); strings.Contains(p, "【紧急】") {
 			t.Errorf("task push %q; want no urgent mark", p)
 		}

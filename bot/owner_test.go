@@ -358,7 +358,7 @@ func TestAppealPushCards(t *testing.T) {
 			return m
 		}
 		got := card("resident", "resolve")
-		want := map[string]string{"thing1": a.Topic, "character_string2": a.Ref, "phrase3": "已办结", "thing4": messages.ZhCNStaff.CardRateHint}
+		want := map[string]string{"thing1": a.Topic, "character_string2": a.Ref, "phrase3": "已办结", "thing4": "已更换3楼和5楼的感…·" + messages.ZhCNStaff.CardRateHint} // what was done, then how to rate, in 20 characters
 		for k, v := range want {
 			if got[k] != v {
 				t.Errorf("resolve card %s = %q, want %q (card %v)", k, got[k], v, got)

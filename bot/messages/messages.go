@@ -446,6 +446,7 @@ type StaffMessages struct {
 	// action (≤ 5 characters), and thing4 notes (≤ 20).
 	CardPhrases            map[string]string
 	CardRateHint           string
+	CardUrgent             string // the card's phrase (≤ 5 characters) of an urgent task
 	CardRaiseAgain         string
 	HandedOverF            string // count, refs: added to the bind reply
 	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
@@ -551,7 +552,8 @@ var ZhCNStaff = StaffMessages{
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
 		"return": "已退回", "escalate": "已上报", "rate_satisfied": "满意", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
 		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派"},
-	CardRateHint:           "请回复“满意”或“不满意 原因”",
+	CardRateHint:           "回复满意或不满意",
+	CardUrgent:             "紧急任务",
 	CardRaiseAgain:         "问题仍在请重新反映",
 	HandedOverF:            "\n本网格此前由社区两委代管的%d件诉求已移交给您：%s。回复“我的任务”查看，“接单 编号”接单。",
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
@@ -578,6 +580,7 @@ type MeetingMessages struct {
 	ReasonLineF    string // reason
 	CapacityLineF  string // capacity
 	CancelledF     string // code, topic, time, reason
+	CancelCardF    string // reason: the template's line of a cancellation
 	// TopicTakenReason cancels a draft meeting called on a monthly topic
 	// that another request gave its meeting meanwhile.
 	TopicTakenReason string
@@ -639,6 +642,7 @@ var ZhCNMeetings = MeetingMessages{
 	RescheduleHead:   "【议事会议改期】以下为新的时间和地点：",
 	ReasonLineF:      "\n说明：%s",
 	CapacityLineF:    "\n名额：%d人，报满后为候补",
+	CancelCardF:      "会议已取消：%s",
 	CancelledF:       "【议事会议取消】会议 %s（%s，原定%s）已取消。原因：%s。给您带来不便，敬请谅解。",
 	TopicTakenReason: "每月一题已由他人召集会议",
 	OutcomeF:         "【议事结果】会议 %s（%s）\n会议纪要：%s\n议定措施：%s\n分工：%s\n经费：%s",

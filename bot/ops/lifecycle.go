@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
@@ -124,7 +125,10 @@ func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, erro
 		return nil, err
 	}
 	a, note := ch.Appeal, messages.Clip(r.Note, 200)
-	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedAuthorF, a.Ref, a.Topic, note), s.sm.CardRateHint, fs[:min(1, len(fs))])
+	// The card's one line says what was done, then how to rate (a first
+	// user was asked to rate with nothing said of the work).
+	card := messages.Clip(r.Note, cardLine-1-utf8.RuneCountInString(s.sm.CardRateHint)) + "·" + s.sm.CardRateHint
+	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedAuthorF, a.Ref, a.Topic, note), card, fs[:min(1, len(fs))])
 	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedFollowerF, a.Ref, a.Topic, note), note, fs[min(1, len(fs)):])
 	return ch, nil
 }

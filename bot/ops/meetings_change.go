@@ -162,7 +162,9 @@ func (s *Meetings) cancel(ctx context.Context, m *models.Meeting, ivs []*models.
 			ps = append(ps, meetingPush{iv: iv, text: text})
 		}
 	}
-	return s.queue(ctx, ch, "cancel", ps, map[string]string{"thing1": m.Topic, "thing2": reason})
+	return s.queue(ctx, ch, "cancel", ps, map[string]string{"thing1": m.Topic,
+		// The card says it is cancelled, not only why (found by a first user).
+		"thing2": messages.Clip(fmt.Sprintf(s.msg.CancelCardF, reason), cardLine)})
 }
 
 // OutcomeRequest is the decision recorded after a meeting.

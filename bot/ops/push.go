@@ -17,6 +17,9 @@ func pushKey(ref string, act models.Action, n int, openID string) string {
 	return "appeal:" + ref + ":" + string(act) + ":" + strconv.Itoa(n) + ":" + openID
 }
 
+// cardLine is the longest value of a template's thing field (WeChat's 2023 rules).
+const cardLine = 20
+
 // card is an appeal push's template data (models.AppealCard): what act did
 // to a, now.
 func (s *Appeals) card(a *models.Appeal, ref string, act models.Action, note string) string {
@@ -65,11 +68,13 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
 	// A task whose words speak of danger now (电梯关人, 煤气味) says so first:
 	// the resident was told to call for help, the handler should go at once.
+	card := s.card(a, ref, models.ActAssign, place)
 	if messages.Urgent(a.Description) {
 		text = sm.UrgentTask + text
+		// A template says it too, with the words of danger, not only the place.
+		card = models.AppealCard(a.Topic, ref, sm.CardUrgent, messages.Clip(a.Description, cardLine), s.now().In(s.loc).Format(s.pm.TimeLayout))
 	}
-	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text,
-		s.card(a, ref, models.ActAssign, place), to)
+	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text, card, to)
 	return nil
 }
 
