@@ -313,3 +313,31 @@ func TestRateReasonHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestRateWhichOfTwo: a bare 满意 with two appeals waiting for a rating asks
+// which one, changing neither; with the number it rates that one (found by
+// a first user, whose 满意 silently rated the latest of two).
+func TestRateWhichOfTwo(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a, b := w.appeal(models.KindSmall), w.appeal(models.KindSmall)
+		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
+		w.say("worker-g1", "办结 "+b.Ref+" 已清理")
+		r := w.say("resident", "满意")
+		if !strings.Contains(r, "2件诉求待评价") || !strings.Contains(r, a.Ref) || !strings.Contains(r, b.Ref) {
+			t.Fatalf("bare 满意 with two waiting = %q; want both listed", r)
+		}
+		if w.reload(a).Status != models.StatusResolved || w.reload(b).Status != models.StatusResolved {
+			t.Fatal("a bare 满意 rated an appeal")
+		}
+		if r := w.say("resident", "满意 "+a.Ref); !strings.Contains(r, a.Ref) || w.reload(a).Status != models.StatusClosed ||
+			w.reload(b).Status != models.StatusResolved {
+			t.Fatalf("满意 %s = %q; want only it closed", a.Ref, r)
+		}
+		// One left: a bare 满意 rates it.
+		if r := w.say("resident", "满意"); !strings.Contains(r, b.Ref) || w.reload(b).Status != models.StatusClosed {
+			t.Fatalf("bare 满意 with one waiting = %q", r)
+		}
+	})
+}

@@ -24,7 +24,7 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 	if !hasRef {
 		reason = strings.TrimSpace(strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
 		list, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
-			OpenID: x.in.Msg.OpenID, Status: models.StatusResolved, Limit: 1})
+			OpenID: x.in.Msg.OpenID, Status: models.StatusResolved, Limit: maxRateChoices})
 		if err != nil {
 			return false, fmt.Errorf("resolved appeals: %w", err)
 		}
@@ -42,6 +42,16 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 				return false, nil // 不满意 and a description, with nothing to rate: a new appeal
 			}
 			x.say("%s", sm.RateNothing)
+			return true, nil
+		}
+		if len(list) > 1 {
+			// Two or more wait: which one is meant is asked, not guessed (a
+			// first user's 满意 rated the latest of two silently).
+			lines := make([]string, 0, len(list))
+			for _, a := range list {
+				lines = append(lines, fmt.Sprintf(sm.RateChoiceLineF, a.Ref, a.Topic))
+			}
+			x.say(sm.RateWhichF, len(list), strings.Join(lines, "\n"), list[0].Ref, list[0].Ref)
 			return true, nil
 		}
 		ref = list[0].Ref
@@ -80,6 +90,9 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 	ch.AddTo(&x.out.Turn)
 	return true, nil
 }
+
+// maxRateChoices bounds the appeals listed when several wait for a rating.
+const maxRateChoices = 5
 
 // rateInWords reads a resident's free reply while an appeal of theirs waits
 // for a rating (resolved, outside any conversation): "修了个铲铲，今天早上

@@ -409,6 +409,8 @@ type StaffMessages struct {
 	UnderstoodF       string // what was understood, before the rating's reply: the resident's words, the rating
 	RateNotResolvedF  string // ref, status
 	RateNeedReasonF   string // ref, topic
+	RateWhichF        string // count, lines, ref, ref: several appeals wait for a rating
+	RateChoiceLineF   string // ref, topic
 
 	// Pushes.
 	PushAssignedF          string // ref, topic, kind, place, description, due, how to reach the resident, ref, ref
@@ -517,6 +519,8 @@ var ZhCNStaff = StaffMessages{
 	RateNothing:       "没有待评价的诉求。回复“我的诉求”查看进度。",
 	UnderstoodF:       "您说“%s”，我们记为对办理结果%s。",
 	RateNotResolvedF:  "诉求 %s 当前状态为“%s”，办结后才能评价。",
+	RateWhichF:        "您有%d件诉求待评价：\n%s\n请带上编号回复，例如“满意 %s”或“不满意 %s 原因”。",
+	RateChoiceLineF:   "%s（%s）",
 	RateNeedReasonF:   "请直接回复对诉求 %s（%s）不满意的原因，例如“灯还是不亮”；回复“取消”不评价。",
 
 	UrgentMark:             "【紧急】",
