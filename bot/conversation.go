@@ -383,6 +383,12 @@ func (s *step) globalWords(text string) (bool, error) {
 			return true, s.withdraw(ref, strings.TrimPrefix(rest, ref))
 		}
 	}
+	// Any other words with the number of one's own open appeal: a note to its handler.
+	if ref, ok := findRef(w); ok && (s.state == StateIdle || s.state == StateGuided) {
+		if noted, err := s.note(ref, text); noted || err != nil {
+			return noted, err
+		}
+	}
 	return false, nil
 }
 

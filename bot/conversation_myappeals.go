@@ -246,3 +246,30 @@ func handles(st *models.Staff, a *models.Appeal) bool {
 	return st.Role == models.RoleGridWorker && st.GridID != "" && st.GridID == a.GridID &&
 		a.Kind != models.KindPrivate && a.Status.Open()
 }
+
+// note passes the author's words about their open appeal named by ref
+// (SQ… 怎么还没人管, 催办 SQ…) to its handler, recorded on the appeal; a
+// push had promised them a way to write to the handler (found by a first
+// user, whose follow-ups became new appeals). Anyone else's number, or an
+// appeal no longer open, is not a note: the words go on as they would.
+func (s *step) note(ref, text string) (bool, error) {
+	ch, told, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
+		OpenID: s.in.Msg.OpenID, Text: text})
+	switch {
+	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	ch.AddTo(&s.out.Turn)
+	who := s.e.Msg.UnitDefault[string(ch.Appeal.Kind)]
+	if ch.Appeal.Unit != "" {
+		who = ch.Appeal.Unit
+	}
+	if told == 0 {
+		who = s.e.Msg.NotedNobody
+	}
+	s.goTo(StateIdle)
+	s.sayf(s.e.Msg.NotedF, ref, who)
+	return true, nil
+}

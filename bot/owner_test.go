@@ -574,3 +574,38 @@ func TestStaffDetailPrivacy(t *testing.T) {
 		}
 	})
 }
+
+// TestNoteToHandler: the author's words with their open appeal's number
+// (催办 SQ…, SQ… 怎么还没人管) reach its handler as a 居民留言, recorded on
+// the appeal, status unchanged, and no new appeal; the handler's 进展 answers
+// them. Someone else's number, or a closed appeal's, is no note (found by a
+// first user, whose follow-ups all became new appeals).
+func TestNoteToHandler(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		a := w.appeal(models.KindSmall)
+		w.say("worker-g1", "接单 "+a.Ref)
+		n, before := w.appealsOf("resident"), len(w.pushesTo("worker-g1"))
+		r := w.say("resident", a.Ref+"怎么还没人来修，家里老人天天摸黑上楼")
+		if !strings.Contains(r, "已把您的留言转给诉求 "+a.Ref) || w.appealsOf("resident") != n || w.reload(a).Status != models.StatusAccepted {
+			t.Fatalf("note = %q (appeals %d→%d, status %s)", r, n, w.appealsOf("resident"), w.reload(a).Status)
+		}
+		ps := w.pushesTo("worker-g1")
+		if len(ps) != before+1 || !strings.Contains(ps[len(ps)-1], "【居民留言】诉求 "+a.Ref) || !strings.Contains(ps[len(ps)-1], "摸黑上楼") {
+			t.Fatalf("worker pushes %q; want the note", ps[before:])
+		}
+		evs, err := db.AppealEvents(context.Background(), a.ID)
+		if err != nil || evs[len(evs)-1].Action != string(models.ActNote) {
+			t.Fatalf("last event %+v, %v; want the note", evs[len(evs)-1], err)
+		}
+		if r := w.say("stranger", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") {
+			t.Fatalf("someone else's note = %q", r)
+		}
+		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
+		w.say("resident", "满意")
+		if r := w.say("resident", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") {
+			t.Fatalf("a note on a closed appeal = %q", r)
+		}
+	})
+}

@@ -117,6 +117,8 @@ type Messages struct {
 	GuideDefault             string
 	HotlineUnknown           string
 	TooManyAppealsF          string // the limit, the hotline
+	NotedF                   string // ref, who: the author's message on their appeal was passed on
+	NotedNobody              string // who, when no handler is bound yet
 	UrgentFiled              string // before the submission's reply of an urgent appeal
 	DueDateF                 string // Go time layout of deadlines: month, day, weekday
 	Weekdays                 [7]string
@@ -268,6 +270,8 @@ var ZhCN = Messages{
 	GuidedF:                  "已记录，编号 %s。\n这是您个人的事（私事），社区不派单，建议：%s\n需要帮助可拨打社区电话 %s。\n如果您认为这不是私事，回复“不是私事”，社区会复核。",
 	GuideDefault:             "可联系物业或正规家政维修服务；不清楚找谁，可拨打社区电话咨询。",
 	HotlineUnknown:           "（请到社区居委会咨询）",
+	NotedF:                   "已把您的留言转给诉求 %s 的承办人（%s），有答复会在这里通知您。回复“我的诉求”可查看进度。",
+	NotedNobody:              "社区两委",
 	UrgentFiled:              "情况紧急，已直接为您提交，不用再确认，社区会尽快处置：",
 	TooManyAppealsF:          "您24小时内已提交了%d件还在办理的诉求，社区正在逐件处理，这一件暂时没有提交。急事请拨打社区电话 %s；遇到危险请直接拨打110、119或120。回复“我的诉求”可查看进度。",
 	DueDateF:                 "1月2日",
@@ -303,7 +307,7 @@ var ZhCN = Messages{
 		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
 		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
 		"close_unrated": "超期未评价，已关闭", "answer": "咨询已当场答复", "follow": "有邻居附议", "attachment": "已补充办结照片",
-		"meeting_decision": "议事会议已作出决定", "project_outcome": "社区项目已完成",
+		"meeting_decision": "议事会议已作出决定", "project_outcome": "社区项目已完成", "note": "居民留言",
 	},
 	NoTopic: "其他",
 }
@@ -454,6 +458,7 @@ type StaffMessages struct {
 	EnquiryAnswered        string // the event's reason of an enquiry answered on the spot
 	PushReviewF            string // ref, topic, reason, ref, ref: to the committee when a resident disputes "private"
 	PushWithdrawnF         string // ref, topic, reason: to the handler when the resident withdraws
+	PushNoteF              string // ref, topic, words, ref: the author's message about their open appeal, to its handler
 	PushRelievedF          string // ref, topic, reason: to a handler whose task went to someone else
 	PushRelievedGuidedF    string // ref, topic, reason: the task became a private matter
 	PushWithdrawnFollowerF string // ref, topic: to those who said "me too"
@@ -541,7 +546,7 @@ var ZhCNStaff = StaffMessages{
 	NoPlace:                "未登记",
 	Handler:                "工作人员",
 
-	PushRevisedF:      "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或直接留言。",
+	PushRevisedF:      "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或发送诉求编号加上您的话，给承办人留言。",
 	RevisedKindF:      "已重新分类为%s（%s办理）",
 	RevisedGuided:     "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
 	RevisedGuideF:     "指引：%s",
@@ -555,7 +560,7 @@ var ZhCNStaff = StaffMessages{
 	TopicChangedF:     "事项：%s → %s",
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
 		"return": "已退回", "escalate": "已上报", "rate_satisfied": "满意", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
-		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派"},
+		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派", "note": "居民留言"},
 	CardRateHint:           "回复满意或不满意",
 	CardUrgent:             "紧急任务",
 	CardRaiseAgain:         "问题仍在请重新反映",
@@ -563,6 +568,7 @@ var ZhCNStaff = StaffMessages{
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",
 	PushRelievedGuidedF:    "诉求 %s（%s）已改为私事，由居民按指引自行办理，您无需再处理。原因：%s。",
+	PushNoteF:              "【居民留言】诉求 %s（%s）的居民说：%s\n回复“进展 %s 内容”答复居民。",
 	PushRelievedF:          "诉求 %s（%s）已改由其他人员办理，您无需再处理。原因：%s。",
 	PushWithdrawnFollowerF: "您附议的诉求 %s（%s）已由发起人撤回。如果问题仍在，请直接重新反映。",
 	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或“改类 %s 私事 理由”维持私事（居民会收到理由）；管理后台也可以。",

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -137,4 +138,41 @@ func (s *Appeals) PlanDispute(ctx context.Context, r DisputeRequest) (*Change, e
 	s.pushTo(ch, models.ActDisputePrivate, models.PushTaskAssigned,
 		fmt.Sprintf(s.sm.PushReviewF, a.Ref, a.Topic, messages.Clip(r.Reason, 200), a.Ref, a.Ref), r.Reason, cs)
 	return ch, nil
+}
+
+// NoteRequest is the author's message about their open appeal (留言): a
+// question, a reminder (催办), more detail.
+type NoteRequest struct {
+	Community string
+	Ref       string
+	OpenID    string // only the author may
+	Text      string
+}
+
+// ErrNotOpen: the appeal named is not open (resolved, closed, guided,
+// withdrawn): a note on it would reach no one.
+var ErrNotOpen = errors.New("ops: the appeal is not open")
+
+// PlanNote records the author's message on their open appeal and passes it
+// to its handler(s); it changes no status. The handlers' openids come back
+// with the change so the chat can say who was told.
+func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, error) {
+	ch, err := s.loadOwn(ctx, r.Community, r.Ref, r.OpenID)
+	if err != nil {
+		return nil, 0, err
+	}
+	a := ch.Appeal
+	if !a.Status.Open() {
+		return nil, 0, ErrNotOpen
+	}
+	text := messages.Clip(models.TrimText(r.Text), maxNoteRunes)
+	ch.Update.Events = append(ch.Update.Events, &models.AppealEvent{AppealID: a.ID,
+		Actor: models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}.String(), Action: string(models.ActNote),
+		FromStatus: a.Status, ToStatus: a.Status, Reason: text, At: s.now().UTC()})
+	hs, err := s.handlers(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.pushTo(ch, models.ActNote, models.PushProgress, fmt.Sprintf(s.sm.PushNoteF, a.Ref, a.Topic, text, a.Ref), text, hs)
+	return ch, len(hs), nil
 }
