@@ -175,6 +175,11 @@ func consoleDay(t *testing.T, h *harness) {
 	if strings.Contains(detail, `data-testid="urgent"`) {
 		t.Error("a dark stairwell's page is marked 紧急")
 	}
+	// A mistyped address answers in Chinese, in the console's frame.
+	if code, hdr, page := b.do("GET", "/console/appealz", nil); code != http.StatusNotFound || !strings.Contains(page, "没有这个页面") ||
+		!strings.Contains(hdr.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Errorf("unknown console page: %d %q", code, page)
+	}
 	// The page of the lift appeal says it is urgent, as the list did.
 	_, _, liftPage := b.do("GET", "/console/appeals/"+lift, nil)
 	expect(t, "urgent detail", liftPage, `data-testid="urgent"`, `data-testid="urgent-advice"`, "119")

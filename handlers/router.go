@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,7 +57,12 @@ type Deps struct {
 	Sim           *Sim // sandbox mode only; nil outside it
 
 	// Console serves /console/ (package handlers/console); nil leaves it out.
-	Console interface{ Register(r gin.IRoutes) }
+	// Console is the committee's console: its routes, and its answer to a
+	// /console/ address that names no page.
+	Console interface {
+		Register(r gin.IRoutes)
+		NotFound(g *gin.Context)
+	}
 }
 
 // check names the first missing requirement.
@@ -164,6 +170,13 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	if d.Console != nil {
 		d.Console.Register(r)
+		r.NoRoute(func(c *gin.Context) {
+			if strings.HasPrefix(c.Request.URL.Path, "/console/") {
+				d.Console.NotFound(c)
+				return
+			}
+			c.String(http.StatusNotFound, "404 page not found")
+		})
 	}
 	r.GET("/", home(d))
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) }) // browsers ask; no 404 in their consoles

@@ -184,6 +184,15 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
 // secure sets the security headers of every console response.
+// NotFound answers a console address that names no page in Chinese, in
+// the console's own frame (a first user met gin's English "404 page not found").
+func (c *Console) NotFound(g *gin.Context) {
+	c.secure(g)
+	if !g.IsAborted() {
+		c.fail(g, http.StatusNotFound, "没有这个页面。请从上方的菜单进入，或回到台账。")
+	}
+}
+
 func (c *Console) secure(g *gin.Context) {
 	h := g.Writer.Header()
 	h.Set("Content-Security-Policy", csp)
