@@ -524,10 +524,11 @@ func consoleMeetings(t *testing.T, h *harness) {
 	}
 	post("/console/people/stakeholders", url.Values{"kind": {"property"}, "name": {"安居物业"}, "contact": {"陈经理"}, "phone": {"023-12345678"}}, http.StatusSeeOther)
 	_, _, page := b.do("GET", "/console/meetings/new?appeal="+ref, nil)
-	expect(t, "new meeting form", page, `name="appeal" value="`+ref+`"`, `name="buildings" value="3"`)
+	expect(t, "new meeting form", page, `name="appeal" value="`+ref+`"`, `name="buildings" value="3"`,
+		`data-testid="meeting-grids"`, `<input type="checkbox" name="grids" value="g2">`)
 	starts := h.clock().Add(72 * time.Hour).In(h.app.Config.Location).Format("2006-01-02T15:04")
 	hdr, _ := post("/console/meetings", url.Values{"appeal": {ref}, "topic": {"3栋楼道灯更换"}, "level": {"building"}, "starts_at": {starts},
-		"venue": {"3栋架空层"}, "buildings": {"3"}, "stakeholders": {"1"}, "broadcast": {"1"}}, http.StatusSeeOther)
+		"venue": {"3栋架空层"}, "buildings": {"3"}, "grids": {"g2", "g3"}, "stakeholders": {"1"}, "broadcast": {"1"}}, http.StatusSeeOther)
 	where := hdr.Get("Location")
 	_, _, page = b.do("GET", where, nil)
 	code := regexp.MustCompile(`<small>([A-Z0-9]+) · `).FindStringSubmatch(page)
@@ -535,6 +536,9 @@ func consoleMeetings(t *testing.T, h *harness) {
 		t.Fatalf("meeting page without its code: %s", page)
 	}
 	expect(t, "meeting", page, "居民 3栋2单元501", "未回复", "安居物业", "023-12345678", "请电话或上门通知")
+	if m, err := h.app.Store.MeetingByCode(context.Background(), "sample", code[1]); err != nil || m.Grids != "g2,g3" {
+		t.Fatalf("meeting grids from the ticked boxes: %+v, %v", m, err)
+	}
 	expect(t, "answer", h.persona("o-wang").say("参加 "+code[1]), "参加")
 	_, _, page = b.do("GET", where, nil)
 	if !regexp.MustCompile(`居民 3栋2单元501</td><td>参加`).MatchString(page) {

@@ -82,6 +82,14 @@ func (c *Console) newMeeting(g *gin.Context) {
 		data["Topic"] = ap.Topic
 		data["Buildings"] = ap.Building
 	}
+	// The grids to tick, as the campaign form offers them (a first user typed
+	// a grid's name where its id was wanted, and lost the form).
+	grids, err := c.d.Store.Grids(g.Request.Context(), data["Community"].(string))
+	if err != nil {
+		c.failErr(g, err)
+		return
+	}
+	data["Grids"] = grids
 	c.render(g, http.StatusOK, "meeting_new", v, data)
 }
 
@@ -111,7 +119,9 @@ func (c *Console) createMeeting(g *gin.Context) {
 	for _, b := range splitList(g.PostForm("buildings")) {
 		req.Invitees.Buildings = append(req.Invitees.Buildings, normalizeBuilding(b))
 	}
-	req.Invitees.Grids = splitList(g.PostForm("grids"))
+	for _, gr := range g.PostFormArray("grids") {
+		req.Invitees.Grids = append(req.Invitees.Grids, splitList(gr)...)
+	}
 	req.Invitees.Community = g.PostForm("everyone") == "1"
 	if g.PostForm("stakeholders") == "1" && c.d.People != nil {
 		hs, err := c.d.People.Stakeholders(ctx, community)
@@ -153,7 +163,7 @@ func (c *Console) inviteeName(ctx context.Context, community string, iv *models.
 			return s.Name + "（" + orRaw(roleNames, string(s.Role)) + "）"
 		}
 		if r, err := c.d.Store.Resident(ctx, community, iv.OpenID); err == nil && r.Building != "" {
-			return fmt.Sprintf("居民 %s栋%s单元%s", r.Building, r.Unit, r.Room)
+			return "居民 " + address(r.Building, r.Unit, r.Room)
 		}
 	}
 	return "居民"
