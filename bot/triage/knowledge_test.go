@@ -20,6 +20,9 @@ func TestPhrases(t *testing.T) {
 		// A cue's characters split runs: no fragment of 上门 or 我家.
 		{"冰箱不制冷了，有没有师傅上门修一下", "", []string{"门修"}},
 		{"我家晒坝被人占了", "晒坝", []string{"家晒坝"}},
+		// Numerals and 事 split runs too (found by a first user's corrections).
+		{"借了我两万块钱一直不还", "", []string{"两万"}},
+		{"我和儿媳妇为了房子过户的事闹得很僵", "", []string{"事闹"}},
 	}
 	for _, tt := range tests {
 		got := c.Phrases(tt.text)
