@@ -40,7 +40,8 @@ func TestIntake(t *testing.T) {
 				models.StatusAssigned, models.LevelCommunity, committee, "", []string{"admin", "committee"}, "2026-11-29",
 				[]string{"社区两委"}},
 			{"major counts working days", ops.IntakeRequest{ServiceCode: "social-security", Description: "社保卡补办要带什么材料"},
-				models.StatusAssigned, models.LevelStreet, models.RolePlaceholder(models.RoleLiaison), "", nil, "2026-12-07",
+				// No liaison bound yet: the committee hears of it, to forward it (found by a first user).
+				models.StatusAssigned, models.LevelStreet, models.RolePlaceholder(models.RoleLiaison), "", []string{"admin", "committee"}, "2026-12-07",
 				[]string{"街道社会保障服务所", "7个工作日", "12月7日"}},
 			{"private is guided", ops.IntakeRequest{ServiceCode: "home-repair", Description: "家里水龙头坏了"},
 				models.StatusGuided, models.LevelSelf, "", "", nil, "", []string{"私事"}},
@@ -80,7 +81,9 @@ func TestIntake(t *testing.T) {
 				var to []string
 				for _, o := range out {
 					to = append(to, o.OpenID)
-					if o.Type != models.PushTaskAssigned || strings.Contains(o.Text, models.RefPlaceholder(0)) {
+					forwarded := strings.HasPrefix(o.Text, "【待转交】街道社会保障服务所还没有人绑定")
+					if o.Type != models.PushTaskAssigned || strings.Contains(o.Text, models.RefPlaceholder(0)) ||
+						forwarded != (tc.assignee == models.RolePlaceholder(models.RoleLiaison)) {
 						t.Errorf("push = %+v", o)
 					}
 				}

@@ -419,6 +419,7 @@ type StaffMessages struct {
 	// Pushes.
 	PushAssignedF          string // ref, topic, kind, place, description, due, how to reach the resident, ref, ref
 	UrgentTask             string // before PushAssignedF when the description speaks of danger now
+	NoHandlerF             string // unit: before a task push sent to the committee because nobody holds its role
 	UrgentMark             string // before such a task in 我的任务
 	PlaceUnitF             string // building, unit
 	ContactPhoneF          string // the phone the resident gave, ref
@@ -529,6 +530,7 @@ var ZhCNStaff = StaffMessages{
 	RateNeedReasonF:   "请直接回复对诉求 %s（%s）不满意的原因，例如“灯还是不亮”；回复“取消”不评价。",
 
 	UrgentMark:             "【紧急】",
+	NoHandlerF:             "【待转交】%s还没有人绑定本系统，请两委转交或邀请联络人绑定（人员与网格）。\n",
 	UrgentTask:             "【紧急】居民反映的情况可能危及人身安全，请立即到场处置，必要时联系救援（119/120/110，电梯96333）。\n",
 	PushAssignedF:          "【新任务】诉求 %s\n事项：%s（%s）\n地点：%s\n内容：%s\n办结时限：%s\n联系居民：%s\n回复“接单 %s”接单；办结后回复“办结 %s 说明”。",
 	PlaceUnitF:             "%s栋%s单元",

@@ -66,6 +66,16 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 	place, contact := s.TaskPlace(ctx, a), s.TaskContact(a, ref)
 	text := fmt.Sprintf(sm.PushAssignedF, ref, a.Topic, m.KindNames[string(a.Kind)], place,
 		messages.Clip(a.Description, 80), s.Due(a.DueAt), contact, ref, ref)
+	if len(to) == 0 && a.Assignee != models.RolePlaceholder(models.RoleCommittee) {
+		// Waiting for a role nobody holds yet (no liaison of the department,
+		// no coordinator bound): the committee hears of it, to forward it or
+		// to invite that person, so the task is not left with no one told
+		// (found by a first user). The assignee stays: whoever binds takes it.
+		if to, err = s.committee(ctx, a.CommunityID); err != nil {
+			return err
+		}
+		text = fmt.Sprintf(sm.NoHandlerF, a.Unit) + text
+	}
 	// A task whose words speak of danger now (电梯关人, 煤气味) says so first:
 	// the resident was told to call for help, the handler should go at once.
 	card := s.card(a, ref, models.ActAssign, place)
