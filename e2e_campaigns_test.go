@@ -126,6 +126,10 @@ func runCampaign(t *testing.T, h *harness) *campaignRun {
 	if reply := submitted(t, out, "9栋门口的垃圾桶满了没人清运", ""); strings.Contains(reply, "问需") {
 		t.Fatalf("an appeal from outside the audience counted: %q", reply)
 	}
+	// A call for help from someone asked is filed, not thanked as an answer (found by a first user).
+	if reply := wang.say("3栋电梯关人了，里面有个老人"); !strings.Contains(reply, "已直接为您提交") || strings.Contains(reply, "问需") {
+		t.Fatalf("an urgent appeal in the campaign's window: %q", reply)
+	}
 	return r
 }
 

@@ -460,8 +460,8 @@ func (s *Campaigns) ReportText(c *models.Campaign, r *models.CampaignReport) str
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// PlanAnswers records the turn's appeals of openID — new ones, and those
-// followed by "me too" — as answers to every campaign that asked openID and
+// PlanAnswers records the turn's appeals of openID — new ones (not those
+// speaking of danger now), and those followed by "me too" — as answers to every campaign that asked openID and
 // takes answers at t, and returns the line thanking for it ("" when none).
 func (s *Campaigns) PlanAnswers(ctx context.Context, t *models.Turn, communityID, openID string, at time.Time) (string, error) {
 	if len(t.NewAppeals) == 0 && len(t.NewFollowers) == 0 {
@@ -475,7 +475,9 @@ func (s *Campaigns) PlanAnswers(ctx context.Context, t *models.Turn, communityID
 	n := len(t.CampaignAnswers)
 	for _, c := range cs {
 		for i, na := range t.NewAppeals {
-			if na.Appeal.OpenID == openID {
+			// A call for help is no answer to "what does the community need"
+			// (a first user's lift entrapment was thanked as one).
+			if na.Appeal.OpenID == openID && !messages.Urgent(na.Appeal.Description) {
 				t.CampaignAnswers = append(t.CampaignAnswers, &models.CampaignAnswer{CampaignID: c.ID, NewAppeal: i + 1, How: models.AnswerByAppeal})
 			}
 		}
