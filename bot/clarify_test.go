@@ -99,3 +99,38 @@ func TestAddressNotADescription(t *testing.T) {
 		}
 	}
 }
+
+// TestConfirmLetGo: at the confirmation, a sentence starting 算了 lets the
+// draft go as 取消 does (found by a first user, whose 算了我还是先自己去跟她们说说吧
+// was read as a second problem).
+func TestConfirmLetGo(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	d := convData{Draft: &draft{Text: "邻居家的狗天天叫", Kind: models.KindSmall, Settled: true}}
+	out, err := e.Step(context.Background(), Input{Msg: text("算了我还是先自己去跟她们说说吧"), Now: now,
+		Conversation: conv(t, StateConfirm, d, now.Add(10*time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := strings.Join(out.Replies, "\n"); !strings.Contains(r, "已取消") || len(out.Turn.NewAppeals) != 0 || !out.Turn.ClearConversation {
+		t.Errorf("算了… at the confirmation = %q (appeals %d, cleared %v); want it let go", r, len(out.Turn.NewAppeals), out.Turn.ClearConversation)
+	}
+}
+
+// TestAddressStepLocation: a location sent while the home address is awaited
+// is answered once, with how to send the address (a first user read
+// "没看懂您的回复。没看懂这个地址。").
+func TestAddressStepLocation(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, store.SQLite)
+	e := testEngine(t, db)
+	msg := models.Inbound{CommunityID: "c1", OpenID: "o1", MsgType: models.MsgLocation, Lat: 29.56, Lng: 106.55}
+	out, err := e.Step(context.Background(), Input{Msg: msg, Now: now, Conversation: conv(t, StateAddress, convData{}, now.Add(10*time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := strings.Join(out.Replies, "\n"); strings.Count(r, "没看懂") > 1 || !strings.Contains(r, "3栋2单元501") {
+		t.Errorf("location at the address step = %q", r)
+	}
+}

@@ -212,7 +212,7 @@ func (s *step) prompt() string {
 	m := &s.e.Msg
 	switch s.state {
 	case StateAddress:
-		return m.AddressUnreadable
+		return m.AddressPrompt // after 没看懂您的回复: not "没看懂" twice (found by a first user)
 	case StateAddressConfirm:
 		if a := s.data.Address; a != nil {
 			return fmt.Sprintf(m.ConfirmAddressF, s.formatAddress(a.Building, a.Unit, a.Room))

@@ -435,6 +435,13 @@ func (s *step) confirm(text string) error {
 		s.say(s.e.Msg.EditAsk)
 		return nil
 	}
+	// "算了我还是先自己去跟她们说说吧": the draft is let go, as 取消 does.
+	if w := normWord(text); slices.ContainsFunc(chat.CancelLeads, func(p string) bool { return strings.HasPrefix(w, p) }) {
+		s.data.Draft = nil
+		s.goTo(StateIdle)
+		s.say(s.e.Msg.Cancelled)
+		return nil
+	}
 	// A new problem while this one waits: say so, keep the current one.
 	if utf8.RuneCountInString(normWord(text)) >= minAppealRunes {
 		s.sayf(s.e.Msg.InProgressF, s.prompt())

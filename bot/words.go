@@ -173,17 +173,32 @@ func yesNo(text string) int {
 		return v
 	}
 	w := normWord(text)
-	for _, y := range chat.Yes {
-		if w == y {
+	for _, cand := range []string{w, soften(w)} {
+		if slices.Contains(chat.Yes, cand) {
 			return 1
 		}
-	}
-	for _, n := range chat.No {
-		if w == n {
+		if slices.Contains(chat.No, cand) {
 			return 2
 		}
 	}
 	return 0
+}
+
+// soften takes the Softeners off both ends of w: "还是提交吧" is 提交 (found
+// by a first user).
+func soften(w string) string {
+	for changed := true; changed && w != ""; {
+		changed = false
+		for _, f := range chat.Softeners {
+			if rest, ok := strings.CutPrefix(w, f); ok && rest != "" {
+				w, changed = rest, true
+			}
+			if rest, ok := strings.CutSuffix(w, f); ok && rest != "" {
+				w, changed = rest, true
+			}
+		}
+	}
+	return w
 }
 
 // pickKind reads the answer to a triage question: an option number, the

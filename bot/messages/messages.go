@@ -67,6 +67,7 @@ type Messages struct {
 	AddressForAppealFound string // before ConfirmAddressF when the appeal itself holds a home address
 	AskAddressChange      string
 	AddressUnreadable     string
+	AddressPrompt         string // where the address step stands (after StillWaiting, or after 帮助)
 	ConfirmAddressF       string // %s: the address
 	AddressSavedF         string // %s: the grid's name
 	AddressThenProblem    string // after an address registered with nothing in progress
@@ -219,6 +220,7 @@ var ZhCN = Messages{
 	AskAddressForAppeal:   "这件事由社区安排您所在网格的工作人员处理，请先告诉我您的住址，例如“3栋2单元501”。回复“取消”放弃。",
 	AddressForAppealFound: "这件事由社区安排您所在网格的工作人员处理。",
 	AskAddressChange:      "请发送新的住址，例如“3栋2单元501”或“3-2-501”。回复“取消”放弃。",
+	AddressPrompt:         "请发送您家的住址，例如“3栋2单元501”或“3-2-501”（发送位置无法代替住址），回复“取消”放弃。",
 	AddressUnreadable:     "没看懂这个地址。请按“3栋2单元501”或“3-2-501”的样子发送，回复“取消”放弃。",
 	ConfirmAddressF:       "您的住址是：%s，对吗？\n回复 1 对，2 不对（重新填写）。",
 	AddressSavedF:         "住址已登记，您属于%s。",
@@ -522,7 +524,7 @@ var ZhCNStaff = StaffMessages{
 	RatedSatisfiedF:   "感谢评价！诉求 %s 已关闭。",
 	RatedUnsatisfiedF: "收到，诉求 %s 已重新交办，负责人和社区两委会继续处理，有进展会通知您。",
 	RateFollowedF:     "您附议的诉求 %s（%s）已办结，由最先反映的邻居评价。如果问题还在，请直接描述现在的情况，我们会重新登记处理。",
-	RateNothing:       "没有待评价的诉求。回复“我的诉求”查看进度。",
+	RateNothing:       "没有待评价的诉求。如果问题又出现了，请直接描述现在的情况，我们会重新登记；回复“我的诉求”查看进度。",
 	UnderstoodF:       "您说“%s”，我们记为对办理结果%s。",
 	RateNotResolvedF:  "诉求 %s 当前状态为“%s”，办结后才能评价。",
 	RateWhichF:        "您有%d件诉求待评价：\n%s\n请带上编号回复，例如“满意 %s”或“不满意 %s 原因”。",

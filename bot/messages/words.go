@@ -9,6 +9,10 @@ import "strings"
 type Words struct {
 	// Words of every state.
 	Cancel, Help, ChangeAddress, MyAppeals, NotPrivate, Withdraw []string
+	// CancelLeads start a sentence that lets a draft go at its confirmation
+	// ("算了我还是先自己去跟她们说说吧"); Softeners are the words around a
+	// yes or no that do not change it ("还是提交吧", "那就确认吧").
+	CancelLeads, Softeners []string
 	// AddressIntent are the phrases of a plain-words wish to register or
 	// change the home address ("我想登记一下住址"): a short message that is
 	// one of them once the AddressFiller words (polite and filler words,
@@ -74,6 +78,8 @@ type Words struct {
 // ZhCNWords are the simplified-Chinese chat words.
 var ZhCNWords = Words{
 	Cancel:        []string{"取消", "算了", "不反映了", "QUIT"},
+	CancelLeads:   []string{"算了", "不用了", "不提交", "先不提交", "不反映了", "我不反映了"},
+	Softeners:     []string{"还是", "那就", "那", "就", "吧", "啊", "呀", "哈", "了", "嘛", "哦"},
 	Help:          []string{"帮助", "菜单", "?", "？", "HELP"},
 	ChangeAddress: []string{"修改地址", "更改地址", "修改住址", "登记地址"},
 	AddressIntent: []string{"登记住址", "登记地址", "住址登记", "地址登记", "改地址", "改住址", "修改地址", "修改住址",
