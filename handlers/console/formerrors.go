@@ -21,6 +21,8 @@ var knownErrors = []struct {
 	{ops.ErrSameKind, "这件诉求已经是这个类别和层级了。"},
 	{ops.ErrNotManager, managersOnly},
 	{ops.ErrNotCommittee, committeeOnly},
+	{ops.ErrMeetingNotBegun, "会议还没有开始，开完会后再记录会议结果。"},
+	{ops.ErrMeetingFixed, "会议已取消或已记录结果，不能再修改。"},
 }
 
 // knownMessages match domain messages that carry values (ids, refs) by a

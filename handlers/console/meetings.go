@@ -198,7 +198,9 @@ func (c *Console) meeting(g *gin.Context) {
 		"Level": orRaw(messages.ZhCNMeetings.LevelNames, string(m.Level)), "Status": orRaw(messages.ZhCNMeetings.StatusNames, string(m.Status)),
 		"StartsAt": m.StartsAt.In(c.d.Location).Format("2006-01-02T15:04"), "Appeals": splitList(m.AppealRefs),
 		"Open": m.Status != models.MeetingCancelled && m.Status != models.MeetingHeld, "Draft": m.Status == models.MeetingDraft,
-		"Done": g.Query("done") != ""})
+		// The outcome is recorded once the meeting has begun: before, the form
+		// says when (a first user typed minutes into it and lost them).
+		"Begun": !c.d.Now().Before(m.StartsAt), "Done": g.Query("done") != ""})
 }
 
 // meetingOp runs one of the meeting's actions from its page.
