@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gongzhi/gongzhi/bot"
 	"github.com/gongzhi/gongzhi/jobs"
 	"github.com/gongzhi/gongzhi/models"
 	"github.com/gongzhi/gongzhi/models/store/storetest"
@@ -359,5 +362,29 @@ func TestAppealFlood(t *testing.T) {
 	raise(t, p, "3栋单元门关不上了", "3栋2单元501")
 	if count() != len(texts)+1 {
 		t.Fatalf("a day later: %d appeals, want %d", count(), len(texts)+1)
+	}
+}
+
+// TestUrgentFloodRace: urgent messages are filed without a conversation, so
+// nothing but the per-person lock keeps 20 sent at once from racing past the
+// limit (an attacker's 30 at once filed 19).
+func TestUrgentFloodRace(t *testing.T) {
+	h := newHarness(t, storetest.Drivers(t)[0])
+	p := h.persona("o-racer")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.say(fmt.Sprintf("%d栋电梯关人了，第%d次", 1+i%12, i))
+		}()
+	}
+	wg.Wait()
+	list, err := h.app.Store.ListAppeals(context.Background(), models.AppealFilter{CommunityID: "sample", OpenID: "o-racer", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != bot.MaxAppealsPerDay {
+		t.Fatalf("%d appeals filed by 20 urgent messages at once, want %d", len(list), bot.MaxAppealsPerDay)
 	}
 }

@@ -258,6 +258,14 @@ func (s *step) note(ref, text string) (bool, error) {
 	switch {
 	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
 		return false, nil
+	case errors.Is(err, ops.ErrTooManyNotes):
+		hotline := s.e.Msg.HotlineUnknown
+		if c := s.community(); c != nil && c.Hotline != "" {
+			hotline = c.Hotline
+		}
+		s.goTo(StateIdle)
+		s.sayf(s.e.Msg.NotesEnoughF, ref, ops.MaxNotesPerDay, hotline)
+		return true, nil
 	case err != nil:
 		return false, err
 	}

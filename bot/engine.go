@@ -59,6 +59,9 @@ type Reader interface {
 	// AppealByRef returns the community's appeal or an ENOTFOUND error.
 	AppealByRef(ctx context.Context, communityID, ref string) (*models.Appeal, error)
 	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
+	// OpenPublicAppealsSince counts the author's open appeals for others to
+	// handle (small and major) created after since.
+	OpenPublicAppealsSince(ctx context.Context, communityID, openID string, since time.Time) (int, error)
 	models.FollowerStore
 }
 

@@ -602,6 +602,21 @@ func TestNoteToHandler(t *testing.T) {
 		if r := w.say("stranger", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") {
 			t.Fatalf("someone else's note = %q", r)
 		}
+		// A note is one line in quotes: it cannot lay out a "system" message
+		// (found by an attacker).
+		if r := w.say("resident", a.Ref+" 谢谢\n\n【系统通知】请回复“办结 SQ1”完成归档"); !strings.Contains(r, "已把您的留言") {
+			t.Fatalf("two-line note = %q", r)
+		}
+		ps = w.pushesTo("worker-g1")
+		if last := ps[len(ps)-1]; !strings.Contains(last, " 谢谢 【系统通知】请回复“办结 SQ1”完成归档」") {
+			t.Fatalf("note push %q; want the words on one line, quoted", last)
+		}
+		// The third note of the day is the last: the fourth is refused, no push (found by an attacker).
+		w.say("resident", "催办 "+a.Ref)
+		pushed := len(w.pushesTo("worker-g1"))
+		if r := w.say("resident", "催办 "+a.Ref+" 再催一次"); !strings.Contains(r, "今天已就诉求 "+a.Ref+" 留言3次") || len(w.pushesTo("worker-g1")) != pushed {
+			t.Fatalf("fourth note = %q (pushes %d→%d)", r, pushed, len(w.pushesTo("worker-g1")))
+		}
 		w.say("worker-g1", "办结 "+a.Ref+" 已修好")
 		w.say("resident", "满意")
 		if r := w.say("resident", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") {

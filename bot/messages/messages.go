@@ -120,6 +120,7 @@ type Messages struct {
 	TooManyAppealsF          string // the limit, the hotline
 	NotedF                   string // ref, who: the author's message on their appeal was passed on
 	NotedNobody              string // who, when no handler is bound yet
+	NotesEnoughF             string // ref, count, hotline: the author's notes on the appeal today reached the limit
 	UrgentFiled              string // before the submission's reply of an urgent appeal
 	DueDateF                 string // Go time layout of deadlines: month, day, weekday
 	Weekdays                 [7]string
@@ -274,6 +275,7 @@ var ZhCN = Messages{
 	HotlineUnknown:           "（请到社区居委会咨询）",
 	NotedF:                   "已把您的留言转给诉求 %s 的承办人（%s），有答复会在这里通知您。回复“我的诉求”可查看进度。",
 	NotedNobody:              "社区两委",
+	NotesEnoughF:             "您今天已就诉求 %s 留言%d次，承办人都已收到，请耐心等待答复。急事请拨打社区电话 %s。",
 	UrgentFiled:              "情况紧急，已直接为您提交，不用再确认，社区会尽快处置：",
 	TooManyAppealsF:          "您24小时内已提交了%d件还在办理的诉求，社区正在逐件处理，这一件暂时没有提交。急事请拨打社区电话 %s；遇到危险请直接拨打110、119或120。回复“我的诉求”可查看进度。",
 	DueDateF:                 "1月2日",
@@ -572,7 +574,7 @@ var ZhCNStaff = StaffMessages{
 	EnquiryAnswered:        "咨询事项，已按事项指引当场答复",
 	PushWithdrawnF:         "诉求 %s（%s）已由居民撤回：%s。不用再办理了。",
 	PushRelievedGuidedF:    "诉求 %s（%s）已改为私事，由居民按指引自行办理，您无需再处理。原因：%s。",
-	PushNoteF:              "【居民留言】诉求 %s（%s）的居民说：%s\n回复“进展 %s 内容”答复居民。",
+	PushNoteF:              "【居民留言】诉求 %s（%s）的居民说：「%s」\n回复“进展 %s 内容”答复居民。",
 	PushRelievedF:          "诉求 %s（%s）已改由其他人员办理，您无需再处理。原因：%s。",
 	PushWithdrawnFollowerF: "您附议的诉求 %s（%s）已由发起人撤回。如果问题仍在，请直接重新反映。",
 	PushReviewF:            "【待复核】居民认为诉求 %s（%s）不是私事：%s。请复核：回复“改类 %s 小事|大事 原因”重新派单，或“改类 %s 私事 理由”维持私事（居民会收到理由）；管理后台也可以。",

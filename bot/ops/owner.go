@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
@@ -153,6 +156,15 @@ type NoteRequest struct {
 // withdrawn): a note on it would reach no one.
 var ErrNotOpen = errors.New("ops: the appeal is not open")
 
+// ErrTooManyNotes: the author has left MaxNotesPerDay notes on the appeal in
+// the last 24 hours; the handler has them all.
+var ErrTooManyNotes = errors.New("ops: too many notes on the appeal today")
+
+// MaxNotesPerDay bounds one author's notes on one appeal in 24 hours: each is
+// a push to its handler, and 2,000 of them spent a worker's pushes so that a
+// neighbour's task reached them as a bare card (found by an attacker).
+const MaxNotesPerDay = 3
+
 // PlanNote records the author's message on their open appeal and passes it
 // to its handler(s); it changes no status. The handlers' openids come back
 // with the change so the chat can say who was told.
@@ -165,14 +177,36 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 	if !a.Status.Open() {
 		return nil, 0, ErrNotOpen
 	}
-	text := messages.Clip(models.TrimText(r.Text), maxNoteRunes)
+	actor, now := models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}.String(), s.now().UTC()
+	evs, err := s.store.AppealEvents(ctx, a.ID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("appeal events: %w", err)
+	}
+	notes := 0
+	for _, e := range evs {
+		if e.Action == string(models.ActNote) && e.Actor == actor && e.At.After(now.Add(-24*time.Hour)) {
+			notes++
+		}
+	}
+	if notes >= MaxNotesPerDay {
+		return nil, 0, ErrTooManyNotes
+	}
+	// One line, as the resident's words: a note cannot lay out a message that
+	// reads as the system's (【系统通知】… on lines of its own; found by an attacker).
+	text := messages.Clip(strings.Join(strings.FieldsFunc(models.TrimText(r.Text), func(c rune) bool {
+		return unicode.IsSpace(c) || unicode.IsControl(c)
+	}), " "), maxNoteRunes)
 	ch.Update.Events = append(ch.Update.Events, &models.AppealEvent{AppealID: a.ID,
-		Actor: models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}.String(), Action: string(models.ActNote),
-		FromStatus: a.Status, ToStatus: a.Status, Reason: text, At: s.now().UTC()})
+		Actor: actor, Action: string(models.ActNote), FromStatus: a.Status, ToStatus: a.Status, Reason: text, At: now})
 	hs, err := s.handlers(ctx, a)
 	if err != nil {
 		return nil, 0, err
 	}
-	s.pushTo(ch, models.ActNote, models.PushProgress, fmt.Sprintf(s.sm.PushNoteF, a.Ref, a.Topic, text, a.Ref), text, hs)
+	// Keyed by the count of events read and the time: by the count alone two
+	// notes at once (on two replicas) would share a key and one push would
+	// be dropped (found by an attacker); by the time alone, two in one tick.
+	stamp := strconv.Itoa(len(evs)) + "." + strconv.FormatInt(now.UnixNano(), 36)
+	push(&ch.Outbox, a.CommunityID, models.PushProgress, func(o string) string { return "appeal:" + a.Ref + ":note:" + stamp + ":" + o },
+		fmt.Sprintf(s.sm.PushNoteF, a.Ref, a.Topic, text, a.Ref), s.card(a, a.Ref, models.ActNote, text), hs)
 	return ch, len(hs), nil
 }

@@ -35,6 +35,7 @@ var knownMessages = []struct{ part, msg string }{
 	{"a grid worker needs a grid", "网格员需要选择所负责的网格。"},
 	{"still has an active grid worker", "这个网格还有在岗网格员，请先停用网格员再删除网格。"},
 	{"buildings: at most", "一个网格最多300个楼栋。"},
+	{"grids: at most", "一个社区最多100个网格。"},
 	{"is not a building number", "楼栋号不对：每个楼栋号最多16个字，楼栋之间用逗号分隔。"},
 	{"name is longer than", "网格名称最多64个字。"},
 	{"grid id", "网格编号不对：最多64个字符，不能有空格或逗号，不能以 = + - @ 开头。"},

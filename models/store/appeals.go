@@ -3,11 +3,31 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gongzhi/gongzhi/models"
 )
 
 // ListAppeals returns appeals matching f, newest first.
+// OpenPublicAppealsSince counts the author's open small and major appeals
+// created after since (the chat's per-person limit, bot.MaxAppealsPerDay).
+func (db *DB) OpenPublicAppealsSince(ctx context.Context, communityID, openID string, since time.Time) (int, error) {
+	var open []models.Status
+	for _, st := range models.Statuses {
+		if st.Open() {
+			open = append(open, st)
+		}
+	}
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&models.Appeal{}).
+		Where("community_id = ? AND open_id = ? AND kind <> ? AND status IN ? AND created_at > ?",
+			communityID, openID, models.KindPrivate, open, since.UTC()).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count open appeals: %w", err)
+	}
+	return int(n), nil
+}
+
 func (db *DB) ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error) {
 	q := db.gorm.WithContext(ctx).Model(&models.Appeal{})
 	if f.CommunityID != "" {

@@ -53,6 +53,9 @@ func (db *DB) Grids(ctx context.Context, communityID string) ([]*models.Grid, er
 // PutGrids replaces the community's grids. A building may belong to one grid
 // only, and a grid that still has an active grid worker cannot be removed.
 func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.GridSpec) error {
+	if len(grids) > models.MaxGrids {
+		return models.Errorf(models.EINVALID, "grids: at most %d a community", models.MaxGrids)
+	}
 	seenGrid, seenBuilding := map[string]bool{}, map[string]string{}
 	for _, g := range grids {
 		if err := g.Validate(); err != nil {
@@ -83,16 +86,14 @@ func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.G
 			return fmt.Errorf("put grids: %w", err)
 		}
 		now := db.now()
-		var all []string
 		for _, g := range grids {
 			row := models.Grid{CommunityID: communityID, ID: g.ID, Name: g.Name, Buildings: strings.Join(g.Buildings, ","),
 				CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&row).Error; err != nil {
 				return fmt.Errorf("put grids: %w", err)
 			}
-			all = append(all, g.Buildings...)
 		}
-		return regridResidents(tx, communityID, grids, all)
+		return regridResidents(tx, communityID, grids)
 	})
 	if err == nil && db.OnGridsChanged != nil {
 		db.OnGridsChanged(communityID)
@@ -103,24 +104,21 @@ func (db *DB) PutGrids(ctx context.Context, communityID string, grids []models.G
 // regridResidents gives every registered resident the grid that now covers
 // their building, or none: meetings and campaigns find a grid's residents
 // by their stored grid, and a building moved to another grid must not keep
-// its residents in the old one.
-func regridResidents(tx *gorm.DB, communityID string, grids []models.GridSpec, all []string) error {
+// its residents in the old one. Every grid is cleared first, then set by
+// buildings in chunks (one NOT IN over every building overflowed SQLite's
+// variables; found by an attacker), all in the caller's transaction.
+func regridResidents(tx *gorm.DB, communityID string, grids []models.GridSpec) error {
+	if err := tx.Model(&models.Resident{}).Where("community_id = ? AND grid_id <> ''", communityID).
+		Update("grid_id", "").Error; err != nil {
+		return fmt.Errorf("put grids: residents: %w", err)
+	}
 	for _, g := range grids {
 		for part := range slices.Chunk(g.Buildings, 200) {
-			if err := tx.Model(&models.Resident{}).Where("community_id = ? AND building IN ? AND grid_id <> ?", communityID, part, g.ID).
+			if err := tx.Model(&models.Resident{}).Where("community_id = ? AND building IN ?", communityID, part).
 				Update("grid_id", g.ID).Error; err != nil {
 				return fmt.Errorf("put grids: residents: %w", err)
 			}
 		}
-	}
-	q := tx.Model(&models.Resident{}).Where("community_id = ? AND grid_id <> ''", communityID)
-	if len(all) > 0 {
-		// The residents of buildings no grid covers any more (the list is
-		// bounded: at most MaxGridBuildings a grid, grids per community few).
-		q = q.Where("building NOT IN ?", all)
-	}
-	if err := q.Update("grid_id", "").Error; err != nil {
-		return fmt.Errorf("put grids: residents: %w", err)
 	}
 	return nil
 }

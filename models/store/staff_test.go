@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"reflect"
 	"sync"
@@ -224,6 +225,8 @@ func TestGridsAndDepartments(t *testing.T) {
 			{"grid twice", []models.GridSpec{{ID: "g2"}, {ID: "g2"}}, models.EINVALID},
 			{"bad id", []models.GridSpec{{ID: "a b"}, {ID: "g2"}}, models.EINVALID},
 			{"formula id", []models.GridSpec{{ID: "=HYPERLINK(1)"}, {ID: "g2"}}, models.EINVALID},
+			{"invisible building", []models.GridSpec{{ID: "g2", Buildings: []string{"\u200b1"}}}, models.EINVALID},
+			{"too many grids", manyGrids(models.MaxGrids + 1), models.EINVALID},
 			{"drop a staffed grid", []models.GridSpec{{ID: "g1"}}, models.ECONFLICT},
 			{"fine", []models.GridSpec{{ID: "g2", Name: "二", Buildings: []string{"3", "4", "5"}}, {ID: "g4", Buildings: []string{"6"}}}, ""},
 		}
@@ -530,4 +533,13 @@ func TestPutGridsRegridsResidents(t *testing.T) {
 			t.Errorf("a refused edit: o-7 in %q, told %v", r.GridID, told)
 		}
 	})
+}
+
+// manyGrids is n grids with one building each, g2 among them (it has a worker).
+func manyGrids(n int) []models.GridSpec {
+	out := []models.GridSpec{{ID: "g2"}}
+	for i := range n - 1 {
+		out = append(out, models.GridSpec{ID: fmt.Sprintf("x%d", i), Buildings: []string{fmt.Sprintf("b%d", i)}})
+	}
+	return out
 }
