@@ -92,6 +92,9 @@ type Store interface {
 
 	// ListAppeals returns appeals matching f, newest first.
 	ListAppeals(ctx context.Context, f AppealFilter) ([]*Appeal, error)
+	// OpenPublicAppealsSince counts the author's open small and major
+	// appeals created after since (the chat's per-person limit).
+	OpenPublicAppealsSince(ctx context.Context, communityID, openID string, since time.Time) (int, error)
 	// AppealByRef returns the community's appeal or ENOTFOUND (another
 	// community's appeal is not found either).
 	AppealByRef(ctx context.Context, communityID, ref string) (*Appeal, error)
