@@ -339,5 +339,9 @@ func TestRateWhichOfTwo(t *testing.T) {
 		if r := w.say("resident", "满意"); !strings.Contains(r, b.Ref) || w.reload(b).Status != models.StatusClosed {
 			t.Fatalf("bare 满意 with one waiting = %q", r)
 		}
+		// Rated already: said so, with how to raise it again (not "办结后才能评价").
+		if r := w.say("resident", "不满意 "+a.Ref+" 灯才换了一天又不亮了"); !strings.Contains(r, "已经评价并关闭") || strings.Contains(r, "办结后") {
+			t.Fatalf("不满意 on a closed appeal = %q", r)
+		}
 	})
 }

@@ -142,6 +142,10 @@ func (s *step) describe(text string) error {
 	if s.data.Draft == nil {
 		s.data.Draft = &draft{}
 	}
+	if s.alert != "" {
+		// After the menu's 我要反映 as when typed at once (found by a second user).
+		s.data.Draft.Urgent = true
+	}
 	if !s.addText(text) {
 		s.say(s.e.Msg.DescriptionFull)
 	}

@@ -39,6 +39,8 @@ func TestEmergencyAdvice(t *testing.T) {
 		{name: "fire and someone hurt", text: "5栋楼下电瓶车着火了，有人晕倒了", first: "【紧急】如果现在着火或冒烟", also: []string{"119", "120"}},
 		{name: "lift stuck, people inside", text: "8栋电梯卡在5楼了，里面关着一个老人和小孩！", first: "【紧急】如果现在有人被困在电梯里"},
 		{name: "fallen and cannot get up", text: "我妈一个人在家摔倒了起不来，我在外地赶不回去", first: "【紧急】如果有人受伤", also: []string{"120"}},
+		{name: "after the menu's 我要反映", state: StateDescribe, data: convData{Draft: &draft{}}, text: "5栋2单元楼道着火了，好多烟，快来人！",
+			first: "【紧急】如果现在着火或冒烟"},
 		{name: "violence", text: "隔壁在打人，一直在喊救命", first: "【紧急】如果有人正面临危险", also: []string{"110"}},
 		{name: "an ordinary appeal", text: "3栋楼道灯坏了好几天了"},
 		{name: "a staff report", text: "进展 SQ2611260001 电梯困人已解救，正在检修", staff: true},

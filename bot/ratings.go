@@ -44,6 +44,18 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 			x.say("%s", sm.RateNothing)
 			return true, nil
 		}
+		if len(list) > 1 && reason != "" {
+			// 不满意 垃圾桶只清了一半: the one waiting appeal its words are about.
+			var same []*models.Appeal
+			for _, a := range list {
+				if x.c.appeals.SameMatter(a, reason) {
+					same = append(same, a)
+				}
+			}
+			if len(same) == 1 {
+				list = same
+			}
+		}
 		if len(list) > 1 {
 			// Two or more wait: which one is meant is asked, not guessed (a
 			// first user's 满意 rated the latest of two silently).
@@ -66,6 +78,11 @@ func (x *cmdCtx) rate(satisfied bool, rest string) (bool, error) {
 	switch {
 	case err == nil:
 	case errors.Is(err, ops.ErrNotResolved) && errors.As(err, &se):
+		if se.Status == models.StatusClosed {
+			// Rated already: not "办结后才能评价" (found by a second user).
+			x.say(sm.RateClosedF, ref)
+			return true, nil
+		}
 		x.say(sm.RateNotResolvedF, ref, x.c.msg.StatusNames[string(se.Status)])
 		return true, nil
 	case errors.Is(err, ops.ErrRatingReason):

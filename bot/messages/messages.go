@@ -417,6 +417,7 @@ type StaffMessages struct {
 	UnderstoodF       string // what was understood, before the rating's reply: the resident's words, the rating
 	RateNotResolvedF  string // ref, status
 	RateNeedReasonF   string // ref, topic
+	RateClosedF       string // ref: rated (closed) already
 	RateWhichF        string // count, lines, ref, ref: several appeals wait for a rating
 	RateChoiceLineF   string // ref, topic
 
@@ -531,6 +532,7 @@ var ZhCNStaff = StaffMessages{
 	RateNotResolvedF:  "诉求 %s 当前状态为“%s”，办结后才能评价。",
 	RateWhichF:        "您有%d件诉求待评价：\n%s\n请带上编号回复，例如“满意 %s”或“不满意 %s 原因”。",
 	RateChoiceLineF:   "%s（%s）",
+	RateClosedF:       "诉求 %s 已经评价并关闭。如果问题又出现了，请直接描述现在的情况，我们会重新登记处理。",
 	RateNeedReasonF:   "请直接回复对诉求 %s（%s）不满意的原因，例如“灯还是不亮”；回复“取消”不评价。",
 
 	UrgentMark:             "【紧急】",
