@@ -388,3 +388,31 @@ func TestUrgentFloodRace(t *testing.T) {
 		t.Fatalf("%d appeals filed by 20 urgent messages at once, want %d", len(list), bot.MaxAppealsPerDay)
 	}
 }
+
+// TestUrgentAskWhere: an urgent appeal filed with no place known asks where,
+// and the answer is a note on it, not a new appeal or a home address (found
+// by a second user: 楼栋 未登记 on a gas leak).
+func TestUrgentAskWhere(t *testing.T) {
+	h := newHarness(t, storetest.Drivers(t)[0])
+	p := h.persona("o-gas")
+	r := p.say("楼道里一股很大的煤气味")
+	if !strings.Contains(r, "已直接为您提交") || !strings.Contains(r, "请马上回复具体位置") {
+		t.Fatalf("urgent with no place = %q", r)
+	}
+	ref := refIn(t, r)
+	if r := p.say("在9栋3单元，4楼和5楼之间味道最大"); !strings.Contains(r, "已把您的留言转给诉求 "+ref) {
+		t.Fatalf("the place = %q; want it passed on as a note", r)
+	}
+	ctx := context.Background()
+	list, _ := h.app.Store.ListAppeals(ctx, models.AppealFilter{CommunityID: "sample", OpenID: "o-gas", Limit: 10})
+	if len(list) != 1 {
+		t.Fatalf("%d appeals, want the one", len(list))
+	}
+	if res, err := h.app.Store.Resident(ctx, "sample", "o-gas"); err == nil && res.Building != "" {
+		t.Fatalf("the place became the home address: %+v", res)
+	}
+	// A place said at once asks nothing more.
+	if r := h.persona("o-fire").say("3栋楼道着火了"); strings.Contains(r, "请马上回复具体位置") {
+		t.Fatalf("urgent with a building = %q", r)
+	}
+}

@@ -32,12 +32,15 @@ const (
 	// StateRateReason: a bare 不满意 was asked its reason; the next words
 	// that name no other matter are that reason (ratings.go).
 	StateRateReason State = "rate_reason"
+	// StateUrgentPlace: an urgent appeal was filed without a place; the next
+	// words are a note on it for its handler (where it is, who is there).
+	StateUrgentPlace State = "urgent_place"
 )
 
 // unfinished reports whether leaving the state drops something the resident
 // was preparing (an appeal or an address): they are told when it expires.
 func unfinished(state State) bool {
-	return state != StateIdle && state != StateGuided && state != StateRateReason && state != ""
+	return state != StateIdle && state != StateGuided && state != StateRateReason && state != StateUrgentPlace && state != ""
 }
 
 // convData is the JSON of Conversation.Data.
@@ -409,6 +412,8 @@ func (s *step) stateText(text string) error {
 		return s.meToo(text)
 	case StateConfirm:
 		return s.confirm(text)
+	case StateUrgentPlace:
+		return s.urgentPlace(text)
 	default: // idle, guided
 		return s.idleText(text)
 	}

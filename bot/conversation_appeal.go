@@ -259,7 +259,16 @@ func (s *step) proceed() error {
 			return err
 		}
 		s.say(s.e.Msg.UrgentFiled)
-		return s.submit()
+		placed := s.problemPlace().building != ""
+		if err := s.submit(); err != nil || placed || s.state != StateIdle {
+			return err
+		}
+		// Nowhere said and no home known: ask where, and pass the answer on
+		// (found by a second user: 楼栋 未登记 on a gas leak, and the place
+		// sent next started a new appeal).
+		s.goTo(StateUrgentPlace)
+		s.say(s.e.Msg.UrgentWhere)
+		return nil
 	}
 	if d.Kind == models.KindSmall && !s.res.Registered() {
 		// A home address in the appeal itself (我住10栋2单元301，…) is
@@ -691,4 +700,21 @@ func (s *step) progressAsked(w string) (bool, error) {
 	s.goTo(StateIdle)
 	s.keep, s.query = true, true
 	return true, s.myAppeals()
+}
+
+// urgentPlace takes the words after an urgent appeal filed without a place
+// (where it is, who is there) as a note on it for its handler; anything
+// the note cannot take goes on as any message would.
+func (s *step) urgentPlace(text string) error {
+	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("appeals: %w", err)
+	}
+	if len(own) == 1 {
+		if noted, err := s.note(own[0].Ref, text); noted || err != nil {
+			return err
+		}
+	}
+	s.goTo(StateIdle)
+	return s.idleText(text)
 }

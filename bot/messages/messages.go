@@ -122,6 +122,7 @@ type Messages struct {
 	NotedNobody              string // who, when no handler is bound yet
 	NotesEnoughF             string // ref, count, hotline: the author's notes on the appeal today reached the limit
 	UrgentFiled              string // before the submission's reply of an urgent appeal
+	UrgentWhere              string // after it, when no place is known
 	DueDateF                 string // Go time layout of deadlines: month, day, weekday
 	Weekdays                 [7]string
 	DaysLimitF               string // %d calendar days
@@ -276,6 +277,7 @@ var ZhCN = Messages{
 	NotedF:                   "已把您的留言转给诉求 %s 的承办人（%s），有答复会在这里通知您。回复“我的诉求”可查看进度。",
 	NotedNobody:              "社区两委",
 	NotesEnoughF:             "您今天已就诉求 %s 留言%d次，承办人都已收到，请耐心等待答复。急事请拨打社区电话 %s。",
+	UrgentWhere:              "请马上回复具体位置（几栋几单元、哪一层）和现场情况，我们会立即转告处置人员。",
 	UrgentFiled:              "情况紧急，已直接为您提交，不用再确认，社区会尽快处置：",
 	TooManyAppealsF:          "您24小时内已提交了%d件还在办理的诉求，社区正在逐件处理，这一件暂时没有提交。急事请拨打社区电话 %s；遇到危险请直接拨打110、119或120。回复“我的诉求”可查看进度。",
 	DueDateF:                 "1月2日",
