@@ -386,6 +386,14 @@ func (s *step) globalWords(text string) (bool, error) {
 			return true, s.withdraw(ref, strings.TrimPrefix(rest, ref))
 		}
 	}
+	// 催办 / 补充一下：… with no number: a note on the one open appeal, or which?
+	if _, ok := cutWord(w, chat.Urge...); ok && (s.state == StateIdle || s.state == StateGuided) {
+		if _, hasRef := findRef(w); !hasRef {
+			if handled, err := s.urge(text); handled || err != nil {
+				return handled, err
+			}
+		}
+	}
 	// Any other words with the number of one's own open appeal: a note to its handler.
 	if ref, ok := findRef(w); ok && (s.state == StateIdle || s.state == StateGuided) {
 		if noted, err := s.note(ref, text); noted || err != nil {

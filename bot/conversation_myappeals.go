@@ -281,3 +281,33 @@ func (s *step) note(ref, text string) (bool, error) {
 	s.sayf(s.e.Msg.NotedF, ref, who)
 	return true, nil
 }
+
+// urge takes 催办 or 补充一下：… without a number: a note on the sender's one
+// open appeal, or, with several, the list and how to name one (found by a
+// second user: 催办 answered 没太明白, 补充… became a new appeal). With none
+// it is not handled: the words go on as an appeal.
+func (s *step) urge(text string) (bool, error) {
+	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Limit: maxListed})
+	if err != nil {
+		return false, fmt.Errorf("appeals: %w", err)
+	}
+	var open []*models.Appeal
+	for _, a := range own {
+		if a.Status.Open() && a.Kind != models.KindPrivate {
+			open = append(open, a)
+		}
+	}
+	switch len(open) {
+	case 0:
+		return false, nil
+	case 1:
+		return s.note(open[0].Ref, text)
+	}
+	lines := make([]string, 0, len(open))
+	for _, a := range open {
+		lines = append(lines, fmt.Sprintf(s.e.Msg.UrgeLineF, a.Ref, a.Topic))
+	}
+	s.goTo(StateIdle)
+	s.sayf(s.e.Msg.UrgeWhichF, strings.Join(lines, "\n"), open[0].Ref)
+	return true, nil
+}

@@ -624,3 +624,25 @@ func TestNoteToHandler(t *testing.T) {
 		}
 	})
 }
+
+// TestUrgeWithoutNumber: 催办 or 补充一下：… without a number is a note on the
+// one open appeal, or, with several open, the list and how to name one;
+// with none it goes on as an appeal (found by a second user).
+func TestUrgeWithoutNumber(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		if r := w.say("resident", "催办"); strings.Contains(r, "已把您的留言") {
+			t.Fatalf("催办 with nothing open = %q", r)
+		}
+		a := w.appeal(models.KindSmall)
+		if r := w.say("resident", "补充一下：她有高血压，钥匙在门口地垫下面"); !strings.Contains(r, "已把您的留言转给诉求 "+a.Ref) {
+			t.Fatalf("补充 with one open = %q", r)
+		}
+		b := w.appeal(models.KindSmall)
+		r := w.say("resident", "催一下")
+		if !strings.Contains(r, "几件诉求正在办理") || !strings.Contains(r, a.Ref) || !strings.Contains(r, b.Ref) {
+			t.Fatalf("催一下 with two open = %q", r)
+		}
+	})
+}

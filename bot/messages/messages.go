@@ -121,6 +121,8 @@ type Messages struct {
 	NotedF                   string // ref, who: the author's message on their appeal was passed on
 	NotedNobody              string // who, when no handler is bound yet
 	NotesEnoughF             string // ref, count, hotline: the author's notes on the appeal today reached the limit
+	UrgeWhichF               string // lines, ref: 催办 without a number, several appeals open
+	UrgeLineF                string // ref, topic
 	UrgentFiled              string // before the submission's reply of an urgent appeal
 	UrgentWhere              string // after it, when no place is known
 	DueDateF                 string // Go time layout of deadlines: month, day, weekday
@@ -162,7 +164,7 @@ var ZhCN = Messages{
 		"我们会分类登记、派给负责的人，并告诉您谁来办、何时办结。\n" +
 		"下方菜单：我要反映、我的诉求、更多（议事会议、帮助）。回复“帮助”查看全部功能。",
 	HelpResident: "您可以：\n1. 直接描述问题，反映诉求（文字、语音、照片、位置都可以）\n" +
-		"2. 回复“我的诉求”查看办理进度，发诉求编号查看详情\n3. 回复“修改地址”更改住址\n" +
+		"2. 回复“我的诉求”查看办理进度，发诉求编号查看详情；“催办 编号 您的话”或“补充一下：……”转给承办人\n3. 回复“修改地址”更改住址\n" +
 		"4. 回复“撤回 编号 原因”撤回不再需要办理的诉求；办结后回复“满意”或“不满意 原因”评价\n" +
 		"5. 社区发布项目后，回复“报名 项目编号”当志愿者（编号见项目通知）\n6. 回复“取消”退出当前操作\n也可以点下方菜单“我要反映”“我的诉求”。",
 	Cancelled:         "已取消，刚才的内容没有提交。有问题随时再发给我们。",
@@ -276,6 +278,8 @@ var ZhCN = Messages{
 	HotlineUnknown:           "（请到社区居委会咨询）",
 	NotedF:                   "已把您的留言转给诉求 %s 的承办人（%s），有答复会在这里通知您。回复“我的诉求”可查看进度。",
 	NotedNobody:              "社区两委",
+	UrgeWhichF:               "您有几件诉求正在办理：\n%s\n请带上编号发送，例如“催办 %s”，您的话会转给那件诉求的承办人。",
+	UrgeLineF:                "%s（%s）",
 	NotesEnoughF:             "您今天已就诉求 %s 留言%d次，承办人都已收到，请耐心等待答复。急事请拨打社区电话 %s。",
 	UrgentWhere:              "请马上回复具体位置（几栋几单元、哪一层）和现场情况，我们会立即转告处置人员。",
 	UrgentFiled:              "情况紧急，已直接为您提交，不用再确认，社区会尽快处置：",

@@ -13,6 +13,8 @@ type Words struct {
 	// ("算了我还是先自己去跟她们说说吧"); Softeners are the words around a
 	// yes or no that do not change it ("还是提交吧", "那就确认吧").
 	CancelLeads, Softeners []string
+	// Urge start a note on one's open appeal without its number (催办, 补充一下).
+	Urge []string
 	// AddressIntent are the phrases of a plain-words wish to register or
 	// change the home address ("我想登记一下住址"): a short message that is
 	// one of them once the AddressFiller words (polite and filler words,
@@ -78,6 +80,7 @@ type Words struct {
 // ZhCNWords are the simplified-Chinese chat words.
 var ZhCNWords = Words{
 	Cancel:        []string{"取消", "算了", "不反映了", "QUIT"},
+	Urge:          []string{"催办", "催一下", "催促一下", "催一催", "补充一下", "补充说明", "补充"},
 	CancelLeads:   []string{"算了", "不用了", "不提交", "先不提交", "不反映了", "我不反映了"},
 	Softeners:     []string{"还是", "那就", "那", "就", "吧", "啊", "呀", "哈", "了", "嘛", "哦"},
 	Help:          []string{"帮助", "菜单", "?", "？", "HELP"},
