@@ -60,6 +60,13 @@ func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
 			}
 			rs := make([]models.Reminder, 0, len(due))
 			for _, a := range due {
+				// A time limit shorter than the lead (a 24-hour urgent task,
+				// a 1-day matter) was just pushed with its deadline: remind
+				// at half its time, not at once (a second user's worker got
+				// a reminder minutes after each task, spending the pushes).
+				if limit := a.DueAt.Sub(a.CreatedAt); limit > 0 && limit <= lead && now.Before(a.DueAt.Add(-limit/2)) {
+					continue // picked up again by a later run
+				}
 				r := models.Reminder{AppealID: a.ID, Lead: lead}
 				// Inside a shorter lead's window the shorter reminder was just
 				// queued: record this one as done without a second push.
@@ -88,6 +95,9 @@ func (j *DeadlineReminder) RunCounts(ctx context.Context) (Counts, error) {
 						Key: fmt.Sprintf("remind:%d:%d:%s", a.ID, int64(lead/time.Second), o)})
 				}
 				rs = append(rs, r)
+			}
+			if len(rs) == 0 {
+				break // only appeals not due for their reminder yet
 			}
 			n, err := j.Store.CommitReminders(ctx, rs)
 			if err != nil {

@@ -272,3 +272,25 @@ func TestSchedulerRunsEachTickOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestDeadlineReminderShortLimit: an appeal whose whole time limit is
+// shorter than the lead (a 24-hour urgent task) is not reminded minutes after
+// its task push, but at half its time (found by a second user).
+func TestDeadlineReminderShortLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		created := time.Now().UTC().Truncate(time.Second)
+		db.Now = func() time.Time { return created }
+		seedAppeal(t, db, "oResident1", "oWorker0001", models.LevelCommunity, created.Add(20*time.Hour))
+		clock := created.Add(time.Hour)
+		j := &DeadlineReminder{Store: db, Recipients: staffRecipients{}, Leads: []time.Duration{24 * time.Hour},
+			Msg: messages.ZhCNPush, Location: time.UTC, Now: func() time.Time { return clock }}
+		if c, err := j.RunCounts(ctx); err != nil || c["pushes"] != 0 {
+			t.Fatalf("an hour after the task: %v, %v; want no reminder yet", c, err)
+		}
+		clock = created.Add(11 * time.Hour) // past half of its 20 hours
+		if c, err := j.RunCounts(ctx); err != nil || c["pushes"] != 1 {
+			t.Fatalf("past half its time: %v, %v; want the reminder", c, err)
+		}
+	})
+}
