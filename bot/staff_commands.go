@@ -288,7 +288,13 @@ func (x *cmdCtx) tasks() error {
 		if a.Overdue(x.now) {
 			due = sm.OverdueMark + due
 		}
-		line := fmt.Sprintf(sm.TaskLineF, a.Ref, a.Topic, x.c.appeals.TaskPlace(x.ctx, a),
+		topic := a.Topic
+		if it := x.c.appeals.Item(a.TopicID); it == nil || it.Fallback {
+			// A catch-all says nothing of the task: its words do (five
+			// "【紧急】其他社区事务" could not be told apart; found by a second user).
+			topic = messages.Clip(a.Description, 14)
+		}
+		line := fmt.Sprintf(sm.TaskLineF, a.Ref, topic, x.c.appeals.TaskPlace(x.ctx, a),
 			x.c.msg.StatusNames[string(a.Status)], due)
 		if urgent[a.ID] {
 			line = sm.UrgentMark + line
