@@ -440,7 +440,12 @@ func consolePeople(t *testing.T, h *harness) {
 	post("/console/people/invites/"+strconv.FormatUint(invs[0].ID, 10)+"/revoke", url.Values{}, http.StatusSeeOther)
 	expect(t, "revoked code", h.persona("o-zhao").say("绑定 "+unused), "过期")
 
-	post("/console/people/grids", url.Values{"grids": {"g1 网格一 1,2,3,4\ng2 网格二 5,6,7,8\ng3 网格三 9,10,11,12\ng4 新网格 13栋,14"}}, http.StatusSeeOther)
+	form := url.Values{"grids": {"g1 网格一 1,2,3,4\ng2 网格二 5,6,7,8\ng3 网格三 9,10,11,12\ng4 新网格 13栋,14"}, "csrf": {b.csrf}}
+	if code, hdr, _ := b.do("POST", "/console/people/grids", form); code != http.StatusSeeOther {
+		t.Fatalf("grids form: %d", code)
+	} else if _, _, saved := b.do("GET", hdr.Get("Location"), nil); !strings.Contains(saved, `data-testid="saved"`) {
+		t.Error("the people page does not say the grids were saved")
+	}
 	grids, _ := h.app.Store.Grids(ctx, "sample")
 	if len(grids) != 4 || grids[3].Buildings != "13,14" {
 		t.Fatalf("grids after the form: %d, last %+v", len(grids), grids[len(grids)-1])

@@ -186,6 +186,9 @@ func (c *Console) people(g *gin.Context) {
 			fresh = map[string]any{"Gone": true}
 		}
 	}
+	if fresh == nil && g.Query("done") != "" {
+		fresh = map[string]any{"Done": true}
+	}
 	c.showPeople(g, fresh)
 }
 
@@ -349,9 +352,11 @@ func (c *Console) revokeInvite(g *gin.Context) {
 }
 
 func (c *Console) backToPeople(g *gin.Context) {
-	to := "/console/people"
+	// done=1: the page says the change was saved (a second user saved grids
+	// and saw nothing say so).
+	to := "/console/people?done=1"
 	if v := viewer(g); v.AllCommunities() {
-		to += "?community=" + url.QueryEscape(c.workCommunity(g, v))
+		to += "&community=" + url.QueryEscape(c.workCommunity(g, v))
 	}
 	g.Redirect(http.StatusSeeOther, to)
 }
