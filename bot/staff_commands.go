@@ -106,7 +106,7 @@ func NewStaffCommands(c StaffCommandsConfig) (*StaffCommands, error) {
 
 var _ MediaHandler = (*StaffCommands)(nil)
 
-var refAtStart = regexp.MustCompile(`^([A-Za-z]{2}[0-9]{10,})(.*)$`)
+var refAtStart = regexp.MustCompile(`^([A-Za-z]{2})?([0-9]{10,})(.*)$`)
 
 // splitRef reads "<ref> <rest>" with or without spaces, any letter case,
 // the code in half- or full-width letters. The text after it is the
@@ -117,12 +117,17 @@ func splitRef(rest string) (ref, text string, ok bool) {
 	if m == nil {
 		return "", "", false
 	}
-	text = m[2]
-	if rr, n := []rune(raw), utf8.RuneCountInString(m[1]); len(rr) == utf8.RuneCountInString(m[1]+m[2]) {
+	head := m[1] + m[2]
+	text = m[3]
+	if rr, n := []rune(raw), utf8.RuneCountInString(head); len(rr) == utf8.RuneCountInString(head+m[3]) {
 		text = string(rr[n:]) // folding keeps one rune per rune: cut the original at the same place
 	}
 	text = strings.TrimLeftFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
-	return strings.ToUpper(m[1]), strings.TrimSpace(text), true
+	prefix := strings.ToUpper(m[1])
+	if prefix == "" {
+		prefix = models.RefPrefix // 接单 2612020003: the number without its letters (found by a second user)
+	}
+	return prefix + m[2], strings.TrimSpace(text), true
 }
 
 // cmdCtx is one command's work.
@@ -353,6 +358,9 @@ func (x *cmdCtx) act(word, rest string) error {
 	}
 	if !ok || (needsText && arg == "") || (word == chat.Escalate && arg == "" && !committee) {
 		x.say(sm.NeedRefF, sm.Usage[word])
+		if !ok && strings.TrimSpace(rest) == "" {
+			return x.tasks() // which numbers there are to name (a second user's bare 接单)
+		}
 		return nil
 	}
 	if word == chat.Escalate && arg == "" {

@@ -265,9 +265,11 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			pushedTo        string // someone who got a push with the ref
 		}{
 			{"tasks list", "worker-g1", "我的任务", []string{a.Ref, "未办结任务（1件）"}, models.StatusAssigned, ""},
-			{"usage without ref", "worker-g1", "接单", []string{"格式：接单 编号"}, models.StatusAssigned, ""},
+			// A bare 接单 shows which tasks there are to name (found by a second user).
+			{"usage without ref", "worker-g1", "接单", []string{"格式：接单 编号", a.Ref, "未办结任务（1件）"}, models.StatusAssigned, ""},
 			{"unknown ref", "worker-g1", "接单 SQ2611269999", []string{"没有找到"}, models.StatusAssigned, ""},
-			{"accept", "worker-g1", "接单 " + strings.ToLower(a.Ref), []string{"已接单"}, models.StatusAccepted, "resident"},
+			// The number without its letters names it too.
+			{"accept", "worker-g1", "接单 " + strings.TrimPrefix(a.Ref, "SQ"), []string{"已接单"}, models.StatusAccepted, "resident"},
 			{"accept twice", "worker-g1", "接单 " + a.Ref, []string{"不能接单"}, models.StatusAccepted, ""},
 			{"progress needs text", "worker-g1", "进展 " + a.Ref, []string{"格式：进展 编号 内容"}, models.StatusAccepted, ""},
 			{"progress", "worker-g1", "进展 " + a.Ref + " 已买好灯泡", []string{"进展已记录"}, models.StatusInProgress, "resident"},

@@ -95,8 +95,11 @@ func ValidRef(s string) bool { return refPattern.MatchString(s) }
 // FormatRef builds the reference code of the n-th appeal of day t: "SQ" +
 // yymmdd + a sequence of at least four digits (SQ2611260007).
 func FormatRef(t time.Time, n int64) string {
-	return fmt.Sprintf("SQ%s%04d", t.Format("060102"), n)
+	return fmt.Sprintf("%s%s%04d", RefPrefix, t.Format("060102"), n)
 }
+
+// RefPrefix begins every reference code.
+const RefPrefix = "SQ"
 
 // AppealFilter selects appeals for the list API. Zero fields do not filter.
 type AppealFilter struct {
