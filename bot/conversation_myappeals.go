@@ -118,7 +118,9 @@ func (s *step) appealDetail(ref string) error {
 		// A handler's own words say what was done (进展, 办结): the resident
 		// reads them here when the notice came as a template without them
 		// (found by a second user).
-		if act := models.Action(ev.Action); (act == models.ActProgress || act == models.ActResolve) && ev.Actor != string(models.ActorSystem) {
+		// A note (留言) is the author's own words: they and its handlers read them.
+		if act := models.Action(ev.Action); (act == models.ActProgress || act == models.ActResolve || act == models.ActNote) &&
+			ev.Actor != string(models.ActorSystem) && (act != models.ActNote || a.OpenID == s.in.Msg.OpenID || s.handlesIt(a)) {
 			if note := models.TrimText(ev.Reason); note != "" {
 				last += fmt.Sprintf(m.EventNoteF, messages.Clip(note, 100))
 			}
@@ -137,7 +139,7 @@ func (s *step) appealDetail(ref string) error {
 	// first user's grid worker saw only the resident's view): the words, the
 	// place, how to reach the resident. Other staff see what residents see:
 	// the words may hold a phone number.
-	if st := s.in.Staff; st != nil && st.Active && st.CommunityID == a.CommunityID && a.OpenID != s.in.Msg.OpenID && handles(st, a) {
+	if s.handlesIt(a) && a.OpenID != s.in.Msg.OpenID {
 		detail += fmt.Sprintf(m.DetailStaffF, messages.Clip(a.Description, 200), s.e.Appeals.TaskPlace(s.ctx, a),
 			s.e.Appeals.TaskContact(a, a.Ref))
 	}
@@ -310,4 +312,11 @@ func (s *step) urge(text string) (bool, error) {
 	s.goTo(StateIdle)
 	s.sayf(s.e.Msg.UrgeWhichF, strings.Join(lines, "\n"), open[0].Ref)
 	return true, nil
+}
+
+// handlesIt reports whether the sender is staff who handles a (its handler,
+// the console's roles, or its grid's worker while it is open and public).
+func (s *step) handlesIt(a *models.Appeal) bool {
+	st := s.in.Staff
+	return st != nil && st.Active && st.CommunityID == a.CommunityID && handles(st, a)
 }

@@ -599,6 +599,13 @@ func TestNoteToHandler(t *testing.T) {
 		if err != nil || evs[len(evs)-1].Action != string(models.ActNote) {
 			t.Fatalf("last event %+v, %v; want the note", evs[len(evs)-1], err)
 		}
+		// The handler reads the note's words in the appeal's details; another resident does not.
+		if r := w.say("worker-g1", a.Ref); !strings.Contains(r, "摸黑上楼") {
+			t.Errorf("handler's detail = %q; want the note's words", r)
+		}
+		if r := w.say("stranger", a.Ref); strings.Contains(r, "摸黑上楼") {
+			t.Errorf("another resident read the note: %q", r)
+		}
 		if r := w.say("stranger", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") {
 			t.Fatalf("someone else's note = %q", r)
 		}
