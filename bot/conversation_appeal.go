@@ -66,6 +66,12 @@ func (s *step) idleText(text string) error {
 	}
 	s.data = convData{Draft: &draft{Urgent: s.alert != ""}}
 	s.addText(text)
+	if st := s.in.Staff; st != nil && st.Active && s.alert == "" {
+		// Staff words that are no command become an appeal of their own;
+		// they may have meant to answer a resident (found by a second user:
+		// 好的，救护车已经到了 became a 公立医疗 appeal).
+		s.say(s.e.Msg.StaffDraftHint)
+	}
 	return s.classifyAndProceed(&d)
 }
 

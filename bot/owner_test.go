@@ -599,6 +599,11 @@ func TestNoteToHandler(t *testing.T) {
 		if err != nil || evs[len(evs)-1].Action != string(models.ActNote) {
 			t.Fatalf("last event %+v, %v; want the note", evs[len(evs)-1], err)
 		}
+		// A worker's free words are not taken silently as their own appeal (found by a second user).
+		if r := w.say("worker-g1", "好的，救护车已经到了，正在送医院"); !strings.Contains(r, "这句话不是工作指令") || !strings.Contains(r, "进展 编号 内容") {
+			t.Errorf("worker's free words = %q", r)
+		}
+		w.say("worker-g1", "取消")
 		// The handler reads the note's words in the appeal's details; another resident does not.
 		if r := w.say("worker-g1", a.Ref); !strings.Contains(r, "摸黑上楼") {
 			t.Errorf("handler's detail = %q; want the note's words", r)

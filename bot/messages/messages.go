@@ -125,6 +125,7 @@ type Messages struct {
 	UrgeLineF                string // ref, topic
 	UrgentFiled              string // before the submission's reply of an urgent appeal
 	UrgentWhere              string // after it, when no place is known
+	StaffDraftHint           string // before a draft started by a staff member's words
 	DueDateF                 string // Go time layout of deadlines: month, day, weekday
 	Weekdays                 [7]string
 	DaysLimitF               string // %d calendar days
@@ -281,6 +282,7 @@ var ZhCN = Messages{
 	UrgeWhichF:               "您有几件诉求正在办理：\n%s\n请带上编号发送，例如“催办 %s”，您的话会转给那件诉求的承办人。",
 	UrgeLineF:                "%s（%s）",
 	NotesEnoughF:             "您今天已就诉求 %s 留言%d次，承办人都已收到，请耐心等待答复。急事请拨打社区电话 %s。",
+	StaffDraftHint:           "（这句话不是工作指令，下面按您自己反映的新诉求处理；如果是要答复居民，请回复“取消”，再发“进展 编号 内容”。）",
 	UrgentWhere:              "请马上回复具体位置（几栋几单元、哪一层）和现场情况，我们会立即转告处置人员。",
 	UrgentFiled:              "情况紧急，已直接为您提交，不用再确认，社区会尽快处置：",
 	TooManyAppealsF:          "您24小时内已提交了%d件还在办理的诉求，社区正在逐件处理，这一件暂时没有提交。急事请拨打社区电话 %s；遇到危险请直接拨打110、119或120。回复“我的诉求”可查看进度。",
