@@ -530,7 +530,8 @@ func consoleMeetings(t *testing.T, h *harness) {
 	post("/console/people/stakeholders", url.Values{"kind": {"property"}, "name": {"安居物业"}, "contact": {"陈经理"}, "phone": {"023-12345678"}}, http.StatusSeeOther)
 	_, _, page := b.do("GET", "/console/meetings/new?appeal="+ref, nil)
 	expect(t, "new meeting form", page, `name="appeal" value="`+ref+`"`, `name="buildings" value="3"`,
-		`data-testid="meeting-grids"`, `<input type="checkbox" name="grids" value="g2">`)
+		`data-testid="meeting-grids"`, `<input type="checkbox" name="grids" value="g2">`,
+		`value="`+h.clock().In(h.app.Config.Location).AddDate(0, 0, 3).Format("2006-01-02")+`T19:00"`) // an evening residents are home
 	starts := h.clock().Add(72 * time.Hour).In(h.app.Config.Location).Format("2006-01-02T15:04")
 	hdr, _ := post("/console/meetings", url.Values{"appeal": {ref}, "topic": {"3栋楼道灯更换"}, "level": {"building"}, "starts_at": {starts},
 		"venue": {"3栋架空层"}, "buildings": {"3"}, "grids": {"g2", "g3"}, "stakeholders": {"1"}, "broadcast": {"1"}}, http.StatusSeeOther)

@@ -71,7 +71,7 @@ func (c *Console) meetings(g *gin.Context) {
 func (c *Console) newMeeting(g *gin.Context) {
 	v := viewer(g)
 	data := map[string]any{"Community": c.workCommunity(g, v), "Levels": meetingLevels,
-		"StartsAt": c.d.Now().In(c.d.Location).Add(72 * time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04")}
+		"StartsAt": defaultMeetingStart(c.d.Now().In(c.d.Location)).Format("2006-01-02T15:04")}
 	if ref := strings.ToUpper(strings.TrimSpace(g.Query("appeal"))); ref != "" {
 		g.Params = append(g.Params, gin.Param{Key: "ref", Value: ref})
 		ap, ok := c.loadAppeal(g)
@@ -91,6 +91,13 @@ func (c *Console) newMeeting(g *gin.Context) {
 	}
 	data["Grids"] = grids
 	c.render(g, http.StatusOK, "meeting_new", v, data)
+}
+
+// defaultMeetingStart offers 19:00 three days on, when residents are home
+// (a second user was offered 23:00: three days on, to the hour).
+func defaultMeetingStart(now time.Time) time.Time {
+	d := now.AddDate(0, 0, 3)
+	return time.Date(d.Year(), d.Month(), d.Day(), 19, 0, 0, 0, now.Location())
 }
 
 func splitList(s string) []string {
