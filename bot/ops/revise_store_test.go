@@ -143,16 +143,7 @@ func TestReclassifyFromPrivateDropsItsMatter(t *testing.T) {
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
 		cat, appeals, ref := reclassifyWorld(t, db, now, "house-sale", "我和儿媳妇为了过户闹得很僵，想找人说和一下")
 		// The resident disputes it (不是私事); the committee then makes it small.
-		if err := db.Gorm().Model(&models.Appeal{}).Where("ref = ?", ref).Update("open_id", "o-resident").Error; err != nil {
-			t.Fatal(err)
-		}
-		ch, err := appeals.PlanDispute(ctx, ops.DisputeRequest{Community: "c1", Ref: ref, OpenID: "o-resident", Reason: "想请社区调解"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := appeals.Commit(ctx, ch); err != nil {
-			t.Fatal(err)
-		}
+		dispute(t, db, appeals, ref, "想请社区调解")
 		if _, err := appeals.Revise(ctx, committeeRevision(ref, models.KindSmall, models.LevelCommunity, "需要社区调解")); err != nil {
 			t.Fatal(err)
 		}
@@ -312,26 +303,13 @@ func TestReviewKeepsPrivate(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
 		_, appeals, ref := reclassifyWorld(t, db, now, "appliance-repair", "我家热水器坏了，不出热水")
-		// A resident's appeal (an intake has no author of its own).
-		if err := db.Gorm().Model(&models.Appeal{}).Where("ref = ?", ref).Update("open_id", "o-resident").Error; err != nil {
-			t.Fatal(err)
-		}
-		got, err := appeals.Appeal(ctx, "c1", ref)
-		if err != nil || got.Status != models.StatusGuided {
-			t.Fatalf("intake: %+v, %v; want guided", got, err)
-		}
-		ch, err := appeals.PlanDispute(ctx, ops.DisputeRequest{Community: "c1", Ref: ref, OpenID: got.OpenID, Reason: "不是私事"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := appeals.Commit(ctx, ch); err != nil {
-			t.Fatal(err)
-		}
+		dispute(t, db, appeals, ref, "不是私事")
 		kept, err := appeals.Revise(ctx, committeeRevision(ref, models.KindPrivate, "", "热水器是住户自有设备，请联系品牌售后"))
 		if err != nil {
 			t.Fatalf("keeping it private: %v", err)
 		}
-		if got, _ = appeals.Appeal(ctx, "c1", ref); got.Status != models.StatusGuided || got.Kind != models.KindPrivate {
+		got, _ := appeals.Appeal(ctx, "c1", ref)
+		if got.Status != models.StatusGuided || got.Kind != models.KindPrivate {
 			t.Fatalf("after the review: %s %s; want a guided private matter", got.Kind, got.Status)
 		}
 		told := false
@@ -343,4 +321,24 @@ func TestReviewKeepsPrivate(t *testing.T) {
 			t.Fatalf("the resident was not told the review's answer: %+v", kept.Outbox)
 		}
 	})
+}
+
+// dispute makes the guided appeal ref a resident's (an intake has no author
+// of its own) and has them dispute it (不是私事): it goes to review.
+func dispute(t *testing.T, db *store.DB, appeals *ops.Appeals, ref, reason string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Gorm().Model(&models.Appeal{}).Where("ref = ?", ref).Update("open_id", "o-resident").Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, err := appeals.Appeal(ctx, "c1", ref); err != nil || got.Status != models.StatusGuided {
+		t.Fatalf("intake: %+v, %v; want guided", got, err)
+	}
+	ch, err := appeals.PlanDispute(ctx, ops.DisputeRequest{Community: "c1", Ref: ref, OpenID: "o-resident", Reason: reason})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := appeals.Commit(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
 }
