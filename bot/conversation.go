@@ -378,12 +378,12 @@ func (s *step) globalWords(text string) (bool, error) {
 		return true, s.appealDetail(ref)
 	}
 	if rest, ok := cutWord(w, chat.NotPrivate...); ok {
-		return true, s.disputePrivate(rest)
+		return true, s.disputePrivate(rest, rawRest(text, chat.NotPrivate))
 	}
 	// 撤回 alone or before an appeal's number: "撤销了公交站" is an appeal.
 	if rest, ok := cutWord(w, chat.Withdraw...); ok {
 		if ref, found := findRef(rest); rest == "" || (found && strings.HasPrefix(rest, ref)) {
-			return true, s.withdraw(ref, strings.TrimPrefix(rest, ref))
+			return true, s.withdraw(ref, cutRef(rawRest(text, chat.Withdraw), ref))
 		}
 	}
 	// 催办 / 补充一下：… with no number: a note on the one open appeal, or which?

@@ -184,7 +184,7 @@ func (s *step) withdraw(ref, reason string) error {
 
 // disputePrivate sends a guided appeal to the committee for review: the
 // resident says it is not a private matter (不是私事).
-func (s *step) disputePrivate(rest string) error {
+func (s *step) disputePrivate(rest, raw string) error {
 	m := &s.e.Msg
 	var a *models.Appeal
 	if ref, ok := findRef(rest); ok {
@@ -214,7 +214,7 @@ func (s *step) disputePrivate(rest string) error {
 		s.sayWithPrompt(m.DisputeNotGuided)
 		return nil
 	}
-	reason := strings.TrimSpace(strings.TrimPrefix(rest, a.Ref))
+	reason := cutRef(raw, a.Ref) // as typed: 灯在楼道里，不是我家的 keeps its full-width comma
 	if reason == "" {
 		reason = m.DisputeNoReason
 	}

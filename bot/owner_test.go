@@ -288,7 +288,7 @@ func TestWithdrawByChat(t *testing.T) {
 			t.Fatalf("撤回 alone = %q; want how to", r)
 		}
 		n := len(w.pushesTo(worker))
-		if r := w.say("resident", "撤回 "+a.Ref+" 已经自己修好了"); !strings.Contains(r, "已撤回诉求 "+a.Ref) {
+		if r := w.say("resident", "撤回 "+a.Ref+" 已经自己修好了，谢谢"); !strings.Contains(r, "已撤回诉求 "+a.Ref) {
 			t.Fatalf("撤回 = %q", r)
 		}
 		got := w.reload(a)
@@ -296,7 +296,7 @@ func TestWithdrawByChat(t *testing.T) {
 			t.Fatalf("status %s after 撤回; want withdrawn", got.Status)
 		}
 		evs := w.events(a)
-		if last := evs[len(evs)-1]; last.Action != string(models.ActWithdraw) || last.Reason != "已经自己修好了" {
+		if last := evs[len(evs)-1]; last.Action != string(models.ActWithdraw) || last.Reason != "已经自己修好了，谢谢" { // as typed, full-width comma kept
 			t.Fatalf("last event %s %q", last.Action, last.Reason)
 		}
 		if !w.toldAbout(worker, a.Ref, n) {
@@ -446,8 +446,13 @@ func TestKeepPrivateByChat(t *testing.T) {
 			"level": models.LevelSelf, "status": models.StatusGuided, "assignee": ""}).Error; err != nil {
 			t.Fatal(err)
 		}
-		if r := w.say("resident", "不是私事 "+a.Ref+" 是楼上漏下来的"); !strings.Contains(r, "复核") {
+		if r := w.say("resident", "不是私事 "+strings.ToLower(a.Ref)+"，是楼上漏下来的，不是我家 Pipe"); !strings.Contains(r, "复核") {
 			t.Fatalf("不是私事 = %q", r)
+		}
+		// The reason is kept as typed: full-width commas, spaces, case (found by a first user).
+		evs, err := db.AppealEvents(context.Background(), a.ID)
+		if err != nil || evs[len(evs)-1].Reason != "是楼上漏下来的，不是我家 Pipe" {
+			t.Fatalf("dispute reason %q, %v", evs[len(evs)-1].Reason, err)
 		}
 		n := len(w.pushesTo("resident"))
 		if r := w.say("committee", "改类 "+a.Ref+" 私事 漏水点在您家自用管道，请联系维修"); !strings.Contains(r, "已维持私事") {

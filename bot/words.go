@@ -256,3 +256,34 @@ func staffCommandText(w string) bool {
 	_, ok := cutWord(w, chat.MeetingCall...)
 	return ok
 }
+
+// rawRest is what follows the first of words at the start of text, as the
+// person typed it (normWord folds width, capitals and spaces: a reason kept
+// from it lost its full-width commas; found by a first user). "" when text
+// does not start with one of them.
+func rawRest(text string, words []string) string {
+	raw := []rune(strings.TrimSpace(text))
+	folded := []rune(strings.ToUpper(width.Fold.String(string(raw))))
+	if len(folded) != len(raw) {
+		return "" // folding keeps one rune per rune; anything else is not cut
+	}
+	for _, w := range words {
+		if strings.HasPrefix(string(folded), w) {
+			return trimLead(string(raw[utf8.RuneCountInString(w):]))
+		}
+	}
+	return ""
+}
+
+// cutRef takes the reference code ref off the start of s (any case), then
+// the spaces and punctuation after it.
+func cutRef(s, ref string) string {
+	if ref != "" && len(s) >= len(ref) && strings.EqualFold(s[:len(ref)], ref) {
+		s = s[len(ref):]
+	}
+	return trimLead(s)
+}
+
+func trimLead(s string) string {
+	return strings.TrimSpace(strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || r == ':' }))
+}
