@@ -209,7 +209,7 @@ func (s *Appeals) escalate(ctx context.Context, ch *Change, actor models.Actor, 
 			return err
 		}
 	}
-	if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
+	if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events()); err != nil {
 		return err
 	}
 	return nil

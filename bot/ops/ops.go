@@ -159,8 +159,11 @@ type Change struct {
 	Outbox []*models.OutboxMessage
 	// AssigneeName names the new handler after an assignment ("" otherwise).
 	AssigneeName string
-	events       int // events stored before this change (push keys)
+	history      []*models.AppealEvent // the events stored before this change, oldest first
 }
+
+// events is how many events were stored before this change (push keys).
+func (ch *Change) events() int { return len(ch.history) }
 
 // AddTo puts the change into a message's turn (the chat commits it there).
 func (ch *Change) AddTo(t *models.Turn) {
@@ -179,7 +182,7 @@ func (s *Appeals) load(ctx context.Context, community, ref string) (*Change, err
 	if err != nil {
 		return nil, fmt.Errorf("appeal events: %w", err)
 	}
-	return &Change{Appeal: a, Before: *a, Update: &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}, events: len(evs)}, nil
+	return &Change{Appeal: a, Before: *a, Update: &models.AppealUpdate{Appeal: a, ExpectStatus: a.Status}, history: evs}, nil
 }
 
 // Appeal returns the appeal ref names in community, or ENOTFOUND.

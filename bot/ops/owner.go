@@ -178,12 +178,8 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 		return nil, 0, ErrNotOpen
 	}
 	actor, now := models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}.String(), s.now().UTC()
-	evs, err := s.store.AppealEvents(ctx, a.ID)
-	if err != nil {
-		return nil, 0, fmt.Errorf("appeal events: %w", err)
-	}
 	notes := 0
-	for _, e := range evs {
+	for _, e := range ch.history {
 		if e.Action == string(models.ActNote) && e.Actor == actor && e.At.After(now.Add(-24*time.Hour)) {
 			notes++
 		}
@@ -205,7 +201,7 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 	// Keyed by the count of events read and the time: by the count alone two
 	// notes at once (on two replicas) would share a key and one push would
 	// be dropped (found by an attacker); by the time alone, two in one tick.
-	stamp := strconv.Itoa(len(evs)) + "." + strconv.FormatInt(now.UnixNano(), 36)
+	stamp := strconv.Itoa(ch.events()) + "." + strconv.FormatInt(now.UnixNano(), 36)
 	push(&ch.Outbox, a.CommunityID, models.PushProgress, func(o string) string { return "appeal:" + a.Ref + ":note:" + stamp + ":" + o },
 		fmt.Sprintf(s.sm.PushNoteF, a.Ref, a.Topic, text, a.Ref), s.card(a, a.Ref, models.ActNote, text), hs)
 	return ch, len(hs), nil

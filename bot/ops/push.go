@@ -48,7 +48,7 @@ func push(out *[]*models.OutboxMessage, communityID, typ string, key func(openID
 // customer-service message, note for the template's card.
 func (s *Appeals) pushTo(ch *Change, act models.Action, typ, text, note string, to ...[]string) {
 	a := ch.Appeal
-	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events, o) }, text,
+	push(&ch.Outbox, a.CommunityID, typ, func(o string) string { return pushKey(a.Ref, act, ch.events(), o) }, text,
 		s.card(a, a.Ref, act, note), to...)
 }
 

@@ -156,7 +156,7 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 	}
 	if assigned {
 		ch.AssigneeName = s.assigneeName(ctx, a)
-		if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events); err != nil {
+		if err := s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events()); err != nil {
 			return nil, err
 		}
 		if r.Actor.Staff != nil { // who gives a task to themselves needs no push of it (found by a user)

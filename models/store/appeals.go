@@ -12,16 +12,10 @@ import (
 // OpenPublicAppealsSince counts the author's open small and major appeals
 // created after since (the chat's per-person limit, bot.MaxAppealsPerDay).
 func (db *DB) OpenPublicAppealsSince(ctx context.Context, communityID, openID string, since time.Time) (int, error) {
-	var open []models.Status
-	for _, st := range models.Statuses {
-		if st.Open() {
-			open = append(open, st)
-		}
-	}
 	var n int64
 	err := db.gorm.WithContext(ctx).Model(&models.Appeal{}).
 		Where("community_id = ? AND open_id = ? AND kind <> ? AND status IN ? AND created_at > ?",
-			communityID, openID, models.KindPrivate, open, since.UTC()).Count(&n).Error
+			communityID, openID, models.KindPrivate, openStatuses(), since.UTC()).Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("count open appeals: %w", err)
 	}
