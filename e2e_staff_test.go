@@ -387,6 +387,10 @@ func TestUrgentFloodRace(t *testing.T) {
 	if len(list) != bot.MaxAppealsPerDay {
 		t.Fatalf("%d appeals filed by 20 urgent messages at once, want %d", len(list), bot.MaxAppealsPerDay)
 	}
+	// Refused with no place said: refused, not asked where.
+	if r := p.say("楼道里一股很大的煤气味"); !strings.Contains(r, "24小时内已提交了5件") || strings.Contains(r, "请马上回复具体位置") || strings.Contains(r, "已直接为您提交") {
+		t.Fatalf("urgent past the limit = %q", r)
+	}
 }
 
 // TestUrgentAskWhere: an urgent appeal filed with no place known asks where,

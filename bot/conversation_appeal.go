@@ -261,13 +261,9 @@ func (s *step) proceed() error {
 				}
 			}
 		}
-		if busy, err := s.busyAuthor(); err != nil || busy {
-			return err
-		}
-		s.say(s.e.Msg.UrgentFiled)
-		placed := s.problemPlace().building != ""
-		if err := s.submit(); err != nil || placed || s.state != StateIdle {
-			return err
+		placed, filed := s.problemPlace().building != "", len(s.out.Turn.NewAppeals)
+		if err := s.submit(); err != nil || placed || len(s.out.Turn.NewAppeals) == filed || s.state != StateIdle {
+			return err // refused by the per-person limit, or placed already
 		}
 		// Nowhere said and no home known: ask where, and pass the answer on
 		// (found by a second user: 楼栋 未登记 on a gas leak, and the place
@@ -480,10 +476,13 @@ func (s *step) dueText(t *time.Time) string {
 func (s *step) submit() error {
 	m := &s.e.Msg
 	d := s.data.Draft
-	if d.Kind != models.KindPrivate && !d.Urgent { // an urgent one was checked before its note
+	if d.Kind != models.KindPrivate {
 		if busy, err := s.busyAuthor(); err != nil || busy {
 			return err
 		}
+	}
+	if d.Urgent {
+		s.say(m.UrgentFiled)
 	}
 	var media []string
 	for _, p := range d.Photos {
@@ -506,12 +505,8 @@ func (s *step) submit() error {
 	a, ref := b.New.Appeal, b.Ref
 	switch {
 	case d.Kind == models.KindPrivate:
-		hotline := m.HotlineUnknown
-		if c := s.community(); c != nil && c.Hotline != "" {
-			hotline = c.Hotline
-		}
 		s.goTo(StateGuided)
-		s.sayf(m.GuidedF, ref, b.Guide, hotline)
+		s.sayf(m.GuidedF, ref, b.Guide, s.hotline())
 	case d.Kind == models.KindSmall && b.GridWorker():
 		s.goTo(StateIdle)
 		s.sayf(m.SubmittedSmallGridF, ref, b.Grid.Name, a.Unit, s.dueText(a.DueAt))
@@ -671,14 +666,18 @@ func (s *step) busyAuthor() (bool, error) {
 	if n < MaxAppealsPerDay {
 		return false, nil
 	}
-	hotline := s.e.Msg.HotlineUnknown
-	if c := s.community(); c != nil && c.Hotline != "" {
-		hotline = c.Hotline
-	}
 	s.data.Draft = nil
 	s.goTo(StateIdle)
-	s.sayf(s.e.Msg.TooManyAppealsF, MaxAppealsPerDay, hotline)
+	s.sayf(s.e.Msg.TooManyAppealsF, MaxAppealsPerDay, s.hotline())
 	return true, nil
+}
+
+// hotline is the sender's community's phone, or where to ask when it has none.
+func (s *step) hotline() string {
+	if c := s.community(); c != nil && c.Hotline != "" {
+		return c.Hotline
+	}
+	return s.e.Msg.HotlineUnknown
 }
 
 // progressAsked answers a question about appeals already raised with the

@@ -261,12 +261,8 @@ func (s *step) note(ref, text string) (bool, error) {
 	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
 		return false, nil
 	case errors.Is(err, ops.ErrTooManyNotes):
-		hotline := s.e.Msg.HotlineUnknown
-		if c := s.community(); c != nil && c.Hotline != "" {
-			hotline = c.Hotline
-		}
 		s.goTo(StateIdle)
-		s.sayf(s.e.Msg.NotesEnoughF, ref, ops.MaxNotesPerDay, hotline)
+		s.sayf(s.e.Msg.NotesEnoughF, ref, ops.MaxNotesPerDay, s.hotline())
 		return true, nil
 	case err != nil:
 		return false, err
