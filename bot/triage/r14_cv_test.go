@@ -85,7 +85,7 @@ func isRecentLetters(f string) bool { return isRecentFold(f, "letters") }
 
 // recentLast is the last round of the recent folds (isRecentChat,
 // isRecentLetters); each round that spends a set moves it on.
-const recentLast = 29
+const recentLast = 30
 
 func isRecentFold(f, part string) bool {
 	for r := 9; r <= recentLast; r++ {

@@ -61,6 +61,7 @@ var spentSets = []struct {
 	{"spent27 chat", 27, "chat"}, {"spent27 letters", 27, "letters"},
 	{"spent28 chat", 28, "chat"}, {"spent28 letters", 28, "letters"},
 	{"spent29 chat", 29, "chat"}, {"spent29 letters", 29, "letters"},
+	{"spent30 chat", 30, "chat"}, {"spent30 letters", 30, "letters"},
 }
 
 var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informative float64 }{
@@ -116,6 +117,8 @@ var spentFloors = map[string]struct{ overall, amongDecided, askedMax, informativ
 	"spent28 letters": {0.95, 0.95, 0.15, 0.95}, // 22 letters: one letter moves a figure by 4.5 points; asked 0.10 → 0.15 in round 29 (round 28's veto settle reverted: fitted 1 → 3 asked, both major, asked small or major)
 	"spent29 chat":    {0.98, 0.98, 0.08, 0.98}, // studied since round 30 (a fit: the model was trained on it)
 	"spent29 letters": {0.90, 0.88, 0.10, 0.90}, // 10 letters: one letter moves a figure by 10 points
+	"spent30 chat":    {0.97, 0.96, 0.13, 0.97}, // studied since round 31 (a fit: the model was trained on it)
+	"spent30 letters": {0.90, 0.87, 0.30, 0.90}, // 11 letters: one letter moves a figure by 9 points
 }
 
 // TestSpentHeldOutQuality reports the figures on the spent round-4 held-out
@@ -234,6 +237,7 @@ func studySets(t testing.TB) []struct {
 		{"spent27 chat", readSpentRound(t, 27, "chat")}, {"spent27 letters", readSpentRound(t, 27, "letters")},
 		{"spent28 chat", readSpentRound(t, 28, "chat")}, {"spent28 letters", readSpentRound(t, 28, "letters")},
 		{"spent29 chat", readSpentRound(t, 29, "chat")}, {"spent29 letters", readSpentRound(t, 29, "letters")},
+		{"spent30 chat", readSpentRound(t, 30, "chat")}, {"spent30 letters", readSpentRound(t, 30, "letters")},
 	}
 }
 

@@ -104,7 +104,7 @@ func TestCatalogWordsHaveSources(t *testing.T) {
 		round  int
 		before map[string]bool
 		lines  string
-	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}, {26, beforeSpent26Set, ""}, {27, beforeSpent27Set, ""}, {28, beforeSpent28Set, ""}, {29, beforeSpent29Set, ""}}
+	}{{4, beforeSpentSet, ""}, {5, beforeSpent5Set, ""}, {6, beforeSpent6Set, ""}, {7, beforeSpent7Set, ""}, {8, beforeSpent8Set, ""}, {9, beforeSpent9Set, ""}, {10, beforeSpent10Set, ""}, {11, beforeSpent11Set, ""}, {12, beforeSpent12Set, ""}, {13, beforeSpent13Set, ""}, {14, beforeSpent14Set, ""}, {15, beforeSpent15Set, ""}, {16, beforeSpent16Set, ""}, {17, beforeSpent17Set, ""}, {18, beforeSpent18Set, ""}, {19, beforeSpent19Set, ""}, {20, beforeSpent20Set, ""}, {21, beforeSpent21Set, ""}, {22, beforeSpent22Set, ""}, {23, beforeSpent23Set, ""}, {24, beforeSpent24Set, ""}, {25, beforeSpent25Set, ""}, {26, beforeSpent26Set, ""}, {27, beforeSpent27Set, ""}, {28, beforeSpent28Set, ""}, {29, beforeSpent29Set, ""}, {30, beforeSpent30Set, ""}}
 	for i := range spent {
 		var b strings.Builder
 		for _, l := range append(readSpentRound(t, spent[i].round, "chat"), readSpentRound(t, spent[i].round, "letters")...) {
@@ -377,3 +377,13 @@ var beforeSpent28Set = map[string]bool{}
 // chat line). The list may only shrink; a word added since round 30 that
 // occurs in its lines needs a source.
 var beforeSpent29Set = map[string]bool{"刷墙": true}
+
+// beforeSpent30Set are catalog words that were in the catalog when the
+// round-30 held-out set (testdata/heldout30/) was scored (commit 5ace2f1, the
+// end of round 30; the catalog was unchanged since) and occur in one of its
+// lines without a cited page, apart from those an earlier round exempts
+// already: 不知道是哪家 (cue someone_else) and 困难补助 (item
+// social-assistance), each in the catalog since before round 30. The list may
+// only shrink; a word added since round 31 that occurs in its lines needs a
+// source.
+var beforeSpent30Set = map[string]bool{"不知道是哪家": true, "困难补助": true}
