@@ -35,12 +35,17 @@ const (
 	// StateUrgentPlace: an urgent appeal was filed without a place; the next
 	// words are a note on it for its handler (where it is, who is there).
 	StateUrgentPlace State = "urgent_place"
+	// StateAnswered: the resident's words were passed on as the answer to
+	// their handler's question; more words are more of the answer, and
+	// 新问题 takes the last ones as a new appeal instead.
+	StateAnswered State = "answered"
 )
 
 // unfinished reports whether leaving the state drops something the resident
 // was preparing (an appeal or an address): they are told when it expires.
 func unfinished(state State) bool {
-	return state != StateIdle && state != StateGuided && state != StateRateReason && state != StateUrgentPlace && state != ""
+	return state != StateIdle && state != StateGuided && state != StateRateReason && state != StateUrgentPlace &&
+		state != StateAnswered && state != ""
 }
 
 // convData is the JSON of Conversation.Data.
@@ -50,6 +55,14 @@ type convData struct {
 	Dup     *dupOffer  `json:"dup,omitempty"`
 	// RateRef is the appeal whose 不满意 waits for its reason.
 	RateRef string `json:"rate,omitempty"`
+	// Answer is the last answer passed on to a handler's question (StateAnswered).
+	Answer *answer `json:"answer,omitempty"`
+}
+
+// answer is a resident's words passed on to the handler who asked them.
+type answer struct {
+	Ref  string `json:"ref"`
+	Text string `json:"text"`
 }
 
 // draft is an appeal being prepared.
@@ -387,7 +400,7 @@ func (s *step) globalWords(text string) (bool, error) {
 		}
 	}
 	// 催办 / 补充一下：… with no number: a note on the one open appeal, or which?
-	if _, ok := cutWord(w, chat.Urge...); ok && (s.state == StateIdle || s.state == StateGuided) {
+	if _, ok := cutWord(w, chat.Urge...); ok && s.resting() {
 		if _, hasRef := findRef(w); !hasRef {
 			if handled, err := s.urge(text); handled || err != nil {
 				return handled, err
@@ -395,7 +408,7 @@ func (s *step) globalWords(text string) (bool, error) {
 		}
 	}
 	// Any other words with the number of one's own open appeal: a note to its handler.
-	if ref, ok := findRef(w); ok && (s.state == StateIdle || s.state == StateGuided) {
+	if ref, ok := findRef(w); ok && s.resting() {
 		if noted, err := s.note(ref, text); noted || err != nil {
 			return noted, err
 		}
@@ -422,6 +435,8 @@ func (s *step) stateText(text string) error {
 		return s.confirm(text)
 	case StateUrgentPlace:
 		return s.urgentPlace(text)
+	case StateAnswered:
+		return s.answeredMore(text)
 	default: // idle, guided
 		return s.idleText(text)
 	}

@@ -37,6 +37,9 @@ func (s *step) idleText(text string) error {
 	if asked, err := s.progressAsked(w); asked || err != nil {
 		return err
 	}
+	if answered, err := s.answerAsked(text); answered || err != nil {
+		return err
+	}
 	if addressOnly(w) { // the cheap test first: this is every first message's path
 		if a, ok := address.Parse(text); ok {
 			// An address with no problem starts no appeal. A resident with no

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
@@ -278,6 +279,79 @@ func (s *step) note(ref, text string) (bool, error) {
 	s.goTo(StateIdle)
 	s.sayf(s.e.Msg.NotedF, ref, who)
 	return true, nil
+}
+
+// askedWindow is how long a handler's question waits for the resident's
+// answer (models.Resident.AskedRef): a day and a half covers an evening's
+// question answered the next morning.
+const askedWindow = 36 * time.Hour
+
+// answerAsked takes a resident's words as the answer to the question their
+// handler asked them (进展 SQ… 请问是几楼？, ops.PlanProgress marks it):
+// passed on as a note, not read as a new appeal or an address (found by a
+// first user: "4楼和5楼之间那盏" was asked whether it was inside the
+// compound). Words of danger go on as an urgent appeal; an appeal no
+// longer open takes no answer, and the words go on as any would.
+func (s *step) answerAsked(text string) (bool, error) {
+	r := s.res
+	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.alert != "" || s.now.Sub(*r.AskedAt) > askedWindow {
+		return false, nil
+	}
+	s.out.Turn.Asks = append(s.out.Turn.Asks, &models.Ask{OpenID: s.in.Msg.OpenID}) // asked once, answered once
+	return s.passAnswer(r.AskedRef, text)
+}
+
+// passAnswer passes text on to the handler of the sender's appeal ref as
+// their answer, and waits a while for more of it (StateAnswered).
+func (s *step) passAnswer(ref, text string) (bool, error) {
+	ch, told, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
+		OpenID: s.in.Msg.OpenID, Text: text})
+	switch {
+	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
+		return false, nil
+	case errors.Is(err, ops.ErrTooManyNotes):
+		s.goTo(StateIdle)
+		s.sayf(s.e.Msg.NotesEnoughF, ref, ops.MaxNotesPerDay, s.hotline())
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	ch.AddTo(&s.out.Turn)
+	who := s.e.Msg.UnitDefault[string(ch.Appeal.Kind)]
+	if ch.Appeal.Unit != "" {
+		who = ch.Appeal.Unit
+	}
+	if told == 0 {
+		who = s.e.Msg.NotedNobody
+	}
+	s.goTo(StateAnswered)
+	s.data = convData{Answer: &answer{Ref: ref, Text: text}}
+	s.sayf(s.e.Msg.AnsweredF, ref, who, messages.Clip(strings.TrimSpace(text), 60))
+	return true, nil
+}
+
+// answeredMore reads the words after an answer was passed on: 新问题 takes
+// that answer as a new appeal after all; greetings, thanks and words of
+// danger go on as any would; other words are more of the answer.
+func (s *step) answeredMore(text string) error {
+	a, w := s.data.Answer, normWord(text)
+	s.goTo(StateIdle)
+	switch {
+	case a == nil:
+	case slices.Contains(chat.NewMatter, w):
+		return s.idleText(a.Text)
+	case s.alert == "" && !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w):
+		if passed, err := s.passAnswer(a.Ref, text); passed || err != nil {
+			return err
+		}
+	}
+	return s.idleText(text)
+}
+
+// resting reports a state where nothing is being prepared: the words that
+// name an appeal of one's own (催办, a number) are notes on it.
+func (s *step) resting() bool {
+	return s.state == StateIdle || s.state == StateGuided || s.state == StateAnswered
 }
 
 // urge takes 催办 or 补充一下：… without a number: a note on the sender's one

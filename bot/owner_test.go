@@ -663,3 +663,65 @@ func TestUrgeWithoutNumber(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswerToHandlerQuestion: a handler's 进展 that asks the author
+// something (请问是几楼？) tells them they may simply answer, and their next
+// words — an address-like "4楼和5楼之间那盏" included — reach the handler
+// as a note, not a new appeal with a kind question (found by a first user);
+// more words follow the answer, 新问题 takes the last as a new appeal, words
+// of danger stay urgent, a note that asks nothing marks nothing, and the
+// question waits a day and a half. Answering is never refused for earlier
+// notes: the handler's word starts their count again.
+func TestAnswerToHandlerQuestion(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.say("resident", "你好") // the author has written before: their resident row exists
+		a := w.appeal(models.KindSmall)
+		w.say("worker-g1", "接单 "+a.Ref)
+		for range ops.MaxNotesPerDay {
+			w.say("resident", "催办 "+a.Ref)
+		}
+		n := w.appealsOf("resident")
+		w.say("worker-g1", "进展 "+a.Ref+" 请问是几楼的灯不亮？我明天上午带电工过来")
+		ps := w.pushesTo("resident")
+		if last := ps[len(ps)-1]; !strings.Contains(last, "承办人问您：请问是几楼的灯不亮") || !strings.Contains(last, "直接在这里回复") {
+			t.Fatalf("question push %q; want the question and how to answer", last)
+		}
+		before := len(w.pushesTo("worker-g1"))
+		for _, words := range []string{"4楼和5楼之间那盏", "还有3楼也有点闪"} {
+			r := w.say("resident", words)
+			if !strings.Contains(r, "已把您的回复转给诉求 "+a.Ref) || !strings.Contains(r, "「"+words+"」") || !strings.Contains(r, "新问题") {
+				t.Fatalf("answer %q = %q", words, r)
+			}
+		}
+		got := w.pushesTo("worker-g1")[before:]
+		if len(got) != 2 || !strings.Contains(got[0], "4楼和5楼之间那盏") || !strings.Contains(got[1], "3楼也有点闪") || w.appealsOf("resident") != n {
+			t.Fatalf("worker told %q, appeals %d→%d; want both answers and no new appeal", got, n, w.appealsOf("resident"))
+		}
+		// 新问题: the last words were another matter after all.
+		if r := w.say("resident", "新问题"); strings.Contains(r, "已把您的回复") || strings.Contains(r, "没太明白") {
+			t.Fatalf("新问题 = %q; want the words taken as a new appeal", r)
+		}
+		w.say("resident", "取消")
+
+		// Words of danger in answer to a question are urgent, not a note.
+		w.say("worker-g1", "进展 "+a.Ref+" 明天上午家里有人吗")
+		if r := w.say("resident", "楼道里好大一股煤气味"); strings.Contains(r, "已把您的回复") || !strings.Contains(r, "【紧急】") {
+			t.Fatalf("danger after a question = %q", r)
+		}
+		w.say("resident", "取消")
+
+		// A note that asks nothing marks nothing; a question waits 36 hours only.
+		w.say("worker-g1", "进展 "+a.Ref+" 电工明天上午到")
+		if r := w.say("resident", "小区东门的垃圾桶满了好几天没人清"); strings.Contains(r, "已把您的回复") {
+			t.Fatalf("words after a plain note = %q; want a new appeal", r)
+		}
+		w.say("resident", "取消")
+		w.say("worker-g1", "进展 "+a.Ref+" 请问您家是几单元？")
+		w.now = w.now.Add(37 * time.Hour)
+		if r := w.say("resident", "小区东门的垃圾桶满了好几天没人清"); strings.Contains(r, "已把您的回复") {
+			t.Fatalf("words 37 hours after a question = %q; want a new appeal", r)
+		}
+	})
+}

@@ -25,8 +25,14 @@ type Resident struct {
 	Subscribed  bool   `gorm:"not null;default:false"`
 	// LastMessageAt opens WeChat's 48-hour customer-service window.
 	LastMessageAt *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// AskedRef is the appeal whose handler last asked this resident a
+	// question (进展 SQ… 请问是几楼？) that they have not answered yet, and
+	// AskedAt when: the resident's next words are their answer (Turn.Asks).
+	// Written only through Turn.Asks, never by the resident's upsert.
+	AskedRef  string `gorm:"size:24"`
+	AskedAt   *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Registered reports whether the resident has given a home address.

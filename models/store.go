@@ -48,6 +48,19 @@ type Turn struct {
 	// LearningVotes are residents' answers to the kind question, cast when
 	// their appeal is submitted (learning a community's own words).
 	LearningVotes []*LearningVote
+	// Asks mark (Ref set) or clear (Ref "") a resident's question waiting
+	// for an answer: a handler's progress note that asks the author
+	// something, and the author's answer (Resident.AskedRef).
+	Asks []*Ask
+}
+
+// Ask is one resident's question mark: the appeal whose handler asked
+// them, or "" once they answered. A clear with Was set clears only that
+// appeal's question (its handler wrote again and asked nothing).
+type Ask struct {
+	OpenID string
+	Ref    string
+	Was    string
 }
 
 // NewAppeal is an appeal to create with its first events; Store.CommitTurn

@@ -120,6 +120,7 @@ type Messages struct {
 	TooManyAppealsF          string // the limit, the hotline
 	NotedF                   string // ref, who: the author's message on their appeal was passed on
 	NotedNobody              string // who, when no handler is bound yet
+	AnsweredF                string // ref, who, words: the author's answer to their handler's question was passed on
 	NotesEnoughF             string // ref, count, hotline: the author's notes on the appeal today reached the limit
 	UrgeWhichF               string // lines, ref: 催办 without a number, several appeals open
 	UrgeLineF                string // ref, topic
@@ -279,6 +280,7 @@ var ZhCN = Messages{
 	HotlineUnknown:           "（请到社区居委会咨询）",
 	NotedF:                   "已把您的留言转给诉求 %s 的承办人（%s），有答复会在这里通知您。回复“我的诉求”可查看进度。",
 	NotedNobody:              "社区两委",
+	AnsweredF:                "已把您的回复转给诉求 %s 的承办人（%s）：「%s」\n如果这是另一件新的事情，请回复“新问题”，我帮您登记。",
 	UrgeWhichF:               "您有几件诉求正在办理：\n%s\n请带上编号发送，例如“催办 %s”，您的话会转给那件诉求的承办人。",
 	UrgeLineF:                "%s（%s）",
 	NotesEnoughF:             "您今天已就诉求 %s 留言%d次，承办人都已收到，请耐心等待答复。急事请拨打社区电话 %s。",
@@ -439,6 +441,7 @@ type StaffMessages struct {
 	ContactChatF           string // ref: no phone given, reach them through the account
 	PushAcceptedF          string // ref, topic, handler
 	PushProgressF          string // ref, topic, text
+	PushAskedF             string // ref, topic, text: a progress note that asks the author something
 	PushResolvedAuthorF    string // ref, topic, note
 	PushResolvedFollowerF  string // ref, topic, note
 	PushUnsatisfiedF       string // ref, topic, reason
@@ -452,6 +455,7 @@ type StaffMessages struct {
 	// A revision told to the resident: the head, then one clause per change, then the reason.
 	PushRevisedF      string // ref, topic, the changes (joined by "；"), reason
 	RevisedKindF      string // kind name, level name
+	RevisedTopicF     string // the matter's name, when only the matter changed
 	RevisedGuided     string // a private matter: pointed to self-help
 	RevisedGuideF     string // the guide itself
 	ReviewKeptPrivate string // a disputed private matter the committee keeps private
@@ -552,6 +556,7 @@ var ZhCNStaff = StaffMessages{
 	ContactChatF:           "回复“进展 %s 内容”，居民会在公众号收到（居民未留电话）",
 	PushAcceptedF:          "您的诉求 %s（%s）已由%s接单，正在办理。",
 	PushProgressF:          "您的诉求 %s（%s）有新进展：%s",
+	PushAskedF:             "您的诉求 %s（%s）的承办人问您：%s\n直接在这里回复文字即可，会转给承办人。",
 	PushResolvedAuthorF:    "您的诉求 %s（%s）已办结：%s\n请评价：回复“满意”，或“不满意 原因”。",
 	PushResolvedFollowerF:  "您附议的诉求 %s（%s）已办结：%s",
 	PushUnsatisfiedF:       "诉求 %s（%s）居民不满意：%s。已重新打开，请继续办理（回复“接单 编号”）。",
@@ -564,6 +569,7 @@ var ZhCNStaff = StaffMessages{
 
 	PushRevisedF:      "您的诉求 %s（%s）有调整：%s。原因：%s。有疑问请回复“我的诉求”查看，或发送诉求编号加上您的话，给承办人留言。",
 	RevisedKindF:      "已重新分类为%s（%s办理）",
+	RevisedTopicF:     "事项改为“%s”",
 	RevisedGuided:     "按私事处理，请按指引自行办理；如不同意，回复“不是私事”申请复核",
 	RevisedGuideF:     "指引：%s",
 	ReviewKeptPrivate: "社区两委复核后，维持按私事处理，请按指引自行办理",

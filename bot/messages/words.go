@@ -1,6 +1,10 @@
 package messages
 
-import "strings"
+import (
+	"strings"
+
+	"golang.org/x/text/width"
+)
 
 // Words are the chat words people type (contract.md "Chat words") with
 // the synonyms the bot also takes. Lists are compared after the bot's
@@ -57,6 +61,14 @@ type Words struct {
 	// EnquiryCues mark a question about how to get something done (an
 	// enquiry, answered at once when its item has an answer).
 	EnquiryCues []string
+
+	// StaffQuestions mark a handler's progress note that asks the resident
+	// something (请问是几楼？): the resident's next words are read as the
+	// answer (Asks). Compared on the note as typed, width-folded.
+	StaffQuestions []string
+	// NewMatter are the words after such an answer that say it was another
+	// matter after all, to be taken as a new appeal.
+	NewMatter []string
 
 	// Small talk that is no appeal, and yes / no answers.
 	Greetings, Thanks []string
@@ -131,6 +143,9 @@ var ZhCNWords = Words{
 		"怎么还没处理", "咋还没处理", "怎么还没人处理"},
 	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
 		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},
+	StaffQuestions: []string{"?", "请问", "吗", "是否", "能否", "能不能", "可不可以", "方便", "麻烦告诉", "麻烦告知", "请告诉",
+		"请告知", "请提供", "请发", "请回复"},
+	NewMatter: []string{"新问题", "新的问题", "是新问题", "另一件事", "是另一件事", "新的事", "新的事情", "不是回答", "重新反映", "1"},
 	Greetings: []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"},
 	Thanks:    []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"},
 	Yes:       []string{"是", "是的", "对", "对的", "对头", "没错", "确认", "确定", "提交", "确认提交", "好", "好的", "可以", "要得", "嗯", "OK", "Y", "YES"},
@@ -179,4 +194,16 @@ func containsAll(text, cue string) bool {
 // words, spaces ignored): the task push and the console mark it 紧急.
 func Urgent(text string) bool {
 	return len(ZhCNWords.EmergencyKinds(strings.Join(strings.Fields(text), ""), ZhCN.EmergencyOrder)) > 0
+}
+
+// Asks reports whether a handler's note asks the resident something
+// (StaffQuestions).
+func (w *Words) Asks(note string) bool {
+	note = width.Fold.String(note)
+	for _, q := range w.StaffQuestions {
+		if strings.Contains(note, q) {
+			return true
+		}
+	}
+	return false
 }

@@ -111,8 +111,19 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 	if err != nil {
 		return nil, err
 	}
-	a := ch.Appeal
-	s.pushTo(ch, models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushProgressF, a.Ref, a.Topic, messages.Clip(r.Note, 200)), r.Note, fs)
+	a, note := ch.Appeal, messages.Clip(r.Note, 200)
+	if messages.ZhCNWords.Asks(r.Note) && a.OpenID != "" && len(fs) > 0 && fs[0] == a.OpenID {
+		// A note that asks the author something (请问是几楼？) says they
+		// may simply answer, and marks their next words as the answer (a
+		// first user's answer became a new appeal with a kind question).
+		s.pushTo(ch, models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushAskedF, a.Ref, a.Topic, note), r.Note, fs[:1])
+		ch.Asks = append(ch.Asks, &models.Ask{OpenID: a.OpenID, Ref: a.Ref})
+		fs = fs[1:]
+	} else if a.OpenID != "" {
+		// A note that asks nothing supersedes this appeal's question.
+		ch.Asks = append(ch.Asks, &models.Ask{OpenID: a.OpenID, Was: a.Ref})
+	}
+	s.pushTo(ch, models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushProgressF, a.Ref, a.Topic, note), r.Note, fs)
 	return ch, nil
 }
 

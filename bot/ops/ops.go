@@ -159,7 +159,9 @@ type Change struct {
 	Outbox []*models.OutboxMessage
 	// AssigneeName names the new handler after an assignment ("" otherwise).
 	AssigneeName string
-	history      []*models.AppealEvent // the events stored before this change, oldest first
+	// Asks mark or clear residents' questions waiting for an answer.
+	Asks    []*models.Ask
+	history []*models.AppealEvent // the events stored before this change, oldest first
 }
 
 // events is how many events were stored before this change (push keys).
@@ -169,6 +171,7 @@ func (ch *Change) events() int { return len(ch.history) }
 func (ch *Change) AddTo(t *models.Turn) {
 	t.AppealUpdates = append(t.AppealUpdates, ch.Update)
 	t.Outbox = append(t.Outbox, ch.Outbox...)
+	t.Asks = append(t.Asks, ch.Asks...)
 }
 
 // load reads the appeal ref names in community; ENOTFOUND when it is not

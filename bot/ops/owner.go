@@ -157,12 +157,16 @@ type NoteRequest struct {
 var ErrNotOpen = errors.New("ops: the appeal is not open")
 
 // ErrTooManyNotes: the author has left MaxNotesPerDay notes on the appeal in
-// the last 24 hours; the handler has them all.
+// the last 24 hours with no word from its handler since; the handler has
+// them all.
 var ErrTooManyNotes = errors.New("ops: too many notes on the appeal today")
 
-// MaxNotesPerDay bounds one author's notes on one appeal in 24 hours: each is
-// a push to its handler, and 2,000 of them spent a worker's pushes so that a
-// neighbour's task reached them as a bare card (found by an attacker).
+// MaxNotesPerDay bounds one author's notes on one appeal in 24 hours since
+// its handler last wrote to them (进展): each is a push to its handler, and
+// 2,000 of them spent a worker's pushes so that a neighbour's task reached
+// them as a bare card (found by an attacker). A handler's progress note
+// starts the count again, so that answering the handler's questions is
+// never refused.
 const MaxNotesPerDay = 3
 
 // PlanNote records the author's message on their open appeal and passes it
@@ -180,7 +184,10 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 	actor, now := models.Actor{Kind: models.ActorResident, OpenID: r.OpenID}.String(), s.now().UTC()
 	notes := 0
 	for _, e := range ch.history {
-		if e.Action == string(models.ActNote) && e.Actor == actor && e.At.After(now.Add(-24*time.Hour)) {
+		switch {
+		case e.Action == string(models.ActProgress):
+			notes = 0
+		case e.Action == string(models.ActNote) && e.Actor == actor && e.At.After(now.Add(-24*time.Hour)):
 			notes++
 		}
 	}

@@ -39,7 +39,7 @@ func groupable(t *models.Turn) bool {
 	return t.DedupeKey != "" && t.GuardConversation &&
 		len(t.NewAppeals) == 0 && len(t.AppealUpdates) == 0 && len(t.Events) == 0 &&
 		len(t.NewFollowers) == 0 && len(t.Outbox) == 0 && len(t.Meetings) == 0 && len(t.LearningVotes) == 0 &&
-		len(t.CampaignAnswers) == 0 && len(t.Volunteers) == 0
+		len(t.CampaignAnswers) == 0 && len(t.Volunteers) == 0 && len(t.Asks) == 0
 }
 
 type groupedTurn struct {

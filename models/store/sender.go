@@ -19,7 +19,7 @@ import (
 // message (docs/performance.md). (A derived one-row table would cost
 // MariaDB a temporary table per message.)
 const senderQuery = `SELECT
- r.id, r.building, r.unit, r.room, r.grid_id, r.subscribed, r.last_message_at, r.created_at, r.updated_at,
+ r.id, r.building, r.unit, r.room, r.grid_id, r.subscribed, r.last_message_at, r.asked_ref, r.asked_at, r.created_at, r.updated_at,
  c.state, c.data, c.expires_at, c.updated_at, c.version,
  s.id, s.role, s.name, s.grid_id, s.department, s.bound_at, s.created_at, s.updated_at
 FROM communities k
@@ -45,8 +45,10 @@ func (db *DB) Sender(ctx context.Context, communityID, openID string) (models.Se
 		var (
 			rID                              sql.NullInt64
 			rBuilding, rUnit, rRoom, rGrid   sql.NullString
+			rAskedRef                        sql.NullString
 			rSubscribed                      sql.NullBool
-			rLast, rCreated, rUpdated        sql.NullTime
+			rLast, rAskedAt                  sql.NullTime
+			rCreated, rUpdated               sql.NullTime
 			cState, cData                    sql.NullString
 			cExpires, cUpdated               sql.NullTime
 			cVersion                         sql.NullInt64
@@ -55,7 +57,7 @@ func (db *DB) Sender(ctx context.Context, communityID, openID string) (models.Se
 			sBound, sCreated, sUpdated       sql.NullTime
 		)
 		if err := rows.Scan(
-			&rID, &rBuilding, &rUnit, &rRoom, &rGrid, &rSubscribed, &rLast, &rCreated, &rUpdated,
+			&rID, &rBuilding, &rUnit, &rRoom, &rGrid, &rSubscribed, &rLast, &rAskedRef, &rAskedAt, &rCreated, &rUpdated,
 			&cState, &cData, &cExpires, &cUpdated, &cVersion,
 			&sID, &sRole, &sName, &sGrid, &sDepartment, &sBound, &sCreated, &sUpdated); err != nil {
 			return models.Sender{}, fmt.Errorf("read sender: %w", err)
@@ -63,7 +65,8 @@ func (db *DB) Sender(ctx context.Context, communityID, openID string) (models.Se
 		if first && rID.Valid { // the same resident and conversation on every row
 			out.Resident = &models.Resident{ID: uint64(rID.Int64), CommunityID: communityID, OpenID: openID,
 				Building: rBuilding.String, Unit: rUnit.String, Room: rRoom.String, GridID: rGrid.String,
-				Subscribed: rSubscribed.Bool, LastMessageAt: timePtr(rLast), CreatedAt: rCreated.Time, UpdatedAt: rUpdated.Time}
+				Subscribed: rSubscribed.Bool, LastMessageAt: timePtr(rLast), AskedRef: rAskedRef.String, AskedAt: timePtr(rAskedAt),
+				CreatedAt: rCreated.Time, UpdatedAt: rUpdated.Time}
 		}
 		if first && cState.Valid {
 			out.Conversation = &models.Conversation{CommunityID: communityID, OpenID: openID, State: cState.String,

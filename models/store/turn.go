@@ -174,9 +174,33 @@ func (db *DB) commitTurnAlone(ctx context.Context, t *models.Turn) error {
 		if err := insertLearningVotes(tx, t.LearningVotes, at); err != nil {
 			return err
 		}
+		if err := applyAsks(tx, t.CommunityID, t.Asks, at); err != nil {
+			return err
+		}
 		return applyParticipation(tx, t, at)
 	}, reset)
 	return err
+}
+
+// applyAsks marks or clears residents' questions waiting for an answer
+// (models.Ask); a resident with no row has nothing to mark.
+func applyAsks(tx *gorm.DB, communityID string, asks []*models.Ask, at time.Time) error {
+	for _, a := range asks {
+		var when *time.Time
+		if a.Ref != "" {
+			when = &at
+		}
+		q := tx.Session(&gorm.Session{NewDB: true}).Model(&models.Resident{}).
+			Where("community_id = ? AND open_id = ?", communityID, a.OpenID)
+		if a.Ref == "" && a.Was != "" {
+			q = q.Where("asked_ref = ?", a.Was)
+		}
+		err := q.UpdateColumns(map[string]any{"asked_ref": a.Ref, "asked_at": when}).Error
+		if err != nil {
+			return fmt.Errorf("mark question: %w", err)
+		}
+	}
+	return nil
 }
 
 // stampFollowers readies a turn's new followers (me too) as rows.

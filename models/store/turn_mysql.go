@@ -36,7 +36,7 @@ func (db *DB) OneTripStats() (committed, fellBack int64) {
 // learning vote, campaign answer or volunteer, and meeting changes that are
 // answers only.
 func oneTripTurn(t *models.Turn) bool {
-	if t.DedupeKey == "" || len(t.LearningVotes) > 0 || len(t.CampaignAnswers) > 0 ||
+	if t.DedupeKey == "" || len(t.LearningVotes) > 0 || len(t.CampaignAnswers) > 0 || len(t.Asks) > 0 ||
 		len(t.Volunteers) > 0 || len(t.Outbox) > outboxBatch {
 		return false
 	}

@@ -1,0 +1,3 @@
+-- chat behaviour: a resident's question from a handler, waiting for their answer (residents.asked_ref, asked_at)
+ALTER TABLE `residents` ADD `asked_ref` text;
+ALTER TABLE `residents` ADD `asked_at` datetime;
