@@ -19,12 +19,22 @@ func (a *App) setupConsole() error {
 	c, err := console.New(console.Deps{Store: a.Store, Revise: a.Appeals, Staff: a.StaffOps, AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL,
 		Community: cfg.Communities[0].ID, CommunityNames: names, Sandbox: cfg.Sandbox(), Now: a.Now, Location: cfg.Location, Log: a.Log,
 		People: a.Store, Meetings: a.Meetings, Figures: a.Store, Campaigns: a.Campaigns, Projects: a.Projects,
-		Topics: &ops.Topics{Store: a.Store, Meetings: a.Meetings}, Learned: a.Store, TopicName: topicName(a.Classifier.Catalog())})
+		Topics: &ops.Topics{Store: a.Store, Meetings: a.Meetings}, Learned: a.Store, TopicName: topicName(a.Classifier.Catalog()),
+		Matters: matters(a.Classifier.Catalog())})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	a.Console = c
 	return nil
+}
+
+// matters lists the catalog's matters for the console's reclassify form.
+func matters(cat *triage.Catalog) []console.Matter {
+	var out []console.Matter
+	for _, it := range cat.Items() {
+		out = append(out, console.Matter{ID: it.ID, Name: it.Name, Kind: it.Kind})
+	}
+	return out
 }
 
 // topicName names a catalog topic by id for the console ("" if unknown).

@@ -77,6 +77,24 @@ func TestConsoleReclassifyReroutes(t *testing.T) {
 			}
 			// The resident is told where the appeal went and by when.
 			h.pushFor("o-chen", a.Ref, "已重新分类为小事", "办结时限调整为")
+
+			// The committee names the matter too: same kind, another matter.
+			if _, _, page := b.do("GET", "/console/appeals/"+a.Ref, nil); !strings.Contains(page, `data-testid="reclassify-topic"`) ||
+				!strings.Contains(page, `<optgroup label="小事">`) || !strings.Contains(page, `<option value="common-parts"`) {
+				t.Fatalf("the reclassify form offers no matters: %s", page)
+			}
+			code, _, page = b.do("POST", "/console/appeals/"+a.Ref+"/revise", url.Values{"csrf": {b.csrf}, "op": {"reclassify"},
+				"kind": {"small"}, "topic": {"common-parts"}, "reason": {"管井属于楼栋共有部位"}})
+			if code != http.StatusSeeOther {
+				t.Fatalf("choosing a matter: %d %s", code, page)
+			}
+			got, _ = h.app.Store.AppealByRef(context.Background(), "sample", a.Ref)
+			if got.TopicID != "common-parts" || got.Kind != models.KindSmall {
+				t.Fatalf("after choosing a matter: %s %s", got.TopicID, got.Kind)
+			}
+			_, _, page = b.do("GET", "/console/appeals/"+a.Ref, nil)
+			expect(t, "the appeal after choosing a matter", page, "<dd>"+got.Topic+"</dd>", "→ "+got.Topic)
+			h.pushFor("o-chen", a.Ref, "事项改为“"+got.Topic+"”")
 		})
 	}
 }
@@ -105,6 +123,8 @@ func TestConsoleFormErrors(t *testing.T) {
 				// the same kind elsewhere is refused (TestReclassifyKeepsTheMatterLimit).
 				{"bad level for the kind", url.Values{"op": {"reclassify"}, "kind": {"small"}, "level": {"street"}, "reason": {"公共部位"}},
 					[]string{"小事由社区层级办理", `<option value="street" selected>`, `value="公共部位"`}},
+				{"a matter of another kind", url.Values{"op": {"reclassify"}, "kind": {"small"}, "topic": {"illegal-structures"}, "reason": {"公共部位"}},
+					[]string{"所选事项不属于所选类别", `<option value="illegal-structures" selected>`}},
 				{"no reason", url.Values{"op": {"assign"}, "assignee": {me.Ref()}, "reason": {" "}},
 					[]string{"请写明原因", `<option value="` + me.Ref() + `" selected>`}},
 				{"unknown assignee", url.Values{"op": {"assign"}, "assignee": {"staff:999"}, "reason": {"换人"}},

@@ -24,6 +24,7 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 		Level    *string `json:"level"`
 		Assignee *string `json:"assignee"`
 		DueAt    *string `json:"due_at"`
+		Topic    *string `json:"topic"` // a catalog matter's id (its kind is the kind)
 		Reason   string  `json:"reason"`
 	}
 	if err := decode(c, &in); err != nil {
@@ -60,6 +61,9 @@ func (a *staffAPI) patchAppeal(c *gin.Context) {
 		rev.DueAt = &t
 	}
 	rev.Assignee = in.Assignee
+	if in.Topic != nil {
+		rev.TopicID = *in.Topic
+	}
 	community, err := a.communityOf(c)
 	if err != nil {
 		writeError(c, a.log, err)

@@ -206,6 +206,7 @@ type Step struct {
 	Assignee string     // assign, reassign; escalate (optional: the next level's handler)
 	Kind     Kind       // reclassify
 	Level    Level      // reclassify
+	TopicID  string     // reclassify: the matter the committee chose ("" keeps it; the caller names it)
 	DueAt    *time.Time // set_deadline
 }
 
@@ -242,8 +243,11 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 		}
 		next.Assignee = s.Assignee
 	case ActReclassify:
-		if s.Kind == "" && s.Level == "" {
-			return nil, Errorf(EINVALID, "reclassify needs a kind or a level")
+		if s.Kind == "" && s.Level == "" && s.TopicID == "" {
+			return nil, Errorf(EINVALID, "reclassify needs a kind, a level or a matter")
+		}
+		if s.TopicID != "" {
+			next.TopicID = s.TopicID
 		}
 		if s.Kind != "" {
 			if !s.Kind.Valid() {
@@ -257,7 +261,7 @@ func Apply(a *Appeal, s Step, actor Actor, reason string, now time.Time) (*Appea
 			}
 			next.Level = s.Level
 		}
-		if next.Kind == a.Kind && next.Level == a.Level {
+		if next.Kind == a.Kind && next.Level == a.Level && next.TopicID == a.TopicID {
 			return nil, Errorf(ECONFLICT, "appeal %s is %s/%s already", a.Ref, a.Kind, a.Level)
 		}
 		if err := levelFits(next.Kind, next.Level); err != nil {

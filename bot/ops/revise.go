@@ -22,9 +22,11 @@ var (
 	ErrReasonRequired  = &models.Error{Code: models.EINVALID, Message: "reason is required: say why"}
 	ErrReasonTooLong   = &models.Error{Code: models.EINVALID, Message: "reason is too long: at most 200 characters"}
 	ErrNothingToRevise = &models.Error{Code: models.EINVALID,
-		Message: "nothing to change: give kind, level, assignee or due_at"}
+		Message: "nothing to change: give kind, level, topic, assignee or due_at"}
 	// ErrSameKind: the appeal is of that kind and level already.
 	ErrSameKind = &models.Error{Code: models.ECONFLICT, Message: "the appeal is of this kind and level already"}
+	// ErrTopicKind: the matter chosen is of another kind than the one given.
+	ErrTopicKind = &models.Error{Code: models.EINVALID, Message: "the matter is of another kind"}
 )
 
 // Reason checks a reason by the one rule: required, trimmed, at most
@@ -55,6 +57,10 @@ type Revision struct {
 	// Assignee is given: a private matter is guided, any other assigned to
 	// the new kind's handler (the chat's 改类). Without it the handler stays.
 	Reroute bool
+	// TopicID is the matter the committee chose (a catalog item's id; ""
+	// lets the new kind pick one, retopic). Its kind is the kind: a Kind
+	// given with it must be the same.
+	TopicID string
 	DueAt   *time.Time
 	Reason  string // required: see Reason
 }
@@ -85,8 +91,21 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Kind == "" && r.Level == "" && r.Assignee == nil && r.DueAt == nil {
+	if r.Kind == "" && r.Level == "" && r.Assignee == nil && r.DueAt == nil && r.TopicID == "" {
 		return nil, ErrNothingToRevise
+	}
+	var topic *triage.Item
+	kindOfTopic := false // the kind is the chosen matter's: its level follows
+	if r.TopicID != "" {
+		if topic = s.Item(r.TopicID); topic == nil {
+			return nil, models.Errorf(models.EINVALID, "matter %q is not in the catalog", r.TopicID)
+		}
+		switch {
+		case r.Kind == "":
+			r.Kind, kindOfTopic = topic.Kind, true
+		case r.Kind != topic.Kind:
+			return nil, fmt.Errorf("%w: %s is %s, not %s", ErrTopicKind, topic.ID, topic.Kind, r.Kind)
+		}
 	}
 	if r.DueAt != nil {
 		if err := models.CheckDeadline(*r.DueAt, s.now()); err != nil {
@@ -98,6 +117,9 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		return nil, err
 	}
 	a := ch.Appeal
+	if kindOfTopic && r.Level == "" {
+		r.Level = LevelFor(r.Kind, a.Level)
+	}
 	var assignee string
 	if r.Assignee != nil {
 		if s.staff == nil {
@@ -122,18 +144,29 @@ func (s *Appeals) PlanRevise(ctx context.Context, r Revision) (*Change, error) {
 		return ch, nil
 	}
 	if r.Kind != "" || r.Level != "" {
-		if (r.Kind == "" || r.Kind == a.Kind) && (r.Level == "" || r.Level == a.Level) {
+		newTopic := topic != nil && topic.ID != a.TopicID
+		if (r.Kind == "" || r.Kind == a.Kind) && (r.Level == "" || r.Level == a.Level) && !newTopic {
 			return nil, &StepError{Ref: a.Ref, Status: a.Status, Action: models.ActReclassify, Err: ErrSameKind}
 		}
-		if err := s.apply(ch, models.Step{Action: models.ActReclassify, Kind: r.Kind, Level: r.Level}, r.Actor, reason); err != nil {
+		step := models.Step{Action: models.ActReclassify, Kind: r.Kind, Level: r.Level}
+		if newTopic {
+			step.TopicID = topic.ID
+		}
+		if err := s.apply(ch, step, r.Actor, reason); err != nil {
 			return nil, err
 		}
-		if r.Kind != "" && r.Kind != ch.Before.Kind {
+		if newTopic {
+			s.setTopic(ch, topic)
+		} else if r.Kind != "" && r.Kind != ch.Before.Kind {
 			s.retopic(ch)
+		}
+		if r.Kind != "" && r.Kind != ch.Before.Kind {
 			ch.Update.LearningVotes = s.correctionVotes(a, r.Kind) // a correction teaches the community's words
 			s.noteLearned(ch)
 		}
-		if r.Reroute && r.Kind != "" && r.Kind != ch.Before.Kind && r.Assignee == nil {
+		// A new kind goes where that kind goes; a new matter of the same
+		// kind where its unit is (a major matter's department).
+		if r.Reroute && r.Assignee == nil && (r.Kind != ch.Before.Kind || a.Unit != ch.Before.Unit) {
 			if assigned, err = s.reroute(ctx, ch, r.Actor, reason); err != nil {
 				return nil, err
 			}
@@ -226,6 +259,9 @@ func (s *Appeals) tellRevised(ctx context.Context, ch *Change, reason string) er
 		}
 	case a.Kind != b.Kind || a.Level != b.Level:
 		parts = append(parts, fmt.Sprintf(sm.RevisedKindF, s.msg.KindNames[string(a.Kind)], s.pm.LevelNames[string(a.Level)]))
+	}
+	if a.Topic != b.Topic && a.Kind == b.Kind {
+		parts = append(parts, fmt.Sprintf(sm.RevisedTopicF, a.Topic))
 	}
 	if a.Assignee != b.Assignee && a.Assignee != "" {
 		parts = append(parts, fmt.Sprintf(sm.RevisedHandlerF, s.assigneeName(ctx, a)))
@@ -357,6 +393,18 @@ func (s *Appeals) retopic(ch *Change) {
 		}
 	}
 	a.Unit = messages.Clip(s.unit(a.Kind, s.Item(a.TopicID)), 40)
+	ch.Update.Retopic = true
+	if a.Topic != ch.Before.Topic {
+		noteOnEvent(ch, fmt.Sprintf(s.sm.TopicChangedF, ch.Before.Topic, a.Topic))
+	}
+}
+
+// setTopic gives the appeal the matter the committee chose, with its unit
+// (as retopic does for the one a new kind picks).
+func (s *Appeals) setTopic(ch *Change, it *triage.Item) {
+	a := ch.Appeal
+	a.TopicID, a.Topic = it.ID, it.Name
+	a.Unit = messages.Clip(s.unit(a.Kind, it), 40)
 	ch.Update.Retopic = true
 	if a.Topic != ch.Before.Topic {
 		noteOnEvent(ch, fmt.Sprintf(s.sm.TopicChangedF, ch.Before.Topic, a.Topic))

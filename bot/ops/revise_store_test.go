@@ -342,3 +342,101 @@ func dispute(t *testing.T, db *store.DB, appeals *ops.Appeals, ref, reason strin
 		t.Fatal(err)
 	}
 }
+
+// TestReviseChoosesMatter: the committee chooses the matter (事项) when it
+// reclassifies, on both databases: a matter of the same kind changes the
+// topic and unit alone (the resident told 事项改为…), a matter of another
+// kind brings its kind and is not replaced by the kind's own pick, a matter
+// of another kind than the one given or not in the catalog is refused with
+// nothing stored, and the same matter again is "already".
+func TestReviseChoosesMatter(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
+		_, appeals := reviseWorld(t, db, now, func() {})
+		code, _, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleCommittee, Name: "周委员"}, now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		committee, err := db.BindStaff(ctx, "c1", "o-committee", code, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := models.Actor{Kind: models.ActorStaff, Staff: committee}
+		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "corridor-light",
+			Description: "3栋门口那盏灯不亮", Address: "3栋"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := res.Appeal.Ref
+		// A resident's appeal (Open311 intake has no author to tell).
+		if err := db.Gorm().Model(&models.Appeal{}).Where("id = ?", res.Appeal.ID).Update("open_id", "o-resident").Error; err != nil {
+			t.Fatal(err)
+		}
+		events := func() (n int64) {
+			db.Gorm().Model(&models.AppealEvent{}).Where("appeal_id = ?", res.Appeal.ID).Count(&n)
+			return n
+		}
+
+		// Same kind, another matter: the topic and unit change, the kind stays.
+		ch, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: ref, Actor: actor, Kind: models.KindSmall,
+			TopicID: "compound-lighting", Reroute: true, Reason: "是院子里的路灯"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := db.AppealByRef(ctx, "c1", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.TopicID != "compound-lighting" || a.Topic != "小区公共照明" || a.Kind != models.KindSmall || a.Unit != "社区居委会、物业服务企业" {
+			t.Fatalf("after choosing a small matter: %s %s %s %s", a.TopicID, a.Topic, a.Kind, a.Unit)
+		}
+		evs, err := db.AppealEvents(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := evs[len(evs)-1]; last.Action != string(models.ActReclassify) || !strings.Contains(last.Reason, "事项：楼道照明 → 小区公共照明") {
+			t.Fatalf("event %s %q; want the matter's change on the record", last.Action, last.Reason)
+		}
+		told := false
+		for _, o := range ch.Outbox {
+			told = told || (o.OpenID == "o-resident" && strings.Contains(o.Text, "事项改为“小区公共照明”"))
+		}
+		if !told {
+			t.Fatalf("pushes %+v; want the resident told the new matter", ch.Outbox)
+		}
+
+		// Refusals change nothing.
+		n := events()
+		for _, r := range []struct {
+			rev  ops.Revision
+			want error
+		}{
+			{ops.Revision{Kind: models.KindSmall, TopicID: "illegal-structures"}, ops.ErrTopicKind},
+			{ops.Revision{TopicID: "no-such-matter"}, nil},
+			{ops.Revision{Kind: models.KindSmall, TopicID: "compound-lighting"}, ops.ErrSameKind},
+		} {
+			r.rev.Community, r.rev.Ref, r.rev.Actor, r.rev.Reason = "c1", ref, actor, "试一下"
+			_, err := appeals.Revise(ctx, r.rev)
+			if err == nil || (r.want != nil && !errors.Is(err, r.want)) || (r.want == nil && models.ErrorCode(err) != models.EINVALID) {
+				t.Fatalf("revision %+v: %v; want %v", r.rev, err, r.want)
+			}
+		}
+		if events() != n {
+			t.Fatalf("refused revisions stored %d events", events()-n)
+		}
+
+		// A matter of another kind brings its kind, and stays the one chosen.
+		if _, err := appeals.Revise(ctx, ops.Revision{Community: "c1", Ref: ref, Actor: actor, TopicID: "street-lights",
+			Reroute: true, Reason: "是马路上的路灯"}); err != nil {
+			t.Fatal(err)
+		}
+		if a, err = db.AppealByRef(ctx, "c1", ref); err != nil {
+			t.Fatal(err)
+		}
+		if a.Kind != models.KindMajor || a.Level != models.LevelStreet || a.TopicID != "street-lights" || a.Unit != "区城市管理局（路灯所）" {
+			t.Fatalf("after choosing a major matter: %s/%s %s %s", a.Kind, a.Level, a.TopicID, a.Unit)
+		}
+	})
+}

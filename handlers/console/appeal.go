@@ -92,6 +92,7 @@ func (c *Console) appeal(g *gin.Context) {
 type formState struct {
 	Op, Error                            string
 	Kind, Level, Assignee, DueAt, Reason string
+	Topic                                string
 }
 
 // showAppeal renders an appeal's page; form is a refused form (or nil).
@@ -143,7 +144,7 @@ func (c *Console) showAppeal(g *gin.Context, ap *models.Appeal, form *formState)
 	data := map[string]any{"A": ap, "Form": form, "GridName": gn.Name(ap.CommunityID, ap.GridID), "CommunityName": c.communityName(ap.CommunityID), "Assignee": handler(ap, p.name), "Overdue": ap.Overdue(c.d.Now()),
 		"Urgent": ap.Status.Open() && messages.Urgent(ap.Description),
 		"Photos": photos(ap.MediaIDs), "Coords": coords, "Place": label, "Timeline": timeline, "Staff": active,
-		"Done": g.Query("done") != "", "Meetings": c.d.Meetings != nil}
+		"Done": g.Query("done") != "", "Meetings": c.d.Meetings != nil, "Matters": c.d.Matters}
 	c.render(g, status, "appeal", v, data)
 }
 
@@ -156,7 +157,7 @@ func (c *Console) revise(g *gin.Context) {
 	if !ok {
 		return
 	}
-	form := &formState{Op: g.PostForm("op"), Kind: g.PostForm("kind"), Level: g.PostForm("level"),
+	form := &formState{Op: g.PostForm("op"), Kind: g.PostForm("kind"), Level: g.PostForm("level"), Topic: g.PostForm("topic"),
 		Assignee: strings.TrimSpace(g.PostForm("assignee")), DueAt: g.PostForm("due_at"), Reason: g.PostForm("reason")}
 	refuse := func(msg string) {
 		form.Error = msg
@@ -170,8 +171,9 @@ func (c *Console) revise(g *gin.Context) {
 			refuse("请选择类别（大事、小事或私事）。")
 			return
 		}
-		// Like the chat's 改类, the appeal goes where its new kind goes.
-		r.Kind, r.Level, r.Reroute = k, ops.LevelFor(k, ap.Level), true
+		// Like the chat's 改类, the appeal goes where its new kind goes
+		// (a new matter of the same kind: where that matter's unit is).
+		r.Kind, r.Level, r.Reroute, r.TopicID = k, ops.LevelFor(k, ap.Level), true, form.Topic
 		if form.Level != "" {
 			l, err := models.ParseLevel(form.Level)
 			if err != nil {

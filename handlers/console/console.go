@@ -91,6 +91,15 @@ type Deps struct {
 	Learned   LearnedStore
 	// TopicName names a catalog topic by id ("" if unknown).
 	TopicName func(id string) string
+	// Matters are the catalog's matters the committee may choose when it
+	// reclassifies an appeal (重新分类: 事项), in the catalog's order.
+	Matters []Matter
+}
+
+// Matter is one catalog matter as the reclassify form offers it.
+type Matter struct {
+	ID, Name string
+	Kind     models.Kind
 }
 
 // Console serves /console/.

@@ -18,7 +18,8 @@ var knownErrors = []struct {
 	{ops.ErrReasonRequired, "请写明原因：每项调整都会记入台账。"},
 	{ops.ErrReasonTooLong, "原因太长了，最多200字。"},
 	{ops.ErrNothingToRevise, "没有要调整的内容。"},
-	{ops.ErrSameKind, "这件诉求已经是这个类别和层级了。"},
+	{ops.ErrSameKind, "这件诉求已经是这个类别、层级和事项了。"},
+	{ops.ErrTopicKind, "所选事项不属于所选类别：请选同一类别下的事项，或把事项设为“按类别自动”。"},
 	{ops.ErrNotManager, managersOnly},
 	{ops.ErrNotCommittee, committeeOnly},
 	{ops.ErrMeetingNotBegun, "会议还没有开始，开完会后再记录会议结果。"},
@@ -28,6 +29,7 @@ var knownErrors = []struct {
 // knownMessages match domain messages that carry values (ids, refs) by a
 // fixed part of their text, most specific first.
 var knownMessages = []struct{ part, msg string }{
+	{"is not in the catalog", "所选事项不在事项目录中，请从列表中选择。"},
 	{"is in the past", "办结时限不能早于现在。"},
 	{"more than a year ahead", "办结时限不能超过一年。"},
 	{"does not exist in community", "所选网格不属于本社区，请从列表中选择。"},

@@ -21,7 +21,7 @@ func TestFormError(t *testing.T) {
 		want string
 	}{
 		{ops.ErrReasonRequired, "请写明原因：每项调整都会记入台账。"},
-		{&ops.StepError{Ref: "SQ1", Action: models.ActReclassify, Err: ops.ErrSameKind}, "这件诉求已经是这个类别和层级了。"},
+		{&ops.StepError{Ref: "SQ1", Action: models.ActReclassify, Err: ops.ErrSameKind}, "这件诉求已经是这个类别、层级和事项了。"},
 		{fmt.Errorf("revise: %w", models.Errorf(models.EINVALID, "due_at is in the past: want a time from now to a year ahead")), "办结时限不能早于现在。"},
 		{models.Errorf(models.EINVALID, `grid "g9" does not exist in community sample`), "所选网格不属于本社区，请从列表中选择。"},
 		{models.Errorf(models.EINVALID, `role "boss": want grid_worker, committee, liaison, district_coordinator or admin`), "请选择身份。"},
