@@ -282,8 +282,22 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 	}
 	level, spec, ok := parseScope(fields[0])
 	if !ok {
+		// A grid's own name without the scope's word (第一网格, 幸福里).
+		if ids, unknown := c.gridIDs(in.Msg.CommunityID, "", []string{fields[0]}); unknown == "" && len(c.meetings.Grids(in.Msg.CommunityID)) > 0 {
+			level, spec, ok = models.MeetingGroup, ops.InviteeSpec{Grids: ids}, true
+		}
+	}
+	if !ok {
 		c.say(out, msg.CallBadScope+"\n"+msg.CallUsage)
 		return nil
+	}
+	if len(spec.Grids) > 0 {
+		// Grids as the committee knows them: 网格一 by its name, g1 by its id.
+		var unknown string
+		if spec.Grids, unknown = c.gridIDs(in.Msg.CommunityID, fields[0], spec.Grids); unknown != "" {
+			c.say(out, fmt.Sprintf(msg.CallUnknownGridF, unknown, c.gridNames(in.Msg.CommunityID))+"\n"+msg.CallUsage)
+			return nil
+		}
 	}
 	when, used, ok := parseWhen(fields[1:], in.Now, c.meetings.Location())
 	if !ok {
@@ -323,6 +337,52 @@ func (c *MeetingCommands) call(ctx context.Context, in Input, out *Output, raw s
 		len(ch.Invitees), res.Queued+res.Deferred, res.Unreachable))
 	out.Turn.Meetings = append(out.Turn.Meetings, ch)
 	return nil
+}
+
+// gridIDs reads the grids a scope names: each by its id or by its name,
+// with or without the scope's word (网格一 is "网格" + "一"); the first word
+// that names no grid comes back as unknown. A community whose grids the
+// directory does not know keeps the words as typed.
+func (c *MeetingCommands) gridIDs(community, scope string, words []string) ([]string, string) {
+	grids := c.meetings.Grids(community)
+	if len(grids) == 0 {
+		return words, ""
+	}
+	prefix := ""
+	for _, p := range chat.ScopeGroup {
+		if strings.HasPrefix(scope, p) {
+			prefix = p
+			break
+		}
+	}
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		id := ""
+		for _, g := range grids {
+			if strings.EqualFold(g.ID, w) || g.Name == w || g.Name == prefix+w {
+				id = g.ID
+				break
+			}
+		}
+		if id == "" {
+			return nil, prefix + w
+		}
+		out = append(out, id)
+	}
+	return out, ""
+}
+
+// gridNames lists a community's grids for a reply: 网格一（g1）、…
+func (c *MeetingCommands) gridNames(community string) string {
+	var names []string
+	for _, g := range c.meetings.Grids(community) {
+		if g.Name != "" && g.Name != g.ID {
+			names = append(names, g.Name+"（"+g.ID+"）")
+		} else {
+			names = append(names, g.ID)
+		}
+	}
+	return strings.Join(names, "、")
 }
 
 // meeting looks up a meeting by code; an unknown code is answered and

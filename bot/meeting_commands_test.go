@@ -44,7 +44,8 @@ func TestMeetingCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, err := ops.NewMeetings(ops.MeetingsConfig{Store: db, Location: cst, Now: clock,
-			Directory: ops.Directory{"c": {ID: "c", Grids: []ops.Grid{{ID: "g1", Buildings: []string{"3"}}}}}})
+			Directory: ops.Directory{"c": {ID: "c", Grids: []ops.Grid{{ID: "g1", Name: "网格一", Buildings: []string{"3"}},
+				{ID: "g2", Name: "幸福里", Buildings: []string{"5"}}}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,6 +84,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"call: past", "o-boss", "开会 3栋 11月1日19:00 架空层 议题", true, "已经过去"},
 			{"call: nobody", "o-boss", "开会 9栋 明天19点 架空层 议题", true, "找不到可以邀请的人"},
 			{"call: bad grid", "o-boss", "开会 小组g9 明天19点 架空层 议题", true, "开会 范围"},
+			// Grids as the committee knows them: an unknown name lists the community's grids.
+			{"call: unknown grid name", "o-boss", "开会 网格九 明天19点 架空层 议题", true, "没有找到网格“网格九”。本社区的网格：网格一（g1）、幸福里（g2）"},
 			{"call more than a year ahead", "o-boss", "开会 网格g1 2028-01-01 19:00 社区会议室 电梯加装", true, "一年以内"},
 			{"call in year 9999", "o-boss", "开会 网格g1 9999-12-31 23:59 社区会议室 电梯加装", true, "一年以内"},
 			{"call", "o-boss", "开会 网格g1 11月28日 下午7点半 社区会议室 电梯加装", true, "已发起会议 YS102"},
@@ -91,6 +94,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"cancel", "o-boss", "取消会议 YS102 场地冲突", true, "已通知2人"},
 			{"answer a cancelled meeting", "o-a", "参加 YS102", true, "已取消"},
 			{"cancel twice", "o-boss", "取消会议 YS102 再取消", true, "不能再更改"},
+			{"call a grid by its name", "o-boss", "开会 网格一 明天19点 架空层 楼道照明", true, "已发起会议 YS103（居民小组议事会）"},
+			{"call a grid by a name of its own", "o-boss", "开会 幸福里 明天19点 架空层 楼道照明", true, "已发起会议 YS104（居民小组议事会）"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				n++
@@ -116,6 +121,11 @@ func TestMeetingCommands(t *testing.T) {
 					t.Fatalf("second commit: %v, want ErrDuplicate", err)
 				}
 			})
+		}
+		for code, grid := range map[string]string{"YS103": "g1", "YS104": "g2"} {
+			if m, err := db.MeetingByCode(ctx, "c", code); err != nil || m.Grids != grid {
+				t.Fatalf("meeting %s: %+v, %v; want grid %s", code, m, err, grid)
+			}
 		}
 		ivs, _ := db.MeetingInvitees(ctx, mt.ID)
 		got := map[string]models.Answer{}

@@ -645,20 +645,21 @@ type MeetingMessages struct {
 	AnswerHint      string
 
 	// Organiser (committee members and administrators by chat).
-	StaffOnly       string
-	CallUsage       string
-	CallBadScope    string
-	CallBadTimeF    string // what was typed
-	CallPastTime    string
-	CallTooFar      string
-	CallNobody      string
-	CallDoneF       string // code, level, topic, time, venue, invitees, queued, unreachable
-	CountsF         string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
-	StatusNames     map[string]string
-	CancelUsage     string
-	CancelDoneF     string // code, told
-	NotChangeableF  string // code, status
-	AppealDecisionF string // code, measures: the appeal event's reason
+	StaffOnly        string
+	CallUsage        string
+	CallBadScope     string
+	CallUnknownGridF string // the word, the community's grids
+	CallBadTimeF     string // what was typed
+	CallPastTime     string
+	CallTooFar       string
+	CallNobody       string
+	CallDoneF        string // code, level, topic, time, venue, invitees, queued, unreachable
+	CountsF          string // code, topic, status, time, venue, invitees, accepted, declined, waitlisted, pending, unreachable
+	StatusNames      map[string]string
+	CancelUsage      string
+	CancelDoneF      string // code, told
+	NotChangeableF   string // code, status
+	AppealDecisionF  string // code, measures: the appeal event's reason
 }
 
 // ZhCNMeetings is the simplified-Chinese meetings catalog.
@@ -707,20 +708,21 @@ var ZhCNMeetings = MeetingMessages{
 
 	StaffOnly: "只有社区两委成员可以发起和管理议事会议。",
 	CallUsage: "发起会议请按格式发送：开会 范围 时间 地点 议题\n" +
-		"范围：3栋（可写多栋，如3,4栋）、小组g1（网格编号）或 社区\n时间：如 11月28日19:00、明天19点、2026-11-28 19:00\n" +
+		"范围：3栋（可写多栋，如3,4栋）、网格一（网格的名称或编号）或 社区\n时间：如 11月28日19:00、明天19点、2026-11-28 19:00\n" +
 		"例：开会 3栋 11月28日19:00 3栋架空层 加装监控",
-	CallBadScope:    "没看懂会议范围。请写“3栋”（可写多栋，如3,4栋）、“小组g1”或“社区”。",
-	CallBadTimeF:    "没看懂会议时间“%s”。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
-	CallPastTime:    "会议时间已经过去了，请换一个以后的时间。",
-	CallTooFar:      "会议时间太远了，请定在一年以内。",
-	CallNobody:      "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
-	CallDoneF:       "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复“会议 %[1]s”查看回复情况。",
-	CountsF:         "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",
-	StatusNames:     map[string]string{"draft": "草稿（未发通知）", "invited": "已发通知", "rescheduled": "已改期", "cancelled": "已取消", "held": "已召开"},
-	CancelUsage:     "取消会议请发送：取消会议 编号 原因，例如“取消会议 YS101 下雨改期另行通知”。",
-	CancelDoneF:     "会议 %s 已取消，已通知%d人。",
-	NotChangeableF:  "会议 %s %s，不能再更改。",
-	AppealDecisionF: "议事决定（会议 %s）：%s",
+	CallBadScope:     "没看懂会议范围。请写“3栋”（可写多栋，如3,4栋）、“网格一”（网格名称或编号）或“社区”。",
+	CallUnknownGridF: "没有找到网格“%s”。本社区的网格：%s。",
+	CallBadTimeF:     "没看懂会议时间“%s”。请写成 11月28日19:00、明天19点 或 2026-11-28 19:00。",
+	CallPastTime:     "会议时间已经过去了，请换一个以后的时间。",
+	CallTooFar:       "会议时间太远了，请定在一年以内。",
+	CallNobody:       "按这个范围找不到可以邀请的人（没有已登记住址的居民）。请换一个范围，或在管理后台指定邀请名单。",
+	CallDoneF:        "已发起会议 %s（%s）\n议题：%s\n时间：%s\n地点：%s\n邀请%d人，已发出通知%d人；%d人无法通过公众号通知，请电话或上门告知（管理后台可查名单）。\n回复“会议 %[1]s”查看回复情况。",
+	CountsF:          "会议 %s（%s）%s\n时间：%s\n地点：%s\n邀请%d人：参加%d，不参加%d，候补%d，未回复%d；无法通知%d人。",
+	StatusNames:      map[string]string{"draft": "草稿（未发通知）", "invited": "已发通知", "rescheduled": "已改期", "cancelled": "已取消", "held": "已召开"},
+	CancelUsage:      "取消会议请发送：取消会议 编号 原因，例如“取消会议 YS101 下雨改期另行通知”。",
+	CancelDoneF:      "会议 %s 已取消，已通知%d人。",
+	NotChangeableF:   "会议 %s %s，不能再更改。",
+	AppealDecisionF:  "议事决定（会议 %s）：%s",
 }
 
 // IntakeMessages are the service_notice texts of requests posted through

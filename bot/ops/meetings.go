@@ -97,6 +97,12 @@ func NewMeetings(c MeetingsConfig) (*Meetings, error) {
 // Location is the time zone meeting times are said in.
 func (s *Meetings) Location() *time.Location { return s.loc }
 
+// Grids are a community's grids as the directory knows them (nil when it
+// knows none).
+func (s *Meetings) Grids(community string) []Grid {
+	return s.directory.Community(community).GridList()
+}
+
 // When formats a meeting time for residents: date, weekday, hour.
 func (s *Meetings) When(t time.Time) string {
 	return messages.WithWeekday(t, s.loc, s.msg.TimeLayout, s.msg.Weekdays)
