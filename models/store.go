@@ -105,6 +105,10 @@ type Store interface {
 
 	// ListAppeals returns appeals matching f, newest first.
 	ListAppeals(ctx context.Context, f AppealFilter) ([]*Appeal, error)
+	// LastResolvedLike returns the latest appeal on the matter topicID in
+	// the building resolved at or after since and not reopened, or
+	// ENOTFOUND (a problem come back, ops.RelapseWindow).
+	LastResolvedLike(ctx context.Context, communityID, topicID, building string, since time.Time) (*Appeal, error)
 	// OpenPublicAppealsSince counts the author's open small and major
 	// appeals created after since (the chat's per-person limit).
 	OpenPublicAppealsSince(ctx context.Context, communityID, openID string, since time.Time) (int, error)

@@ -442,6 +442,7 @@ type StaffMessages struct {
 	PushAcceptedF          string // ref, topic, handler
 	PushProgressF          string // ref, topic, text
 	PushAskedF             string // ref, topic, text: a progress note that asks the author something
+	RelapseF               string // ref, date: the same matter in the same building was resolved lately
 	PushResolvedAuthorF    string // ref, topic, note
 	PushResolvedFollowerF  string // ref, topic, note
 	PushUnsatisfiedF       string // ref, topic, reason
@@ -557,6 +558,7 @@ var ZhCNStaff = StaffMessages{
 	PushAcceptedF:          "您的诉求 %s（%s）已由%s接单，正在办理。",
 	PushProgressF:          "您的诉求 %s（%s）有新进展：%s",
 	PushAskedF:             "您的诉求 %s（%s）的承办人问您：%s\n直接在这里回复文字即可，会转给承办人。",
+	RelapseF:               "再次反映：本楼栋同一事项 %s 已于%s办结",
 	PushResolvedAuthorF:    "您的诉求 %s（%s）已办结：%s\n请评价：回复“满意”，或“不满意 原因”。",
 	PushResolvedFollowerF:  "您附议的诉求 %s（%s）已办结：%s",
 	PushUnsatisfiedF:       "诉求 %s（%s）居民不满意：%s。已重新打开，请继续办理（回复“接单 编号”）。",

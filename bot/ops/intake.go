@@ -183,8 +183,43 @@ func (s *Appeals) BuildAppeal(ctx context.Context, d AppealDraft) (*BuiltAppeal,
 		if err := s.pushAssigned(ctx, &b.Outbox, a, b.Ref, 0); err != nil {
 			return nil, err
 		}
+		if err := s.markRelapse(ctx, b, it); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
+}
+
+// RelapseWindow: a public matter raised again in the same building this
+// long after the last one on it was resolved is that problem come back.
+const RelapseWindow = 30 * 24 * time.Hour
+
+// markRelapse says, on the new appeal's record and its task push, that the
+// same matter in the same building was resolved lately (SQ… 12月1日办结):
+// the handler and the committee see a problem come back, not a new one
+// (found by a first user: a light fixed and broken again was a fresh task).
+// A catch-all matter or an appeal with no building says too little to tell.
+func (s *Appeals) markRelapse(ctx context.Context, b *BuiltAppeal, it *triage.Item) error {
+	a := b.New.Appeal
+	if it == nil || it.Fallback || a.Building == "" {
+		return nil
+	}
+	prev, err := s.store.LastResolvedLike(ctx, a.CommunityID, a.TopicID, a.Building, a.CreatedAt.Add(-RelapseWindow))
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	note := fmt.Sprintf(s.sm.RelapseF, prev.Ref, s.Due(prev.ResolvedAt))
+	ev := b.New.Events[0]
+	ev.Reason = messages.Clip(ev.Reason+"；"+note, maxNoteRunes)
+	for _, o := range b.Outbox {
+		if o.Type == models.PushTaskAssigned {
+			o.Text = "【" + note + "】" + o.Text
+		}
+	}
+	return nil
 }
 
 // MaxIntakeDescriptionRunes bounds an Open311 request's description.

@@ -34,6 +34,10 @@ type AppealStore interface {
 	AppealEvents(ctx context.Context, appealID uint64) ([]*models.AppealEvent, error)
 	// CommitTurn stores new appeals, appeal updates and pushes atomically.
 	CommitTurn(ctx context.Context, t *models.Turn) error
+	// LastResolvedLike returns the latest appeal of the community on the
+	// matter topicID in the building that was resolved at or after since
+	// (resolved or closed since), or ENOTFOUND.
+	LastResolvedLike(ctx context.Context, communityID, topicID, building string, since time.Time) (*models.Appeal, error)
 }
 
 // StaffDirectory is what the operations read about staff: who handles an

@@ -2,13 +2,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/gongzhi/gongzhi/models"
 )
 
-// ListAppeals returns appeals matching f, newest first.
 // OpenPublicAppealsSince counts the author's open small and major appeals
 // created after since (the chat's per-person limit, bot.MaxAppealsPerDay).
 func (db *DB) OpenPublicAppealsSince(ctx context.Context, communityID, openID string, since time.Time) (int, error) {
@@ -22,6 +24,25 @@ func (db *DB) OpenPublicAppealsSince(ctx context.Context, communityID, openID st
 	return int(n), nil
 }
 
+// LastResolvedLike returns the latest appeal on the matter topicID in the
+// building resolved at or after since and not reopened (resolved or
+// closed), or ENOTFOUND: a new appeal on it is the problem come back.
+func (db *DB) LastResolvedLike(ctx context.Context, communityID, topicID, building string, since time.Time) (*models.Appeal, error) {
+	var a models.Appeal
+	err := db.gorm.WithContext(ctx).
+		Where("community_id = ? AND topic_id = ? AND building = ? AND status IN ? AND resolved_at >= ?",
+			communityID, topicID, building, []models.Status{models.StatusResolved, models.StatusClosed}, since.UTC()).
+		Order("resolved_at DESC").Order("id DESC").Limit(1).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.Errorf(models.ENOTFOUND, "no resolved appeal on %s in building %s", topicID, building)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("last resolved appeal: %w", err)
+	}
+	return &a, nil
+}
+
+// ListAppeals returns appeals matching f, newest first.
 func (db *DB) ListAppeals(ctx context.Context, f models.AppealFilter) ([]*models.Appeal, error) {
 	q := db.gorm.WithContext(ctx).Model(&models.Appeal{})
 	if f.CommunityID != "" {
