@@ -42,7 +42,12 @@ func TestEmergencyAdvice(t *testing.T) {
 		{name: "after the menu's 我要反映", state: StateDescribe, data: convData{Draft: &draft{}}, text: "5栋2单元楼道着火了，好多烟，快来人！",
 			first: "【紧急】如果现在着火或冒烟"},
 		{name: "violence", text: "隔壁在打人，一直在喊救命", first: "【紧急】如果有人正面临危险", also: []string{"110"}},
+		{name: "trapped, said apart", text: "勒个电梯又坏求了，关了两个人在里头，物业电话打不通", first: "【紧急】如果现在有人被困在电梯里"},
+		{name: "stuck between floors", text: "电梯卡在两层中间了，我老汉在里头，按铃没得人理", first: "【紧急】如果现在有人被困在电梯里"},
+		{name: "gas smell, said apart", text: "燃气好大一股味道 是不是漏气了", first: "【紧急】如果闻到燃气味"},
 		{name: "an ordinary appeal", text: "3栋楼道灯坏了好几天了"},
+		{name: "a lift out of service", text: "5栋电梯坏了一个星期了，老人上下楼太难"},
+		{name: "a gas bill", text: "燃气费怎么交，营业厅在哪里"},
 		{name: "a staff report", text: "进展 SQ2611260001 电梯困人已解救，正在检修", staff: true},
 		{name: "a meeting called", text: "开会 明天下午3点 商量电梯困人的事", staff: true},
 	}
