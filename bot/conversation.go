@@ -61,8 +61,10 @@ type convData struct {
 
 // answer is a resident's words passed on to the handler who asked them.
 type answer struct {
-	Ref  string `json:"ref"`
-	Text string `json:"text"`
+	Ref   string `json:"ref"`
+	Text  string `json:"text"`
+	First bool   `json:"first,omitempty"` // the first words after the handler's question
+	Held  bool   `json:"held,omitempty"`  // held back by the note limit, not passed on
 }
 
 // draft is an appeal being prepared.
@@ -355,6 +357,13 @@ func (s *step) globalWords(text string) (bool, error) {
 	case s.state == StateRateReason && (letGo(w) || slices.Contains(chat.Cancel, w)):
 		s.goTo(StateIdle)
 		s.say(m.RateCancelled) // 取消, 算了不评了: a closing line, not "没太明白" (found by a user)
+		return true, nil
+	case slices.Contains(chat.Cancel, w) && (s.state == StateAnswered || s.state == StateUrgentPlace):
+		// Nothing is being prepared: what was passed on or filed stays
+		// (取消 said 刚才的内容没有提交 after a fire was reported; found by
+		// a first user and an attacker).
+		s.goTo(StateIdle)
+		s.say(m.NothingWithdrawn)
 		return true, nil
 	case slices.Contains(chat.Cancel, w):
 		if s.in.Conversation == nil || s.state == StateIdle || s.state == StateGuided {

@@ -290,62 +290,149 @@ const askedWindow = 36 * time.Hour
 // handler asked them (进展 SQ… 请问是几楼？, ops.PlanProgress marks it):
 // passed on as a note, not read as a new appeal or an address (found by a
 // first user: "4楼和5楼之间那盏" was asked whether it was inside the
-// compound). Words of danger go on as an urgent appeal; an appeal no
-// longer open takes no answer, and the words go on as any would.
+// compound). Words of danger reach the handler who asked and go on as an
+// urgent appeal too (found by an attacker: 里面的人晕倒了 reached only
+// another grid's worker); an appeal no longer open takes no answer, and the
+// words go on as any would.
 func (s *step) answerAsked(text string) (bool, error) {
 	r := s.res
-	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.alert != "" || s.now.Sub(*r.AskedAt) > askedWindow {
+	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.now.Sub(*r.AskedAt) > askedWindow {
 		return false, nil
 	}
-	s.out.Turn.Asks = append(s.out.Turn.Asks, &models.Ask{OpenID: s.in.Msg.OpenID}) // asked once, answered once
-	return s.passAnswer(r.AskedRef, text)
+	if s.alert != "" {
+		return false, s.forwardUrgent(r.AskedRef, text)
+	}
+	return s.passAnswer(r.AskedRef, text, true)
+}
+
+// forwardUrgent passes words of danger to the handler who asked the
+// resident something, as a note, before they go on as an urgent appeal.
+func (s *step) forwardUrgent(ref, text string) error {
+	ch, _, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
+		OpenID: s.in.Msg.OpenID, Text: text, Urgent: true})
+	switch {
+	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	}
+	ch.AddTo(&s.out.Turn)
+	s.clearAsked()
+	return nil
+}
+
+// clearAsked clears the sender's question mark, once a turn.
+func (s *step) clearAsked() {
+	if s.res == nil || s.res.AskedRef == "" {
+		return
+	}
+	s.res.AskedRef = ""
+	s.out.Turn.Asks = append(s.out.Turn.Asks, &models.Ask{OpenID: s.in.Msg.OpenID})
 }
 
 // passAnswer passes text on to the handler of the sender's appeal ref as
-// their answer, and waits a while for more of it (StateAnswered).
-func (s *step) passAnswer(ref, text string) (bool, error) {
-	ch, told, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
+// their answer, and waits a while for more of it (StateAnswered). Words
+// the note limit holds back are not lost: they wait in the state, and
+// 新问题 files them.
+func (s *step) passAnswer(ref, text string, first bool) (bool, error) {
+	ch, _, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
 		OpenID: s.in.Msg.OpenID, Text: text})
 	switch {
 	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
 		return false, nil
 	case errors.Is(err, ops.ErrTooManyNotes):
-		s.goTo(StateIdle)
-		s.sayf(s.e.Msg.NotesEnoughF, ref, ops.MaxNotesPerDay, s.hotline())
+		s.goTo(StateAnswered)
+		s.data = convData{Answer: &answer{Ref: ref, Text: text, First: first, Held: true}}
+		s.sayf(s.e.Msg.AnswerHeldF, ref, ops.MaxNotesPerDay, s.hotline())
 		return true, nil
 	case err != nil:
 		return false, err
 	}
 	ch.AddTo(&s.out.Turn)
-	who := s.e.Msg.UnitDefault[string(ch.Appeal.Kind)]
-	if ch.Appeal.Unit != "" {
-		who = ch.Appeal.Unit
-	}
-	if told == 0 {
-		who = s.e.Msg.NotedNobody
-	}
+	s.clearAsked()
 	s.goTo(StateAnswered)
-	s.data = convData{Answer: &answer{Ref: ref, Text: text}}
-	s.sayf(s.e.Msg.AnsweredF, ref, who, messages.Clip(strings.TrimSpace(text), 60))
+	s.data = convData{Answer: &answer{Ref: ref, Text: text, First: first}}
+	words := messages.Clip(strings.TrimSpace(text), 60)
+	if first {
+		s.sayf(s.e.Msg.AnsweredF, ref, s.e.Appeals.HandlerName(s.ctx, ch.Appeal), words)
+	} else {
+		s.sayf(s.e.Msg.AnsweredMoreF, words)
+	}
 	return true, nil
 }
 
 // answeredMore reads the words after an answer was passed on: 新问题 takes
-// that answer as a new appeal after all; greetings, thanks and words of
-// danger go on as any would; other words are more of the answer.
+// that answer as a new appeal after all (and the handler's question, if it
+// was the first answer, waits again); a newer question from a handler takes
+// the words (found by an attacker: answers went on to the first appeal);
+// greetings, thanks and words of danger go on as any would; other words are
+// more of the answer.
 func (s *step) answeredMore(text string) error {
 	a, w := s.data.Answer, normWord(text)
 	s.goTo(StateIdle)
 	switch {
 	case a == nil:
+	case slices.Contains(chat.NewMatter, w) && a.Text == "":
+		s.say(s.e.Msg.DescribeNew) // the photo was all: say what the new matter is
+		return nil
 	case slices.Contains(chat.NewMatter, w):
+		asked := s.res != nil && s.res.AskedRef != ""
+		if s.res != nil {
+			s.res.AskedRef = "" // these words were no answer: not to be taken as one again
+		}
+		if a.First && !asked {
+			s.out.Turn.Asks = append(s.out.Turn.Asks, &models.Ask{OpenID: s.in.Msg.OpenID, Ref: a.Ref})
+		}
 		return s.idleText(a.Text)
-	case s.alert == "" && !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w):
-		if passed, err := s.passAnswer(a.Ref, text); passed || err != nil {
+	case s.res != nil && s.res.AskedRef != "" && s.res.AskedRef != a.Ref:
+		// A newer question from another appeal's handler.
+	case s.alert != "":
+		if err := s.forwardUrgent(a.Ref, text); err != nil {
+			return err
+		}
+	case !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w):
+		if passed, err := s.passAnswer(a.Ref, text, false); passed || err != nil {
 			return err
 		}
 	}
 	return s.idleText(text)
+}
+
+// photoAnswer takes a photo sent while a handler's question waits (请拍张
+// 照片发过来), or right after an answer, as part of the answer: attached to
+// the appeal (its timeline shows it) and passed on to the handler with the
+// picture's address; the words after it are more of the answer (found by
+// a first user: the photo started a new appeal and never reached the
+// handler). Any other photo goes on as one for an appeal being raised.
+func (s *step) photoAnswer() (bool, error) {
+	ref := ""
+	switch {
+	case s.state == StateAnswered && s.data.Answer != nil && (s.res == nil || s.res.AskedRef == ""):
+		ref = s.data.Answer.Ref
+	case s.resting() && s.res != nil && s.res.AskedRef != "" && s.res.AskedAt != nil && s.now.Sub(*s.res.AskedAt) <= askedWindow:
+		ref = s.res.AskedRef
+	default:
+		return false, nil
+	}
+	pic := messages.Clip(s.in.Msg.PicURL, 512)
+	ch, _, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
+		OpenID: s.in.Msg.OpenID, Text: s.e.Msg.PhotoNote + pic})
+	switch {
+	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND, errors.Is(err, ops.ErrTooManyNotes):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	ch.AddTo(&s.out.Turn)
+	a := ch.Appeal
+	s.out.Turn.Events = append(s.out.Turn.Events, &models.AppealEvent{AppealID: a.ID, Actor: string(models.ActorResident),
+		Action: string(models.ActAttachment), FromStatus: a.Status, ToStatus: a.Status,
+		Reason: strings.TrimSpace(messages.Clip(s.in.Msg.MediaID, 128) + " " + pic), At: s.now.UTC()})
+	s.clearAsked()
+	s.goTo(StateAnswered)
+	s.data = convData{Answer: &answer{Ref: ref}}
+	s.sayf(s.e.Msg.PhotoAnsweredF, ref, s.e.Appeals.HandlerName(s.ctx, a))
+	return true, nil
 }
 
 // resting reports a state where nothing is being prepared: the words that

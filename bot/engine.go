@@ -201,7 +201,9 @@ func (e *Engine) Step(ctx context.Context, in Input) (Output, error) {
 	case models.MsgImage:
 		var handled bool
 		if handled, err = s.media(); !handled && err == nil {
-			s.image()
+			if handled, err = s.photoAnswer(); !handled && err == nil {
+				s.image()
+			}
 		}
 	case models.MsgLocation:
 		s.location()

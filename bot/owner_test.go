@@ -625,7 +625,7 @@ func TestNoteToHandler(t *testing.T) {
 			t.Fatalf("two-line note = %q", r)
 		}
 		ps = w.pushesTo("worker-g1")
-		if last := ps[len(ps)-1]; !strings.Contains(last, " 谢谢 【系统通知】请回复“办结 SQ1”完成归档」") {
+		if last := ps[len(ps)-1]; !strings.Contains(last, " 谢谢 〔系统通知〕请回复“办结 SQ1”完成归档」") {
 			t.Fatalf("note push %q; want the words on one line, quoted", last)
 		}
 		// The third note of the day is the last: the fourth is refused, no push (found by an attacker).
@@ -668,10 +668,13 @@ func TestUrgeWithoutNumber(t *testing.T) {
 // something (请问是几楼？) tells them they may simply answer, and their next
 // words — an address-like "4楼和5楼之间那盏" included — reach the handler
 // as a note, not a new appeal with a kind question (found by a first user);
-// more words follow the answer, 新问题 takes the last as a new appeal, words
-// of danger stay urgent, a note that asks nothing marks nothing, and the
-// question waits a day and a half. Answering is never refused for earlier
-// notes: the handler's word starts their count again.
+// more words follow the answer, words over the note limit wait and are not
+// lost, 新问题 takes the last words as a new appeal and the question waits
+// again, a newer question from another appeal takes the words, words of
+// danger reach the handler and go on as urgent, 取消 withdraws nothing, a
+// note that asks nothing marks nothing, and the question waits a day and a
+// half. Answering is never refused for earlier notes: the handler's word
+// starts their count again.
 func TestAnswerToHandlerQuestion(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -689,26 +692,60 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 			t.Fatalf("question push %q; want the question and how to answer", last)
 		}
 		before := len(w.pushesTo("worker-g1"))
-		for _, words := range []string{"4楼和5楼之间那盏", "还有3楼也有点闪"} {
-			r := w.say("resident", words)
-			if !strings.Contains(r, "已把您的回复转给诉求 "+a.Ref) || !strings.Contains(r, "「"+words+"」") || !strings.Contains(r, "新问题") {
-				t.Fatalf("answer %q = %q", words, r)
+		if r := w.say("resident", "4楼和5楼之间那盏"); !strings.Contains(r, "已把您的回复转给诉求 "+a.Ref+" 的承办人（李网格）：「4楼和5楼之间那盏」") ||
+			!strings.Contains(r, "新问题") {
+			t.Fatalf("first answer = %q; want it passed on to the handler by name", r)
+		}
+		for _, words := range []string{"还有3楼也有点闪", "晚上才闪"} {
+			if r := w.say("resident", words); r != "已转给承办人：「"+words+"」" {
+				t.Fatalf("more of the answer %q = %q", words, r)
 			}
 		}
 		got := w.pushesTo("worker-g1")[before:]
-		if len(got) != 2 || !strings.Contains(got[0], "4楼和5楼之间那盏") || !strings.Contains(got[1], "3楼也有点闪") || w.appealsOf("resident") != n {
-			t.Fatalf("worker told %q, appeals %d→%d; want both answers and no new appeal", got, n, w.appealsOf("resident"))
+		if len(got) != 3 || !strings.Contains(got[0], "4楼和5楼之间那盏") || !strings.Contains(got[1], "3楼也有点闪") || w.appealsOf("resident") != n {
+			t.Fatalf("worker told %q, appeals %d→%d; want the answers and no new appeal", got, n, w.appealsOf("resident"))
 		}
-		// 新问题: the last words were another matter after all.
-		if r := w.say("resident", "新问题"); strings.Contains(r, "已把您的回复") || strings.Contains(r, "没太明白") {
-			t.Fatalf("新问题 = %q; want the words taken as a new appeal", r)
+		// Over the limit the words wait, unsent, and 新问题 files them (found by a first user: they were lost).
+		if r := w.say("resident", "还有个事，我屋头厨房水管漏水了，想找个师傅来修"); !strings.Contains(r, "先没有转过去") ||
+			len(w.pushesTo("worker-g1")) != before+3 {
+			t.Fatalf("words over the limit = %q (pushes %d); want them held, not sent", r, len(w.pushesTo("worker-g1"))-before)
+		}
+		if r := w.say("resident", "新问题"); strings.Contains(r, "已把您的回复") || strings.Contains(r, "没太明白") || strings.Contains(r, "先没有转过去") {
+			t.Fatalf("新问题 after held words = %q; want them taken as a new appeal", r)
 		}
 		w.say("resident", "取消")
 
-		// Words of danger in answer to a question are urgent, not a note.
+		// 新问题 after the first answer: the question waits again for the real answer.
 		w.say("worker-g1", "进展 "+a.Ref+" 明天上午家里有人吗")
+		w.say("resident", "小区东门的垃圾桶满了好几天没人清")
+		w.say("resident", "新问题")
+		w.say("resident", "取消")
+		if r := w.say("resident", "明天上午我老汉在屋头的"); !strings.Contains(r, "已把您的回复转给诉求 "+a.Ref) {
+			t.Fatalf("the answer after a new matter = %q; want it passed on", r)
+		}
+		// 取消 after an answer withdraws nothing, and says so.
+		if r := w.say("resident", "取消"); !strings.Contains(r, "不会撤回") {
+			t.Fatalf("取消 after an answer = %q", r)
+		}
+
+		// A newer question from another appeal's handler takes the next words (found by an attacker).
+		b := w.appeal(models.KindMajor)
+		w.say("liaison-housing", "接单 "+b.Ref)
+		w.say("worker-g1", "进展 "+a.Ref+" 请问是哪个单元？")
+		w.say("resident", "2单元")
+		w.say("liaison-housing", "进展 "+b.Ref+" 请问方便留个电话吗？")
+		if r := w.say("resident", "13800001111"); !strings.Contains(r, "已把您的回复转给诉求 "+b.Ref) {
+			t.Fatalf("answer to the newer question = %q; want it passed on for %s", r, b.Ref)
+		}
+
+		// Words of danger reach the handler who asked, and go on as urgent.
+		w.say("worker-g1", "进展 "+a.Ref+" 明天上午家里有人吗")
+		before = len(w.pushesTo("worker-g1"))
 		if r := w.say("resident", "楼道里好大一股煤气味"); strings.Contains(r, "已把您的回复") || !strings.Contains(r, "【紧急】") {
 			t.Fatalf("danger after a question = %q", r)
+		}
+		if ps := w.pushesTo("worker-g1")[before:]; len(ps) == 0 || !strings.HasPrefix(ps[0], "【紧急】【居民留言】") {
+			t.Fatalf("worker told %q; want the danger words marked 【紧急】", ps)
 		}
 		w.say("resident", "取消")
 
@@ -722,6 +759,42 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 		w.now = w.now.Add(37 * time.Hour)
 		if r := w.say("resident", "小区东门的垃圾桶满了好几天没人清"); strings.Contains(r, "已把您的回复") {
 			t.Fatalf("words 37 hours after a question = %q; want a new appeal", r)
+		}
+	})
+}
+
+// TestPhotoAnswer: a photo sent while a handler's question waits (请拍张照片
+// 发过来) is attached to the appeal and passed on to the handler, and the
+// words after it are more of the answer — not a new appeal (found by a
+// first user).
+func TestPhotoAnswer(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.say("resident", "你好")
+		a := w.appeal(models.KindSmall)
+		w.say("worker-g1", "接单 "+a.Ref)
+		w.say("worker-g1", "进展 "+a.Ref+" 请问能拍张照片发过来看看是哪盏灯吗？")
+		n, before := w.appealsOf("resident"), len(w.pushesTo("worker-g1"))
+		r, err := w.svc.Handle(context.Background(), models.Inbound{CommunityID: "c1", OpenID: "resident", MsgType: models.MsgImage,
+			MediaID: "media-1", PicURL: "http://mmbiz.qpic.cn/lamp.jpg", MsgID: 9900})
+		if err != nil || !strings.Contains(r.Reply, "照片已转给诉求 "+a.Ref+" 的承办人（李网格）") {
+			t.Fatalf("photo in answer = %q, %v", r.Reply, err)
+		}
+		if r := w.say("resident", "就是3楼楼梯口那个"); r != "已转给承办人：「就是3楼楼梯口那个」" {
+			t.Fatalf("words after the photo = %q", r)
+		}
+		ps := w.pushesTo("worker-g1")[before:]
+		if len(ps) != 2 || !strings.Contains(ps[0], "http://mmbiz.qpic.cn/lamp.jpg") || !strings.Contains(ps[1], "3楼楼梯口") || w.appealsOf("resident") != n {
+			t.Fatalf("worker told %q, appeals %d→%d; want the photo and the words, no new appeal", ps, n, w.appealsOf("resident"))
+		}
+		evs := w.events(a)
+		found := false
+		for _, e := range evs {
+			found = found || (e.Action == string(models.ActAttachment) && e.Actor == string(models.ActorResident) && strings.Contains(e.Reason, "media-1"))
+		}
+		if !found {
+			t.Fatalf("events %+v; want the photo attached to the appeal", evs)
 		}
 	})
 }

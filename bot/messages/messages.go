@@ -16,6 +16,7 @@ type Messages struct {
 	HelpResident      string
 	Cancelled         string
 	NothingToCancel   string
+	NothingWithdrawn  string // 取消 after words were passed on or an urgent appeal filed
 	RateCancelled     string // 取消 while a bare 不满意 waits for its reason
 	Unsupported       string // unknown message types
 	VoiceNoText       string
@@ -121,6 +122,11 @@ type Messages struct {
 	NotedF                   string // ref, who: the author's message on their appeal was passed on
 	NotedNobody              string // who, when no handler is bound yet
 	AnsweredF                string // ref, who, words: the author's answer to their handler's question was passed on
+	AnsweredMoreF            string // words: more of the answer passed on
+	PhotoNote                string // before a photo's address in the handler's note
+	PhotoAnsweredF           string // ref, who: a photo sent in answer was passed on
+	DescribeNew              string // 新问题 with no words kept: say what it is
+	AnswerHeldF              string // ref, count, hotline: the note limit held these words back
 	NotesEnoughF             string // ref, count, hotline: the author's notes on the appeal today reached the limit
 	UrgeWhichF               string // lines, ref: 催办 without a number, several appeals open
 	UrgeLineF                string // ref, topic
@@ -172,6 +178,7 @@ var ZhCN = Messages{
 	Cancelled:         "已取消，刚才的内容没有提交。有问题随时再发给我们。",
 	RateCancelled:     "好的，这次不评价。问题如果还在，随时告诉我们。",
 	NothingToCancel:   "当前没有进行中的操作。直接描述问题即可反映诉求，回复“帮助”查看功能。",
+	NothingWithdrawn:  "好的。已经提交的诉求和已转给承办人的话都还在，不会撤回；要撤回诉求请回复“撤回 编号”。",
 	Unsupported:       "暂时无法识别这类消息。请用文字或语音描述您的问题，回复“帮助”查看功能。",
 	VoiceNoText:       "没有听清您的语音，请再说一遍，或直接发文字。",
 	VideoReceived:     "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",
@@ -281,6 +288,11 @@ var ZhCN = Messages{
 	NotedF:                   "已把您的留言转给诉求 %s 的承办人（%s），有答复会在这里通知您。回复“我的诉求”可查看进度。",
 	NotedNobody:              "社区两委",
 	AnsweredF:                "已把您的回复转给诉求 %s 的承办人（%s）：「%s」\n如果这是另一件新的事情，请回复“新问题”，我帮您登记。",
+	AnsweredMoreF:            "已转给承办人：「%s」",
+	PhotoNote:                "（居民发来一张照片）",
+	PhotoAnsweredF:           "照片已转给诉求 %s 的承办人（%s），也附在诉求记录里。还想补充什么，直接回复文字即可。",
+	DescribeNew:              "好的，请说说新的问题是什么、在哪里。",
+	AnswerHeldF:              "承办人还没答复您关于诉求 %s 的前%d条留言，这句话先没有转过去。\n如果这是一件新的事情，请回复“新问题”，我帮您登记；急事请拨打社区电话 %s。",
 	UrgeWhichF:               "您有几件诉求正在办理：\n%s\n请带上编号发送，例如“催办 %s”，您的话会转给那件诉求的承办人。",
 	UrgeLineF:                "%s（%s）",
 	NotesEnoughF:             "您今天已就诉求 %s 留言%d次，承办人都已收到，请耐心等待答复。急事请拨打社区电话 %s。",

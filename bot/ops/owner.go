@@ -150,7 +150,14 @@ type NoteRequest struct {
 	Ref       string
 	OpenID    string // only the author may
 	Text      string
+	// Urgent: the words speak of danger now: passed on whatever the count,
+	// marked 【紧急】.
+	Urgent bool
 }
+
+// residentWords keeps a resident's words from wearing the system's
+// brackets in a push (【系统通知】 reads as the account's own).
+var residentWords = strings.NewReplacer("【", "〔", "】", "〕")
 
 // ErrNotOpen: the appeal named is not open (resolved, closed, guided,
 // withdrawn): a note on it would reach no one.
@@ -191,14 +198,22 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 			notes++
 		}
 	}
-	if notes >= MaxNotesPerDay {
+	if notes >= MaxNotesPerDay && !r.Urgent {
 		return nil, 0, ErrTooManyNotes
 	}
 	// One line, as the resident's words: a note cannot lay out a message that
-	// reads as the system's (【系统通知】… on lines of its own; found by an attacker).
-	text := messages.Clip(strings.Join(strings.FieldsFunc(models.TrimText(r.Text), func(c rune) bool {
+	// reads as the system's (【系统通知】… on lines of its own; found by an
+	// attacker), nor borrow the system's 【】 or reverse the text's direction
+	// (U+202E; found by a second attacker).
+	text := messages.Clip(strings.Join(strings.FieldsFunc(residentWords.Replace(models.TrimText(r.Text)), func(c rune) bool {
 		return unicode.IsSpace(c) || unicode.IsControl(c)
 	}), " "), maxNoteRunes)
+	text = strings.Map(func(c rune) rune {
+		if unicode.Is(unicode.Cf, c) {
+			return -1
+		}
+		return c
+	}, text)
 	ch.Update.Events = append(ch.Update.Events, &models.AppealEvent{AppealID: a.ID,
 		Actor: actor, Action: string(models.ActNote), FromStatus: a.Status, ToStatus: a.Status, Reason: text, At: now})
 	hs, err := s.handlers(ctx, a)
@@ -209,7 +224,11 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 	// notes at once (on two replicas) would share a key and one push would
 	// be dropped (found by an attacker); by the time alone, two in one tick.
 	stamp := strconv.Itoa(ch.events()) + "." + strconv.FormatInt(now.UnixNano(), 36)
+	msg := fmt.Sprintf(s.sm.PushNoteF, a.Ref, a.Topic, text, a.Ref)
+	if r.Urgent {
+		msg = s.sm.UrgentMark + msg
+	}
 	push(&ch.Outbox, a.CommunityID, models.PushProgress, func(o string) string { return "appeal:" + a.Ref + ":note:" + stamp + ":" + o },
-		fmt.Sprintf(s.sm.PushNoteF, a.Ref, a.Topic, text, a.Ref), s.card(a, a.Ref, models.ActNote, text), hs)
+		msg, s.card(a, a.Ref, models.ActNote, text), hs)
 	return ch, len(hs), nil
 }

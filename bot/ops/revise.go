@@ -339,6 +339,12 @@ func (s *Appeals) rerouteDue(a *models.Appeal) (time.Time, string, bool) {
 }
 
 // assigneeName names an appeal's handler as people know them.
+// HandlerName names who handles a for a resident: the staff member's
+// name, or the role's when a role holds it.
+func (s *Appeals) HandlerName(ctx context.Context, a *models.Appeal) string {
+	return s.assigneeName(ctx, a)
+}
+
 func (s *Appeals) assigneeName(ctx context.Context, a *models.Appeal) string {
 	if id, ok := models.ParseStaffRef(a.Assignee); ok && s.staff != nil {
 		if st, err := s.staff.StaffByID(ctx, a.CommunityID, id); err == nil {
