@@ -223,7 +223,7 @@ func TestConversations(t *testing.T) {
 			qian.say("修改地址")
 			qian.say("2栋1单元101")
 			qian.say("1")
-			expect(t, "summary", qian.say("小区电梯坏了关了人"), "请确认")
+			expect(t, "summary", qian.say("小区电梯坏了好几天了"), "请确认")
 			var wg sync.WaitGroup
 			replies := make([]string, 10)
 			for i := range replies {

@@ -35,6 +35,10 @@ func TestClarifyTopic(t *testing.T) {
 		// No private matter named: the catch-all, never a summary without 事项.
 		{text: "家里停水了", topic: "water-supply", choices: []models.Kind{models.KindPrivate, models.KindMajor}, answer: "1",
 			want: "事项：其他个人事务"},
+		// The answer is the problem itself: it joins the description and names the matter
+		// (found by a first user: the appeal kept only the vague first words).
+		{text: "想说个事", topic: "", choices: []models.Kind{models.KindSmall, models.KindMajor}, answer: "就是我们楼上那家天天半夜剁肉跺脚，吵得睡不着",
+			want: "问题：想说个事；就是我们楼上那家天天半夜剁肉跺脚"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

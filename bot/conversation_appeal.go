@@ -40,6 +40,15 @@ func (s *step) idleText(text string) error {
 	if answered, err := s.answerAsked(text); answered || err != nil {
 		return err
 	}
+	if s.alert == "" && onlyWantsToReport(w) {
+		// 有个事想反映一下: what about is asked, as the menu's 我要反映 does,
+		// not whether nothing is inside the compound (found by a first user,
+		// whose description then answered the kind question and was dropped).
+		s.data = convData{Draft: &draft{}}
+		s.goTo(StateDescribe)
+		s.say(m.MenuAppeal)
+		return nil
+	}
 	if addressOnly(w) { // the cheap test first: this is every first message's path
 		if a, ok := address.Parse(text); ok {
 			// An address with no problem starts no appeal. A resident with no
@@ -219,12 +228,19 @@ func (s *step) clarify(text string) error {
 		s.reask()
 		return nil
 	}
-	// The topic stays only if it belongs to the kind the resident chose;
-	// else the text with words of that kind may name one that does
-	// (下水道 at home is private, in the compound the shared drains). The
-	// words go first, as a resident would say them (小区里的路灯不亮), and
-	// name no matter of their own: "小区公共区域" made every answer 公共空间占用.
-	if it := s.item(d.TopicID); it == nil || it.Kind != k {
+	if describes(text, d.Options) {
+		// The answer is the problem itself (有个事想反映一下, then 就是楼上
+		//那家天天半夜剁肉跺脚…): it joins the description, which had been
+		// the vague first words alone (found by a first user).
+		s.addText(text)
+	}
+	// The topic stays only if it belongs to the kind the resident chose
+	// and names a matter; else the text with words of that kind may name
+	// one that does (下水道 at home is private, in the compound the shared
+	// drains). The words go first, as a resident would say them (小区里的路灯
+	// 不亮), and name no matter of their own: "小区公共区域" made every
+	// answer 公共空间占用.
+	if it := s.item(d.TopicID); it == nil || it.Kind != k || it.Fallback {
 		d.TopicID = ""
 		if hint := s.e.Msg.KindHint[string(k)]; hint != "" {
 			if again := s.e.Classifier.Classify(hint + d.Text); again.Item != nil && again.Item.Kind == k {
@@ -240,6 +256,41 @@ func (s *step) clarify(text string) error {
 	d.Kind, d.Settled, d.Answered = k, true, true
 	d.Question, d.Choices, d.Options = "", nil, nil
 	return s.proceed()
+}
+
+// onlyWantsToReport reports a (normalised) message that says no more than
+// that the resident wants to report something: one of chat.ReportLeads,
+// the rest chat.ReportFiller.
+func onlyWantsToReport(w string) bool {
+	if utf8.RuneCountInString(w) > 16 || !containsAny(w, chat.ReportLeads) {
+		return false
+	}
+	for _, x := range chat.ReportLeads {
+		w = strings.ReplaceAll(w, x, "")
+	}
+	for _, x := range chat.ReportFiller { // longest first in the list
+		w = strings.ReplaceAll(w, x, "")
+	}
+	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsPunct(r) && !unicode.IsSpace(r) }) < 0
+}
+
+// minDescribingRunes: an answer to the kind question this long that is
+// none of its options describes the problem.
+const minDescribingRunes = 8
+
+// describes reports whether an answer to the kind question is a
+// description of the problem rather than a choice of its options.
+func describes(text string, options []string) bool {
+	w := normWord(text)
+	if utf8.RuneCountInString(w) < minDescribingRunes {
+		return false
+	}
+	for _, o := range options {
+		if o = normWord(o); strings.Contains(w, o) || strings.Contains(o, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *step) item(id string) *triage.Item {

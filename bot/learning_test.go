@@ -124,7 +124,7 @@ func TestLearningByChat(t *testing.T) {
 		decided("r5", "滨江步道那边晚上黑得很", models.KindMajor)
 
 		// Texts with nothing learned in them are still asked.
-		if r := w.say("r5", "想反映个情况"); !strings.Contains(r, "想确认一下") {
+		if r := w.say("r5", "麻烦你们管一下"); !strings.Contains(r, "想确认一下") {
 			t.Fatalf("nothing to go on, not asked: %q", r)
 		}
 		w.say("r5", "取消")

@@ -62,6 +62,12 @@ type Words struct {
 	// enquiry, answered at once when its item has an answer).
 	EnquiryCues []string
 
+	// ReportLeads are the words of a message that only says the resident
+	// wants to report something (有个事想反映一下, 我要投诉): with ReportFiller
+	// they make the whole message, and it is answered like the menu's
+	// 我要反映, not with a kind question about nothing.
+	ReportLeads, ReportFiller []string
+
 	// StaffQuestions mark a handler's progress note that asks the resident
 	// something (请问是几楼？): the resident's next words are read as the
 	// answer (Asks). Compared on the note as typed, width-folded.
@@ -147,6 +153,9 @@ var ZhCNWords = Words{
 		"怎么还没处理", "咋还没处理", "怎么还没人处理"},
 	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
 		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},
+	ReportLeads: []string{"反映", "反应", "投诉", "举报", "求助", "报修", "报个修"},
+	ReportFiller: []string{"你好", "您好", "请问", "麻烦", "那个", "一个", "一件", "一下", "事情", "问题", "情况", "一点",
+		"我", "有", "个", "件", "事", "想", "要", "下", "给", "跟", "向", "你们", "说", "点", "啊", "哈", "嘛", "哦", "呢", "哈", "的"},
 	StaffQuestions: []string{"?", "请问", "吗", "是否", "能否", "能不能", "可不可以", "方便", "麻烦告诉", "麻烦告知", "请告诉",
 		"请告知", "请提供", "请发", "请回复"},
 	NewMatter: []string{"新问题", "新的问题", "是新问题", "另一件事", "是另一件事", "新的事", "新的事情", "不是回答", "重新反映", "1"},
