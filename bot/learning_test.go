@@ -101,7 +101,7 @@ func TestLearningByChat(t *testing.T) {
 
 		// A committee correction teaches a kind at once, and outweighs residents.
 		ref := submit("r4", "滨江步道的栏杆松了", models.KindSmall)
-		if r := w.say("committee", "改类 "+ref+" 大事 步道归市政管"); !strings.Contains(r, "已重新分类") {
+		if r := w.say("committee", "改类 "+ref+" 大事 步道归市政管"); !strings.Contains(r, "已重新分类") || !strings.Contains(r, "本社区学到：滨江步道") || !strings.Contains(r, "学到的词") {
 			t.Fatalf("改类: %q", r)
 		}
 		if k := knows("滨江步道"); k == nil || k.Kind != models.KindMajor || !k.Committee {

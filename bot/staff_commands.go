@@ -467,6 +467,9 @@ func (x *cmdCtx) reclassify(r ops.StepRequest, arg string) error {
 	} else {
 		x.say(sm.ReclassifiedF, ch.Appeal.Ref, x.c.msg.KindNames[string(kind)])
 	}
+	if ch.Learned != "" { // what the correction taught, and where to undo it (found by a first user)
+		x.say("%s", ch.Learned)
+	}
 	ch.AddTo(&x.out.Turn)
 	return nil
 }

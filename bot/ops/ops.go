@@ -164,7 +164,9 @@ type Change struct {
 	// AssigneeName names the new handler after an assignment ("" otherwise).
 	AssigneeName string
 	// Asks mark or clear residents' questions waiting for an answer.
-	Asks    []*models.Ask
+	Asks []*models.Ask
+	// Learned says what a correction taught the community's words ("" when nothing).
+	Learned string
 	history []*models.AppealEvent // the events stored before this change, oldest first
 }
 

@@ -438,7 +438,8 @@ func (s *Appeals) noteLearned(ch *Change) {
 	for _, v := range votes {
 		phrases = append(phrases, v.Phrase)
 	}
-	noteOnEvent(ch, fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"), s.msg.KindNames[string(votes[0].Kind)]))
+	ch.Learned = fmt.Sprintf(s.sm.LearnedNoteF, strings.Join(phrases, "、"), s.msg.KindNames[string(votes[0].Kind)])
+	noteOnEvent(ch, ch.Learned)
 }
 
 // guideFor is the self-help pointer of a private appeal (privateGuide of its matter).

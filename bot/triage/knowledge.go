@@ -47,9 +47,18 @@ const maxPhrases = 8
 // 两万 of 借了两万 and 事闹 of 为了房子过户的事闹得很僵).
 var stopRunes = map[rune]bool{}
 
+// partRunes are the stop runes that often begin a longer word (天花板,
+// 一辆车, 后门): a run right after one may be the rest of that word, and is
+// not taught (a locative after a run, 晒坝上, is the common case and stays) (a first user's corrections taught 花板 of 天花板 and 辆车停 of 有辆
+// 车停了). 求 is Chongqing's intensifier (坏求了): a stop rune, never a word.
+var partRunes = map[rune]bool{}
+
 func init() {
-	for _, r := range "的了是在我你他她它们这那有和就都也很被把给让从到对向跟与及或还又再才吗呢吧啊呀哦嘛啦个些一不没么啥哪谁怎几多少好太最更已要会能可想说去来过着得地上下里外中前后边头处天年月日号点次间块每人零〇二两三四五六七八九十百千万亿元事" {
+	for _, r := range "的了是在我你他她它们这那有和就都也很被把给让从到对向跟与及或还又再才吗呢吧啊呀哦嘛啦个些一不没么啥哪谁怎几多少好太最更已要会能可想说去来过着得地上下里外中前后边头处天年月日号点次间块每人零〇二两三四五六七八九十百千万亿元事求辆条只张位台棵根盏座" {
 		stopRunes[r] = true
+	}
+	for _, r := range "上下里外中前后边头处天年月日号点次间块辆条只张位台棵根盏座" {
+		partRunes[r] = true
 	}
 }
 
@@ -76,9 +85,10 @@ func (c *Classifier) Phrases(text string) []string {
 	}
 	var out []string
 	var run []rune
+	partBefore := false // the run follows one of partRunes
 	flush := func() {
 		p := string(run)
-		if n := len(run); n >= 2 && n <= 6 && !slices.Contains(out, p) && len(out) < maxPhrases {
+		if n := len(run); n >= 2 && n <= 6 && !partBefore && !slices.Contains(out, p) && len(out) < maxPhrases {
 			out = append(out, p)
 		}
 		run = run[:0]
@@ -87,13 +97,18 @@ func (c *Classifier) Phrases(text string) []string {
 	for _, tok := range c.seg.cut(norm) {
 		r, size := utf8.DecodeRuneInString(tok)
 		if size == len(tok) && unicode.Is(unicode.Han, r) && !stopRunes[r] && !inCue[pos] {
+			if len(run) == 0 {
+				partBefore = pos > 0 && partRunes[runes[pos-1]]
+			}
 			run = append(run, r)
-		} else {
+		} else if len(run) > 0 {
 			flush()
 		}
 		pos += utf8.RuneCountInString(tok)
 	}
-	flush()
+	if len(run) > 0 {
+		flush()
+	}
 	return out
 }
 

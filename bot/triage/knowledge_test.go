@@ -23,6 +23,10 @@ func TestPhrases(t *testing.T) {
 		// Numerals and 事 split runs too (found by a first user's corrections).
 		{"借了我两万块钱一直不还", "", []string{"两万"}},
 		{"我和儿媳妇为了房子过户的事闹得很僵", "", []string{"事闹"}},
+		// Nor a fragment of a longer word, nor the intensifier 求 (found by a first user's corrections).
+		{"楼上装修把天花板弄得一直滴水", "滴水", []string{"花板"}},
+		{"院坝头有辆车停了半年没动过", "", []string{"辆车停", "车停"}},
+		{"勒个电梯又坏求了", "", []string{"坏求"}},
 	}
 	for _, tt := range tests {
 		got := c.Phrases(tt.text)
