@@ -29,7 +29,9 @@ var ErrNoConsoleURL = errors.New("console: no public URL configured")
 type ConsoleMessages struct {
 	LinkF    string // the link, its lifetime in minutes
 	NotStaff string // anyone who may not use the console
-	NoURL    string // the deployment has no public URL
+	// NotStaffWorker: a grid worker or liaison, whose work is done by chat.
+	NotStaffWorker string
+	NoURL          string // the deployment has no public URL
 	// LinkLate replaces the link when the reply misses WeChat's deadline:
 	// a later push would be stored in the outbox, and a link never is.
 	LinkLate string
@@ -39,9 +41,10 @@ type ConsoleMessages struct {
 var ZhCNConsole = ConsoleMessages{
 	LinkF: "管理后台登录链接（%d分钟内有效，只能使用一次，请勿转发）：\n%s\n" +
 		"在电脑或手机浏览器中打开即可进入台账。",
-	NotStaff: "管理后台只对社区两委成员、区级统筹和管理员开放。如需办理事项，直接发送文字描述即可；查看自己的诉求请发“我的诉求”。",
-	NoURL:    "管理后台的访问地址还没有配置（GONGZHI_PUBLIC_URL），请联系管理员。",
-	LinkLate: "刚才系统较忙，登录链接没能及时发出，为安全起见不再补发。请重新发送“登录”获取新的链接。",
+	NotStaff:       "管理后台只对社区两委成员、区级统筹和管理员开放。如需办理事项，直接发送文字描述即可；查看自己的诉求请发“我的诉求”。",
+	NotStaffWorker: "管理后台只对社区两委成员、区级统筹和管理员开放。您的任务在这里办理：发送“我的任务”查看，回复“帮助”查看工作指令。",
+	NoURL:          "管理后台的访问地址还没有配置（GONGZHI_PUBLIC_URL），请联系管理员。",
+	LinkLate:       "刚才系统较忙，登录链接没能及时发出，为安全起见不再补发。请重新发送“登录”获取新的链接。",
 }
 
 // ConsoleCommands answers 登录 and 后台: a committee member, district
@@ -78,7 +81,11 @@ func (c *ConsoleCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 		return false, fmt.Errorf("console login: %w", err)
 	}
 	if !models.MayUseConsole(staff) {
-		out.Replies = append(out.Replies, m.NotStaff)
+		if staff != nil && staff.Active && m.NotStaffWorker != "" {
+			out.Replies = append(out.Replies, m.NotStaffWorker) // 我的任务, not 我的诉求 (found by a first user)
+		} else {
+			out.Replies = append(out.Replies, m.NotStaff)
+		}
 		return true, nil
 	}
 	link, err := c.Links.LoginLink(ctx, staff, in.Now)

@@ -34,7 +34,7 @@ func TestConsoleCommands(t *testing.T) {
 		{"committee gets a link", "登录", committee, &links{url: "https://gz.example.cn/console/login?t=abc"}, true, "https://gz.example.cn/console/login?t=abc", 1},
 		{"synonym with punctuation", " 后台。", committee, &links{url: "https://x/console/login?t=1"}, true, "10分钟", 1},
 		{"coordinator", "登录", &models.Staff{ID: 2, CommunityID: "c1", Role: models.RoleDistrictCoordinator, Active: true}, &links{url: "u"}, true, "u", 1},
-		{"grid worker refused", "登录", &models.Staff{ID: 3, CommunityID: "c1", Role: models.RoleGridWorker, Active: true}, &links{url: "u"}, true, "只对社区两委成员", 0},
+		{"grid worker refused", "登录", &models.Staff{ID: 3, CommunityID: "c1", Role: models.RoleGridWorker, Active: true}, &links{url: "u"}, true, "我的任务", 0},
 		{"resident refused", "登录", nil, &links{url: "u"}, true, "只对社区两委成员", 0},
 		{"deactivated refused", "登录", &models.Staff{ID: 4, CommunityID: "c1", Role: models.RoleCommittee}, &links{url: "u"}, true, "只对社区两委成员", 0},
 		{"no public URL", "登录", committee, &links{err: bot.ErrNoConsoleURL}, true, "GONGZHI_PUBLIC_URL", 1},

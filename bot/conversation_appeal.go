@@ -40,6 +40,13 @@ func (s *step) idleText(text string) error {
 	if answered, err := s.answerAsked(text); answered || err != nil {
 		return err
 	}
+	if s.alert == "" && utf8.RuneCountInString(w) <= maxHotlineAskRunes && containsAny(w, chat.HotlineAsks) {
+		// 社区居委会电话是多少, 转人工: the phone, not an appeal asking for an
+		// address (found by a first user).
+		s.goTo(StateIdle)
+		s.sayf(m.HotlineF, s.hotline())
+		return nil
+	}
 	if s.alert == "" && onlyWantsToReport(w) {
 		// 有个事想反映一下: what about is asked, as the menu's 我要反映 does,
 		// not whether nothing is inside the compound (found by a first user,
@@ -257,6 +264,13 @@ func (s *step) clarify(text string) error {
 	d.Question, d.Choices, d.Options = "", nil, nil
 	return s.proceed()
 }
+
+// maxBareQueryRunes: a message about progress this short (查一下进度) is a
+// query even from someone with no appeal: told they have none, not "没太明白".
+const maxBareQueryRunes = 8
+
+// maxHotlineAskRunes: a longer message that asks for a phone also says more.
+const maxHotlineAskRunes = 16
 
 // onlyWantsToReport reports a (normalised) message that says no more than
 // that the resident wants to report something: one of chat.ReportLeads,
@@ -739,7 +753,7 @@ func (s *step) hotline() string {
 // confirm). Words of danger, or a resident with no appeal to ask about
 // ("路灯坏了一个月了，怎么还没人处理" is a first complaint), go on as an appeal.
 func (s *step) progressAsked(w string) (bool, error) {
-	if !containsAny(w, chat.ProgressAsks) || s.alert != "" {
+	if (!containsAny(w, chat.ProgressAsks) && !slices.Contains(chat.ProgressBare, w)) || s.alert != "" {
 		return false, nil
 	}
 	c, o := s.in.Msg.CommunityID, s.in.Msg.OpenID
@@ -752,8 +766,8 @@ func (s *step) progressAsked(w string) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("followed appeals: %w", err)
 		}
-		if len(followed) == 0 {
-			return false, nil
+		if len(followed) == 0 && utf8.RuneCountInString(w) > maxBareQueryRunes {
+			return false, nil // a first complaint that asks why nobody came
 		}
 	}
 	s.goTo(StateIdle)

@@ -108,7 +108,51 @@ func (c *MeetingCommands) HandleCommand(ctx context.Context, in Input, out *Outp
 	if slices.Contains(chat.MeetingYes, w) && c.awaitingAnswer(ctx, in) {
 		return true, c.answer(ctx, in, out, "", true)
 	}
+	// In clauses of their own, with particles: "来不了哦", "那天要上班 来不了哦"
+	// (a reason, then the answer) and "要得，我来" (found by a first user,
+	// told 没太明白). A decline clause answers; a yes needs every clause to
+	// be one, so that "好的，楼道灯还是不亮" stays words.
+	if accept, ok := clauseAnswer(raw); ok && c.awaitingAnswer(ctx, in) {
+		return true, c.answer(ctx, in, out, "", accept)
+	}
 	return false, nil
+}
+
+// particles are the modal particles a short answer ends with (来不了哦).
+const particles = "哦啊呀嘛哈啦呢了嘞噢撒哟吧"
+
+// clauseAnswer reads an answer to an invitation from the clauses of a
+// message (split at punctuation and spaces, particles trimmed): any clause
+// that is a decline word declines; clauses that are all yes or accept words
+// accept.
+func clauseAnswer(raw string) (accept, ok bool) {
+	parts := strings.FieldsFunc(raw, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r) })
+	yes := len(parts) > 0
+	for _, p := range parts {
+		switch p = normWord(p); {
+		case strings.Trim(p, particles) == "":
+		case particled(p, chat.MeetingDecline):
+			return false, true
+		case !particled(p, chat.MeetingYes) && !particled(p, chat.MeetingAccept):
+			yes = false
+		}
+	}
+	return true, yes
+}
+
+// particled reports whether p is one of words, with particles after it
+// taken off one by one (来不了哦 is 来不了; 了 is a particle too).
+func particled(p string, words []string) bool {
+	for {
+		if slices.Contains(words, p) {
+			return true
+		}
+		r, n := utf8.DecodeLastRuneInString(p)
+		if n == 0 || !strings.ContainsRune(particles, r) {
+			return false
+		}
+		p = p[:len(p)-n]
+	}
 }
 
 // projectSignUp reports whether w is a bare project sign-up word (报名)

@@ -17,6 +17,7 @@ type Messages struct {
 	Cancelled         string
 	NothingToCancel   string
 	NothingWithdrawn  string // 取消 after words were passed on or an urgent appeal filed
+	HotlineF          string // the community's phone, asked for
 	RateCancelled     string // 取消 while a bare 不满意 waits for its reason
 	Unsupported       string // unknown message types
 	VoiceNoText       string
@@ -179,6 +180,7 @@ var ZhCN = Messages{
 	RateCancelled:     "好的，这次不评价。问题如果还在，随时告诉我们。",
 	NothingToCancel:   "当前没有进行中的操作。直接描述问题即可反映诉求，回复“帮助”查看功能。",
 	NothingWithdrawn:  "好的。已经提交的诉求和已转给承办人的话都还在，不会撤回；要撤回诉求请回复“撤回 编号”。",
+	HotlineF:          "社区电话：%s（工作时间有人接听）。也可以直接在这里说明遇到的问题，我们会转给负责的工作人员。",
 	Unsupported:       "暂时无法识别这类消息。请用文字或语音描述您的问题，回复“帮助”查看功能。",
 	VoiceNoText:       "没有听清您的语音，请再说一遍，或直接发文字。",
 	VideoReceived:     "视频暂时无法保存。请改发照片，并用文字说明是什么问题、在哪里。",

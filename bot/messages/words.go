@@ -56,7 +56,10 @@ type Words struct {
 
 	// ProgressAsks are how residents ask about their appeals' progress in
 	// their own words ("我反映的垃圾那个事情进展怎么样了"): answered with 我的诉求.
-	ProgressAsks []string
+	ProgressAsks, HotlineAsks []string
+	// ProgressBare are progress questions only as a whole message (进度: a
+	// complaint may speak of a road's 施工进度).
+	ProgressBare []string
 
 	// EnquiryCues mark a question about how to get something done (an
 	// enquiry, answered at once when its item has an answer).
@@ -125,7 +128,7 @@ var ZhCNWords = Words{
 		"不来了", "没得空", "没空", "请假", "取消报名"},
 	MeetingAccept:  []string{"参加", "参会", "报名", "我参加", "出席"},
 	MeetingCall:    []string{"召开会议", "开会"},
-	MeetingYes:     []string{"要得", "好", "好的", "来", "我来", "一定来", "准时来", "可以", "行", "没问题", "OK"},
+	MeetingYes:     []string{"要得", "好", "好的", "来", "我来", "一定来", "准时来", "可以", "行", "没问题", "OK", "我会来", "会来", "我会来的", "会来的", "一定到", "准时到", "我去", "我会去"},
 	MeetingShow:    []string{"会议", "查会议"},
 	MeetingCancel:  "取消会议",
 	ScopeCommunity: []string{"社区", "全社区"},
@@ -150,7 +153,13 @@ var ZhCNWords = Words{
 	},
 	ProgressAsks: []string{"进展怎么样", "进度怎么样", "进展如何", "进度如何", "进展咋样", "进度咋样", "有进展吗", "有没有进展",
 		"有什么进展", "啥进展", "处理得怎么样", "处理得咋样", "处理到哪", "办得怎么样", "办到哪", "处理了没有", "处理了吗",
-		"怎么还没处理", "咋还没处理", "怎么还没人处理"},
+		"怎么还没处理", "咋还没处理", "怎么还没人处理", "查一下进度", "查下进度", "查进度", "查询进度", "看下进度", "看一下进度",
+		"弄得怎么样", "搞得怎么样", "弄得咋样", "搞得咋样"},
+	ProgressBare: []string{"进度", "进展", "查询", "查询一下", "查一下"},
+	// HotlineAsks ask how to reach a person (社区电话多少, 转人工): answered
+	// with the community's phone at once, not read as an appeal.
+	HotlineAsks: []string{"电话多少", "电话是多少", "电话号码", "联系电话", "联系方式", "转人工", "人工客服", "找人工", "人工服务",
+		"办公时间", "上班时间", "几点上班", "办公地点"},
 	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
 		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},
 	ReportLeads: []string{"反映", "反应", "投诉", "举报", "求助", "报修", "报个修"},
