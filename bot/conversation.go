@@ -275,6 +275,8 @@ func (s *step) formatAddress(b, u, r string) string {
 		return fmt.Sprintf(m.AddressFormatF, b, u, r)
 	case r != "":
 		return fmt.Sprintf(m.AddressNoUnitF, b, r)
+	case u != "": // 8栋1单元 was shown as 8栋 (found by a first user)
+		return fmt.Sprintf(m.AddressUnitF, b, u)
 	}
 	return fmt.Sprintf(m.AddressBuildingF, b)
 }

@@ -16,6 +16,10 @@ func TestAddressAloneRegisters(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
+		// A unit with no room is shown with its unit (8栋1单元 was shown as 8栋; found by a first user).
+		if r := w.say("newcomer", "3栋2单元"); !strings.Contains(r, "您的住址是：3栋2单元，") {
+			t.Fatalf("building and unit = %q; want both confirmed", r)
+		}
 		if r := w.say("newcomer", "3栋2单元302"); !strings.Contains(r, "您的住址是：3栋2单元302") {
 			t.Fatalf("address alone = %q; want its confirmation", r)
 		}

@@ -77,6 +77,7 @@ type Messages struct {
 	AddressFormatF        string // building, unit, room
 	AddressNoUnitF        string // building, room
 	AddressBuildingF      string // building
+	AddressUnitF          string // building, unit (no room given)
 	YesNoHint             string
 
 	// Raising an appeal.
@@ -244,6 +245,7 @@ var ZhCN = Messages{
 	AddressFormatF:        "%s栋%s单元%s",
 	AddressNoUnitF:        "%s栋%s",
 	AddressBuildingF:      "%s栋",
+	AddressUnitF:          "%s栋%s单元",
 	YesNoHint:             "请回复 1（对）或 2（不对）。",
 
 	AskDescribe:          "请用一两句话说明是什么问题、在哪里。回复“取消”放弃。",
@@ -283,7 +285,7 @@ var ZhCN = Messages{
 
 	SubmittedSmallGridF:      "已提交，编号 %s。\n由%s的网格员负责（%s），最迟%s办结。\n有进展和办结时会在这里通知您，回复“我的诉求”可查看进度。",
 	SubmittedSmallCommitteeF: "已提交，编号 %s。\n由社区两委安排专人处理（%s），最迟%s办结。\n有进展和办结时会在这里通知您，回复“我的诉求”可查看进度。",
-	SubmittedMajorF:          "已提交，编号 %s。\n这件事需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。\n办理进展和结果会在这里通知您，回复“我的诉求”可查看进度。",
+	SubmittedMajorF:          "已提交，编号 %s。\n这件事需要政府部门办理，由社区转交%s，时限%s，最迟%s答复。\n办理进展和结果会在这里通知您，回复“我的诉求”可查看进度。",
 	GuidedF:                  "已记录，编号 %s。\n这是您个人的事（私事），社区不派单，建议：%s\n需要帮助可拨打社区电话 %s。\n如果您认为这不是私事，回复“不是私事”，社区会复核。",
 	GuideDefault:             "可联系物业或正规家政维修服务；不清楚找谁，可拨打社区电话咨询。",
 	HotlineUnknown:           "（请到社区居委会咨询）",
@@ -755,6 +757,6 @@ type IntakeMessages struct {
 var ZhCNIntake = IntakeMessages{
 	SmallGridF:      "由%s的网格员负责（%s），最迟%s办结。",
 	SmallCommitteeF: "由社区两委安排专人处理（%s），最迟%s办结。",
-	MajorF:          "需要政府部门办理，社区已转交%s，时限%s，最迟%s答复。",
+	MajorF:          "需要政府部门办理，由社区转交%s，时限%s，最迟%s答复。",
 	PrivateF:        "这是个人的事（私事），社区不派单，建议：%s",
 }
