@@ -677,7 +677,7 @@ type MeetingMessages struct {
 	CancelUsage      string
 	CancelDoneF      string // code, told
 	NotChangeableF   string // code, status
-	AppealDecisionF  string // code, measures: the appeal event's reason
+	AppealDecisionF  string // code, decision, measures: the appeal event's reason
 }
 
 // ZhCNMeetings is the simplified-Chinese meetings catalog.
@@ -740,7 +740,7 @@ var ZhCNMeetings = MeetingMessages{
 	CancelUsage:      "取消会议请发送：取消会议 编号 原因，例如“取消会议 YS101 下雨改期另行通知”。",
 	CancelDoneF:      "会议 %s 已取消，已通知%d人。",
 	NotChangeableF:   "会议 %s %s，不能再更改。",
-	AppealDecisionF:  "议事决定（会议 %s）：%s",
+	AppealDecisionF:  "议事决定（会议 %s）：%s；措施：%s",
 }
 
 // IntakeMessages are the service_notice texts of requests posted through

@@ -268,7 +268,7 @@ func (s *Meetings) outcomeText(m *models.Meeting, o models.MeetingOutcome) strin
 
 // moveAppeals adds the decision to each linked appeal and takes the step decided.
 func (s *Meetings) moveAppeals(ctx context.Context, m *models.Meeting, r OutcomeRequest, ch *models.MeetingChange, now time.Time) error {
-	reason := fmt.Sprintf(s.msg.AppealDecisionF, m.Code, r.Measures)
+	reason := fmt.Sprintf(s.msg.AppealDecisionF, m.Code, messages.Clip(r.Minutes, 200), r.Measures)
 	for _, ref := range m.LinkedAppeals() {
 		a, err := s.store.AppealByRef(ctx, m.CommunityID, ref)
 		if err != nil {
@@ -303,7 +303,35 @@ func (s *Meetings) moveAppeals(ctx context.Context, m *models.Meeting, r Outcome
 			evs = append(evs, step)
 		}
 		ch.AppealUpdates = append(ch.AppealUpdates, &models.AppealUpdate{Appeal: a, ExpectStatus: before, Events: evs})
+		if a.Status == models.StatusResolved && before != models.StatusResolved {
+			// Resolved by the meeting: its author hears the decision and is
+			// asked to rate, as after a handler's 办结 (found by a first
+			// user: the author got only the measures, and no rating asked).
+			if err := s.tellResolved(ctx, ch, m, a, r.Minutes); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// tellResolved pushes a meeting's decision on an appeal it resolved to the
+// appeal's author (asked to rate) and those who said "me too".
+func (s *Meetings) tellResolved(ctx context.Context, ch *models.MeetingChange, m *models.Meeting, a *models.Appeal, decision string) error {
+	fs, err := s.store.Followers(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("followers: %w", err)
+	}
+	var others []string
+	for _, f := range fs {
+		if f.OpenID != a.OpenID {
+			others = append(others, f.OpenID)
+		}
+	}
+	sm, note := &messages.ZhCNStaff, messages.Clip(decision, 200)
+	key := func(o string) string { return "appeal:" + a.Ref + ":meeting:" + m.Code + ":resolve:" + o }
+	push(&ch.Outbox, a.CommunityID, models.PushProgress, key, fmt.Sprintf(sm.PushResolvedAuthorF, a.Ref, a.Topic, note), "", []string{a.OpenID})
+	push(&ch.Outbox, a.CommunityID, models.PushProgress, key, fmt.Sprintf(sm.PushResolvedFollowerF, a.Ref, a.Topic, note), "", others)
 	return nil
 }
 
