@@ -153,7 +153,21 @@ func (s *step) appealDetail(ref string) error {
 func (s *step) withdraw(ref, reason string) error {
 	m := &s.e.Msg
 	if ref == "" {
-		s.sayWithPrompt(m.WithdrawUsage)
+		// Which ones may be withdrawn, with their numbers to copy (found by
+		// a first user: 撤回 with one open appeal still asked for the number).
+		open, err := s.openOwn()
+		if err != nil {
+			return err
+		}
+		if len(open) == 0 {
+			s.sayWithPrompt(m.WithdrawUsage)
+			return nil
+		}
+		lines := make([]string, 0, len(open))
+		for _, a := range open {
+			lines = append(lines, fmt.Sprintf(m.UrgeLineF, a.Ref, a.Topic))
+		}
+		s.sayWithPrompt(fmt.Sprintf(m.WithdrawWhichF, strings.Join(lines, "\n"), open[0].Ref))
 		return nil
 	}
 	a, own, err := s.visibleAppeal(ref)
@@ -446,15 +460,9 @@ func (s *step) resting() bool {
 // second user: 催办 answered 没太明白, 补充… became a new appeal). With none
 // it is not handled: the words go on as an appeal.
 func (s *step) urge(text string) (bool, error) {
-	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Limit: maxListed})
+	open, err := s.openOwn()
 	if err != nil {
-		return false, fmt.Errorf("appeals: %w", err)
-	}
-	var open []*models.Appeal
-	for _, a := range own {
-		if a.Status.Open() && a.Kind != models.KindPrivate {
-			open = append(open, a)
-		}
+		return false, err
 	}
 	switch len(open) {
 	case 0:
@@ -469,6 +477,21 @@ func (s *step) urge(text string) (bool, error) {
 	s.goTo(StateIdle)
 	s.sayf(s.e.Msg.UrgeWhichF, strings.Join(lines, "\n"), open[0].Ref)
 	return true, nil
+}
+
+// openOwn returns the sender's open public appeals among their latest.
+func (s *step) openOwn() ([]*models.Appeal, error) {
+	own, err := s.e.Reader.ListAppeals(s.ctx, models.AppealFilter{CommunityID: s.in.Msg.CommunityID, OpenID: s.in.Msg.OpenID, Limit: maxListed})
+	if err != nil {
+		return nil, fmt.Errorf("appeals: %w", err)
+	}
+	var open []*models.Appeal
+	for _, a := range own {
+		if a.Status.Open() && a.Kind != models.KindPrivate {
+			open = append(open, a)
+		}
+	}
+	return open, nil
 }
 
 // handlesIt reports whether the sender is staff who handles a (its handler,

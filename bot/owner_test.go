@@ -284,8 +284,8 @@ func TestWithdrawByChat(t *testing.T) {
 		if r := w.say("stranger", "撤回 "+a.Ref+" 不要了"); !strings.Contains(r, "没有找到") || w.reload(a).Status != models.StatusAccepted {
 			t.Fatalf("someone else's 撤回 = %q, status %s", r, w.reload(a).Status)
 		}
-		if r := w.say("resident", "撤回"); !strings.Contains(r, "撤回 编号 原因") {
-			t.Fatalf("撤回 alone = %q; want how to", r)
+		if r := w.say("resident", "撤回"); !strings.Contains(r, "撤回 编号 原因") || !strings.Contains(r, a.Ref) {
+			t.Fatalf("撤回 alone = %q; want how to, with the open appeal's number", r)
 		}
 		n := len(w.pushesTo(worker))
 		if r := w.say("resident", "撤回 "+a.Ref+" 已经自己修好了，谢谢"); !strings.Contains(r, "已撤回诉求 "+a.Ref) {

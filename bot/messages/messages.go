@@ -145,6 +145,7 @@ type Messages struct {
 	// Withdrawing one's own appeal (撤回 编号 原因).
 	WithdrawDoneF    string // ref, topic
 	WithdrawUsage    string
+	WithdrawWhichF   string // lines (ref and topic), a ref for the example
 	WithdrawNotNowF  string // ref, status
 	WithdrawRateHint string // added when the appeal is resolved
 	WithdrawReason   string // the reason recorded when the resident gives none
@@ -315,6 +316,7 @@ var ZhCN = Messages{
 
 	WithdrawDoneF:    "已撤回诉求 %s（%s），不再办理。如有新的问题，直接告诉我就行。",
 	WithdrawUsage:    "请发送“撤回 编号 原因”，例如：撤回 SQ2612010001 已经修好了。编号可在“我的诉求”里查看。",
+	WithdrawWhichF:   "您正在办理的诉求：\n%s\n要撤回哪一件，请发送“撤回 编号 原因”，例如：撤回 %s 已经修好了。",
 	WithdrawNotNowF:  "诉求 %s 当前状态为“%s”，不能撤回。",
 	WithdrawRateHint: "已办结的诉求请回复“满意”或“不满意 原因”评价。",
 	WithdrawReason:   "居民不再需要办理",
