@@ -423,6 +423,19 @@ func (s *step) globalWords(text string) (bool, error) {
 		if noted, err := s.note(ref, text); noted || err != nil {
 			return noted, err
 		}
+		// 催办 or words that start with a number that is not the sender's:
+		// no appeal of words naming someone else's (found by an attacker).
+		if _, urge := cutWord(w, chat.Urge...); urge || strings.HasPrefix(w, ref) {
+			a, _, err := s.visibleAppeal(ref)
+			if err != nil {
+				return false, err
+			}
+			if a == nil { // neither one's own nor followed
+				s.goTo(StateIdle)
+				s.say(s.e.Msg.AppealNotFound)
+				return true, nil
+			}
+		}
 	}
 	return false, nil
 }

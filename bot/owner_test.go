@@ -616,8 +616,11 @@ func TestNoteToHandler(t *testing.T) {
 		if r := w.say("stranger", a.Ref); strings.Contains(r, "摸黑上楼") {
 			t.Errorf("another resident read the note: %q", r)
 		}
-		if r := w.say("stranger", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") {
-			t.Fatalf("someone else's note = %q", r)
+		if r := w.say("stranger", "催办 "+a.Ref); strings.Contains(r, "已把您的留言") || !strings.Contains(r, "没有找到这个编号的诉求") {
+			t.Fatalf("someone else's note = %q; want not found, and no appeal of it (found by an attacker)", r)
+		}
+		if r := w.say("stranger", a.Ref+" 留言：快点修"); !strings.Contains(r, "没有找到这个编号的诉求") {
+			t.Fatalf("words after someone else's number = %q; want not found", r)
 		}
 		// A note is one line in quotes: it cannot lay out a "system" message
 		// (found by an attacker).
