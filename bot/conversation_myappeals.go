@@ -270,16 +270,13 @@ func handles(st *models.Staff, a *models.Appeal) bool {
 // user, whose follow-ups became new appeals). Anyone else's number, or an
 // appeal no longer open, is not a note: the words go on as they would.
 func (s *step) note(ref, text string) (bool, error) {
-	ch, told, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
-		OpenID: s.in.Msg.OpenID, Text: text})
+	ch, told, ok, err := s.planNote(ref, text, false)
 	switch {
-	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
-		return false, nil
 	case errors.Is(err, ops.ErrTooManyNotes):
 		s.goTo(StateIdle)
 		s.sayf(s.e.Msg.NotesEnoughF, ref, ops.MaxNotesPerDay, s.hotline())
 		return true, nil
-	case err != nil:
+	case err != nil || !ok:
 		return false, err
 	}
 	ch.AddTo(&s.out.Turn)
@@ -293,6 +290,19 @@ func (s *step) note(ref, text string) (bool, error) {
 	s.goTo(StateIdle)
 	s.sayf(s.e.Msg.NotedF, ref, who)
 	return true, nil
+}
+
+// planNote plans the sender's note on their appeal ref (ops.PlanNote);
+// ok is false, with no error, when there is none to take — the appeal is
+// not theirs or no longer open — and the words go on as they would.
+// ErrTooManyNotes comes back as the error.
+func (s *step) planNote(ref, text string, urgent bool) (ch *ops.Change, told int, ok bool, err error) {
+	ch, told, err = s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
+		OpenID: s.in.Msg.OpenID, Text: text, Urgent: urgent})
+	if errors.Is(err, ops.ErrNotOpen) || models.ErrorCode(err) == models.ENOTFOUND {
+		return nil, 0, false, nil
+	}
+	return ch, told, err == nil, err
 }
 
 // askedWindow is how long a handler's question waits for the resident's
@@ -322,12 +332,8 @@ func (s *step) answerAsked(text string) (bool, error) {
 // forwardUrgent passes words of danger to the handler who asked the
 // resident something, as a note, before they go on as an urgent appeal.
 func (s *step) forwardUrgent(ref, text string) error {
-	ch, _, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
-		OpenID: s.in.Msg.OpenID, Text: text, Urgent: true})
-	switch {
-	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
-		return nil
-	case err != nil:
+	ch, _, ok, err := s.planNote(ref, text, true)
+	if err != nil || !ok {
 		return err
 	}
 	ch.AddTo(&s.out.Turn)
@@ -349,17 +355,14 @@ func (s *step) clearAsked() {
 // the note limit holds back are not lost: they wait in the state, and
 // 新问题 files them.
 func (s *step) passAnswer(ref, text string, first bool) (bool, error) {
-	ch, _, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
-		OpenID: s.in.Msg.OpenID, Text: text})
+	ch, _, ok, err := s.planNote(ref, text, false)
 	switch {
-	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND:
-		return false, nil
 	case errors.Is(err, ops.ErrTooManyNotes):
 		s.goTo(StateAnswered)
 		s.data = convData{Answer: &answer{Ref: ref, Text: text, First: first, Held: true}}
 		s.sayf(s.e.Msg.AnswerHeldF, ref, ops.MaxNotesPerDay, s.hotline())
 		return true, nil
-	case err != nil:
+	case err != nil || !ok:
 		return false, err
 	}
 	ch.AddTo(&s.out.Turn)
@@ -429,12 +432,11 @@ func (s *step) photoAnswer() (bool, error) {
 		return false, nil
 	}
 	pic := messages.Clip(s.in.Msg.PicURL, 512)
-	ch, _, err := s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
-		OpenID: s.in.Msg.OpenID, Text: s.e.Msg.PhotoNote + pic})
+	ch, _, ok, err := s.planNote(ref, s.e.Msg.PhotoNote+pic, false)
 	switch {
-	case errors.Is(err, ops.ErrNotOpen), models.ErrorCode(err) == models.ENOTFOUND, errors.Is(err, ops.ErrTooManyNotes):
-		return false, nil
-	case err != nil:
+	case errors.Is(err, ops.ErrTooManyNotes):
+		return false, nil // kept as a photo for an appeal instead
+	case err != nil || !ok:
 		return false, err
 	}
 	ch.AddTo(&s.out.Turn)

@@ -36,14 +36,7 @@ func TestMeetingResolvesAppeal(t *testing.T) {
 			Resident: &models.Resident{Building: "3", LastMessageAt: &at}}); err != nil {
 			t.Fatal(err)
 		}
-		code, _, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleCommittee, Name: "周委员"}, now, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := db.BindStaff(ctx, "c1", "o-committee", code, now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := bindCommittee(t, db, now)
 		committee := models.Actor{Kind: models.ActorStaff, Staff: st}
 		clock := now
 		m, err := ops.NewMeetings(ops.MeetingsConfig{Store: db, Location: cst, Now: func() time.Time { return clock }})

@@ -23,14 +23,7 @@ func TestRelapseIsMarked(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
 		cat, appeals := reviseWorld(t, db, now, func() {})
-		code, _, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleCommittee, Name: "周委员"}, now, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		committee, err := db.BindStaff(ctx, "c1", "o-committee", code, now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		committee := bindCommittee(t, db, now)
 		intake := func(service, building string) *models.Appeal {
 			t.Helper()
 			res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: service,

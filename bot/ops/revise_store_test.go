@@ -355,14 +355,7 @@ func TestReviseChoosesMatter(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, cst)
 		_, appeals := reviseWorld(t, db, now, func() {})
-		code, _, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleCommittee, Name: "周委员"}, now, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		committee, err := db.BindStaff(ctx, "c1", "o-committee", code, now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		committee := bindCommittee(t, db, now)
 		actor := models.Actor{Kind: models.ActorStaff, Staff: committee}
 		res, err := appeals.Intake(ctx, ops.IntakeRequest{CommunityID: "c1", Source: "test", ServiceCode: "corridor-light",
 			Description: "3栋门口那盏灯不亮", Address: "3栋"})
@@ -439,4 +432,19 @@ func TestReviseChoosesMatter(t *testing.T) {
 			t.Fatalf("after choosing a major matter: %s/%s %s %s", a.Kind, a.Level, a.TopicID, a.Unit)
 		}
 	})
+}
+
+// bindCommittee binds o-committee as a committee member of c1.
+func bindCommittee(t *testing.T, db *store.DB, now time.Time) *models.Staff {
+	t.Helper()
+	ctx := context.Background()
+	code, _, err := db.CreateInvite(ctx, models.InviteRequest{CommunityID: "c1", Role: models.RoleCommittee, Name: "周委员"}, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.BindStaff(ctx, "c1", "o-committee", code, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
