@@ -395,9 +395,20 @@ func TestUrgentFloodRace(t *testing.T) {
 
 // TestUrgentAskWhere: an urgent appeal filed with no place known asks where,
 // and the answer is a note on it, not a new appeal or a home address (found
-// by a second user: 楼栋 未登记 on a gas leak).
+// by a second user: 楼栋 未登记 on a gas leak); the place it gives becomes
+// the appeal's, and its grid's worker gets the task (found by a first user:
+// it stayed in the committee's pool).
 func TestUrgentAskWhere(t *testing.T) {
 	h := newHarness(t, storetest.Drivers(t)[0])
+	ctx := context.Background()
+	code, _, err := h.app.Store.CreateInvite(ctx, models.InviteRequest{CommunityID: "sample", Role: models.RoleGridWorker, GridID: "g3", Name: "网格员小刘"}, h.clock(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := h.app.Store.BindStaff(ctx, "sample", "o-worker3", code, h.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := h.persona("o-gas")
 	r := p.say("楼道里一股很大的煤气味")
 	if !strings.Contains(r, "已直接为您提交") || !strings.Contains(r, "请马上回复具体位置") {
@@ -407,10 +418,17 @@ func TestUrgentAskWhere(t *testing.T) {
 	if r := p.say("在9栋3单元，4楼和5楼之间味道最大"); !strings.Contains(r, "已把您的留言转给诉求 "+ref) {
 		t.Fatalf("the place = %q; want it passed on as a note", r)
 	}
-	ctx := context.Background()
 	list, _ := h.app.Store.ListAppeals(ctx, models.AppealFilter{CommunityID: "sample", OpenID: "o-gas", Limit: 10})
 	if len(list) != 1 {
 		t.Fatalf("%d appeals, want the one", len(list))
+	}
+	if a := list[0]; a.Building != "9" || a.GridID != "g3" || a.Assignee != worker.Ref() {
+		t.Fatalf("the placed appeal: building %q grid %q assignee %q; want 9, g3 and the grid's worker", a.Building, a.GridID, a.Assignee)
+	}
+	var task models.OutboxMessage
+	if err := h.app.Store.Gorm().Where("open_id = ? AND type = ?", "o-worker3", models.PushTaskAssigned).Take(&task).Error; err != nil ||
+		!strings.Contains(task.Text, "【紧急】") || !strings.Contains(task.Text, ref) {
+		t.Fatalf("the grid worker's task push: %+v, %v; want the urgent task", task, err)
 	}
 	if res, err := h.app.Store.Resident(ctx, "sample", "o-gas"); err == nil && res.Building != "" {
 		t.Fatalf("the place became the home address: %+v", res)

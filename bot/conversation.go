@@ -133,6 +133,9 @@ type step struct {
 	alert string
 	// knowledge is the community's learned words, read once per step.
 	knowledge *triage.Knowledge
+	// placing is the building the words give an urgent appeal filed with
+	// none (StateUrgentPlace): its note places it too (ops.NoteRequest.Building).
+	placing string
 }
 
 func (e *Engine) newStep(ctx context.Context, in Input) *step {

@@ -784,6 +784,9 @@ func (s *step) urgentPlace(text string) error {
 		return fmt.Errorf("appeals: %w", err)
 	}
 	if len(own) == 1 {
+		if a, ok := address.Parse(text); ok && own[0].Building == "" {
+			s.placing = a.Building // the words place the appeal too
+		}
 		if noted, err := s.note(own[0].Ref, text); noted || err != nil {
 			return err
 		}

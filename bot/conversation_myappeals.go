@@ -298,7 +298,7 @@ func (s *step) note(ref, text string) (bool, error) {
 // ErrTooManyNotes comes back as the error.
 func (s *step) planNote(ref, text string, urgent bool) (ch *ops.Change, told int, ok bool, err error) {
 	ch, told, err = s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
-		OpenID: s.in.Msg.OpenID, Text: text, Urgent: urgent})
+		OpenID: s.in.Msg.OpenID, Text: text, Urgent: urgent, Building: s.placing})
 	if errors.Is(err, ops.ErrNotOpen) || models.ErrorCode(err) == models.ENOTFOUND {
 		return nil, 0, false, nil
 	}

@@ -466,6 +466,9 @@ type AppealUpdate struct {
 	// Retopic writes the appeal's topic and unit too: a reclassification
 	// that moved it to another kind's topic.
 	Retopic bool
+	// Place writes the appeal's building and grid too: an urgent appeal
+	// filed with no place, placed by its author's next words.
+	Place bool
 	// LearningVotes are a committee correction's votes (a changed kind
 	// teaches the community's phrases of the appeal), stored with the change.
 	LearningVotes []*LearningVote

@@ -153,6 +153,45 @@ type NoteRequest struct {
 	// Urgent: the words speak of danger now: passed on whatever the count,
 	// marked 【紧急】.
 	Urgent bool
+	// Building places an appeal filed with none (an urgent one: 着火了, then
+	// 5栋2单元3楼): its building and grid are set, and a public matter
+	// waiting with a role goes to that grid's worker.
+	Building string
+}
+
+// place sets the building (and its grid) of an appeal filed with none and
+// sends a public matter that waits with a role — the committee's pool, a
+// grid with no worker known then — to the grid's worker, told of it as of
+// any task (found by a first user: a fire placed by the next message stayed
+// 楼栋未登记 in the committee's pool, its grid's worker never told).
+func (s *Appeals) place(ctx context.Context, ch *Change, building string) error {
+	a := ch.Appeal
+	a.Building = building
+	if g := s.directory.Community(a.CommunityID).GridOf(building); g != nil {
+		a.GridID = g.ID
+	}
+	ch.Update.Place = true
+	if a.Kind == models.KindPrivate || a.GridID == "" {
+		return nil
+	}
+	if _, waiting := models.PlaceholderRole(a.Assignee); !waiting && a.Assignee != "" {
+		return nil // a person handles it already
+	}
+	to, err := s.route(ctx, a)
+	if err != nil || to == a.Assignee {
+		return err
+	}
+	act := models.ActAssign
+	if !models.Allowed(a.Status, act) {
+		act = models.ActReassign
+	}
+	if !models.Allowed(a.Status, act) {
+		return nil
+	}
+	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, models.Actor{Kind: models.ActorSystem}, s.sm.PlacedReason); err != nil {
+		return err
+	}
+	return s.pushAssigned(ctx, &ch.Outbox, a, a.Ref, ch.events()+len(ch.Update.Events))
 }
 
 // residentWords keeps a resident's words from wearing the system's
@@ -216,6 +255,11 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 	}, text)
 	ch.Update.Events = append(ch.Update.Events, &models.AppealEvent{AppealID: a.ID,
 		Actor: actor, Action: string(models.ActNote), FromStatus: a.Status, ToStatus: a.Status, Reason: text, At: now})
+	if r.Building != "" && a.Building == "" {
+		if err := s.place(ctx, ch, r.Building); err != nil {
+			return nil, 0, err
+		}
+	}
 	hs, err := s.handlers(ctx, a)
 	if err != nil {
 		return nil, 0, err

@@ -76,6 +76,9 @@ func appealUpdate(tx *gorm.DB, u *models.AppealUpdate, at time.Time) (*gorm.DB, 
 	if u.Retopic {
 		cols["topic_id"], cols["topic"], cols["unit"] = a.TopicID, a.Topic, a.Unit
 	}
+	if u.Place {
+		cols["building"], cols["grid_id"] = a.Building, a.GridID
+	}
 	return tx.Model(&models.Appeal{}).Where("id = ? AND status = ?", a.ID, u.ExpectStatus).Updates(cols), nil
 }
 
