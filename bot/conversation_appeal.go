@@ -47,7 +47,7 @@ func (s *step) idleText(text string) error {
 		s.sayf(m.HotlineF, s.hotline())
 		return nil
 	}
-	if s.alert == "" && onlyWantsToReport(w) {
+	if s.alert == "" && (onlyWantsToReport(w) || (slices.Contains(chat.NewMatter, w) && w != "1")) {
 		// 有个事想反映一下: what about is asked, as the menu's 我要反映 does,
 		// not whether nothing is inside the compound (found by a first user,
 		// whose description then answered the kind question and was dropped).

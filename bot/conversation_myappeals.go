@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
@@ -320,7 +321,7 @@ const askedWindow = 36 * time.Hour
 // words go on as any would.
 func (s *step) answerAsked(text string) (bool, error) {
 	r := s.res
-	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.now.Sub(*r.AskedAt) > askedWindow {
+	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.now.Sub(*r.AskedAt) > askedWindow || s.otherIntent(normWord(text)) {
 		return false, nil
 	}
 	if s.alert != "" {
@@ -407,7 +408,7 @@ func (s *step) answeredMore(text string) error {
 		if err := s.forwardUrgent(a.Ref, text); err != nil {
 			return err
 		}
-	case !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w):
+	case !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w) && !s.otherIntent(w):
 		if passed, err := s.passAnswer(a.Ref, text, false); passed || err != nil {
 			return err
 		}
@@ -449,6 +450,17 @@ func (s *step) photoAnswer() (bool, error) {
 	s.data = convData{Answer: &answer{Ref: ref}}
 	s.sayf(s.e.Msg.PhotoAnsweredF, ref, s.e.Appeals.HandlerName(s.ctx, a))
 	return true, nil
+}
+
+// otherIntent reports words that are not an answer to a handler's
+// question whatever it asked: a progress question, the phone asked for, a
+// wish to report or a new matter begun (found by a second user: 查一下进度
+// and 社区电话多少 were held as answers, 对了还有个事… passed on as one).
+func (s *step) otherIntent(w string) bool {
+	return containsAny(w, chat.ProgressAsks) || slices.Contains(chat.ProgressBare, w) ||
+		(utf8.RuneCountInString(w) <= maxHotlineAskRunes && containsAny(w, chat.HotlineAsks)) ||
+		onlyWantsToReport(w) || startsWithAny(w, chat.NewMatterLeads) ||
+		(slices.Contains(chat.NewMatter, w) && w != "1")
 }
 
 // resting reports a state where nothing is being prepared: the words that

@@ -709,7 +709,7 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 			t.Fatalf("worker told %q, appeals %d→%d; want the answers and no new appeal", got, n, w.appealsOf("resident"))
 		}
 		// Over the limit the words wait, unsent, and 新问题 files them (found by a first user: they were lost).
-		if r := w.say("resident", "还有个事，我屋头厨房水管漏水了，想找个师傅来修"); !strings.Contains(r, "先没有转过去") ||
+		if r := w.say("resident", "我屋头厨房水管也漏水了，想找个师傅来修"); !strings.Contains(r, "先没有转过去") ||
 			len(w.pushesTo("worker-g1")) != before+3 {
 			t.Fatalf("words over the limit = %q (pushes %d); want them held, not sent", r, len(w.pushesTo("worker-g1"))-before)
 		}
@@ -749,6 +749,27 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 		}
 		if ps := w.pushesTo("worker-g1")[before:]; len(ps) == 0 || !strings.HasPrefix(ps[0], "【紧急】【居民留言】") {
 			t.Fatalf("worker told %q; want the danger words marked 【紧急】", ps)
+		}
+		w.say("resident", "取消")
+
+		// Other intents are no answer, and the question still waits (found by a second user).
+		w.say("worker-g1", "进展 "+a.Ref+" 请问几点家里有人？")
+		if r := w.say("resident", "查一下进度"); strings.Contains(r, "已把您的回复") || !strings.Contains(r, a.Ref) {
+			t.Fatalf("查一下进度 with a question waiting = %q; want the appeals", r)
+		}
+		if r := w.say("resident", "社区电话多少"); !strings.Contains(r, "社区电话：") {
+			t.Fatalf("the phone asked with a question waiting = %q", r)
+		}
+		if r := w.say("resident", "对了还有个事，单元门禁也坏了好几天了"); strings.Contains(r, "已把您的回复") {
+			t.Fatalf("a new matter with a question waiting = %q; want it taken as a new appeal", r)
+		}
+		w.say("resident", "取消")
+		if r := w.say("resident", "下午三点以后都在"); !strings.Contains(r, "已把您的回复转给诉求 "+a.Ref) {
+			t.Fatalf("the answer after other words = %q; want it passed on", r)
+		}
+		w.say("resident", "取消")
+		if r := w.say("resident", "新问题"); !strings.Contains(r, "请用一两句话描述") {
+			t.Fatalf("新问题 with nothing waiting = %q; want what the problem is asked", r)
 		}
 		w.say("resident", "取消")
 

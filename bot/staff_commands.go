@@ -162,6 +162,19 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 		if _, _, isRef := splitRef(rest); strings.TrimSpace(rest) == "" || isRef {
 			return x.rate(true, rest)
 		}
+		// 满意 修得快, 满意了 谢谢: a remark after it, while an appeal of
+		// theirs waits for a rating (found by a second user: 没太明白, or a
+		// new appeal of the remark); 满意度… is other words.
+		if !strings.HasPrefix(strings.TrimSpace(rest), "度") {
+			waiting, err := x.c.store.ListAppeals(x.ctx, models.AppealFilter{CommunityID: x.in.Msg.CommunityID,
+				OpenID: x.in.Msg.OpenID, Status: models.StatusResolved, Limit: 1})
+			if err != nil {
+				return false, fmt.Errorf("resolved appeals: %w", err)
+			}
+			if len(waiting) > 0 {
+				return x.rate(true, rest)
+			}
+		}
 		return false, nil
 	}
 	word, rest, _ := cutWorkerWord(text)

@@ -279,7 +279,8 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			{"someone else rates", "worker-g2", "满意 " + a.Ref, []string{"没有找到"}, models.StatusResolved, ""},
 			{"unhappy", "resident", "不满意 还是不亮", []string{"重新交办"}, models.StatusReopened, "committee"},
 			{"resolve again", "worker-g1", "办结 " + a.Ref + " 换了线路", []string{"已办结"}, models.StatusResolved, ""},
-			{"happy", "resident", "满意", []string{"感谢评价"}, models.StatusClosed, "worker-g1"},
+			// With a remark after it (found by a second user: 没太明白).
+			{"happy", "resident", "满意 这回亮了，修得快", []string{"感谢评价"}, models.StatusClosed, "worker-g1"},
 			{"tasks empty", "worker-g1", "我的任务", []string{"没有未办结的任务"}, models.StatusClosed, ""},
 			{"staff help", "committee", "帮助", []string{"两委成员", "改派", "接单", "我的诉求"}, models.StatusClosed, ""},
 			{"resident help", "resident", "帮助", []string{"我的诉求"}, models.StatusClosed, ""},

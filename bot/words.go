@@ -27,6 +27,24 @@ func normWord(s string) string {
 	})
 }
 
+// startsWithAny reports whether w starts with one of words, after an
+// opening 对了 or 哦.
+func startsWithAny(w string, words []string) bool {
+	for _, lead := range []string{"对了", "哦对了", "哦", ""} {
+		rest, ok := strings.CutPrefix(w, lead)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimLeftFunc(rest, unicode.IsPunct)
+		for _, x := range words {
+			if strings.HasPrefix(rest, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // containsAny reports whether w holds one of the words.
 func containsAny(w string, words []string) bool {
 	for _, x := range words {

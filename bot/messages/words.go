@@ -76,8 +76,9 @@ type Words struct {
 	// answer (Asks). Compared on the note as typed, width-folded.
 	StaffQuestions []string
 	// NewMatter are the words after such an answer that say it was another
-	// matter after all, to be taken as a new appeal.
-	NewMatter []string
+	// matter after all, to be taken as a new appeal; NewMatterLeads start
+	// words that are another matter (对了还有个事，…), never an answer.
+	NewMatter, NewMatterLeads []string
 
 	// Small talk that is no appeal, and yes / no answers.
 	Greetings, Thanks []string
@@ -167,6 +168,8 @@ var ZhCNWords = Words{
 		"我", "有", "个", "件", "事", "想", "要", "下", "给", "跟", "向", "你们", "说", "点", "啊", "哈", "嘛", "哦", "呢", "哈", "的"},
 	StaffQuestions: []string{"?", "请问", "吗", "是否", "能否", "能不能", "可不可以", "方便", "麻烦告诉", "麻烦告知", "请告诉",
 		"请告知", "请提供", "请发", "请回复"},
+	NewMatterLeads: []string{"还有个事", "还有一个事", "还有件事", "还有一件事", "另外还有", "另外一个事", "另外一件事", "另一件事",
+		"对了还有", "顺便说一下", "顺便反映"},
 	NewMatter: []string{"新问题", "新的问题", "是新问题", "另一件事", "是另一件事", "新的事", "新的事情", "不是回答", "重新反映", "1"},
 	Greetings: []string{"你好", "您好", "在吗", "在不在", "有人吗", "HELLO", "HI", "哈喽", "嗨", "早上好", "晚上好"},
 	Thanks:    []string{"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "THANKS", "THANKYOU"},
