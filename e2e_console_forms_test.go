@@ -95,6 +95,14 @@ func TestConsoleReclassifyReroutes(t *testing.T) {
 			_, _, page = b.do("GET", "/console/appeals/"+a.Ref, nil)
 			expect(t, "the appeal after choosing a matter", page, "<dd>"+got.Topic+"</dd>", "→ "+got.Topic)
 			h.pushFor("o-chen", a.Ref, "事项改为“"+got.Topic+"”")
+
+			// The kind left as it is and a matter of another kind chosen: the matter's kind is meant (found by a second user).
+			code, _, page = b.do("POST", "/console/appeals/"+a.Ref+"/revise", url.Values{"csrf": {b.csrf}, "op": {"reclassify"},
+				"kind": {"small"}, "topic": {"illegal-structures"}, "reason": {"是楼顶违建"}})
+			got, _ = h.app.Store.AppealByRef(context.Background(), "sample", a.Ref)
+			if code != http.StatusSeeOther || got.Kind != models.KindMajor || got.TopicID != "illegal-structures" || got.Level != models.LevelStreet {
+				t.Fatalf("a matter of another kind with the kind unchanged: %d, %s/%s %s: %s", code, got.Kind, got.Level, got.TopicID, page)
+			}
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/ops"
@@ -411,6 +412,20 @@ func (s *step) globalWords(text string) (bool, error) {
 	if rest, ok := cutWord(w, chat.Withdraw...); ok {
 		if ref, found := findRef(rest); rest == "" || (found && strings.HasPrefix(rest, ref)) {
 			return true, s.withdraw(ref, cutRef(rawRest(text, chat.Withdraw), ref))
+		}
+		// 撤回吧 已经修好了, 撤回刚才那个: the sender's one open appeal
+		// (found by a second user: a new appeal was drafted of the words).
+		if strings.HasPrefix(w, chat.WithdrawLoose) && s.resting() {
+			open, err := s.openOwn()
+			if err != nil {
+				return false, err
+			}
+			if len(open) == 1 {
+				reason := strings.TrimLeftFunc(strings.TrimPrefix(rawRest(text, chat.Withdraw), "吧"), func(r rune) bool {
+					return unicode.IsSpace(r) || unicode.IsPunct(r)
+				})
+				return true, s.withdraw(open[0].Ref, reason)
+			}
 		}
 	}
 	// 催办 / 补充一下：… with no number: a note on the one open appeal, or which?

@@ -326,6 +326,15 @@ func TestWithdrawByChat(t *testing.T) {
 		if r := w.say("resident", "撤销了小区门口的公交站，出行很不方便"); strings.Contains(r, "撤回 编号") {
 			t.Fatalf("an appeal starting with 撤销 was taken for the command: %q", r)
 		}
+		w.say("resident", "取消")
+		// 撤回 in plain words with one open appeal withdraws it (found by a second user).
+		c := w.appeal(models.KindSmall)
+		if r := w.say("resident", "撤回吧 已经修好了"); !strings.Contains(r, "已撤回诉求 "+c.Ref) || w.reload(c).Status != models.StatusWithdrawn {
+			t.Fatalf("撤回吧 with one open = %q, status %s", r, w.reload(c).Status)
+		}
+		if evs := w.events(c); evs[len(evs)-1].Reason != "已经修好了" {
+			t.Fatalf("the reason kept = %q", evs[len(evs)-1].Reason)
+		}
 	})
 }
 

@@ -121,6 +121,9 @@ func (x *cmdCtx) rateInWords(text string) (bool, error) {
 		return false, nil
 	}
 	w := normWord(text)
+	if _, withdraw := cutWord(w, chat.Withdraw...); withdraw {
+		return false, nil // 撤回吧 已经修好了 withdraws, it does not rate
+	}
 	unhappy := containsAny(w, chat.Unhappy)
 	satisfied := !unhappy && containsAny(w, chat.Happy)
 	if !unhappy && !satisfied {

@@ -338,7 +338,7 @@ var ZhCN = Messages{
 		"resolve": "已办结", "rate_satisfied": "居民评价满意", "rate_unsatisfied": "居民不满意，重新办理",
 		"escalate": "已上报", "reclassify": "已重新分类", "return": "已退回社区重新派单", "withdraw": "已撤回",
 		"guide": "已引导自行办理", "dispute_private": "居民申请复核", "set_deadline": "办结时限已调整",
-		"close_unrated": "超期未评价，已关闭", "answer": "咨询已当场答复", "follow": "有邻居附议", "attachment": "已补充办结照片",
+		"close_unrated": "超期未评价，已关闭", "answer": "咨询已当场答复", "follow": "有邻居附议", "attachment": "补充了现场照片",
 		"meeting_decision": "议事会议已作出决定", "project_outcome": "社区项目已完成", "note": "居民留言",
 	},
 	NoTopic: "其他",

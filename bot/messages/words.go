@@ -13,6 +13,9 @@ import (
 type Words struct {
 	// Words of every state.
 	Cancel, Help, ChangeAddress, MyAppeals, NotPrivate, Withdraw []string
+	// WithdrawLoose starts words that withdraw one's one open appeal with
+	// no number (撤回吧 已经修好了).
+	WithdrawLoose string
 	// CancelLeads start a sentence that lets a draft go at its confirmation
 	// ("算了我还是先自己去跟她们说说吧"); Softeners are the words around a
 	// yes or no that do not change it ("还是提交吧", "那就确认吧").
@@ -112,9 +115,10 @@ var ZhCNWords = Words{
 		"留地址", "留住址", "留个地址", "换个地址", "换个住址", "改下地址", "改下住址", "登记家庭住址", "登记家庭地址", "修改家庭住址"},
 	AddressFiller: []string{"我想要", "我想", "我要", "想要", "我需要", "需要", "请帮我", "帮我", "麻烦", "请问", "请", "你好", "您好",
 		"一下", "我的", "我家的", "我家", "怎么", "如何", "可以", "能不能", "重新", "吗", "的"},
-	MyAppeals:  []string{"我的诉求", "我的反映", "查询", "查看", "查进度"},
-	NotPrivate: []string{"不是私事", "不是私事儿", "这不是私事"},
-	Withdraw:   []string{"撤回诉求", "撤销诉求", "撤回", "撤销"}, // only with an appeal's number after, or alone
+	MyAppeals:     []string{"我的诉求", "我的反映", "查询", "查看", "查进度"},
+	NotPrivate:    []string{"不是私事", "不是私事儿", "这不是私事"},
+	Withdraw:      []string{"撤回诉求", "撤销诉求", "撤回", "撤销"}, // only with an appeal's number after, or alone
+	WithdrawLoose: "撤回",
 
 	Bind: "绑定", Accept: "接单", Progress: "进展", Resolve: "办结", Escalate: "上报", Return: "退回",
 	Reassign: "改派", Reclassify: "改类", MyTasks: "我的任务",
@@ -125,7 +129,7 @@ var ZhCNWords = Words{
 		"还是漏", "还是没", "还是不会", "不会弄", "看不懂", "没看懂", "办不成", "办不了", "又坏", "又关", "又停", "又漏", "又不亮", "又堵", "根本没", "糊弄", "敷衍", "骗人", "假的", "不满意", "没用", "不得行"},
 	Happy: []string{"修好了", "弄好了", "搞好了", "解决了", "处理好了", "可以了", "满意", "不错", "安逸", "巴适", "辛苦了"},
 
-	MeetingDecline: []string{"不参加", "不参会", "不能参加", "不去了", "不去", "来不了", "去不了", "来不到", "去不到", "来不成",
+	MeetingDecline: []string{"不参加", "不参会", "不能参加", "参加不了", "参加不成", "不去了", "不去", "来不了", "去不了", "来不到", "去不到", "来不成", "去不成",
 		"不来了", "没得空", "没空", "请假", "取消报名"},
 	MeetingAccept:  []string{"参加", "参会", "报名", "我参加", "出席"},
 	MeetingCall:    []string{"召开会议", "开会"},
@@ -159,7 +163,7 @@ var ZhCNWords = Words{
 	ProgressBare: []string{"进度", "进展", "查询", "查询一下", "查一下"},
 	// HotlineAsks ask how to reach a person (社区电话多少, 转人工): answered
 	// with the community's phone at once, not read as an appeal.
-	HotlineAsks: []string{"电话多少", "电话是多少", "电话号码", "联系电话", "联系方式", "转人工", "人工客服", "找人工", "人工服务",
+	HotlineAsks: []string{"社区电话", "社区的电话", "居委会电话", "居委会的电话", "电话多少", "电话是多少", "电话号码", "联系电话", "联系方式", "转人工", "人工客服", "找人工", "人工服务",
 		"办公时间", "上班时间", "几点上班", "办公地点"},
 	EnquiryCues: []string{"咋个", "咋办", "咋弄", "怎么", "怎样", "如何", "哪里", "哪儿", "在哪", "啥子", "什么", "要带", "需要带",
 		"流程", "手续", "条件", "材料", "能不能", "可不可以", "办理", "申请", "申领", "?", "？", "吗", "嘛"},

@@ -174,6 +174,12 @@ func (c *Console) revise(g *gin.Context) {
 		// Like the chat's 改类, the appeal goes where its new kind goes
 		// (a new matter of the same kind: where that matter's unit is).
 		r.Kind, r.Level, r.Reroute, r.TopicID = k, ops.LevelFor(k, ap.Level), true, form.Topic
+		if form.Topic != "" && k == ap.Kind && form.Level == "" {
+			// The kind left as it was and a matter chosen: the matter's kind
+			// is meant (found by a second user: a matter of another kind was
+			// refused), its level with it.
+			r.Kind, r.Level = "", ""
+		}
 		if form.Level != "" {
 			l, err := models.ParseLevel(form.Level)
 			if err != nil {
