@@ -143,7 +143,19 @@ func (s *step) appealDetail(ref string) error {
 	// the words may hold a phone number.
 	if s.handlesIt(a) && a.OpenID != s.in.Msg.OpenID {
 		detail += fmt.Sprintf(m.DetailStaffF, messages.Clip(a.Description, 200), s.e.Appeals.TaskPlace(s.ctx, a),
-			s.e.Appeals.TaskContact(a, a.Ref))
+			s.e.Appeals.TaskContact(a, a.Ref, evs...))
+		// The author's latest notes in full, oldest first: a push that came
+		// as a template cut them to a few characters (found by an attacker).
+		var notes []string
+		for i := len(evs) - 1; i >= 0 && len(notes) < maxNotesShown; i-- {
+			if evs[i].Action == string(models.ActNote) {
+				notes = append(notes, fmt.Sprintf(m.DetailNoteLineF, evs[i].At.In(s.e.loc()).Format(m.NoteTimeF), messages.Clip(evs[i].Reason, 200)))
+			}
+		}
+		if len(notes) > 0 {
+			slices.Reverse(notes)
+			detail += m.DetailNotesHead + strings.Join(notes, "\n")
+		}
 	}
 	s.sayWithPrompt(detail)
 	return nil
@@ -305,6 +317,10 @@ func (s *step) planNote(ref, text string, urgent bool) (ch *ops.Change, told int
 	}
 	return ch, told, err == nil, err
 }
+
+// maxNotesShown: a handler's view of an appeal shows this many of its
+// author's latest notes.
+const maxNotesShown = 5
 
 // askedWindow is how long a handler's question waits for the resident's
 // answer (models.Resident.AskedRef): a day and a half covers an evening's

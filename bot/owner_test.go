@@ -749,6 +749,10 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 		if r := w.say("resident", "13800001111"); !strings.Contains(r, "已把您的回复转给诉求 "+b.Ref) {
 			t.Fatalf("answer to the newer question = %q; want it passed on for %s", r, b.Ref)
 		}
+		// The handler's view of the appeal has the phone given and the notes in full (found by a second user and an attacker).
+		if r := w.say("liaison-housing", b.Ref); !strings.Contains(r, "联系居民：电话 13800001111") || !strings.Contains(r, "居民留言：") {
+			t.Fatalf("the handler's view after a phone was given = %q", r)
+		}
 
 		// Words of danger reach the handler who asked, and go on as urgent.
 		w.say("worker-g1", "进展 "+a.Ref+" 明天上午家里有人吗")

@@ -157,15 +157,18 @@ type Messages struct {
 	DisputeNotGuided string
 
 	// My appeals and details.
-	FollowedMark   string
-	AppealNotFound string
-	DetailF        string // ref, topic, kind, status, unit, deadline, last event
-	DetailStaffF   string // appended for staff: description, place, contact
-	DetailNoEvent  string
-	EventLineF     string // date, what
-	EventNoteF     string // a handler's note after the last event
-	ActionNames    map[string]string
-	NoTopic        string
+	FollowedMark    string
+	AppealNotFound  string
+	DetailF         string // ref, topic, kind, status, unit, deadline, last event
+	DetailStaffF    string // appended for staff: description, place, contact
+	DetailNotesHead string // before the author's latest notes, for staff
+	DetailNoteLineF string // time, words
+	NoteTimeF       string // Go layout of a note's time
+	DetailNoEvent   string
+	EventLineF      string // date, what
+	EventNoteF      string // a handler's note after the last event
+	ActionNames     map[string]string
+	NoTopic         string
 }
 
 // ZhCN is the simplified-Chinese catalog.
@@ -325,13 +328,16 @@ var ZhCN = Messages{
 	DisputeNothing:   "没有找到可以复核的私事诉求。请回复“不是私事 编号”，编号可在“我的诉求”里查看。",
 	DisputeNotGuided: "这条诉求不是按私事处理的，不需要复核。回复“我的诉求”查看进度。",
 
-	FollowedMark:   "（附议）",
-	AppealNotFound: "没有找到这个编号的诉求。回复“我的诉求”查看您的诉求。",
-	DetailStaffF:   "\n内容：%s\n地点：%s\n联系居民：%s",
-	DetailF:        "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
-	DetailNoEvent:  "暂无",
-	EventLineF:     "%s %s",
-	EventNoteF:     "：%s",
+	FollowedMark:    "（附议）",
+	AppealNotFound:  "没有找到这个编号的诉求。回复“我的诉求”查看您的诉求。",
+	DetailStaffF:    "\n内容：%s\n地点：%s\n联系居民：%s",
+	DetailNotesHead: "\n居民留言：\n",
+	DetailNoteLineF: "%s「%s」",
+	NoteTimeF:       "1月2日15:04 ",
+	DetailF:         "诉求 %s\n事项：%s（%s）\n状态：%s\n负责：%s\n时限：%s\n最新进展：%s",
+	DetailNoEvent:   "暂无",
+	EventLineF:      "%s %s",
+	EventNoteF:      "：%s",
 	// Keyed by the lifecycle's Action values (models.Act*).
 	ActionNames: map[string]string{
 		"submit": "已提交", "assign": "已派单", "reassign": "已改派", "accept": "已接单", "progress": "有新进展",

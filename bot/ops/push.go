@@ -164,8 +164,16 @@ func (s *Appeals) TaskPlace(ctx context.Context, a *models.Appeal) string {
 
 // TaskContact is how a handler reaches the resident of appeal a (ref may
 // be a placeholder): the phone they wrote, else a chat reply.
-func (s *Appeals) TaskContact(a *models.Appeal, ref string) string {
-	if phone := models.PhoneIn(a.Description); phone != "" {
+func (s *Appeals) TaskContact(a *models.Appeal, ref string, evs ...*models.AppealEvent) string {
+	phone := models.PhoneIn(a.Description)
+	// Else the latest the author gave in a note (方便留个电话吗？ answered;
+	// found by a second user: the task still said 居民未留电话).
+	for i := len(evs) - 1; i >= 0 && phone == ""; i-- {
+		if evs[i].Action == string(models.ActNote) {
+			phone = models.PhoneIn(evs[i].Reason)
+		}
+	}
+	if phone != "" {
 		return fmt.Sprintf(s.sm.ContactPhoneF, phone, ref)
 	}
 	return fmt.Sprintf(s.sm.ContactChatF, ref)
