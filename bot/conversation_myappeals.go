@@ -283,7 +283,7 @@ func handles(st *models.Staff, a *models.Appeal) bool {
 // user, whose follow-ups became new appeals). Anyone else's number, or an
 // appeal no longer open, is not a note: the words go on as they would.
 func (s *step) note(ref, text string) (bool, error) {
-	ch, told, ok, err := s.planNote(ref, text, false)
+	ch, told, ok, err := s.planNote(ref, text, false, false)
 	switch {
 	case errors.Is(err, ops.ErrTooManyNotes):
 		s.goTo(StateIdle)
@@ -309,9 +309,9 @@ func (s *step) note(ref, text string) (bool, error) {
 // ok is false, with no error, when there is none to take — the appeal is
 // not theirs or no longer open — and the words go on as they would.
 // ErrTooManyNotes comes back as the error.
-func (s *step) planNote(ref, text string, urgent bool) (ch *ops.Change, told int, ok bool, err error) {
+func (s *step) planNote(ref, text string, urgent, answer bool) (ch *ops.Change, told int, ok bool, err error) {
 	ch, told, err = s.e.Appeals.PlanNote(s.ctx, ops.NoteRequest{Community: s.in.Msg.CommunityID, Ref: ref,
-		OpenID: s.in.Msg.OpenID, Text: text, Urgent: urgent, Building: s.placing})
+		OpenID: s.in.Msg.OpenID, Text: text, Urgent: urgent, Answer: answer, Building: s.placing})
 	if errors.Is(err, ops.ErrNotOpen) || models.ErrorCode(err) == models.ENOTFOUND {
 		return nil, 0, false, nil
 	}
@@ -349,7 +349,7 @@ func (s *step) answerAsked(text string) (bool, error) {
 // forwardUrgent passes words of danger to the handler who asked the
 // resident something, as a note, before they go on as an urgent appeal.
 func (s *step) forwardUrgent(ref, text string) error {
-	ch, _, ok, err := s.planNote(ref, text, true)
+	ch, _, ok, err := s.planNote(ref, text, true, true)
 	if err != nil || !ok {
 		return err
 	}
@@ -372,12 +372,12 @@ func (s *step) clearAsked() {
 // the note limit holds back are not lost: they wait in the state, and
 // 新问题 files them.
 func (s *step) passAnswer(ref, text string, first bool) (bool, error) {
-	ch, _, ok, err := s.planNote(ref, text, false)
+	ch, _, ok, err := s.planNote(ref, text, false, true)
 	switch {
 	case errors.Is(err, ops.ErrTooManyNotes):
 		s.goTo(StateAnswered)
 		s.data = convData{Answer: &answer{Ref: ref, Text: text, First: first, Held: true}}
-		s.sayf(s.e.Msg.AnswerHeldF, ref, ops.MaxNotesPerDay, s.hotline())
+		s.sayf(s.e.Msg.AnswerHeldF, ref, ops.MaxAnswerNotes, s.hotline())
 		return true, nil
 	case err != nil || !ok:
 		return false, err
@@ -449,7 +449,7 @@ func (s *step) photoAnswer() (bool, error) {
 		return false, nil
 	}
 	pic := messages.Clip(s.in.Msg.PicURL, 512)
-	ch, _, ok, err := s.planNote(ref, s.e.Msg.PhotoNote+pic, false)
+	ch, _, ok, err := s.planNote(ref, s.e.Msg.PhotoNote+pic, false, true)
 	switch {
 	case errors.Is(err, ops.ErrTooManyNotes):
 		return false, nil // kept as a photo for an appeal instead

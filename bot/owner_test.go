@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -717,9 +718,16 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 		if len(got) != 3 || !strings.Contains(got[0], "4楼和5楼之间那盏") || !strings.Contains(got[1], "3楼也有点闪") || w.appealsOf("resident") != n {
 			t.Fatalf("worker told %q, appeals %d→%d; want the answers and no new appeal", got, n, w.appealsOf("resident"))
 		}
-		// Over the limit the words wait, unsent, and 新问题 files them (found by a first user: they were lost).
+		// An answer in several short messages is passed on up to MaxAnswerNotes (found by a second user:
+		// the fourth was held); over it the words wait, unsent, and 新问题 files them (found by a first
+		// user: they were lost).
+		for i := 3; i < ops.MaxAnswerNotes; i++ {
+			if r := w.say("resident", fmt.Sprintf("第%d层也看一下", i)); !strings.Contains(r, "已转给承办人") {
+				t.Fatalf("answer %d = %q; want it passed on", i+1, r)
+			}
+		}
 		if r := w.say("resident", "我屋头厨房水管也漏水了，想找个师傅来修"); !strings.Contains(r, "先没有转过去") ||
-			len(w.pushesTo("worker-g1")) != before+3 {
+			len(w.pushesTo("worker-g1")) != before+ops.MaxAnswerNotes {
 			t.Fatalf("words over the limit = %q (pushes %d); want them held, not sent", r, len(w.pushesTo("worker-g1"))-before)
 		}
 		if r := w.say("resident", "新问题"); strings.Contains(r, "已把您的回复") || strings.Contains(r, "没太明白") || strings.Contains(r, "先没有转过去") {

@@ -153,6 +153,8 @@ type NoteRequest struct {
 	// Urgent: the words speak of danger now: passed on whatever the count,
 	// marked 【紧急】.
 	Urgent bool
+	// Answer: the words answer the handler's question (MaxAnswerNotes).
+	Answer bool
 	// Building places an appeal filed with none (an urgent one: 着火了, then
 	// 5栋2单元3楼): its building and grid are set, and a public matter
 	// waiting with a role goes to that grid's worker.
@@ -215,6 +217,20 @@ var ErrTooManyNotes = errors.New("ops: too many notes on the appeal today")
 // never refused.
 const MaxNotesPerDay = 3
 
+// MaxAnswerNotes bounds the notes that answer a handler's question since
+// they asked (NoteRequest.Answer): residents answer in several short
+// messages (found by a second user: the fourth was held).
+const MaxAnswerNotes = 8
+
+// NoteLimit is how many notes an author may leave since the handler last
+// wrote: more when they answer the handler's question.
+func NoteLimit(answer bool) int {
+	if answer {
+		return MaxAnswerNotes
+	}
+	return MaxNotesPerDay
+}
+
 // PlanNote records the author's message on their open appeal and passes it
 // to its handler(s); it changes no status. The handlers' openids come back
 // with the change so the chat can say who was told.
@@ -237,7 +253,7 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 			notes++
 		}
 	}
-	if notes >= MaxNotesPerDay && !r.Urgent {
+	if limit := NoteLimit(r.Answer); notes >= limit && !r.Urgent {
 		return nil, 0, ErrTooManyNotes
 	}
 	// One line, as the resident's words: a note cannot lay out a message that
