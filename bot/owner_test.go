@@ -843,3 +843,39 @@ func TestPhotoAnswer(t *testing.T) {
 		}
 	})
 }
+
+// TestUrgentStaysWithAPerson: a new urgent appeal reaches the committee as
+// well as its handler, and reclassified to 大事 while no liaison of its
+// department is bound it stays with the grid worker on it, due as soon as
+// before (found by a second user: a gas leak made 大事 went to "any
+// liaison", none bound, due two days later).
+func TestUrgentStaysWithAPerson(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		r := w.say("resident", "3栋楼道里着火了，好多烟")
+		ref, ok := findRef(r)
+		if !ok {
+			t.Fatalf("the fire report = %q; want it filed", r)
+		}
+		a, err := db.AppealByRef(context.Background(), "c1", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		worker := w.staff["worker-g1"].Ref()
+		if a.Assignee != worker {
+			t.Fatalf("the fire's handler %q; want the grid worker", a.Assignee)
+		}
+		if ps := w.pushesTo("committee"); len(ps) == 0 || !strings.Contains(ps[len(ps)-1], "【紧急】") {
+			t.Fatalf("the committee's pushes %q; want the urgent task", ps)
+		}
+		due := *a.DueAt
+		if r := w.say("committee", "改类 "+ref+" 大事 火灾隐患要消防部门查"); !strings.Contains(r, "已重新分类") {
+			t.Fatalf("改类 = %q", r)
+		}
+		got := w.reload(a)
+		if got.Kind != models.KindMajor || got.Assignee != worker || got.DueAt == nil || got.DueAt.After(due) {
+			t.Fatalf("after 改类: %s, assignee %q, due %v (was %v); want major, the worker, no later", got.Kind, got.Assignee, got.DueAt, due)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,6 +84,15 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 		text = sm.UrgentTask + text
 		// A template says it too, with the words of danger, not only the place.
 		card = models.AppealCard(a.Topic, ref, sm.CardUrgent, messages.Clip(a.Description, cardLine), s.now().In(s.loc).Format(s.pm.TimeLayout))
+		if n == 0 {
+			// A new urgent appeal reaches the committee too, whoever handles
+			// it (found by a second user: only the grid worker heard of a gas leak).
+			cs, err := s.committee(ctx, a.CommunityID)
+			if err != nil {
+				return err
+			}
+			to = append(slices.Clip(to), cs...)
+		}
 	}
 	push(out, a.CommunityID, models.PushTaskAssigned, func(o string) string { return pushKey(ref, models.ActAssign, n, o) }, text, card, to)
 	return nil

@@ -296,6 +296,15 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 	if err != nil {
 		return false, err
 	}
+	urgent := messages.Urgent(a.Description)
+	if _, nobody := models.PlaceholderRole(to); urgent && nobody && a.Assignee != "" {
+		if _, waiting := models.PlaceholderRole(a.Assignee); !waiting {
+			// Danger now: the person on it stays rather than a role nobody
+			// holds (found by a second user: a gas leak made 大事 left its
+			// grid worker for "any liaison", with none bound).
+			return false, nil
+		}
+	}
 	var act models.Action
 	switch {
 	case models.Allowed(a.Status, models.ActAssign):
@@ -308,8 +317,9 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason); err != nil {
 		return false, err
 	}
-	// A time limit runs from now, set by the system as on escalation.
-	if due, why, ok := s.rerouteDue(a); ok {
+	// A time limit runs from now, set by the system as on escalation; an
+	// urgent appeal keeps a sooner one (it was due within a day).
+	if due, why, ok := s.rerouteDue(a); ok && !(urgent && a.DueAt != nil && due.After(*a.DueAt)) {
 		if err := s.apply(ch, models.Step{Action: models.ActSetDeadline, DueAt: &due}, models.Actor{Kind: models.ActorSystem},
 			why); err != nil {
 			return false, err
@@ -338,13 +348,13 @@ func (s *Appeals) rerouteDue(a *models.Appeal) (time.Time, string, bool) {
 	return s.calendar.Due(now, days, working).UTC(), fmt.Sprintf(models.ReasonTimeLimitF, a.Level), true
 }
 
-// assigneeName names an appeal's handler as people know them.
 // HandlerName names who handles a for a resident: the staff member's
 // name, or the role's when a role holds it.
 func (s *Appeals) HandlerName(ctx context.Context, a *models.Appeal) string {
 	return s.assigneeName(ctx, a)
 }
 
+// assigneeName names an appeal's handler as people know them.
 func (s *Appeals) assigneeName(ctx context.Context, a *models.Appeal) string {
 	if id, ok := models.ParseStaffRef(a.Assignee); ok && s.staff != nil {
 		if st, err := s.staff.StaffByID(ctx, a.CommunityID, id); err == nil {
