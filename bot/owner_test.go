@@ -704,6 +704,10 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 		if last := ps[len(ps)-1]; !strings.Contains(last, "承办人问您：请问是几楼的灯不亮") || !strings.Contains(last, "直接在这里回复") {
 			t.Fatalf("question push %q; want the question and how to answer", last)
 		}
+		var asked models.OutboxMessage // its template card says it is a question (found by a second user)
+		if err := db.Gorm().Where("open_id = ?", "resident").Order("id DESC").Take(&asked).Error; err != nil || !strings.Contains(asked.Data, "承办人提问") {
+			t.Fatalf("the question's card %q, %v; want 承办人提问", asked.Data, err)
+		}
 		before := len(w.pushesTo("worker-g1"))
 		if r := w.say("resident", "4楼和5楼之间那盏"); !strings.Contains(r, "已把您的回复转给诉求 "+a.Ref+" 的承办人（李网格）：「4楼和5楼之间那盏」") ||
 			!strings.Contains(r, "新问题") {

@@ -610,7 +610,8 @@ var ZhCNStaff = StaffMessages{
 	TopicChangedF:     "事项：%s → %s",
 	CardPhrases: map[string]string{"assign": "新任务", "accept": "已接单", "progress": "有进展", "resolve": "已办结",
 		"return": "已退回", "escalate": "已上报", "rate_satisfied": "满意", "rate_unsatisfied": "不满意", "withdraw": "已撤回",
-		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派", "note": "居民留言"},
+		"dispute_private": "待复核", "reclassify": "有调整", "reassign": "已改派", "note": "居民留言",
+		"ask": "承办人提问"}, // a 进展 that asks the author something (the card of PushAskedF)
 	CardRateHint:           "回复满意或不满意",
 	CardUrgent:             "紧急任务",
 	CardRaiseAgain:         "问题仍在请重新反映",

@@ -116,7 +116,10 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 		// A note that asks the author something (请问是几楼？) says they
 		// may simply answer, and marks their next words as the answer (a
 		// first user's answer became a new appeal with a kind question).
-		s.pushTo(ch, models.ActProgress, models.PushProgress, fmt.Sprintf(s.sm.PushAskedF, a.Ref, a.Topic, note), r.Note, fs[:1])
+		// Its template card says it is a question, not 有进展 (found by a second user).
+		card := models.AppealCard(a.Topic, a.Ref, s.sm.CardPhrases["ask"], messages.Clip(r.Note, cardLine), s.now().In(s.loc).Format(s.pm.TimeLayout))
+		push(&ch.Outbox, a.CommunityID, models.PushProgress, func(o string) string { return pushKey(a.Ref, models.ActProgress, ch.events(), o) },
+			fmt.Sprintf(s.sm.PushAskedF, a.Ref, a.Topic, note), card, fs[:1])
 		ch.Asks = append(ch.Asks, &models.Ask{OpenID: a.OpenID, Ref: a.Ref})
 		fs = fs[1:]
 	} else if a.OpenID != "" {
