@@ -66,7 +66,8 @@ func TestMeetingResolvesAppeal(t *testing.T) {
 		}
 		told := false
 		for _, p := range pushes {
-			told = told || (strings.Contains(p.Text, a.Ref) && strings.Contains(p.Text, "垃圾站保留原位") && strings.Contains(p.Text, "请评价"))
+			told = told || (strings.Contains(p.Text, a.Ref) && strings.Contains(p.Text, "垃圾站保留原位") && strings.Contains(p.Text, "请评价") &&
+				strings.Contains(p.Data, "已办结") && strings.Contains(p.Data, "满意")) // the template card says so too
 		}
 		if !told {
 			t.Fatalf("author's pushes %+v; want the decision and a rating asked", pushes)
