@@ -174,6 +174,10 @@ func (c *StaffCommands) HandleCommand(ctx context.Context, in Input, out *Output
 			if len(waiting) > 0 {
 				return x.rate(true, rest)
 			}
+			if conv := x.in.Conversation; conv == nil || !x.in.Now.Before(conv.ExpiresAt) || !unfinished(State(conv.State)) {
+				x.say("%s", x.c.sm.RateNothing) // a rating with nothing to rate: said so, not drafted as an appeal
+				return true, nil
+			}
 		}
 		return false, nil
 	}

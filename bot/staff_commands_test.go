@@ -274,6 +274,7 @@ func TestStaffCommandsLifecycle(t *testing.T) {
 			{"progress needs text", "worker-g1", "进展 " + a.Ref, []string{"格式：进展 编号 内容"}, models.StatusAccepted, ""},
 			{"progress", "worker-g1", "进展 " + a.Ref + " 已买好灯泡", []string{"进展已记录"}, models.StatusInProgress, "resident"},
 			{"rate too early", "resident", "满意", []string{"没有待评价"}, models.StatusInProgress, ""},
+			{"rate too early, with a remark", "resident", "满意 这回亮了", []string{"没有待评价"}, models.StatusInProgress, ""},
 			{"resolve", "worker-g1", "办结" + a.Ref + "灯泡已更换", []string{"已办结"}, models.StatusResolved, "resident"},
 			{"unhappy needs reason", "resident", "不满意", []string{"不满意的原因", "回复“取消”不评价"}, models.StatusResolved, ""},
 			{"someone else rates", "worker-g2", "满意 " + a.Ref, []string{"没有找到"}, models.StatusResolved, ""},
