@@ -403,7 +403,8 @@ func (c *MeetingCommands) gridIDs(community, scope string, words []string) ([]st
 	for _, w := range words {
 		id := ""
 		for _, g := range grids {
-			if strings.EqualFold(g.ID, w) || g.Name == w || g.Name == prefix+w {
+			// 网格1 is 网格一 (found by a second user).
+			if name := numerals.Replace(g.Name); strings.EqualFold(g.ID, w) || name == numerals.Replace(w) || name == numerals.Replace(prefix+w) {
 				id = g.ID
 				break
 			}
@@ -415,6 +416,10 @@ func (c *MeetingCommands) gridIDs(community, scope string, words []string) ([]st
 	}
 	return out, ""
 }
+
+// numerals writes a name's single Chinese digits as Arabic ones, so that
+// 网格1 and 网格一 are one name.
+var numerals = strings.NewReplacer("〇", "0", "零", "0", "一", "1", "二", "2", "三", "3", "四", "4", "五", "5", "六", "6", "七", "7", "八", "8", "九", "9")
 
 // gridNames lists a community's grids for a reply: 网格一（g1）、…
 func (c *MeetingCommands) gridNames(community string) string {
@@ -601,6 +606,12 @@ func parseWhen(fields []string, now time.Time, loc *time.Location) (time.Time, i
 
 func parseWhenText(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 	local := now.In(loc)
+	for short, long := range messages.ZhCNWords.DayShorthands { // 明晚7点 (found by a second user)
+		if rest, ok := strings.CutPrefix(s, short); ok {
+			s = long + rest
+			break
+		}
+	}
 	var y, mo, d, h, mi int
 	var half string
 	var ampm string

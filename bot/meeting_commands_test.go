@@ -96,6 +96,8 @@ func TestMeetingCommands(t *testing.T) {
 			{"cancel twice", "o-boss", "取消会议 YS102 再取消", true, "不能再更改"},
 			{"call a grid by its name", "o-boss", "开会 网格一 明天19点 架空层 楼道照明", true, "已发起会议 YS103（居民小组议事会）"},
 			{"call a grid by a name of its own", "o-boss", "开会 幸福里 明天19点 架空层 楼道照明", true, "已发起会议 YS104（居民小组议事会）"},
+			// 网格1 for 网格一, 明晚7点 for 明天晚上7点 (found by a second user).
+			{"call with digits and 明晚", "o-boss", "开会 网格1 明晚7点 架空层 楼道照明", true, "已发起会议 YS105（居民小组议事会）"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				n++
@@ -122,10 +124,13 @@ func TestMeetingCommands(t *testing.T) {
 				}
 			})
 		}
-		for code, grid := range map[string]string{"YS103": "g1", "YS104": "g2"} {
+		for code, grid := range map[string]string{"YS103": "g1", "YS104": "g2", "YS105": "g1"} {
 			if m, err := db.MeetingByCode(ctx, "c", code); err != nil || m.Grids != grid {
 				t.Fatalf("meeting %s: %+v, %v; want grid %s", code, m, err, grid)
 			}
+		}
+		if m, err := db.MeetingByCode(ctx, "c", "YS105"); err != nil || m.StartsAt.In(cst).Hour() != 19 {
+			t.Fatalf("明晚7点: %+v, %v; want 19:00", m, err)
 		}
 		ivs, _ := db.MeetingInvitees(ctx, mt.ID)
 		got := map[string]models.Answer{}

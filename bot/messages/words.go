@@ -98,7 +98,9 @@ type Words struct {
 	// Meeting times typed by chat (召开会议 明天下午3点 …): days counted from
 	// today, and the parts of the day before a clock hour (an hour under 12
 	// after an afternoon word is in the afternoon).
-	RelativeDays     map[string]int
+	RelativeDays map[string]int
+	// DayShorthands say a day and a part of it in one word (明晚 is 明天晚上).
+	DayShorthands    map[string]string
 	Morning, Evening []string
 }
 
@@ -190,6 +192,7 @@ var ZhCNWords = Words{
 	Numerals:       map[string]int{"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9},
 	Unsupported:    []string{"收到不支持的消息类型", "暂无法显示"},
 	RelativeDays:   map[string]int{"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2},
+	DayShorthands:  map[string]string{"今晚": "今天晚上", "明晚": "明天晚上", "后晚": "后天晚上", "明早": "明天早上", "今早": "今天早上"},
 	Morning:        []string{"上午", "早上", "早晨"},
 	Evening:        []string{"下午", "晚上"},
 }
