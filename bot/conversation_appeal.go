@@ -40,7 +40,7 @@ func (s *step) idleText(text string) error {
 	if answered, err := s.answerAsked(text); answered || err != nil {
 		return err
 	}
-	if s.alert == "" && utf8.RuneCountInString(w) <= maxHotlineAskRunes && containsAny(w, chat.HotlineAsks) {
+	if s.alert == "" && asksHotline(w) {
 		// 社区居委会电话是多少, 转人工: the phone, not an appeal asking for an
 		// address (found by a first user).
 		s.goTo(StateIdle)
@@ -269,8 +269,27 @@ func (s *step) clarify(text string) error {
 // query even from someone with no appeal: told they have none, not "没太明白".
 const maxBareQueryRunes = 8
 
-// maxHotlineAskRunes: a longer message that asks for a phone also says more.
-const maxHotlineAskRunes = 16
+// maxHotlineRest: a message that asks for the phone holds this many other
+// characters at most ("社区居委会电话是多少"); more is an appeal that speaks
+// of a phone ("电梯里的联系电话打不通").
+const maxHotlineRest = 6
+
+// asksHotline reports whether a (normalised) message asks how to reach a
+// person: one of chat.HotlineAsks and little else.
+func asksHotline(w string) bool {
+	for _, x := range chat.HotlineAsks {
+		if strings.Contains(w, x) {
+			rest := strings.Map(func(r rune) rune {
+				if unicode.IsPunct(r) || unicode.IsSpace(r) {
+					return -1
+				}
+				return r
+			}, strings.Replace(w, x, "", 1))
+			return utf8.RuneCountInString(rest) <= maxHotlineRest
+		}
+	}
+	return false
+}
 
 // onlyWantsToReport reports a (normalised) message that says no more than
 // that the resident wants to report something: one of chat.ReportLeads,

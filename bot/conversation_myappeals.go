@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/bot/ops"
@@ -474,7 +473,7 @@ func (s *step) photoAnswer() (bool, error) {
 // and 社区电话多少 were held as answers, 对了还有个事… passed on as one).
 func (s *step) otherIntent(w string) bool {
 	return containsAny(w, chat.ProgressAsks) || slices.Contains(chat.ProgressBare, w) ||
-		(utf8.RuneCountInString(w) <= maxHotlineAskRunes && containsAny(w, chat.HotlineAsks)) ||
+		asksHotline(w) ||
 		onlyWantsToReport(w) || startsWithAny(w, chat.NewMatterLeads) ||
 		(slices.Contains(chat.NewMatter, w) && w != "1")
 }
