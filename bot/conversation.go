@@ -260,6 +260,9 @@ func (s *step) prompt() string {
 
 // reask is the fallback of every state: the input was not an answer.
 func (s *step) reask() {
+	if s.answerInPassing(s.in.Msg.Content) {
+		return
+	}
 	if p := s.prompt(); p != "" {
 		s.say(s.e.Msg.StillWaiting + p)
 		return

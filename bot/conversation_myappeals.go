@@ -478,6 +478,31 @@ func (s *step) otherIntent(w string) bool {
 		(slices.Contains(chat.NewMatter, w) && w != "1")
 }
 
+// answerInPassing passes words the current step cannot read to the
+// handler whose question came after the resident began that step, and asks
+// the step's question again, the draft kept (found by a second user: the
+// answer to a grid worker's question was read as a reply to the kind
+// question, 没看懂, and lost).
+func (s *step) answerInPassing(text string) bool {
+	r, c := s.res, s.in.Conversation
+	if r == nil || r.AskedRef == "" || r.AskedAt == nil || c == nil || !r.AskedAt.After(c.UpdatedAt) ||
+		s.now.Sub(*r.AskedAt) > askedWindow || s.alert != "" {
+		return false
+	}
+	if w := normWord(text); w == "" || s.otherIntent(w) {
+		return false
+	}
+	ref := r.AskedRef
+	ch, _, ok, err := s.planNote(ref, text, false, true)
+	if err != nil || !ok {
+		return false // the step's own question is asked again, as without it
+	}
+	ch.AddTo(&s.out.Turn)
+	s.clearAsked()
+	s.sayf(s.e.Msg.AnsweredInPassingF, ref, s.e.Appeals.HandlerName(s.ctx, ch.Appeal), messages.Clip(strings.TrimSpace(text), 60), s.prompt())
+	return true
+}
+
 // resting reports a state where nothing is being prepared: the words that
 // name an appeal of one's own (催办, a number) are notes on it.
 func (s *step) resting() bool {

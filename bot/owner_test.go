@@ -883,3 +883,35 @@ func TestUrgentStaysWithAPerson(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswerWhileRaisingAnother: a handler's question that comes while the
+// resident is raising another appeal is answered in passing: the words the
+// step cannot read go to the handler, the step's question is asked again
+// and the draft goes on (found by a second user: the answer was 没看懂 and
+// lost).
+func TestAnswerWhileRaisingAnother(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newStaffWorld(t, db)
+		w.say("resident", "你好")
+		a := w.appeal(models.KindSmall)
+		w.say("worker-g1", "接单 "+a.Ref)
+		if r := w.say("resident", "麻烦你们管一下"); !strings.Contains(r, "想确认一下") {
+			t.Fatalf("a vague new appeal = %q; want the kind question", r)
+		}
+		w.now = w.now.Add(time.Minute)
+		w.say("worker-g1", "进展 "+a.Ref+" 请问是几楼的灯？")
+		w.now = w.now.Add(time.Minute)
+		before := len(w.pushesTo("worker-g1"))
+		r := w.say("resident", "3楼和4楼之间的")
+		if !strings.Contains(r, "已把这句话转给诉求 "+a.Ref) || !strings.Contains(r, "想确认一下") {
+			t.Fatalf("the answer while raising another = %q; want it passed on and the kind question again", r)
+		}
+		if ps := w.pushesTo("worker-g1")[before:]; len(ps) != 1 || !strings.Contains(ps[0], "3楼和4楼之间的") {
+			t.Fatalf("worker told %q; want the answer", ps)
+		}
+		if r := w.say("resident", "1"); strings.Contains(r, "没看懂") {
+			t.Fatalf("the draft after the answer = %q; want it to go on", r)
+		}
+	})
+}

@@ -125,6 +125,7 @@ type Messages struct {
 	NotedNobody              string // who, when no handler is bound yet
 	AnsweredF                string // ref, who, words: the author's answer to their handler's question was passed on
 	AnsweredMoreF            string // words: more of the answer passed on
+	AnsweredInPassingF       string // ref, who, words, the current step's question: an answer sent while another appeal is being raised
 	PhotoNote                string // before a photo's address in the handler's note
 	PhotoAnsweredF           string // ref, who: a photo sent in answer was passed on
 	DescribeNew              string // 新问题 with no words kept: say what it is
@@ -297,6 +298,7 @@ var ZhCN = Messages{
 	NotedNobody:              "社区两委",
 	AnsweredF:                "已把您的回复转给诉求 %s 的承办人（%s）：「%s」\n如果这是另一件新的事情，请回复“新问题”，我帮您登记。",
 	AnsweredMoreF:            "已转给承办人：「%s」",
+	AnsweredInPassingF:       "已把这句话转给诉求 %s 的承办人（%s）：「%s」\n您正在反映的新问题还没提交完：\n%s",
 	PhotoNote:                "（居民发来一张照片）",
 	PhotoAnsweredF:           "照片已转给诉求 %s 的承办人（%s），也附在诉求记录里。还想补充什么，直接回复文字即可。",
 	DescribeNew:              "好的，请说说新的问题是什么、在哪里。",
