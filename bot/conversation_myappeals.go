@@ -335,14 +335,24 @@ const askedWindow = 36 * time.Hour
 // another grid's worker); an appeal no longer open takes no answer, and the
 // words go on as any would.
 func (s *step) answerAsked(text string) (bool, error) {
-	r := s.res
-	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.now.Sub(*r.AskedAt) > askedWindow || s.otherIntent(normWord(text)) {
+	ref := s.waitingQuestion()
+	if ref == "" || otherIntent(normWord(text)) {
 		return false, nil
 	}
 	if s.alert != "" {
-		return false, s.forwardUrgent(r.AskedRef, text)
+		return false, s.forwardUrgent(ref, text)
 	}
-	return s.passAnswer(r.AskedRef, text, true)
+	return s.passAnswer(ref, text, true)
+}
+
+// waitingQuestion is the sender's appeal whose handler's question waits
+// for their answer: "" when none was asked, or longer than askedWindow ago.
+func (s *step) waitingQuestion() string {
+	r := s.res
+	if r == nil || r.AskedRef == "" || r.AskedAt == nil || s.now.Sub(*r.AskedAt) > askedWindow {
+		return ""
+	}
+	return r.AskedRef
 }
 
 // forwardUrgent passes words of danger to the handler who asked the
@@ -423,7 +433,7 @@ func (s *step) answeredMore(text string) error {
 		if err := s.forwardUrgent(a.Ref, text); err != nil {
 			return err
 		}
-	case !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w) && !s.otherIntent(w):
+	case !slices.Contains(chat.Greetings, w) && !slices.Contains(chat.Thanks, w) && !otherIntent(w):
 		if passed, err := s.passAnswer(a.Ref, text, false); passed || err != nil {
 			return err
 		}
@@ -442,9 +452,10 @@ func (s *step) photoAnswer() (bool, error) {
 	switch {
 	case s.state == StateAnswered && s.data.Answer != nil && (s.res == nil || s.res.AskedRef == ""):
 		ref = s.data.Answer.Ref
-	case s.resting() && s.res != nil && s.res.AskedRef != "" && s.res.AskedAt != nil && s.now.Sub(*s.res.AskedAt) <= askedWindow:
-		ref = s.res.AskedRef
-	default:
+	case s.resting():
+		ref = s.waitingQuestion()
+	}
+	if ref == "" {
 		return false, nil
 	}
 	pic := messages.Clip(s.in.Msg.PicURL, 512)
@@ -471,7 +482,7 @@ func (s *step) photoAnswer() (bool, error) {
 // question whatever it asked: a progress question, the phone asked for, a
 // wish to report or a new matter begun (found by a second user: 查一下进度
 // and 社区电话多少 were held as answers, 对了还有个事… passed on as one).
-func (s *step) otherIntent(w string) bool {
+func otherIntent(w string) bool {
 	return containsAny(w, chat.ProgressAsks) || slices.Contains(chat.ProgressBare, w) ||
 		asksHotline(w) ||
 		onlyWantsToReport(w) || startsWithAny(w, chat.NewMatterLeads) ||
@@ -484,15 +495,13 @@ func (s *step) otherIntent(w string) bool {
 // answer to a grid worker's question was read as a reply to the kind
 // question, 没看懂, and lost).
 func (s *step) answerInPassing(text string) bool {
-	r, c := s.res, s.in.Conversation
-	if r == nil || r.AskedRef == "" || r.AskedAt == nil || c == nil || !r.AskedAt.After(c.UpdatedAt) ||
-		s.now.Sub(*r.AskedAt) > askedWindow || s.alert != "" {
+	ref, c := s.waitingQuestion(), s.in.Conversation
+	if ref == "" || c == nil || !s.res.AskedAt.After(c.UpdatedAt) || s.alert != "" {
 		return false
 	}
-	if w := normWord(text); w == "" || s.otherIntent(w) {
+	if w := normWord(text); w == "" || otherIntent(w) {
 		return false
 	}
-	ref := r.AskedRef
 	ch, _, ok, err := s.planNote(ref, text, false, true)
 	if err != nil || !ok {
 		return false // the step's own question is asked again, as without it

@@ -692,9 +692,7 @@ func TestAnswerToHandlerQuestion(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
-		w.say("resident", "你好") // the author has written before: their resident row exists
-		a := w.appeal(models.KindSmall)
-		w.say("worker-g1", "接单 "+a.Ref)
+		a := w.takenAppeal()
 		for range ops.MaxNotesPerDay {
 			w.say("resident", "催办 "+a.Ref)
 		}
@@ -820,9 +818,7 @@ func TestPhotoAnswer(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
-		w.say("resident", "你好")
-		a := w.appeal(models.KindSmall)
-		w.say("worker-g1", "接单 "+a.Ref)
+		a := w.takenAppeal()
 		w.say("worker-g1", "进展 "+a.Ref+" 请问能拍张照片发过来看看是哪盏灯吗？")
 		n, before := w.appealsOf("resident"), len(w.pushesTo("worker-g1"))
 		r, err := w.svc.Handle(context.Background(), models.Inbound{CommunityID: "c1", OpenID: "resident", MsgType: models.MsgImage,
@@ -893,9 +889,7 @@ func TestAnswerWhileRaisingAnother(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newStaffWorld(t, db)
-		w.say("resident", "你好")
-		a := w.appeal(models.KindSmall)
-		w.say("worker-g1", "接单 "+a.Ref)
+		a := w.takenAppeal()
 		if r := w.say("resident", "麻烦你们管一下"); !strings.Contains(r, "想确认一下") {
 			t.Fatalf("a vague new appeal = %q; want the kind question", r)
 		}
@@ -914,4 +908,14 @@ func TestAnswerWhileRaisingAnother(t *testing.T) {
 			t.Fatalf("the draft after the answer = %q; want it to go on", r)
 		}
 	})
+}
+
+// takenAppeal is a small appeal of "resident", who has written before (their
+// resident row exists, as an author's does), taken by the grid's worker.
+func (w *staffWorld) takenAppeal() *models.Appeal {
+	w.t.Helper()
+	w.say("resident", "你好")
+	a := w.appeal(models.KindSmall)
+	w.say("worker-g1", "接单 "+a.Ref)
+	return a
 }

@@ -469,6 +469,7 @@ type StaffMessages struct {
 	PushProgressF          string // ref, topic, text
 	PushAskedF             string // ref, topic, text: a progress note that asks the author something
 	RelapseF               string // ref, date: the same matter in the same building was resolved lately
+	RelapseMarkF           string // RelapseF's words, before a task push
 	PlacedReason           string // the reason of an assignment when the author said where it is
 	PushResolvedAuthorF    string // ref, topic, note
 	PushResolvedFollowerF  string // ref, topic, note
@@ -586,6 +587,7 @@ var ZhCNStaff = StaffMessages{
 	PushProgressF:          "您的诉求 %s（%s）有新进展：%s",
 	PushAskedF:             "您的诉求 %s（%s）的承办人问您：%s\n直接在这里回复文字即可，会转给承办人。",
 	RelapseF:               "再次反映：本楼栋同一事项 %s 已于%s办结",
+	RelapseMarkF:           "【%s】",
 	PlacedReason:           "居民补充了地点，交所在网格办理",
 	PushResolvedAuthorF:    "您的诉求 %s（%s）已办结：%s\n请评价：回复“满意”，或“不满意 原因”。",
 	PushResolvedFollowerF:  "您附议的诉求 %s（%s）已办结：%s",

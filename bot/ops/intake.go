@@ -216,7 +216,7 @@ func (s *Appeals) markRelapse(ctx context.Context, b *BuiltAppeal, it *triage.It
 	ev.Reason = messages.Clip(ev.Reason+"；"+note, maxNoteRunes)
 	for _, o := range b.Outbox {
 		if o.Type == models.PushTaskAssigned {
-			o.Text = "【" + note + "】" + o.Text
+			o.Text = fmt.Sprintf(s.sm.RelapseMarkF, note) + o.Text
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
@@ -117,7 +116,7 @@ func (s *Appeals) PlanProgress(ctx context.Context, r StepRequest) (*Change, err
 		// may simply answer, and marks their next words as the answer (a
 		// first user's answer became a new appeal with a kind question).
 		// Its template card says it is a question, not 有进展 (found by a second user).
-		card := models.AppealCard(a.Topic, a.Ref, s.sm.CardPhrases["ask"], messages.Clip(r.Note, cardLine), s.now().In(s.loc).Format(s.pm.TimeLayout))
+		card := s.cardOf(a, a.Ref, s.sm.CardPhrases["ask"], messages.Clip(r.Note, cardLine))
 		push(&ch.Outbox, a.CommunityID, models.PushProgress, func(o string) string { return pushKey(a.Ref, models.ActProgress, ch.events(), o) },
 			fmt.Sprintf(s.sm.PushAskedF, a.Ref, a.Topic, note), card, fs[:1])
 		ch.Asks = append(ch.Asks, &models.Ask{OpenID: a.OpenID, Ref: a.Ref})
@@ -141,7 +140,7 @@ func (s *Appeals) PlanResolve(ctx context.Context, r StepRequest) (*Change, erro
 	a, note := ch.Appeal, messages.Clip(r.Note, 200)
 	// The card's one line says what was done, then how to rate (a first
 	// user was asked to rate with nothing said of the work).
-	card := messages.Clip(r.Note, cardLine-1-utf8.RuneCountInString(s.sm.CardRateHint)) + "·" + s.sm.CardRateHint
+	card := rateLine(s.sm, r.Note)
 	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedAuthorF, a.Ref, a.Topic, note), card, fs[:min(1, len(fs))])
 	s.pushTo(ch, models.ActResolve, models.PushProgress, fmt.Sprintf(s.sm.PushResolvedFollowerF, a.Ref, a.Topic, note), note, fs[min(1, len(fs)):])
 	return ch, nil

@@ -332,8 +332,7 @@ func (s *Meetings) tellResolved(ctx context.Context, ch *models.MeetingChange, m
 	key := func(o string) string { return "appeal:" + a.Ref + ":meeting:" + m.Code + ":resolve:" + o }
 	at := s.now().In(s.loc).Format(messages.ZhCNPush.TimeLayout)
 	// The template card, when the chat window is closed: resolved, the decision's start, and how to rate.
-	card := models.AppealCard(a.Topic, a.Ref, sm.CardPhrases[string(models.ActResolve)],
-		messages.Clip(decision, cardLine-1-utf8.RuneCountInString(sm.CardRateHint))+"·"+sm.CardRateHint, at)
+	card := models.AppealCard(a.Topic, a.Ref, sm.CardPhrases[string(models.ActResolve)], rateLine(sm, decision), at)
 	push(&ch.Outbox, a.CommunityID, models.PushProgress, key, fmt.Sprintf(sm.PushResolvedAuthorF, a.Ref, a.Topic, note), card, []string{a.OpenID})
 	push(&ch.Outbox, a.CommunityID, models.PushProgress, key, fmt.Sprintf(sm.PushResolvedFollowerF, a.Ref, a.Topic, note),
 		models.AppealCard(a.Topic, a.Ref, sm.CardPhrases[string(models.ActResolve)], messages.Clip(decision, cardLine), at), others)

@@ -183,11 +183,8 @@ func (s *Appeals) place(ctx context.Context, ch *Change, building string) error 
 	if err != nil || to == a.Assignee {
 		return err
 	}
-	act := models.ActAssign
-	if !models.Allowed(a.Status, act) {
-		act = models.ActReassign
-	}
-	if !models.Allowed(a.Status, act) {
+	act, ok := assignAction(a)
+	if !ok {
 		return nil
 	}
 	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, models.Actor{Kind: models.ActorSystem}, s.sm.PlacedReason); err != nil {
@@ -222,9 +219,9 @@ const MaxNotesPerDay = 3
 // messages (found by a second user: the fourth was held).
 const MaxAnswerNotes = 8
 
-// NoteLimit is how many notes an author may leave since the handler last
+// noteLimit is how many notes an author may leave since the handler last
 // wrote: more when they answer the handler's question.
-func NoteLimit(answer bool) int {
+func noteLimit(answer bool) int {
 	if answer {
 		return MaxAnswerNotes
 	}
@@ -253,7 +250,7 @@ func (s *Appeals) PlanNote(ctx context.Context, r NoteRequest) (*Change, int, er
 			notes++
 		}
 	}
-	if limit := NoteLimit(r.Answer); notes >= limit && !r.Urgent {
+	if limit := noteLimit(r.Answer); notes >= limit && !r.Urgent {
 		return nil, 0, ErrTooManyNotes
 	}
 	// One line, as the resident's words: a note cannot lay out a message that

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gongzhi/gongzhi/bot/messages"
 	"github.com/gongzhi/gongzhi/models"
@@ -24,7 +25,31 @@ const cardLine = 20
 // card is an appeal push's template data (models.AppealCard): what act did
 // to a, now.
 func (s *Appeals) card(a *models.Appeal, ref string, act models.Action, note string) string {
-	return models.AppealCard(a.Topic, ref, s.sm.CardPhrases[string(act)], note, s.now().In(s.loc).Format(s.pm.TimeLayout))
+	return s.cardOf(a, ref, s.sm.CardPhrases[string(act)], note)
+}
+
+// cardOf is an appeal push's template data with the phrase given (紧急任务,
+// 承办人提问), now.
+func (s *Appeals) cardOf(a *models.Appeal, ref, phrase, note string) string {
+	return models.AppealCard(a.Topic, ref, phrase, note, s.now().In(s.loc).Format(s.pm.TimeLayout))
+}
+
+// rateLine is a resolution card's one line: what was done, then how to rate.
+func rateLine(sm *messages.StaffMessages, note string) string {
+	return messages.Clip(note, cardLine-1-utf8.RuneCountInString(sm.CardRateHint)) + "·" + sm.CardRateHint
+}
+
+// assignAction is the step that gives appeal a to another handler: assign
+// while it waits for one, reassign while handled; false when neither may be
+// taken now.
+func assignAction(a *models.Appeal) (models.Action, bool) {
+	switch {
+	case models.Allowed(a.Status, models.ActAssign):
+		return models.ActAssign, true
+	case models.Allowed(a.Status, models.ActReassign):
+		return models.ActReassign, true
+	}
+	return "", false
 }
 
 // push adds one push per distinct openid to out.
@@ -83,7 +108,7 @@ func (s *Appeals) pushAssigned(ctx context.Context, out *[]*models.OutboxMessage
 	if messages.Urgent(a.Description) {
 		text = sm.UrgentTask + text
 		// A template says it too, with the words of danger, not only the place.
-		card = models.AppealCard(a.Topic, ref, sm.CardUrgent, messages.Clip(a.Description, cardLine), s.now().In(s.loc).Format(s.pm.TimeLayout))
+		card = s.cardOf(a, ref, sm.CardUrgent, messages.Clip(a.Description, cardLine))
 		if n == 0 {
 			// A new urgent appeal reaches the committee too, whoever handles
 			// it (found by a second user: only the grid worker heard of a gas leak).

@@ -305,13 +305,8 @@ func (s *Appeals) reroute(ctx context.Context, ch *Change, actor models.Actor, r
 			return false, nil
 		}
 	}
-	var act models.Action
-	switch {
-	case models.Allowed(a.Status, models.ActAssign):
-		act = models.ActAssign
-	case to != a.Assignee && models.Allowed(a.Status, models.ActReassign):
-		act = models.ActReassign
-	default:
+	act, ok := assignAction(a)
+	if !ok || (act == models.ActReassign && to == a.Assignee) {
 		return false, nil
 	}
 	if err := s.apply(ch, models.Step{Action: act, Assignee: to}, actor, reason); err != nil {
